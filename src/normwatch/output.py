@@ -1,0 +1,103 @@
+"""Rendering rows for people (Rich tables) and for programs (CSV, JSON).
+
+Every listing command takes ``--format table|csv|json``. JSON is the rows as they are
+(values already JSON-friendly); CSV flattens lists with ``;``; the table view is for reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+FORMATS = ("table", "csv", "json")
+
+
+def jsonable(value: Any) -> Any:
+    """Turn dates, tuples, sets and dataclass-like objects into plain JSON values."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return jsonable(value.to_dict())
+    return value
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
+
+
+def _cell(value: Any) -> str:
+    value = jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str,
+    *,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Write ``rows`` in ``fmt``. ``columns`` picks and orders the columns of table and CSV."""
+    out = out or sys.stdout
+    if fmt == "json":
+        out.write(dumps(list(rows)) + "\n")
+        return
+    cols = list(columns) if columns else _columns(rows)
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(cols)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in cols])
+        return
+    emit_table(rows, cols, title=title, out=out)
+
+
+def emit_table(
+    rows: Iterable[Mapping[str, Any]],
+    cols: Sequence[str],
+    *,
+    title: str | None = None,
+    out: TextIO | None = None,
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold")
+    for c in cols:
+        table.add_column(c)
+    for row in rows:
+        table.add_row(*[_cell(row.get(c)) for c in cols])
+    Console(file=out or sys.stdout, width=200 if out is not None else None).print(table)
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    buf = io.StringIO()
+    emit(rows, "csv", columns=columns, out=buf)
+    return buf.getvalue()
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    cols: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in cols:
+                cols.append(key)
+    return cols
