@@ -29,6 +29,7 @@ REGIONAL_GROUPS = {
 KINDS = {"un_member", "observer_state", "non_member_state"}
 OTHER_KINDS = {"organization", "former_state", "territory"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SOURCE_SEPARATOR = re.compile(r"\s+;\s+")  # several sources in one cell: "url ; url"
 
 
 def read(name: str) -> list[dict[str, str]]:
@@ -41,6 +42,14 @@ def fold(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.replace("\u00a0", " "))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.casefold().split())
+
+
+def sourced(cell: str) -> bool:
+    """True when every ' ; '-separated source in the cell starts with an https URL."""
+    parts = SOURCE_SEPARATOR.split(cell.strip())
+    return bool(cell.strip()) and all(
+        part.startswith("https://") and part.count("://") == 1 for part in parts
+    )
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -97,8 +106,7 @@ def test_every_state_is_sourced_and_has_a_valid_regional_group(
     states: list[dict[str, str]],
 ) -> None:
     for row in states:
-        urls = row["source"].split()
-        assert urls and all(u.startswith("https://") for u in urls), row["code"]
+        assert sourced(row["source"]), row["code"]
         assert row["regional_group"] in {"", *REGIONAL_GROUPS}, row["code"]
     by_code = {row["code"]: row["regional_group"] for row in states}
     assert by_code["ISR"] == by_code["TUR"] == "Western European and Others"
@@ -143,7 +151,7 @@ def test_other_participants_are_classified_and_do_not_shadow_states(
         seen.add(key)
         assert row["kind"] in OTHER_KINDS, row
         assert row["successor"] == "" or row["successor"] in codes, row
-        assert row["source"].startswith("https://"), row["name"]
+        assert sourced(row["source"]), row["name"]
     by_name = {row["name"]: row for row in read("other_participants.csv")}
     assert by_name["Union of Soviet Socialist Republics"]["successor"] == "RUS"
     assert by_name["Serbia and Montenegro"]["successor"] == "SRB"
@@ -154,12 +162,12 @@ def test_groups_and_memberships_reference_known_ids_and_codes(codes: set[str]) -
     groups = read("groups.csv")
     ids = {row["id"] for row in groups}
     assert ids == {*REGIONAL_GROUPS.values(), "eu", "nato"}
-    assert all(row["source"].startswith("https://") for row in groups)
+    assert all(sourced(row["source"]) for row in groups)
     pairs = Counter()
     for row in read("group_members.csv"):
         assert row["group"] in ids, row
         assert row["state"] in codes, row
-        assert row["source"] and all(u.startswith("https://") for u in row["source"].split())
+        assert sourced(row["source"]), row
         start, end = parse_date(row["start"]), parse_date(row["end"])
         if start and end:
             assert start <= end, row

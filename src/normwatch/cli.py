@@ -32,12 +32,14 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     """A full ISO date (YYYY-MM-DD), or 'today'."""
 
     name = "DATE"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
         if isinstance(value, dt.date):
             return value
         text = str(value).strip()
@@ -147,8 +149,9 @@ def _explanation_text(expl: dict[str, Any]) -> str:
         lines.append(f"  action: {a['action']} {a['date']}  [{srcs}]")
     lines += [f"  arithmetic: {s}" for s in expl["arithmetic"]]
     for c in expl["armed_conflicts"]:
+        state = f"ended {c['end']}" if c["end"] else "ongoing"
         lines.append(f"  armed conflict: {c['state']}–{c['counterpart']} from {c['start']}, "
-                     f"{'ended ' + c['end'] if c['end'] else 'ongoing'}  [{'; '.join(c['sources'])}]")
+                     f"{state}  [{'; '.join(c['sources'])}]")
     return "\n".join(lines)
 
 
@@ -220,7 +223,8 @@ def changes(ctx: click.Context, treaty: str, since: dt.date, until: dt.date, fmt
     from normwatch.output import emit
 
     rows = queries.changes(get_store(ctx), treaty, since, until)
-    emit(rows, fmt, columns=None if fmt == "json" else ["date", "state", "name", "from", "to", "rule"],
+    cols = ["date", "state", "name", "from", "to", "rule"]
+    emit(rows, fmt, columns=None if fmt == "json" else cols,
          title=f"{treaty.upper()} changes {since} – {until}")
 
 
@@ -245,7 +249,8 @@ def check(ctx: click.Context, fmt: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every known error into one line and an exit code."""
     try:
-        cli.main(args=argv, prog_name="normwatch", standalone_mode=False)
+        # without standalone mode, Click returns the code of ctx.exit(n) instead of exiting
+        result = cli.main(args=argv, prog_name="normwatch", standalone_mode=False)
     except NormwatchError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -259,4 +264,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
-    sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)

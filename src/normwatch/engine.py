@@ -210,8 +210,8 @@ def treaty_entry_into_force(rules: TreatyRules, actions: Iterable[Action]) -> En
     deposits = sorted(first_consent.values(), key=lambda a: (a.day, a.state))
     label = f"art. {rule.article}: {rule.text}"
     if len(deposits) < threshold:
-        steps = (f"{len(deposits)} instruments deposited; {threshold} needed → not yet in force",)
-        return EntryIntoForce(None, None, (), Explanation(label, (), steps))
+        short = (f"{len(deposits)} instruments deposited; {threshold} needed → not yet in force",)
+        return EntryIntoForce(None, None, (), Explanation(label, (), short))
     nth = deposits[threshold - 1]
     same_day = tuple(a for a in deposits if a.day == nth.day)
     eif = rule.apply(nth.day)
@@ -305,7 +305,10 @@ def state_timeline(
 
     def flush(until: dt.date | None) -> None:
         """Start the pending periods whose day has come (before ``until``)."""
-        while pending and pending[0].start is not None and (until is None or pending[0].start <= until):
+        while pending:
+            start = pending[0].start
+            if start is None or (until is not None and start > until):
+                break
             begin(pending.pop(0))
 
     for a in mine:
@@ -354,7 +357,8 @@ def state_timeline(
             prior = before_withdrawal
             begin(Period(prior.status, a.day, None, Explanation(
                 "withdrawal revoked before it took effect", (*prior.explanation.actions, a),
-                (f"withdrawal revoked on {a.day.isoformat()}; status before the notice restored",))))
+                (f"withdrawal revoked on {a.day.isoformat()}; the status before the notice "
+                 "is restored",))))
             if prior.status == Status.CONSENTED and consent is not None:
                 pending.extend(_consent_periods(rules, consent, eif, signature, provisional)[1:])
     flush(None)

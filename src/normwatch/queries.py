@@ -14,7 +14,6 @@ from typing import Any
 from normwatch import features
 from normwatch.errors import DataError
 from normwatch.model import ActionKind, Status
-from normwatch.rules import get_treaty
 from normwatch.store import Store
 
 
@@ -97,7 +96,7 @@ def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
         if a.state == code:
             entries.append({
                 "date": str(a.date), "type": "action", "status": None, "action": a.kind.value,
-                "description": f"{a.kind.value.replace('_', ' ')} ({'deposited with' if a.kind != ActionKind.SIGNATURE else 'signed before'} the depositary)",
+                "description": _action_text(a.kind),
                 "sources": [s.url for s in a.sources], "legal_effect": True,
             })
     for e in store.events(view.rules.id, code):
@@ -110,6 +109,15 @@ def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
     entries.sort(key=lambda e: (e["date"] or "", order[e["type"]]))
     return {"treaty": view.rules.id, "state": code, "name": reg.name(code),
             "warnings": list(tl.warnings) if tl else [], "entries": entries}
+
+
+def _action_text(kind: ActionKind) -> str:
+    words = kind.value.replace("_", " ")
+    if kind == ActionKind.SIGNATURE:
+        return words
+    if kind == ActionKind.WITHDRAWAL:
+        return "instrument of withdrawal received by the depositary"
+    return f"{words} (instrument deposited with the depositary)"
 
 
 def changes(store: Store, treaty: str, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
@@ -149,8 +157,9 @@ def check(store: Store) -> list[Problem]:
             problems.append(Problem("consistency", f"{rules.id}: {w}"))
         computed = view.entry_into_force.date
         if rules.entry_into_force is not None and computed != rules.entry_into_force:
-            problems.append(Problem("entry_into_force", f"{rules.id}: computed entry into force "
-                                    f"{computed} differs from the recorded {rules.entry_into_force}"))
+            problems.append(Problem("entry_into_force", (
+                f"{rules.id}: computed entry into force {computed} differs from the recorded "
+                f"{rules.entry_into_force}")))
         for ref in store.reference_counts(rules.id):
             got = view.counts(dt.date.fromisoformat(ref["date"]))
             for key in ("parties", "in_force", "signatories", "withdrawing", "withdrawn"):

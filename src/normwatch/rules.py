@@ -152,7 +152,7 @@ class _Reader:
             raise self.fail(key, "must be a table")
         return _Reader(self.path, value, f"{self._key(key)}.")
 
-    def str(self, key: str, *, required: bool = True) -> str | None:
+    def text(self, key: str, *, required: bool = True) -> str | None:
         value = self.table.get(key)
         if value is None:
             if required:
@@ -162,12 +162,12 @@ class _Reader:
             raise self.fail(key, "must be a non-empty string")
         return value
 
-    def req_str(self, key: str) -> str:
-        value = self.str(key)
+    def req_text(self, key: str) -> str:
+        value = self.text(key)
         assert value is not None
         return value
 
-    def int(self, key: str, *, required: bool = True) -> int | None:
+    def number(self, key: str, *, required: bool = True) -> int | None:
         value = self.table.get(key)
         if value is None:
             if required:
@@ -177,7 +177,7 @@ class _Reader:
             raise self.fail(key, "must be a positive whole number")
         return value
 
-    def date(self, key: str, *, required: bool = True) -> dt.date | None:
+    def day(self, key: str, *, required: bool = True) -> dt.date | None:
         value = self.table.get(key)
         if value is None:
             if required:
@@ -194,17 +194,17 @@ class _Reader:
 
 
 def _date_rule(r: _Reader, *, threshold: bool) -> DateRule:
-    kind = r.req_str("kind")
+    kind = r.req_text("kind")
     if kind not in DATE_RULE_KINDS:
         raise r.fail("kind", f"unknown kind {kind!r} (known: {', '.join(DATE_RULE_KINDS)})")
-    amount = r.int("months" if kind == "first_day_of_month_after" else "days")
+    amount = r.number("months" if kind == "first_day_of_month_after" else "days")
     assert amount is not None
     return DateRule(
-        article=r.req_str("article"),
+        article=r.req_text("article"),
         kind=kind,
         amount=amount,
-        text=r.req_str("text"),
-        threshold=r.int("threshold") if threshold else None,
+        text=r.req_text("text"),
+        threshold=r.number("threshold") if threshold else None,
     )
 
 
@@ -223,32 +223,34 @@ def parse_rules(text: str, path: str) -> TreatyRules:
     wd = rules.sub("withdrawal", required=False)
     withdrawal = None
     if wd is not None:
-        months, days = wd.int("notice_months", required=False), wd.int("notice_days", required=False)
+        months = wd.number("notice_months", required=False)
+        days = wd.number("notice_days", required=False)
         if (months is None) == (days is None):
             raise wd.fail("notice_months", "give exactly one of notice_months or notice_days")
         postpones = wd.table.get("armed_conflict_postpones", False)
         if not isinstance(postpones, bool):
             raise wd.fail("armed_conflict_postpones", "must be true or false")
-        withdrawal = WithdrawalRule(wd.req_str("article"), months, days, postpones, wd.req_str("text"))
+        withdrawal = WithdrawalRule(
+            wd.req_text("article"), months, days, postpones, wd.req_text("text"))
     pa = rules.sub("provisional_application", required=False)
-    treaty_id = top.req_str("id")
+    treaty_id = top.req_text("id")
     if not treaty_id.isidentifier() or treaty_id != treaty_id.lower():
         raise top.fail("id", "must be a short lower-case identifier such as 'ccm'")
     return TreatyRules(
         id=treaty_id,
-        name=top.req_str("name"),
-        short_name=top.str("short_name", required=False) or treaty_id.upper(),
-        adopted=top.date("adopted", required=False),
-        opened_for_signature=top.date("opened_for_signature") or dt.date.min,
-        depositary=top.req_str("depositary"),
-        untc_id=top.str("untc_id", required=False),
-        untc_url=top.str("untc_url", required=False),
-        entry_into_force=top.date("entry_into_force", required=False),
+        name=top.req_text("name"),
+        short_name=top.text("short_name", required=False) or treaty_id.upper(),
+        adopted=top.day("adopted", required=False),
+        opened_for_signature=top.day("opened_for_signature") or dt.date.min,
+        depositary=top.req_text("depositary"),
+        untc_id=top.text("untc_id", required=False),
+        untc_url=top.text("untc_url", required=False),
+        entry_into_force=top.day("entry_into_force", required=False),
         entry_into_force_rule=_date_rule(eif, threshold=True),
         state_entry_into_force_rule=_date_rule(state_eif, threshold=False),
         withdrawal_rule=withdrawal,
-        provisional_application_article=pa.str("article", required=False) if pa else None,
-        data=top.str("data", required=False),
+        provisional_application_article=pa.text("article", required=False) if pa else None,
+        data=top.text("data", required=False),
         path=path,
         raw=raw,
     )

@@ -14,18 +14,17 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
-
-from normwatch import schema as t
 from normwatch.dates import PartialDate
 from normwatch.engine import TreatyView, build_view
 from normwatch.errors import StoreError
 from normwatch.model import Action, ActionKind, ArmedConflict, Event, Source, State
 from normwatch.registry import Registry
 from normwatch.rules import TreatyRules, all_treaties, get_treaty
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 SCHEMA_VERSION = "1"
 
@@ -53,10 +52,20 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
+def _sqlite_path(url: str) -> str | None:
+    """The file of a plain ``sqlite:///path`` URL (None for memory or other databases)."""
+    if url.startswith("sqlite:///") and "?" not in url and not url.endswith(":memory:"):
+        return url.removeprefix("sqlite:///")
+    return None
+
+
 def _make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+
     if url.startswith("sqlite"):
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = _sqlite_path(url)
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
 
         # Let SQLAlchemy, not the sqlite3 module, open transactions, so that DDL and DML of
@@ -75,52 +84,99 @@ def _make_engine(url: str) -> Engine:
 
 
 class Store:
-    """A normwatch database: facts in, engine views out."""
+    """A normwatch database: facts in, engine views out.
+
+    Reads are plain SQL with ``:name`` parameters. For a SQLite file they go straight
+    through the standard library's ``sqlite3`` (so a CLI query does not pay for importing
+    SQLAlchemy); for any other database through SQLAlchemy. Writes and schema changes always
+    use SQLAlchemy (:meth:`transaction`).
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
-        try:
-            self.engine = _make_engine(url)
-        except (SQLAlchemyError, ModuleNotFoundError, OSError) as exc:
-            raise StoreError(f"cannot open store {url}: {exc}") from None
+        self._engine: Engine | None = None
+        self._sqlite = _sqlite_path(url)
         self._registry: Registry | None = None
         self._views: dict[str, TreatyView] = {}
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+            try:
+                self._engine = _make_engine(self.url)
+            except (SQLAlchemyError, ArgumentError, ModuleNotFoundError, OSError) as exc:
+                raise StoreError(f"cannot open store {self.url}: {exc}") from None
+        return self._engine
+
+    # -- plain reads -----------------------------------------------------------------
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a read-only SQL query as dicts."""
+        if self._sqlite is not None:
+            import sqlite3
+
+            try:
+                con = sqlite3.connect(f"file:{self._sqlite}?mode=ro", uri=True)
+                try:
+                    con.row_factory = sqlite3.Row
+                    return [dict(r) for r in con.execute(sql, params or {})]
+                finally:
+                    con.close()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read store {self.url}: {exc}") from None
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.engine.connect() as conn:
+                return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read store {self.url}: {exc}") from None
 
     # -- set-up ----------------------------------------------------------------------
 
     def is_initialised(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                if not inspect(conn).has_table("meta"):
-                    return False
-                row = conn.execute(
-                    select(t.meta.c.value).where(t.meta.c.key == "schema_version")
-                ).first()
-                return row is not None
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read store {self.url}: {exc.__class__.__name__}: {exc}") from None
+        if self._sqlite is not None:
+            if not Path(self._sqlite).is_file():
+                return False
+            found = self.query("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'")
+            if not found:
+                return False
+        else:
+            from sqlalchemy import inspect
+            from sqlalchemy.exc import SQLAlchemyError
+
+            try:
+                with self.engine.connect() as conn:
+                    if not inspect(conn).has_table("meta"):
+                        return False
+            except SQLAlchemyError as exc:
+                raise StoreError(f"cannot read store {self.url}: {exc}") from None
+        rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+        return bool(rows)
 
     def initialise(self) -> None:
         """Create the schema and load the bundled data, all in one transaction."""
+        from normwatch import schema as t
         from normwatch.bundled import load_bundled
         from normwatch.features import import_schema_modules
 
         import_schema_modules()
-        try:
-            with self.engine.begin() as conn:
-                t.metadata.create_all(conn)
-                load_bundled(conn)
-                conn.execute(t.meta.insert(), [
-                    {"key": "schema_version", "value": SCHEMA_VERSION},
-                    {"key": "created_at", "value": now_iso()},
-                ])
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot create store {self.url}: {exc}") from None
-        self.invalidate()
+        with self.transaction() as conn:
+            t.metadata.create_all(conn)
+            load_bundled(conn)
+            conn.execute(t.meta.insert(), [
+                {"key": "schema_version", "value": SCHEMA_VERSION},
+                {"key": "created_at", "value": now_iso()},
+            ])
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One transaction: everything inside commits together or not at all."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             with self.engine.begin() as conn:
                 yield conn
@@ -137,64 +193,50 @@ class Store:
 
     def registry(self) -> Registry:
         if self._registry is None:
-            with self.engine.connect() as conn:
-                aliases: dict[str, list[str]] = {}
-                for alias, code in conn.execute(select(t.state_aliases.c.alias, t.state_aliases.c.code)):
-                    aliases.setdefault(code, []).append(alias)
-                states = [
-                    State(r.code, r.alpha2, r.name, r.regional_group, r.kind,
-                          tuple(aliases.get(r.code, ())))
-                    for r in conn.execute(select(t.states))
-                ]
+            aliases: dict[str, list[str]] = {}
+            for r in self.query("SELECT alias, code FROM state_aliases"):
+                aliases.setdefault(r["code"], []).append(r["alias"])
+            states = [
+                State(r["code"], r["alpha2"], r["name"], r["regional_group"], r["kind"],
+                      tuple(aliases.get(r["code"], ())))
+                for r in self.query("SELECT * FROM states")
+            ]
             self._registry = Registry.build(states)
         return self._registry
 
     def actions(self, treaty: str) -> list[Action]:
-        query = (
-            select(
-                t.actions.c.id, t.actions.c.state, t.actions.c.kind, t.actions.c.date,
-                t.actions.c.note, t.sources.c.url, t.sources.c.symbol, t.sources.c.title,
-                t.sources.c.published, t.action_sources.c.confidence,
-            )
-            .join(t.action_sources, t.action_sources.c.action_id == t.actions.c.id, isouter=True)
-            .join(t.sources, t.sources.c.id == t.action_sources.c.source_id, isouter=True)
-            .where(t.actions.c.treaty == treaty)
-            .order_by(t.actions.c.date, t.actions.c.state, t.sources.c.url)
-        )
         rows: dict[str, dict[str, Any]] = {}
-        with self.engine.connect() as conn:
-            for r in conn.execute(query):
-                entry = rows.setdefault(r.id, {"row": r, "sources": []})
-                if r.url is not None:
-                    entry["sources"].append(Source(
-                        r.url, r.symbol, r.title, r.published, confidence=r.confidence))
+        for r in self.query(_ACTIONS_SQL, {"treaty": treaty}):
+            entry = rows.setdefault(r["id"], {"row": r, "sources": []})
+            if r["url"] is not None:
+                entry["sources"].append(Source(
+                    r["url"], r["symbol"], r["title"], r["published"],
+                    confidence=r["confidence"], note=r["source_note"]))
         return [
-            Action(treaty, e["row"].state, ActionKind(e["row"].kind),
-                   PartialDate.parse(e["row"].date), tuple(e["sources"]), e["row"].note)
+            Action(treaty, e["row"]["state"], ActionKind(e["row"]["kind"]),
+                   PartialDate.parse(e["row"]["date"]), tuple(e["sources"]), e["row"]["note"])
             for e in rows.values()
         ]
 
     def conflicts(self) -> list[ArmedConflict]:
-        query = select(t.armed_conflicts, t.sources.c.url).join(
-            t.sources, t.sources.c.id == t.armed_conflicts.c.source_id)
-        with self.engine.connect() as conn:
-            return [
-                ArmedConflict(
-                    r.state, r.counterpart, r.kind, PartialDate.parse(r.start),
-                    PartialDate.parse(r.end) if r.end else None, (Source(r.url),), r.note)
-                for r in conn.execute(query)
-            ]
+        sql = ('SELECT c.*, s.url FROM armed_conflicts c JOIN sources s ON s.id = c.source_id '
+               'ORDER BY c.state, c.start')
+        return [
+            ArmedConflict(
+                r["state"], r["counterpart"], r["kind"], PartialDate.parse(r["start"]),
+                PartialDate.parse(r["end"]) if r["end"] else None, (Source(r["url"]),), r["note"])
+            for r in self.query(sql)
+        ]
 
     def events(self, treaty: str, state: str | None = None) -> list[Event]:
-        query = select(t.events, t.sources.c.url).join(
-            t.sources, t.sources.c.id == t.events.c.source_id).where(t.events.c.treaty == treaty)
-        if state:
-            query = query.where(t.events.c.state == state)
-        with self.engine.connect() as conn:
-            return [
-                Event(treaty, r.state, PartialDate.parse(r.date), r.description, (Source(r.url),))
-                for r in conn.execute(query.order_by(t.events.c.date))
-            ]
+        sql = ("SELECT e.*, s.url FROM events e JOIN sources s ON s.id = e.source_id "
+               "WHERE e.treaty = :treaty AND (:state IS NULL OR e.state = :state) "
+               "ORDER BY e.date, e.id")
+        return [
+            Event(treaty, r["state"], PartialDate.parse(r["date"]), r["description"],
+                  (Source(r["url"]),))
+            for r in self.query(sql, {"treaty": treaty, "state": state})
+        ]
 
     def treaties(self) -> dict[str, TreatyRules]:
         return all_treaties()
@@ -208,16 +250,25 @@ class Store:
         return self._views[rules.id]
 
     def reference_counts(self, treaty: str | None = None) -> list[dict[str, Any]]:
-        query = select(t.reference_counts).order_by(t.reference_counts.c.treaty,
-                                                     t.reference_counts.c.date)
-        if treaty:
-            query = query.where(t.reference_counts.c.treaty == treaty)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        sql = ("SELECT * FROM reference_counts WHERE (:treaty IS NULL OR treaty = :treaty) "
+               "ORDER BY treaty, date")
+        return self.query(sql, {"treaty": treaty})
 
     def count(self, table: str) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(t.metadata.tables[table])).scalar_one())
+        if not table.isidentifier():
+            raise StoreError(f"not a table name: {table!r}")
+        return int(self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"])
+
+
+_ACTIONS_SQL = """
+SELECT a.id, a.state, a.kind, a.date, a.note, s.url, s.symbol, s.title, s.published,
+       s.note AS source_note, x.confidence
+FROM actions a
+LEFT JOIN action_sources x ON x.action_id = a.id
+LEFT JOIN sources s ON s.id = x.source_id
+WHERE a.treaty = :treaty
+ORDER BY a.date, a.state, s.url
+"""
 
 
 def open_store(db: str | None = None) -> Store:

@@ -1,0 +1,55 @@
+"""Benchmark: daily counts for both treaties, and the cold start of the CLI.
+
+Run: .venv/bin/python bench/bench_engine.py
+Targets: the full daily series (1997-12-03 to 2026-12-31, 197 States, 2 treaties) under 1 s;
+``normwatch status ccm LTU`` from a cold process under 0.3 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from normwatch.engine import build_view
+from normwatch.rules import get_treaty
+from normwatch.store import open_store
+
+START, END = dt.date(1997, 12, 3), dt.date(2026, 12, 31)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.sqlite")
+        store = open_store(db)
+        facts = {t: (store.actions(t), get_treaty(t)) for t in ("ccm", "apmbt")}
+        codes, conflicts = store.registry().codes, store.conflicts()
+        timings = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            days = 0
+            for actions, rules in facts.values():
+                view = build_view(rules, codes, actions, conflicts)
+                days += len(view.daily_counts(START, END))
+            timings.append(time.perf_counter() - t0)
+        print(f"daily counts: {days} treaty-days ({len(codes)} States), "
+              f"best {min(timings):.3f} s, median {statistics.median(timings):.3f} s "
+              "(timelines built from facts in memory + one sweep per treaty)")
+
+        cmd = [str(Path(sys.executable).with_name("normwatch")), "--db", db, "status", "ccm", "LTU"]
+        subprocess.run(cmd, check=True, capture_output=True)
+        cold = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            cold.append(time.perf_counter() - t0)
+        print(f"cold CLI start `normwatch status ccm LTU`: best {min(cold):.3f} s, "
+              f"median {statistics.median(cold):.3f} s over {len(cold)} runs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The store: created and loaded in one transaction; a failed load leaves nothing behind."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from normwatch import bundled
+from normwatch.errors import DataError
+from normwatch.store import db_url, open_store
+
+
+def tables(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    finally:
+        con.close()
+
+
+def test_a_new_store_is_loaded_from_the_bundled_data(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "new.sqlite"))
+    assert store.count("states") == 197
+    assert store.count("actions") > 500
+    assert store.registry().resolve("Türkiye") == store.registry().resolve("Turkey") == "TUR"
+    assert store.registry().resolve("cote d'ivoire") == "CIV"
+
+
+def test_every_bundled_action_has_a_source(store: object) -> None:
+    from normwatch.store import Store
+
+    assert isinstance(store, Store)
+    for treaty in ("ccm", "apmbt"):
+        assert all(a.sources for a in store.actions(treaty))
+
+
+def test_a_failed_first_load_leaves_the_store_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = bundled.data_text
+
+    def broken(name: str) -> str:
+        text = real(name)
+        if name == "apmbt/actions.csv":
+            return text.replace("2025-06-27", "2025-06-31", 1)
+        return text
+
+    monkeypatch.setattr(bundled, "data_text", broken)
+    path = tmp_path / "broken.sqlite"
+    with pytest.raises(DataError, match=r"apmbt/actions\.csv:\d+: date: impossible date"):
+        open_store(str(path))
+    assert tables(path) == []
+    monkeypatch.undo()
+    assert open_store(str(path)).count("states") == 197
+
+
+def test_a_failed_write_rolls_back_everything(tmp_path: Path) -> None:
+    from normwatch import schema as t
+
+    store = open_store(str(tmp_path / "s.sqlite"))
+    before = store.count("sources")
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        conn.execute(t.sources.insert().values(id="x1", url="https://example.org/a", kind="web"))
+        raise RuntimeError("interrupted")
+    assert store.count("sources") == before
+
+
+def test_db_option_takes_a_path_or_a_url(tmp_path: Path) -> None:
+    assert db_url(str(tmp_path / "a.sqlite")) == f"sqlite:///{tmp_path / 'a.sqlite'}"
+    assert db_url("postgresql+psycopg://u@localhost/nw") == "postgresql+psycopg://u@localhost/nw"
