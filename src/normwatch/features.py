@@ -19,7 +19,11 @@ BUNDLED_LOADERS: tuple[str, ...] = ()
 CHECKS: tuple[str, ...] = ()
 
 #: CLI commands and groups: name → ``module:click_object``
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "import": "normwatch.untc_cli:import_group",
+    "untc": "normwatch.untc_cli:untc_group",
+    "sources": "normwatch.untc_cli:sources_cmd",
+}
 
 
 def resolve(dotted: str) -> Any:

@@ -457,25 +457,25 @@ def _column(index: int, header: str, problems: list[UntcProblem]) -> UntcColumn:
         problems.append(
             UntcProblem(
                 "warning",
-                f"legend letter {code!r} ({unmapped[code]!r}) in column header {header!r} names "
-                "no action normwatch records; its cells are reported, not imported",
+                f"column {header!r}: legend letter {code!r} ({unmapped[code]!r}) names no one "
+                "action normwatch records; its cells are reported, not imported",
                 column=index,
             )
         )
     default: ActionKind | None = None
     if unlettered:
-        kinds = set(unlettered)
-        if len(kinds) == 1:
+        if len(set(unlettered)) == 1:
             default = unlettered[0]
     elif not unmapped and len(set(legend.values())) == 1:
         # "Acceptance(A)", "Provisional application(n)": every cell carries the one letter
         default = next(iter(legend.values()))
     if default is None and (unlettered or not legend):
+        what = "names no action" if not any(unlettered) else "names several actions"
         problems.append(
             UntcProblem(
                 "warning",
-                f"column header {header!r} has no single unlettered action; cells without a "
-                "legend letter are reported, not imported",
+                f"column {header!r} {what} without a legend letter; such cells are reported, "
+                "not imported",
                 column=index,
             )
         )
@@ -625,21 +625,24 @@ _REVOKED = re.compile(
     r"suspension)\s+(?:of\s+)?(?:[\w-]+\s+){0,4}?(?:withdrawal|denunciation)\b",
     re.I,
 )
-_WITHDRAWN = re.compile(
-    r"\bwithdr(?:aw|aws|ew|awn|awing)\s+from\b"
-    r"|\bwithdrawals?\s+(?:of\s+[^,.;]{1,80}?\s+)?f(?:ro|or)m\b"  # sic: "withdrawal of Canada form"
-    r"|\bnotifications?\s+of\s+withdrawal\b"
-    r"|\bdenunciations?\b"
-    r"|\bdenounc(?:e|es|ed|ing)\s+(?:the|this|that|these|its|said|both|aforesaid|above)\b",
-    re.I,
-)
-_INTRO = re.compile(r"\bwithdr[ae]w|\bdenunc|\bdenounc", re.I)
-_NOT_TREATY = re.compile(r"\b(?:reservations?|objections?|purport\w*)\b", re.I)
-_EFFECT = re.compile(r"\b(?:effective|effect|as\s+from|as\s+of)\b", re.I)
 _NAME = (
     r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|and|the|de|du|des|d')\s+)*[A-Z][\w'’\-]*)*"
     r"(?:\s+\([^()]{1,60}\))?"
 )
+_TREATY_AFTER = r"\s+(?:the|this|that|these|its|said|aforesaid|above)\b"
+_WITHDRAWN = re.compile(
+    rf"\bwithdr(?:aw|aws|ew|awn|awing)\s+from{_TREATY_AFTER}"
+    # "its withdrawal from the Protocol"; "the withdrawal of Canada form [sic] the Agreement"
+    rf"|\bwithdrawals?\s+(?:of\s+(?:the\s+)?(?-i:{_NAME})\s+)?f(?:ro|or)m{_TREATY_AFTER}"
+    r"|\bnotifications?\s+of\s+withdrawal\b"
+    r"|\bdenunciations?\b"
+    rf"|\bdenounc(?:e|es|ed|ing){_TREATY_AFTER}",
+    re.I,
+)
+_INTRO = re.compile(r"\bwithdr[ae]w|\bdenunc|\bdenounc", re.I)
+_NOT_TREATY = re.compile(r"\b(?:reservations?|objections?|purport\w*)\b", re.I)
+_IT_TOOK_EFFECT = re.compile(r"^(?:It|This|That)\s+(?:\w+\s+){0,2}(?:took|takes?)\s+effect\b")
+_EFFECT = re.compile(r"\b(?:effective|effect|as\s+from|as\s+of)\b", re.I)
 _NAME_PATTERNS = (
     re.compile(rf"\bGovernments?\s+of\s+(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"\bwithdrawal\s+of\s+(?:the\s+)?(?P<name>{_NAME})\s+f(?:ro|or)m\b"),
@@ -648,7 +651,7 @@ _NAME_PATTERNS = (
         r"(?:notified|informed|deposited|denounced|withdrew)\b"
     ),
 )
-_NOT_NAMES = {"secretary-general", "secretary general", "on", "thereafter", "subsequently"}
+_NOT_NAMES = {"government", "governments", "on", "thereafter", "subsequently", "in", "it"}
 _ABBREVIATIONS = {
     "no",
     "nos",
@@ -717,13 +720,18 @@ def _sentence_name(sentence: str) -> str | None:
 
 
 def _split_dates(sentence: str) -> tuple[dt.date | None, dt.date | None]:
-    """(notified, effective): dates before and after the first "effect(ive)" / "as from"."""
+    """(notified, effective): dates before and after the first "effect(ive)" / "as from".
+
+    A date right after "of" names a document ("the Protocol of 12 November 1947"), not the day
+    of the notification, and is passed over.
+    """
     eff = _EFFECT.search(sentence)
     cut = eff.start() if eff else len(sentence)
     notified = effective = None
     for pos, date in _prose_dates(sentence):
         if pos < cut and notified is None:
-            notified = date
+            if not re.search(r"\bof\s*$", sentence[:pos]):
+                notified = date
         elif pos >= cut and effective is None:
             effective = date
     return notified, effective
@@ -743,61 +751,47 @@ def _note_withdrawals(index: str, blocks: list[str | list[list[str]]]) -> list[_
     """Withdrawals recorded in one end note: its paragraphs (str) and tables (rows of cells)."""
     drafts: list[_Draft] = []
     intro: str | None = None
+    last: _Draft | None = None  # the record the previous sentence made
     for block in blocks:
         if isinstance(block, list):
             if intro is not None:
                 drafts.extend(_table_withdrawals(index, intro, block))
             continue
         for sentence in _sentences(block):
-            if _INTRO.search(sentence) and not _NOT_TREATY.search(sentence):
+            previous, last = last, None
+            if _NOT_TREATY.search(sentence):
+                continue
+            if _INTRO.search(sentence):
                 intro = sentence
+            if "respectively" in sentence:
+                continue  # several States and dates in one sentence: not one record
             if _REVOKED.search(sentence):
                 notified = _first_date(sentence)
                 if notified is not None:
-                    drafts.append(
-                        _Draft(
-                            _sentence_name(sentence),
-                            notified,
-                            None,
-                            index,
-                            sentence,
-                            ActionKind.WITHDRAWAL_REVOKED,
-                        )
-                    )
-                continue
-            if not _WITHDRAWN.search(sentence) or _NOT_TREATY.search(sentence):
+                    name = _sentence_name(sentence)
+                    revoked = ActionKind.WITHDRAWAL_REVOKED
+                    drafts.append(_Draft(name, notified, None, index, sentence, revoked))
                 continue
             notified, effective = _split_dates(sentence)
-            if notified is None:
+            withdrawal = _WITHDRAWN.search(sentence) is not None
+            if withdrawal and notified is not None:
+                name = _sentence_name(sentence)
+                last = _Draft(name, notified, effective, index, sentence, ActionKind.WITHDRAWAL)
+                drafts.append(last)
+            elif effective is not None and (
+                previous is not None or _INTRO.search(sentence) or _IT_TOOK_EFFECT.search(sentence)
+            ):
                 # "The withdrawal took effect on …" completes the record before it
                 open_ = [
                     d for d in drafts if d.kind is ActionKind.WITHDRAWAL and d.effective is None
                 ]
-                if effective is not None and open_:
+                if open_:
                     open_[-1].effective = effective
                     open_[-1].text += " " + sentence
-                elif effective is not None:
-                    drafts.append(
-                        _Draft(
-                            _sentence_name(sentence),
-                            None,
-                            effective,
-                            index,
-                            sentence,
-                            ActionKind.WITHDRAWAL,
-                        )
-                    )
-                continue
-            drafts.append(
-                _Draft(
-                    _sentence_name(sentence),
-                    notified,
-                    effective,
-                    index,
-                    sentence,
-                    ActionKind.WITHDRAWAL,
-                )
-            )
+                elif withdrawal:
+                    name = _sentence_name(sentence)
+                    kind = ActionKind.WITHDRAWAL
+                    drafts.append(_Draft(name, None, effective, index, sentence, kind))
     return drafts
 
 

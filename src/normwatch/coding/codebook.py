@@ -1,0 +1,571 @@
+"""Codebooks: what a statement can be coded for, and the words that show it, read from YAML.
+
+A codebook is one YAML file in the package's ``codebooks/`` folder (or any path). Everything
+that is specific to a codebook or to a language lives in that file; the code that applies it
+(:mod:`normwatch.coding.rules`, :mod:`normwatch.coding.model`) is generic.
+
+Layout (keys not listed are ignored)::
+
+    id: withdrawal-reaction          # [a-z0-9-]+, the name used on the command line
+    version: "1"                     # changes whenever a definition or pattern changes
+    title: ...
+    question: ...                    # the question a coder answers for each statement
+    multi_label: true                # any subset of codes (false: at most one)
+    languages: [en, fr, es]          # ISO 639-1 codes the rules can read
+    targets:                         # proper names of what the codebook is about, per language;
+      en: [Lithuania]                #   patterns use them as {target}
+    objects:                         # what an evaluative expression can be about
+      withdrawal:
+        description: ...
+        anaphora_window: 2           # sentences back an anaphor ("this decision") may reach
+        requires: null               # another object the statement must refer to nearby
+        requires_window: 3
+    lexicon:                         # per language
+      en:
+        macros: {name: regex}        # reusable pieces, written {name} in any pattern
+        negation: [regex]            # cues that cancel an evaluative expression after them
+        negation_exceptions: [regex] # negated idioms that are not negations ("cannot but")
+        hypothetical: [regex]        # cues that make what follows hypothetical
+        clause_breaks: [regex]       # words that end a clause ("but", "however")
+        objects:
+          withdrawal:
+            refer: [regex]           # expressions referring to the object
+            anaphora: [regex]        # back-references to it ("this decision")
+            other: [regex]           # other things an evaluation may be about instead
+    codes:
+      - id: concern
+        label: ...
+        definition: ...
+        examples: [...]
+        implies: [mention]           # codes that are true whenever this one is
+        about: [withdrawal]          # objects the expression must apply to ([] = none needed)
+        fires_on: expression         # or "object": the reference itself is the evidence
+        confidence: 0.85             # default confidence of a hit
+        patterns:
+          en:
+            include: [regex]         # evaluative expressions
+            exclude: [regex]         # spans where an include match does not count
+
+A pattern is a regular expression, matched case-insensitively; a space in it matches any run of
+white space and an apostrophe any apostrophe (' ’ ʼ). A pattern may also be a mapping
+``{pattern: regex, weight: 0.6}`` to give its hits their own confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from normwatch.errors import DataError, NotFoundError
+
+CODEBOOK_DIR = Path(__file__).resolve().parent.parent / "codebooks"
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LANG_RE = re.compile(r"^[a-z]{2}$")
+_MACRO_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_FIRES_ON = ("expression", "object")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One regular expression as written in the codebook, with where it was written."""
+
+    regex: str
+    weight: float | None
+    where: str
+
+
+@dataclass(frozen=True)
+class ObjectPatterns:
+    refer: tuple[Pattern, ...] = ()
+    anaphora: tuple[Pattern, ...] = ()
+    other: tuple[Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The language-specific part of a codebook that is not tied to one code."""
+
+    lang: str
+    targets: tuple[str, ...]
+    macros: Mapping[str, str]
+    negation: tuple[Pattern, ...]
+    negation_exceptions: tuple[Pattern, ...]
+    hypothetical: tuple[Pattern, ...]
+    clause_breaks: tuple[Pattern, ...]
+    objects: Mapping[str, ObjectPatterns]
+
+
+@dataclass(frozen=True)
+class ObjectDef:
+    id: str
+    description: str
+    anaphora_window: int = 2
+    requires: str | None = None
+    requires_window: int = 3
+
+
+@dataclass(frozen=True)
+class CodeDef:
+    id: str
+    label: str
+    definition: str
+    examples: tuple[str, ...]
+    implies: tuple[str, ...]
+    about: tuple[str, ...]
+    fires_on: str
+    confidence: float
+    include: Mapping[str, tuple[Pattern, ...]]
+    exclude: Mapping[str, tuple[Pattern, ...]]
+
+
+@dataclass(eq=False)
+class Codebook:
+    """A validated codebook. Compiled forms are cached on the instance (``cache``)."""
+
+    id: str
+    version: str
+    title: str
+    question: str
+    multi_label: bool
+    languages: tuple[str, ...]
+    objects: Mapping[str, ObjectDef]
+    codes: tuple[CodeDef, ...]
+    lexicon: Mapping[str, Lexicon]
+    source: Path | None = None
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def code_ids(self) -> list[str]:
+        return [c.id for c in self.codes]
+
+    def code(self, code_id: str) -> CodeDef:
+        for c in self.codes:
+            if c.id == code_id:
+                return c
+        raise NotFoundError(f"codebook {self.id!r} has no code {code_id!r}")
+
+    def closure(self, labels: Iterable[str]) -> set[str]:
+        """``labels`` with every code they imply, transitively."""
+        out: set[str] = set()
+        todo = list(labels)
+        while todo:
+            label = todo.pop()
+            if label in out:
+                continue
+            out.add(label)
+            todo.extend(self.code(label).implies)
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "question": self.question,
+            "multi_label": self.multi_label,
+            "languages": list(self.languages),
+            "codes": [c.id for c in self.codes],
+            "source": str(self.source) if self.source else None,
+        }
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def list_codebooks() -> list[str]:
+    """Ids of the codebooks shipped in the package, sorted."""
+    if not CODEBOOK_DIR.is_dir():
+        return []
+    return sorted(p.stem for p in CODEBOOK_DIR.glob("*.yaml"))
+
+
+_CACHE: dict[tuple[str, int, int], Codebook] = {}
+
+
+def load_codebook(id_or_path: str | Path) -> Codebook:
+    """A codebook by id (``withdrawal-reaction``) or by the path of a YAML file.
+
+    Raises :class:`NotFoundError` for an unknown id or a missing file and :class:`DataError`
+    (naming the file and the key) for an invalid one. Loaded codebooks are cached per file
+    version, so repeated calls are cheap.
+    """
+    text = str(id_or_path)
+    looks_like_path = isinstance(id_or_path, Path) or text.endswith((".yaml", ".yml")) or (
+        "/" in text or "\\" in text)
+    if looks_like_path:
+        path = Path(text)
+        if not path.is_file():
+            raise NotFoundError(f"codebook file not found: {text}")
+    else:
+        path = CODEBOOK_DIR / f"{text}.yaml"
+        if not path.is_file():
+            known = ", ".join(list_codebooks()) or "none"
+            raise NotFoundError(f"unknown codebook {text!r} (known: {known})")
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise NotFoundError(f"codebook file cannot be read: {path}: {exc.strerror}") from exc
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read codebook: {exc}", where=str(path)) from exc
+    book = parse_codebook(raw, source=path)
+    _CACHE[key] = book
+    return book
+
+
+def parse_codebook(raw: str, *, source: Path | str | None = None) -> Codebook:
+    """Parse and validate codebook YAML text (``source`` is only used in messages)."""
+    name = str(source) if source is not None else "<codebook>"
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        raise DataError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
+                        where=where) from exc
+    book = _Validator(name).codebook(data)
+    book.source = Path(source) if source is not None else None
+    return book
+
+
+class _Validator:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, key: str, message: str) -> DataError:
+        return DataError(message, where=f"{self.name}: {key}" if key else self.name)
+
+    # -- primitives
+
+    def mapping(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"must be a mapping, not {_kind(value)}")
+        return {str(k): v for k, v in value.items()}
+
+    def string(self, data: Mapping[str, Any], key: str, path: str, *,
+               required: bool = True, default: str = "") -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(_join(path, key), "is required")
+            return default
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(_join(path, key), f"must be text, not {_kind(value)}")
+        text = str(value).strip()
+        if required and not text:
+            raise self.fail(_join(path, key), "must not be empty")
+        return text
+
+    def strings(self, value: Any, key: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(key, f"must be a list of text, not {_kind(value)}")
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(f"{key}[{i}]", "must be non-empty text")
+            out.append(item.strip())
+        return tuple(out)
+
+    def number(self, data: Mapping[str, Any], key: str, path: str, default: float,
+               low: float, high: float) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(_join(path, key), f"must be a number, not {_kind(value)}")
+        if not low <= float(value) <= high:
+            raise self.fail(_join(path, key), f"must be between {low} and {high}, not {value}")
+        return float(value)
+
+    def patterns(self, value: Any, key: str, macros: Mapping[str, str]) -> tuple[Pattern, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.fail(key, f"must be a list of patterns, not {_kind(value)}")
+        out = []
+        for i, item in enumerate(value):
+            where = f"{key}[{i}]"
+            weight: float | None = None
+            if isinstance(item, dict):
+                entry = self.mapping(item, where)
+                regex = self.string(entry, "pattern", where)
+                if "weight" in entry:
+                    weight = self.number(entry, "weight", where, 0.5, 0.0, 1.0)
+            elif isinstance(item, str) and item.strip():
+                regex = item.strip()
+            else:
+                raise self.fail(where, "must be a non-empty pattern (text) or "
+                                       "{pattern: ..., weight: ...}")
+            try:
+                re.compile(expand_pattern(regex, macros))
+            except KeyError as exc:
+                raise self.fail(where, f"unknown macro {{{exc.args[0]}}} in {regex!r}") from None
+            except re.error as exc:
+                raise self.fail(where, f"invalid regular expression {regex!r}: {exc}") from None
+            out.append(Pattern(regex, weight, f"{self.name}: {where}"))
+        return tuple(out)
+
+    # -- the document
+
+    def codebook(self, data: Any) -> Codebook:
+        doc = self.mapping(data, "")
+        book_id = self.string(doc, "id", "")
+        if not _ID_RE.match(book_id):
+            raise self.fail("id", f"must be lower-case letters, digits and '-', not {book_id!r}")
+        version = self.string(doc, "version", "", required=False, default="0")
+        title = self.string(doc, "title", "")
+        question = self.string(doc, "question", "", required=False, default=title)
+        multi = doc.get("multi_label", True)
+        if not isinstance(multi, bool):
+            raise self.fail("multi_label", f"must be true or false, not {_kind(multi)}")
+        languages = self.strings(doc.get("languages"), "languages")
+        if not languages:
+            raise self.fail("languages", "must list at least one language")
+        for i, lang in enumerate(languages):
+            if not _LANG_RE.match(lang):
+                raise self.fail(f"languages[{i}]", f"must be an ISO 639-1 code, not {lang!r}")
+
+        objects = self.objects(doc.get("objects") or {})
+        targets_raw = self.mapping(doc.get("targets") or {}, "targets")
+        lex_raw = self.mapping(doc.get("lexicon") or {}, "lexicon")
+        for lang in [*targets_raw, *lex_raw]:
+            if lang not in languages:
+                section = "targets" if lang in targets_raw else "lexicon"
+                raise self.fail(f"{section}.{lang}", f"language {lang!r} is not in languages")
+        lexicon = {
+            lang: self.lexicon(lang, self.strings(targets_raw.get(lang), f"targets.{lang}"),
+                               lex_raw.get(lang) or {}, objects)
+            for lang in languages
+        }
+        codes = self.codes(doc.get("codes"), languages, objects, lexicon)
+        return Codebook(book_id, version, title, question, multi, languages, objects, codes,
+                        lexicon)
+
+    def objects(self, value: Any) -> dict[str, ObjectDef]:
+        raw = self.mapping(value, "objects")
+        out: dict[str, ObjectDef] = {}
+        for obj_id, spec in raw.items():
+            key = f"objects.{obj_id}"
+            if not _ID_RE.match(obj_id):
+                raise self.fail(key, "an object id must be lower-case letters, digits, '_'")
+            entry = self.mapping(spec or {}, key)
+            requires = entry.get("requires")
+            if requires is not None and (not isinstance(requires, str) or requires not in raw):
+                raise self.fail(f"{key}.requires", f"unknown object {requires!r}")
+            if requires == obj_id:
+                raise self.fail(f"{key}.requires", "an object cannot require itself")
+            out[obj_id] = ObjectDef(
+                obj_id,
+                self.string(entry, "description", key, required=False),
+                int(self.number(entry, "anaphora_window", key, 2, 0, 20)),
+                requires,
+                int(self.number(entry, "requires_window", key, 3, 0, 1000)),
+            )
+        return out
+
+    def lexicon(self, lang: str, targets: tuple[str, ...], value: Any,
+                objects: Mapping[str, ObjectDef]) -> Lexicon:
+        key = f"lexicon.{lang}"
+        entry = self.mapping(value, key)
+        macros_raw = self.mapping(entry.get("macros") or {}, f"{key}.macros")
+        macros: dict[str, str] = {}
+        for name, regex in macros_raw.items():
+            if not isinstance(regex, str) or not regex.strip():
+                raise self.fail(f"{key}.macros.{name}", "must be a non-empty pattern")
+            macros[name] = regex.strip()
+        if targets:
+            macros.setdefault("target", "(?:" + "|".join(
+                _name_regex(t) for t in sorted(targets, key=len, reverse=True)) + ")")
+        else:
+            macros.setdefault("target", "(?!x)x")
+        # macros may use macros defined before them; check they all expand
+        for name, regex in macros.items():
+            try:
+                re.compile(expand_pattern(regex, macros))
+            except KeyError as exc:
+                raise self.fail(f"{key}.macros.{name}",
+                                f"unknown macro {{{exc.args[0]}}}") from None
+            except RecursionError:
+                raise self.fail(f"{key}.macros.{name}", "macros refer to each other in a loop"
+                                ) from None
+            except re.error as exc:
+                raise self.fail(f"{key}.macros.{name}",
+                                f"invalid regular expression: {exc}") from None
+        objs_raw = self.mapping(entry.get("objects") or {}, f"{key}.objects")
+        obj_patterns: dict[str, ObjectPatterns] = {}
+        for obj_id, spec in objs_raw.items():
+            okey = f"{key}.objects.{obj_id}"
+            if obj_id not in objects:
+                raise self.fail(okey, f"object {obj_id!r} is not declared under objects")
+            o = self.mapping(spec or {}, okey)
+            obj_patterns[obj_id] = ObjectPatterns(
+                self.patterns(o.get("refer"), f"{okey}.refer", macros),
+                self.patterns(o.get("anaphora"), f"{okey}.anaphora", macros),
+                self.patterns(o.get("other"), f"{okey}.other", macros),
+            )
+        return Lexicon(
+            lang, targets, macros,
+            self.patterns(entry.get("negation"), f"{key}.negation", macros),
+            self.patterns(entry.get("negation_exceptions"), f"{key}.negation_exceptions", macros),
+            self.patterns(entry.get("hypothetical"), f"{key}.hypothetical", macros),
+            self.patterns(entry.get("clause_breaks"), f"{key}.clause_breaks", macros),
+            obj_patterns,
+        )
+
+    def codes(self, value: Any, languages: tuple[str, ...], objects: Mapping[str, ObjectDef],
+              lexicon: Mapping[str, Lexicon]) -> tuple[CodeDef, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail("codes", "must be a non-empty list of codes")
+        seen: set[str] = set()
+        codes: list[CodeDef] = []
+        for i, spec in enumerate(value):
+            key = f"codes[{i}]"
+            entry = self.mapping(spec, key)
+            code_id = self.string(entry, "id", key)
+            key = f"codes[{i}] ({code_id})"
+            if not _ID_RE.match(code_id):
+                raise self.fail(f"{key}.id", "must be lower-case letters, digits, '_' and '-'")
+            if code_id in seen:
+                raise self.fail(f"{key}.id", f"duplicate code id {code_id!r}")
+            seen.add(code_id)
+            about = self.strings(entry.get("about"), f"{key}.about")
+            for obj in about:
+                if obj not in objects:
+                    raise self.fail(f"{key}.about", f"unknown object {obj!r}")
+            fires_on = self.string(entry, "fires_on", key, required=False, default="expression")
+            if fires_on not in _FIRES_ON:
+                raise self.fail(f"{key}.fires_on", f"must be one of {', '.join(_FIRES_ON)}")
+            if fires_on == "object" and not about:
+                raise self.fail(f"{key}.about", "a code that fires on an object needs 'about'")
+            pats = self.mapping(entry.get("patterns") or {}, f"{key}.patterns")
+            include: dict[str, tuple[Pattern, ...]] = {}
+            exclude: dict[str, tuple[Pattern, ...]] = {}
+            for lang, spec_lang in pats.items():
+                pkey = f"{key}.patterns.{lang}"
+                if lang not in languages:
+                    raise self.fail(pkey, f"language {lang!r} is not in languages")
+                if isinstance(spec_lang, list):  # a bare list is the include list
+                    spec_lang = {"include": spec_lang}
+                p = self.mapping(spec_lang, pkey)
+                macros = lexicon[lang].macros
+                include[lang] = self.patterns(p.get("include"), f"{pkey}.include", macros)
+                exclude[lang] = self.patterns(p.get("exclude"), f"{pkey}.exclude", macros)
+            if fires_on == "expression" and not any(include.values()):
+                raise self.fail(f"{key}.patterns", "a code needs at least one include pattern "
+                                                   "(or fires_on: object)")
+            codes.append(CodeDef(
+                code_id,
+                self.string(entry, "label", key, required=False, default=code_id),
+                self.string(entry, "definition", key),
+                self.strings(entry.get("examples"), f"{key}.examples"),
+                self.strings(entry.get("implies"), f"{key}.implies"),
+                about, fires_on,
+                self.number(entry, "confidence", key, 0.8, 0.0, 1.0),
+                include, exclude,
+            ))
+        for i, code in enumerate(codes):
+            for implied in code.implies:
+                if implied not in seen:
+                    raise self.fail(f"codes[{i}] ({code.id}).implies",
+                                    f"unknown code {implied!r}")
+                if implied == code.id:
+                    raise self.fail(f"codes[{i}] ({code.id}).implies",
+                                    "a code cannot imply itself")
+        return tuple(codes)
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+def expand_pattern(regex: str, macros: Mapping[str, str], _depth: int = 0) -> str:
+    """``regex`` with ``{macro}`` replaced (recursively), spaces made ``\\s+`` and apostrophes
+    made to match any apostrophe. Raises ``KeyError`` naming an unknown macro."""
+    if _depth > 20:
+        raise RecursionError("macro loop")
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in macros:
+            raise KeyError(name)
+        return "(?:" + expand_pattern(macros[name], macros, _depth + 1) + ")"
+
+    return _normalise_literals(_MACRO_RE.sub(sub, regex)) if _depth == 0 else _MACRO_RE.sub(
+        sub, regex)
+
+
+def _normalise_literals(regex: str) -> str:
+    """Spaces → ``\\s+`` and ``'`` → any apostrophe, outside character classes and escapes."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    n = len(regex)
+    while i < n:
+        ch = regex[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(regex[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            elif ch == "'":
+                out.append("'’ʼ")
+                i += 1
+                continue
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            if i + 1 < n and regex[i + 1] == "^":
+                out.append("^")
+                i += 1
+            if i + 1 < n and regex[i + 1] == "]":  # a literal ] first in a class
+                out.append("]")
+                i += 1
+        elif ch == " ":
+            while i + 1 < n and regex[i + 1] == " ":
+                i += 1
+            out.append(r"\s+")
+        elif ch == "'":
+            out.append("['’ʼ]")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _name_regex(name: str) -> str:
+    return re.escape(name).replace(r"\ ", " ")
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__

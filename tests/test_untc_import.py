@@ -1,0 +1,252 @@
+"""Importing UN status files: reconcile, report, apply in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import json
+import socket
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mtdsg_export import export_mtdsg
+from normwatch.cli import main
+from normwatch.errors import NormwatchError, SourceError, UnknownStateError
+from normwatch.store import Store, open_store
+from normwatch.untc_import import import_untc
+
+SHARED_2018 = Path(__file__).resolve().parents[2] / "shared" / "data" / "untc-2018"
+
+
+def snapshot(path: str) -> dict[str, list[tuple[object, ...]]]:
+    con = sqlite3.connect(path)
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall())
+                for t in ("actions", "sources")}
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def fresh(tmp_path: Path, bundled_db: str) -> str:
+    copy = tmp_path / "store.sqlite"
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    return str(copy)
+
+
+def ccm_export(store: Store, **kw: object) -> bytes:
+    names = {s.code: s.name for s in store.registry().states}
+    return export_mtdsg(store.actions("ccm"), names, **kw)  # type: ignore[arg-type]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+@pytest.mark.skipif(not SHARED_2018.is_dir(), reason="../shared/data/untc-2018 not present")
+def test_reimporting_the_2018_depositary_files_changes_nothing(fresh: str) -> None:
+    before = snapshot(fresh)
+    for name, treaty in (("XXVI-6.en.xml", "ccm"), ("XXVI-5.en.xml", "apmbt")):
+        report = import_untc(open_store(fresh), str(SHARED_2018 / name))
+        assert report.treaty == treaty
+        assert (report.new, report.changed, report.gone, report.conflicts) == ([], [], [], [])
+        assert report.confirmed > 200
+    after = snapshot(fresh)
+    assert after["actions"] == before["actions"]
+    again = import_untc(open_store(fresh), str(SHARED_2018 / "XXVI-6.en.xml"))
+    assert not (again.new or again.changed or again.gone or again.conflicts)
+    assert snapshot(fresh)["actions"] == before["actions"]
+
+
+def test_round_trip_export_then_import_into_an_empty_store_gives_the_same_roll(
+    fresh: str, tmp_path: Path
+) -> None:
+    store = open_store(fresh)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(ccm_export(store))
+    reference = {d["date"]: store.view("ccm").roll(dt.date.fromisoformat(d["date"]))
+                 for d in store.reference_counts("ccm")}
+    con = sqlite3.connect(fresh)
+    con.execute("DELETE FROM action_sources WHERE action_id IN "
+                "(SELECT id FROM actions WHERE treaty='ccm')")
+    con.execute("DELETE FROM actions WHERE treaty='ccm'")
+    con.commit()
+    con.close()
+    empty = open_store(fresh)
+    assert empty.actions("ccm") == []
+    report = import_untc(empty, str(path))
+    assert len(report.new) == 226 and not report.changed and not report.conflicts
+    view = open_store(fresh).view("ccm")
+    for day, roll in reference.items():
+        got = view.roll(dt.date.fromisoformat(day))
+        assert [(r.state, r.status, r.period.start) for r in got] == [
+            (r.state, r.status, r.period.start) for r in roll], day
+
+
+def test_a_new_act_a_changed_date_and_a_gone_act_are_reported_and_applied(
+    fresh: str, tmp_path: Path
+) -> None:
+    store = open_store(fresh)
+    data = ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")])
+    data = data.replace(b"<Entry>25 Sep\t 2009 </Entry>", b"<Entry>25 Dec\t 2009 </Entry>", 1)
+    data = data.replace(b"<Entry>Zambia</Entry>", b"<Entry>Zambiaa</Entry>").replace(
+        b"Zambiaa", b"Zambia\xa0")  # same name with a NBSP: still Zambia
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(data)
+    report = import_untc(store, str(path), dry_run=True)
+    assert [(i.state, i.action, i.date) for i in report.new] == [("TUV", "accession", "2030-01-12")]
+    changed = {(i.state, i.action, i.before["date"] if i.before else None, i.date)
+               for i in report.changed}
+    assert ("BDI", "ratification", "2009-09-25", "2009-12-25") in changed
+    assert "~ BDI ratification 2009-09-25 → 2009-12-25" in report.lines()
+    assert snapshot(fresh) == snapshot(fresh)
+    import_untc(open_store(fresh), str(path))
+    after = open_store(fresh)
+    assert after.view("ccm").status("BDI", dt.date(2010, 1, 1)).status.value == "consented"
+    assert after.view("ccm").status("TUV", dt.date(2030, 7, 1)).status.value == "party"
+
+
+def test_a_disagreement_with_another_source_is_a_conflict_not_a_change(
+    fresh: str, tmp_path: Path
+) -> None:
+    # Nigeria's ratification (2023-02-28) is known from the treaty's support unit, not the UN list
+    store = open_store(fresh)
+    data = ccm_export(store).replace(b"<Entry>28 Feb\t 2023 </Entry>",
+                                     b"<Entry> 1 Mar\t 2023 </Entry>", 1)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(data)
+    report = import_untc(store, str(path))
+    assert [(i.state, i.date) for i in report.conflicts] == [("NGA", "2023-03-01")]
+    assert report.conflicts[0].before is not None
+    assert "clusterconvention.org" in report.conflicts[0].before["source"]
+    assert report.changed == [] and report.gone == []
+    nga = [a for a in open_store(fresh).actions("ccm")
+           if a.state == "NGA" and a.kind.value == "ratification"]
+    assert [str(a.date) for a in nga] == ["2023-02-28"]
+
+
+def test_the_same_act_from_another_source_gains_that_source(fresh: str, tmp_path: Path) -> None:
+    store = open_store(fresh)
+    path = tmp_path / "mirror.xml"
+    path.write_bytes(ccm_export(store))
+    import_untc(store, str(path), treaty="ccm")
+    ltu = next(a for a in open_store(fresh).actions("ccm")
+               if a.state == "LTU" and a.kind.value == "withdrawal")
+    assert str(path) in [s.url for s in ltu.sources]
+    assert len(ltu.sources) == 3
+
+
+def test_unknown_names_stop_the_import_and_are_all_listed(fresh: str, tmp_path: Path) -> None:
+    store = open_store(fresh)
+    extra = [("Atlantis", " 4 Jun\t 2019 ", "", ""), ("Borduria", "", "", "22 Sep\t 2020 a")]
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(ccm_export(store, extra_rows=extra))
+    before = snapshot(fresh)
+    with pytest.raises(UnknownStateError) as exc:
+        import_untc(store, str(path))
+    assert exc.value.names == ["Atlantis", "Borduria"]
+    assert snapshot(fresh) == before
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda b: b[: len(b) // 2], "XXVI-6.en.xml"),
+        (lambda b: b.replace(b"25 Sep\t 2009", b"25 Sept\t 20O9", 1), "not a date"),
+    ],
+)
+def test_malformed_files_exit_2_and_leave_the_store_unchanged(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate: object, message: str
+) -> None:
+    store = open_store(fresh)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(mutate(ccm_export(store)))  # type: ignore[operator]
+    before = snapshot(fresh)
+    code, _, err = run(capsys, "--db", fresh, "import", "untc", str(path))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+    assert message in err
+    assert snapshot(fresh) == before
+
+
+def test_dry_run_json_report_and_sources_view(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_store(fresh)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")]))
+    before = snapshot(fresh)
+    code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path), "--dry-run",
+                       "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert set(report) >= {"new", "changed", "gone", "conflicts"}
+    assert report["new"] == [{"state": "TUV", "name": "Tuvalu", "action": "accession",
+                              "date": "2030-01-12"}]
+    assert snapshot(fresh) == before
+    code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path))
+    assert code == 0 and "+ TUV accession 2030-01-12" in out
+    code, out, _ = run(capsys, "--db", fresh, "sources", "--format", "json")
+    rows = json.loads(out)
+    imported = next(r for r in rows if r["url"] == str(path))
+    assert imported["imports"] == 1 and imported["last_import"] and imported["actions"] >= 226
+
+
+@pytest.fixture()
+def served(tmp_path: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_import_from_a_url_records_the_url_and_its_publication_date(
+    fresh: str, tmp_path: Path, served: str
+) -> None:
+    store = open_store(fresh)
+    (tmp_path / "XXVI-6.en.xml").write_bytes(ccm_export(store))
+    url = f"{served}/XXVI-6.en.xml"
+    report = import_untc(store, url)
+    assert report.source == url and not report.changed
+    row = next(r for r in open_store(fresh).query("SELECT * FROM imports") if r["treaty"] == "ccm")
+    assert row["published"] == dt.date.today().isoformat()
+
+
+def test_an_unreachable_url_is_one_clear_error(fresh: str) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(SourceError, match="cannot fetch"):
+        import_untc(open_store(fresh), f"http://127.0.0.1:{port}/XXVI-6.en.xml")
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_mutated_documents_never_write_half_an_import(fresh: str, data: st.DataObject) -> None:
+    store = open_store(fresh)
+    base = ccm_export(store)
+    cut = data.draw(st.integers(min_value=0, max_value=len(base) - 1))
+    junk = data.draw(st.binary(max_size=8))
+    doc = base[:cut] + junk + base[cut + data.draw(st.integers(0, 40)):]
+    before = snapshot(fresh)
+    path = Path(fresh).with_name("XXVI-6.en.xml")
+    path.write_bytes(doc)
+    try:
+        import_untc(open_store(fresh), str(path))
+    except NormwatchError:
+        assert snapshot(fresh) == before
