@@ -17,7 +17,7 @@ from normwatch import features
 from normwatch import schema as t
 from normwatch.dates import PartialDate, parse_date
 from normwatch.errors import DataError
-from normwatch.facts import ensure_source, split_sources, write_action
+from normwatch.facts import ensure_source, split_sources, write_actions
 from normwatch.model import Action, ActionKind, Source
 from normwatch.rules import all_treaties
 
@@ -89,7 +89,7 @@ def load_treaties(conn: Connection) -> set[str]:
 
 
 def load_actions(conn: Connection, treaty: str, name: str, codes: set[str]) -> int:
-    n = 0
+    acts: list[Action] = []
     for where, row in read_csv(name, ("state", "action", "date", "source")):
         state = _need(row, "state", where)
         if state not in codes:
@@ -105,10 +105,8 @@ def load_actions(conn: Connection, treaty: str, name: str, codes: set[str]) -> i
             Source(s.url, s.symbol, s.title, s.published, confidence=confidence, note=s.note)
             for s in split_sources(_need(row, "source", where))
         )
-        write_action(conn, Action(treaty, state, kind, date, sources, row.get("note") or None),
-                     seen_at=BUNDLED_SEEN)
-        n += 1
-    return n
+        acts.append(Action(treaty, state, kind, date, sources, row.get("note") or None))
+    return write_actions(conn, acts, seen_at=BUNDLED_SEEN)
 
 
 def load_conflicts(conn: Connection, codes: set[str]) -> None:

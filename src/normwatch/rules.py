@@ -280,12 +280,17 @@ def _bundled() -> tuple[TreatyRules, ...]:
     return tuple(found)
 
 
+@cache
+def _load_cached(path: str, _mtime_ns: int) -> TreatyRules:
+    return load_rules_file(path)
+
+
 def all_treaties() -> dict[str, TreatyRules]:
     """Every known treaty by id: the bundled rule files, then those in NORMWATCH_TREATIES."""
     result = {t.id: t for t in _bundled()}
     for folder in _extra_dirs():
         for path in sorted(folder.glob("*.toml")):
-            rules = load_rules_file(path)
+            rules = _load_cached(str(path), path.stat().st_mtime_ns)
             result[rules.id] = rules
     return result
 

@@ -85,6 +85,7 @@ action_sources = Table(
     Column("action_id", String(16), ForeignKey("actions.id"), nullable=False),
     Column("source_id", String(16), ForeignKey("sources.id"), nullable=False),
     Column("confidence", String(16)),
+    Column("note", Text),
     Column("first_seen", String(32), nullable=False),
     Column("last_seen", String(32), nullable=False),
     PrimaryKeyConstraint("action_id", "source_id"),

@@ -262,7 +262,7 @@ class Store:
 
 _ACTIONS_SQL = """
 SELECT a.id, a.state, a.kind, a.date, a.note, s.url, s.symbol, s.title, s.published,
-       s.note AS source_note, x.confidence
+       COALESCE(x.note, s.note) AS source_note, x.confidence
 FROM actions a
 LEFT JOIN action_sources x ON x.action_id = a.id
 LEFT JOIN sources s ON s.id = x.source_id

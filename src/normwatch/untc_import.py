@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,7 @@ def _same_listing(src: Source, reference: str, location: str) -> bool:
         f"/{reference.replace('-', '%2D')}.en.xml")
 
 
+@cache
 def _non_states() -> dict[str, str]:
     reader = csv.DictReader(io.StringIO(data_text("other_participants.csv")))
     return {fold(r["name"]): r["kind"] for r in reader if r.get("name")}
@@ -295,19 +297,22 @@ def reconcile(store: Store, rules: TreatyRules, incoming: Iterable[Action], refe
     return report
 
 
-def apply(store: Store, report: Report, *, published: str | None, imported_at: str) -> None:
+def apply(store: Store, rules: TreatyRules, report: Report, *, published: str | None,
+          imported_at: str) -> None:
     """Write the plan of ``report`` in one transaction."""
     from sqlalchemy import delete
 
     from normwatch import schema as t
-    from normwatch.facts import ensure_source, write_action
+    from normwatch.facts import ensure_source, ensure_treaty, write_actions
 
     with store.transaction() as conn:
-        for a in report._drop:
-            conn.execute(delete(t.action_sources).where(t.action_sources.c.action_id == a.id))
-            conn.execute(delete(t.actions).where(t.actions.c.id == a.id))
-        for a in [*report._add, *report._link]:
-            write_action(conn, a, seen_at=imported_at, kind="depositary")
+        ensure_treaty(conn, rules)
+        drop = [a.id for a in report._drop]
+        if drop:
+            conn.execute(delete(t.action_sources).where(t.action_sources.c.action_id.in_(drop)))
+            conn.execute(delete(t.actions).where(t.actions.c.id.in_(drop)))
+        write_actions(conn, [*report._add, *report._link], seen_at=imported_at,
+                      kind="depositary")
         sid = ensure_source(conn, Source(report.source, title=f"UNTC status {report.reference}",
                                          published=published), kind="depositary")
         conn.execute(t.imports.insert().values(
@@ -329,7 +334,8 @@ def import_untc(store: Store, location: str, *, treaty: str | None = None,
     report.warnings = warnings
     report.dry_run = dry_run
     if not dry_run:
-        apply(store, report, published=got.published, imported_at=imported_at or now_iso())
+        apply(store, rules, report, published=got.published,
+              imported_at=imported_at or now_iso())
     return report
 
 

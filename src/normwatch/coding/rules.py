@@ -1,0 +1,377 @@
+"""The ``rules`` method: evaluative expressions that apply to an object, sentence by sentence.
+
+For each language the codebook gives expressions that *refer* to objects (the withdrawal, the
+Convention, the use of cluster munitions ...), *anaphora* that refer back to them ("this
+decision"), *other* things an evaluation may be about instead ("the funding shortfall"), and
+for each code its *evaluative* expressions ("we deeply regret"). A code fires in a sentence
+when one of its expressions
+
+* is not negated — no negation cue ("not", "ne", "no") stands before it in its clause, unless
+  the cue is part of an idiom listed as an exception ("cannot but", "ne peut que");
+* applies to one of the code's objects: a reference in the same sentence, or an anaphor in
+  this sentence whose object was referred to in one of the few sentences before, with no
+  clause break ("; but") and no reference to another thing between the two;
+* and that reference is not hypothetical — no hypothetical cue ("should any State", "si un
+  État") opens the clause it stands in.
+
+A code with ``fires_on: object`` (``mention``) fires on every real reference itself. The
+evidence of a hit is the sentence that fired (from the antecedent's sentence on, for an anaphor),
+its confidence the pattern's weight (or the code's), lowered a little for an anaphor and raised
+by every further sentence that fires. Finally each code's implications are added (a code
+implied by a hit gets the hit's confidence and evidence).
+
+Everything specific to a codebook or a language comes from the codebook; this module is generic.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from normwatch.coding.codebook import Codebook, CodeDef, Pattern, expand_pattern
+from normwatch.coding.result import CodeHit, CodingResult, Evidence
+from normwatch.coding.text import Sentence, split_sentences
+
+#: how far back (characters) a negation cue may stand before an evaluative expression
+NEGATION_WINDOW = 60
+#: an anaphor's confidence is multiplied by this
+ANAPHORA_FACTOR = 0.9
+#: the hard clause breaks, whatever the language
+_PUNCT_BREAK = re.compile(r"[;:]|\s[–—]\s|\(|\)")
+_COMMA = re.compile(r"[,;:]|\s[–—]\s|\(|\)")
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+
+# --------------------------------------------------------------------------- compiled forms
+
+
+class _Alternation:
+    """Several patterns as one regex; ``weight`` of the alternative that matched."""
+
+    def __init__(self, patterns: Sequence[Pattern], macros: dict[str, str]) -> None:
+        parts = []
+        self.weights: dict[str, float | None] = {}
+        for i, p in enumerate(patterns):
+            name = f"_p{i}"
+            self.weights[name] = p.weight
+            parts.append(f"(?P<{name}>(?<!\\w)(?:{expand_pattern(p.regex, macros)}))")
+        self.regex = re.compile("|".join(parts), _FLAGS)
+
+    def spans(self, text: str) -> list[tuple[int, int, float | None]]:
+        out = []
+        for m in self.regex.finditer(text):
+            if m.end() == m.start():
+                continue
+            out.append((m.start(), m.end(), self.weights.get(m.lastgroup or "")))
+        return out
+
+
+def _alt(patterns: Sequence[Pattern], macros: dict[str, str]) -> _Alternation | None:
+    return _Alternation(patterns, macros) if patterns else None
+
+
+@dataclass
+class _ObjectRules:
+    id: str
+    refer: _Alternation | None
+    anaphora: _Alternation | None
+    other: _Alternation | None
+    anaphora_window: int
+    requires: str | None
+    requires_window: int
+
+
+@dataclass
+class _CodeRules:
+    code: CodeDef
+    include: _Alternation | None
+    exclude: _Alternation | None
+
+
+@dataclass
+class _LangRules:
+    lang: str
+    negation: _Alternation | None
+    negation_exceptions: _Alternation | None
+    hypothetical: _Alternation | None
+    clause_breaks: _Alternation | None
+    objects: dict[str, _ObjectRules]
+    codes: list[_CodeRules]
+
+
+def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
+    """The codebook's patterns compiled per language (cached on the codebook)."""
+    cached = codebook.cache.get("rules")
+    if cached is not None:
+        compiled: dict[str, _LangRules] = cached
+        return compiled
+    compiled = {}
+    for lang in codebook.languages:
+        lex = codebook.lexicon[lang]
+        macros = dict(lex.macros)
+        objects = {}
+        for obj_id, obj in codebook.objects.items():
+            pats = lex.objects.get(obj_id)
+            objects[obj_id] = _ObjectRules(
+                obj_id,
+                _alt(pats.refer, macros) if pats else None,
+                _alt(pats.anaphora, macros) if pats else None,
+                _alt(pats.other, macros) if pats else None,
+                obj.anaphora_window, obj.requires, obj.requires_window,
+            )
+        codes = [
+            _CodeRules(c, _alt(c.include.get(lang, ()), macros),
+                       _alt(c.exclude.get(lang, ()), macros))
+            for c in codebook.codes
+        ]
+        compiled[lang] = _LangRules(
+            lang, _alt(lex.negation, macros), _alt(lex.negation_exceptions, macros),
+            _alt(lex.hypothetical, macros), _alt(lex.clause_breaks, macros), objects, codes)
+    codebook.cache["rules"] = compiled
+    return compiled
+
+
+# --------------------------------------------------------------------------- one text
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    start: int
+    end: int
+    obj: str
+    anaphor: bool
+    antecedent: int  # index of the sentence of the antecedent (== own sentence if direct)
+    weight: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Fire:
+    sentence: int
+    first_sentence: int
+    confidence: float
+
+
+class _Analysis:
+    """The spans of one text that every code looks at."""
+
+    def __init__(self, text: str, rules: _LangRules) -> None:
+        self.text = text
+        self.rules = rules
+        self.sentences: list[Sentence] = split_sentences(text)
+        self.starts = [s.start for s in self.sentences]
+        # hard breaks (punctuation and clause-break words) and soft ones (commas too)
+        hard = [m.start() for m in _PUNCT_BREAK.finditer(text)]
+        if rules.clause_breaks is not None:
+            hard += [s for s, _, _ in rules.clause_breaks.spans(text)]
+        self.hard_breaks = sorted(hard)
+        soft = [m.start() for m in _COMMA.finditer(text)]
+        self.soft_breaks = sorted(soft + hard)
+        self.negations = self._negation_cues()
+        self.hyp_scopes = self._hypothetical_scopes()
+        self.targets = self._targets()
+
+    def sentence_of(self, pos: int) -> int:
+        return max(0, bisect_right(self.starts, pos) - 1)
+
+    def _negation_cues(self) -> list[int]:
+        rules = self.rules
+        if rules.negation is None:
+            return []
+        cues = rules.negation.spans(self.text)
+        if rules.negation_exceptions is not None and cues:
+            exc = rules.negation_exceptions.spans(self.text)
+            cues = [c for c in cues if not any(s <= c[0] < e for s, e, _ in exc)]
+        return sorted(c[0] for c in cues)
+
+    def _hypothetical_scopes(self) -> list[tuple[int, int]]:
+        if self.rules.hypothetical is None:
+            return []
+        scopes = []
+        for start, end, _ in self.rules.hypothetical.spans(self.text):
+            sent = self.sentences[self.sentence_of(start)] if self.sentences else None
+            limit = sent.end if sent is not None else len(self.text)
+            i = bisect_left(self.hard_breaks, end)
+            stop = self.hard_breaks[i] if i < len(self.hard_breaks) else limit
+            scopes.append((start, min(stop, limit)))
+        return scopes
+
+    def hypothetical(self, start: int) -> bool:
+        return any(s <= start < e for s, e in self.hyp_scopes)
+
+    def negated(self, start: int) -> bool:
+        if not self.negations:
+            return False
+        sent = self.sentences[self.sentence_of(start)]
+        window = max(sent.start, start - NEGATION_WINDOW)
+        i = bisect_left(self.soft_breaks, start) - 1
+        if i >= 0 and self.soft_breaks[i] >= window:
+            window = self.soft_breaks[i]
+        j = bisect_left(self.negations, window)
+        return j < len(self.negations) and self.negations[j] < start
+
+    def _targets(self) -> dict[str, list[list[_Target]]]:
+        """Per object, per sentence: the real references and the resolved anaphora."""
+        n = len(self.sentences)
+        direct: dict[str, list[list[_Target]]] = {}
+        for obj_id, obj in self.rules.objects.items():
+            per: list[list[_Target]] = [[] for _ in range(n)]
+            if obj.refer is not None and n:
+                for start, end, weight in obj.refer.spans(self.text):
+                    if self.hypothetical(start):
+                        continue
+                    i = self.sentence_of(start)
+                    per[i].append(_Target(start, end, obj_id, False, i, weight))
+            direct[obj_id] = per
+        # references that count only near a reference to another object
+        for obj_id, obj in self.rules.objects.items():
+            if obj.requires is None:
+                continue
+            needed = direct[obj.requires]
+            present = [i for i in range(n) if needed[i]]
+            w = obj.requires_window
+            direct[obj_id] = [
+                refs if refs and any(abs(i - j) <= w for j in present) else []
+                for i, refs in enumerate(direct[obj_id])
+            ]
+        out: dict[str, list[list[_Target]]] = {}
+        for obj_id, obj in self.rules.objects.items():
+            per = [list(refs) for refs in direct[obj_id]]
+            if obj.anaphora is not None and n and any(direct[obj_id]):
+                for start, end, _ in obj.anaphora.spans(self.text):
+                    if self.hypothetical(start):
+                        continue
+                    i = self.sentence_of(start)
+                    ante = self._antecedent(direct[obj_id], i, start, obj.anaphora_window)
+                    if ante is not None:
+                        per[i].append(_Target(start, end, obj_id, True, ante, None))
+            out[obj_id] = per
+        return out
+
+    @staticmethod
+    def _antecedent(direct: list[list[_Target]], i: int, start: int, window: int) -> int | None:
+        if any(t.end <= start for t in direct[i]):
+            return i
+        for j in range(i - 1, max(-1, i - window - 1), -1):
+            if direct[j]:
+                return j
+        return None
+
+    def attached(self, start: int, end: int, sentence: int, about: Iterable[str]
+                 ) -> _Target | None:
+        """The nearest reference to one of ``about`` that the span at start–end applies to."""
+        best: tuple[int, _Target] | None = None
+        for obj_id in about:
+            targets = self.targets[obj_id][sentence]
+            if not targets:
+                continue
+            other = self.rules.objects[obj_id].other
+            for t in targets:
+                if t.start >= end:
+                    gap = (end, t.start)
+                elif t.end <= start:
+                    gap = (t.end, start)
+                else:
+                    gap = (start, start)
+                if gap[1] > gap[0] and self._blocked(gap, other):
+                    continue
+                dist = gap[1] - gap[0]
+                if best is None or dist < best[0]:
+                    best = (dist, t)
+        return best[1] if best else None
+
+    def _blocked(self, gap: tuple[int, int], other: _Alternation | None) -> bool:
+        i = bisect_left(self.hard_breaks, gap[0])
+        if i < len(self.hard_breaks) and self.hard_breaks[i] < gap[1]:
+            return True
+        if other is None:
+            return False
+        m = other.regex.search(self.text, gap[0], gap[1])
+        return m is not None
+
+
+def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
+    code = cr.code
+    fires: list[_Fire] = []
+    if code.fires_on == "object":
+        for obj_id in code.about:
+            for i, targets in enumerate(a.targets[obj_id]):
+                for t in targets:
+                    if not t.anaphor:
+                        fires.append(_Fire(i, i, t.weight or code.confidence))
+        return fires
+    if cr.include is None:
+        return fires
+    spans = cr.include.spans(a.text)
+    if not spans:
+        return fires
+    excluded = cr.exclude.spans(a.text) if cr.exclude is not None else []
+    for start, end, weight in spans:
+        if any(s < end and start < e for s, e, _ in excluded):
+            continue
+        if a.negated(start):
+            continue
+        i = a.sentence_of(start)
+        confidence = weight if weight is not None else code.confidence
+        if not code.about:
+            fires.append(_Fire(i, i, confidence))
+            continue
+        target = a.attached(start, end, i, code.about)
+        if target is None:
+            continue
+        if target.anaphor:
+            confidence *= ANAPHORA_FACTOR
+        fires.append(_Fire(i, min(i, target.antecedent), confidence))
+    return fires
+
+
+def code_with_rules(text: str, codebook: Codebook, lang: str) -> CodingResult:
+    """Code ``text`` (already known to be in ``lang``, a language of the codebook)."""
+    rules = compile_rules(codebook)[lang]
+    a = _Analysis(text, rules)
+    hits: dict[str, CodeHit] = {}
+    for cr in rules.codes:
+        fires = _code_fires(a, cr)
+        if fires:
+            hits[cr.code.id] = _hit(text, a, cr.code.id, fires)
+    return CodingResult(codebook.id, "rules", lang, apply_implications(codebook, hits))
+
+
+def _hit(text: str, a: _Analysis, code: str, fires: list[_Fire]) -> CodeHit:
+    # one piece of evidence per passage, best confidence first within a passage
+    spans: dict[tuple[int, int], float] = {}
+    for f in fires:
+        key = (a.sentences[f.first_sentence].start, a.sentences[f.sentence].end)
+        spans[key] = max(spans.get(key, 0.0), f.confidence)
+    # nested passages (an anaphor's range covering a direct hit) are kept once
+    keys = sorted(spans, key=lambda k: (k[0], -k[1]))
+    kept: list[tuple[int, int]] = []
+    for k in keys:
+        if kept and kept[-1][0] <= k[0] and k[1] <= kept[-1][1]:
+            spans[kept[-1]] = max(spans[kept[-1]], spans[k])
+            continue
+        kept.append(k)
+    confidence = 1.0
+    for k in kept:
+        confidence *= 1.0 - spans[k]
+    combined = min(0.99, 1.0 - confidence)
+    return CodeHit(code, combined, [Evidence.of(text, s, e) for s, e in kept])
+
+
+def apply_implications(codebook: Codebook, hits: dict[str, CodeHit]) -> list[CodeHit]:
+    """The hits plus every code they imply, in codebook order."""
+    out = dict(hits)
+    changed = True
+    while changed:
+        changed = False
+        for code in codebook.codes:
+            hit = out.get(code.id)
+            if hit is None:
+                continue
+            for implied in code.implies:
+                if implied in out:
+                    continue
+                out[implied] = CodeHit(implied, hit.confidence, list(hit.evidence), [code.id])
+                changed = True
+    return [out[c.id] for c in codebook.codes if c.id in out]
