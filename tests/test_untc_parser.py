@@ -87,7 +87,12 @@ def test_reference_takes_subnumsect_and_subtitle(kelp: UntcDocument) -> None:
 
 def test_column_legend_and_default_kind(buoys: UntcDocument) -> None:
     sig, prov, consent = buoys.columns
-    assert (sig.index, sig.header, sig.default_kind, sig.legend) == (2, "Signature", K.SIGNATURE, {})
+    assert (sig.index, sig.header, sig.default_kind, sig.legend) == (
+        2,
+        "Signature",
+        K.SIGNATURE,
+        {},
+    )
     assert prov.default_kind is K.PROVISIONAL_APPLICATION
     assert prov.legend == {"n": K.PROVISIONAL_APPLICATION}
     assert consent.default_kind is K.RATIFICATION
@@ -367,9 +372,12 @@ def test_letter_with_no_normwatch_meaning_is_reported() -> None:
     data = data.replace(b" 1 Jul\t 2019 n", b" 1 Jul\t 2019 P")
     doc = parse_untc(data)
     assert any("'P' ('Consent to be bound')" in w for w in doc.warnings)
-    (problem,) = doc.errors
-    assert (problem.participant, problem.column) == ("Grand Fenwick", 3)
-    assert "means 'Consent to be bound'" in problem.message
+    assert [(e.participant, e.column) for e in doc.errors] == [
+        ("Grand Fenwick", 3),
+        ("Syldavia", 3),  # "[ 4 Jun 2019 n]": the letter no longer in the legend
+    ]
+    assert "means 'Consent to be bound'" in doc.errors[0].message
+    assert "'n' is not in the column header" in doc.errors[1].message
 
 
 def test_impossible_date_raises_naming_row_and_column() -> None:
@@ -488,7 +496,8 @@ def test_every_2018_file_is_parsed_or_refused_clearly(
     header_only = [d for d in parsed if not d.participants]
     assert len(header_only) == 94
     repaired = [d for d in parsed if any("repaired" in w for w in d.warnings)]
-    assert len(repaired) == 407 - 136  # only 136 of the 407 are well-formed as captured
+    # only 136 of the 407 are well-formed as captured; one of the other 271 is refused
+    assert len(repaired) == 407 - 136 - 1
 
 
 @needs_2018
@@ -549,7 +558,10 @@ def test_real_withdrawal_phrasings(
     doc = real_doc(real, ref)
     participant = row(doc, state)
     found = [
-        (w.notified.isoformat() if w.notified else None, w.effective.isoformat() if w.effective else None)
+        (
+            w.notified.isoformat() if w.notified else None,
+            w.effective.isoformat() if w.effective else None,
+        )
         for w in doc.withdrawals
         if w.row == participant.row and w.kind is kind
     ]
@@ -559,10 +571,12 @@ def test_real_withdrawal_phrasings(
 @needs_2018
 def test_real_withdrawals_found_in_2018(real: dict[str, UntcDocument | UntcParseError]) -> None:
     docs = [d for d in real.values() if isinstance(d, UntcDocument)]
+    for d in docs:  # an act told twice (a prose note and a table) is kept once
+        assert len({(w.kind, w.row, w.participant, w.notified) for w in d.withdrawals}) == len(
+            d.withdrawals
+        )
     withdrawals = [w for d in docs for w in d.withdrawals]
-    assert len({(w.kind, w.note_index, w.participant, w.notified) for w in withdrawals}) == len(
-        withdrawals
-    )
+    assert len(withdrawals) == 78
     assert sum(w.kind is K.WITHDRAWAL_REVOKED for w in withdrawals) == 2
     assert sum(w.row is not None for w in withdrawals) >= len(withdrawals) - 4
     # bracketed rows of 2018 with no note about the withdrawal are listed, not hidden
@@ -603,7 +617,9 @@ def test_2018_table_agrees_with_vetted_actions(
     unknown = [p.name for p in doc.participants if p.name not in codes]
     assert unknown == [], f"names not in states.csv / state_aliases.csv: {unknown}"
     parsed = {
-        (codes[p.name], a.kind.value, a.date.isoformat()) for p in doc.participants for a in p.actions
+        (codes[p.name], a.kind.value, a.date.isoformat())
+        for p in doc.participants
+        for a in p.actions
     }
     with (SHARED / "data" / treaty / "actions.csv").open(encoding="utf-8") as f:
         vetted = {
@@ -652,7 +668,9 @@ def format_cell(date: dt.date, code: str | None, bracketed: bool, style: str) ->
     bracketed=st.booleans(),
     style=st.sampled_from(["2018", "2020s", "nbsp", "full", "sept"]),
 )
-def test_cell_dates_round_trip(date: dt.date, code: str | None, bracketed: bool, style: str) -> None:
+def test_cell_dates_round_trip(
+    date: dt.date, code: str | None, bracketed: bool, style: str
+) -> None:
     assert parse_cell(format_cell(date, code, bracketed, style)) == UntcCell(date, code, bracketed)
 
 
@@ -683,7 +701,7 @@ mutation = st.one_of(
 def mutate(data: bytes, op: tuple[object, ...]) -> bytes:
     kind, where = op[0], op[1]
     assert isinstance(where, int)
-    if kind == "flip":
+    if kind == "flip" and data:
         i = where % len(data)
         assert isinstance(op[2], int)
         return data[:i] + bytes([op[2]]) + data[i + 1 :]

@@ -230,8 +230,8 @@ class Store:
 
     def events(self, treaty: str, state: str | None = None) -> list[Event]:
         sql = ("SELECT e.*, s.url FROM events e JOIN sources s ON s.id = e.source_id "
-               "WHERE e.treaty = :treaty AND (:state IS NULL OR e.state = :state) "
-               "ORDER BY e.date, e.id")
+               "WHERE e.treaty = :treaty" + (" AND e.state = :state" if state else "")
+               + " ORDER BY e.date, e.id")
         return [
             Event(treaty, r["state"], PartialDate.parse(r["date"]), r["description"],
                   (Source(r["url"]),))
@@ -250,8 +250,8 @@ class Store:
         return self._views[rules.id]
 
     def reference_counts(self, treaty: str | None = None) -> list[dict[str, Any]]:
-        sql = ("SELECT * FROM reference_counts WHERE (:treaty IS NULL OR treaty = :treaty) "
-               "ORDER BY treaty, date")
+        sql = ("SELECT * FROM reference_counts" + (" WHERE treaty = :treaty" if treaty else "")
+               + " ORDER BY treaty, date")
         return self.query(sql, {"treaty": treaty})
 
     def count(self, table: str) -> int:

@@ -286,28 +286,12 @@ def _describe(p: UntcProblem) -> str:
 # --------------------------------------------------------------------------------------------
 
 _WS = re.compile(r"[\s\u200b\ufeff]+")
-_SUPERSCRIPT = re.compile(r"<\s*superscript\s*>(.*?)<\s*/\s*superscript\s*>", re.I | re.S)
+_SUPERSCRIPT = re.compile(r"<\s*superscript\s*>([^<>]{0,100})<\s*/\s*superscript\s*>", re.I)
 _TAG = re.compile(r"<[^<>]*>")
 
-_MONTHS: dict[str, int] = {}
-_MONTH_NAMES = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-for _i, _name in enumerate(_MONTH_NAMES, start=1):
-    _MONTHS[_name] = _i
-    _MONTHS[_name[:3]] = _i
-_MONTHS["sept"] = 9
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")  # fmt: skip
+_MONTHS = {n: i for i, full in enumerate(_MONTH_NAMES, 1) for n in (full, full[:3])} | {"sept": 9}
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
@@ -329,7 +313,7 @@ def _clean(raw: str) -> tuple[str, list[str]]:
     refs: list[str] = []
 
     def take(m: re.Match[str]) -> str:
-        refs.extend(r for r in re.split(r"[,\s]+", _TAG.sub("", m.group(1))) if r)
+        refs.extend(r for r in re.split(r"[,\s]+", m.group(1)) if r)
         return ""
 
     text = _SUPERSCRIPT.sub(take, raw)
@@ -354,7 +338,7 @@ def _norm_name(name: str) -> str:
 _CELL = re.compile(
     rf"^(?P<open>\[)?\s*(?P<day>\d{{1,2}})\s*(?P<mon>{_MONTH_ALT})\.?\s*,?\s*(?P<year>\d{{4}})"
     r"(?:\s*(?P<code>[A-Za-z]{1,2}))?\s*(?P<close>\])?$",
-    re.I,
+    re.I | re.A,  # ASCII: under Unicode case folding "ſep" would match "sep"
 )
 
 
@@ -488,7 +472,7 @@ def _column(index: int, header: str, problems: list[UntcProblem]) -> UntcColumn:
 
 _DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
 _DECL_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
-_LATIN1ISH = {"latin-1", "iso8859-15", "cp1252", "ascii"}
+_LATIN1ISH = {"iso8859-1", "iso8859-15", "cp1252", "ascii"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BARE_AMP = re.compile(r"&(?!(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z_][\w.-]*);)")
 _NAMED_ENTITY = re.compile(r"&([A-Za-z_][\w.-]*);")
@@ -535,7 +519,7 @@ def _decode(data: bytes, problems: list[UntcProblem]) -> str:
             return text
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, UnicodeError):
+    except (UnicodeError, LookupError):  # LookupError: "hex", "rot13" … are not text encodings
         pass
     for fallback in ("utf-8", "latin-1"):
         if fallback == encoding:
@@ -577,7 +561,7 @@ def _repair(text: str) -> tuple[str, int, int]:
 
 
 def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Element:
-    if re.search(r"<!(?:DOCTYPE|ENTITY)", text[:4096], re.I):
+    if re.search(r"<!(?:DOCTYPE|ENTITY)", text, re.I):
         raise UntcParseError(
             "has a DOCTYPE or entity declarations; a UNTC status file has none "
             "(is this an HTML page, e.g. the maintenance notice?)",
@@ -586,14 +570,14 @@ def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Elemen
     body = _DECL_TEXT.sub("", text, count=1)
     try:
         return ET.fromstring(body)
-    except ET.ParseError as exc:
+    except (ET.ParseError, ValueError) as exc:  # ValueError: lone surrogates (e.g. from UTF-7)
         first = exc
     repaired, n_ctrl, n_amp = _repair(body)
     if repaired == body:
         raise UntcParseError(f"not well-formed XML: {first}", source=source)
     try:
         root = ET.fromstring(repaired)
-    except ET.ParseError as exc:
+    except (ET.ParseError, ValueError) as exc:
         raise UntcParseError(
             f"not well-formed XML, even after replacing raw control characters and bare '&': {exc}",
             source=source,
@@ -615,7 +599,7 @@ def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Elemen
 _PROSE_DATE = re.compile(
     rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_ALT})\.?,?\s+(?P<y1>\d{{4}})"
     rf"|(?P<m2>{_MONTH_ALT})\.?\s+(?P<d2>\d{{1,2}}),\s+(?P<y2>\d{{4}}))\b",
-    re.I,
+    re.I | re.A,
 )
 _REVOKED = re.compile(
     r"\bwithdr(?:aw|aws|ew|awn|awing|awal)\s+(?:of\s+)?(?:its|the|this|that|their|said)\s+"
@@ -1019,7 +1003,7 @@ def _count(el: ET.Element | None, problems: list[UntcProblem]) -> int | None:
     text = _plain(el)
     if not text:
         return None
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", text):
         return int(text)
     problems.append(UntcProblem("warning", f"Status count {text!r} is not a number"))
     return None

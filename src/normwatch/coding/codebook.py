@@ -388,7 +388,7 @@ class _Validator:
             macros[name] = regex.strip()
         if targets:
             macros.setdefault("target", "(?:" + "|".join(
-                _name_regex(t) for t in sorted(targets, key=len, reverse=True)) + ")")
+                _name_regex(t) for t in sorted(targets, key=len, reverse=True)) + r")(?!\w)")
         else:
             macros.setdefault("target", "(?!x)x")
         # macros may use macros defined before them; check they all expand

@@ -207,6 +207,54 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A decision of the meeting or a known gap in its record, and how far it is verified."""
+
+    kind: str  # "decision" | "gap"
+    text: str  # our own words
+    verification: str | None = None  # verified | reported | not_verified
+    confidence: str | None = None
+    source: SourceRef | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "verification": self.verification,
+                "confidence": self.confidence,
+                "source": self.source.url if self.source else None}
+
+
+CLAIM_RELATIONS = ("about", "over", "under", "at_least", "at_most")
+DENOMINATORS = ("participating", "parties", "speakers")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A figure about a meeting reported by someone else ("around two-thirds of the States
+    participating"), stored as reported, beside what the data can compute.
+
+    ``denominator`` is a denominator kind or ``code:<code>`` (a share *of* the States carrying
+    another code: "over half of them"); ``relation`` and ``value`` turn the words into a
+    testable statement about the share (``about 0.667``, ``over 0.5``).
+    """
+
+    id: str
+    reported: str
+    codebook: str
+    code: str
+    denominator: str
+    relation: str
+    value: float
+    source: SourceRef
+    confidence: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "reported": self.reported, "codebook": self.codebook,
+                "code": self.code, "denominator": self.denominator, "relation": self.relation,
+                "value": self.value, "source": self.source.url, "confidence": self.confidence,
+                "note": self.note}
+
+
+@dataclass(frozen=True)
 class Evidence:
     """The words that show a code: a character span of the statement's text and the quote."""
 

@@ -166,6 +166,7 @@ codings = Table(
     Column("reviewed_by", String(128)),
     Column("reviewed_at", String(32)),
     Column("note", Text),
+    Column("revision", Integer, nullable=False),  # order of writes: the latest decision wins
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
 )

@@ -1,0 +1,103 @@
+"""Statement texts: extraction from TXT, PDF, DOCX and HTML files, and their language.
+
+Extraction is local and deterministic (pypdf, python-docx, Beautiful Soup). Line ends are
+normalised to ``\\n`` and runs of blank lines collapsed, so evidence spans are stable across
+re-imports of the same file. Language detection uses the coder's detector
+(:func:`normwatch.coding.lang.detect_language`), which is offline and deterministic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from normwatch.errors import SourceError
+
+SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
+
+
+def extract_text(path: Path) -> str:
+    """The text of a TXT, PDF, DOCX or HTML file; :class:`SourceError` when it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SourceError(f"unsupported file type {suffix or '(none)'} "
+                          f"(use {', '.join(SUFFIXES)})")
+    try:
+        if suffix == ".txt":
+            raw = _read_txt(path)
+        elif suffix == ".pdf":
+            raw = _read_pdf(path)
+        elif suffix == ".docx":
+            raw = _read_docx(path)
+        else:
+            raw = _read_html(path)
+    except SourceError:
+        raise
+    except Exception as exc:  # the parsers raise many kinds of error for a broken file
+        raise SourceError(f"cannot extract text: {type(exc).__name__}: {exc}") from None
+    text = normalise(raw)
+    if not text:
+        raise SourceError("no text could be extracted (a scanned PDF needs OCR first)")
+    return text
+
+
+def normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_txt(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SourceError("a TXT file must be UTF-8") from None
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return "\n\n".join((page.extract_text() or "") for page in reader.pages)
+
+
+def _read_docx(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    return "\n\n".join(p.text for p in document.paragraphs)
+
+
+def _read_html(path: Path) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_bytes(), "html.parser")
+    for tag in soup(["script", "style", "head", "nav", "header", "footer", "template"]):
+        tag.decompose()
+    # block elements become paragraph breaks; inline ones (<b>, <a>) stay inside the line
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    paragraphs = [" ".join(p.split()) for p in soup.get_text("").split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+_HTML_BLOCKS = ["p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li",
+                "blockquote", "td", "th", "tr", "table", "ul", "ol", "dd", "dt", "pre"]
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of ``text`` or None when it cannot be told."""
+    try:
+        from normwatch.coding.lang import detect_language as detect
+    except ImportError:  # the coding feature is not installed: leave the language unknown
+        return None
+    return detect(text)
