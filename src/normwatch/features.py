@@ -10,19 +10,28 @@ import importlib
 from typing import Any
 
 #: modules that add tables to ``schema.metadata``
-SCHEMA_MODULES: tuple[str, ...] = ()
+SCHEMA_MODULES: tuple[str, ...] = (
+    "normwatch.obligations.facts",
+)
 
 #: loaders called as ``f(conn, codes)`` after the core bundled facts are loaded
-BUNDLED_LOADERS: tuple[str, ...] = ()
+BUNDLED_LOADERS: tuple[str, ...] = (
+    "normwatch.obligations.facts:load_bundled",
+)
 
 #: checks called as ``f(store) -> list[Problem]`` by ``normwatch check``
-CHECKS: tuple[str, ...] = ()
+CHECKS: tuple[str, ...] = (
+    "normwatch.obligations.queries:check",
+)
 
 #: CLI commands and groups: name → ``module:click_object``
 COMMANDS: dict[str, str] = {
     "import": "normwatch.untc_cli:import_group",
     "untc": "normwatch.untc_cli:untc_group",
     "sources": "normwatch.untc_cli:sources_cmd",
+    "obligations": "normwatch.obligations.cli:obligations_cmd",
+    "deadlines": "normwatch.obligations.cli:deadlines_cmd",
+    "calendar": "normwatch.obligations.cli:calendar_cmd",
 }
 
 

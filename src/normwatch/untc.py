@@ -28,11 +28,11 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.entities import html5 as _HTML5
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from normwatch.errors import SourceError
 from normwatch.model import ActionKind
@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning"]
+_Block: TypeAlias = "str | list[list[str]]"  # an end-note paragraph, or a note table's rows
+_ROW = "Participants/Table/TGroup/Tbody/Rows/Row"
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,29 +638,8 @@ _NAME_PATTERNS = (
     ),
 )
 _NOT_NAMES = {"government", "governments", "on", "thereafter", "subsequently", "in", "it"}
-_ABBREVIATIONS = {
-    "no",
-    "nos",
-    "art",
-    "arts",
-    "p",
-    "pp",
-    "vol",
-    "para",
-    "paras",
-    "i.e",
-    "e.g",
-    "st",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "cf",
-    "co",
-    "inc",
-    "ltd",
-    "viz",
-}
+_ABBREVIATIONS = {"no", "nos", "art", "arts", "p", "pp", "vol", "para", "paras", "i.e", "e.g",
+                  "st", "mr", "mrs", "ms", "dr", "cf", "co", "inc", "ltd", "viz"}  # fmt: skip
 
 
 def _prose_dates(text: str) -> Iterator[tuple[int, dt.date]]:
@@ -682,9 +663,9 @@ def _sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in re.finditer(r"[.;:!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z])", text):
-        before = text[start : m.start()]
-        word = re.search(r"([\w.]+)$", before)
-        if text[m.start()] == "." and word and word.group(1).lower() in _ABBREVIATIONS:
+        # the word before the full stop (abbreviations are short: a few characters suffice)
+        words = text[max(start, m.start() - 12) : m.start()].split()
+        if text[m.start()] == "." and words and words[-1].lstrip("([").lower() in _ABBREVIATIONS:
             continue
         out.append(text[start : m.end()].strip())
         start = m.end()
@@ -731,7 +712,7 @@ class _Draft:
     kind: ActionKind
 
 
-def _note_withdrawals(index: str, blocks: list[str | list[list[str]]]) -> list[_Draft]:
+def _note_withdrawals(index: str, blocks: list[_Block]) -> list[_Draft]:
     """Withdrawals recorded in one end note: its paragraphs (str) and tables (rows of cells)."""
     drafts: list[_Draft] = []
     intro: str | None = None
@@ -762,16 +743,17 @@ def _note_withdrawals(index: str, blocks: list[str | list[list[str]]]) -> list[_
                 name = _sentence_name(sentence)
                 last = _Draft(name, notified, effective, index, sentence, ActionKind.WITHDRAWAL)
                 drafts.append(last)
-            elif effective is not None and (
-                previous is not None or _INTRO.search(sentence) or _IT_TOOK_EFFECT.search(sentence)
-            ):
+            elif effective is not None:
                 # "The withdrawal took effect on …" completes the record before it
-                open_ = [
-                    d for d in drafts if d.kind is ActionKind.WITHDRAWAL and d.effective is None
-                ]
-                if open_:
-                    open_[-1].effective = effective
-                    open_[-1].text += " " + sentence
+                target = previous if previous is not None and previous.effective is None else None
+                if target is None and (_INTRO.search(sentence) or _IT_TOOK_EFFECT.search(sentence)):
+                    pending = [
+                        d for d in drafts if d.kind is ActionKind.WITHDRAWAL and d.effective is None
+                    ]
+                    target = pending[-1] if pending else None
+                if target is not None:
+                    target.effective = effective
+                    target.text += " " + sentence
                 elif withdrawal:
                     name = _sentence_name(sentence)
                     kind = ActionKind.WITHDRAWAL
@@ -783,39 +765,28 @@ def _table_withdrawals(index: str, intro: str, rows: list[list[str]]) -> Iterato
     """Rows of a note table such as Participant: | Date of notification: | Date of effect:."""
     if len(rows) < 2:
         return
-    header = [h.lower() for h in rows[0]]
-    who = next(
-        (
-            i
-            for i, h in enumerate(header)
-            if re.search(r"participant|state|government|countr|part(?:y|ies)|member", h)
-        ),
-        0,
-    )
-    notified_col = next(
-        (
-            i
-            for i, h in enumerate(header)
-            if re.search(r"notif|receiv|receipt", h) and "depositary" not in h
-        ),
-        None,
-    )
-    effect_col = next((i for i, h in enumerate(header) if "effect" in h), None)
+    header = rows[0]
+    who = _column_of(header, r"participant|state|government|countr|part(?:y|ies)|member") or 0
+    notified_col = _column_of(header, r"^(?!.*depositary).*(?:notif|receiv|receipt)")
+    effect_col = _column_of(header, r"effect")
     if notified_col is None and effect_col is None:
         return
     for cells in rows[1:]:
-
-        def cell(i: int | None, cells: list[str] = cells) -> str:
-            return cells[i] if i is not None and i < len(cells) else ""
-
-        name = cell(who).rstrip("* ").strip()
-        notified = _first_date(cell(notified_col))
-        effective = _first_date(cell(effect_col))
+        by_column = dict(enumerate(cells))
+        name = by_column.get(who, "").rstrip("* ")
+        notified = (
+            _first_date(by_column.get(notified_col, "")) if notified_col is not None else None
+        )
+        effective = _first_date(by_column.get(effect_col, "")) if effect_col is not None else None
         if not name or (notified is None and effective is None):
             continue
         yield _Draft(
             name, notified, effective, index, f"{intro} {' | '.join(cells)}", ActionKind.WITHDRAWAL
         )
+
+
+def _column_of(header: list[str], pattern: str) -> int | None:
+    return next((i for i, h in enumerate(header) if re.search(pattern, h, re.I)), None)
 
 
 def _link(draft: _Draft, participants: list[UntcParticipant]) -> int | None:
@@ -846,7 +817,7 @@ def _link(draft: _Draft, participants: list[UntcParticipant]) -> int | None:
 
 
 def _withdrawals(
-    note_blocks: dict[str, list[str | list[list[str]]]],
+    note_blocks: dict[str, list[_Block]],
     participants: list[UntcParticipant],
     problems: list[UntcProblem],
 ) -> list[UntcWithdrawal]:
@@ -861,27 +832,29 @@ def _withdrawals(
                 # the same act told again in another note: keep the first, fill a missing effect
                 i = seen[key]
                 if found[i].effective is None and d.effective is not None:
-                    old = found[i]
-                    found[i] = UntcWithdrawal(
-                        old.participant,
-                        old.notified,
-                        d.effective,
-                        old.note_index,
-                        old.text,
-                        old.kind,
-                        old.row,
-                    )
+                    found[i] = replace(found[i], effective=d.effective)
                 continue
             seen[key] = len(found)
             found.append(
                 UntcWithdrawal(d.participant, d.notified, d.effective, index, d.text, d.kind, row)
             )
+            who = repr(d.participant or "(no name)")
             if row is None:
                 problems.append(
                     UntcProblem(
                         "warning",
-                        f"note {index}: {d.kind.value} of {d.participant or '(no name)'!r} "
-                        "could not be linked to a participant row",
+                        f"note {index}: {d.kind.value} of {who} could not be linked to a "
+                        "participant row",
+                    )
+                )
+            if d.notified and d.effective and d.effective < d.notified:
+                problems.append(
+                    UntcProblem(
+                        "warning",
+                        f"note {index}: the {d.kind.value} of {who} is written to take effect "
+                        f"({d.effective}) before it was notified ({d.notified})",
+                        row=row,
+                        participant=d.participant if row is not None else None,
                     )
                 )
     linked = {w.row for w in found}
@@ -1009,17 +982,15 @@ def _count(el: ET.Element | None, problems: list[UntcProblem]) -> int | None:
     return None
 
 
-def _end_notes(
-    treaty: ET.Element, problems: list[UntcProblem]
-) -> dict[str, list[str | list[list[str]]]]:
+def _end_notes(treaty: ET.Element, problems: list[UntcProblem]) -> dict[str, list[_Block]]:
     """EndNotes/Note → index: paragraphs (str) and note tables (rows of cells), in order."""
-    notes: dict[str, list[str | list[list[str]]]] = {}
+    notes: dict[str, list[_Block]] = {}
     for note in treaty.findall("EndNotes/Note"):
         index = _plain(note.find("index"))
         if not index:
             problems.append(UntcProblem("warning", "an EndNotes/Note without an index was skipped"))
             continue
-        blocks: list[str | list[list[str]]] = []
+        blocks: list[_Block] = []
         for child in note:
             if child.tag == "text":
                 text = _plain(child)
@@ -1095,7 +1066,6 @@ def _row(
     problems: list[UntcProblem],
     strict: bool,
 ) -> UntcParticipant | None:
-    element = "Participants/Table/TGroup/Tbody/Rows/Row"
     cells = [_element_text(e) for e in row.findall("Entry")]
     ncols = len(columns) + 1
     raw_name = cells[0] if cells else ""
@@ -1104,7 +1074,7 @@ def _row(
         raise UntcParseError(
             f"{name or 'unnamed row'} has {len(cells)} cell(s); the header has {ncols}",
             source=source,
-            element=element,
+            element=_ROW,
             row=number,
         )
     if len(cells) > ncols:
@@ -1112,7 +1082,7 @@ def _row(
             raise UntcParseError(
                 f"{name or 'unnamed row'} has {len(cells)} cells with text; the header has {ncols}",
                 source=source,
-                element=element,
+                element=_ROW,
                 row=number,
             )
         problems.append(
@@ -1128,7 +1098,7 @@ def _row(
             raise UntcParseError(
                 "a row with dates has no participant name",
                 source=source,
-                element=element,
+                element=_ROW,
                 row=number,
             )
         problems.append(UntcProblem("warning", "an empty row was skipped", row=number))
@@ -1143,7 +1113,7 @@ def _row(
                 raise UntcParseError(
                     f"{name}, {column.header!r}: {exc}",
                     source=source,
-                    element=element,
+                    element=_ROW,
                     row=number,
                     column=column.index,
                 ) from None
@@ -1200,7 +1170,7 @@ def _cell_problem(
         raise UntcParseError(
             f"{name}, {message}",
             source=source,
-            element="Participants/Table/TGroup/Tbody/Rows/Row",
+            element=_ROW,
             row=row,
             column=column.index,
         )

@@ -193,7 +193,7 @@ def incoming_actions(store: Store, doc: UntcDocument, rules: TreatyRules, source
         detail = "; ".join(
             f"row {p.row} ({p.participant}) column {p.column}: {p.message}" for p in errors)
         raise SourceError(f"{doc.source}: cells that are not dates: {detail}")
-    warnings: list[str] = []
+    warnings = list(doc.warnings)
     unknown: list[str] = []
     codes: dict[int, str] = {}
     for p in doc.participants:
@@ -218,9 +218,6 @@ def incoming_actions(store: Store, doc: UntcDocument, rules: TreatyRules, source
         for a in p.actions:
             note = f"row {p.row}, column '{columns.get(a.column, a.column)}': {a.raw.strip()}"
             acts.append(Action(rules.id, code, a.kind, _pd(a.date), (_with_note(source, note),)))
-        if p.withdrawn and not any(w.row == p.row for w in doc.withdrawals):
-            warnings.append(f"row {p.row}: {p.name}'s dates are bracketed (withdrawn) but no "
-                            "withdrawal note was found")
     for w in doc.withdrawals:
         if w.row is None or w.row not in codes:
             warnings.append(f"note {w.note_index}: a withdrawal of {w.participant or '?'} that "

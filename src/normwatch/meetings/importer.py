@@ -24,6 +24,7 @@ re-importing the same directory changes nothing.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -211,6 +212,8 @@ def _read_meeting_yaml(
 
     def text(key: str, required: bool = False) -> str | None:
         value = data.get(key)
+        if isinstance(value, dt.date):  # YAML reads an unquoted 2024-09-10 as a date
+            return value.isoformat()
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 problems.add(f"{name}: {key}", "required")
@@ -291,6 +294,8 @@ def _source(value: Any, where: str, problems: _Problems) -> SourceRef | None:
 
 
 def _opt(value: Any) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return None if value is None else str(value).strip() or None
 
 
@@ -705,7 +710,7 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
             return None
         key = (src.url, src.symbol)
         if key not in sids:
-            sids[key] = _ensure_source(conn, src)
+            sids[key] = ensure_source_ref(conn, src)
         return sids[key]
 
     existed = conn.execute(select(mt.meetings.c.id).where(mt.meetings.c.id == m.id)).first()
@@ -790,7 +795,7 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
     }
 
 
-def _ensure_source(conn: Connection, src: SourceRef) -> str:
+def ensure_source_ref(conn: Connection, src: SourceRef) -> str:
     from normwatch.facts import ensure_source
     from normwatch.model import Source
 
