@@ -158,8 +158,10 @@ def path(polys: list[list[list[tuple[float, float]]]], frame: Frame) -> str:
 
 
 def _n(v: float) -> str:
-    text = f"{round(v, PRECISION):.{PRECISION}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = f"{round(v, PRECISION):.{PRECISION}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def ring_area(r: list[tuple[float, float]]) -> float:
@@ -218,7 +220,7 @@ def main(src: Path, out: Path) -> None:
         "source": "Natural Earth 4.1.0 admin-0 countries (public domain), 1:110m, via the "
                   "world-atlas 2.0.2 npm package (TopoJSON); small States from 1:10m as dots",
         "projection": "Equal Earth",
-        "viewBox": [0, 0, WIDTH, frame.height],
+        "viewBox": [0, 0, int(WIDTH), frame.height],
         "countries": dict(sorted(countries.items())),
         "territories": sorted(territories, key=lambda t: t["name"]),
         "dots": dict(sorted(dots.items())),
