@@ -12,16 +12,20 @@ from typing import Any
 #: modules that add tables to ``schema.metadata``
 SCHEMA_MODULES: tuple[str, ...] = (
     "normwatch.obligations.facts",
+    "normwatch.meetings.tables",
 )
 
 #: loaders called as ``f(conn, codes)`` after the core bundled facts are loaded
 BUNDLED_LOADERS: tuple[str, ...] = (
     "normwatch.obligations.facts:load_bundled",
+    "normwatch.meetings.groups:load_groups",
+    "normwatch.meetings.bundled:load_meetings",
 )
 
 #: checks called as ``f(store) -> list[Problem]`` by ``normwatch check``
 CHECKS: tuple[str, ...] = (
     "normwatch.obligations.queries:check",
+    "normwatch.meetings.checks:check_meetings",
 )
 
 #: CLI commands and groups: name → ``module:click_object``
@@ -32,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "obligations": "normwatch.obligations.cli:obligations_cmd",
     "deadlines": "normwatch.obligations.cli:deadlines_cmd",
     "calendar": "normwatch.obligations.cli:calendar_cmd",
+    "meetings": "normwatch.meetings.cli:meetings_group",
+    "reactions": "normwatch.meetings.cli:reactions_cmd",
 }
 
 

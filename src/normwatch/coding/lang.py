@@ -21,20 +21,44 @@ from normwatch.errors import NormwatchError
 
 #: frequent function words; words shared by several of these languages count less
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        ["the", "of", "and", "to", "in", "that", "is", "was", "for", "with", "as", "on", "by", "this", "we", "it", "be", "are", "has", "have", "not", "which", "from", "its", "our", "an", "at", "or", "will", "would", "their", "been", "these", "they", "all", "also", "but", "should", "such", "any", "who", "those", "there", "were", "shall"]),
-    "fr": frozenset(
-        ["le", "la", "les", "des", "du", "de", "et", "à", "au", "aux", "que", "qui", "est", "un", "une", "dans", "pour", "par", "sur", "nous", "ce", "cette", "ces", "il", "elle", "sont", "été", "pas", "ne", "avec", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "d", "l", "qu", "n", "s", "c", "se", "aussi", "mais", "ou", "comme", "tous", "toutes", "être"]),
-    "es": frozenset(
-        ["el", "la", "los", "las", "de", "del", "y", "en", "que", "es", "un", "una", "por", "para", "con", "su", "sus", "nos", "nuestro", "nuestra", "este", "esta", "estos", "estas", "se", "al", "lo", "no", "como", "pero", "también", "ha", "han", "fue", "son", "sobre", "todos", "todas", "ser", "le", "les", "o", "muy"]),
-    "de": frozenset(
-        ["der", "die", "das", "und", "ist", "nicht", "ein", "eine", "den", "dem", "des", "zu", "mit", "sich", "auf", "für", "von", "wir", "ihr", "sie", "es", "auch", "als", "wird", "werden", "hat", "haben", "dass", "oder", "aus", "bei", "nach", "unsere", "unser", "im"]),
-    "it": frozenset(
-        ["il", "lo", "la", "gli", "le", "di", "del", "della", "dei", "delle", "e", "è", "che", "per", "con", "non", "un", "una", "sono", "nel", "nella", "anche", "come", "ci", "si", "al", "alla", "ha", "hanno", "questo", "questa", "nostro", "nostra"]),
-    "pt": frozenset(
-        ["o", "a", "os", "as", "de", "do", "da", "dos", "das", "e", "é", "que", "em", "um", "uma", "para", "com", "não", "por", "se", "na", "no", "ao", "também", "como", "mas", "são", "foi", "nosso", "nossa", "este", "esta", "pelo", "pela"]),
-    "nl": frozenset(
-        ["de", "het", "een", "en", "van", "is", "dat", "niet", "in", "op", "te", "met", "voor", "zijn", "wij", "ons", "onze", "die", "deze", "ook", "aan", "door", "worden", "wordt", "heeft", "hebben"]),
+    "en": frozenset({
+        "the", "of", "and", "to", "in", "that", "is", "was", "for", "with", "as", "on", "by",
+        "this", "we", "it", "be", "are", "has", "have", "not", "which", "from", "its", "our",
+        "an", "at", "or", "will", "would", "their", "been", "these", "they", "all", "also", "but",
+        "should", "such", "any", "who", "those", "there", "were", "shall"
+    }),
+    "fr": frozenset({
+        "le", "la", "les", "des", "du", "de", "et", "à", "au", "aux", "que", "qui", "est", "un",
+        "une", "dans", "pour", "par", "sur", "nous", "ce", "cette", "ces", "il", "elle", "sont",
+        "été", "pas", "ne", "avec", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "d", "l",
+        "qu", "n", "s", "c", "se", "aussi", "mais", "ou", "comme", "tous", "toutes", "être"
+    }),
+    "es": frozenset({
+        "el", "la", "los", "las", "de", "del", "y", "en", "que", "es", "un", "una", "por", "para",
+        "con", "su", "sus", "nos", "nuestro", "nuestra", "este", "esta", "estos", "estas", "se",
+        "al", "lo", "no", "como", "pero", "también", "ha", "han", "fue", "son", "sobre", "todos",
+        "todas", "ser", "le", "les", "o", "muy", "a"
+    }),
+    "de": frozenset({
+        "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "den", "dem", "des", "zu",
+        "mit", "sich", "auf", "für", "von", "wir", "ihr", "sie", "es", "auch", "als", "wird",
+        "werden", "hat", "haben", "dass", "oder", "aus", "bei", "nach", "unsere", "unser", "im"
+    }),
+    "it": frozenset({
+        "il", "lo", "la", "gli", "le", "di", "del", "della", "dei", "delle", "e", "è", "che",
+        "per", "con", "non", "un", "una", "sono", "nel", "nella", "anche", "come", "ci", "si",
+        "al", "alla", "ha", "hanno", "questo", "questa", "nostro", "nostra"
+    }),
+    "pt": frozenset({
+        "o", "a", "os", "as", "de", "do", "da", "dos", "das", "e", "é", "que", "em", "um", "uma",
+        "para", "com", "não", "por", "se", "na", "no", "ao", "também", "como", "mas", "são",
+        "foi", "nosso", "nossa", "este", "esta", "pelo", "pela"
+    }),
+    "nl": frozenset({
+        "de", "het", "een", "en", "van", "is", "dat", "niet", "in", "op", "te", "met", "voor",
+        "zijn", "wij", "ons", "onze", "die", "deze", "ook", "aan", "door", "worden", "wordt",
+        "heeft", "hebben"
+    }),
 }
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")

@@ -36,6 +36,8 @@ from normwatch.coding.text import Sentence, split_sentences
 
 #: how far back (characters) a negation cue may stand before an evaluative expression
 NEGATION_WINDOW = 60
+#: how far after an evaluative expression its own object is looked for (characters)
+OBJECT_WINDOW = 80
 #: an anaphor's confidence is multiplied by this
 ANAPHORA_FACTOR = 0.9
 #: the hard clause breaks, whatever the language
@@ -260,35 +262,63 @@ class _Analysis:
 
     def attached(self, start: int, end: int, sentence: int, about: Iterable[str]
                  ) -> _Target | None:
-        """The nearest reference to one of ``about`` that the span at start–end applies to."""
+        """The nearest reference to one of ``about`` that the span at start–end applies to.
+
+        A reference does not count when a hard clause break lies between the two, when the
+        expression's own object (what follows it up to the next comma) is another thing
+        ("we regret *the funding shortfall* ... and note the withdrawal"), or when another
+        thing stands between the reference and an expression after it in the same clause
+        ("the withdrawal and *the funding gap* are regrettable").
+        """
         best: tuple[int, _Target] | None = None
         for obj_id in about:
             targets = self.targets[obj_id][sentence]
             if not targets:
                 continue
             other = self.rules.objects[obj_id].other
+            if other is not None and self._object_is_other(end, sentence, targets, other):
+                continue
             for t in targets:
                 if t.start >= end:
                     gap = (end, t.start)
                 elif t.end <= start:
                     gap = (t.end, start)
+                    if other is not None and self._other_before(gap, other):
+                        continue
                 else:
                     gap = (start, start)
-                if gap[1] > gap[0] and self._blocked(gap, other):
+                if gap[1] > gap[0] and self._hard_break_in(gap):
                     continue
                 dist = gap[1] - gap[0]
                 if best is None or dist < best[0]:
                     best = (dist, t)
         return best[1] if best else None
 
-    def _blocked(self, gap: tuple[int, int], other: _Alternation | None) -> bool:
+    def _hard_break_in(self, gap: tuple[int, int]) -> bool:
         i = bisect_left(self.hard_breaks, gap[0])
-        if i < len(self.hard_breaks) and self.hard_breaks[i] < gap[1]:
-            return True
-        if other is None:
+        return i < len(self.hard_breaks) and self.hard_breaks[i] < gap[1]
+
+    def _next_soft_break(self, pos: int, limit: int) -> int:
+        i = bisect_left(self.soft_breaks, pos)
+        return min(self.soft_breaks[i], limit) if i < len(self.soft_breaks) else limit
+
+    def _object_is_other(self, end: int, sentence: int, targets: list[_Target],
+                         other: _Alternation) -> bool:
+        """Whether another thing comes right after the expression, before any reference."""
+        limit = self._next_soft_break(end, self.sentences[sentence].end)
+        limit = min(limit, end + OBJECT_WINDOW)
+        m = other.regex.search(self.text, end, limit)
+        if m is None:
             return False
-        m = other.regex.search(self.text, gap[0], gap[1])
-        return m is not None
+        return not any(end <= t.start < m.start() for t in targets)
+
+    def _other_before(self, gap: tuple[int, int], other: _Alternation) -> bool:
+        """Whether another thing stands in the gap with no comma between it and the end."""
+        for m in other.regex.finditer(self.text, gap[0], gap[1]):
+            i = bisect_left(self.soft_breaks, m.end())
+            if not (i < len(self.soft_breaks) and self.soft_breaks[i] < gap[1]):
+                return True
+        return False
 
 
 def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:

@@ -3,7 +3,7 @@
 Each code of a multi-label codebook is a yes/no question about each statement, so agreement
 is measured per code. A coder *has coded* a statement when it recorded any decision on it
 under the codebook (``code set`` or ``code unset``); on such a statement a code it did not
-set counts as "no". Kappa compares exactly two coders on the statements both have coded;
+set counts as "no", and a code implied by one it set (``concern`` → ``mention``) as "yes". Kappa compares exactly two coders on the statements both have coded;
 alpha takes any number of coders and statements coded by at least two of them (missing
 values are allowed). Both are implemented here from their definitions:
 
@@ -47,7 +47,7 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
 def krippendorff_alpha_nominal(units: Iterable[Sequence[Hashable | None]]) -> float | None:
     """Krippendorff's alpha for nominal data; each unit lists its coders' values (None =
     missing). Units with fewer than two values are not pairable and are ignored."""
-    coincidence: Counter[tuple[Hashable, Hashable]] = Counter()
+    coincidence: dict[tuple[Hashable, Hashable], float] = {}
     for unit in units:
         values = [v for v in unit if v is not None]
         m = len(values)
@@ -56,10 +56,10 @@ def krippendorff_alpha_nominal(units: Iterable[Sequence[Hashable | None]]) -> fl
         for i, x in enumerate(values):
             for j, y in enumerate(values):
                 if i != j:
-                    coincidence[(x, y)] += 1 / (m - 1)
-    totals: Counter[Hashable] = Counter()
+                    coincidence[(x, y)] = coincidence.get((x, y), 0.0) + 1 / (m - 1)
+    totals: dict[Hashable, float] = {}
     for (x, _), weight in coincidence.items():
-        totals[x] += weight
+        totals[x] = totals.get(x, 0.0) + weight
     n = sum(totals.values())
     disagree = sum(w for (x, y), w in coincidence.items() if x != y)
     expected = sum(totals[x] * totals[y] for x in totals for y in totals if x != y)
@@ -100,20 +100,23 @@ def agreement(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
         raise DataError(f"agreement needs at least two human coders; {m['id']} has "
                         f"{', '.join(present) or 'none'} under {book.id}")
     coded: dict[str, set[str]] = {c: set() for c in chosen}
-    yes: dict[tuple[str, str, str], bool] = {}
+    accepted: dict[tuple[str, str], set[str]] = {}
     for r in rows:
         if r["coder"] in coded:
             coded[r["coder"]].add(r["statement_id"])
-            if r["review_state"] == "accepted":
-                yes[(r["coder"], r["statement_id"], r["code"])] = True
+            if r["review_state"] == "accepted" and r["code"] in book.code_ids:
+                accepted.setdefault((r["coder"], r["statement_id"]), set()).add(r["code"])
+    yes = {(coder, s, code): True for (coder, s), codes in accepted.items()
+           for code in book.closure(codes)}
     statements = sorted(set().union(*coded.values()))
     pair = len(chosen) == 2
     both = [s for s in statements if all(s in coded[c] for c in chosen)] if pair else []
     codes: dict[str, Any] = {}
     pooled: list[list[Hashable | None]] = []
     for code in book.code_ids:
-        units = [[(yes.get((c, s, code), False) if s in coded[c] else None) for c in chosen]
-                 for s in statements]
+        units: list[list[Hashable | None]] = [
+            [(yes.get((c, s, code), False) if s in coded[c] else None) for c in chosen]
+            for s in statements]
         pooled.extend(units)
         entry: dict[str, Any] = {
             "units": sum(1 for u in units if sum(v is not None for v in u) >= 2),

@@ -99,7 +99,8 @@ def _revision(conn: Connection) -> int:
 
     from normwatch.meetings import tables as mt
 
-    return int(conn.execute(select(func.coalesce(func.max(mt.codings.c.revision), 0))).scalar_one()) + 1
+    latest = select(func.coalesce(func.max(mt.codings.c.revision), 0))
+    return int(conn.execute(latest).scalar_one()) + 1
 
 
 def latest_human_decision(conn: Connection, statement: str, codebook: str,
@@ -269,29 +270,51 @@ def meeting_codings(store: Store, meeting: str,
     } for r in store.query(_CODINGS_SQL, {"meeting": mid, "codebook": codebook})]
 
 
-def auto_coder(method: str, book: Codebook) -> Coder:
-    """The coder name of an automatic method: ``auto:<method>@<normwatch>+cb<codebook version>``
-    (a new program or codebook version is a new coder, so its suggestions stay apart)."""
+def auto_coder(method: str, book: Codebook, model_digest: str | None = None) -> Coder:
+    """The coder of an automatic method: ``auto:<method>@<normwatch>+cb<codebook version>``,
+    plus ``+m<digest>`` of the model file for the model method. A new program, codebook or
+    model is a new coder, so its suggestions stay apart from older ones."""
     from normwatch import __version__
 
-    return Coder("auto", method, f"{__version__}+cb{book.version}")
+    version = f"{__version__}+cb{book.version}"
+    if model_digest:
+        version += f"+m{model_digest}"
+    return Coder("auto", method, version)
 
 
 def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
-              method: str = "rules") -> dict[str, Any]:
+              method: str = "rules", model: str | None = None) -> dict[str, Any]:
     """Code every statement of ``meeting`` that has text with the automatic coder.
 
     Stores ``suggested`` codings with evidence and confidence under the coder
     ``auto:<method>@<version>``; never touches a human coding; a re-run replaces this coder's
-    unreviewed suggestions and keeps the reviewed ones.
+    unreviewed suggestions and keeps the reviewed ones. ``model`` is the path of a trained
+    model (needed by the ``model`` method). Statements without text, or in a language the
+    codebook cannot read, are listed under ``skipped``.
     """
+    import hashlib
+    from pathlib import Path
+
     from normwatch.coding import code_text
     from normwatch.meetings import tables as mt
     from normwatch.meetings.queries import get_meeting
 
     mid = get_meeting(store, meeting)["id"]
     book = _codebook(codebook)
-    coder = auto_coder(method, book)
+    bundle: Any = None
+    digest = None
+    if method == "model":
+        if model is None:
+            raise DataError("the model method needs a trained model: --model PATH "
+                            "(train one with normwatch code train)")
+        from normwatch.coding.model import load_model
+
+        try:
+            digest = hashlib.sha256(Path(model).read_bytes()).hexdigest()[:12]
+        except OSError as exc:
+            raise NotFoundError(f"cannot read model {model}: {exc.strerror}") from None
+        bundle = load_model(model)
+    coder = auto_coder(method, book, digest)
     rows = store.query("SELECT id, text, language FROM statements WHERE meeting_id = :m "
                        "ORDER BY local_id", {"m": mid})
     results: list[tuple[str, list[Coding]]] = []
@@ -301,7 +324,8 @@ def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
             skipped.append({"statement": r["id"], "reason": "no text"})
             continue
         try:
-            result = code_text(r["text"], book, lang=r["language"], method=method)
+            result = code_text(r["text"], book, lang=r["language"], method=method,
+                               model=bundle)
         except NormwatchError as exc:
             skipped.append({"statement": r["id"], "reason": str(exc)})
             continue

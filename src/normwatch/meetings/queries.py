@@ -120,8 +120,8 @@ def claims(store: Store, meeting: str) -> list[dict[str, Any]]:
     ``computed`` holds the count, the denominator and the share from
     :func:`~normwatch.meetings.reactions.reactions` (accepted and human codings only);
     ``consistent`` says whether that share fits the reported relation (``about`` means within
-    ``ABOUT_TOLERANCE``), or is null when nothing can be computed (no States in the
-    denominator). On a partial record the computed figure only covers what is recorded.
+    ``ABOUT_TOLERANCE``), or is null when it cannot be judged: no States in the denominator,
+    or a partial record (the computed figure then covers only what is recorded).
     """
     from normwatch.meetings.reactions import reactions
 
@@ -149,7 +149,8 @@ def claims(store: Store, meeting: str) -> list[dict[str, Any]]:
             "note": c["note"],
             "computed": {"count": count, "denominator": of, "share": share,
                          "partial_record": m["completeness"] == "partial"},
-            "consistent": None if share is None else _fits(share, c["relation"], c["value"]),
+            "consistent": None if share is None or m["completeness"] == "partial"
+            else _fits(share, c["relation"], c["value"]),
         })
     return out
 

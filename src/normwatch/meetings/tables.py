@@ -100,7 +100,8 @@ meeting_claims = Table(
     Column("reported", Text, nullable=False),  # the reported figure, in the source's words
     Column("codebook", String(64), nullable=False),
     Column("code", String(64), nullable=False),
-    Column("denominator", String(64), nullable=False),  # participating | parties | speakers | code:X
+    # participating | parties | speakers, or code:<code> (a share of the States carrying it)
+    Column("denominator", String(64), nullable=False),
     Column("relation", String(16), nullable=False),  # about | over | under | at_least | at_most
     Column("value", Float, nullable=False),
     Column("source_id", String(16), ForeignKey("sources.id"), nullable=False),

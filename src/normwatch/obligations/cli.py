@@ -7,6 +7,7 @@ functions so that ``normwatch --help`` does not pay for them.
 from __future__ import annotations
 
 import datetime as dt
+
 import click
 
 from normwatch.cli import format_option, get_store, on_option

@@ -211,7 +211,8 @@ class ObligationState:
 
     def explanation(self) -> str:
         """The status in words, then the article, the arithmetic and the facts, as sentences."""
-        return " ".join(_sentence(x) for x in (self.summary, *self.steps))
+        text = " ".join(_sentence(x) for x in (self.summary, *self.steps))
+        return text[:1].upper() + text[1:]
 
     def to_dict(self, *, name: str | None = None) -> dict[str, Any]:
         def d(x: dt.date | None) -> str | None:
@@ -259,7 +260,6 @@ class ObligationState:
 
 
 def _sentence(text: str) -> str:
-    text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
 
 
@@ -291,7 +291,8 @@ def _what(f: ObligationFact, part: str = "all") -> str:
             who = "all States Parties " if f.state == "*" else ""
             bits.append(f"{who}completed by {f.completed_by} (date itself not known)")
         if f.outstanding_on is not None:
-            bits.append(f"still outstanding in/on {f.outstanding_on}")
+            prep = "on" if f.outstanding_on.precision == "day" else "in"
+            bits.append(f"still outstanding {prep} {f.outstanding_on}")
     if not f.declared:
         bits.append("the State declares nothing to do")
     if not bits:
@@ -368,7 +369,12 @@ def _completion(
     done = [f for f in mine if f.completed_on is not None or f.completed_by is not None]
     best: tuple[Range, ObligationFact] | None = None
     for f in done:
-        r = Range.of(f.completed_on) if f.completed_on else Range(None, f.completed_by.latest())  # type: ignore[union-attr]
+        if f.completed_on is not None:
+            r = Range.of(f.completed_on)
+        elif f.completed_by is not None:
+            r = Range(None, f.completed_by.latest())
+        else:
+            continue
         if best is None or r.hi > best[0].hi:
             best = (r, f)
     if best is None:
@@ -390,6 +396,37 @@ def _completion(
     return rng, fact
 
 
+def _extensions_in_effect(
+    mine: Sequence[ObligationFact], original: PartialDate, on: dt.date
+) -> tuple[list[ObligationFact], dict[int, str]]:
+    """The granted extension steps in effect on ``on``, in the order recorded, and a remark
+    (by ``id`` of the fact) on each step counted from an assumed day or not counted yet.
+
+    A step counts from the earliest day its decision can have been taken. A step whose
+    decision is not dated counts from the day after the deadline it extends: it was in effect
+    by then at the latest, and without a date it cannot be shown in effect earlier.
+    """
+    in_effect: list[ObligationFact] = []
+    notes: dict[int, str] = {}
+    before = original
+    for f in mine:
+        if not f.granted or f.extended_deadline is None:
+            continue
+        if f.decided_on is not None:
+            start = f.decided_on.earliest()
+        else:
+            start = before.latest() + ONE_DAY
+            notes[id(f)] = (f" (decision not dated: counted from {start.isoformat()}, the day "
+                            "after the deadline it extends)")
+        if start <= on:
+            in_effect.append(f)
+        else:
+            notes[id(f)] = (f" (not in effect on {on.isoformat()}: counted from "
+                            f"{start.isoformat()})")
+        before = f.extended_deadline
+    return in_effect, notes
+
+
 def _one_off(
     ctx: _Ctx, mine: list[ObligationFact], aggregates: Sequence[ObligationFact]
 ) -> ObligationState:
@@ -398,26 +435,22 @@ def _one_off(
     ctx.steps.append(rule.arithmetic(ctx.span.start))
     ctx.used.extend(f for f in mine if not f.is_extension and f.completed_on is None
                     and f.completed_by is None and f.outstanding_on is None)
-    # extensions in the order recorded (step 1, 2, ...); a decision dated after the day
-    # asked about does not count yet, one with no date counts
-    granted = [f for f in mine if f.granted and f.extended_deadline is not None
-               and (f.decided_on is None or f.decided_on.earliest() <= on)]
+    granted, notes = _extensions_in_effect(mine, PartialDate.of(original), on)
     deadline = granted[-1].extended_deadline if granted else PartialDate.of(original)
     assert deadline is not None
     requests = [f for f in mine if f.decision == "requested"]
     for f in [f for f in mine if f.is_extension]:
         ctx.used.append(f)
-        ctx.steps.append(_what(f, "extension") + ("" if f in granted or not f.granted
-                                     else f" - decided {f.decided_on}, after {on.isoformat()}"))
+        ctx.steps.append(_what(f, "extension") + notes.get(id(f), ""))
     done, done_fact = _completion(ctx, mine, aggregates)
     if done is not None and done_fact is not None:
         later = [f for f in granted if f.decided_on is not None
                  and f.decided_on.earliest() > done.hi]
         if later:
             ctx.used.append(done_fact)
-            ctx.steps.append(f"{_what(done_fact, 'completion')}, but an extension was granted after it "
-                             f"({later[0].decided_at or later[0].decided_on}): the obligation "
-                             "was reopened")
+            ctx.steps.append(f"{_what(done_fact, 'completion')}, but an extension was granted "
+                             f"after it ({later[0].decided_at or later[0].decided_on}): the "
+                             "obligation was reopened")
             done, done_fact = None, None
         else:
             if done_fact not in ctx.used:
@@ -454,8 +487,8 @@ def _one_off(
         return ctx.result(status, f"{'extended; ' if extended else ''}due by {deadline} "
                           f"({left} days left)", **common)
     if on <= deadline.latest():
-        return ctx.result(ObStatus.UNKNOWN, f"{dl} is known only to the {deadline.precision}: it may "
-                          f"have passed by {on.isoformat()}", **common)
+        return ctx.result(ObStatus.UNKNOWN, f"{dl} is known only to the {deadline.precision}: it "
+                          f"may have passed by {on.isoformat()}", **common)
     # the deadline has passed and no completion is on record by the day
     open_requests = [r for r in requests if r.extended_deadline is None
                      or r.extended_deadline.latest() > deadline.latest()]
@@ -506,8 +539,9 @@ def _yearly(ctx: _Ctx, mine: list[ObligationFact],
         if target is None:
             raise ValueError(f"{rule.id}: obligation {rule.after!r} not given")
         after = target.deadline(anchor)
-        ctx.steps.append(f"{rule.period()}, from the first such day after the {rule.after.replace('_', ' ')} "
-                         f"deadline ({after.isoformat()})")
+        what = rule.after.replace("_", " ")
+        ctx.steps.append(f"{rule.period()}, from the first such day after the {what} deadline "
+                         f"({after.isoformat()})")
     else:
         ctx.steps.append(f"{rule.period()}, covering each calendar year from {anchor.year}")
     declarations = [f for f in mine if f.report_year is None]

@@ -61,7 +61,11 @@ def _date(d: dt.date) -> str:
 
 
 def calendar(
-    events: Iterable[AllDayEvent], *, name: str, stamp: dt.date, prodid: str = "-//normwatch//obligations//EN"
+    events: Iterable[AllDayEvent],
+    *,
+    name: str,
+    stamp: dt.date,
+    prodid: str = "-//normwatch//obligations//EN",
 ) -> str:
     """A complete VCALENDAR with one VEVENT per event (``stamp`` becomes every DTSTAMP)."""
     lines: list[str] = [
@@ -93,6 +97,6 @@ def calendar(
 
 
 def uid(parts: Sequence[str], domain: str = "normwatch") -> str:
-    """A readable, stable UID from its parts (only letters, digits, '-', '_' and '.')."""
-    safe = "-".join("".join(c if c.isalnum() or c in "_." else "_" for c in p) for p in parts)
+    """A readable, stable UID from its parts (letters, digits, "-", "_" and "." kept)."""
+    safe = "-".join("".join(c if c.isalnum() or c in "_.-" else "_" for c in p) for p in parts)
     return f"{safe}@{domain}"

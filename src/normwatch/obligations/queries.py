@@ -137,7 +137,8 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
             description = "\n".join([
                 f"{reg.name(code)} ({code}), {t.rules.short_name} {s.rule.label}: {what} due "
                 f"{s.deadline}{vague}.",
-                f"Status on {on.isoformat()}: {s.status.value}. {s.summary}.",
+                f"Status on {on.isoformat()}: {s.status.value}. "
+                f"{s.summary[:1].upper()}{s.summary[1:]}.",
                 f"Rule: {s.rule.label}: {s.rule.text}.",
                 *(f"- {step}" for step in s.steps[1:]),
                 "Sources: " + ("; ".join(sources) if sources else
@@ -177,16 +178,17 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
     for f in facts:
         at = f"{f.label}: {f.state} {f.obligation}"
         rule = names.get(f.obligation)
+        bad_state = f.state != ALL_STATES and f.state not in codes
+        if bad_state:
+            out.append(f"{f.label}: unknown State code {f.state!r}")
         if rule is None:
             out.append(f"{f.label}: unknown obligation id {f.obligation!r} for {rules.id} "
                        f"(known: {known})")
+        if rule is None or bad_state:
             continue
         if f.state == ALL_STATES:
             if f.completed_by is None:
                 out.append(f"{at}: a fact about all States Parties needs completed_by")
-            continue
-        if f.state not in codes:
-            out.append(f"{f.label}: unknown State code {f.state!r}")
             continue
         spans = in_force_spans(view.timelines.get(f.state))
         if not spans:

@@ -1,0 +1,284 @@
+"""The JSON API under ``/api/v1/``: the library calls of :mod:`normwatch.queries`, as JSON.
+
+Each endpoint answers exactly what the matching CLI command prints with ``--format json``
+(``normwatch counts ccm --on 2025-03-06 --format json`` = ``GET
+/api/v1/treaties/ccm/counts?on=2025-03-06``). The response models below document the shapes
+in the OpenAPI description; the answers themselves are serialized once and cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from normwatch import queries
+from normwatch.output import jsonable, to_csv
+from normwatch.rules import get_treaty
+from normwatch.web.app import cached_response, get_site
+from normwatch.web.site import parse_day, parse_status_list
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+# -- documented shapes ------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="machine-readable, e.g. unknown_state, invalid_date")
+    message: str = Field(description="for people")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class TreatyRow(BaseModel):
+    id: str
+    short_name: str
+    name: str
+    untc_id: str | None
+    entry_into_force: str | None
+    entry_into_force_computed: str | None
+    date: str
+    parties: int
+    in_force: int
+    consented: int
+    signatories: int
+    withdrawing: int
+    withdrawn: int
+    non_signatories: int
+
+
+class Counts(BaseModel):
+    treaty: str
+    date: str
+    parties: int = Field(description="consent deposited, withdrawal not yet effective")
+    in_force: int = Field(description="the treaty is in force for the State")
+    consented: int
+    signatories: int
+    withdrawing: int
+    withdrawn: int
+    non_signatories: int
+    states: int = Field(description="the States counted (the denominator)")
+
+
+class StatusRow(BaseModel):
+    state: str = Field(description="ISO 3166-1 alpha-3")
+    name: str | None
+    treaty: str
+    date: str
+    status: str = Field(description="non_signatory, signatory, consented, party, withdrawing "
+                                    "or withdrawn")
+    since: str | None
+    notified: str | None = None
+    effective: str | None = Field(None, description="null while postponed by an armed conflict")
+    postponed: bool | None = None
+    explanation: dict[str, Any] | None = Field(
+        None, description="rule (article), actions with sources, arithmetic, armed conflicts")
+
+
+class ChangeRow(BaseModel):
+    date: str
+    state: str
+    from_: str = Field(alias="from")
+    to: str
+    rule: str
+    name: str | None
+    treaty: str
+
+
+class Timeline(BaseModel):
+    treaty: str
+    state: str
+    name: str
+    warnings: list[str]
+    entries: list[dict[str, Any]]
+
+
+class StateRow(BaseModel):
+    code: str
+    alpha2: str
+    name: str
+    kind: str
+    regional_group: str | None
+    aliases: list[str]
+
+
+class StateStatus(BaseModel):
+    state: str
+    name: str
+    regional_group: str | None
+    date: str
+    treaties: list[StatusRow]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "a bad parameter (e.g. a malformed date)"},
+    404: {"model": ErrorBody, "description": "unknown treaty, State or path"},
+    422: {"model": ErrorBody, "description": "a parameter of the wrong type"},
+}
+
+
+def _ok(model: Any, description: str = "OK") -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model, "description": description}, **ERRORS}
+
+
+OnQuery = Annotated[str | None, Query(
+    description="The date to answer for, YYYY-MM-DD or `today` (default: today).",
+    examples=["2025-03-06"])]
+ExplainQuery = Annotated[bool, Query(description="Add the explanation: article, actions with "
+                                                 "their sources, date arithmetic.")]
+
+
+def _json(request: Request, compute: Callable[[], Any]) -> Response:
+    """Serialize once per URL and data version (the date ``today`` resolved into the key)."""
+    site = get_site(request)
+    key = ("api", request.url.path, tuple(sorted(request.query_params.multi_items())),
+           site.today())
+    return cached_response(request, key, "application/json",
+                           lambda: json.dumps(jsonable(compute()), ensure_ascii=False))
+
+
+def _day(request: Request, text: str | None, name: str = "on") -> dt.date:
+    return parse_day(text, get_site(request).today(), name=name)
+
+
+# -- endpoints ----------------------------------------------------------------------------------
+
+
+@router.get("/treaties", responses=_ok(list[TreatyRow]),
+            summary="The treaties with their counts on a date (`normwatch treaties`)")
+async def api_treaties(request: Request, on: OnQuery = None) -> Response:
+    day = _day(request, on)
+    return _json(request, lambda: queries.treaties(get_site(request).store, day))
+
+
+@router.get("/treaties/{treaty}", responses=_ok(dict[str, Any]),
+            summary="One treaty: identifiers, key dates and the rules applied, with articles")
+async def api_treaty(request: Request, treaty: str) -> Response:
+    rules = get_treaty(treaty)
+    return _json(request, rules.to_dict)
+
+
+@router.get("/treaties/{treaty}/counts", responses=_ok(Counts),
+            summary="Parties, signatories, withdrawing ... on a date (`normwatch counts`)")
+async def api_counts(request: Request, treaty: str, on: OnQuery = None) -> Response:
+    day = _day(request, on)
+    return _json(request, lambda: queries.counts(get_site(request).store, treaty, day))
+
+
+@router.get("/treaties/{treaty}/roll", responses={
+    **_ok(list[StatusRow], "the roll (JSON, or CSV with format=csv)")},
+    summary="Every State's status on a date (`normwatch roll`)")
+async def api_roll(
+    request: Request,
+    treaty: str,
+    on: OnQuery = None,
+    status: Annotated[list[str] | None, Query(
+        description="Only these statuses (repeat, or comma-separated), e.g. "
+                    "party,withdrawing.")] = None,
+    explain: ExplainQuery = False,
+    format: Annotated[str, Query(pattern="^(json|csv)$",
+                                 description="json (default) or csv")] = "json",
+) -> Response:
+    day = _day(request, on)
+    statuses = parse_status_list(status)
+    store = get_site(request).store
+    if format == "csv":
+        site = get_site(request)
+        key = ("api-csv", request.url.path, tuple(sorted(request.query_params.multi_items())),
+               site.today())
+        return cached_response(request, key, "text/csv; charset=utf-8", lambda: to_csv(
+            queries.roll(store, treaty, day, statuses, explain=False)))
+    return _json(request, lambda: queries.roll(store, treaty, day, statuses, explain=explain))
+
+
+@router.get("/treaties/{treaty}/status", responses=_ok(list[StatusRow]),
+            summary="Status of one or more States on a date (`normwatch status`)")
+async def api_status(
+    request: Request,
+    treaty: str,
+    state: Annotated[list[str], Query(description="State codes or names (repeat).")],
+    on: OnQuery = None,
+    explain: ExplainQuery = False,
+) -> Response:
+    day = _day(request, on)
+    store = get_site(request).store
+    return _json(request, lambda: queries.status(store, treaty, state, day, explain=explain))
+
+
+@router.get("/treaties/{treaty}/states/{state}", responses=_ok(StatusRow),
+            summary="One State's status on a date, with its explanation")
+async def api_state_status(
+    request: Request, treaty: str, state: str, on: OnQuery = None,
+    explain: Annotated[bool, Query(description="Include the explanation (default: yes).")] = True,
+) -> Response:
+    day = _day(request, on)
+    store = get_site(request).store
+    return _json(request, lambda: queries.status(store, treaty, [state], day, explain=explain)[0])
+
+
+@router.get("/treaties/{treaty}/states/{state}/timeline", responses=_ok(Timeline),
+            summary="Every action, status and domestic event of a State (`normwatch timeline`)")
+async def api_timeline(request: Request, treaty: str, state: str) -> Response:
+    store = get_site(request).store
+    return _json(request, lambda: queries.timeline(store, treaty, state))
+
+
+@router.get("/treaties/{treaty}/changes", responses=_ok(list[ChangeRow]),
+            summary="Status changes between two dates (`normwatch changes`)")
+async def api_changes(
+    request: Request,
+    treaty: str,
+    since: Annotated[str | None, Query(description="First day (default: a year before "
+                                                   "`until`).")] = None,
+    until: Annotated[str | None, Query(description="Last day (default: today).")] = None,
+) -> Response:
+    last = _day(request, until, "until")
+    first = _day(request, since, "since") if since else last - dt.timedelta(days=365)
+    store = get_site(request).store
+    return _json(request, lambda: queries.changes(store, treaty, first, last))
+
+
+@router.get("/states", responses=_ok(list[StateRow]),
+            summary="The States counted: the 193 UN members, the Holy See, the State of "
+                    "Palestine, the Cook Islands and Niue")
+async def api_states(request: Request) -> Response:
+    reg = get_site(request).store.registry()
+    return _json(request, lambda: [
+        {"code": s.code, "alpha2": s.alpha2, "name": s.name, "kind": s.kind,
+         "regional_group": s.regional_group, "aliases": list(s.aliases)}
+        for s in reg.states])
+
+
+@router.get("/states/{state}", responses=_ok(StateStatus),
+            summary="One State's status towards every treaty on a date, with explanations")
+async def api_state(request: Request, state: str, on: OnQuery = None) -> Response:
+    day = _day(request, on)
+    site = get_site(request)
+
+    def compute() -> dict[str, Any]:
+        store = site.store
+        reg = store.registry()
+        code = reg.resolve(state)
+        s = reg.get(code)
+        return {"state": code, "name": s.name, "regional_group": s.regional_group,
+                "date": day, "treaties": [
+                    queries.status(store, t, [code], day, explain=True)[0]
+                    for t in sorted(store.treaties())]}
+
+    return _json(request, compute)
+
+
+@router.get("/sources", responses=_ok(list[dict[str, Any]]),
+            summary="Each source with what cites it and its last import (`normwatch sources`)")
+async def api_sources(request: Request) -> Response:
+    from normwatch.untc_import import sources_summary
+
+    return _json(request, lambda: sources_summary(get_site(request).store))

@@ -1,0 +1,250 @@
+"""The ASGI app: routes, the one error shape, security headers and cached responses.
+
+Every 4xx/5xx answer of the API, the feeds and the downloads is ``{"error": {"code",
+"message"}}``; a page answers the same code and message as an HTML page. A traceback never
+leaves the server. Pages carry a Content-Security-Policy that allows no script and no inline
+style at all: the site needs neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from normwatch import __version__
+from normwatch.errors import (
+    DataError,
+    NormwatchError,
+    NotFoundError,
+    RuleError,
+    SourceError,
+    StoreError,
+    UnknownStateError,
+)
+from normwatch.store import Store
+from normwatch.web.site import DateParamError, Site
+
+log = logging.getLogger("normwatch.web")
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+
+#: path prefixes answered in JSON (or a feed / file); everything else is a page
+MACHINE_PREFIXES = ("/api/", "/feeds/", "/data/", "/static/")
+
+
+class SiteMiddleware:
+    """Checks once in a while whether the data changed, and adds the security headers."""
+
+    def __init__(self, app: ASGIApp, site: Site) -> None:
+        self.app, self.site = app, site
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.site.refresh()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    if name.decode() not in headers:
+                        headers.append(name.decode(), value.decode())
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# -- cached bodies ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Body:
+    """A response body computed once: plain, gzipped, and its ETag."""
+
+    raw: bytes
+    gz: bytes
+    etag: str
+    media_type: str
+
+    @classmethod
+    def of(cls, content: str | bytes, media_type: str) -> Body:
+        raw = content.encode() if isinstance(content, str) else content
+        gz = gzip.compress(raw, compresslevel=6, mtime=0) if len(raw) > 1024 else raw
+        etag = '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
+        return cls(raw, gz, etag, media_type)
+
+    def response(self, request: Request, *, status_code: int = 200,
+                 max_age: int = 60) -> Response:
+        headers = {"etag": self.etag, "vary": "Accept-Encoding",
+                   "cache-control": f"public, max-age={max_age}"}
+        if status_code == 200 and request.headers.get("if-none-match") == self.etag:
+            return Response(status_code=304, headers=headers)
+        if self.gz is not self.raw and "gzip" in request.headers.get("accept-encoding", ""):
+            headers["content-encoding"] = "gzip"
+            return Response(self.gz, status_code, headers=headers, media_type=self.media_type)
+        return Response(self.raw, status_code, headers=headers, media_type=self.media_type)
+
+
+def get_site(request: Request) -> Site:
+    site: Site = request.app.state.site
+    return site
+
+
+def cached_response(request: Request, key: tuple[Any, ...], media_type: str,
+                    compute: Callable[[], str | bytes], *, max_age: int = 60) -> Response:
+    """The response for ``key``, rendered once until the data changes."""
+    site = get_site(request)
+    body = site.cached(key, lambda: Body.of(compute(), media_type))
+    return body.response(request, max_age=max_age)
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def classify(exc: Exception) -> tuple[int, str, str]:
+    """HTTP status, error code and message for an exception."""
+    if isinstance(exc, UnknownStateError):
+        return 404, "unknown_state", str(exc)
+    if isinstance(exc, DateParamError):
+        return 400, "invalid_date", str(exc)
+    if isinstance(exc, NotFoundError):
+        return 404, "not_found", str(exc)
+    if isinstance(exc, DataError):
+        return 400, "invalid_parameter", str(exc)
+    if isinstance(exc, StoreError):
+        return 503, "store_unavailable", "the database cannot be read right now"
+    if isinstance(exc, RuleError):
+        return 500, "rule_error", "a treaty rule file is invalid"
+    if isinstance(exc, SourceError):
+        return 502, "source_error", str(exc)
+    if isinstance(exc, NormwatchError):
+        return 400, "bad_request", str(exc)
+    return 500, "internal_error", "internal server error"
+
+
+def wants_page(request: Request) -> bool:
+    return not request.url.path.startswith(MACHINE_PREFIXES)
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if wants_page(request):
+        from normwatch.web.pages import render
+
+        try:
+            html = render("error.html", request, status=status, code=code, message=message,
+                          title=f"{status} {code.replace('_', ' ')}")
+        except Exception:  # the error page itself failed: fall back to plain text
+            log.exception("error page failed")
+            html = f"{status} {code}"
+        return HTMLResponse(html, status_code=status)
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _normwatch_error(request: Request, exc: Exception) -> Response:
+    status, code, message = classify(exc)
+    if status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+    return error_response(request, status, code, message)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    code = codes.get(exc.status_code, f"http_{exc.status_code}")
+    message = {404: f"nothing at {request.url.path}",
+               405: f"{request.method} is not allowed here: this site is read-only"}.get(
+        exc.status_code, str(exc.detail))
+    response = error_response(request, exc.status_code, code, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path"))
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return error_response(request, 422, "invalid_parameter", "; ".join(parts) or "invalid")
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "internal_error", "internal server error")
+
+
+# -- the app -----------------------------------------------------------------------------------
+
+
+def create_app(
+    store: Store | None = None,
+    *,
+    db: str | None = None,
+    today: Callable[[], dt.date] | None = None,
+    check_every: float = 2.0,
+) -> FastAPI:
+    """The web app over ``store`` (or the store at ``db``); ``today`` is for tests."""
+    if store is None:
+        from normwatch.store import open_store
+
+        store = open_store(db)
+    site = Site(store, today=today, check_every=check_every)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        site.refresh()
+        for treaty in store.treaties():  # build the views before the first visitor
+            store.view(treaty)
+        yield
+
+    app = FastAPI(
+        title="normwatch",
+        version=__version__,
+        summary="Who is bound by a humanitarian disarmament treaty, since when, and why.",
+        description=(
+            "The JSON API of normwatch: the same library calls and the same JSON as the "
+            "command line. Dates are `YYYY-MM-DD` (or `today`); every error is "
+            '`{"error": {"code": ..., "message": ...}}` with a 4xx or 5xx status.'),
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.site = site
+    app.add_middleware(SiteMiddleware, site=site)
+    app.add_exception_handler(NormwatchError, _normwatch_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _internal_error)
+
+    from normwatch.web import api, feeds, pages
+
+    app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(packages=[("normwatch.web", "static")]), name="static")
+    return app

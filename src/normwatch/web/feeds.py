@@ -1,0 +1,92 @@
+"""Feeds: an Atom feed of status changes (and, with obligations, an iCalendar of deadlines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from normwatch import __version__
+from normwatch.rules import get_treaty
+from normwatch.web.app import cached_response, get_site
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+
+ATOM = "http://www.w3.org/2005/Atom"
+#: entries in the feed, newest first
+FEED_SIZE = 100
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
+    """Status changes up to today, newest first, as an Atom 1.0 document."""
+    store = site.store
+    today: dt.date = site.today()
+    reg = store.registry()
+    ids = [get_treaty(treaty).id] if treaty else sorted(store.treaties())
+    changes = []
+    for tid in ids:
+        view = store.view(tid)
+        for c in view.changes(view.rules.opened_for_signature, today):
+            changes.append((view.rules, c))
+    changes.sort(key=lambda rc: (rc[1].date, rc[0].id, rc[1].state), reverse=True)
+    changes = changes[:FEED_SIZE]
+
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    query = f"?{urlencode({'treaty': ids[0]})}" if treaty else ""
+    self_url = f"{base}/feeds/changes.atom{query}"
+    scope = ", ".join(store.treaties()[t].short_name for t in ids)
+    sub(feed, "id", self_url)
+    sub(feed, "title", f"normwatch: status changes ({scope})")
+    sub(feed, "subtitle", "Who joined, signed, or withdrew, on the day it took legal effect, "
+        "as computed from the depositary's records and the treaty's rules.")
+    sub(feed, "updated", _stamp(changes[0][1].date if changes else today))
+    sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=f"{base}/", type="text/html")
+    author = sub(feed, "author")
+    sub(author, "name", "normwatch")
+    sub(feed, "generator", "normwatch", version=__version__)
+    for rules, c in changes:
+        name = reg.name(c.state)
+        page = f"{base}/states/{c.state}?{urlencode({'on': c.date.isoformat()})}"
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"{page}#{rules.id}-{c.after.value}")
+        sub(entry, "title", f"{name}: {c.before.value} → {c.after.value} ({rules.short_name})")
+        sub(entry, "updated", _stamp(c.date))
+        sub(entry, "link", rel="alternate", href=page, type="text/html")
+        sub(entry, "category", term=c.after.value, label=c.after.value.replace("_", " "))
+        lines = [f"{c.date.isoformat()}: {name} becomes {c.after.value.replace('_', ' ')} "
+                 f"under the {rules.name}.", f"Rule: {c.explanation.rule}."]
+        lines += [f"Action: {a.describe()}" for a in c.explanation.actions]
+        lines += [f"Arithmetic: {s}" for s in c.explanation.steps]
+        sub(entry, "summary", "\n".join(lines), type="text")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+
+
+@router.get("/changes.atom", summary="Atom feed of status changes (newest first)")
+async def feed_changes(
+    request: Request,
+    treaty: Annotated[str | None, Query(description="Only this treaty (default: all).")] = None,
+) -> Response:
+    site = get_site(request)
+    base = str(request.base_url).rstrip("/")
+    if treaty:
+        get_treaty(treaty)  # unknown treaty → 404 before caching anything
+    key = ("atom", base, treaty, site.today())
+    return cached_response(request, key, "application/atom+xml; charset=utf-8",
+                           lambda: changes_atom(site, base, treaty), max_age=600)

@@ -1,0 +1,740 @@
+"""Meetings, statements and reactions: import, coding by hand, agreement, shares by hand.
+
+The fixture ``tests/fixtures/meetings/ccm-test-msp`` is a fictional meeting (texts written for
+these tests, real State codes) on 2024-09-10 with eleven participating States:
+
+    state_party     AUT CHE DEU FRA IRL LTU MEX NOR SWE     (LTU had notified withdrawal)
+    signatory       KEN
+    observer_state  FIN
+    organizations   ICRC, European Union, Cluster Munition Coalition
+
+and ten statements coded by ``human:alice`` (implied ``mention`` in brackets):
+
+    s01 NOR national           concern, call_to_reconsider, reaffirm_commitment, [mention]
+    s02 AUT for AUT IRL MEX NZL  concern, condemn_use, [mention]          (NZL did not attend)
+    s03 IRL national (French)  reaffirm_commitment
+    s04 DEU national (PDF)     mention     (+ an unreviewed automatic "concern")
+    s05 LTU national           mention
+    s06 SWE national           reaffirm_commitment
+    s07 EU for AUT DEU FRA IRL SWE   mention, reaffirm_commitment
+    s08 FIN national           understanding, [mention]
+    s09 ICRC                   concern, call_to_reconsider               (an organization)
+    s10 MEX as President       concern                                   (presidency role)
+
+CHE and KEN never speak and are covered by no joint statement: the silent participants.
+Every expected value below was worked out by hand from this table.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from normwatch.errors import DataError, NotFoundError
+from normwatch.meetings.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal
+from normwatch.meetings.codings import auto_code, meeting_codings, set_codes, unset_codes
+from normwatch.meetings.groups import groups_on, member_on
+from normwatch.meetings.importer import MeetingImportError, import_meeting
+from normwatch.meetings.model import Coder, find_evidence
+from normwatch.meetings.queries import claims, get_meeting, list_meetings, show_meeting
+from normwatch.meetings.reactions import reactions
+from normwatch.store import Store, open_store
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "meetings"
+GOOD = FIXTURES / "ccm-test-msp"
+BAD = FIXTURES / "bad"
+MEETING = "ccm-test-msp"
+PARTICIPATING = ["AUT", "CHE", "DEU", "FIN", "FRA", "IRL", "KEN", "LTU", "MEX", "NOR", "SWE"]
+CODES = ["mention", "concern", "call_to_reconsider", "reaffirm_commitment", "condemn_use",
+         "understanding"]
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def imported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the bundled data and the test meeting (copy it before writing)."""
+    path = tmp_path_factory.mktemp("meetings") / "base.sqlite"
+    store = open_store(str(path))
+    import_meeting(store, GOOD)
+    return path
+
+
+@pytest.fixture()
+def store(imported_db: Path) -> Store:
+    """A read-only view of the imported store."""
+    return open_store(str(imported_db))
+
+
+@pytest.fixture()
+def scratch(imported_db: Path, tmp_path: Path) -> Store:
+    """A private copy of the imported store, for tests that write."""
+    path = tmp_path / "scratch.sqlite"
+    shutil.copy(imported_db, path)
+    return open_store(str(path))
+
+
+def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted: two equal dumps mean nothing changed."""
+    assert store._sqlite is not None
+    con = sqlite3.connect(store._sqlite)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {n: sorted(con.execute(f'SELECT * FROM "{n}"'), key=repr) for n in names}
+    finally:
+        con.close()
+
+
+def copy_fixture(tmp_path: Path, name: str = "meeting") -> Path:
+    target = tmp_path / name
+    shutil.copytree(GOOD, target)
+    return target
+
+
+@click.group()
+@click.option("--db")
+@click.pass_context
+def normwatch(ctx: click.Context, db: str) -> None:
+    """The meetings commands under a root like ``normwatch`` (``code`` holds this feature's
+    coding commands; the lead attaches them to the coder's ``code`` group)."""
+    ctx.ensure_object(dict)["db"] = db
+
+
+def run(store: Store, *args: str) -> Any:
+    """Run ``normwatch --db STORE args``."""
+    from normwatch.meetings.cli import meetings_group, reactions_cmd
+    from normwatch.meetings.coding_cli import COMMANDS
+
+    if "code" not in normwatch.commands:
+        normwatch.add_command(click.Group("code", commands={c.name or "": c for c in COMMANDS}))
+        normwatch.add_command(meetings_group)
+        normwatch.add_command(reactions_cmd)
+    assert store._sqlite is not None
+    return CliRunner().invoke(normwatch, ["--db", store._sqlite, *args])
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def test_import_reads_every_file_type_and_detects_the_language(store: Store) -> None:
+    rows = {s["local_id"]: s for s in show_meeting(store, MEETING, with_text=True)
+            ["statements"]}
+    assert rows["s03"]["language"] == "fr" and rows["s03"]["language_detected"]
+    assert rows["s06"]["language"] == "en" and rows["s06"]["language_detected"]
+    assert rows["s01"]["language"] == "en" and not rows["s01"]["language_detected"]
+    assert "réaffirme son engagement total" in rows["s03"]["text"]  # DOCX
+    assert rows["s04"]["text"].startswith("Germany takes note")  # PDF
+    html = rows["s02"]["text"]  # HTML: inline tags kept in the line, script and nav dropped
+    assert "We are alarmed by the first withdrawal" in html
+    assert "not statement text" not in html and "Home | Statements" not in html
+    assert rows["s02"]["on_behalf_of"] == ["AUT", "IRL", "MEX", "NZL"]
+    assert rows["s07"]["speaker_kind"] == "group"  # the European Union speaking for members
+    assert rows["s09"]["speaker_kind"] == "organization"
+    assert rows["s10"]["role"] == "presidency"
+
+
+def test_names_resolve_through_the_registry(store: Store) -> None:
+    participants = {p["participant"]: p for p in show_meeting(store, MEETING)["participants"]}
+    assert participants["AUT"]["capacity"] == "state_party"
+    assert participants["KEN"]["capacity"] == "signatory"
+    assert participants["FIN"]["capacity"] == "observer_state"
+    assert participants["European Union"]["kind"] == "organization"
+    assert get_meeting(store, MEETING)["president"] == "MEX"
+
+
+def test_evidence_spans_hold_the_quoted_words(store: Store) -> None:
+    texts = {s["id"]: s["text"] for s in show_meeting(store, MEETING, with_text=True)
+             ["statements"]}
+    spans = [c for c in meeting_codings(store, MEETING) if c["evidence"]]
+    assert len(spans) == 14
+    for c in spans:
+        ev = c["evidence"]
+        assert texts[c["statement"]][ev["start"]:ev["end"]] == ev["quote"]
+
+
+def test_reimporting_the_same_directory_changes_nothing(scratch: Store) -> None:
+    before = dump(scratch)
+    report = import_meeting(scratch, GOOD)
+    assert report["changes"] == 0 and not report["created"]
+    assert dump(scratch) == before
+
+
+def test_reimport_through_the_cli_says_unchanged(scratch: Store) -> None:
+    result = run(scratch, "meetings", "import", str(GOOD))
+    assert result.exit_code == 0
+    assert "ccm-test-msp: unchanged (0 changes" in result.output
+
+
+def test_a_changed_file_updates_only_its_statement(scratch: Store, tmp_path: Path) -> None:
+    directory = copy_fixture(tmp_path)
+    text = (directory / "s05.txt").read_text(encoding="utf-8")
+    (directory / "s05.txt").write_text(text.replace("six months", "6 months"), encoding="utf-8")
+    report = import_meeting(scratch, directory)
+    assert report["tables"]["statements"] == {"new": 0, "changed": 1, "removed": 0}
+    assert report["changes"] == 1
+    assert import_meeting(scratch, directory)["changes"] == 0
+
+
+def test_a_bad_directory_lists_every_problem_and_writes_nothing(scratch: Store) -> None:
+    before = dump(scratch)
+    with pytest.raises(MeetingImportError) as err:
+        import_meeting(scratch, BAD)
+    problems = err.value.problems
+    assert len(problems) == 4
+    assert "participants.csv:3: participant: unknown State name 'Atlantis'" in problems
+    assert "statements.csv:3: file: missing file 'missing.txt'" in problems
+    assert any(p.startswith("statements.csv:4: speaker: unknown name 'Ruritania'")
+               for p in problems)
+    assert any(p.startswith("codings.csv:3: code: unknown code 'outrage'") for p in problems)
+    assert dump(scratch) == before
+
+
+def test_the_cli_prints_every_problem_and_fails(scratch: Store) -> None:
+    from normwatch.cli import main
+
+    assert scratch._sqlite is not None
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", scratch._sqlite, "meetings", "import", str(BAD)])
+    assert exit_info.value.code == 1
+
+
+def test_a_broken_copy_leaves_the_stored_meeting_as_it_was(scratch: Store,
+                                                             tmp_path: Path) -> None:
+    directory = copy_fixture(tmp_path)
+    (directory / "s05.txt").unlink()
+    statements = (directory / "statements.csv").read_text(encoding="utf-8")
+    (directory / "statements.csv").write_text(
+        statements.replace("Austria;Ireland;Mexico;New Zealand",
+                           "Austria;Ireland;Mexico;Neverland"), encoding="utf-8")
+    codings = (directory / "codings.csv").read_text(encoding="utf-8")
+    (directory / "codings.csv").write_text(codings + "s01,dismay,alice,,,\n", encoding="utf-8")
+    before = dump(scratch)
+    with pytest.raises(MeetingImportError) as err:
+        import_meeting(scratch, directory)
+    assert len(err.value.problems) == 3
+    assert dump(scratch) == before
+
+
+def test_meeting_yaml_problems_are_listed_with_the_others(scratch: Store,
+                                                          tmp_path: Path) -> None:
+    directory = copy_fixture(tmp_path)
+    yaml_text = (directory / "meeting.yaml").read_text(encoding="utf-8")
+    yaml_text = yaml_text.replace("treaty: ccm", "treaty: cwc").replace(
+        "end_date: 2024-09-12", "end_date: 2024-09-01").replace("president: Mexico",
+                                                                "president: Freedonia")
+    (directory / "meeting.yaml").write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(MeetingImportError) as err:
+        import_meeting(scratch, directory)
+    text = "\n".join(err.value.problems)
+    assert "unknown treaty 'cwc'" in text
+    assert "end_date: before start_date" in text
+    assert "unknown State name 'Freedonia'" in text
+
+
+def test_a_statement_with_human_codings_is_not_dropped_by_a_reimport(
+        scratch: Store, tmp_path: Path) -> None:
+    directory = copy_fixture(tmp_path)
+    lines = (directory / "statements.csv").read_text(encoding="utf-8").splitlines()
+    (directory / "statements.csv").write_text(
+        "\n".join(line for line in lines if not line.startswith("s05,")) + "\n",
+        encoding="utf-8")
+    codings = (directory / "codings.csv").read_text(encoding="utf-8").splitlines()
+    (directory / "codings.csv").write_text(
+        "\n".join(line for line in codings if not line.startswith("s05,")) + "\n",
+        encoding="utf-8")
+    before = dump(scratch)
+    with pytest.raises(MeetingImportError, match="ccm-test-msp/s05 is no longer"):
+        import_meeting(scratch, directory)
+    assert dump(scratch) == before
+    unset_codes(scratch, "ccm-test-msp/s05", ["mention"], "alice", forget=True)
+    report = import_meeting(scratch, directory)
+    assert report["tables"]["statements"]["removed"] == 1
+    assert "ccm-test-msp/s05" not in {s["id"] for s in show_meeting(scratch, MEETING)
+                                      ["statements"]}
+
+
+# ----------------------------------------------------------------------------- reactions
+
+
+def codes_of(result: dict[str, Any]) -> dict[str, list[str]]:
+    return {code: entry["states"] for code, entry in result["codes"].items()}
+
+
+def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
+    result = run(store, "reactions", MEETING, "--codebook", "withdrawal-reaction",
+                 "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert list(data) == ["meeting", "codebook", "denominator", "codes", "silent", "by"]
+    assert list(data["denominator"]) == ["kind", "count", "states"]
+    assert list(data["codes"]) == CODES
+    assert all(list(entry) == ["count", "share", "states"] for entry in data["codes"].values())
+    assert data["by"] == {}
+
+
+def test_participating_with_joint_statements(store: Store) -> None:
+    r = reactions(store, MEETING)
+    assert r["denominator"] == {"kind": "participating", "count": 11, "states": PARTICIPATING}
+    assert codes_of(r) == {
+        "mention": ["AUT", "DEU", "FIN", "FRA", "IRL", "LTU", "MEX", "NOR", "SWE"],
+        "concern": ["AUT", "IRL", "MEX", "NOR"],
+        "call_to_reconsider": ["NOR"],
+        "reaffirm_commitment": ["AUT", "DEU", "FRA", "IRL", "NOR", "SWE"],
+        "condemn_use": ["AUT", "IRL", "MEX"],
+        "understanding": ["FIN"],
+    }
+    assert {c: e["share"] for c, e in r["codes"].items()} == {
+        "mention": 0.8182, "concern": 0.3636, "call_to_reconsider": 0.0909,
+        "reaffirm_commitment": 0.5455, "condemn_use": 0.2727, "understanding": 0.0909}
+    assert [e["count"] for e in r["codes"].values()] == [9, 4, 1, 6, 3, 1]
+    assert r["silent"] == ["CHE", "KEN"]
+
+
+def test_participating_national_only(store: Store) -> None:
+    r = reactions(store, MEETING, national_only=True)
+    assert r["denominator"]["count"] == 11
+    assert codes_of(r) == {
+        "mention": ["DEU", "FIN", "LTU", "NOR"],
+        "concern": ["NOR"],
+        "call_to_reconsider": ["NOR"],
+        "reaffirm_commitment": ["IRL", "NOR", "SWE"],
+        "condemn_use": [],
+        "understanding": ["FIN"],
+    }
+    assert {c: e["share"] for c, e in r["codes"].items()} == {
+        "mention": 0.3636, "concern": 0.0909, "call_to_reconsider": 0.0909,
+        "reaffirm_commitment": 0.2727, "condemn_use": 0.0, "understanding": 0.0909}
+    assert r["silent"] == ["AUT", "CHE", "FRA", "IRL", "KEN", "MEX", "SWE"]
+
+
+def test_speakers_with_joint_statements(store: Store) -> None:
+    r = reactions(store, MEETING, denominator="speakers")
+    # every State a counted statement speaks for; NZL through the joint statement, MEX
+    # through it too (not through its presidency statement)
+    speakers = ["AUT", "DEU", "FIN", "FRA", "IRL", "LTU", "MEX", "NOR", "NZL", "SWE"]
+    assert r["denominator"] == {"kind": "speakers", "count": 10, "states": speakers}
+    assert codes_of(r)["mention"] == speakers
+    assert codes_of(r)["concern"] == ["AUT", "IRL", "MEX", "NOR", "NZL"]
+    assert codes_of(r)["condemn_use"] == ["AUT", "IRL", "MEX", "NZL"]
+    assert {c: e["share"] for c, e in r["codes"].items()} == {
+        "mention": 1.0, "concern": 0.5, "call_to_reconsider": 0.1,
+        "reaffirm_commitment": 0.6, "condemn_use": 0.4, "understanding": 0.1}
+    assert r["silent"] == []
+
+
+def test_speakers_national_only(store: Store) -> None:
+    r = reactions(store, MEETING, denominator="speakers", national_only=True)
+    assert r["denominator"]["states"] == ["DEU", "FIN", "IRL", "LTU", "NOR", "SWE"]
+    assert {c: (e["count"], e["share"]) for c, e in r["codes"].items()} == {
+        "mention": (4, 0.6667), "concern": (1, 0.1667), "call_to_reconsider": (1, 0.1667),
+        "reaffirm_commitment": (3, 0.5), "condemn_use": (0, 0.0), "understanding": (1, 0.1667)}
+    assert r["silent"] == ["IRL", "SWE"]
+
+
+def test_parties_on_the_meeting_date(store: Store) -> None:
+    r = reactions(store, MEETING, denominator="parties")
+    den = r["denominator"]
+    # 112 States Parties on 2024-09-10 (the vetted reference count); Lithuania, which had
+    # given notice on 2024-09-06, is still a party; Finland (observer) and Kenya
+    # (signatory) are not
+    assert den["count"] == 112
+    assert "LTU" in den["states"] and "NZL" in den["states"]
+    assert "FIN" not in den["states"] and "KEN" not in den["states"]
+    assert codes_of(r) == {
+        "mention": ["AUT", "DEU", "FRA", "IRL", "LTU", "MEX", "NOR", "NZL", "SWE"],
+        "concern": ["AUT", "IRL", "MEX", "NOR", "NZL"],
+        "call_to_reconsider": ["NOR"],
+        "reaffirm_commitment": ["AUT", "DEU", "FRA", "IRL", "NOR", "SWE"],
+        "condemn_use": ["AUT", "IRL", "MEX", "NZL"],
+        "understanding": [],
+    }
+    assert {c: e["share"] for c, e in r["codes"].items()} == {
+        "mention": 0.0804, "concern": 0.0446, "call_to_reconsider": 0.0089,
+        "reaffirm_commitment": 0.0536, "condemn_use": 0.0357, "understanding": 0.0}
+    assert len(r["silent"]) == 103
+    assert "CHE" in r["silent"] and "NOR" not in r["silent"]
+    assert set(r["silent"]) == set(den["states"]) - set(codes_of(r)["mention"])
+
+
+def test_parties_national_only(store: Store) -> None:
+    r = reactions(store, MEETING, denominator="parties", national_only=True)
+    assert r["denominator"]["count"] == 112
+    assert {c: (e["count"], e["share"]) for c, e in r["codes"].items()} == {
+        "mention": (3, 0.0268), "concern": (1, 0.0089), "call_to_reconsider": (1, 0.0089),
+        "reaffirm_commitment": (3, 0.0268), "condemn_use": (0, 0.0), "understanding": (0, 0.0)}
+    assert codes_of(r)["mention"] == ["DEU", "LTU", "NOR"]
+    assert len(r["silent"]) == 109
+
+
+def test_a_presidency_statement_is_not_a_national_position(store: Store) -> None:
+    # MEX carries concern only through the joint statement; with --national-only it is silent
+    assert "MEX" in codes_of(reactions(store, MEETING))["concern"]
+    assert "MEX" in reactions(store, MEETING, national_only=True)["silent"]
+
+
+def test_suggestions_count_only_when_asked(store: Store) -> None:
+    assert "DEU" not in codes_of(reactions(store, MEETING))["concern"]
+    r = reactions(store, MEETING, include_suggested=True)
+    assert codes_of(r)["concern"] == ["AUT", "DEU", "IRL", "MEX", "NOR"]
+    assert r["codes"]["concern"]["share"] == 0.4545
+    # the automatic condemn_use on s01 was rejected by a person: it never counts
+    assert "NOR" not in codes_of(r)["condemn_use"]
+
+
+def test_breakdown_by_nato_uses_membership_on_the_meeting_date(
+        scratch: Store, tmp_path: Path) -> None:
+    r = reactions(scratch, MEETING, by="nato")
+    # Finland joined NATO on 2023-04-04, Sweden on 2024-03-07: both members in Sept 2024
+    assert r["by"]["nato"]["denominator"]["states"] == ["DEU", "FIN", "FRA", "LTU", "NOR",
+                                                        "SWE"]
+    assert r["by"]["other"]["denominator"]["states"] == ["AUT", "CHE", "IRL", "KEN", "MEX"]
+    assert r["by"]["nato"]["codes"]["mention"] == {
+        "count": 6, "share": 1.0, "states": ["DEU", "FIN", "FRA", "LTU", "NOR", "SWE"]}
+    assert r["by"]["other"]["silent"] == ["CHE", "KEN"]
+
+    directory = copy_fixture(tmp_path, "earlier")
+    text = (directory / "meeting.yaml").read_text(encoding="utf-8")
+    (directory / "meeting.yaml").write_text(
+        text.replace("id: ccm-test-msp", "id: ccm-test-2022").replace(
+            "2024-09-10", "2022-08-30").replace("2024-09-12", "2022-09-01"), encoding="utf-8")
+    import_meeting(scratch, directory)
+    earlier = reactions(scratch, "ccm-test-2022", by="nato")
+    assert earlier["by"]["nato"]["denominator"]["states"] == ["DEU", "FRA", "LTU", "NOR"]
+    assert "FIN" in earlier["by"]["other"]["denominator"]["states"]
+    # in 2022 Lithuania had not given notice: still a party either way
+    assert "LTU" in reactions(scratch, "ccm-test-2022", denominator="parties")[
+        "denominator"]["states"]
+
+
+def test_breakdown_by_eu_and_by_regional_group(store: Store) -> None:
+    eu = reactions(store, MEETING, by="eu")["by"]
+    assert eu["eu"]["denominator"]["states"] == ["AUT", "DEU", "FIN", "FRA", "IRL", "LTU",
+                                                 "SWE"]
+    assert eu["other"]["denominator"]["states"] == ["CHE", "KEN", "MEX", "NOR"]
+    assert eu["eu"]["codes"]["concern"] == {"count": 2, "share": 0.2857,
+                                            "states": ["AUT", "IRL"]}
+    regional = reactions(store, MEETING, by="regional_group")["by"]
+    assert list(regional) == ["un-african", "un-asia-pacific", "un-eastern-european",
+                              "un-grulac", "un-weog"]
+    assert regional["un-weog"]["denominator"]["count"] == 8
+    assert regional["un-african"]["silent"] == ["KEN"]
+    assert regional["un-asia-pacific"]["codes"]["mention"] == {
+        "count": 0, "share": None, "states": []}
+    assert regional["un-grulac"]["codes"]["concern"]["states"] == ["MEX"]
+
+
+def test_reactions_csv_lists_every_code_and_the_silent(store: Store) -> None:
+    result = run(store, "reactions", MEETING, "--national-only", "--format", "csv")
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "group,code,count,denominator,share,states"
+    assert "all,concern,1,11,0.0909,NOR" in lines
+    assert "all,(silent),7,11,0.6364,AUT;CHE;FRA;IRL;KEN;MEX;SWE" in lines
+
+
+def test_unknown_meeting_codebook_or_group_is_an_error(store: Store) -> None:
+    with pytest.raises(NotFoundError, match="unknown meeting"):
+        reactions(store, "ccm-99msp")
+    with pytest.raises(NotFoundError, match="unknown codebook"):
+        reactions(store, MEETING, "no-such-book")
+    with pytest.raises(NotFoundError, match="unknown group"):
+        reactions(store, MEETING, by="g7")
+    with pytest.raises(DataError, match="unknown denominator"):
+        reactions(store, MEETING, denominator="everyone")
+
+
+# ----------------------------------------------------------------------------- coding
+
+
+def test_code_set_and_unset_by_hand(scratch: Store) -> None:
+    result = run(scratch, "code", "set", "ccm-test-msp/s04", "concern", "--coder", "bob",
+                 "--evidence", "takes note of the decision", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["result"] == "new"
+    assert "DEU" in codes_of(reactions(scratch, MEETING))["concern"]
+    # the automatic suggestion on the same statement and code now mirrors the decision
+    auto = [c for c in meeting_codings(scratch, MEETING)
+            if c["statement"] == "ccm-test-msp/s04" and c["coder"] == "auto:rules@test"]
+    assert auto[0]["review_state"] == "accepted" and auto[0]["reviewed_by"] == "human:bob"
+    # a later decision by another person wins
+    unset_codes(scratch, "s04", ["concern"], "alice")
+    assert "DEU" not in codes_of(reactions(scratch, MEETING))["concern"]
+    assert "DEU" not in codes_of(reactions(scratch, MEETING, include_suggested=True))["concern"]
+
+
+def test_setting_the_same_code_twice_changes_nothing(scratch: Store) -> None:
+    set_codes(scratch, "ccm-test-msp/s06", ["mention"], "bob", evidence="Sweden reaffirms")
+    before = dump(scratch)
+    rows = set_codes(scratch, "ccm-test-msp/s06", ["mention"], "bob",
+                     evidence="Sweden reaffirms")
+    assert rows[0]["result"] == "unchanged"
+    assert dump(scratch) == before
+
+
+def test_code_set_refuses_evidence_not_in_the_text_and_unknown_codes(scratch: Store) -> None:
+    with pytest.raises(DataError, match="evidence not found"):
+        set_codes(scratch, "ccm-test-msp/s01", ["concern"], "bob", evidence="we applaud")
+    with pytest.raises(NotFoundError, match="unknown code"):
+        set_codes(scratch, "ccm-test-msp/s01", ["outrage"], "bob")
+    with pytest.raises(DataError, match="person"):
+        set_codes(scratch, "ccm-test-msp/s01", ["concern"], "auto:rules@1")
+    with pytest.raises(NotFoundError, match="unknown statement"):
+        set_codes(scratch, "ccm-test-msp/s99", ["concern"], "bob")
+    # evidence is found even with other spacing and case, and stored as the text has it
+    set_codes(scratch, "ccm-test-msp/s01", ["concern"], "bob",
+              evidence="we  DEEPLY regret\nthe decision")
+    mine = [c for c in meeting_codings(scratch, MEETING) if c["coder"] == "human:bob"]
+    assert mine[0]["evidence"]["quote"] == "We deeply regret the decision"
+
+
+def test_code_auto_never_touches_human_codings(scratch: Store) -> None:
+    def human_rows() -> list[dict[str, Any]]:
+        return [c for c in meeting_codings(scratch, MEETING) if c["coder"].startswith("human:")]
+
+    before = human_rows()
+    report = auto_code(scratch, MEETING)
+    assert report["coder"].startswith("auto:rules@")
+    assert report["statements"] == 10 and report["skipped"] == []
+    assert human_rows() == before
+    texts = {s["id"]: s["text"] for s in show_meeting(scratch, MEETING, with_text=True)
+             ["statements"]}
+    mine = [c for c in meeting_codings(scratch, MEETING) if c["coder"] == report["coder"]]
+    assert mine
+    for c in mine:
+        assert 0 <= c["confidence"] <= 1
+        if c["evidence"]:
+            ev = c["evidence"]
+            assert texts[c["statement"]][ev["start"]:ev["end"]] == ev["quote"]
+    # a re-run changes nothing; a person's decision survives it
+    snapshot = dump(scratch)
+    assert auto_code(scratch, MEETING)["codings"]["unchanged"] == len(mine)
+    assert dump(scratch) == snapshot
+
+
+def test_code_auto_keeps_a_reviewed_suggestion(scratch: Store) -> None:
+    from normwatch.meetings.codings import upsert_coding
+    from normwatch.meetings.model import Coding, ReviewState
+
+    coder = Coder.parse("auto:rules@9")
+    with scratch.transaction() as conn:
+        upsert_coding(conn, Coding("ccm-test-msp/s06", "withdrawal-reaction", "concern", coder,
+                                   ReviewState.SUGGESTED, confidence=0.3), "2024-01-01")
+    unset_codes(scratch, "ccm-test-msp/s06", ["concern"], "carol")
+    with scratch.transaction() as conn:  # the same coder suggests it again
+        new, changed = upsert_coding(conn, Coding(
+            "ccm-test-msp/s06", "withdrawal-reaction", "concern", coder,
+            ReviewState.SUGGESTED, confidence=0.6), "2024-01-02")
+    assert (new, changed) == (False, True)
+    row = [c for c in meeting_codings(scratch, MEETING) if c["coder"] == "auto:rules@9"][0]
+    assert row["review_state"] == "rejected" and row["reviewed_by"] == "human:carol"
+    assert row["confidence"] == 0.6
+
+
+def test_code_show_lists_the_codings(store: Store) -> None:
+    result = run(store, "code", "show", MEETING, "--format", "csv")
+    assert result.exit_code == 0
+    assert "ccm-test-msp/s01,NOR,concern,human:alice,accepted,,We deeply regret the decision " \
+           "of Lithuania," in result.output
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("alice", "human:alice"), ("human:bob", "human:bob"),
+    ("auto:rules@0.1.0+cb1", "auto:rules@0.1.0+cb1")])
+def test_coder_names(text: str, expected: str) -> None:
+    assert str(Coder.parse(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["", "auto:rules", "robot:x", "human:", "a b"])
+def test_bad_coder_names(text: str) -> None:
+    with pytest.raises(DataError):
+        Coder.parse(text)
+
+
+@given(st.text(min_size=1, max_size=80), st.data())
+def test_evidence_found_is_always_the_texts_own_words(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    quote = text[start:end]
+    if not quote.strip():
+        return
+    ev = find_evidence(text, quote)
+    assert ev.start is not None and ev.end is not None
+    assert text[ev.start:ev.end] == ev.quote
+
+
+# ----------------------------------------------------------------------------- agreement
+
+
+def test_cohen_kappa_by_hand() -> None:
+    # 10 units, 8 agreements: p_o = 0.8; each coder says yes 4 times:
+    # p_e = 0.4*0.4 + 0.6*0.6 = 0.52; kappa = (0.8 - 0.52) / 0.48 = 0.58333
+    a = [1, 1, 1, 0, 0, 0, 0, 0, 1, 0]
+    b = [1, 1, 0, 0, 0, 0, 0, 1, 1, 0]
+    assert cohen_kappa(a, b) == pytest.approx(0.28 / 0.48)
+    assert cohen_kappa([0, 0, 0], [0, 0, 0]) is None  # p_e = 1: undefined
+    assert cohen_kappa([1, 0], [0, 1]) == pytest.approx(-1.0)
+
+
+def test_krippendorff_alpha_by_hand() -> None:
+    # same data: coincidences o_11 = 6, o_00 = 10, o_01 = o_10 = 2; n_1 = 8, n_0 = 12, n = 20
+    # alpha = 1 - (n - 1) * (o_01 + o_10) / (2 * n_0 * n_1) = 1 - 19 * 4 / 192 = 0.604167
+    a = [1, 1, 1, 0, 0, 0, 0, 0, 1, 0]
+    b = [1, 1, 0, 0, 0, 0, 0, 1, 1, 0]
+    assert krippendorff_alpha_nominal(zip(a, b, strict=True)) == pytest.approx(1 - 76 / 192)
+    assert krippendorff_alpha_nominal([(1, 1), (1, 1)]) is None  # no variation
+
+
+def test_krippendorff_alpha_with_missing_values_matches_the_published_example() -> None:
+    # Krippendorff, "Computing Krippendorff's Alpha-Reliability" (2011), nominal data,
+    # 4 observers, 12 units with missing values: alpha = 0.743
+    n = None
+    a = [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n]
+    b = [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3]
+    c = [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n]
+    d = [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n]
+    alpha = krippendorff_alpha_nominal(zip(a, b, c, d, strict=True))
+    assert alpha == pytest.approx(0.743, abs=5e-4)
+
+
+def test_agreement_between_two_human_coders(scratch: Store) -> None:
+    # bob decides on concern for every statement; alice says yes on s01 s02 s09 s10,
+    # bob on s01 s02 s04 s09: 8 of 10 agree, each says yes 4 times (the case worked above)
+    for s in ("s01", "s02", "s04", "s09"):
+        set_codes(scratch, f"ccm-test-msp/{s}", ["concern"], "bob")
+    for s in ("s03", "s05", "s06", "s07", "s08", "s10"):
+        unset_codes(scratch, f"ccm-test-msp/{s}", ["concern"], "bob")
+    result = agreement(scratch, MEETING)
+    assert result["coders"] == ["human:alice", "human:bob"]
+    assert result["units_coded_by_both"] == 10
+    concern = result["codes"]["concern"]
+    assert concern["kappa"] == round(0.28 / 0.48, 4)
+    assert concern["alpha"] == round(1 - 76 / 192, 4)
+    assert (concern["both_yes"], concern["only_first"], concern["only_second"],
+            concern["both_no"]) == (3, 1, 1, 5)
+    # understanding: alice yes on s08 only, bob never: p_o = 0.9 = p_e, kappa 0; alpha 0
+    assert result["codes"]["understanding"]["kappa"] == 0.0
+    assert result["codes"]["understanding"]["alpha"] == 0.0
+    cli_result = run(scratch, "code", "agreement", MEETING, "--codebook",
+                     "withdrawal-reaction", "--format", "json")
+    assert json.loads(cli_result.output)["codes"]["concern"]["kappa"] == 0.5833
+
+
+def test_agreement_needs_two_human_coders(store: Store) -> None:
+    with pytest.raises(DataError, match="at least two human coders"):
+        agreement(store, MEETING)
+
+
+# ----------------------------------------------------------------------------- claims, groups
+
+
+def test_reported_claims_sit_beside_the_computed_figures(store: Store) -> None:
+    found = {c["id"]: c for c in claims(store, MEETING)}
+    third = found["concern-about-third"]
+    assert third["computed"] == {"count": 4, "denominator": 11, "share": 0.3636,
+                                 "partial_record": False}
+    assert third["consistent"] is True
+    half = found["reconsider-over-half"]  # 1 (NOR) of the 4 concerned States
+    assert half["computed"]["count"] == 1 and half["computed"]["denominator"] == 4
+    assert half["consistent"] is False
+
+
+@given(st.dates(), st.dates(), st.dates())
+def test_membership_covers_its_days_inclusive(a: Any, b: Any, day: Any) -> None:
+    start, end = min(a, b), max(a, b)
+    assert member_on(start.isoformat(), end.isoformat(), day) == (start <= day <= end)
+    assert member_on(None, end.isoformat(), day) == (day <= end)
+    assert member_on(start.isoformat(), None, day) == (start <= day)
+
+
+def test_a_membership_known_to_the_month_counts_only_when_certain() -> None:
+    import datetime as dt
+
+    assert not member_on("2023-04", None, dt.date(2023, 4, 15))
+    assert member_on("2023-04", None, dt.date(2023, 4, 30))
+    assert member_on(None, "2020-01", dt.date(2020, 1, 1))
+    assert not member_on(None, "2020-01", dt.date(2020, 1, 2))
+
+
+def test_groups_are_loaded_with_dated_memberships(store: Store) -> None:
+    import datetime as dt
+
+    nato_2022 = groups_on(store, "nato", dt.date(2022, 9, 1))["nato"]
+    nato_2024 = groups_on(store, "nato", dt.date(2024, 9, 10))["nato"]
+    assert nato_2024 - nato_2022 == {"FIN", "SWE"}
+    eu_2019 = groups_on(store, "eu", dt.date(2019, 6, 1))["eu"]
+    eu_2021 = groups_on(store, "eu", dt.date(2021, 6, 1))["eu"]
+    assert eu_2019 - eu_2021 == {"GBR"} and len(eu_2021) == 27
+    regional = groups_on(store, "regional_group", dt.date(2024, 1, 1))
+    assert "USA" not in set().union(*regional.values())
+
+
+# ----------------------------------------------------------------------------- bundled 12MSP
+
+
+def test_the_bundled_12msp_record(store: Store) -> None:
+    shown = show_meeting(store, "12MSP")
+    m = shown["meeting"]
+    assert (m["id"], m["start_date"], m["end_date"], m["president"]) == (
+        "ccm-12msp", "2024-09-10", "2024-09-13", "MEX")
+    assert m["venue"] == "Geneva, Palais des Nations, Room XIX"
+    assert m["completeness"] == "partial"
+    statements = {s["local_id"]: s for s in shown["statements"]}
+    assert set(statements) == {"president-2024-09", "presidency-2024-07"}
+    assert all(s["role"] == "presidency" and not s["has_text"] for s in statements.values())
+    assert statements["presidency-2024-07"]["source_url"].startswith(
+        "https://clusterconvention.org/12-msp-presidency-statement")
+    reported = {c["id"]: c for c in shown["claims"]}
+    blog = ("https://icblcmc.org/our-impact/the-convention-on-cluster-munitions-under-pressure-"
+            "states-parties-reaction-to-the-lithuanian-withdrawal")
+    assert reported["concern-two-thirds"]["reported"] == (
+        "around two-thirds of the States participating")
+    assert reported["reconsider-over-half"]["reported"] == "over half of them"
+    assert {c["source"] for c in reported.values()} == {blog}
+    assert all(c["computed"]["partial_record"] and c["consistent"] is None
+               for c in reported.values())
+    assert {d["verification"] for d in shown["decisions"]} == {"verified", "reported",
+                                                               "not_verified"}
+    assert all(d["source"] for d in shown["decisions"])
+
+
+def test_the_12msp_presidency_statements_are_not_counted_as_mexicos_position(
+        store: Store) -> None:
+    r = reactions(store, "ccm-12msp")
+    assert r["denominator"]["states"] == ["MEX"]
+    assert r["codes"]["concern"]["count"] == 0
+    assert r["silent"] == ["MEX"]
+
+
+def test_reimporting_the_bundled_12msp_directory_changes_nothing(scratch: Store) -> None:
+    from importlib import resources
+
+    before = dump(scratch)
+    with resources.as_file(resources.files("normwatch") / "data" / "meetings"
+                           / "ccm-12msp") as path:
+        assert import_meeting(scratch, path)["changes"] == 0
+    assert dump(scratch) == before
+
+
+def test_the_bundled_meetings_list(store: Store) -> None:
+    rows = {m["id"]: m for m in list_meetings(store, "ccm")}
+    assert len(rows) == 18 + 1  # the vetted list plus the test meeting
+    assert rows["ccm-1msp"]["start_date"] == "2010-11-09"
+    assert rows["ccm-13msp"]["president"] == "PHL"
+    assert rows["ccm-2rc-p2"]["kind"] == "review_conference"
+    assert rows["ccm-im2025"]["number"] is None
+
+
+def test_check_finds_no_meeting_problems(store: Store) -> None:
+    from normwatch.meetings.checks import check_meetings
+
+    assert check_meetings(store) == []
