@@ -157,7 +157,7 @@ def test_evidence_spans_hold_the_quoted_words(store: Store) -> None:
     texts = {s["id"]: s["text"] for s in show_meeting(store, MEETING, with_text=True)
              ["statements"]}
     spans = [c for c in meeting_codings(store, MEETING) if c["evidence"]]
-    assert len(spans) == 14
+    assert len(spans) == 16  # all 18 but the two condemn_use rows of s01
     for c in spans:
         ev = c["evidence"]
         assert texts[c["statement"]][ev["start"]:ev["end"]] == ev["quote"]
@@ -535,7 +535,7 @@ def test_code_auto_keeps_a_reviewed_suggestion(scratch: Store) -> None:
             "ccm-test-msp/s06", "withdrawal-reaction", "concern", coder,
             ReviewState.SUGGESTED, confidence=0.6), "2024-01-02")
     assert (new, changed) == (False, True)
-    row = [c for c in meeting_codings(scratch, MEETING) if c["coder"] == "auto:rules@9"][0]
+    row = next(c for c in meeting_codings(scratch, MEETING) if c["coder"] == "auto:rules@9")
     assert row["review_state"] == "rejected" and row["reviewed_by"] == "human:carol"
     assert row["confidence"] == 0.6
 
@@ -738,3 +738,25 @@ def test_check_finds_no_meeting_problems(store: Store) -> None:
     from normwatch.meetings.checks import check_meetings
 
     assert check_meetings(store) == []
+
+
+def test_meetings_list_and_show_on_the_command_line(store: Store) -> None:
+    listed = run(store, "meetings", "list", "--treaty", "ccm", "--format", "csv")
+    assert listed.exit_code == 0
+    assert "ccm-12msp,Twelfth Meeting of States Parties,2024-09-10,2024-09-13" in listed.output
+    shown = run(store, "meetings", "show", "ccm-12msp", "--format", "json")
+    data = json.loads(shown.output)
+    assert [p["participant"] for p in data["participants"]] == ["MEX"]
+    table = run(store, "meetings", "show", MEETING)
+    assert "data: 4 of 11 = 36.4% (consistent)" in table.output
+    assert "data: 1 of 4 = 25.0% (not consistent)" in table.output
+
+
+def test_code_auto_on_the_command_line_reports_what_it_skipped(scratch: Store) -> None:
+    result = run(scratch, "code", "auto", "ccm-12msp", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["statements"] == 0
+    assert {s["reason"] for s in report["skipped"]} == {"no text"}
+    refused = run(scratch, "code", "auto", MEETING, "--method", "model")
+    assert refused.exit_code != 0 and "needs a trained model" in str(refused.exception)

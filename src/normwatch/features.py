@@ -38,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "calendar": "normwatch.obligations.cli:calendar_cmd",
     "meetings": "normwatch.meetings.cli:meetings_group",
     "reactions": "normwatch.meetings.cli:reactions_cmd",
+    "serve": "normwatch.web.cli:serve_cmd",
+    "export": "normwatch.export:export_cmd",
 }
 
 

@@ -18,13 +18,17 @@ Layout (keys not listed are ignored)::
       withdrawal:
         description: ...
         anaphora_window: 2           # sentences back an anaphor ("this decision") may reach
-        requires: null               # another object the statement must refer to nearby
-        requires_window: 3
+        cataphora_window: 0          # sentences forward it may reach when none is found back
+        antecedents: [state]         # other objects whose references an anaphor may take up
+        requires: []                 # objects (any one) the statement must refer to nearby
+        requires_window: 3           #   within this many sentences
     lexicon:                         # per language
       en:
         macros: {name: regex}        # reusable pieces, written {name} in any pattern
         negation: [regex]            # cues that cancel an evaluative expression after them
         negation_exceptions: [regex] # negated idioms that are not negations ("cannot but")
+        reported: [regex]            # cues that the view is someone else's ("many delegations")
+        reported_exceptions: [regex] # ... unless the speaker joins it ("like many delegations")
         hypothetical: [regex]        # cues that make what follows hypothetical
         clause_breaks: [regex]       # words that end a clause ("but", "however")
         objects:
@@ -32,6 +36,7 @@ Layout (keys not listed are ignored)::
             refer: [regex]           # expressions referring to the object
             anaphora: [regex]        # back-references to it ("this decision")
             other: [regex]           # other things an evaluation may be about instead
+            exclude: [regex]         # spans where a refer match is something else
     codes:
       - id: concern
         label: ...
@@ -48,7 +53,12 @@ Layout (keys not listed are ignored)::
 
 A pattern is a regular expression, matched case-insensitively; a space in it matches any run of
 white space and an apostrophe any apostrophe (' ’ ʼ). A pattern may also be a mapping
-``{pattern: regex, weight: 0.6}`` to give its hits their own confidence.
+``{pattern: regex, weight: 0.6}`` to give its hits their own confidence, and an include pattern
+``{pattern: regex, nearby: true}`` that carries its own reference ("made it necessary") needs
+only a reference to one of the code's objects in its sentence or the few before it.
+
+Cue patterns (negation, reported, hypothetical, clause breaks and their exceptions) must end at
+a word boundary: "not" does not match in "note".
 """
 
 from __future__ import annotations
@@ -78,6 +88,7 @@ class Pattern:
     regex: str
     weight: float | None
     where: str
+    nearby: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class ObjectPatterns:
     refer: tuple[Pattern, ...] = ()
     anaphora: tuple[Pattern, ...] = ()
     other: tuple[Pattern, ...] = ()
+    exclude: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,8 @@ class Lexicon:
     hypothetical: tuple[Pattern, ...]
     clause_breaks: tuple[Pattern, ...]
     objects: Mapping[str, ObjectPatterns]
+    reported: tuple[Pattern, ...] = ()
+    reported_exceptions: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,8 +120,10 @@ class ObjectDef:
     id: str
     description: str
     anaphora_window: int = 2
-    requires: str | None = None
+    requires: tuple[str, ...] = ()
     requires_window: int = 3
+    antecedents: tuple[str, ...] = ()
+    cataphora_window: int = 0
 
 
 @dataclass(frozen=True)
@@ -299,11 +315,15 @@ class _Validator:
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
             weight: float | None = None
+            nearby = False
             if isinstance(item, dict):
                 entry = self.mapping(item, where)
                 regex = self.string(entry, "pattern", where)
                 if "weight" in entry:
                     weight = self.number(entry, "weight", where, 0.5, 0.0, 1.0)
+                nearby = entry.get("nearby", False)
+                if not isinstance(nearby, bool):
+                    raise self.fail(f"{where}.nearby", "must be true or false")
             elif isinstance(item, str) and item.strip():
                 regex = item.strip()
             else:
@@ -315,7 +335,7 @@ class _Validator:
                 raise self.fail(where, f"unknown macro {{{exc.args[0]}}} in {regex!r}") from None
             except re.error as exc:
                 raise self.fail(where, f"invalid regular expression {regex!r}: {exc}") from None
-            out.append(Pattern(regex, weight, f"{self.name}: {where}"))
+            out.append(Pattern(regex, weight, f"{self.name}: {where}", nearby))
         return tuple(out)
 
     # -- the document
@@ -362,17 +382,23 @@ class _Validator:
             if not _ID_RE.match(obj_id):
                 raise self.fail(key, "an object id must be lower-case letters, digits, '_'")
             entry = self.mapping(spec or {}, key)
-            requires = entry.get("requires")
-            if requires is not None and (not isinstance(requires, str) or requires not in raw):
-                raise self.fail(f"{key}.requires", f"unknown object {requires!r}")
-            if requires == obj_id:
-                raise self.fail(f"{key}.requires", "an object cannot require itself")
+            requires = self.strings(entry.get("requires"), f"{key}.requires")
+            antecedents = self.strings(entry.get("antecedents"), f"{key}.antecedents")
+            for field_name, ids in (("requires", requires), ("antecedents", antecedents)):
+                for other in ids:
+                    if other not in raw:
+                        raise self.fail(f"{key}.{field_name}", f"unknown object {other!r}")
+                    if other == obj_id:
+                        raise self.fail(f"{key}.{field_name}",
+                                        f"an object cannot name itself in {field_name}")
             out[obj_id] = ObjectDef(
                 obj_id,
                 self.string(entry, "description", key, required=False),
                 int(self.number(entry, "anaphora_window", key, 2, 0, 20)),
                 requires,
                 int(self.number(entry, "requires_window", key, 3, 0, 1000)),
+                antecedents,
+                int(self.number(entry, "cataphora_window", key, 0, 0, 20)),
             )
         return out
 
@@ -415,6 +441,7 @@ class _Validator:
                 self.patterns(o.get("refer"), f"{okey}.refer", macros),
                 self.patterns(o.get("anaphora"), f"{okey}.anaphora", macros),
                 self.patterns(o.get("other"), f"{okey}.other", macros),
+                self.patterns(o.get("exclude"), f"{okey}.exclude", macros),
             )
         return Lexicon(
             lang, targets, macros,
@@ -423,6 +450,8 @@ class _Validator:
             self.patterns(entry.get("hypothetical"), f"{key}.hypothetical", macros),
             self.patterns(entry.get("clause_breaks"), f"{key}.clause_breaks", macros),
             obj_patterns,
+            self.patterns(entry.get("reported"), f"{key}.reported", macros),
+            self.patterns(entry.get("reported_exceptions"), f"{key}.reported_exceptions", macros),
         )
 
     def codes(self, value: Any, languages: tuple[str, ...], objects: Mapping[str, ObjectDef],

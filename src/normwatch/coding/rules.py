@@ -38,10 +38,12 @@ from normwatch.coding.text import Sentence, split_sentences
 NEGATION_WINDOW = 60
 #: how far after an evaluative expression its own object is looked for (characters)
 OBJECT_WINDOW = 80
+#: how far back (characters) a cue that the view is someone else's may stand
+REPORTED_WINDOW = 110
 #: an anaphor's confidence is multiplied by this
 ANAPHORA_FACTOR = 0.9
 #: the hard clause breaks, whatever the language
-_PUNCT_BREAK = re.compile(r"[;:]|\s[–—]\s|\(|\)")
+_PUNCT_BREAK = re.compile(r";|\s[–—]\s|\(|\)")
 _COMMA = re.compile(r"[,;:]|\s[–—]\s|\(|\)")
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -50,15 +52,26 @@ _FLAGS = re.IGNORECASE | re.UNICODE
 
 
 class _Alternation:
-    """Several patterns as one regex; ``weight`` of the alternative that matched."""
+    """Several patterns as one regex; ``weight`` and ``nearby`` of the alternative that matched.
 
-    def __init__(self, patterns: Sequence[Pattern], macros: dict[str, str]) -> None:
+    ``cue=True`` makes every pattern end at a word boundary (unless it ends in an apostrophe,
+    as French "n'" does).
+    """
+
+    def __init__(self, patterns: Sequence[Pattern], macros: dict[str, str], *,
+                 cue: bool = False) -> None:
         parts = []
         self.weights: dict[str, float | None] = {}
+        self.nearby: set[str] = set()
         for i, p in enumerate(patterns):
             name = f"_p{i}"
             self.weights[name] = p.weight
-            parts.append(f"(?P<{name}>(?<!\\w)(?:{expand_pattern(p.regex, macros)}))")
+            if p.nearby:
+                self.nearby.add(name)
+            body = expand_pattern(p.regex, macros)
+            if cue and not p.regex.rstrip().endswith(("'", "’")):
+                body = f"(?:{body})(?!\\w)"
+            parts.append(f"(?P<{name}>(?<!\\w)(?:{body}))")
         self.regex = re.compile("|".join(parts), _FLAGS)
 
     def spans(self, text: str) -> list[tuple[int, int, float | None]]:
@@ -69,9 +82,19 @@ class _Alternation:
             out.append((m.start(), m.end(), self.weights.get(m.lastgroup or "")))
         return out
 
+    def matches(self, text: str) -> list[tuple[int, int, float | None, bool]]:
+        out = []
+        for m in self.regex.finditer(text):
+            if m.end() == m.start():
+                continue
+            group = m.lastgroup or ""
+            out.append((m.start(), m.end(), self.weights.get(group), group in self.nearby))
+        return out
 
-def _alt(patterns: Sequence[Pattern], macros: dict[str, str]) -> _Alternation | None:
-    return _Alternation(patterns, macros) if patterns else None
+
+def _alt(patterns: Sequence[Pattern], macros: dict[str, str], *, cue: bool = False
+         ) -> _Alternation | None:
+    return _Alternation(patterns, macros, cue=cue) if patterns else None
 
 
 @dataclass
@@ -80,8 +103,11 @@ class _ObjectRules:
     refer: _Alternation | None
     anaphora: _Alternation | None
     other: _Alternation | None
+    exclude: _Alternation | None
     anaphora_window: int
-    requires: str | None
+    cataphora_window: int
+    antecedents: tuple[str, ...]
+    requires: tuple[str, ...]
     requires_window: int
 
 
@@ -97,8 +123,11 @@ class _LangRules:
     lang: str
     negation: _Alternation | None
     negation_exceptions: _Alternation | None
+    reported: _Alternation | None
+    reported_exceptions: _Alternation | None
     hypothetical: _Alternation | None
     clause_breaks: _Alternation | None
+    names: re.Pattern[str] | None
     objects: dict[str, _ObjectRules]
     codes: list[_CodeRules]
 
@@ -121,16 +150,26 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
                 _alt(pats.refer, macros) if pats else None,
                 _alt(pats.anaphora, macros) if pats else None,
                 _alt(pats.other, macros) if pats else None,
-                obj.anaphora_window, obj.requires, obj.requires_window,
+                _alt(pats.exclude, macros) if pats else None,
+                obj.anaphora_window, obj.cataphora_window, obj.antecedents,
+                obj.requires, obj.requires_window,
             )
         codes = [
             _CodeRules(c, _alt(c.include.get(lang, ()), macros),
                        _alt(c.exclude.get(lang, ()), macros))
             for c in codebook.codes
         ]
+        names = (re.compile(r"(?<!\w)" + expand_pattern("{target}", macros), _FLAGS)
+                 if lex.targets else None)
         compiled[lang] = _LangRules(
-            lang, _alt(lex.negation, macros), _alt(lex.negation_exceptions, macros),
-            _alt(lex.hypothetical, macros), _alt(lex.clause_breaks, macros), objects, codes)
+            lang,
+            _alt(lex.negation, macros, cue=True),
+            _alt(lex.negation_exceptions, macros, cue=True),
+            _alt(lex.reported, macros, cue=True),
+            _alt(lex.reported_exceptions, macros, cue=True),
+            _alt(lex.hypothetical, macros, cue=True),
+            _alt(lex.clause_breaks, macros, cue=True),
+            names, objects, codes)
     codebook.cache["rules"] = compiled
     return compiled
 
@@ -152,6 +191,7 @@ class _Target:
 class _Fire:
     sentence: int
     first_sentence: int
+    last_sentence: int
     confidence: float
 
 
@@ -163,55 +203,66 @@ class _Analysis:
         self.rules = rules
         self.sentences: list[Sentence] = split_sentences(text)
         self.starts = [s.start for s in self.sentences]
-        # hard breaks (punctuation and clause-break words) and soft ones (commas too)
+        # hard breaks (";", brackets, dashes, clause-break words) and soft ones (commas too)
         hard = [m.start() for m in _PUNCT_BREAK.finditer(text)]
         if rules.clause_breaks is not None:
             hard += [s for s, _, _ in rules.clause_breaks.spans(text)]
         self.hard_breaks = sorted(hard)
         soft = [m.start() for m in _COMMA.finditer(text)]
         self.soft_breaks = sorted(soft + hard)
-        self.negations = self._negation_cues()
+        self.negations = self._cues(rules.negation, rules.negation_exceptions)
+        self.reported = self._cues(rules.reported, rules.reported_exceptions)
         self.hyp_scopes = self._hypothetical_scopes()
         self.targets = self._targets()
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)
 
-    def _negation_cues(self) -> list[int]:
-        rules = self.rules
-        if rules.negation is None:
+    def _cues(self, cues_alt: _Alternation | None, exceptions: _Alternation | None
+              ) -> list[int]:
+        if cues_alt is None:
             return []
-        cues = rules.negation.spans(self.text)
-        if rules.negation_exceptions is not None and cues:
-            exc = rules.negation_exceptions.spans(self.text)
+        cues = cues_alt.spans(self.text)
+        if exceptions is not None and cues:
+            exc = exceptions.spans(self.text)
             cues = [c for c in cues if not any(s <= c[0] < e for s, e, _ in exc)]
         return sorted(c[0] for c in cues)
 
     def _hypothetical_scopes(self) -> list[tuple[int, int]]:
-        if self.rules.hypothetical is None:
+        if self.rules.hypothetical is None or not self.sentences:
             return []
         scopes = []
         for start, end, _ in self.rules.hypothetical.spans(self.text):
-            sent = self.sentences[self.sentence_of(start)] if self.sentences else None
-            limit = sent.end if sent is not None else len(self.text)
+            limit = self.sentences[self.sentence_of(start)].end
             i = bisect_left(self.hard_breaks, end)
             stop = self.hard_breaks[i] if i < len(self.hard_breaks) else limit
             scopes.append((start, min(stop, limit)))
         return scopes
 
-    def hypothetical(self, start: int) -> bool:
-        return any(s <= start < e for s, e in self.hyp_scopes)
+    def hypothetical(self, start: int, end: int) -> bool:
+        if not any(s <= start < e for s, e in self.hyp_scopes):
+            return False
+        # a reference that names the withdrawing State is about what it did, even after
+        # "we hope no other State will follow": "the path chosen by Lithuania"
+        names = self.rules.names
+        return names is None or names.search(self.text, start, end) is None
 
-    def negated(self, start: int) -> bool:
-        if not self.negations:
+    def _cue_before(self, cues: list[int], start: int, window: int) -> bool:
+        if not cues:
             return False
         sent = self.sentences[self.sentence_of(start)]
-        window = max(sent.start, start - NEGATION_WINDOW)
+        lo = max(sent.start, start - window)
         i = bisect_left(self.soft_breaks, start) - 1
-        if i >= 0 and self.soft_breaks[i] >= window:
-            window = self.soft_breaks[i]
-        j = bisect_left(self.negations, window)
-        return j < len(self.negations) and self.negations[j] < start
+        if i >= 0 and self.soft_breaks[i] >= lo:
+            lo = self.soft_breaks[i]
+        j = bisect_left(cues, lo)
+        return j < len(cues) and cues[j] < start
+
+    def negated(self, start: int) -> bool:
+        return self._cue_before(self.negations, start, NEGATION_WINDOW)
+
+    def someone_elses(self, start: int) -> bool:
+        return self._cue_before(self.reported, start, REPORTED_WINDOW)
 
     def _targets(self) -> dict[str, list[list[_Target]]]:
         """Per object, per sentence: the real references and the resolved anaphora."""
@@ -220,45 +271,55 @@ class _Analysis:
         for obj_id, obj in self.rules.objects.items():
             per: list[list[_Target]] = [[] for _ in range(n)]
             if obj.refer is not None and n:
+                excluded = obj.exclude.spans(self.text) if obj.exclude is not None else []
                 for start, end, weight in obj.refer.spans(self.text):
-                    if self.hypothetical(start):
+                    if self.hypothetical(start, end):
+                        continue
+                    if any(s < end and start < e for s, e, _ in excluded):
                         continue
                     i = self.sentence_of(start)
                     per[i].append(_Target(start, end, obj_id, False, i, weight))
             direct[obj_id] = per
         # references that count only near a reference to another object
+        checked = dict(direct)
         for obj_id, obj in self.rules.objects.items():
-            if obj.requires is None:
+            if not obj.requires:
                 continue
-            needed = direct[obj.requires]
-            present = [i for i in range(n) if needed[i]]
+            present = [i for i in range(n) if any(direct[r][i] for r in obj.requires)]
             w = obj.requires_window
-            direct[obj_id] = [
+            checked[obj_id] = [
                 refs if refs and any(abs(i - j) <= w for j in present) else []
                 for i, refs in enumerate(direct[obj_id])
             ]
         out: dict[str, list[list[_Target]]] = {}
         for obj_id, obj in self.rules.objects.items():
-            per = [list(refs) for refs in direct[obj_id]]
-            if obj.anaphora is not None and n and any(direct[obj_id]):
+            per = [list(refs) for refs in checked[obj_id]]
+            sources = [checked[obj_id]] + [checked[a] for a in obj.antecedents]
+            anchored = [any(src[i] for src in sources) for i in range(n)]
+            if obj.anaphora is not None and any(anchored):
                 for start, end, _ in obj.anaphora.spans(self.text):
-                    if self.hypothetical(start):
+                    if self.hypothetical(start, end):
                         continue
                     i = self.sentence_of(start)
-                    ante = self._antecedent(direct[obj_id], i, start, obj.anaphora_window)
+                    ante = _antecedent(anchored, i, obj.anaphora_window, obj.cataphora_window)
                     if ante is not None:
                         per[i].append(_Target(start, end, obj_id, True, ante, None))
             out[obj_id] = per
         return out
 
-    @staticmethod
-    def _antecedent(direct: list[list[_Target]], i: int, start: int, window: int) -> int | None:
-        if any(t.end <= start for t in direct[i]):
-            return i
-        for j in range(i - 1, max(-1, i - window - 1), -1):
-            if direct[j]:
-                return j
-        return None
+    def anchored_near(self, sentence: int, about: Iterable[str]) -> int | None:
+        """The nearest sentence (this one or up to an object's window before) with a
+        reference to one of ``about``."""
+        best: int | None = None
+        for obj_id in about:
+            window = self.rules.objects[obj_id].anaphora_window
+            refs = self.targets[obj_id]
+            for j in range(sentence, max(-1, sentence - window - 1), -1):
+                if any(not t.anaphor for t in refs[j]):
+                    if best is None or j > best:
+                        best = j
+                    break
+        return best
 
     def attached(self, start: int, end: int, sentence: int, about: Iterable[str]
                  ) -> _Target | None:
@@ -321,6 +382,20 @@ class _Analysis:
         return False
 
 
+def _antecedent(anchored: list[bool], i: int, back: int, forward: int) -> int | None:
+    """The sentence an anaphor in sentence ``i`` takes up: its own, the nearest before
+    (within ``back``), else the nearest after (within ``forward``)."""
+    if anchored[i]:
+        return i
+    for j in range(i - 1, max(-1, i - back - 1), -1):
+        if anchored[j]:
+            return j
+    for j in range(i + 1, min(len(anchored), i + forward + 1)):
+        if anchored[j]:
+            return j
+    return None
+
+
 def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
     code = cr.code
     fires: list[_Fire] = []
@@ -329,30 +404,36 @@ def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
             for i, targets in enumerate(a.targets[obj_id]):
                 for t in targets:
                     if not t.anaphor:
-                        fires.append(_Fire(i, i, t.weight or code.confidence))
+                        fires.append(_Fire(i, i, i, t.weight or code.confidence))
         return fires
     if cr.include is None:
         return fires
-    spans = cr.include.spans(a.text)
+    spans = cr.include.matches(a.text)
     if not spans:
         return fires
     excluded = cr.exclude.spans(a.text) if cr.exclude is not None else []
-    for start, end, weight in spans:
+    for start, end, weight, nearby in spans:
         if any(s < end and start < e for s, e, _ in excluded):
             continue
-        if a.negated(start):
+        if a.negated(start) or a.someone_elses(start):
             continue
         i = a.sentence_of(start)
         confidence = weight if weight is not None else code.confidence
         if not code.about:
-            fires.append(_Fire(i, i, confidence))
+            fires.append(_Fire(i, i, i, confidence))
+            continue
+        if nearby:
+            j = a.anchored_near(i, code.about)
+            if j is not None:
+                fires.append(_Fire(i, j, i, confidence * (1.0 if j == i else ANAPHORA_FACTOR)))
             continue
         target = a.attached(start, end, i, code.about)
         if target is None:
             continue
         if target.anaphor:
             confidence *= ANAPHORA_FACTOR
-        fires.append(_Fire(i, min(i, target.antecedent), confidence))
+        fires.append(_Fire(i, min(i, target.antecedent), max(i, target.antecedent),
+                           confidence))
     return fires
 
 
@@ -372,7 +453,7 @@ def _hit(text: str, a: _Analysis, code: str, fires: list[_Fire]) -> CodeHit:
     # one piece of evidence per passage, best confidence first within a passage
     spans: dict[tuple[int, int], float] = {}
     for f in fires:
-        key = (a.sentences[f.first_sentence].start, a.sentences[f.sentence].end)
+        key = (a.sentences[f.first_sentence].start, a.sentences[f.last_sentence].end)
         spans[key] = max(spans.get(key, 0.0), f.confidence)
     # nested passages (an anaphor's range covering a direct hit) are kept once
     keys = sorted(spans, key=lambda k: (k[0], -k[1]))

@@ -3,9 +3,10 @@
 Each code of a multi-label codebook is a yes/no question about each statement, so agreement
 is measured per code. A coder *has coded* a statement when it recorded any decision on it
 under the codebook (``code set`` or ``code unset``); on such a statement a code it did not
-set counts as "no", and a code implied by one it set (``concern`` → ``mention``) as "yes". Kappa compares exactly two coders on the statements both have coded;
-alpha takes any number of coders and statements coded by at least two of them (missing
-values are allowed). Both are implemented here from their definitions:
+set counts as "no", and a code implied by one it set (``concern`` → ``mention``) as "yes".
+Kappa compares exactly two coders on the statements both have coded; alpha takes any number
+of coders and statements coded by at least two of them (missing values are allowed). Both
+are implemented here from their definitions:
 
 * Cohen's kappa: ``(p_o - p_e) / (1 - p_e)``, with ``p_o`` the observed agreement and ``p_e``
   the agreement expected from each coder's own marginal proportions. Undefined (None) when

@@ -247,7 +247,7 @@ def _decide(store: Store, statement: str, codebook: str, codes: list[str], perso
 _CODINGS_SQL = """
 SELECT c.*, s.local_id, s.speaker, s.speaker_kind, s.role
 FROM codings c JOIN statements s ON s.id = c.statement_id
-WHERE s.meeting_id = :meeting AND (:codebook IS NULL OR c.codebook = :codebook)
+WHERE s.meeting_id = :meeting {only}
 ORDER BY s.local_id, c.codebook, c.code, c.coder_kind DESC, c.coder
 """
 
@@ -267,7 +267,10 @@ def meeting_codings(store: Store, meeting: str,
             "quote": r["evidence_quote"]},
         "reviewed_by": r["reviewed_by"], "note": r["note"],
         "created_at": r["created_at"], "updated_at": r["updated_at"],
-    } for r in store.query(_CODINGS_SQL, {"meeting": mid, "codebook": codebook})]
+    } for r in store.query(
+        # (a NULL parameter compared with IS NULL has no type in PostgreSQL: build the filter)
+        _CODINGS_SQL.format(only="AND c.codebook = :codebook" if codebook else ""),
+        {"meeting": mid, "codebook": codebook})]
 
 
 def auto_coder(method: str, book: Codebook, model_digest: str | None = None) -> Coder:

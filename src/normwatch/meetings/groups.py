@@ -94,7 +94,8 @@ def memberships(store: Store, group: str | None = None) -> list[dict[str, Any]]:
            "s.url FROM group_memberships m "
            "LEFT JOIN group_membership_sources x ON x.membership_id = m.id "
            "LEFT JOIN sources s ON s.id = x.source_id "
-           "WHERE (:g IS NULL OR m.group_id = :g) ORDER BY m.group_id, m.state, m.start_date")
+           f"{'WHERE m.group_id = :g' if group else ''} "
+           "ORDER BY m.group_id, m.state, m.start_date")
     out: dict[int, dict[str, Any]] = {}
     for r in store.query(sql, {"g": group}):
         row = out.setdefault(r["id"], {

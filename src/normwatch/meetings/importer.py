@@ -146,9 +146,10 @@ def read_meeting_dir(
     participants = _read_participants(directory, registry, problems)
     orgs = {fold(p.participant): p.participant for p in participants
             if p.kind is SpeakerKind.ORGANIZATION}
+    failed: set[str] = set()
     statements = _read_statements(directory, meeting.id, registry, orgs,
-                                  {fold(g) for g in group_names}, problems)
-    codings = _read_codings(directory, statements, default_codebook, books, problems)
+                                  {fold(g) for g in group_names}, problems, failed)
+    codings = _read_codings(directory, statements, failed, default_codebook, books, problems)
     if problems.items:
         raise MeetingImportError(str(directory), problems.items)
     warnings = []
@@ -480,8 +481,9 @@ def _read_participants(directory: Path, registry: Registry,
 
 def _read_statements(
     directory: Path, meeting_id: str, registry: Registry, orgs: dict[str, str],
-    group_names: set[str], problems: _Problems,
+    group_names: set[str], problems: _Problems, failed: set[str],
 ) -> list[Statement]:
+    """The statements without problems; the ids of the others go to ``failed``."""
     out: list[Statement] = []
     seen: set[str] = set()
     root = directory.resolve()
@@ -532,6 +534,7 @@ def _read_statements(
             language = texts.detect_language(text)
             detected = language is not None
         if not ok or speaker is None:
+            failed.add(local)
             continue
         out.append(Statement(
             id=f"{meeting_id}/{local}", meeting=meeting_id, local_id=local, speaker=speaker,
@@ -581,18 +584,18 @@ def _statement_text(root: Path, name: str, where: str, problems: _Problems) -> s
         return None
 
 
-def _read_codings(directory: Path, statements: list[Statement], default_codebook: str,
-                  books: _Codebooks, problems: _Problems) -> list[Coding]:
+def _read_codings(directory: Path, statements: list[Statement], failed: set[str],
+                  default_codebook: str, books: _Codebooks,
+                  problems: _Problems) -> list[Coding]:
     by_id = {s.local_id: s for s in statements} | {s.id: s for s in statements}
     out: list[Coding] = []
     seen: set[tuple[str, str, str, str]] = set()
     for where, row in _read_csv(directory, "codings.csv", CODING_COLUMNS, CODING_OPTIONAL,
                                 problems, must_exist=False):
         statement = by_id.get(row["statement_id"])
-        if statement is None:
+        if statement is None and row["statement_id"] not in failed:
             problems.add(f"{where}: statement_id",
-                         f"unknown statement {row['statement_id']!r} (not in statements.csv, "
-                         "or listed there with a problem)")
+                         f"unknown statement {row['statement_id']!r} (not in statements.csv)")
         codebook = row.get("codebook") or default_codebook
         code_ok = books.check(codebook, row["code"], f"{where}: code")
         try:

@@ -37,8 +37,9 @@ def get_meeting(store: Store, ref: str) -> dict[str, Any]:
 
 
 def list_meetings(store: Store, treaty: str | None = None) -> list[dict[str, Any]]:
-    rows = store.query(_MEETING_SQL + " WHERE (:t IS NULL OR m.treaty = :t) "
-                       "ORDER BY m.treaty, m.start_date, m.id", {"t": treaty})
+    where = " WHERE m.treaty = :t" if treaty else ""
+    rows = store.query(_MEETING_SQL + where + " ORDER BY m.treaty, m.start_date, m.id",
+                       {"t": treaty})
     return [_meeting_dict(r) for r in rows]
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -71,7 +71,28 @@ def env() -> Environment:
     )
     e.globals.update(url=url, roll_url=roll_url, status_label=status_label,
                      colours=charts.STATUS_COLOURS, version=__version__)
+    e.filters.update(source_href=source_href, source_label=source_label)
     return e
+
+
+def source_href(text: str | None) -> str | None:
+    """The link of a source: its first word when that is an http(s) URL, else nothing.
+
+    Sources are data: a ``javascript:`` or other scheme must never become a link.
+    """
+    if not text:
+        return None
+    first = text.split()[0]
+    scheme = urlsplit(first).scheme.lower()
+    return first if scheme in ("http", "https") else None
+
+
+def source_label(text: str) -> str:
+    """A readable form of a source URL (host and path, without the scheme)."""
+    href = source_href(text)
+    if href is None:
+        return text
+    return text.replace(href, unquote(href.split("://", 1)[1]), 1)
 
 
 def render(template: str, request: Request | None = None, **context: Any) -> str:
@@ -171,11 +192,11 @@ def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8
 # -- pages ---------------------------------------------------------------------------------
 
 
-OnQuery = Annotated[str | None, Query()]
+TextQuery = Annotated[str | None, Query()]
 
 
 @router.get("/")
-async def home(request: Request, on: OnQuery = None) -> Response:
+async def home(request: Request, on: TextQuery = None) -> Response:
     site = get_site(request)
     day = parse_day(on, site.today())
 
@@ -200,13 +221,13 @@ async def home(request: Request, on: OnQuery = None) -> Response:
 async def treaty_page(
     request: Request,
     treaty: str,
-    on: OnQuery = None,
+    on: TextQuery = None,
     status: Annotated[list[str] | None, Query()] = None,
-    group: OnQuery = None,
-    q: OnQuery = None,
-    sort: OnQuery = None,
-    order: OnQuery = None,
-    since: OnQuery = None,
+    group: TextQuery = None,
+    q: TextQuery = None,
+    sort: TextQuery = None,
+    order: TextQuery = None,
+    since: TextQuery = None,
 ) -> Response:
     site = get_site(request)
     rules = get_treaty(treaty)
@@ -260,13 +281,15 @@ async def treaty_page(
                          status=[s.value for s in statuses or ()], format="csv"),
             json_href=url(f"/api/v1/treaties/{rules.id}/roll", on=day,
                           status=[s.value for s in statuses or ()]),
-            eif=view.entry_into_force)
+            eif=view.entry_into_force, count_links=COUNT_LINKS,
+            chart=membership_chart(site, rules, day, "chart"),
+            yearly=yearly_counts(site, rules, day))
 
     return _page(request, compute)
 
 
 @router.get("/states/{state}")
-async def state_page(request: Request, state: str, on: OnQuery = None) -> Response:
+async def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     site = get_site(request)
     reg = site.store.registry()
     code = reg.resolve(state)
