@@ -134,11 +134,54 @@ class Frame:
                 round((self.y_top - y) * self.scale, PRECISION))
 
 
+def unwrap(r: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Make longitudes continuous along a ring that crosses the antimeridian (Fiji, Russia)."""
+    out = [r[0]]
+    for lon, lat in r[1:]:
+        prev = out[-1][0]
+        while lon - prev > 180:
+            lon -= 360
+        while prev - lon > 180:
+            lon += 360
+        out.append((lon, lat))
+    return out
+
+
+def clip(r: list[tuple[float, float]], edge: float, keep_below: bool
+         ) -> list[tuple[float, float]]:
+    """Sutherland–Hodgman: the part of a ring on one side of the meridian ``edge``."""
+    def inside(p: tuple[float, float]) -> bool:
+        return p[0] <= edge if keep_below else p[0] >= edge
+
+    out: list[tuple[float, float]] = []
+    for i, cur in enumerate(r):
+        prev = r[i - 1]
+        if inside(cur) != inside(prev):
+            t = (edge - prev[0]) / (cur[0] - prev[0])
+            out.append((edge, prev[1] + t * (cur[1] - prev[1])))
+        if inside(cur):
+            out.append(cur)
+    return out
+
+
+def split_antimeridian(r: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A ring within [-180, 180], or its two pieces when it crosses the antimeridian."""
+    u = unwrap(r)
+    lo, hi = min(p[0] for p in u), max(p[0] for p in u)
+    if lo >= -180 and hi <= 180:
+        return [r]
+    edge = 180.0 if hi > 180 else -180.0
+    shift = -360.0 if edge > 0 else 360.0
+    inner = clip(u, edge, keep_below=edge > 0)
+    outer = [(lon + shift, lat) for lon, lat in clip(u, edge, keep_below=edge < 0)]
+    return [piece for piece in (inner, outer) if len(piece) >= 3]
+
+
 def path(polys: list[list[list[tuple[float, float]]]], frame: Frame) -> str:
     """A compact SVG path: absolute move, then relative lines, one sub-path per ring."""
     parts = []
     for poly in polys:
-        for r in poly:
+        for r in (piece for ring_ in poly for piece in split_antimeridian(ring_)):
             pts: list[tuple[float, float]] = []
             for lon, lat in r:
                 p = frame.point(lon, lat)

@@ -24,7 +24,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 from normwatch.errors import DataError
-from normwatch.meetings.codings import DEFAULT_CODEBOOK
+from normwatch.meetings.model import DEFAULT_CODEBOOK
 from normwatch.store import Store
 
 DIGITS = 4

@@ -24,10 +24,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from normwatch.errors import DataError, NormwatchError, NotFoundError
-from normwatch.meetings.model import Coder, Coding, Evidence, ReviewState, find_evidence
+from normwatch.meetings.model import (
+    DEFAULT_CODEBOOK,
+    Coder,
+    Coding,
+    Evidence,
+    ReviewState,
+    find_evidence,
+)
 from normwatch.store import now_iso
 
 if TYPE_CHECKING:
@@ -55,6 +60,8 @@ def upsert_coding(conn: Connection, coding: Coding, now: str, *,
       decided the same code on the statement), it keeps that review and only its evidence and
       confidence are refreshed.
     """
+    from sqlalchemy import select
+
     from normwatch.meetings import tables as mt
 
     c = mt.codings.c
@@ -106,6 +113,8 @@ def _revision(conn: Connection) -> int:
 def latest_human_decision(conn: Connection, statement: str, codebook: str,
                           code: str) -> tuple[str, str] | None:
     """(review state, coder) of the most recent human coding of ``code`` on ``statement``."""
+    from sqlalchemy import select
+
     from normwatch.meetings import tables as mt
 
     c = mt.codings.c
@@ -120,6 +129,8 @@ def mirror_human_decision(conn: Connection, statement: str, codebook: str, code:
                           now: str) -> None:
     """Set the review state of the automatic codings of (statement, code) to the latest
     human decision (or back to ``suggested`` when no human decision is left)."""
+    from sqlalchemy import select
+
     from normwatch.meetings import tables as mt
 
     c = mt.codings.c
@@ -136,10 +147,6 @@ def mirror_human_decision(conn: Connection, statement: str, codebook: str, code:
 
 
 # ------------------------------------------------------------------------- library calls
-
-#: the codebook used when none is named
-DEFAULT_CODEBOOK = "withdrawal-reaction"
-
 
 def find_statement(store: Store, ref: str) -> dict[str, Any]:
     """A statement by its full id (``meeting/local``) or by a local id used only once."""
@@ -297,6 +304,8 @@ def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
     """
     import hashlib
     from pathlib import Path
+
+    from sqlalchemy import select
 
     from normwatch.coding import code_text
     from normwatch.meetings import tables as mt

@@ -39,6 +39,7 @@ from normwatch.errors import DataError, NormwatchError, NotFoundError, UnknownSt
 from normwatch.meetings import texts
 from normwatch.meetings.model import (
     CLAIM_RELATIONS,
+    DEFAULT_CODEBOOK,
     DENOMINATORS,
     MEETING_ID,
     STATEMENT_ROLES,
@@ -64,8 +65,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from normwatch.store import Store
-
-DEFAULT_CODEBOOK = "withdrawal-reaction"
 
 MEETING_KEYS = ("id", "treaty", "kind", "number", "name", "start_date", "end_date", "venue",
                 "president", "sources", "completeness", "confidence", "note", "codebook",

@@ -68,6 +68,9 @@ class ReviewState(StrEnum):
     REJECTED = "rejected"
 
 
+#: the codebook used when none is named
+DEFAULT_CODEBOOK = "withdrawal-reaction"
+
 #: a statement made in this role speaks for the meeting's presidency, not for the State
 PRESIDENCY_ROLE = "presidency"
 STATEMENT_ROLES = ("national", PRESIDENCY_ROLE)

@@ -35,8 +35,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from normwatch.errors import DataError
-from normwatch.meetings.codings import DEFAULT_CODEBOOK
-from normwatch.meetings.model import DENOMINATORS, PRESIDENCY_ROLE
+from normwatch.meetings.model import DEFAULT_CODEBOOK, DENOMINATORS, PRESIDENCY_ROLE
 from normwatch.store import Store
 
 if TYPE_CHECKING:

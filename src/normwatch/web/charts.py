@@ -100,8 +100,8 @@ def step_chart(
     chart_id: str = "chart",
 ) -> Markup:
     """A step chart of counts over time; ``link(key, day)`` gives the rows behind a number."""
-    width, height = 760, 290
-    left, right, top, bottom = 44, 150, 16, 30
+    width, height = 760, 300
+    left, right, top, bottom = 46, 160, 16, 30
     pw, ph = width - left - right, height - top - bottom
     shown = [s for s in series if any(p[s.key] for p in points)]
     ymax = _nice_max(max([p[s.key] for p in points for s in shown] or [1]))
@@ -139,7 +139,7 @@ def step_chart(
         xx = x(dt.date(year, 1, 1))
         out.append(f'<line x1="{_n(xx)}" x2="{_n(xx)}" y1="{top + ph}" y2="{top + ph + 4}" '
                    f'stroke="#777"/>')
-        out.append(f'<text class="tick" x="{_n(xx)}" y="{top + ph + 17}" '
+        out.append(f'<text class="tick" x="{_n(xx)}" y="{top + ph + 19}" '
                    f'text-anchor="middle">{year}</text>')
     out.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" '
                f'stroke="#777"/>')
@@ -159,9 +159,11 @@ def step_chart(
         labels.append((y(last.get(s.key, 0)), s, int(last.get(s.key, 0))))
     # direct labels at the right end, pushed apart so they do not overlap
     labels.sort(key=lambda t: t[0])
+    out.append(f'<text class="tick" x="{left + pw + 8}" y="{top + 8}">on {end.isoformat()}:'
+               "</text>")
     placed: list[float] = []
     for yy, s, value in labels:
-        ly = max(yy + 4, (placed[-1] + 14) if placed else yy + 4)
+        ly = max(yy + 5, (placed[-1] + 17) if placed else top + 27)
         placed.append(ly)
         text = f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.colour}">' \
                f"{value} {_e(s.label)}</text>"
@@ -208,10 +210,10 @@ def world_map(
     legend: Sequence[tuple[str, str, int, str]],
     map_id: str = "map",
 ) -> Markup:
-    """States coloured by status; ``legend`` rows are (status, label, count, href)."""
+    """States coloured by status, then an HTML legend; ``legend`` rows are (status, label,
+    count, href)."""
     geo = world()
     x0, y0, w, h = geo["viewBox"]
-    legend_h = 18 * len(legend) + 12
     out = [
         f'<svg class="map" viewBox="{x0} {y0} {w} {h + 4}" xmlns="http://www.w3.org/2000/svg" '
         f'aria-labelledby="{map_id}-t {map_id}-d" role="group">',
@@ -239,17 +241,14 @@ def world_map(
             dots.append(f'<a href="{_e(s.href)}"><circle cx="{cx}" cy="{cy}" r="3.2" '
                         f'fill="{colour}" stroke="#333" stroke-width="0.6">{tip}</circle></a>')
     out.extend(dots)  # on top of the land
-    ly = h - legend_h
-    out.append(f'<g class="legend"><rect x="6" y="{ly}" width="230" height="{legend_h}" '
-               f'fill="#fff" fill-opacity="0.9" stroke="#ccc"/>')
-    for i, (status, label, count, href) in enumerate(legend):
-        yy = ly + 10 + 18 * i
-        out.append(
-            f'<a href="{_e(href)}"><rect x="14" y="{yy}" width="14" height="12" '
-            f'fill="{STATUS_COLOURS.get(status, TERRITORY_COLOUR)}" stroke="#555" '
-            f'stroke-width="0.5"/><text class="legend-text" x="36" y="{yy + 10}">'
-            f"{_e(label)}: {count}</text></a>")
-    out.append("</g></svg>")
+    out.append("</svg>")
+    # the legend is HTML under the map: readable at any size, and every count is a link
+    out.append('<ul class="legend">')
+    for status, label, count, href in legend:
+        out.append(f'<li><a href="{_e(href)}"><span class="swatch sw-{_e(status)}"></span>'
+                   f"{_e(label)}: <strong>{count}</strong></a></li>")
+    out.append('<li><span class="swatch sw-territory"></span>not one of the States counted'
+               "</li></ul>")
     return Markup("".join(out))
 
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from normwatch import __version__, queries
@@ -65,7 +65,6 @@ def env() -> Environment:
     e = Environment(
         loader=PackageLoader("normwatch.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
