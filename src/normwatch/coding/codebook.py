@@ -55,7 +55,9 @@ A pattern is a regular expression, matched case-insensitively; a space in it mat
 white space and an apostrophe any apostrophe (' ’ ʼ). A pattern may also be a mapping
 ``{pattern: regex, weight: 0.6}`` to give its hits their own confidence, and an include pattern
 ``{pattern: regex, nearby: true}`` that carries its own reference ("made it necessary") needs
-only a reference to one of the code's objects in its sentence or the few before it.
+only a reference to one of the code's objects in its sentence or within the object's anaphora
+(or cataphora) window; one marked ``standalone: true`` ("we remain a State Party, and a
+convinced one") needs no reference at all.
 
 Cue patterns (negation, reported, hypothetical, clause breaks and their exceptions) must end at
 a word boundary: "not" does not match in "note".
@@ -89,6 +91,7 @@ class Pattern:
     weight: float | None
     where: str
     nearby: bool = False
+    standalone: bool = False
 
 
 @dataclass(frozen=True)
@@ -315,15 +318,17 @@ class _Validator:
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
             weight: float | None = None
-            nearby = False
+            nearby = standalone = False
             if isinstance(item, dict):
                 entry = self.mapping(item, where)
                 regex = self.string(entry, "pattern", where)
                 if "weight" in entry:
                     weight = self.number(entry, "weight", where, 0.5, 0.0, 1.0)
                 nearby = entry.get("nearby", False)
-                if not isinstance(nearby, bool):
-                    raise self.fail(f"{where}.nearby", "must be true or false")
+                standalone = entry.get("standalone", False)
+                for flag, value in (("nearby", nearby), ("standalone", standalone)):
+                    if not isinstance(value, bool):
+                        raise self.fail(f"{where}.{flag}", "must be true or false")
             elif isinstance(item, str) and item.strip():
                 regex = item.strip()
             else:
@@ -335,7 +340,7 @@ class _Validator:
                 raise self.fail(where, f"unknown macro {{{exc.args[0]}}} in {regex!r}") from None
             except re.error as exc:
                 raise self.fail(where, f"invalid regular expression {regex!r}: {exc}") from None
-            out.append(Pattern(regex, weight, f"{self.name}: {where}", nearby))
+            out.append(Pattern(regex, weight, f"{self.name}: {where}", nearby, standalone))
         return tuple(out)
 
     # -- the document
@@ -536,9 +541,13 @@ def expand_pattern(regex: str, macros: Mapping[str, str], _depth: int = 0) -> st
 
 
 def _normalise_literals(regex: str) -> str:
-    """Spaces → ``\\s+`` and ``'`` → any apostrophe, outside character classes and escapes."""
+    """Spaces → ``\\s+`` and ``'`` → any apostrophe, outside character classes and escapes.
+
+    Inside a look-behind, which must have a fixed width, a space becomes a single ``\\s``.
+    """
     out: list[str] = []
     in_class = False
+    groups: list[bool] = []  # for each open group: is it a look-behind?
     i = 0
     n = len(regex)
     while i < n:
@@ -564,10 +573,20 @@ def _normalise_literals(regex: str) -> str:
             if i + 1 < n and regex[i + 1] == "]":  # a literal ] first in a class
                 out.append("]")
                 i += 1
+        elif ch == "(":
+            groups.append(regex.startswith(("(?<!", "(?<="), i))
+            out.append(ch)
+        elif ch == ")":
+            if groups:
+                groups.pop()
+            out.append(ch)
         elif ch == " ":
-            while i + 1 < n and regex[i + 1] == " ":
-                i += 1
-            out.append(r"\s+")
+            if any(groups):
+                out.append(r"\s")
+            else:
+                while i + 1 < n and regex[i + 1] == " ":
+                    i += 1
+                out.append(r"\s+")
         elif ch == "'":
             out.append("['’ʼ]")
         else:

@@ -62,12 +62,12 @@ class _Alternation:
                  cue: bool = False) -> None:
         parts = []
         self.weights: dict[str, float | None] = {}
-        self.nearby: set[str] = set()
+        self.scope: dict[str, str] = {}
         for i, p in enumerate(patterns):
             name = f"_p{i}"
             self.weights[name] = p.weight
-            if p.nearby:
-                self.nearby.add(name)
+            self.scope[name] = ("standalone" if p.standalone else
+                                "nearby" if p.nearby else "attached")
             body = expand_pattern(p.regex, macros)
             if cue and not p.regex.rstrip().endswith(("'", "’")):
                 body = f"(?:{body})(?!\\w)"
@@ -82,13 +82,16 @@ class _Alternation:
             out.append((m.start(), m.end(), self.weights.get(m.lastgroup or "")))
         return out
 
-    def matches(self, text: str) -> list[tuple[int, int, float | None, bool]]:
+    def matches(self, text: str) -> list[tuple[int, int, float | None, str]]:
+        """(start, end, weight, scope) of each match; scope is "attached", "nearby" or
+        "standalone" (see :mod:`normwatch.coding.codebook`)."""
         out = []
         for m in self.regex.finditer(text):
             if m.end() == m.start():
                 continue
             group = m.lastgroup or ""
-            out.append((m.start(), m.end(), self.weights.get(group), group in self.nearby))
+            out.append((m.start(), m.end(), self.weights.get(group),
+                        self.scope.get(group, "attached")))
         return out
 
 
@@ -308,17 +311,17 @@ class _Analysis:
         return out
 
     def anchored_near(self, sentence: int, about: Iterable[str]) -> int | None:
-        """The nearest sentence (this one or up to an object's window before) with a
-        reference to one of ``about``."""
+        """The nearest sentence with a reference to one of ``about``: this one, else one
+        within an object's anaphora window before, else within its cataphora window after."""
         best: int | None = None
         for obj_id in about:
-            window = self.rules.objects[obj_id].anaphora_window
-            refs = self.targets[obj_id]
-            for j in range(sentence, max(-1, sentence - window - 1), -1):
-                if any(not t.anaphor for t in refs[j]):
-                    if best is None or j > best:
-                        best = j
-                    break
+            obj = self.rules.objects[obj_id]
+            sources = [self.targets[obj_id]] + [self.targets[x] for x in obj.antecedents]
+            anchored = [any(not t.anaphor for src in sources for t in src[i])
+                        for i in range(len(self.sentences))]
+            j = _antecedent(anchored, sentence, obj.anaphora_window, obj.cataphora_window)
+            if j is not None and (best is None or abs(j - sentence) < abs(best - sentence)):
+                best = j
         return best
 
     def attached(self, start: int, end: int, sentence: int, about: Iterable[str]
@@ -412,20 +415,21 @@ def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
     if not spans:
         return fires
     excluded = cr.exclude.spans(a.text) if cr.exclude is not None else []
-    for start, end, weight, nearby in spans:
+    for start, end, weight, scope in spans:
         if any(s < end and start < e for s, e, _ in excluded):
             continue
         if a.negated(start) or a.someone_elses(start):
             continue
         i = a.sentence_of(start)
         confidence = weight if weight is not None else code.confidence
-        if not code.about:
+        if not code.about or scope == "standalone":
             fires.append(_Fire(i, i, i, confidence))
             continue
-        if nearby:
+        if scope == "nearby":
             j = a.anchored_near(i, code.about)
             if j is not None:
-                fires.append(_Fire(i, j, i, confidence * (1.0 if j == i else ANAPHORA_FACTOR)))
+                fires.append(_Fire(i, min(i, j), max(i, j),
+                                   confidence * (1.0 if j == i else ANAPHORA_FACTOR)))
             continue
         target = a.attached(start, end, i, code.about)
         if target is None:

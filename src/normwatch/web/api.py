@@ -282,3 +282,128 @@ async def api_sources(request: Request) -> Response:
     from normwatch.untc_import import sources_summary
 
     return _json(request, lambda: sources_summary(get_site(request).store))
+
+
+# -- obligations and deadlines (normwatch.obligations) -----------------------------------------
+
+
+@router.get("/treaties/{treaty}/deadlines", responses=_ok(list[dict[str, Any]]),
+            summary="Deadlines of every State for which the treaty is in force: overdue ones "
+                    "and those ahead (`normwatch deadlines`)")
+async def api_deadlines(
+    request: Request,
+    treaty: str,
+    on: OnQuery = None,
+    within: Annotated[str | None, Query(description="Only deadlines within this window from "
+                                                    "`on`, e.g. 12m or 2y.")] = None,
+    overdue: Annotated[bool, Query(description="Only overdue obligations.")] = False,
+) -> Response:
+    from normwatch.obligations.queries import deadlines, parse_within
+
+    day = _day(request, on)
+    months = parse_within(within) if within is not None else None
+    store = get_site(request).store
+    return _json(request, lambda: deadlines(store, treaty, day, within_months=months,
+                                            overdue_only=overdue))
+
+
+@router.get("/treaties/{treaty}/states/{state}/obligations",
+            responses=_ok(list[dict[str, Any]]),
+            summary="One State's obligations on a date, explained (`normwatch obligations`)")
+async def api_obligations(request: Request, treaty: str, state: str,
+                          on: OnQuery = None) -> Response:
+    from normwatch.obligations.queries import obligations_for
+
+    day = _day(request, on)
+    store = get_site(request).store
+    return _json(request, lambda: obligations_for(store, treaty, state, day))
+
+
+# -- meetings, statements, reactions (normwatch.meetings) ----------------------------------------
+
+
+def checked_codebook(codebook: str | None) -> str:
+    """A codebook id shipped with normwatch (never a path: the API reads no arbitrary file)."""
+    from normwatch.coding.codebook import list_codebooks
+    from normwatch.errors import NotFoundError
+    from normwatch.meetings.model import DEFAULT_CODEBOOK
+
+    book = codebook or DEFAULT_CODEBOOK
+    known = list_codebooks()
+    if book not in known:
+        raise NotFoundError(f"unknown codebook {book!r} (known: {', '.join(known)})")
+    return book
+
+
+@router.get("/meetings", responses=_ok(list[dict[str, Any]]),
+            summary="Meetings of States Parties and review conferences (`normwatch meetings "
+                    "list`)")
+async def api_meetings(
+    request: Request,
+    treaty: Annotated[str | None, Query(description="Only this treaty.")] = None,
+) -> Response:
+    from normwatch.meetings.queries import list_meetings
+
+    store = get_site(request).store
+    tid = get_treaty(treaty).id if treaty else None
+    return _json(request, lambda: list_meetings(store, tid))
+
+
+@router.get("/meetings/{meeting}", responses=_ok(dict[str, Any]),
+            summary="One meeting: sources, participants, statements, decisions, gaps and "
+                    "reported claims beside the computed figures")
+async def api_meeting(request: Request, meeting: str) -> Response:
+    from normwatch.meetings.queries import show_meeting
+
+    store = get_site(request).store
+    return _json(request, lambda: show_meeting(store, meeting))
+
+
+@router.get("/meetings/{meeting}/statements", responses=_ok(list[dict[str, Any]]),
+            summary="The statements of a meeting")
+async def api_statements(
+    request: Request, meeting: str,
+    text: Annotated[bool, Query(description="Include each statement's text.")] = False,
+) -> Response:
+    from normwatch.meetings.queries import statements
+
+    store = get_site(request).store
+    return _json(request, lambda: statements(store, meeting, with_text=text))
+
+
+@router.get("/meetings/{meeting}/codings", responses=_ok(list[dict[str, Any]]),
+            summary="Every coding of a meeting's statements, with evidence")
+async def api_codings(
+    request: Request, meeting: str,
+    codebook: Annotated[str | None, Query(description="Only this codebook.")] = None,
+) -> Response:
+    from normwatch.meetings.codings import meeting_codings
+
+    store = get_site(request).store
+    book = checked_codebook(codebook) if codebook else None
+    return _json(request, lambda: meeting_codings(store, meeting, book))
+
+
+@router.get("/meetings/{meeting}/reactions", responses=_ok(dict[str, Any]),
+            summary="Which States carried which code: counts, shares, silent States, "
+                    "breakdowns (`normwatch reactions`)")
+async def api_reactions(
+    request: Request,
+    meeting: str,
+    codebook: Annotated[str | None, Query(description="Codebook id (default: "
+                                                      "withdrawal-reaction).")] = None,
+    denominator: Annotated[str, Query(description="participating, parties or speakers")
+                           ] = "participating",
+    by: Annotated[str | None, Query(description="Breakdown: regional_group, eu, nato or a "
+                                                "group id.")] = None,
+    national_only: Annotated[bool, Query(description="Leave joint statements out.")] = False,
+    include_suggested: Annotated[bool, Query(description="Count suggested automatic codings "
+                                                         "too.")] = False,
+) -> Response:
+    from normwatch.meetings.reactions import reactions
+
+    store = get_site(request).store
+    book = checked_codebook(codebook)
+    return _json(request, lambda: reactions(
+        store, meeting, book, denominator=denominator, national_only=national_only, by=by,
+        include_suggested=include_suggested))

@@ -241,10 +241,11 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _internal_error)
 
-    from normwatch.web import api, feeds, pages
+    from normwatch.web import api, downloads, feeds, pages
 
     app.include_router(api.router)
     app.include_router(feeds.router)
+    app.include_router(downloads.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(packages=[("normwatch.web", "static")]), name="static")
     return app

@@ -162,9 +162,13 @@ def step_chart(
     out.append(f'<text class="tick" x="{left + pw + 8}" y="{top + 8}">on {end.isoformat()}:'
                "</text>")
     placed: list[float] = []
-    for yy, s, value in labels:
-        ly = max(yy + 5, (placed[-1] + 17) if placed else top + 27)
-        placed.append(ly)
+    for yy, _, _ in labels:  # top-down: keep 17 px between labels
+        placed.append(max(yy + 5, (placed[-1] + 17) if placed else top + 27))
+    bottom_limit = height - 4.0
+    for i in range(len(placed) - 1, -1, -1):  # bottom-up: nothing below the chart
+        limit = bottom_limit if i == len(placed) - 1 else placed[i + 1] - 17
+        placed[i] = min(placed[i], limit)
+    for ly, (_, s, value) in zip(placed, labels, strict=True):
         text = f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.colour}">' \
                f"{value} {_e(s.label)}</text>"
         if link:

@@ -90,3 +90,41 @@ async def feed_changes(
     key = ("atom", base, treaty, site.today())
     return cached_response(request, key, "application/atom+xml; charset=utf-8",
                            lambda: changes_atom(site, base, treaty), max_age=600)
+
+
+def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
+    """Upcoming deadlines as iCalendar: one treaty, or every treaty's events in one calendar."""
+    from normwatch.obligations.queries import calendar_ics
+
+    today: dt.date = site.today()
+    ids = [get_treaty(treaty).id] if treaty else sorted(site.store.treaties())
+    texts = [calendar_ics(site.store, t, states, today) for t in ids]
+    if len(texts) == 1:
+        return texts[0]
+    # one calendar: the first one's header, then the events of all of them
+    head = texts[0].split("BEGIN:VEVENT", 1)[0].replace(
+        "\r\n", "\n").rstrip("\n").removesuffix("END:VCALENDAR").rstrip("\n")
+    lines = [line for line in head.split("\n") if not line.startswith("X-WR-CALNAME:")]
+    lines.append("X-WR-CALNAME:normwatch deadlines")
+    body = "\n".join(lines) + "\n"
+    for text in texts:
+        for part in text.replace("\r\n", "\n").split("BEGIN:VEVENT")[1:]:
+            body += "BEGIN:VEVENT" + part.split("END:VEVENT", 1)[0] + "END:VEVENT\n"
+    return (body + "END:VCALENDAR\n").replace("\n", "\r\n")
+
+
+@router.get("/deadlines.ics", summary="iCalendar feed of upcoming treaty deadlines")
+async def feed_deadlines(
+    request: Request,
+    treaty: Annotated[str | None, Query(description="Only this treaty (default: all).")] = None,
+    state: Annotated[list[str] | None, Query(description="Only these States (repeat).")
+                     ] = None,
+) -> Response:
+    site = get_site(request)
+    if treaty:
+        get_treaty(treaty)
+    if state:
+        site.store.registry().resolve_all(state)
+    key = ("ics", treaty, tuple(state or ()), site.today())
+    return cached_response(request, key, "text/calendar; charset=utf-8",
+                           lambda: deadlines_ics(site, treaty, list(state or ())), max_age=600)

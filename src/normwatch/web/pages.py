@@ -209,6 +209,7 @@ async def home(request: Request, on: TextQuery = None) -> Response:
                 "chart": membership_chart(site, rules, day, f"chart-{rules.id}"),
                 "map": status_map(site, rules, day, f"map-{rules.id}"),
                 "changes": latest_changes(site, rules, day),
+                "deadlines": next_deadlines(site, rules, day),
             })
         return render("home.html", request, title="normwatch", on=day, today=site.today(),
                       sections=sections)
@@ -303,9 +304,11 @@ async def state_page(request: Request, state: str, on: TextQuery = None) -> Resp
         for rules in _treaty_list(site):
             row = queries.status(store, rules.id, [code], day, explain=True)[0]
             tl = queries.timeline(store, rules.id, code)
-            treaties.append({"rules": rules, "status": row, "timeline": tl})
+            treaties.append({"rules": rules, "status": row, "timeline": tl,
+                             "obligations": state_obligations(site, rules, code, day)})
         return render("state.html", request, title=f"{s.name} on {day.isoformat()}", state=s,
-                      on=day, treaties=treaties, today=site.today())
+                      on=day, treaties=treaties, today=site.today(),
+                      statements=state_statements(site, code))
 
     return _page(request, compute)
 
@@ -330,8 +333,11 @@ async def methods_page(request: Request) -> Response:
                                                "withdrawing", "withdrawn"))})
             treaties.append({"rules": rules, "eif": view.entry_into_force, "refs": refs,
                              "raw": rules.raw})
+        from normwatch.coding.codebook import list_codebooks, load_codebook
+
         return render("methods.html", request, title="Methods and sources",
                       treaties=treaties, sources=sources_summary(store),
+                      codebooks=[load_codebook(b) for b in list_codebooks()],
                       states=len(store.registry().states), geo=charts.world()["source"])
 
     return _page(request, compute)
@@ -349,5 +355,215 @@ async def api_docs(request: Request) -> Response:
             for method, op in item.items():
                 ops.append({"path": path, "method": method.upper(), "op": op})
         return render("api.html", request, title="JSON API", ops=ops, spec=spec)
+
+    return _page(request, compute)
+
+
+# -- obligations and deadlines -----------------------------------------------------------------
+
+
+def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> dict[str, Any]:
+    """The overdue count and the next ``n`` deadlines within a year (None: no obligations)."""
+    from normwatch.errors import DataError
+    from normwatch.obligations.queries import deadlines
+
+    try:
+        rows = deadlines(site.store, rules.id, on, within_months=12)
+    except DataError:  # the treaty's rule file defines no obligations
+        return {"available": False, "overdue": 0, "upcoming": [], "total": 0}
+    upcoming = [r for r in rows if r["status"] != "overdue"]
+    return {"available": True, "overdue": len(rows) - len(upcoming), "upcoming": upcoming[:n],
+            "total": len(upcoming)}
+
+
+@router.get("/treaties/{treaty}/deadlines")
+async def deadlines_page(
+    request: Request, treaty: str, on: TextQuery = None, within: TextQuery = None,
+    overdue: TextQuery = None,
+) -> Response:
+    from normwatch.obligations.queries import deadlines, parse_within
+
+    site = get_site(request)
+    rules = get_treaty(treaty)
+    day = parse_day(on, site.today())
+    window = within or "12m"
+    months = None if window == "all" else parse_within(window)
+    only_overdue = overdue in ("1", "true", "yes", "on")
+
+    def compute() -> str:
+        rows = deadlines(site.store, rules.id, day, within_months=months,
+                         overdue_only=only_overdue)
+        return render("deadlines.html", request, title=f"{rules.short_name} deadlines",
+                      rules=rules, on=day, rows=rows, within=window, overdue=only_overdue,
+                      ics_href=url("/feeds/deadlines.ics", treaty=rules.id),
+                      json_href=url(f"/api/v1/treaties/{rules.id}/deadlines", on=day,
+                                    within=None if window == "all" else window,
+                                    overdue="true" if only_overdue else None))
+
+    return _page(request, compute)
+
+
+def state_obligations(site: Site, rules: TreatyRules, code: str, on: dt.date
+                      ) -> list[dict[str, Any]] | None:
+    from normwatch.errors import DataError
+    from normwatch.obligations.queries import obligations_for
+
+    try:
+        return obligations_for(site.store, rules.id, code, on)
+    except DataError:
+        return None
+
+
+# -- meetings -------------------------------------------------------------------------------
+
+
+def state_statements(site: Site, code: str) -> list[dict[str, Any]]:
+    """Statements made by or on behalf of a State at any meeting, with their codings."""
+    from normwatch.meetings.codings import meeting_codings
+    from normwatch.meetings.queries import list_meetings, statements
+
+    def compute() -> list[dict[str, Any]]:
+        out = []
+        for m in list_meetings(site.store):
+            if not m["statements"]:
+                continue
+            codings = meeting_codings(site.store, m["id"])
+            for s in statements(site.store, m["id"]):
+                if s["speaker"] != code and code not in s["on_behalf_of"]:
+                    continue
+                codes = [c for c in codings if c["statement"] == s["id"]
+                         and c["review_state"] != "rejected"]
+                out.append({"meeting": m, "statement": s, "codings": codes})
+        return out
+
+    return site.cached(("state-statements", code), compute)
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> Markup:
+    """``text`` escaped, with each evidence span (start, end, label) in a ``<mark>``."""
+    ordered = sorted((s, e, label) for s, e, label in spans if 0 <= s < e <= len(text))
+    merged: list[list[Any]] = []
+    for s, e, label in ordered:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            if label not in merged[-1][2]:
+                merged[-1][2].append(label)
+        else:
+            merged.append([s, e, [label]])
+    out, pos = [], 0
+    for s, e, labels in merged:
+        out.append(str(Markup.escape(text[pos:s])))
+        out.append(f'<mark title="{Markup.escape(", ".join(labels))}">'
+                   f"{Markup.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(str(Markup.escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def evidence_spans(text: str, codings: Sequence[Mapping[str, Any]]
+                   ) -> list[tuple[int, int, str]]:
+    spans = []
+    for c in codings:
+        ev = c.get("evidence")
+        if not ev:
+            continue
+        start, end, quote = ev.get("start"), ev.get("end"), ev.get("quote") or ""
+        if not (isinstance(start, int) and isinstance(end, int)
+                and text[start:end] == quote) and quote:
+            start = text.find(quote)
+            end = start + len(quote) if start >= 0 else -1
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+            spans.append((start, end, c["code"]))
+    return spans
+
+
+@router.get("/meetings")
+async def meetings_page(request: Request) -> Response:
+    from normwatch.meetings.queries import list_meetings
+
+    site = get_site(request)
+
+    def compute() -> str:
+        rows = list_meetings(site.store)
+        return render("meetings.html", request, title="Meetings", meetings=rows,
+                      treaties={r.id: r for r in _treaty_list(site)})
+
+    return _page(request, compute)
+
+
+@router.get("/meetings/{meeting}")
+async def meeting_page(
+    request: Request, meeting: str, codebook: TextQuery = None,
+    denominator: TextQuery = None, by: TextQuery = None,
+) -> Response:
+    from normwatch.coding.codebook import load_codebook
+    from normwatch.meetings.codings import meeting_codings
+    from normwatch.meetings.model import DENOMINATORS
+    from normwatch.meetings.queries import get_meeting, show_meeting
+    from normwatch.meetings.reactions import reactions
+    from normwatch.web.api import checked_codebook
+
+    site = get_site(request)
+    m = get_meeting(site.store, meeting)
+    if m["id"] != meeting:
+        return RedirectResponse(url(f"/meetings/{m['id']}", codebook=codebook,
+                                    denominator=denominator, by=by), status_code=301)
+    book_id = checked_codebook(codebook)
+    den = denominator or "participating"
+    grouping = by or "regional_group"
+
+    def compute() -> str:
+        store = site.store
+        reg = store.registry()
+        book = load_codebook(book_id)
+        shown = show_meeting(store, m["id"], with_text=True)
+        result = reactions(store, m["id"], book_id, denominator=den, by=grouping)
+        codings = meeting_codings(store, m["id"], book_id)
+        total = result["denominator"]["count"]
+        bars = []
+        for code in book.codes:
+            c = result["codes"][code.id]
+            share = f"{c['share']:.0%} of {total}" if c["share"] is not None else f"of {total}"
+            bars.append(charts.Bar(code.label, c["count"], share, f"#code-{code.id}"))
+        silent = result["silent"]
+        bars.append(charts.Bar("silent (no mention)", len(silent),
+                               f"{len(silent) / total:.0%} of {total}" if total else "",
+                               "#silent", colour=charts.STATUS_COLOURS["non_signatory"]))
+        chart = charts.bar_chart(
+            bars, title=f"{m['name']}: reactions by code ({book.title})",
+            description=(f"Number of the {total} States in the denominator ({den}) whose "
+                         "statements carry each code; a State counts once per code. " + "; ".join(
+                             f"{b.label}: {b.value}" for b in bars)),
+            chart_id="reactions")
+        texts = []
+        for s in shown["statements"]:
+            mine = [c for c in codings if c["statement"] == s["id"]]
+            text = s.get("text")
+            texts.append({"s": s, "codings": mine, "html": highlight(
+                text, evidence_spans(text, [c for c in mine if c["review_state"] != "rejected"]))
+                if text else None})
+        return render(
+            "meeting.html", request, title=m["name"], m=shown["meeting"], shown=shown,
+            result=result, book=book, chart=chart, statements=texts,
+            names={s.code: s.name for s in reg.states}, denominators=DENOMINATORS,
+            den=den, grouping=grouping, total=total,
+            json_href=url(f"/api/v1/meetings/{m['id']}/reactions", codebook=book_id,
+                          denominator=den, by=grouping))
+
+    return _page(request, compute)
+
+
+# -- downloads ------------------------------------------------------------------------------
+
+
+@router.get("/data")
+async def data_page(request: Request) -> Response:
+    from normwatch.web.downloads import export_files
+
+    site = get_site(request)
+    files = await export_files(site)
+
+    def compute() -> str:
+        return render("data.html", request, title="Download the data", files=files)
 
     return _page(request, compute)

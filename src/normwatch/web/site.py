@@ -68,6 +68,8 @@ class Site:
         self._lock = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._checked = float("-inf")
+        #: the open-data export served under /data/ (see normwatch.web.downloads)
+        self.export: Any = None
 
     def today(self) -> dt.date:
         return self._today()

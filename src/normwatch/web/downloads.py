@@ -1,0 +1,91 @@
+"""The open-data files on the site: ``normwatch export`` run by the server, served from ``/data/``.
+
+The export is written once per data version into a private temporary directory (on the first
+visit to ``/data``), so the files on the site are exactly what ``normwatch export`` writes.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from normwatch.errors import NotFoundError
+from normwatch.web.app import get_site
+from normwatch.web.site import Site
+
+router = APIRouter(prefix="/data", include_in_schema=False)
+
+MEDIA_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json",
+               ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3"}
+
+
+@dataclass
+class Export:
+    version: Any
+    tmp: tempfile.TemporaryDirectory[str]
+    files: list[dict[str, Any]]
+
+    @property
+    def root(self) -> Path:
+        return Path(self.tmp.name)
+
+
+_lock = threading.Lock()
+
+
+def _formats() -> list[str]:
+    try:
+        import pyarrow  # noqa: F401
+    except ModuleNotFoundError:
+        return ["csv", "json", "sqlite"]
+    return ["csv", "json", "parquet", "sqlite"]
+
+
+def _generate(site: Site) -> Export:
+    from normwatch.export import export
+
+    with _lock:
+        current: Export | None = site.export
+        version = site.data_version()
+        if current is not None and current.version == version:
+            return current
+        tmp = tempfile.TemporaryDirectory(prefix="normwatch-export-")
+        export(site.store, tmp.name, _formats())
+        package = json.loads((Path(tmp.name) / "datapackage.json").read_text(encoding="utf-8"))
+        files = [{"name": "datapackage.json", "format": "json",
+                  "description": "Frictionless Data Package: what every file holds",
+                  "bytes": (Path(tmp.name) / "datapackage.json").stat().st_size}]
+        files += [{"name": r["path"], "format": r["format"], "description": r["description"],
+                   "bytes": r["bytes"]} for r in package["resources"]]
+        new = Export(version, tmp, files)
+        site.export = new
+        if current is not None:
+            current.tmp.cleanup()
+        return new
+
+
+async def export_files(site: Site) -> list[dict[str, Any]]:
+    current: Export | None = site.export
+    if current is None or current.version != site.data_version():
+        current = await run_in_threadpool(_generate, site)
+    return current.files
+
+
+@router.get("/{name}")
+async def data_file(request: Request, name: str) -> Response:
+    site = get_site(request)
+    files = {f["name"] for f in await export_files(site)}
+    if name not in files:  # only the files of the export: no path ever comes from the URL
+        raise NotFoundError(f"no file {name!r} in the data export (see /data)")
+    current: Export = site.export
+    path = current.root / name
+    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+                        filename=name, headers={"cache-control": "public, max-age=600"})

@@ -1,0 +1,254 @@
+"""The HTML pages: numbers link to their rows, everything is escaped, no script, SVG charts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from defusedxml import ElementTree
+from fastapi.testclient import TestClient
+from test_web_support import MEETING, SCRIPT, make_web_db, web_app
+
+from normwatch.store import open_store
+
+PAGES = ["/", "/?on=2025-03-05", "/treaties/ccm", "/treaties/apmbt?on=2026-02-20",
+         "/treaties/ccm/deadlines", "/states/LTU", "/states/UKR?on=2026-01-01", "/meetings",
+         f"/meetings/{MEETING}", "/meetings/ccm-12msp", "/methods", "/data", "/api/v1/docs",
+         "/no-such-page", "/states/Atlantis"]
+
+
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return make_web_db(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def client(web_db: str) -> Iterator[TestClient]:
+    with TestClient(web_app(web_db), raise_server_exceptions=False) as c:  # type: ignore[arg-type]
+        yield c
+
+
+class Links(HTMLParser):
+    """Every element with its attributes, and each link with its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag == "a":
+            self._href, self._text = dict(attrs).get("href") or "", []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def parse(html: str) -> Links:
+    p = Links()
+    p.feed(html)
+    return p
+
+
+def roll_table(page: str) -> str:
+    return page.split('<table class="roll">', 1)[1].split("</table>", 1)[0]
+
+
+def roll_states(client: TestClient, href: str) -> list[str]:
+    page = roll_table(client.get(href).text)
+    return re.findall(r'<td><a href="/states/([A-Z]{3})\?', page)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_need_no_script_and_no_inline_style(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<script" not in response.text.lower()
+    tags = parse(response.text).tags
+    assert not [t for t, attrs in tags if "style" in attrs or any(
+        a.startswith("on") for a in attrs)]
+    assert not [t for t, _ in tags if t == "style"]
+    assert "Traceback" not in response.text
+
+
+def test_statement_text_with_a_script_tag_renders_as_text(client: TestClient) -> None:
+    page = client.get(f"/meetings/{MEETING}").text
+    assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in page
+    assert SCRIPT not in page and "<script" not in page
+    # the meeting name with markup in it, and a source that is not a web address
+    assert "Web Test Meeting &lt;b&gt;of&lt;/b&gt; States Parties" in page
+    assert 'href="javascript:' not in page and "javascript:alert(1)" in page
+
+
+def test_meeting_page_shows_the_reaction_chart_and_links_each_count(
+    client: TestClient, web_db: str
+) -> None:
+    from normwatch.meetings.reactions import reactions
+
+    result = reactions(open_store(web_db), MEETING)
+    page = client.get(f"/meetings/{MEETING}").text
+    svg = re.search(r'<svg class="chart bars".*?</svg>', page, re.S)
+    assert svg is not None
+    root = ElementTree.fromstring(svg.group(0))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}title") is not None and root.find(f"{ns}desc") is not None
+    bars = {a.attrib["href"]: [t.text or "" for t in a.iter(f"{ns}text")]
+            for a in root.iter(f"{ns}a")}
+    assert set(bars) == {f"#code-{code}" for code in result["codes"]} | {"#silent"}
+    for code, c in result["codes"].items():
+        assert bars[f"#code-{code}"][-1].startswith(f"{c['count']} (")
+    assert bars["#silent"][-1].startswith(f"{len(result['silent'])} (")
+    for code, c in result["codes"].items():
+        assert re.search(rf'<p id="code-{code}">.*?: {c["count"]}', page, re.S)
+    assert 'title="We deeply regret the decision of Lithuania"' not in page
+    assert '<mark title="concern">We deeply regret the decision of Lithuania</mark>' in page
+    silent = re.search(r'<p id="silent">(.*?)</p>', page, re.S)
+    assert silent is not None
+    assert {"Kenya", "Mexico"} <= set(re.findall(r'">([^<]+)</a>', silent.group(1)))
+
+
+def test_home_counts_link_to_the_rows_behind_them(client: TestClient, web_db: str) -> None:
+    store = open_store(web_db)
+    page = client.get("/?on=2025-03-06").text
+    cards = [(href, text) for href, text in parse(page).links
+             if href.startswith("/treaties/ccm?on=2025-03-06&status=")]
+    assert cards, "no count links"
+    counts = store.view("ccm").counts(__import__("datetime").date(2025, 3, 6))
+    seen = {}
+    for href, text in cards:
+        number, _, label = text.partition(" ")
+        if not number.isdigit():
+            continue
+        statuses = parse_qs(urlsplit(href).query)["status"][0].split(",")
+        assert len(roll_states(client, href)) == int(number), (href, text)
+        seen[label] = (int(number), statuses)
+    assert seen["withdrawn"] == (counts["withdrawn"], ["withdrawn"])
+    assert seen["parties"][0] == counts["parties"] == 111
+    assert roll_states(client, "/treaties/ccm?on=2025-03-06&status=withdrawn") == ["LTU"]
+
+
+def test_lithuania_page_changes_status_with_the_date(client: TestClient) -> None:
+    before = client.get("/states/LTU?on=2025-03-05").text
+    after = client.get("/states/LTU?on=2025-03-06").text
+
+    def ccm_status(page: str) -> str:
+        block = page.split('id="h-ccm"', 1)[1]
+        found = re.search(r'data-treaty="ccm"><span class="status st-(\w+)', block)
+        assert found is not None
+        return found.group(1)
+
+    assert (ccm_status(before), ccm_status(after)) == ("withdrawing", "withdrawn")
+    assert "receipt 2024-09-06 + 6 months → 2025-03-06" in before
+    assert 'value="2025-03-05"' in before
+    assert "domestic step" in before  # the Seimas vote, shown without legal effect
+
+
+def test_state_names_redirect_to_the_code(client: TestClient) -> None:
+    response = client.get("/states/Lithuania?on=2025-03-05", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == "/states/LTU?on=2025-03-05"
+
+
+def test_roll_filters_and_sorting(client: TestClient) -> None:
+    base = "/treaties/ccm?on=2025-03-05"
+    assert roll_states(client, base + "&status=withdrawing") == ["LTU"]
+    eastern = roll_states(client, base + "&group=Eastern+European&status=party")
+    assert "HRV" in eastern and "LTU" not in eastern and "FRA" not in eastern
+    assert roll_states(client, base + "&q=lith") == ["LTU"]
+    by_since = roll_states(client, base + "&status=party&sort=since&order=desc")
+    page = roll_table(client.get(base + "&status=party&sort=since&order=desc").text)
+    dates = re.findall(r'<td class="d">(\d{4}-\d\d-\d\d)</td>', page)
+    assert dates == sorted(dates, reverse=True) and len(by_since) == len(dates)
+    names = roll_states(client, base + "&sort=name")
+    assert len(names) == 197
+    bad = client.get(base + "&status=member")
+    assert bad.status_code == 400 and "unknown status" in bad.text
+
+
+def test_bad_dates_are_a_400_page(client: TestClient) -> None:
+    response = client.get("/states/LTU?on=2025-02-30")
+    assert response.status_code == 400 and "invalid date" in response.text
+
+
+def test_map_draws_every_state_with_a_link_and_a_legend(client: TestClient) -> None:
+    page = client.get("/treaties/ccm?on=2025-03-06").text
+    svg = re.search(r'<svg class="map".*?</svg>', page, re.S)
+    assert svg is not None
+    root = ElementTree.fromstring(svg.group(0))
+    ns = "{http://www.w3.org/2000/svg}"
+    links = [a.attrib["href"] for a in root.iter(f"{ns}a")]
+    states = {urlsplit(h).path.rsplit("/", 1)[1] for h in links}
+    assert len(states) == 197
+    ltu = [a for a in root.iter(f"{ns}a") if a.attrib["href"].startswith("/states/LTU")]
+    shape = next(iter(ltu[0]))
+    assert shape.attrib["fill"] == "#D55E00"  # withdrawn (Okabe–Ito vermillion)
+    assert "Lithuania: withdrawn since 2025-03-06" in shape.findtext(f"{ns}title", "")
+    legend = re.search(r'<ul class="legend">(.*?)</ul>', page, re.S)
+    assert legend is not None and "withdrawn: <strong>1</strong>" in legend.group(1)
+
+
+def test_charts_are_well_formed_svg_with_title_and_description(client: TestClient) -> None:
+    page = client.get("/").text
+    svgs = re.findall(r'<svg class="(?:chart|map)".*?</svg>', page, re.S)
+    assert len(svgs) == 4  # a chart and a map per treaty
+    for svg in svgs:
+        root = ElementTree.fromstring(svg)
+        ns = "{http://www.w3.org/2000/svg}"
+        assert root.findtext(f"{ns}title") and root.findtext(f"{ns}desc")
+
+
+def test_step_chart_follows_the_counts() -> None:
+    import datetime as dt
+
+    from normwatch.web import charts
+
+    daily = [{"date": dt.date(2020, 1, 1) + dt.timedelta(days=i), "parties": i // 10,
+              "signatories": 5, "withdrawing": 0, "withdrawn": 0} for i in range(30)]
+    points = charts.change_points(daily, ["parties", "signatories", "withdrawing", "withdrawn"])
+    assert [p["parties"] for p in points] == [0, 1, 2]
+    svg = charts.step_chart(points, start=dt.date(2020, 1, 1), end=dt.date(2020, 1, 30),
+                            title="t <&>", marker=dt.date(2020, 1, 15))
+    root = ElementTree.fromstring(str(svg))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.findtext(f"{ns}title") == "t <&>"
+    labels = [t.text for t in root.iter(f"{ns}text") if t.text and "parties" in t.text]
+    assert labels == ["2 parties"]
+
+
+def test_methods_page_reproduces_the_reference_counts(client: TestClient) -> None:
+    page = client.get("/methods").text
+    assert page.count('<span class="ok">yes</span>') >= 12
+    assert '<span class="bad">no</span>' not in page
+    assert "<td>20(2)</td>" in page and "withdrawal-reaction" in page
+
+
+def test_data_page_links_the_export(client: TestClient) -> None:
+    page = client.get("/data").text
+    files = [h for h, _ in parse(page).links if h.startswith("/data/")]
+    assert "/data/datapackage.json" in files and "/data/normwatch.sqlite" in files
+    package: dict[str, Any] = client.get("/data/datapackage.json").json()
+    assert {r["path"] for r in package["resources"]} <= {f.removeprefix("/data/")
+                                                          for f in files}
+    states = client.get("/data/states.csv")
+    assert states.status_code == 200 and states.text.startswith("code,alpha2,name")
+
+
+def test_home_lists_next_deadlines_with_links(client: TestClient) -> None:
+    page = client.get("/").text
+    links = [h for h, _ in parse(page).links if "/deadlines" in h]
+    assert any("overdue=1" in h for h in links)
+    deadlines = client.get(links[0]).text
+    assert "obligation" in deadlines
