@@ -22,6 +22,7 @@ once and prints the atlas name next to the registry name for review). Antarctica
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import sys
@@ -193,7 +194,7 @@ def path(polys: list[list[list[tuple[float, float]]]], frame: Frame) -> str:
                 continue
             out = [f"M{_n(pts[0][0])} {_n(pts[0][1])}"]
             rel = []
-            for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+            for (x0, y0), (x1, y1) in itertools.pairwise(pts):
                 rel.append(f"{_n(x1 - x0)} {_n(y1 - y0)}")
             out.append("l" + " ".join(rel) + "z")
             parts.append("".join(out))

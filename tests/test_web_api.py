@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_web_support import MEETING, TODAY, make_web_db, web_app
 
 from normwatch.cli import main
+from test_web_support import MEETING, TODAY, make_web_db, web_app
 
 
 @pytest.fixture(scope="module")
@@ -216,9 +216,9 @@ def test_answers_are_gzipped_and_revalidated_with_etags(client: TestClient) -> N
 
 
 def test_the_app_sees_data_written_by_another_process(tmp_path: Path) -> None:
+    from normwatch.dates import PartialDate
     from normwatch.facts import write_action
     from normwatch.model import Action, ActionKind, Source
-    from normwatch.dates import PartialDate
     from normwatch.store import open_store
 
     db = make_web_db(tmp_path)
@@ -280,3 +280,20 @@ def test_date_bounds() -> None:
     for bad in ("1899-12-31", "2200-01-01", "2025-02-30", "05/03/2025"):
         with pytest.raises(DateParamError):
             parse_day(bad, today)
+
+
+def test_serve_command_runs_uvicorn_on_the_given_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    db = tmp_path / "served.sqlite"
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--db", str(db), "--host", "127.0.0.1", "--port", "8123"])
+    assert exc.value.code == 0
+    (app, kwargs), = calls
+    assert (kwargs["host"], kwargs["port"]) == ("127.0.0.1", 8123)
+    assert app.state.site.store.url.endswith("served.sqlite") and db.is_file()
+    assert "http://127.0.0.1:8123/" in capsys.readouterr().err

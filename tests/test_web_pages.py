@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from defusedxml import ElementTree
 from fastapi.testclient import TestClient
-from test_web_support import MEETING, SCRIPT, make_web_db, web_app
 
 from normwatch.store import open_store
+from test_web_support import MEETING, SCRIPT, make_web_db, web_app
 
 PAGES = ["/", "/?on=2025-03-05", "/treaties/ccm", "/treaties/apmbt?on=2026-02-20",
          "/treaties/ccm/deadlines", "/states/LTU", "/states/UKR?on=2026-01-01", "/meetings",

@@ -13,6 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+
 from test_web_support import make_web_db, web_app
 
 _root = Path(__import__("tempfile").mkdtemp(prefix="normwatch-schema-"))

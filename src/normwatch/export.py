@@ -195,8 +195,8 @@ def _write_json(res: Resource, path: Path) -> None:
 
 def _write_parquet(res: Resource, path: Path) -> None:
     try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ModuleNotFoundError:
         raise DataError("the parquet format needs pyarrow: pip install pyarrow") from None
     types = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
@@ -230,7 +230,8 @@ def _write_sqlite(resources: Iterable[Resource], path: Path) -> None:
                     [_sqlite_value(row.get(c)) for c in res.columns] for row in res.rows])
                 for fk in res.foreign_keys:
                     col = fk["fields"][0]
-                    con.execute(f'CREATE INDEX IF NOT EXISTS "ix_{res.name}_{col}" ON "{res.name}" ("{col}")')
+                    con.execute(f'CREATE INDEX IF NOT EXISTS "ix_{res.name}_{col}" '
+                                f'ON "{res.name}" ("{col}")')
             con.execute('CREATE INDEX "ix_status_periods_treaty_start" '
                         'ON status_periods (treaty, start)')
     finally:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from normwatch.coding.codebook import Codebook, CodeDef, Pattern, expand_pattern
+from normwatch.coding.matcher import FLAGS, Gate, Match, PatternSet, lower_same_length
 from normwatch.coding.result import CodeHit, CodingResult, Evidence
 from normwatch.coding.text import Sentence, split_sentences
 
@@ -45,68 +46,18 @@ ANAPHORA_FACTOR = 0.9
 #: the hard clause breaks, whatever the language
 _PUNCT_BREAK = re.compile(r";|\s[–—]\s|\(|\)")
 _COMMA = re.compile(r"[,;:]|\s[–—]\s|\(|\)")
-_FLAGS = re.IGNORECASE | re.UNICODE
 
 
 # --------------------------------------------------------------------------- compiled forms
 
 
-class _Alternation:
-    """Several patterns as one regex; ``weight`` and ``nearby`` of the alternative that matched.
-
-    ``cue=True`` makes every pattern end at a word boundary (unless it ends in an apostrophe,
-    as French "n'" does).
-    """
-
-    def __init__(self, patterns: Sequence[Pattern], macros: dict[str, str], *,
-                 cue: bool = False) -> None:
-        parts = []
-        self.weights: dict[str, float | None] = {}
-        self.scope: dict[str, str] = {}
-        for i, p in enumerate(patterns):
-            name = f"_p{i}"
-            self.weights[name] = p.weight
-            self.scope[name] = ("standalone" if p.standalone else
-                                "nearby" if p.nearby else "attached")
-            body = expand_pattern(p.regex, macros)
-            if cue and not p.regex.rstrip().endswith(("'", "’")):
-                body = f"(?:{body})(?!\\w)"
-            parts.append(f"(?P<{name}>(?<!\\w)(?:{body}))")
-        self.regex = re.compile("|".join(parts), _FLAGS)
-
-    def spans(self, text: str) -> list[tuple[int, int, float | None]]:
-        out = []
-        for m in self.regex.finditer(text):
-            if m.end() == m.start():
-                continue
-            out.append((m.start(), m.end(), self.weights.get(m.lastgroup or "")))
-        return out
-
-    def matches(self, text: str) -> list[tuple[int, int, float | None, str]]:
-        """(start, end, weight, scope) of each match; scope is "attached", "nearby" or
-        "standalone" (see :mod:`normwatch.coding.codebook`)."""
-        out = []
-        for m in self.regex.finditer(text):
-            if m.end() == m.start():
-                continue
-            group = m.lastgroup or ""
-            out.append((m.start(), m.end(), self.weights.get(group),
-                        self.scope.get(group, "attached")))
-        return out
-
-
-def _alt(patterns: Sequence[Pattern], macros: dict[str, str], *, cue: bool = False
-         ) -> _Alternation | None:
-    return _Alternation(patterns, macros, cue=cue) if patterns else None
-
-
 @dataclass
 class _ObjectRules:
     id: str
-    refer: _Alternation | None
-    anaphora: _Alternation | None
-    other: _Alternation | None
-    exclude: _Alternation | None
+    refer: PatternSet | None
+    anaphora: PatternSet | None
+    other: PatternSet | None
+    exclude: PatternSet | None
     anaphora_window: int
     cataphora_window: int
     antecedents: tuple[str, ...]
@@ -117,22 +68,33 @@ class _ObjectRules:
 @dataclass
 class _CodeRules:
     code: CodeDef
-    include: _Alternation | None
-    exclude: _Alternation | None
+    include: PatternSet | None
+    exclude: PatternSet | None
+    scopes: frozenset[str] = frozenset()  # the scopes of its include patterns
 
 
 @dataclass
 class _LangRules:
     lang: str
-    negation: _Alternation | None
-    negation_exceptions: _Alternation | None
-    reported: _Alternation | None
-    reported_exceptions: _Alternation | None
-    hypothetical: _Alternation | None
-    clause_breaks: _Alternation | None
+    negation: PatternSet | None
+    negation_exceptions: PatternSet | None
+    reported: PatternSet | None
+    reported_exceptions: PatternSet | None
+    hypothetical: PatternSet | None
+    clause_breaks: PatternSet | None
     names: re.Pattern[str] | None
     objects: dict[str, _ObjectRules]
     codes: list[_CodeRules]
+    gate: Gate
+
+
+def _set(patterns: Sequence[Pattern], macros: dict[str, str], gate: Gate, *,
+         cue: bool = False) -> PatternSet | None:
+    if not patterns:
+        return None
+    ps = PatternSet(patterns, macros, cue=cue)
+    gate.register(ps)
+    return ps
 
 
 def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
@@ -145,34 +107,38 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
     for lang in codebook.languages:
         lex = codebook.lexicon[lang]
         macros = dict(lex.macros)
+        gate = Gate()
         objects = {}
         for obj_id, obj in codebook.objects.items():
             pats = lex.objects.get(obj_id)
             objects[obj_id] = _ObjectRules(
                 obj_id,
-                _alt(pats.refer, macros) if pats else None,
-                _alt(pats.anaphora, macros) if pats else None,
-                _alt(pats.other, macros) if pats else None,
-                _alt(pats.exclude, macros) if pats else None,
+                _set(pats.refer, macros, gate) if pats else None,
+                _set(pats.anaphora, macros, gate) if pats else None,
+                _set(pats.other, macros, gate) if pats else None,
+                _set(pats.exclude, macros, gate) if pats else None,
                 obj.anaphora_window, obj.cataphora_window, obj.antecedents,
                 obj.requires, obj.requires_window,
             )
-        codes = [
-            _CodeRules(c, _alt(c.include.get(lang, ()), macros),
-                       _alt(c.exclude.get(lang, ()), macros))
-            for c in codebook.codes
-        ]
-        names = (re.compile(r"(?<!\w)" + expand_pattern("{target}", macros), _FLAGS)
+        codes = []
+        for c in codebook.codes:
+            include = c.include.get(lang, ())
+            scopes = frozenset("standalone" if p.standalone else "nearby" if p.nearby
+                               else "attached" for p in include)
+            codes.append(_CodeRules(c, _set(include, macros, gate),
+                                    _set(c.exclude.get(lang, ()), macros, gate), scopes))
+        names = (re.compile(r"(?<!\w)" + expand_pattern("{target}", macros), FLAGS)
                  if lex.targets else None)
         compiled[lang] = _LangRules(
             lang,
-            _alt(lex.negation, macros, cue=True),
-            _alt(lex.negation_exceptions, macros, cue=True),
-            _alt(lex.reported, macros, cue=True),
-            _alt(lex.reported_exceptions, macros, cue=True),
-            _alt(lex.hypothetical, macros, cue=True),
-            _alt(lex.clause_breaks, macros, cue=True),
-            names, objects, codes)
+            _set(lex.negation, macros, gate, cue=True),
+            _set(lex.negation_exceptions, macros, gate, cue=True),
+            _set(lex.reported, macros, gate, cue=True),
+            _set(lex.reported_exceptions, macros, gate, cue=True),
+            _set(lex.hypothetical, macros, gate, cue=True),
+            _set(lex.clause_breaks, macros, gate, cue=True),
+            names, objects, codes, gate)
+        gate.build()
     codebook.cache["rules"] = compiled
     return compiled
 
@@ -199,51 +165,120 @@ class _Fire:
 
 
 class _Analysis:
-    """The spans of one text that every code looks at."""
+    """The spans of one text that every code looks at, computed as they are needed."""
 
     def __init__(self, text: str, rules: _LangRules) -> None:
         self.text = text
         self.rules = rules
         self.sentences: list[Sentence] = split_sentences(text)
         self.starts = [s.start for s in self.sentences]
+        # for each pattern set, the sentences holding one of its literals
+        self._gated: dict[int, set[int]] = {}
+        for pos, ids in rules.gate.hits(lower_same_length(text)):
+            i = self.sentence_of(pos)
+            for set_id in ids:
+                self._gated.setdefault(set_id, set()).add(i)
+        self._cache: dict[tuple[int, int], list[int]] = {}
         # hard breaks (";", brackets, dashes, clause-break words) and soft ones (commas too)
         hard = [m.start() for m in _PUNCT_BREAK.finditer(text)]
         if rules.clause_breaks is not None:
-            hard += [s for s, _, _ in rules.clause_breaks.spans(text)]
+            hard += [s for s, _, _ in self.spans(rules.clause_breaks)]
         self.hard_breaks = sorted(hard)
         soft = [m.start() for m in _COMMA.finditer(text)]
         self.soft_breaks = sorted(soft + hard)
-        self.negations = self._cues(rules.negation, rules.negation_exceptions)
-        self.reported = self._cues(rules.reported, rules.reported_exceptions)
-        self.hyp_scopes = self._hypothetical_scopes()
+        self._hyp: dict[int, list[tuple[int, int]]] = {}
+        self._anchor_cache: dict[str, list[bool]] = {}
         self.targets = self._targets()
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)
 
-    def _cues(self, cues_alt: _Alternation | None, exceptions: _Alternation | None
-              ) -> list[int]:
-        if cues_alt is None:
+    def _regions(self, ps: PatternSet) -> list[tuple[int, int]] | None:
+        """The sentences ``ps`` may match in (``None``: the whole text)."""
+        if ps.literals is None:
+            return None
+        seen = self._gated.get(ps.id)
+        if not seen:
             return []
-        cues = cues_alt.spans(self.text)
-        if exceptions is not None and cues:
-            exc = exceptions.spans(self.text)
-            cues = [c for c in cues if not any(s <= c[0] < e for s, e, _ in exc)]
-        return sorted(c[0] for c in cues)
+        return self._merged(seen)
 
-    def _hypothetical_scopes(self) -> list[tuple[int, int]]:
-        if self.rules.hypothetical is None or not self.sentences:
+    def _merged(self, indices: Iterable[int]) -> list[tuple[int, int]]:
+        """The spans of the given sentences, consecutive ones joined into one region."""
+        regions: list[tuple[int, int]] = []
+        sentences = self.sentences
+        last = -2
+        for i in sorted(indices):
+            s = sentences[i]
+            if i == last + 1 and regions:
+                regions[-1] = (regions[-1][0], s.end)
+            else:
+                regions.append((s.start, s.end))
+            last = i
+        return regions
+
+    def spans(self, ps: PatternSet) -> list[tuple[int, int, float | None]]:
+        return ps.spans(self.text, self._regions(ps))
+
+    def matches(self, ps: PatternSet, only: set[int] | None = None) -> list[Match]:
+        """Matches of ``ps``, in the sentences ``only`` if given."""
+        if only is None:
+            return ps.matches(self.text, self._regions(ps))
+        seen = set(range(len(self.sentences))) if ps.literals is None else self._gated.get(
+            ps.id, set())
+        return ps.matches(self.text, self._merged(seen & only))
+
+    def relevant_sentences(self, cr: _CodeRules) -> set[int] | None:
+        """The sentences where an expression of ``cr`` can apply to one of its objects
+        (``None``: any sentence)."""
+        about = cr.code.about
+        if not about or "standalone" in cr.scopes:
+            return None
+        n = len(self.sentences)
+        out = {i for obj_id in about for i, refs in enumerate(self.targets[obj_id]) if refs}
+        if "nearby" in cr.scopes:
+            for obj_id in about:
+                obj = self.rules.objects[obj_id]
+                for j, yes in enumerate(self._anchored(obj_id)):
+                    if yes:
+                        out.update(range(max(0, j - obj.cataphora_window),
+                                         min(n, j + obj.anaphora_window + 1)))
+        return out
+
+    def _sentence_spans(self, ps: PatternSet | None, i: int) -> list[tuple[int, int]]:
+        """Matches of ``ps`` in sentence ``i`` (computed once)."""
+        if ps is None:
             return []
-        scopes = []
-        for start, end, _ in self.rules.hypothetical.spans(self.text):
-            limit = self.sentences[self.sentence_of(start)].end
-            i = bisect_left(self.hard_breaks, end)
-            stop = self.hard_breaks[i] if i < len(self.hard_breaks) else limit
-            scopes.append((start, min(stop, limit)))
+        key = (ps.id, i)
+        cached = self._cache.get(key)
+        if cached is None:
+            s = self.sentences[i]
+            found = [(a, b) for a, b, _ in ps.spans(self.text, [(s.start, s.end)])]
+            self._cache[key] = cached = [x for pair in found for x in pair]
+        return [(cached[k], cached[k + 1]) for k in range(0, len(cached), 2)]
+
+    def _cues(self, cues: PatternSet | None, exceptions: PatternSet | None, i: int
+              ) -> list[int]:
+        found = self._sentence_spans(cues, i)
+        if not found:
+            return []
+        exc = self._sentence_spans(exceptions, i)
+        return sorted(s for s, _ in found if not any(a <= s < b for a, b in exc))
+
+    def _hypothetical_scopes(self, i: int) -> list[tuple[int, int]]:
+        scopes = self._hyp.get(i)
+        if scopes is None:
+            scopes = []
+            limit = self.sentences[i].end
+            for start, end in self._sentence_spans(self.rules.hypothetical, i):
+                j = bisect_left(self.hard_breaks, end)
+                stop = self.hard_breaks[j] if j < len(self.hard_breaks) else limit
+                scopes.append((start, min(stop, limit)))
+            self._hyp[i] = scopes
         return scopes
 
     def hypothetical(self, start: int, end: int) -> bool:
-        if not any(s <= start < e for s, e in self.hyp_scopes):
+        scopes = self._hypothetical_scopes(self.sentence_of(start))
+        if not any(s <= start < e for s, e in scopes):
             return False
         # a reference that names the withdrawing State is about what it did, even after
         # "we hope no other State will follow": "the path chosen by Lithuania"
@@ -262,10 +297,14 @@ class _Analysis:
         return j < len(cues) and cues[j] < start
 
     def negated(self, start: int) -> bool:
-        return self._cue_before(self.negations, start, NEGATION_WINDOW)
+        r = self.rules
+        cues = self._cues(r.negation, r.negation_exceptions, self.sentence_of(start))
+        return self._cue_before(cues, start, NEGATION_WINDOW)
 
     def someone_elses(self, start: int) -> bool:
-        return self._cue_before(self.reported, start, REPORTED_WINDOW)
+        r = self.rules
+        cues = self._cues(r.reported, r.reported_exceptions, self.sentence_of(start))
+        return self._cue_before(cues, start, REPORTED_WINDOW)
 
     def _targets(self) -> dict[str, list[list[_Target]]]:
         """Per object, per sentence: the real references and the resolved anaphora."""
@@ -274,11 +313,12 @@ class _Analysis:
         for obj_id, obj in self.rules.objects.items():
             per: list[list[_Target]] = [[] for _ in range(n)]
             if obj.refer is not None and n:
-                excluded = obj.exclude.spans(self.text) if obj.exclude is not None else []
-                for start, end, weight in obj.refer.spans(self.text):
-                    if self.hypothetical(start, end):
-                        continue
+                found = self.spans(obj.refer)
+                excluded = self.spans(obj.exclude) if obj.exclude is not None and found else []
+                for start, end, weight in found:
                     if any(s < end and start < e for s, e, _ in excluded):
+                        continue
+                    if self.hypothetical(start, end):
                         continue
                     i = self.sentence_of(start)
                     per[i].append(_Target(start, end, obj_id, False, i, weight))
@@ -300,7 +340,7 @@ class _Analysis:
             sources = [checked[obj_id]] + [checked[a] for a in obj.antecedents]
             anchored = [any(src[i] for src in sources) for i in range(n)]
             if obj.anaphora is not None and any(anchored):
-                for start, end, _ in obj.anaphora.spans(self.text):
+                for start, end, _ in self.spans(obj.anaphora):
                     if self.hypothetical(start, end):
                         continue
                     i = self.sentence_of(start)
@@ -316,13 +356,22 @@ class _Analysis:
         best: int | None = None
         for obj_id in about:
             obj = self.rules.objects[obj_id]
-            sources = [self.targets[obj_id]] + [self.targets[x] for x in obj.antecedents]
-            anchored = [any(not t.anaphor for src in sources for t in src[i])
-                        for i in range(len(self.sentences))]
-            j = _antecedent(anchored, sentence, obj.anaphora_window, obj.cataphora_window)
+            j = _antecedent(self._anchored(obj_id), sentence, obj.anaphora_window,
+                            obj.cataphora_window)
             if j is not None and (best is None or abs(j - sentence) < abs(best - sentence)):
                 best = j
         return best
+
+    def _anchored(self, obj_id: str) -> list[bool]:
+        """Per sentence: whether it refers (directly) to the object or an antecedent of it."""
+        cached = self._anchor_cache.get(obj_id)
+        if cached is None:
+            obj = self.rules.objects[obj_id]
+            sources = [self.targets[obj_id]] + [self.targets[x] for x in obj.antecedents]
+            cached = [any(not t.anaphor for src in sources for t in src[i])
+                      for i in range(len(self.sentences))]
+            self._anchor_cache[obj_id] = cached
+        return cached
 
     def attached(self, start: int, end: int, sentence: int, about: Iterable[str]
                  ) -> _Target | None:
@@ -367,7 +416,7 @@ class _Analysis:
         return min(self.soft_breaks[i], limit) if i < len(self.soft_breaks) else limit
 
     def _object_is_other(self, end: int, sentence: int, targets: list[_Target],
-                         other: _Alternation) -> bool:
+                         other: PatternSet) -> bool:
         """Whether another thing comes right after the expression, before any reference."""
         limit = self._next_soft_break(end, self.sentences[sentence].end)
         limit = min(limit, end + OBJECT_WINDOW)
@@ -376,7 +425,7 @@ class _Analysis:
             return False
         return not any(end <= t.start < m.start() for t in targets)
 
-    def _other_before(self, gap: tuple[int, int], other: _Alternation) -> bool:
+    def _other_before(self, gap: tuple[int, int], other: PatternSet) -> bool:
         """Whether another thing stands in the gap with no comma between it and the end."""
         for m in other.regex.finditer(self.text, gap[0], gap[1]):
             i = bisect_left(self.soft_breaks, m.end())
@@ -411,10 +460,13 @@ def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
         return fires
     if cr.include is None:
         return fires
-    spans = cr.include.matches(a.text)
+    only = a.relevant_sentences(cr)
+    if only is not None and not only:
+        return fires
+    spans = a.matches(cr.include, only)
     if not spans:
         return fires
-    excluded = cr.exclude.spans(a.text) if cr.exclude is not None else []
+    excluded = a.spans(cr.exclude) if cr.exclude is not None else []
     for start, end, weight, scope in spans:
         if any(s < end and start < e for s, e, _ in excluded):
             continue

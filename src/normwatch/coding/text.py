@@ -52,7 +52,6 @@ _CANDIDATE = re.compile(
     """,
     re.VERBOSE,
 )
-_TOKEN_BEFORE = re.compile(r"([\w.°º'’-]*?)([\w°º]+)$")
 _NEXT_START = re.compile(r"""["'“‘«(\[¿¡]*\s*(?P<ch>\S)""")
 _NUMBER_NEXT = re.compile(r"\s*(?:\d|[IVXLC]+\b)")
 
@@ -66,7 +65,8 @@ class Sentence:
 
 def split_sentences(text: str, *, extra_abbreviations: Iterable[str] = ()) -> list[Sentence]:
     """The sentences of ``text`` with their offsets (see the module documentation)."""
-    abbreviations = ABBREVIATIONS | {a.lower().rstrip(".") for a in extra_abbreviations}
+    extra = {a.lower().rstrip(".") for a in extra_abbreviations}
+    abbreviations = ABBREVIATIONS | extra if extra else ABBREVIATIONS
     cuts: list[int] = []
     for m in _CANDIDATE.finditer(text):
         if m.group("para") is not None:
@@ -104,10 +104,18 @@ def _ends_sentence_after_dot(text: str, dot: int, after: int, abbreviations: fro
     closes a sentence."""
     if after >= len(text):
         return True
-    head = text[max(0, dot - 40):dot]
-    m = _TOKEN_BEFORE.search(head)
-    if m is None:  # a stop after punctuation or space: "... )." or " ."
+    # the token before the dot: a run of word characters (group 2) and, before it, of word
+    # characters, dots, apostrophes and hyphens (group 1): "U.N", "e.g", "n°", "Art"
+    i = dot
+    floor = max(0, dot - 40)
+    while i > floor and (text[i - 1].isalnum() or text[i - 1] in "_°º"):
+        i -= 1
+    if i == dot:  # a stop after punctuation or space: "... )." or " ."
         return True
+    j = i
+    while j > floor and (text[j - 1].isalnum() or text[j - 1] in "_°º.'’-"):
+        j -= 1
+    m = _TokenBefore(text[j:i], text[i:dot])
     token = (m.group(1) + m.group(2)).lower().lstrip("'’-")
     last = m.group(2).lower()
     next_lower = _next_is_lower(text, after)
@@ -125,6 +133,18 @@ def _ends_sentence_after_dot(text: str, dot: int, after: int, abbreviations: fro
         # dotted initialisms: "U.N.", "e.g." written with their own dots
         return not next_lower and word.isupper() and len(token) > 4
     return not next_lower
+
+
+class _TokenBefore:
+    """The token before a full stop, split as the regex groups it replaces."""
+
+    __slots__ = ("_groups",)
+
+    def __init__(self, head: str, word: str) -> None:
+        self._groups = (head, word)
+
+    def group(self, n: int) -> str:
+        return self._groups[n - 1]
 
 
 def _next_is_lower(text: str, pos: int) -> bool:

@@ -178,10 +178,11 @@ def step_chart(
         mx = x(marker)
         out.append(f'<line class="marker" x1="{_n(mx)}" x2="{_n(mx)}" y1="{top}" '
                    f'y2="{top + ph}" stroke="#333" stroke-dasharray="3 3"/>')
-        anchor = "end" if mx > left + pw * 0.8 else "start"
-        dx = -4 if anchor == "end" else 4
-        out.append(f'<text class="tick" x="{_n(mx + dx)}" y="{top + 10}" '
-                   f'text-anchor="{anchor}">{marker.isoformat()}</text>')
+        if mx < left + pw - 40:  # at the right end, the "on END:" heading names the day
+            anchor = "end" if mx > left + pw * 0.8 else "start"
+            dx = -4 if anchor == "end" else 4
+            out.append(f'<text class="tick" x="{_n(mx + dx)}" y="{top + 10}" '
+                       f'text-anchor="{anchor}">{marker.isoformat()}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -270,9 +271,9 @@ class Bar:
 
 def bar_chart(bars: Sequence[Bar], *, title: str, description: str,
               chart_id: str = "bars") -> Markup:
-    """Horizontal bars, one per row, each labelled with its value and linked."""
-    width, row = 760, 28
-    left, right, top = 200, 150, 8
+    """Horizontal bars, each with its label above it, its value after it, and a link."""
+    width, row = 760, 46
+    left, right, top = 8, 130, 6
     height = top * 2 + row * max(len(bars), 1)
     vmax = max([b.value for b in bars] or [1]) or 1
     pw = width - left - right
@@ -285,13 +286,13 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str,
     ]
     for i, b in enumerate(bars):
         yy = top + row * i
-        bw = b.value / vmax * pw
+        bw = max(b.value / vmax * pw, 2)
         out.append(
-            f'<a href="{_e(b.href)}"><text class="label" x="{left - 8}" y="{yy + 18}" '
-            f'text-anchor="end">{_e(b.label)}</text>'
-            f'<rect x="{left}" y="{yy + 5}" width="{_n(max(bw, 1))}" height="{row - 10}" '
-            f'fill="{b.colour}"><title>{_e(b.label)}: {b.value} ({_e(b.note)})</title></rect>'
-            f'<text class="tick" x="{_n(left + max(bw, 1) + 6)}" y="{yy + 18}">'
+            f'<a href="{_e(b.href)}"><text class="label" x="{left}" y="{yy + 15}">'
+            f"{_e(b.label)}</text>"
+            f'<rect x="{left}" y="{yy + 21}" width="{_n(bw)}" height="18" fill="{b.colour}">'
+            f"<title>{_e(b.label)}: {b.value} ({_e(b.note)})</title></rect>"
+            f'<text class="tick" x="{_n(left + bw + 6)}" y="{yy + 35}">'
             f"{b.value} ({_e(b.note)})</text></a>")
     out.append("</svg>")
     return Markup("".join(out))

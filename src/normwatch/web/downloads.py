@@ -42,9 +42,9 @@ _lock = threading.Lock()
 
 
 def _formats() -> list[str]:
-    try:
-        import pyarrow  # noqa: F401
-    except ModuleNotFoundError:
+    from importlib.util import find_spec
+
+    if find_spec("pyarrow") is None:  # parquet is optional
         return ["csv", "json", "sqlite"]
     return ["csv", "json", "parquet", "sqlite"]
 

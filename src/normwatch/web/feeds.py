@@ -75,7 +75,8 @@ def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
         lines += [f"Action: {a.describe()}" for a in c.explanation.actions]
         lines += [f"Arithmetic: {s}" for s in c.explanation.steps]
         sub(entry, "summary", "\n".join(lines), type="text")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+    body: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 @router.get("/changes.atom", summary="Atom feed of status changes (newest first)")

@@ -8,6 +8,7 @@ by links. Every number links to the rows behind it, usually the roll filtered by
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from normwatch import __version__, queries
-from normwatch.engine import IN_FORCE_STATUSES, PARTY_STATUSES
+from normwatch.engine import COUNT_KEYS, IN_FORCE_STATUSES, PARTY_STATUSES
 from normwatch.model import Status
 from normwatch.rules import TreatyRules, get_treaty
 from normwatch.web import charts
@@ -133,15 +134,20 @@ def chart_range(rules: TreatyRules, today: dt.date, on: dt.date) -> tuple[dt.dat
     return start, max(end, start + dt.timedelta(days=1))
 
 
-def membership_chart(site: Site, rules: TreatyRules, on: dt.date, chart_id: str) -> Markup:
+def count_points(site: Site, rules: TreatyRules, on: dt.date
+                 ) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
+    """The chart's range and the days on which any count changes in it (computed once)."""
     start, end = chart_range(rules, site.today(), on)
-    keys = [s.key for s in charts.MEMBERSHIP_SERIES]
 
     def points() -> list[dict[str, Any]]:
         daily = site.store.view(rules.id).daily_counts(start, end)
-        return charts.change_points(daily, keys)
+        return charts.change_points(daily, COUNT_KEYS)
 
-    pts = site.cached(("points", rules.id, start, end), points)
+    return start, end, site.cached(("points", rules.id, start, end), points)
+
+
+def membership_chart(site: Site, rules: TreatyRules, on: dt.date, chart_id: str) -> Markup:
+    start, end, pts = count_points(site, rules, on)
 
     def link(key: str, day: dt.date) -> str:
         statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
@@ -155,10 +161,10 @@ def membership_chart(site: Site, rules: TreatyRules, on: dt.date, chart_id: str)
 
 def yearly_counts(site: Site, rules: TreatyRules, on: dt.date) -> list[dict[str, Any]]:
     """Counts on 1 January of each year (the chart's data, as a table with links)."""
-    start, end = chart_range(rules, site.today(), on)
-    view = site.store.view(rules.id)
+    start, end, pts = count_points(site, rules, on)
+    dates = [p["date"] for p in pts]
     days = [dt.date(y, 1, 1) for y in range(start.year + 1, end.year + 1)] + [end]
-    return [{"date": d, **view.counts(d)} for d in days]
+    return [{**pts[bisect_right(dates, d) - 1], "date": d} for d in days]
 
 
 def status_map(site: Site, rules: TreatyRules, on: dt.date, map_id: str) -> Markup:
