@@ -5,8 +5,12 @@ Target: the rules method codes at least 1,000 statements a second on one core (l
 Also reported: rules with language detection, and the model method (trained on
 tests/data/coding/train.jsonl when present, else on the generated statements).
 
-Statements are assembled from the sentences below (English, French, Spanish; procedural
-filler mixed with sentences that fire codes), with a fixed random seed.
+Two sets of statements of about 250 words, both with a fixed random seed:
+
+* "generated": assembled from the sentences below (English, French, Spanish), a quarter of
+  them sentences that fire codes — denser in signal than real statements;
+* "corpus": the labelled statements of tests/data/coding (when present), each padded with
+  further statements of the same language to about 250 words.
 """
 
 from __future__ import annotations
@@ -94,6 +98,35 @@ def make_statements(n: int, words: int = 250, seed: int = 7) -> list[tuple[str, 
     return out
 
 
+def corpus_statements(n: int, words: int = 250, seed: int = 11) -> list[tuple[str, str]]:
+    """Statements of the labelled corpus padded to about ``words`` words each."""
+    import json
+
+    rows = []
+    for name in ("train.jsonl", "test.jsonl"):
+        path = TRAIN.with_name(name)
+        if path.exists():
+            rows += [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()
+                     if x.strip()]
+    by_lang: dict[str, list[str]] = {}
+    for r in rows:
+        by_lang.setdefault(r["lang"], []).append(r["text"])
+    if not by_lang:
+        return []
+    rng = random.Random(seed)
+    langs = sorted(by_lang)
+    out = []
+    for k in range(n):
+        lang = langs[k % len(langs)] if rng.random() < 0.5 else "en" if "en" in by_lang else \
+            langs[0]
+        parts = [rng.choice(by_lang[lang])]
+        while sum(len(p.split()) for p in parts) < words:
+            parts.append(rng.choice(by_lang[lang]))
+        text = " ".join(" ".join(parts).split()[:words + 40])
+        out.append((lang, text))
+    return out
+
+
 def rate(label: str, statements: list[tuple[str, str]], fn: Callable[[str, str], object],
          seconds: float) -> float:
     fn(*statements[0])  # warm up (compiles patterns, loads profiles)
@@ -128,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
                  lambda lang, text: code_text(text, book, lang=lang), args.seconds)
     rate("rules (language detected)", statements,
          lambda lang, text: code_text(text, book), args.seconds)
+    corpus = corpus_statements(min(args.statements, 1000))
+    if corpus:
+        words = sum(len(t.split()) for _, t in corpus) / len(corpus)
+        print(f"{len(corpus)} corpus statements, {words:.0f} words on average")
+        rate("rules, corpus (language given)", corpus,
+             lambda lang, text: code_text(text, book, lang=lang), args.seconds)
 
     if TRAIN.exists():
         examples = read_labelled(TRAIN, book)

@@ -30,6 +30,7 @@ CHECKS: tuple[str, ...] = (
 
 #: CLI commands and groups: name → ``module:click_object``
 COMMANDS: dict[str, str] = {
+    "code": "normwatch.code_cli:code",
     "import": "normwatch.untc_cli:import_group",
     "untc": "normwatch.untc_cli:untc_group",
     "sources": "normwatch.untc_cli:sources_cmd",

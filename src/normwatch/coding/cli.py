@@ -179,3 +179,21 @@ def _print_evaluation(result: dict[str, Any], show_errors: int) -> None:
         extra = f" ({e['error']})" if "error" in e else ""
         click.echo(f"  {e['id']} [{e['lang']}]: missing {','.join(e['missing']) or '-'}; "
                    f"extra {','.join(e['extra']) or '-'}{extra}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the group on its own (``python -m normwatch.coding.cli``), errors as one line."""
+    try:
+        code.main(args=argv, prog_name="normwatch code", standalone_mode=False)
+    except NormwatchError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

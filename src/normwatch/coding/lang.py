@@ -65,12 +65,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
 _LETTER = re.compile(r"[^\W\d_]")
 
-_WEIGHT: dict[str, dict[str, float]] = {}
+#: word → [(language, weight)]; a word shared by several languages counts less for each
+_WEIGHTS: dict[str, list[tuple[str, float]]] = {}
 for _lang, _words in FUNCTION_WORDS.items():
-    _WEIGHT[_lang] = {}
     for _w in _words:
         _shared = sum(1 for ws in FUNCTION_WORDS.values() if _w in ws)
-        _WEIGHT[_lang][_w] = 1.0 / _shared
+        _WEIGHTS.setdefault(_w, []).append((_lang, 1.0 / _shared))
 
 _LOCK = threading.Lock()
 
@@ -95,14 +95,15 @@ class UnsupportedLanguageError(NormwatchError):
 def function_word_scores(text: str) -> dict[str, float]:
     """Weighted counts of each language's function words in ``text`` (lower-cased)."""
     scores = dict.fromkeys(FUNCTION_WORDS, 0.0)
-    for m in _WORD.finditer(text.lower()):
-        word = m.group(0)
-        parts = re.split(r"['’]", word)
-        for part in {word, *parts} if len(parts) > 1 else (word,):
-            for lang, weights in _WEIGHT.items():
-                weight = weights.get(part)
-                if weight:
-                    scores[lang] += weight
+    weights = _WEIGHTS
+    for word in _WORD.findall(text.lower()):
+        found = weights.get(word)
+        if found is None and ("'" in word or "’" in word):
+            # "l'engagement", "n'est": count the elided article or particle
+            found = weights.get(re.split(r"['’]", word, maxsplit=1)[0])
+        if found:
+            for lang, weight in found:
+                scores[lang] += weight
     return scores
 
 

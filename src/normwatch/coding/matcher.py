@@ -9,9 +9,9 @@ the rules method fast without changing what matches:
   patterns that can begin there;
 * a :class:`Gate` looks once through the (lower-cased) statement for the literal strings that
   every match of a pattern must contain (worked out from the parsed pattern: "regret" for
-  ``(?:deeply )?regret\\w*``), and a set is then run only over the sentences that contain one
-  of its literals. A set with a pattern for which no such literal can be found is run over the
-  whole text.
+  ``(?:deeply )?regret\\w*``; up to two such groups, both needed), and a set is then run only
+  over the sentences where one of its patterns finds them. A set with a pattern for which no
+  such literal can be found is run over the whole text.
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ from typing import Any
 
 from normwatch.coding.codebook import Pattern, expand_pattern
 
-FLAGS = re.IGNORECASE | re.UNICODE
+#: texts are matched in lower case (see :func:`lower_same_length`), so patterns are compiled
+#: in lower case too, without the slower case-insensitive matching
+FLAGS = re.UNICODE
 #: literals shorter than this are too common to be worth gating on
 MIN_LITERAL = 3
 
 _SRE_PARSER: Any = importlib.import_module("re._parser")
 
 Match = tuple[int, int, float | None, str]
+
+#: letters by how often words start with them in English, French and Spanish statements
+_COMMON_FIRST = "tdalcspeoiwrmnfuhbgvqjykxz"
 
 
 class PatternSet:
@@ -46,7 +51,7 @@ class PatternSet:
         self.scope: dict[str, str] = {}
         buckets: dict[str, list[tuple[str, str]]] = {}
         anywhere: list[tuple[str, str]] = []
-        literals: set[str] | None = set()
+        groups: list[list[frozenset[str]]] | None = []
         for i, p in enumerate(patterns):
             body = expand_pattern(p.regex, macros)
             if cue and not p.regex.rstrip().endswith(("'", "’")):
@@ -54,11 +59,11 @@ class PatternSet:
             scope = "standalone" if p.standalone else "nearby" if p.nearby else "attached"
             parsed = _parse(body)
             first = _first_chars(parsed)
-            need = required_literals(parsed)
-            if need is None or literals is None:
-                literals = None
+            need = required_groups(parsed)
+            if need is None or groups is None:
+                groups = None
             else:
-                literals |= need
+                groups.append(need)
             if first is None:
                 name = f"_p{i}_0"
                 anywhere.append((name, body))
@@ -69,15 +74,24 @@ class PatternSet:
                     buckets.setdefault(ch, []).append((name, body))
                     self.weights[name], self.scope[name] = p.weight, scope
         parts = []
-        for ch in sorted(buckets):
+        # common word-initial letters first, so that the dispatch stops early
+        order = sorted(buckets, key=lambda c: (_COMMON_FIRST.find(c) % 100, c))
+        for ch in order:
             alts = "|".join(f"(?P<{name}>{body})" for name, body in buckets[ch])
             parts.append(f"(?={re.escape(ch)})(?:{alts})")
         if anywhere:
             parts.append("|".join(f"(?P<{name}>{body})" for name, body in anywhere))
-        # one shared check that a match starts a word, instead of one per alternative
-        self.regex = re.compile("(?<!\\w)(?:" + "|".join(parts) + ")", FLAGS)
+        # one shared check that a match starts a word, instead of one per alternative, and,
+        # when every pattern has known first characters, one check of the first character
+        first_class = ""
+        if buckets and not anywhere:
+            first_class = "(?=[" + "".join(re.escape(c) for c in sorted(buckets)) + "])"
+        self.regex = compile_lower("(?<!\\w)" + first_class + "(?:" + "|".join(parts) + ")")
+        #: per pattern, the groups of literals a match must contain (one of each group), or
+        #: ``None`` when some pattern has none: the set is then run over the whole text
+        self.groups = groups
         self.literals: frozenset[str] | None = (
-            frozenset(literals) if literals is not None else None)
+            None if groups is None else frozenset(x for g in groups for lits in g for x in lits))
 
     def matches(self, text: str, regions: Iterable[tuple[int, int]] | None = None
                 ) -> list[Match]:
@@ -98,13 +112,16 @@ class PatternSet:
         return [(s, e, w) for s, e, w, _ in self.matches(text, regions)]
 
 
+Need = tuple[int, int, int]  # (set id, pattern index, group index)
+
+
 class Gate:
     """Finds, in one pass, which sentences may hold a match of each registered set."""
 
     def __init__(self) -> None:
         self.sets: list[PatternSet] = []
-        self._owners: dict[str, set[int]] = {}
-        self._closure: dict[str, frozenset[int]] = {}
+        self._owners: dict[str, set[Need]] = {}
+        self._closure: dict[str, frozenset[Need]] = {}
         self._regex: re.Pattern[str] | None = None
 
     def register(self, ps: PatternSet | None) -> None:
@@ -112,29 +129,70 @@ class Gate:
             return
         ps.id = len(self.sets)
         self.sets.append(ps)
-        for lit in ps.literals or ():
-            self._owners.setdefault(lit, set()).add(ps.id)
+        for k, groups in enumerate(ps.groups or ()):
+            for g, literals in enumerate(groups):
+                for lit in literals:
+                    self._owners.setdefault(lit, set()).add((ps.id, k, g))
 
     def build(self) -> None:
         lits = sorted(self._owners)
         # the trie regex matches the longest literal at a place; the others that start there
-        # are its prefixes, so each literal carries the owners of its prefixes too
-        closure: dict[str, frozenset[int]] = {}
+        # are its prefixes, so each literal carries the needs of its prefixes too
+        closure: dict[str, frozenset[Need]] = {}
         for lit in lits:
-            ids: set[int] = set()
+            needs: set[Need] = set()
             for n in range(1, len(lit) + 1):
-                ids |= self._owners.get(lit[:n], set())
-            closure[lit] = frozenset(ids)
+                needs |= self._owners.get(lit[:n], set())
+            closure[lit] = frozenset(needs)
         self._closure = closure
         self._regex = re.compile(_trie_regex(lits)) if lits else None
 
-    def hits(self, lower: str) -> list[tuple[int, frozenset[int]]]:
-        """Where, in ``lower``, a literal starts, and the ids of the sets that need it."""
+    def hits(self, lower: str) -> list[tuple[int, frozenset[Need]]]:
+        """Where, in ``lower``, a literal starts, and which (set, pattern, group) it serves."""
         rx = self._regex
         if rx is None:
             return []
         closure = self._closure
         return [(m.start(), closure[m.group()]) for m in rx.finditer(lower)]
+
+    def sentences(self, hits: list[tuple[int, frozenset[Need]]], sentence_of: Any
+                  ) -> dict[int, set[int]]:
+        """For each set id, the sentences in which some pattern of the set finds a literal of
+        every one of its groups."""
+        found: dict[tuple[int, int], dict[int, set[int]]] = {}
+        for pos, needs in hits:
+            i = sentence_of(pos)
+            for set_id, k, g in needs:
+                found.setdefault((set_id, k), {}).setdefault(g, set()).add(i)
+        out: dict[int, set[int]] = {}
+        for (set_id, k), by_group in found.items():
+            groups = self.sets[set_id].groups
+            assert groups is not None
+            if len(by_group) < len(groups[k]):
+                continue
+            common = set.intersection(*by_group.values())
+            if common:
+                out.setdefault(set_id, set()).update(common)
+        return out
+
+
+def compile_lower(regex: str) -> re.Pattern[str]:
+    """Compile ``regex`` to match lower-cased text: its literal characters are lower-cased
+    (escapes such as ``\\W`` or ``\\S`` are left alone)."""
+    out: list[str] = []
+    i = 0
+    n = len(regex)
+    while i < n:
+        ch = regex[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(regex[i:i + 2])
+            i += 2
+            continue
+        low = ch.lower()
+        out.append(low if len(low) == 1 else ch)
+        i += 1
+    lowered = "".join(out).replace("(?p<", "(?P<").replace("(?p=", "(?P=")
+    return re.compile(lowered, FLAGS)
 
 
 def lower_same_length(text: str) -> str:
@@ -213,14 +271,46 @@ def _first_of(items: list[Any], depth: int) -> tuple[set[str] | None, bool]:
     return chars, True
 
 
-def required_literals(parsed: list[Any] | None) -> set[str] | None:
-    """Lower-case strings one of which every match contains (``None`` if none can be found)."""
+def required_groups(parsed: list[Any] | None, most: int = 2) -> list[frozenset[str]] | None:
+    """Up to ``most`` groups of literals such that every match contains one literal of each
+    group (``None`` if there is none): the most selective parts of the pattern's top-level
+    sequence ("denunciation" and "convention" for ``denunciation of the convention``)."""
     if parsed is None:
         return None
-    found = _required(parsed, 0)
-    if not found or min(len(s) for s in found) < MIN_LITERAL:
+    items = _top_sequence(parsed)
+    candidates: list[set[str]] = []
+    run: list[str] = []
+    for op, av in [*items, ("END", None)]:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(av).lower())
+            continue
+        if run:
+            candidates.append({"".join(run)})
+            run = []
+        if name in ("SUBPATTERN", "BRANCH") or (
+                name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1):
+            sub = _required([(op, av)], 0)
+            if sub:
+                candidates.append(sub)
+    good = [c for c in candidates if min(len(x) for x in c) >= MIN_LITERAL]
+    if not good:
         return None
-    return found
+    good.sort(key=lambda c: (min(len(x) for x in c), -len(c)), reverse=True)
+    return [frozenset(c) for c in good[:most]]
+
+
+def _top_sequence(items: list[Any]) -> list[Any]:
+    """The sequence inside a pattern that is one group (plus zero-width checks)."""
+    for _ in range(10):
+        real = [(op, av) for op, av in items if str(op) not in ("AT", "ASSERT", "ASSERT_NOT")]
+        if len(real) != 1 or str(real[0][0]) != "SUBPATTERN":
+            return items
+        inner = list(real[0][1][-1])
+        if len(inner) == 1 and str(inner[0][0]) == "BRANCH":
+            return items
+        items = inner
+    return items
 
 
 def _required(items: list[Any], depth: int) -> set[str] | None:

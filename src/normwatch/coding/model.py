@@ -29,6 +29,7 @@ from normwatch.errors import DataError, NormwatchError, SourceError
 FORMAT = "normwatch-coding-model"
 FORMAT_VERSION = 1
 THRESHOLD = 0.5
+CV_FOLDS = 5
 
 
 @dataclass
@@ -165,15 +166,22 @@ def train(examples: Sequence[LabelledText], codebook: Codebook, *, c: float = 10
     ])
     features = vectorizer.fit_transform(texts)
     classifiers: dict[str, Any] = {}
+    thresholds: dict[str, float] = {}
     counts: Counter[str] = Counter()
+
+    def new_classifier() -> Any:
+        return LogisticRegression(C=c, class_weight="balanced", max_iter=2000,
+                                  solver="liblinear", random_state=0)
+
     for code in codebook.code_ids:
         y = [1 if code in lab else 0 for lab in labels]
         counts[code] = sum(y)
+        thresholds[code] = THRESHOLD
         if 0 < counts[code] < len(y):
-            clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000,
-                                     solver="liblinear", random_state=0)
+            clf = new_classifier()
             clf.fit(features, y)
             classifiers[code] = clf
+            thresholds[code] = _cv_threshold(features, y, new_classifier)
         else:  # every example has it, or none: a constant
             classifiers[code] = 1.0 if counts[code] else 0.0
     from normwatch import __version__
@@ -190,7 +198,35 @@ def train(examples: Sequence[LabelledText], codebook: Codebook, *, c: float = 10
         "python_version": platform.python_version(),
         "features": "tf-idf word 1-2-grams + char_wb 2-5-grams",
         "classifier": f"one-vs-rest logistic regression (liblinear, C={c}, balanced)",
-        "threshold": THRESHOLD,
+        "thresholds": {code: round(t, 3) for code, t in thresholds.items()},
+        "threshold_selection": f"{CV_FOLDS}-fold cross-validation on the training set "
+                               f"(F1-maximising), {THRESHOLD} when a code has fewer than "
+                               f"{CV_FOLDS} examples on either side",
     }
     return ModelBundle(codebook.id, codebook.version, list(codebook.code_ids), vectorizer,
-                       classifiers, dict.fromkeys(codebook.code_ids, THRESHOLD), metadata)
+                       classifiers, thresholds, metadata)
+
+
+def _cv_threshold(features: Any, y: list[int], make: Any) -> float:
+    """The decision threshold that maximises F1 on out-of-fold predictions."""
+    from sklearn.model_selection import (  # type: ignore[import-untyped]
+        StratifiedKFold,
+        cross_val_predict,
+    )
+
+    positives = sum(y)
+    if min(positives, len(y) - positives) < CV_FOLDS:
+        return THRESHOLD
+    folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=0)
+    probs = cross_val_predict(make(), features, y, cv=folds, method="predict_proba")[:, 1]
+    best, best_f1 = THRESHOLD, -1.0
+    for step in range(10, 81, 5):
+        t = step / 100
+        tp = sum(1 for p, g in zip(probs, y, strict=True) if p >= t and g)
+        fp = sum(1 for p, g in zip(probs, y, strict=True) if p >= t and not g)
+        fn = positives - tp
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) <= 1e-9 and abs(t - THRESHOLD) < abs(
+                best - THRESHOLD)):
+            best, best_f1 = t, f1
+    return best

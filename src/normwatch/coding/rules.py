@@ -1,18 +1,24 @@
 """The ``rules`` method: evaluative expressions that apply to an object, sentence by sentence.
 
 For each language the codebook gives expressions that *refer* to objects (the withdrawal, the
-Convention, the use of cluster munitions ...), *anaphora* that refer back to them ("this
-decision"), *other* things an evaluation may be about instead ("the funding shortfall"), and
-for each code its *evaluative* expressions ("we deeply regret"). A code fires in a sentence
-when one of its expressions
+withdrawing State, the Convention, the use of cluster munitions ...), *anaphora* that refer
+back to them ("this decision"), *other* things an evaluation may be about instead ("the
+funding shortfall"), and for each code its *evaluative* expressions ("we deeply regret"). A
+code fires in a sentence when one of its expressions
 
-* is not negated — no negation cue ("not", "ne", "no") stands before it in its clause, unless
-  the cue is part of an idiom listed as an exception ("cannot but", "ne peut que");
+* is not negated — no negation cue ("not", "ne", "no") stands shortly before it in its clause,
+  unless the cue is part of an idiom listed as an exception ("cannot but", "ne peut que");
+* is the speaker's own — no cue that the view is someone else's ("many delegations", "civil
+  society") opens its clause, unless the speaker joins it ("like many delegations");
 * applies to one of the code's objects: a reference in the same sentence, or an anaphor in
-  this sentence whose object was referred to in one of the few sentences before, with no
-  clause break ("; but") and no reference to another thing between the two;
+  this sentence whose object was referred to in one of the few sentences before (or, at the
+  opening of a statement, just after), with no clause break ("; but") between the two, and
+  the expression's own object ("we regret *the funding shortfall*") not another thing;
 * and that reference is not hypothetical — no hypothetical cue ("should any State", "si un
-  État") opens the clause it stands in.
+  État") opens the clause it stands in, unless it names the withdrawing State.
+
+Patterns marked ``nearby`` carry their own reference ("made it necessary") and need only a
+reference to the object in or just before their sentence; ``standalone`` ones need none.
 
 A code with ``fires_on: object`` (``mention``) fires on every real reference itself. The
 evidence of a hit is the sentence that fired (from the antecedent's sentence on, for an anaphor),
@@ -20,7 +26,8 @@ its confidence the pattern's weight (or the code's), lowered a little for an ana
 by every further sentence that fires. Finally each code's implications are added (a code
 implied by a hit gets the hit's confidence and evidence).
 
-Everything specific to a codebook or a language comes from the codebook; this module is generic.
+Everything specific to a codebook or a language comes from the codebook; this module is
+generic. Matching is done by :mod:`normwatch.coding.matcher` on the lower-cased text.
 """
 
 from __future__ import annotations
@@ -31,12 +38,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from normwatch.coding.codebook import Codebook, CodeDef, Pattern, expand_pattern
-from normwatch.coding.matcher import FLAGS, Gate, Match, PatternSet, lower_same_length
+from normwatch.coding.matcher import Gate, Match, PatternSet, compile_lower, lower_same_length
 from normwatch.coding.result import CodeHit, CodingResult, Evidence
 from normwatch.coding.text import Sentence, split_sentences
 
 #: how far back (characters) a negation cue may stand before an evaluative expression
-NEGATION_WINDOW = 60
+NEGATION_WINDOW = 45
 #: how far after an evaluative expression its own object is looked for (characters)
 OBJECT_WINDOW = 80
 #: how far back (characters) a cue that the view is someone else's may stand
@@ -127,7 +134,7 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
                                else "attached" for p in include)
             codes.append(_CodeRules(c, _set(include, macros, gate),
                                     _set(c.exclude.get(lang, ()), macros, gate), scopes))
-        names = (re.compile(r"(?<!\w)" + expand_pattern("{target}", macros), FLAGS)
+        names = (compile_lower(r"(?<!\w)" + expand_pattern("{target}", macros))
                  if lex.targets else None)
         compiled[lang] = _LangRules(
             lang,
@@ -169,15 +176,13 @@ class _Analysis:
 
     def __init__(self, text: str, rules: _LangRules) -> None:
         self.text = text
+        # patterns are matched against the text in lower case (same length, same offsets)
+        self.lower = lower = lower_same_length(text)
         self.rules = rules
         self.sentences: list[Sentence] = split_sentences(text)
         self.starts = [s.start for s in self.sentences]
-        # for each pattern set, the sentences holding one of its literals
-        self._gated: dict[int, set[int]] = {}
-        for pos, ids in rules.gate.hits(lower_same_length(text)):
-            i = self.sentence_of(pos)
-            for set_id in ids:
-                self._gated.setdefault(set_id, set()).add(i)
+        # for each pattern set, the sentences that hold the literals one of its patterns needs
+        self._gated = rules.gate.sentences(rules.gate.hits(lower), self.sentence_of)
         self._cache: dict[tuple[int, int], list[int]] = {}
         # hard breaks (";", brackets, dashes, clause-break words) and soft ones (commas too)
         hard = [m.start() for m in _PUNCT_BREAK.finditer(text)]
@@ -217,15 +222,15 @@ class _Analysis:
         return regions
 
     def spans(self, ps: PatternSet) -> list[tuple[int, int, float | None]]:
-        return ps.spans(self.text, self._regions(ps))
+        return ps.spans(self.lower, self._regions(ps))
 
     def matches(self, ps: PatternSet, only: set[int] | None = None) -> list[Match]:
         """Matches of ``ps``, in the sentences ``only`` if given."""
         if only is None:
-            return ps.matches(self.text, self._regions(ps))
+            return ps.matches(self.lower, self._regions(ps))
         seen = set(range(len(self.sentences))) if ps.literals is None else self._gated.get(
             ps.id, set())
-        return ps.matches(self.text, self._merged(seen & only))
+        return ps.matches(self.lower, self._merged(seen & only))
 
     def relevant_sentences(self, cr: _CodeRules) -> set[int] | None:
         """The sentences where an expression of ``cr`` can apply to one of its objects
@@ -252,7 +257,7 @@ class _Analysis:
         cached = self._cache.get(key)
         if cached is None:
             s = self.sentences[i]
-            found = [(a, b) for a, b, _ in ps.spans(self.text, [(s.start, s.end)])]
+            found = [(a, b) for a, b, _ in ps.spans(self.lower, [(s.start, s.end)])]
             self._cache[key] = cached = [x for pair in found for x in pair]
         return [(cached[k], cached[k + 1]) for k in range(0, len(cached), 2)]
 
@@ -283,7 +288,7 @@ class _Analysis:
         # a reference that names the withdrawing State is about what it did, even after
         # "we hope no other State will follow": "the path chosen by Lithuania"
         names = self.rules.names
-        return names is None or names.search(self.text, start, end) is None
+        return names is None or names.search(self.lower, start, end) is None
 
     def _cue_before(self, cues: list[int], start: int, window: int) -> bool:
         if not cues:
@@ -420,14 +425,14 @@ class _Analysis:
         """Whether another thing comes right after the expression, before any reference."""
         limit = self._next_soft_break(end, self.sentences[sentence].end)
         limit = min(limit, end + OBJECT_WINDOW)
-        m = other.regex.search(self.text, end, limit)
+        m = other.regex.search(self.lower, end, limit)
         if m is None:
             return False
         return not any(end <= t.start < m.start() for t in targets)
 
     def _other_before(self, gap: tuple[int, int], other: PatternSet) -> bool:
         """Whether another thing stands in the gap with no comma between it and the end."""
-        for m in other.regex.finditer(self.text, gap[0], gap[1]):
+        for m in other.regex.finditer(self.lower, gap[0], gap[1]):
             i = bisect_left(self.soft_breaks, m.end())
             if not (i < len(self.soft_breaks) and self.soft_breaks[i] < gap[1]):
                 return True
