@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -10,6 +12,9 @@ from normwatch.store import Store, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +28,21 @@ def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture()
 def store(bundled_db: str) -> Store:
     return open_store(bundled_db)
+
+
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store with the bundled data and the fictional test meeting, for the web tests."""
+    from test_web_support import make_web_db
+
+    return make_web_db(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def client(web_db: str) -> Iterator[TestClient]:
+    from fastapi.testclient import TestClient
+
+    from test_web_support import web_app
+
+    with TestClient(web_app(web_db), raise_server_exceptions=False) as c:  # type: ignore[arg-type]
+        yield c

@@ -10,15 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from normwatch.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 1), out, err
+from clirun import run
 
 
 def test_status_json_rows_carry_the_documented_fields(

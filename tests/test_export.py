@@ -9,16 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from clirun import run
 from normwatch.cli import main
 from normwatch.export import collect
 from normwatch.store import open_store
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normwatch.cli import main
+from clirun import run
 from normwatch.dates import PartialDate, add_years
 from normwatch.errors import DataError, RuleError
 from normwatch.obligations.engine import Range, timing, yearly_due_dates
@@ -36,17 +36,10 @@ ISU_ALL_COMPLETED = "perus-fulfilment-of-its-ccm-article-3-obligations"
 AGGREGATE_ONLY = ["AFG", "CMR", "COG", "CIV", "CZE", "GIN", "HND", "HUN", "IRQ", "MKD", "MOZ"]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A store built from the bundled data, shared by the read-only tests of this module."""
-    path = tmp_path_factory.mktemp("obligations") / "t.sqlite"
-    open_store(str(path))
-    return str(path)
-
-
-@pytest.fixture()
-def store(db: str) -> Store:
-    return open_store(db)
+@pytest.fixture(scope="session")
+def db(bundled_db: str) -> str:
+    """The store built once from the bundled data (conftest), for the read-only tests."""
+    return bundled_db
 
 
 @pytest.fixture()
@@ -516,12 +509,6 @@ def test_fold_keeps_utf8_characters_whole() -> None:
 # --- CLI ------------------------------------------------------------------------------------
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def test_cli_obligations_table_and_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:

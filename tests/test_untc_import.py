@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clirun import run
 from mtdsg_export import export_mtdsg
-from normwatch.cli import main
 from normwatch.errors import NormwatchError, SourceError, UnknownStateError
 from normwatch.store import Store, open_store
 from normwatch.untc_import import import_untc
@@ -46,11 +46,6 @@ def ccm_export(store: Store, **kw: object) -> bytes:
     return export_mtdsg(store.actions("ccm"), names, **kw)  # type: ignore[arg-type]
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 @pytest.mark.skipif(not SHARED_2018.is_dir(), reason="../shared/data/untc-2018 not present")

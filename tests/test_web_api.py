@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +13,6 @@ from fastapi.testclient import TestClient
 
 from normwatch.cli import main
 from test_web_support import MEETING, TODAY, make_web_db, web_app
-
-
-@pytest.fixture(scope="module")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return make_web_db(tmp_path_factory.mktemp("web"))
-
-
-@pytest.fixture(scope="module")
-def client(web_db: str) -> Iterator[TestClient]:
-    with TestClient(web_app(web_db), raise_server_exceptions=False) as c:  # type: ignore[arg-type]
-        yield c
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Any:

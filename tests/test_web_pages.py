@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +12,7 @@ from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 
 from normwatch.store import open_store
-from test_web_support import MEETING, SCRIPT, make_web_db, web_app
+from test_web_support import MEETING, SCRIPT
 
 PAGES = ["/", "/?on=2025-03-05", "/treaties/ccm", "/treaties/apmbt?on=2026-02-20",
          "/treaties/ccm/deadlines", "/states/LTU", "/states/UKR?on=2026-01-01", "/meetings",
@@ -21,15 +20,6 @@ PAGES = ["/", "/?on=2025-03-05", "/treaties/ccm", "/treaties/apmbt?on=2026-02-20
          "/no-such-page", "/states/Atlantis"]
 
 
-@pytest.fixture(scope="module")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return make_web_db(tmp_path_factory.mktemp("web"))
-
-
-@pytest.fixture(scope="module")
-def client(web_db: str) -> Iterator[TestClient]:
-    with TestClient(web_app(web_db), raise_server_exceptions=False) as c:  # type: ignore[arg-type]
-        yield c
 
 
 class Links(HTMLParser):
