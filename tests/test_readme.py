@@ -1,0 +1,48 @@
+"""The README's examples run, and every command is documented there."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from clirun import run
+from normwatch.cli import cli
+from normwatch.features import COMMANDS
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def examples() -> list[str]:
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", README, flags=re.S):
+        for line in block.splitlines():
+            line = re.sub(r"\s+#.*$", "", line).strip()
+            if line.startswith("normwatch "):
+                lines.append(line)
+    return lines
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    commands = set(cli.commands) | set(COMMANDS)
+    documented = {line.split()[1] for line in examples()}
+    assert commands - documented == set()
+
+
+def test_the_readme_examples_run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    db = str(tmp_path / "readme.sqlite")
+    ran = 0
+    for line in examples():
+        args = shlex.split(line)[1:]
+        if args[0] == "serve" or args[0] == "import":  # a server; files from the UN site
+            continue
+        args = [tmp_path / "export" if a == "/tmp/normwatch-data" else a for a in args]
+        code, out, err = run(capsys, "--db", db, *map(str, args))
+        assert code == 0, (line, err)
+        assert out.strip(), line
+        ran += 1
+    assert ran >= 20
