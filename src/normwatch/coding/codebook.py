@@ -57,7 +57,9 @@ white space and an apostrophe any apostrophe (' ’ ʼ). A pattern may also be a
 ``{pattern: regex, nearby: true}`` that carries its own reference ("made it necessary") needs
 only a reference to one of the code's objects in its sentence or within the object's anaphora
 (or cataphora) window; one marked ``standalone: true`` ("we remain a State Party, and a
-convinced one") needs no reference at all.
+convinced one") needs no reference at all. A reference pattern marked ``factual: true``
+("follow this example") refers to what actually happened even inside a hypothetical clause
+("were others to follow this example"), as a reference that names the target does.
 
 Cue patterns (negation, reported, hypothetical, clause breaks and their exceptions) must end at
 a word boundary: "not" does not match in "note".
@@ -92,6 +94,7 @@ class Pattern:
     where: str
     nearby: bool = False
     standalone: bool = False
+    factual: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,7 +321,7 @@ class _Validator:
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
             weight: float | None = None
-            nearby = standalone = False
+            nearby = standalone = factual = False
             if isinstance(item, dict):
                 entry = self.mapping(item, where)
                 regex = self.string(entry, "pattern", where)
@@ -326,7 +329,9 @@ class _Validator:
                     weight = self.number(entry, "weight", where, 0.5, 0.0, 1.0)
                 nearby = entry.get("nearby", False)
                 standalone = entry.get("standalone", False)
-                for flag, value in (("nearby", nearby), ("standalone", standalone)):
+                factual = entry.get("factual", False)
+                for flag, value in (("nearby", nearby), ("standalone", standalone),
+                                    ("factual", factual)):
                     if not isinstance(value, bool):
                         raise self.fail(f"{where}.{flag}", "must be true or false")
             elif isinstance(item, str) and item.strip():
@@ -340,7 +345,8 @@ class _Validator:
                 raise self.fail(where, f"unknown macro {{{exc.args[0]}}} in {regex!r}") from None
             except re.error as exc:
                 raise self.fail(where, f"invalid regular expression {regex!r}: {exc}") from None
-            out.append(Pattern(regex, weight, f"{self.name}: {where}", nearby, standalone))
+            out.append(Pattern(regex, weight, f"{self.name}: {where}", nearby, standalone,
+                               factual))
         return tuple(out)
 
     # -- the document

@@ -1,40 +1,45 @@
 """Fast matching of many codebook patterns over a statement.
 
 A :class:`PatternSet` joins the patterns of one kind (a code's evaluative expressions, the
-references to one object, the negation cues ...) into one regular expression. Two things keep
-the rules method fast without changing what matches:
+references to one object, the negation cues ...) into one regular expression, compiled once
+per codebook and language. Two things keep the rules method fast without changing what
+matches:
 
 * inside a set, the alternatives are grouped by the characters they can start with, each group
   behind a one-character look-ahead, so that at a word start the regex engine only tries the
   patterns that can begin there;
-* a :class:`Gate` looks once through the (lower-cased) statement for the literal strings that
-  every match of a pattern must contain (worked out from the parsed pattern: "regret" for
-  ``(?:deeply )?regret\\w*``; up to two such groups, both needed), and a set is then run only
-  over the sentences where one of its patterns finds them. A set with a pattern for which no
-  such literal can be found is run over the whole text.
+* a :class:`Gate` is a cheap prefilter: every pattern needs some *keywords* (runs of word
+  characters that every match contains, worked out by :mod:`normwatch.coding.regex_info`:
+  "regret" for ``(?:deeply )?regret\\w*``; up to two groups of them, one keyword of each
+  needed). The gate looks once at the words of each sentence and a set is then run only over
+  the sentences where one of its patterns finds its keywords. A set with a pattern for which
+  no keyword can be found is run over the whole text.
+
+Since a keyword is made of word characters only, each of its occurrences lies inside one word
+of the text (a maximal run of word characters); so the gate only has to ask, once per distinct
+word (remembered across texts), which keywords the word contains.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
 
 from normwatch.coding.codebook import Pattern, expand_pattern
+from normwatch.coding.regex_info import Node, Unsupported, first_chars, parse, required_groups
 
 #: texts are matched in lower case (see :func:`lower_same_length`), so patterns are compiled
 #: in lower case too, without the slower case-insensitive matching
 FLAGS = re.UNICODE
-#: literals shorter than this are too common to be worth gating on
-MIN_LITERAL = 3
-
-_SRE_PARSER: Any = importlib.import_module("re._parser")
 
 Match = tuple[int, int, float | None, str]
 
 #: letters by how often words start with them in English, French and Spanish statements
 _COMMON_FIRST = "tdalcspeoiwrmnfuhbgvqjykxz"
+#: a word of the text, for the gate
+_WORD = re.compile(r"\w+")
+#: the gate forgets the words it has seen when it has seen this many
+_MEMO_LIMIT = 200_000
 
 
 class PatternSet:
@@ -47,6 +52,8 @@ class PatternSet:
     def __init__(self, patterns: Sequence[Pattern], macros: dict[str, str], *,
                  cue: bool = False) -> None:
         self.id = -1  # set by Gate.register
+        #: the gate's bits for this set (0 when it is not gated), set by Gate.build
+        self.bits = 0
         self.weights: dict[str, float | None] = {}
         self.scope: dict[str, str] = {}
         buckets: dict[str, list[tuple[str, str]]] = {}
@@ -56,10 +63,11 @@ class PatternSet:
             body = expand_pattern(p.regex, macros)
             if cue and not p.regex.rstrip().endswith(("'", "’")):
                 body = f"(?:{body})(?!\\w)"
-            scope = "standalone" if p.standalone else "nearby" if p.nearby else "attached"
-            parsed = _parse(body)
-            first = _first_chars(parsed)
-            need = required_groups(parsed)
+            scope = ("standalone" if p.standalone else "nearby" if p.nearby
+                     else "factual" if p.factual else "attached")
+            tree = _parse(body)
+            first = first_chars(tree) if tree is not None else None
+            need = required_groups(tree) if tree is not None else None
             if need is None or groups is None:
                 groups = None
             else:
@@ -87,92 +95,134 @@ class PatternSet:
         if buckets and not anywhere:
             first_class = "(?=[" + "".join(re.escape(c) for c in sorted(buckets)) + "])"
         self.regex = compile_lower("(?<!\\w)" + first_class + "(?:" + "|".join(parts) + ")")
-        #: per pattern, the groups of literals a match must contain (one of each group), or
+        #: per pattern, the groups of keywords a match must contain (one of each group), or
         #: ``None`` when some pattern has none: the set is then run over the whole text
         self.groups = groups
-        self.literals: frozenset[str] | None = (
-            None if groups is None else frozenset(x for g in groups for lits in g for x in lits))
+
+    @property
+    def gated(self) -> bool:
+        return self.groups is not None
 
     def matches(self, text: str, regions: Iterable[tuple[int, int]] | None = None
                 ) -> list[Match]:
         """(start, end, weight, scope) of each match, in the given regions (start, end) of
-        ``text`` or in all of it; scope is "attached", "nearby" or "standalone"."""
+        ``text`` or in all of it; scope is "attached", "nearby", "standalone" or "factual"
+        (as the pattern is marked in the codebook)."""
         out: list[Match] = []
+        weights, scopes = self.weights, self.scope
         for lo, hi in regions if regions is not None else [(0, len(text))]:
             for m in self.regex.finditer(text, lo, hi):
-                if m.end() == m.start():
+                start, end = m.span()
+                if end == start:
                     continue
                 group = m.lastgroup or ""
-                out.append((m.start(), m.end(), self.weights.get(group),
-                            self.scope.get(group, "attached")))
+                out.append((start, end, weights.get(group), scopes.get(group, "attached")))
         return out
+
+    def overlapping(self, text: str, start: int, end: int, limit: int) -> Iterator[Match]:
+        """The matches that start inside the match at start–end (after ``start``, before
+        ``end``), each the one the regex finds first from its place, up to ``limit``."""
+        regex, weights, scopes = self.regex, self.weights, self.scope
+        pos = start + 1
+        while pos < end:
+            m = regex.search(text, pos, limit)
+            if m is None or m.start() >= end:
+                return
+            group = m.lastgroup or ""
+            if m.end() > m.start():
+                yield m.start(), m.end(), weights.get(group), scopes.get(group, "attached")
+            pos = m.start() + 1
 
     def spans(self, text: str, regions: Iterable[tuple[int, int]] | None = None
               ) -> list[tuple[int, int, float | None]]:
         return [(s, e, w) for s, e, w, _ in self.matches(text, regions)]
 
 
-Need = tuple[int, int, int]  # (set id, pattern index, group index)
-
-
 class Gate:
-    """Finds, in one pass, which sentences may hold a match of each registered set."""
+    """Tells, for each sentence of a text, which registered sets may match in it.
+
+    Bits: each gated pattern ``k`` (over all sets) has bit ``k`` for its first keyword group
+    and bit ``P + k`` for its second (``P`` patterns in all); a pattern with one group has
+    its second bit always on. A word's mask has the bits of the keywords it contains; a
+    sentence's mask ``m`` is the union over its words, and pattern ``k`` may match in the
+    sentence when both its bits are on: ``m & (m >> P)``, bit ``k``.
+    """
 
     def __init__(self) -> None:
         self.sets: list[PatternSet] = []
-        self._owners: dict[str, set[Need]] = {}
-        self._closure: dict[str, frozenset[Need]] = {}
-        self._regex: re.Pattern[str] | None = None
+        self._pending: list[tuple[str, int, int]] = []  # (keyword, group, pattern index)
+        self._patterns = 0
+        self._single: list[int] = []
+        self._keywords: dict[str, int] = {}
+        self._lengths: list[int] = []
+        self._always = 0
+        self._low_half = 0
+        self._memo: dict[str, int] = {}
 
     def register(self, ps: PatternSet | None) -> None:
         if ps is None:
             return
         ps.id = len(self.sets)
         self.sets.append(ps)
-        for k, groups in enumerate(ps.groups or ()):
-            for g, literals in enumerate(groups):
-                for lit in literals:
-                    self._owners.setdefault(lit, set()).add((ps.id, k, g))
+        if ps.groups is None:
+            return
+        bits = 0
+        for groups in ps.groups:
+            k = self._patterns
+            self._patterns += 1
+            bits |= 1 << k
+            for g, words in enumerate(groups[:2]):
+                for word in words:
+                    self._pending.append((word, g, k))
+            if len(groups) == 1:
+                self._single.append(k)
+        ps.bits = bits
 
     def build(self) -> None:
-        lits = sorted(self._owners)
-        # the trie regex matches the longest literal at a place; the others that start there
-        # are its prefixes, so each literal carries the needs of its prefixes too
-        closure: dict[str, frozenset[Need]] = {}
-        for lit in lits:
-            needs: set[Need] = set()
-            for n in range(1, len(lit) + 1):
-                needs |= self._owners.get(lit[:n], set())
-            closure[lit] = frozenset(needs)
-        self._closure = closure
-        self._regex = re.compile(_trie_regex(lits)) if lits else None
+        n = self._patterns
+        keywords: dict[str, int] = {}
+        for word, g, k in self._pending:
+            keywords[word] = keywords.get(word, 0) | (1 << (k + n * g))
+        self._keywords = keywords
+        self._lengths = sorted({len(w) for w in keywords})
+        self._always = sum(1 << (k + n) for k in self._single)
+        self._low_half = (1 << n) - 1
+        self._memo = {}
 
-    def hits(self, lower: str) -> list[tuple[int, frozenset[Need]]]:
-        """Where, in ``lower``, a literal starts, and which (set, pattern, group) it serves."""
-        rx = self._regex
-        if rx is None:
-            return []
-        closure = self._closure
-        return [(m.start(), closure[m.group()]) for m in rx.finditer(lower)]
+    def word_mask(self, word: str) -> int:
+        """The bits of the keywords that ``word`` (lower case) contains."""
+        mask = self._memo.get(word)
+        if mask is None:
+            mask = 0
+            keywords = self._keywords
+            size = len(word)
+            for length in self._lengths:
+                if length > size:
+                    break
+                for i in range(size - length + 1):
+                    bits = keywords.get(word[i:i + length])
+                    if bits:
+                        mask |= bits
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[word] = mask
+        return mask
 
-    def sentences(self, hits: list[tuple[int, frozenset[Need]]], sentence_of: Any
-                  ) -> dict[int, set[int]]:
-        """For each set id, the sentences in which some pattern of the set finds a literal of
-        every one of its groups."""
-        found: dict[tuple[int, int], dict[int, set[int]]] = {}
-        for pos, needs in hits:
-            i = sentence_of(pos)
-            for set_id, k, g in needs:
-                found.setdefault((set_id, k), {}).setdefault(g, set()).add(i)
-        out: dict[int, set[int]] = {}
-        for (set_id, k), by_group in found.items():
-            groups = self.sets[set_id].groups
-            assert groups is not None
-            if len(by_group) < len(groups[k]):
-                continue
-            common = set.intersection(*by_group.values())
-            if common:
-                out.setdefault(set_id, set()).update(common)
+    def sentence_masks(self, lower: str, spans: Iterable[tuple[int, int]]) -> list[int]:
+        """For each (start, end) span of ``lower``: the bits of the patterns that may match
+        in it (test a set with ``mask & ps.bits``)."""
+        memo = self._memo
+        word_mask = self.word_mask
+        always = self._always
+        shift = self._patterns
+        low = self._low_half
+        out = []
+        for start, end in spans:
+            m = always
+            for word in _WORD.findall(lower, start, end):
+                bits = memo.get(word)
+                m |= bits if bits is not None else word_mask(word)
+            out.append(m & (m >> shift) & low)
         return out
 
 
@@ -203,174 +253,8 @@ def lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-# --------------------------------------------------------------------------- pattern analysis
-
-
-def _parse(regex: str) -> list[Any] | None:
+def _parse(regex: str) -> Node | None:
     try:
-        return list(_SRE_PARSER.parse(regex, re.IGNORECASE))
-    except re.error:
+        return parse(regex)
+    except Unsupported:
         return None
-
-
-def _first_chars(parsed: list[Any] | None) -> set[str] | None:
-    """The lower-case characters a match can start with, or ``None`` when that cannot be told
-    (a class such as ``\\w``, a wildcard, or a pattern that can match empty)."""
-    if parsed is None:
-        return None
-    chars, can_be_empty = _first_of(parsed, 0)
-    if chars is None or can_be_empty or not chars:
-        return None
-    return chars
-
-
-def _first_of(items: list[Any], depth: int) -> tuple[set[str] | None, bool]:
-    """First characters of a sequence of parsed items, and whether it can match empty."""
-    if depth > 50:
-        return None, False
-    chars: set[str] = set()
-    for op, av in items:
-        name = str(op)
-        if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero-width
-            continue
-        if name == "LITERAL":
-            chars.add(chr(av).lower())
-            return chars, False
-        if name == "IN":
-            for sub_op, sub_av in av:
-                sub = str(sub_op)
-                if sub == "LITERAL":
-                    chars.add(chr(sub_av).lower())
-                elif sub == "RANGE" and sub_av[1] - sub_av[0] < 200:
-                    chars |= {chr(c).lower() for c in range(sub_av[0], sub_av[1] + 1)}
-                else:
-                    return None, False
-            return chars, False
-        sub_chars: set[str] | None
-        if name == "SUBPATTERN":
-            sub_chars, empty = _first_of(list(av[-1]), depth + 1)
-        elif name == "BRANCH":
-            sub_chars, empty = set(), False
-            for branch in av[1]:
-                b_chars, b_empty = _first_of(list(branch), depth + 1)
-                if b_chars is None:
-                    return None, False
-                sub_chars |= b_chars
-                empty = empty or b_empty
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, body = av
-            sub_chars, empty = _first_of(list(body), depth + 1)
-            empty = empty or low == 0
-        else:  # a category (\w, \s), a wildcard, a back-reference ...
-            return None, False
-        if sub_chars is None:
-            return None, False
-        chars |= sub_chars
-        if not empty:
-            return chars, False
-    return chars, True
-
-
-def required_groups(parsed: list[Any] | None, most: int = 2) -> list[frozenset[str]] | None:
-    """Up to ``most`` groups of literals such that every match contains one literal of each
-    group (``None`` if there is none): the most selective parts of the pattern's top-level
-    sequence ("denunciation" and "convention" for ``denunciation of the convention``)."""
-    if parsed is None:
-        return None
-    items = _top_sequence(parsed)
-    candidates: list[set[str]] = []
-    run: list[str] = []
-    for op, av in [*items, ("END", None)]:
-        name = str(op)
-        if name == "LITERAL":
-            run.append(chr(av).lower())
-            continue
-        if run:
-            candidates.append({"".join(run)})
-            run = []
-        if name in ("SUBPATTERN", "BRANCH") or (
-                name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1):
-            sub = _required([(op, av)], 0)
-            if sub:
-                candidates.append(sub)
-    good = [c for c in candidates if min(len(x) for x in c) >= MIN_LITERAL]
-    if not good:
-        return None
-    good.sort(key=lambda c: (min(len(x) for x in c), -len(c)), reverse=True)
-    return [frozenset(c) for c in good[:most]]
-
-
-def _top_sequence(items: list[Any]) -> list[Any]:
-    """The sequence inside a pattern that is one group (plus zero-width checks)."""
-    for _ in range(10):
-        real = [(op, av) for op, av in items if str(op) not in ("AT", "ASSERT", "ASSERT_NOT")]
-        if len(real) != 1 or str(real[0][0]) != "SUBPATTERN":
-            return items
-        inner = list(real[0][1][-1])
-        if len(inner) == 1 and str(inner[0][0]) == "BRANCH":
-            return items
-        items = inner
-    return items
-
-
-def _required(items: list[Any], depth: int) -> set[str] | None:
-    """The best set of literals one of which a match of the sequence must contain."""
-    if depth > 50:
-        return None
-    candidates: list[set[str]] = []
-    run: list[str] = []
-
-    def close_run() -> None:
-        if run:
-            candidates.append({"".join(run)})
-            run.clear()
-
-    for op, av in items:
-        name = str(op)
-        if name == "LITERAL":
-            run.append(chr(av).lower())
-            continue
-        close_run()
-        sub: set[str] | None
-        if name == "SUBPATTERN":
-            sub = _required(list(av[-1]), depth + 1)
-        elif name == "BRANCH":
-            sub = set()
-            for branch in av[1]:
-                alt = _required(list(branch), depth + 1)
-                if alt is None:
-                    sub = None
-                    break
-                sub |= alt
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
-            sub = _required(list(av[2]), depth + 1)
-        else:  # classes, optional parts, assertions: no literal is required from them
-            sub = None
-        if sub:
-            candidates.append(sub)
-    close_run()
-    if not candidates:
-        return None
-    # the most selective: longest shortest literal, then fewest literals
-    return max(candidates, key=lambda c: (min(len(s) for s in c), -len(c)))
-
-
-def _trie_regex(literals: Sequence[str]) -> str:
-    """One regex matching any of ``literals``, shaped as a trie so that the engine follows one
-    branch per character instead of trying every literal."""
-    trie: dict[str, Any] = {}
-    for lit in literals:
-        node = trie
-        for ch in lit:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return emit(trie)

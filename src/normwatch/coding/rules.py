@@ -181,8 +181,9 @@ class _Analysis:
         self.rules = rules
         self.sentences: list[Sentence] = split_sentences(text)
         self.starts = [s.start for s in self.sentences]
-        # for each pattern set, the sentences that hold the literals one of its patterns needs
-        self._gated = rules.gate.sentences(rules.gate.hits(lower), self.sentence_of)
+        # per sentence, the bits of the patterns whose keywords it holds (see matcher.Gate)
+        self._ok = rules.gate.sentence_masks(lower, [(s.start, s.end) for s in self.sentences])
+        self._possible: dict[int, list[int]] = {}
         self._cache: dict[tuple[int, int], list[int]] = {}
         # hard breaks (";", brackets, dashes, clause-break words) and soft ones (commas too)
         hard = [m.start() for m in _PUNCT_BREAK.finditer(text)]
@@ -193,19 +194,29 @@ class _Analysis:
         self.soft_breaks = sorted(soft + hard)
         self._hyp: dict[int, list[tuple[int, int]]] = {}
         self._anchor_cache: dict[str, list[bool]] = {}
+        self._exclusions: dict[str, list[tuple[int, int, float | None]]] = {}
         self.targets = self._targets()
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)
 
-    def _regions(self, ps: PatternSet) -> list[tuple[int, int]] | None:
-        """The sentences ``ps`` may match in (``None``: the whole text)."""
-        if ps.literals is None:
+    def possible(self, ps: PatternSet) -> list[int] | None:
+        """The sentences ``ps`` may match in (``None``: any)."""
+        if not ps.gated:
             return None
-        seen = self._gated.get(ps.id)
-        if not seen:
-            return []
-        return self._merged(seen)
+        found = self._possible.get(ps.id)
+        if found is None:
+            bits = ps.bits
+            found = [i for i, ok in enumerate(self._ok) if ok & bits]
+            self._possible[ps.id] = found
+        return found
+
+    def _regions(self, ps: PatternSet) -> list[tuple[int, int]] | None:
+        """The sentences ``ps`` may match in, as regions (``None``: the whole text)."""
+        seen = self.possible(ps)
+        if seen is None:
+            return None
+        return self._merged(seen) if seen else []
 
     def _merged(self, indices: Iterable[int]) -> list[tuple[int, int]]:
         """The spans of the given sentences, consecutive ones joined into one region."""
@@ -228,9 +239,9 @@ class _Analysis:
         """Matches of ``ps``, in the sentences ``only`` if given."""
         if only is None:
             return ps.matches(self.lower, self._regions(ps))
-        seen = set(range(len(self.sentences))) if ps.literals is None else self._gated.get(
-            ps.id, set())
-        return ps.matches(self.lower, self._merged(seen & only))
+        seen = self.possible(ps)
+        return ps.matches(self.lower, self._merged(only if seen is None else only.intersection(
+            seen)))
 
     def relevant_sentences(self, cr: _CodeRules) -> set[int] | None:
         """The sentences where an expression of ``cr`` can apply to one of its objects
@@ -256,6 +267,9 @@ class _Analysis:
         key = (ps.id, i)
         cached = self._cache.get(key)
         if cached is None:
+            if ps.gated and not self._ok[i] & ps.bits:
+                self._cache[key] = []
+                return []
             s = self.sentences[i]
             found = [(a, b) for a, b, _ in ps.spans(self.lower, [(s.start, s.end)])]
             self._cache[key] = cached = [x for pair in found for x in pair]
@@ -318,12 +332,12 @@ class _Analysis:
         for obj_id, obj in self.rules.objects.items():
             per: list[list[_Target]] = [[] for _ in range(n)]
             if obj.refer is not None and n:
-                found = self.spans(obj.refer)
-                excluded = self.spans(obj.exclude) if obj.exclude is not None and found else []
-                for start, end, weight in found:
+                found = self.matches(obj.refer)
+                excluded = self._excluded(obj) if found else []
+                for start, end, weight, scope in found:
                     if any(s < end and start < e for s, e, _ in excluded):
                         continue
-                    if self.hypothetical(start, end):
+                    if scope != "factual" and self.hypothetical(start, end):
                         continue
                     i = self.sentence_of(start)
                     per[i].append(_Target(start, end, obj_id, False, i, weight))
@@ -345,7 +359,16 @@ class _Analysis:
             sources = [checked[obj_id]] + [checked[a] for a in obj.antecedents]
             anchored = [any(src[i] for src in sources) for i in range(n)]
             if obj.anaphora is not None and any(anchored):
-                for start, end, _ in self.spans(obj.anaphora):
+                # an anaphor can only take up a reference within the object's windows
+                near: set[int] = set()
+                for j, yes in enumerate(anchored):
+                    if yes:
+                        near.update(range(max(0, j - obj.cataphora_window),
+                                          min(n, j + obj.anaphora_window + 1)))
+                excluded = self._excluded(obj)
+                for start, end, _, _ in self.matches(obj.anaphora, near):
+                    if any(s < end and start < e for s, e, _ in excluded):
+                        continue
                     if self.hypothetical(start, end):
                         continue
                     i = self.sentence_of(start)
@@ -354,6 +377,25 @@ class _Analysis:
                         per[i].append(_Target(start, end, obj_id, True, ante, None))
             out[obj_id] = per
         return out
+
+    def other_between(self, j: int, i: int, about: Iterable[str]) -> bool:
+        """Whether a sentence strictly between sentences ``j`` and ``i`` is about another
+        thing (the topic has moved on: "Lithuania has left. Funding fell. We are worried.")."""
+        for k in range(min(i, j) + 1, max(i, j)):
+            for obj_id in about:
+                other = self.rules.objects[obj_id].other
+                if other is not None and self._sentence_spans(other, k):
+                    return True
+        return False
+
+    def _excluded(self, obj: _ObjectRules) -> list[tuple[int, int, float | None]]:
+        """Spans where a reference to ``obj`` (or an anaphor) is something else."""
+        if obj.exclude is None:
+            return []
+        found = self._exclusions.get(obj.id)
+        if found is None:
+            found = self._exclusions[obj.id] = self.spans(obj.exclude)
+        return found
 
     def anchored_near(self, sentence: int, about: Iterable[str]) -> int | None:
         """The nearest sentence with a reference to one of ``about``: this one, else one
@@ -394,14 +436,21 @@ class _Analysis:
             if not targets:
                 continue
             other = self.rules.objects[obj_id].other
-            if other is not None and self._object_is_other(end, sentence, targets, other):
-                continue
+            # when another thing is the expression's own object, only a reference before it
+            # in the same stretch of the clause (its subject) can still be what it is about:
+            # "Lithuania's exit is a blow to survivors"
+            other_after = other is not None and self._object_is_other(end, sentence, targets,
+                                                                       other)
             for t in targets:
                 if t.start >= end:
+                    if other_after:
+                        continue
                     gap = (end, t.start)
                 elif t.end <= start:
                     gap = (t.end, start)
                     if other is not None and self._other_before(gap, other):
+                        continue
+                    if other_after and self._soft_break_in(gap):
                         continue
                 else:
                     gap = (start, start)
@@ -415,6 +464,23 @@ class _Analysis:
     def _hard_break_in(self, gap: tuple[int, int]) -> bool:
         i = bisect_left(self.hard_breaks, gap[0])
         return i < len(self.hard_breaks) and self.hard_breaks[i] < gap[1]
+
+    def _soft_break_in(self, gap: tuple[int, int]) -> bool:
+        i = bisect_left(self.soft_breaks, gap[0])
+        return i < len(self.soft_breaks) and self.soft_breaks[i] < gap[1]
+
+    def object_is_other(self, end: int, sentence: int, about: Iterable[str]) -> bool:
+        """Whether the expression ending at ``end`` has another thing as its own object, for
+        every one of ``about`` that says what other things are."""
+        found = False
+        for obj_id in about:
+            other = self.rules.objects[obj_id].other
+            if other is None:
+                continue
+            if not self._object_is_other(end, sentence, self.targets[obj_id][sentence], other):
+                return False
+            found = True
+        return found
 
     def _next_soft_break(self, pos: int, limit: int) -> int:
         i = bisect_left(self.soft_breaks, pos)
@@ -473,29 +539,52 @@ def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
         return fires
     excluded = a.spans(cr.exclude) if cr.exclude is not None else []
     for start, end, weight, scope in spans:
-        if any(s < end and start < e for s, e, _ in excluded):
+        fire = _fire(a, cr, excluded, start, end, weight, scope)
+        if fire is not None:
+            fires.append(fire)
             continue
-        if a.negated(start) or a.someone_elses(start):
-            continue
-        i = a.sentence_of(start)
-        confidence = weight if weight is not None else code.confidence
-        if not code.about or scope == "standalone":
-            fires.append(_Fire(i, i, i, confidence))
-            continue
-        if scope == "nearby":
-            j = a.anchored_near(i, code.about)
-            if j is not None:
-                fires.append(_Fire(i, min(i, j), max(i, j),
-                                   confidence * (1.0 if j == i else ANAPHORA_FACTOR)))
-            continue
-        target = a.attached(start, end, i, code.about)
-        if target is None:
-            continue
-        if target.anaphor:
-            confidence *= ANAPHORA_FACTOR
-        fires.append(_Fire(i, min(i, target.antecedent), max(i, target.antecedent),
-                           confidence))
+        # the regex reports one match per place; when it does not count, a shorter one that
+        # starts inside it may ("we hope that it will return one day": the call finds no
+        # target, "return one day" needs none nearby)
+        limit = a.sentences[a.sentence_of(start)].end
+        for more in cr.include.overlapping(a.lower, start, end, limit):
+            # a negation or someone else's view before the whole applies to the part too
+            fire = _fire(a, cr, excluded, *more, cues_at=start)
+            if fire is not None:
+                fires.append(fire)
+                break
     return fires
+
+
+def _fire(a: _Analysis, cr: _CodeRules, excluded: list[tuple[int, int, float | None]],
+          start: int, end: int, weight: float | None, scope: str, *,
+          cues_at: int | None = None) -> _Fire | None:
+    """What the expression at start–end shows, if it counts (see the module documentation);
+    negation and reported-view cues are looked for before ``cues_at`` (default ``start``)."""
+    code = cr.code
+    if any(s < end and start < e for s, e, _ in excluded):
+        return None
+    cue_pos = start if cues_at is None else cues_at
+    if a.negated(cue_pos) or a.someone_elses(cue_pos):
+        return None
+    i = a.sentence_of(start)
+    confidence = weight if weight is not None else code.confidence
+    if not code.about or scope == "standalone":
+        return _Fire(i, i, i, confidence)
+    if scope == "nearby":
+        if a.object_is_other(end, i, code.about):
+            return None
+        j = a.anchored_near(i, code.about)
+        if j is None or a.other_between(j, i, code.about):
+            return None
+        return _Fire(i, min(i, j), max(i, j),
+                     confidence * (1.0 if j == i else ANAPHORA_FACTOR))
+    target = a.attached(start, end, i, code.about)
+    if target is None:
+        return None
+    if target.anaphor:
+        confidence *= ANAPHORA_FACTOR
+    return _Fire(i, min(i, target.antecedent), max(i, target.antecedent), confidence)
 
 
 def code_with_rules(text: str, codebook: Codebook, lang: str) -> CodingResult:

@@ -43,15 +43,23 @@ NUMBERED_ABBREVIATIONS: frozenset[str] = frozenset({
 SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset({"etc", "etc.", "ect"})
 
 _CANDIDATE = re.compile(
+    # the first character alone decides which branch applies; putting it first lets the regex
+    # engine skip quickly to the places where a sentence may end
     r"""
-    (?P<stop>[.!?…]+|\.\.\.)        # sentence-final punctuation
-    (?P<close>["'”’»)\]]*)          # closing quotes or brackets
-    (?P<space>\s+)                  # white space (required)
+    [.!?…\n]
+    (?:
+      (?<=[.!?…])[.!?…]*          # sentence-final punctuation,
+      (?P<close>["'”’»)\]]*)      # closing quotes or brackets,
+      (?P<space>\s+)              # white space (required)
     |
-    (?P<para>\n[ \t\r\f\v]*\n\s*)   # a blank line
+      (?<=\n)[ \t\r\f\v]*\n\s*     # or a blank line
+    )
     """,
     re.VERBOSE,
 )
+#: read backwards from a full stop (in the reversed text): the word before it, then the rest
+#: of the token (dots, apostrophes and hyphens included: "U.N", "e.g", "n°", "Art")
+_TOKEN_BACKWARDS = re.compile(r"([\w°º]*)([\w°º.'’-]*)")
 _NEXT_START = re.compile(r"""["'“‘«(\[¿¡]*\s*(?P<ch>\S)""")
 _NUMBER_NEXT = re.compile(r"\s*(?:\d|[IVXLC]+\b)")
 
@@ -68,16 +76,22 @@ def split_sentences(text: str, *, extra_abbreviations: Iterable[str] = ()) -> li
     extra = {a.lower().rstrip(".") for a in extra_abbreviations}
     abbreviations = ABBREVIATIONS | extra if extra else ABBREVIATIONS
     cuts: list[int] = []
+    reverse = ""
     for m in _CANDIDATE.finditer(text):
-        if m.group("para") is not None:
-            cuts.append(m.start())
+        start = m.start()
+        if text[start] == "\n":
+            cuts.append(start)
             continue
-        stop = m.group("stop")
+        close = m.start("close")
         end_of_stop = m.end("close")
-        if stop == "." and not m.group("close") and not _ends_sentence_after_dot(
-                text, m.start(), m.end(), abbreviations):
-            continue
-        if stop != "." and _next_is_lower(text, m.end()):
+        if close - start == 1 and text[start] == ".":
+            # a single full stop: not after an abbreviation, unless a quote or bracket follows
+            if close == end_of_stop:
+                if not reverse:
+                    reverse = text[::-1]
+                if not _ends_sentence_after_dot(text, reverse, start, m.end(), abbreviations):
+                    continue
+        elif _next_is_lower(text, m.end()):
             # "... million... were lost", "¿verdad? y ...": the sentence goes on
             continue
         cuts.append(end_of_stop)
@@ -98,53 +112,38 @@ def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
         out.append(Sentence(start, end, text[start:end]))
 
 
-def _ends_sentence_after_dot(text: str, dot: int, after: int, abbreviations: frozenset[str]
-                             ) -> bool:
+def _ends_sentence_after_dot(text: str, reverse: str, dot: int, after: int,
+                             abbreviations: frozenset[str]) -> bool:
     """Whether the single full stop at ``dot`` (followed by white space up to ``after``)
-    closes a sentence."""
+    closes a sentence (``reverse`` is ``text`` reversed)."""
     if after >= len(text):
         return True
-    # the token before the dot: a run of word characters (group 2) and, before it, of word
-    # characters, dots, apostrophes and hyphens (group 1): "U.N", "e.g", "n°", "Art"
-    i = dot
-    floor = max(0, dot - 40)
-    while i > floor and (text[i - 1].isalnum() or text[i - 1] in "_°º"):
-        i -= 1
-    if i == dot:  # a stop after punctuation or space: "... )." or " ."
+    # the token before the dot: a run of word characters (``word``) and, before it, of word
+    # characters, dots, apostrophes and hyphens (``head``): "U.N", "e.g", "n°", "Art"; read
+    # backwards in the reversed text, at most 40 characters
+    n = len(text)
+    m = _TOKEN_BACKWARDS.match(reverse, n - dot, n - max(0, dot - 40))
+    assert m is not None  # both groups may be empty
+    word = m.group(1)[::-1]
+    if not word:  # a stop after punctuation or space: "... )." or " ."
         return True
-    j = i
-    while j > floor and (text[j - 1].isalnum() or text[j - 1] in "_°º.'’-"):
-        j -= 1
-    m = _TokenBefore(text[j:i], text[i:dot])
-    token = (m.group(1) + m.group(2)).lower().lstrip("'’-")
-    last = m.group(2).lower()
+    head = m.group(2)[::-1]
+    token = (head + word).lower().lstrip("'’-")
+    last = word.lower()
     next_lower = _next_is_lower(text, after)
-    if token in abbreviations or (last in abbreviations and not m.group(1)):
+    if token in abbreviations or (last in abbreviations and not head):
         return False
-    if token in NUMBERED_ABBREVIATIONS or (last in NUMBERED_ABBREVIATIONS and not m.group(1)):
+    if token in NUMBERED_ABBREVIATIONS or (last in NUMBERED_ABBREVIATIONS and not head):
         return _NUMBER_NEXT.match(text, after) is None and not next_lower
     if last in SENTENCE_FINAL_ABBREVIATIONS or token in SENTENCE_FINAL_ABBREVIATIONS:
         return not next_lower
-    word = m.group(2)
-    if len(word) == 1 and word.isalpha() and word.isupper() and not m.group(1):
+    if len(word) == 1 and word.isalpha() and word.isupper() and not head:
         # an initial ("J. Smith") — unless it is a one-letter word ending the sentence
         return False
-    if "." in m.group(1) and len(word) <= 2 and word.isalpha():
+    if "." in head and len(word) <= 2 and word.isalpha():
         # dotted initialisms: "U.N.", "e.g." written with their own dots
         return not next_lower and word.isupper() and len(token) > 4
     return not next_lower
-
-
-class _TokenBefore:
-    """The token before a full stop, split as the regex groups it replaces."""
-
-    __slots__ = ("_groups",)
-
-    def __init__(self, head: str, word: str) -> None:
-        self._groups = (head, word)
-
-    def group(self, n: int) -> str:
-        return self._groups[n - 1]
 
 
 def _next_is_lower(text: str, pos: int) -> bool:
