@@ -23,7 +23,7 @@ from clirun import run
 from normwatch.dates import PartialDate, add_years
 from normwatch.errors import DataError, RuleError
 from normwatch.obligations.engine import Range, timing, yearly_due_dates
-from normwatch.obligations.facts import import_facts, parse_csv
+from normwatch.obligations.facts import import_facts, parse_csv, read_facts, write_facts
 from normwatch.obligations.ical import fold
 from normwatch.obligations.queries import calendar_ics, check, deadlines, obligations_for
 from normwatch.obligations.rules import obligation_rules, parse_obligations
@@ -244,6 +244,66 @@ def test_deadlines_within_a_window_are_ahead_and_in_date_order(store: Store) -> 
         (r["state"], r["obligation"]) for r in rows}
 
 
+LATER_REMNANTS = "\n".join([
+    "iso3,obligation,original_deadline,extended_deadline,decided_on,completed_on,"
+    "hostilities_ended,source_url",
+    # test facts, not real ones: Austria (in force 2010-08-01) with remnants from fictional
+    # hostilities that ended 2016-06-30, and others ended some time in 2019
+    "AUT,clearance,2026-06-30,,,,2016-06-30,https://example.org/later-a",
+    "AUT,clearance,2026-06-30,2031-06-30,2026-05-15,,2016-06-30,https://example.org/later-b",
+    "AUT,clearance,,,,2024-11,2019,https://example.org/later-c",
+]) + "\n"
+
+
+def test_remnants_from_later_hostilities_have_their_own_deadline(own_db: str,
+                                                                 tmp_path: Path) -> None:
+    """CCM art. 4(1)(b): ten years after the end of the active hostilities, per end on record,
+    each with its own extensions and completion; no 4(1)(a) row when nothing else is on record."""
+    path = tmp_path / "later.csv"
+    path.write_text(LATER_REMNANTS, encoding="utf-8")
+    store = open_store(own_db)
+    import_facts(store, "ccm", path)
+    assert check(store) == []
+
+    def clearance(on: dt.date) -> list[dict[str, Any]]:
+        return [r for r in obligations_for(store, "ccm", "AUT", on)
+                if r["obligation"] == "clearance"]
+
+    before, later = clearance(dt.date(2026, 1, 1))
+    assert (before["article"], before["hostilities_ended"]) == ("4(1)(b)", "2016-06-30")
+    assert (before["status"], before["deadline"]) == ("pending", "2026-06-30")
+    assert "end of the active hostilities 2016-06-30 + 10 years → 2026-06-30 (art. 4(1)(b))" in (
+        before["explanation"])
+    assert before["basis"]["rule"].startswith("art. 4(1)(b): ")
+    # known only to the year: the deadline is too, and the completion came before it
+    assert (later["hostilities_ended"], later["original_deadline"]) == ("2019", "2029")
+    assert (later["status"], later["on_time"]) == ("completed", True)
+    extended = clearance(dt.date(2026, 7, 1))[0]
+    assert (extended["status"], extended["deadline"]) == ("extended", "2031-06-30")
+    assert clearance(dt.date(2031, 7, 1))[0]["status"] == "overdue"
+
+
+def test_check_refuses_hostilities_before_entry_into_force_or_on_other_obligations(
+        own_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad-later.csv"
+    path.write_text("iso3,obligation,original_deadline,hostilities_ended,source_url\n"
+                    "AUT,clearance,,2009-12-31,https://example.org/x\n"
+                    "AUT,clearance,2027-01-01,2016-06-30,https://example.org/y\n"
+                    "AUT,stockpile_destruction,,2016-06-30,https://example.org/z\n",
+                    encoding="utf-8")
+    store = open_store(own_db)
+    import_facts(store, "ccm", path)
+    assert [p.message for p in check(store)] == [
+        "bad-later.csv:2: AUT clearance: hostilities ended 2009-12-31, before entry into force "
+        "for the State (2010-08-01): art. 4(1)(a) applies, not art. 4(1)(b)",
+        "bad-later.csv:3: AUT clearance: original deadline 2027-01-01 differs from the computed "
+        "2026-06-30 (end of the active hostilities 2016-06-30 + 10 years → 2026-06-30 "
+        "(art. 4(1)(b)))",
+        "bad-later.csv:4: AUT stockpile_destruction: hostilities_ended is only for an "
+        "obligation with a deadline after hostilities (none for CCM art. 3(2))",
+    ]
+
+
 # --- rule files -----------------------------------------------------------------------------
 
 
@@ -255,6 +315,9 @@ def test_rule_files_define_the_five_obligations() -> None:
     stockpile = apmbt["stockpile_destruction"]
     assert stockpile.years == 4 and stockpile.extension is None
     assert apmbt["clearance"].extension is not None and apmbt["clearance"].extension.max_years == 10
+    later = {r.id: r for r in obligation_rules("ccm")}["clearance"].after_hostilities
+    assert later is not None and (later.article, later.years) == ("4(1)(b)", 10)
+    assert apmbt["clearance"].after_hostilities is None
 
 
 GOOD = {"id": "x", "article": "1", "text": "t", "anchor": "entry_into_force", "years": 2,
@@ -273,6 +336,11 @@ GOOD = {"id": "x", "article": "1", "text": "t", "anchor": "entry_into_force", "y
     ({"extension": {"article": "2", "text": "t", "max_years": -1}},
      "obligations[0].extension.max_years: must be a positive whole number"),
     ({"colour": "red"}, "obligations[0].colour: unknown key"),
+    ({"after_hostilities": {"article": "2", "text": "t"}},
+     "obligations[0].after_hostilities.years: missing"),
+    ({"years": None, "yearly": "04-30", "after_hostilities": {"article": "2", "text": "t",
+                                                               "years": 1}},
+     "obligations[0].after_hostilities: a yearly obligation has no second deadline"),
     ({"id": "Bad Id"}, "obligations[0].id: must be a lower-case identifier"),
 ])
 def test_bad_obligation_rules_name_file_and_key(change: dict[str, Any], message: str) -> None:
@@ -404,11 +472,15 @@ BAD_FACTS = "\n".join([
 ]) + "\n"
 
 
-def test_check_rejects_bad_facts_with_file_and_line(own_db: str, tmp_path: Path) -> None:
-    path = tmp_path / "bad.csv"
-    path.write_text(BAD_FACTS, encoding="utf-8")
+def write_unchecked(store: Store, text: str, name: str) -> None:
+    """Facts written past the importer's own refusals, as a hand-edited bundled file would be."""
+    with store.transaction() as conn:
+        write_facts(conn, parse_csv("ccm", text, name))
+
+
+def test_check_rejects_bad_facts_with_file_and_line(own_db: str) -> None:
     store = open_store(own_db)
-    assert import_facts(store, "ccm", path) == 7
+    write_unchecked(store, BAD_FACTS, "bad.csv")
     messages = [p.message for p in check(store)]
     assert all(p.check == "obligations" for p in check(store))
     assert messages == [
@@ -453,15 +525,44 @@ def test_malformed_rows_are_refused_when_read() -> None:
                   "x.csv")
 
 
-def test_cli_check_fails_on_bad_facts(own_db: str, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "bad.csv"
-    path.write_text(BAD_FACTS, encoding="utf-8")
-    import_facts(open_store(own_db), "ccm", path)
+def test_cli_check_fails_on_bad_facts(own_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    write_unchecked(open_store(own_db), BAD_FACTS, "bad.csv")
     code, out, _ = run(capsys, "--db", own_db, "check", "--format", "json")
     assert code != 0
     messages = [p["message"] for p in json.loads(out)]
     assert "bad.csv:5: unknown State code 'XXX'" in messages
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("XXX,clearance,https://example.org/a", "new.csv:3: iso3: unknown State code 'XXX'"),
+    ("AUT,stockpile,https://example.org/a", "new.csv:3: obligation: unknown obligation id "
+     "'stockpile' for ccm"),
+    ("AUT,clearance,", "new.csv:3: source_url: empty value"),
+])
+def test_cli_import_obligations_refuses_bad_rows_and_writes_nothing(
+        own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str,
+        message: str) -> None:
+    path = tmp_path / "new.csv"
+    path.write_text(f"iso3,obligation,source_url\nAUT,clearance,https://example.org/ok\n{row}\n",
+                    encoding="utf-8")
+    before = len(read_facts(open_store(own_db), "ccm"))
+    code, out, err = run(capsys, "--db", own_db, "import", "obligations", "ccm", str(path))
+    assert code != 0 and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith(f"error: {message}")
+    assert len(read_facts(open_store(own_db), "ccm")) == before
+
+
+def test_cli_import_obligations_adds_facts_that_the_engine_uses(
+        own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "later.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + LATER_REMNANTS.encode())  # a spreadsheet's UTF-8 BOM
+    code, out, _ = run(capsys, "--db", own_db, "import", "obligations", "ccm", str(path))
+    assert (code, out.strip()) == (0, f"3 obligation facts imported from {path}")
+    code, out, _ = run(capsys, "--db", own_db, "obligations", "ccm", "Austria", "--on",
+                       "2026-01-01", "--format", "json")
+    clearance = [r for r in json.loads(out) if r["obligation"] == "clearance"]
+    assert [(r["article"], r["deadline"]) for r in clearance] == [
+        ("4(1)(b)", "2026-06-30"), ("4(1)(b)", "2029")]
 
 
 # --- iCalendar ------------------------------------------------------------------------------

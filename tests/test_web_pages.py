@@ -223,6 +223,8 @@ def test_methods_page_reproduces_the_reference_counts(client: TestClient) -> Non
     assert page.count('<span class="ok">yes</span>') >= 12
     assert '<span class="bad">no</span>' not in page
     assert "<td>20(2)</td>" in page and "withdrawal-reaction" in page
+    # the obligations come from the rule files, the later-remnants deadline with its article
+    assert "<td>3(2)</td>" in page and "<td>4(1)(b)</td>" in page and "<td>5(1)</td>" in page
 
 
 def test_data_page_links_the_export(client: TestClient) -> None:

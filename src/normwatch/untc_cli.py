@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from normwatch.cli import get_store
+from normwatch.obligations.cli import import_obligations_cmd
 from normwatch.untc_import import import_untc, sources_summary
 
 
@@ -40,6 +41,10 @@ def import_untc_cmd(
         return
     for r in reports:
         click.echo("\n".join(r.lines()))
+
+
+# the other importers live with their features
+import_group.add_command(import_obligations_cmd)
 
 
 @click.group("untc")

@@ -1,4 +1,5 @@
-"""CLI commands ``obligations``, ``deadlines`` and ``calendar`` (registered in features.COMMANDS).
+"""CLI commands ``obligations``, ``deadlines``, ``calendar`` (registered in features.COMMANDS)
+and ``import obligations`` (in the ``import`` group).
 
 Thin wrappers over :mod:`normwatch.obligations.queries`; heavy imports stay inside the
 functions so that ``normwatch --help`` does not pay for them.
@@ -98,3 +99,26 @@ def calendar_cmd(ctx: click.Context, treaty: str, states: tuple[str, ...], on: d
     from normwatch.obligations.queries import calendar_ics
 
     click.echo(calendar_ics(get_store(ctx), treaty, list(states), on), nl=False)
+
+
+@click.command("obligations")
+@click.argument("treaty")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def import_obligations_cmd(ctx: click.Context, treaty: str, file: str) -> None:
+    """Add the obligation facts of a CSV FILE to TREATY, in one transaction.
+
+    The columns are those of the bundled ccm/obligations.csv: iso3, obligation and
+    source_url are required; original_deadline, extended_deadline, extension_decided_at,
+    decision, decided_on, completed_on, completed_by, outstanding_on, report_year,
+    hostilities_ended, before_eif, declared, confidence and note are optional (dates as
+    YYYY, YYYY-MM or YYYY-MM-DD). Run `normwatch check` afterwards.
+
+    \b
+    Example:
+      normwatch import obligations ccm extensions-2026.csv
+    """
+    from normwatch.obligations.facts import import_facts
+
+    count = import_facts(get_store(ctx), treaty, file)
+    click.echo(f"{count} obligation fact{'s' if count != 1 else ''} imported from {file}")

@@ -190,7 +190,9 @@ class ObligationState:
     status: ObStatus
     summary: str
     deadline: PartialDate | None = None
-    original_deadline: dt.date | None = None
+    original_deadline: PartialDate | None = None
+    #: for a deadline counted from the end of hostilities (CCM art. 4(1)(b)): that end
+    hostilities_ended: PartialDate | None = None
     entry_into_force: dt.date | None = None
     ends: dt.date | None = None
     completed: PartialDate | None = None
@@ -209,6 +211,25 @@ class ObligationState:
     def obligation(self) -> str:
         return self.rule.id
 
+    @property
+    def article(self) -> str:
+        """The article the deadline comes from (art. 4(1)(b) for later remnants)."""
+        later = self.rule.after_hostilities
+        if self.hostilities_ended is not None and later is not None:
+            return later.article
+        return self.rule.article
+
+    @property
+    def label(self) -> str:
+        return f"art. {self.article}"
+
+    @property
+    def rule_text(self) -> str:
+        later = self.rule.after_hostilities
+        if self.hostilities_ended is not None and later is not None:
+            return later.text
+        return self.rule.text
+
     def explanation(self) -> str:
         """The status in words, then the article, the arithmetic and the facts, as sentences."""
         text = " ".join(_sentence(x) for x in (self.summary, *self.steps))
@@ -225,10 +246,11 @@ class ObligationState:
             "name": name,
             "date": self.on.isoformat(),
             "obligation": self.rule.id,
-            "article": self.rule.article,
+            "article": self.article,
             "status": self.status.value,
             "deadline": str(self.deadline) if self.deadline else None,
-            "original_deadline": d(self.original_deadline),
+            "original_deadline": str(self.original_deadline) if self.original_deadline else None,
+            "hostilities_ended": str(self.hostilities_ended) if self.hostilities_ended else None,
             "completed": str(self.completed) if self.completed else None,
             "completed_by": d(self.completed_by),
             "on_time": self.on_time,
@@ -248,7 +270,7 @@ class ObligationState:
             "summary": self.summary,
             "explanation": self.explanation(),
             "basis": {
-                "rule": f"{self.rule.label}: {self.rule.text}",
+                "rule": f"{self.label}: {self.rule_text}",
                 "period": self.rule.period(),
                 "extension": (f"art. {self.rule.extension.article}: {self.rule.extension.text}"
                               if self.rule.extension else None),
@@ -311,13 +333,14 @@ class _Ctx:
     span: InForce
     steps: list[str] = field(default_factory=list)
     used: list[ObligationFact] = field(default_factory=list)
+    hostilities: PartialDate | None = None
 
     def result(self, status: ObStatus, summary: str, **kw: Any) -> ObligationState:
         if self.span.end is not None:
             self.steps.append(f"the obligations end on {self.span.end.isoformat()}, when the "
                               "withdrawal takes effect")
         return ObligationState(
-            self.rule, self.state, self.on, status, summary,
+            self.rule, self.state, self.on, status, summary, hostilities_ended=self.hostilities,
             entry_into_force=self.span.start, ends=self.span.end, facts=tuple(self.used),
             steps=tuple(self.steps), eif=self.span.party.explanation, **kw)
 
@@ -331,32 +354,38 @@ def evaluate(
     *,
     aggregates: Sequence[ObligationFact] = (),
     rules: Sequence[ObligationRule] = (),
+    hostilities: PartialDate | None = None,
 ) -> ObligationState:
     """The state of ``rule`` for ``state`` on ``on``.
 
     ``facts`` are the State's facts (others are ignored); ``aggregates`` the treaty's
     statements about all States Parties; ``rules`` the treaty's other obligations (needed when
-    a yearly obligation starts ``after`` another).
+    a yearly obligation starts ``after`` another). With ``hostilities``, the deadline is the
+    rule's ``after_hostilities`` one, counted from that end of hostilities, and only the facts
+    that give the same ``hostilities_ended`` count; without it, only those that give none.
     """
+    later = rule.after_hostilities if hostilities is not None else None
+    label, text = (later.label, later.text) if later else (rule.label, rule.text)
     span, why = standing(timeline, on)
     if span is None:
         return ObligationState(rule, state, on, ObStatus.NOT_APPLICABLE, why,
-                               steps=(f"{rule.label}: {rule.text}",))
-    mine = [f for f in facts if f.state == state and f.obligation in (rule.id, rule.fact)]
-    ctx = _Ctx(rule, state, on, span, [f"{rule.label}: {rule.text}"])
+                               hostilities_ended=hostilities, steps=(f"{label}: {text}",))
+    mine = [f for f in facts if f.state == state and f.obligation in (rule.id, rule.fact)
+            and f.hostilities_ended == hostilities]
+    ctx = _Ctx(rule, state, on, span, [f"{label}: {text}"], hostilities=hostilities)
     if rule.applies == "declared":
         declarations = [f for f in mine if f.obligation == rule.fact and f.report_year is None]
         if not declarations:
             what = rule.fact.replace("_", " ")
             return ctx.result(ObStatus.NOT_APPLICABLE,
-                              f"no {what} declaration on record for the State; {rule.label} "
+                              f"no {what} declaration on record for the State; {label} "
                               "applies only where one is")
         if not any(f.declared for f in declarations):
             ctx.used.extend(declarations)
             ctx.steps += [_what(f) for f in declarations]
             note = declarations[0].source.note or "no declaration"
             return ctx.result(ObStatus.NOT_APPLICABLE,
-                              f"the State declares nothing to do under {rule.label} ({note})")
+                              f"the State declares nothing to do under {label} ({note})")
     if rule.recurring:
         return _yearly(ctx, mine, rules)
     return _one_off(ctx, mine, aggregates)
@@ -431,12 +460,17 @@ def _one_off(
     ctx: _Ctx, mine: list[ObligationFact], aggregates: Sequence[ObligationFact]
 ) -> ObligationState:
     rule, on = ctx.rule, ctx.on
-    original = rule.deadline(ctx.span.start)
-    ctx.steps.append(rule.arithmetic(ctx.span.start))
+    second = rule.after_hostilities
+    if ctx.hostilities is not None and second is not None:
+        original = second.deadline(ctx.hostilities)
+        ctx.steps.append(second.arithmetic(ctx.hostilities))
+    else:
+        original = PartialDate.of(rule.deadline(ctx.span.start))
+        ctx.steps.append(rule.arithmetic(ctx.span.start))
     ctx.used.extend(f for f in mine if not f.is_extension and f.completed_on is None
                     and f.completed_by is None and f.outstanding_on is None)
-    granted, notes = _extensions_in_effect(mine, PartialDate.of(original), on)
-    deadline = granted[-1].extended_deadline if granted else PartialDate.of(original)
+    granted, notes = _extensions_in_effect(mine, original, on)
+    deadline = granted[-1].extended_deadline if granted else original
     assert deadline is not None
     requests = [f for f in mine if f.decision == "requested"]
     for f in [f for f in mine if f.is_extension]:
@@ -609,8 +643,22 @@ def evaluate_all(
     facts: Sequence[ObligationFact],
     on: dt.date,
 ) -> list[ObligationState]:
-    """Every obligation of a treaty for one State on one day, in rule-file order."""
+    """Every obligation of a treaty for one State on one day, in rule-file order.
+
+    An obligation with a deadline after hostilities (CCM art. 4(1)(b)) comes once per end of
+    hostilities on record for the State, after its entry-into-force deadline - which is left
+    out when every fact on record is about later work.
+    """
     aggregates = [f for f in facts if f.state == "*"]
     mine = [f for f in facts if f.state == state]
-    return [evaluate(r, state, timeline, mine, on, aggregates=aggregates, rules=rules)
-            for r in rules]
+    out: list[ObligationState] = []
+    for r in rules:
+        own = [f for f in mine if f.obligation in (r.id, r.fact)]
+        ends = sorted({f.hostilities_ended for f in own if f.hostilities_ended is not None})
+        if r.after_hostilities is None:
+            ends = []
+        if not ends or any(f.hostilities_ended is None for f in own):
+            out.append(evaluate(r, state, timeline, mine, on, aggregates=aggregates, rules=rules))
+        out += [evaluate(r, state, timeline, mine, on, aggregates=aggregates, rules=rules,
+                         hostilities=end) for end in ends]
+    return out

@@ -13,6 +13,9 @@ what the notes say in words:
 ``report_year``     for a yearly report: the calendar year it covers
 ``before_eif``      ``yes``: a source dates the completion before entry into force for the State
 ``declared``        ``no``: the row records a deadline but the State declares nothing to do
+``hostilities_ended``  the work arose after entry into force, in hostilities whose active
+                    phase ended then: the row belongs to the deadline counted from that day
+                    (CCM art. 4(1)(b)), and so do its extension and completion rows
 ==================  ==========================================================================
 
 A row whose ``state`` is ``*`` is an aggregate statement about all States Parties (e.g. "all
@@ -70,6 +73,7 @@ obligation_facts = Table(
     Column("report_year", Integer),
     Column("before_eif", Integer, nullable=False, default=0),
     Column("declared", Integer, nullable=False, default=1),
+    Column("hostilities_ended", String(10)),
     Column("source_id", String(16), ForeignKey("sources.id"), nullable=False),
     Column("confidence", String(16)),
     Column("note", Text),
@@ -96,6 +100,7 @@ class ObligationFact:
     report_year: int | None = None
     before_eif: bool = False
     declared: bool = True
+    hostilities_ended: PartialDate | None = None
     where: str | None = None
 
     @property
@@ -134,6 +139,7 @@ class ObligationFact:
             "report_year": self.report_year,
             "before_eif": self.before_eif,
             "declared": self.declared,
+            "hostilities_ended": s(self.hostilities_ended),
             "source": self.source.url,
             "confidence": self.source.confidence,
             "note": self.source.note,
@@ -198,6 +204,7 @@ def parse_row(treaty: str, row: dict[str, str], where: str) -> ObligationFact:
         report_year=report_year,
         before_eif=_flag(row, "before_eif", where, False),
         declared=_flag(row, "declared", where, True),
+        hostilities_ended=_date(row, "hostilities_ended", where),
         where=where,
     )
 
@@ -235,7 +242,7 @@ def write_facts(conn: Connection, facts: Iterable[ObligationFact]) -> int:
             "decided_on": s(f.decided_on), "completed_on": s(f.completed_on),
             "completed_by": s(f.completed_by), "outstanding_on": s(f.outstanding_on),
             "report_year": f.report_year, "before_eif": int(f.before_eif),
-            "declared": int(f.declared),
+            "declared": int(f.declared), "hostilities_ended": s(f.hostilities_ended),
             # the note is the row's, not the source's: keep it on the fact
             "source_id": ensure_source(conn, Source(f.source.url)),
             "confidence": f.source.confidence, "note": f.source.note, "origin": f.where,
@@ -284,17 +291,30 @@ def ensure_table(store: Store) -> None:
 def import_facts(store: Store, treaty: str, path: str | Path) -> int:
     """Add the facts of a CSV file (bundled layout) to the store, in one transaction.
 
-    Rows keep ``file:line`` as their origin, so that ``normwatch check`` can point at them.
+    A malformed value, an unknown State code or an unknown obligation id stops the import
+    with an error naming file, line and field, before anything is written. Rows keep
+    ``file:line`` as their origin, so that ``normwatch check`` can point at them for the
+    checks that need the rest of the store (dates against entry into force, extensions ...).
     """
+    from normwatch.obligations.rules import known_fact_names, obligation_rules
     from normwatch.rules import get_treaty
 
     rules = get_treaty(treaty)
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot read: {exc.strerror}", where=str(p)) from None
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise DataError(f"cannot read: {reason}", where=str(p)) from None
     facts = parse_csv(rules.id, text, p.name)
+    codes = set(store.registry().codes)
+    names = known_fact_names(obligation_rules(rules))
+    for f in facts:
+        if f.state != ALL_STATES and f.state not in codes:
+            raise DataError(f"unknown State code {f.state!r}", where=f"{f.label}: iso3")
+        if f.obligation not in names:
+            raise DataError(f"unknown obligation id {f.obligation!r} for {rules.id} (known: "
+                            f"{', '.join(sorted(names))})", where=f"{f.label}: obligation")
     ensure_table(store)
     with store.transaction() as conn:
         return write_facts(conn, facts)
@@ -323,5 +343,7 @@ def read_facts(store: Store, treaty: str) -> list[ObligationFact]:
             completed_by=p("completed_by"), outstanding_on=p("outstanding_on"),
             report_year=r["report_year"], before_eif=bool(r["before_eif"]),
             declared=bool(r["declared"]), where=r["origin"],
+            # a store made before the column existed has no such facts
+            hostilities_ended=p("hostilities_ended") if "hostilities_ended" in r else None,
         ))
     return facts

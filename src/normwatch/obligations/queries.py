@@ -135,11 +135,11 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
             what = s.rule.id.replace("_", " ")
             sources = list(dict.fromkeys(f.source.url for f in s.facts))
             description = "\n".join([
-                f"{reg.name(code)} ({code}), {t.rules.short_name} {s.rule.label}: {what} due "
+                f"{reg.name(code)} ({code}), {t.rules.short_name} {s.label}: {what} due "
                 f"{s.deadline}{vague}.",
                 f"Status on {on.isoformat()}: {s.status.value}. "
                 f"{s.summary[:1].upper()}{s.summary[1:]}.",
-                f"Rule: {s.rule.label}: {s.rule.text}.",
+                f"Rule: {s.label}: {s.rule_text}.",
                 *(f"- {step}" for step in s.steps[1:]),
                 "Sources: " + ("; ".join(sources) if sources else
                                f"the treaty text ({text_url or t.rules.name})"),
@@ -147,7 +147,7 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
             events.append(AllDayEvent(
                 uid=uid([t.rules.id, code, s.rule.id, str(s.deadline)]),
                 day=day,
-                summary=f"{t.rules.short_name}: {reg.name(code)} - {what} due ({s.rule.label})",
+                summary=f"{t.rules.short_name}: {reg.name(code)} - {what} due ({s.label})",
                 description=description,
                 url=sources[0] if sources else (text_url if isinstance(text_url, str) else None),
                 categories=(t.rules.short_name, s.rule.id),
@@ -172,9 +172,10 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
     codes = set(store.registry().codes)
     view = store.view(rules.id)
     out: list[str] = []
-    # the deadline in force after each granted step, by (State, obligation), in file order
-    current: dict[tuple[str, str], PartialDate] = {}
-    granted_steps: dict[tuple[str, str], int] = {}
+    # the deadline in force after each granted step, by (State, obligation, end of
+    # hostilities), in file order
+    current: dict[tuple[str, str, PartialDate | None], PartialDate] = {}
+    granted_steps: dict[tuple[str, str, PartialDate | None], int] = {}
     for f in facts:
         at = f"{f.label}: {f.state} {f.obligation}"
         rule = names.get(f.obligation)
@@ -196,6 +197,16 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
                        "has no obligations under it")
             continue
         eif = spans[0].start
+        ended = f.hostilities_ended
+        later = rule.after_hostilities
+        if ended is not None and later is None:
+            out.append(f"{at}: hostilities_ended is only for an obligation with a deadline "
+                       f"after hostilities (none for {rules.short_name} {rule.label})")
+            continue
+        if ended is not None and ended.latest() < eif:
+            out.append(f"{at}: hostilities ended {ended}, before entry into force for the "
+                       f"State ({eif.isoformat()}): {rule.label} applies, not "
+                       f"{later.label if later else 'a later deadline'}")
         if f.completed_on is not None and f.completed_on.latest() < eif and not f.before_eif:
             out.append(f"{at}: completion {f.completed_on} is before entry into force for the "
                        f"State ({eif.isoformat()}); if a source says so, set before_eif=yes")
@@ -211,10 +222,14 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
             continue
         if f.report_year is not None:
             out.append(f"{at}: report_year is only for yearly reports")
-        computed = rule.deadline(eif)
-        if f.original_deadline is not None and f.original_deadline != PartialDate.of(computed):
+        if ended is not None and later is not None:
+            computed, how = later.deadline(ended), later.arithmetic(ended)
+        else:
+            computed = PartialDate.of(rule.deadline(eif))
+            how = f"{rule.arithmetic(eif)}, {rule.label}"
+        if f.original_deadline is not None and f.original_deadline != computed:
             out.append(f"{at}: original deadline {f.original_deadline} differs from the computed "
-                       f"{computed.isoformat()} ({rule.arithmetic(eif)}, {rule.label})")
+                       f"{computed} ({how})")
         if not f.is_extension:
             continue
         ext = rule.extension
@@ -222,8 +237,8 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
             out.append(f"{at}: {rules.short_name} {rule.label} has no extension rule, so no "
                        "extension can be granted or requested")
             continue
-        key = (f.state, rule.id)
-        before = current.get(key, PartialDate.of(computed))
+        key = (f.state, rule.id, ended)
+        before = current.get(key, computed)
         new = f.extended_deadline
         if new is not None:
             if new.latest() <= before.latest():

@@ -17,6 +17,10 @@ A treaty's deadlines are data, not code. Each table names one obligation::
     max_years = 4                  # at most this many years per extension
     renewable = true               # further extensions allowed
     text = "..."
+    [obligations.after_hostilities]  # (optional, one-off only) a second deadline for what
+    article = "4(1)(b)"              # arises after entry into force, counted from the end of
+    years = 10                       # the active hostilities that produced it (facts give
+    text = "..."                     # that end in ``hostilities_ended``)
 
 A ``yearly`` obligation falls due every year on that day and covers the previous calendar
 year. Without ``after`` the first report covers the calendar year of the anchor; with it, the
@@ -35,7 +39,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from normwatch.dates import add_days, add_years
+from normwatch.dates import PartialDate, add_days, add_years
 from normwatch.errors import RuleError
 from normwatch.rules import TreatyRules, get_treaty
 
@@ -56,6 +60,30 @@ class ExtensionRule:
 
 
 @dataclass(frozen=True)
+class AfterHostilitiesRule:
+    """A deadline counted from the end of the active hostilities that produced the work
+    (CCM art. 4(1)(b): remnants that arise after entry into force for the State)."""
+
+    article: str
+    years: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        return f"art. {self.article}"
+
+    def deadline(self, ended: PartialDate) -> PartialDate:
+        """``years`` after ``ended``, known as precisely as ``ended`` is."""
+        if ended.precision == "day":
+            return PartialDate.of(add_years(ended.earliest(), self.years))
+        return PartialDate(ended.year + self.years, ended.month)
+
+    def arithmetic(self, ended: PartialDate) -> str:
+        return (f"end of the active hostilities {ended} + {self.years} years "
+                f"→ {self.deadline(ended)} ({self.label})")
+
+
+@dataclass(frozen=True)
 class ObligationRule:
     """One obligation of a treaty, as its rule file states it."""
 
@@ -71,6 +99,7 @@ class ObligationRule:
     yearly: tuple[int, int] | None = None
     after: str | None = None
     extension: ExtensionRule | None = None
+    after_hostilities: AfterHostilitiesRule | None = None
 
     @property
     def recurring(self) -> bool:
@@ -166,17 +195,33 @@ def _yearly(value: Any, path: str, key: str) -> tuple[int, int]:
 
 
 _KNOWN_KEYS = frozenset({"id", "article", "text", "anchor", "applies", "fact", "years", "days",
-                         "yearly", "after", "extension"})
+                         "yearly", "after", "extension", "after_hostilities"})
 _EXTENSION_KEYS = frozenset({"article", "max_years", "renewable", "text"})
+_HOSTILITIES_KEYS = frozenset({"article", "years", "text"})
+
+
+def _table(value: Any, path: str, prefix: str, known: frozenset[str]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(path, prefix.rstrip("."), "must be a table")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise _fail(path, prefix + unknown[0], "unknown key (known: "
+                    + ", ".join(sorted(known)) + ")")
+    return value
+
+
+def _after_hostilities(value: Any, path: str, prefix: str) -> AfterHostilitiesRule:
+    table = _table(value, path, prefix, _HOSTILITIES_KEYS)
+    years = _positive(table, "years", path, prefix)
+    if years is None:
+        raise _fail(path, prefix + "years", "missing")
+    article, text = _string(table, "article", path, prefix), _string(table, "text", path, prefix)
+    assert article is not None and text is not None
+    return AfterHostilitiesRule(article, years, text)
 
 
 def _extension(value: Any, path: str, prefix: str) -> ExtensionRule:
-    if not isinstance(value, Mapping):
-        raise _fail(path, prefix.rstrip("."), "must be a table")
-    unknown = sorted(set(value) - _EXTENSION_KEYS)
-    if unknown:
-        raise _fail(path, prefix + unknown[0], "unknown key (known: "
-                    + ", ".join(sorted(_EXTENSION_KEYS)) + ")")
+    value = _table(value, path, prefix, _EXTENSION_KEYS)
     max_years = _positive(value, "max_years", path, prefix)
     if max_years is None:
         raise _fail(path, prefix + "max_years", "missing")
@@ -232,13 +277,21 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
             if yearly is not None:
                 raise _fail(path, prefix + "extension", "a yearly obligation has no extensions")
             extension = _extension(table["extension"], path, prefix + "extension.")
+        later = None
+        if table.get("after_hostilities") is not None:
+            if yearly is not None:
+                raise _fail(path, prefix + "after_hostilities",
+                            "a yearly obligation has no second deadline")
+            later = _after_hostilities(table["after_hostilities"], path,
+                                       prefix + "after_hostilities.")
         article, text = (_string(table, "article", path, prefix),
                          _string(table, "text", path, prefix))
         assert article is not None and text is not None
         found.append(ObligationRule(
             treaty=treaty, id=oid, article=article, text=text, anchor=anchor, applies=applies,
             fact=_string(table, "fact", path, prefix, required=False) or oid,
-            years=years, days=days, yearly=yearly, after=after, extension=extension))
+            years=years, days=days, yearly=yearly, after=after, extension=extension,
+            after_hostilities=later))
     ids = {o.id for o in found}
     for i, o in enumerate(found):
         if o.after is None:

@@ -324,6 +324,7 @@ async def methods_page(request: Request) -> Response:
     site = get_site(request)
 
     def compute() -> str:
+        from normwatch.obligations.rules import obligation_rules
         from normwatch.untc_import import sources_summary
 
         store = site.store
@@ -338,7 +339,7 @@ async def methods_page(request: Request) -> Response:
                     got[k] == ref[k] for k in ("parties", "in_force", "signatories",
                                                "withdrawing", "withdrawn"))})
             treaties.append({"rules": rules, "eif": view.entry_into_force, "refs": refs,
-                             "raw": rules.raw})
+                             "raw": rules.raw, "obligations": obligation_rules(rules)})
         from normwatch.coding.codebook import list_codebooks, load_codebook
 
         return render("methods.html", request, title="Methods and sources",
