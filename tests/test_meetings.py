@@ -27,6 +27,8 @@ Every expected value below was worked out by hand from this table.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import sqlite3
@@ -47,6 +49,7 @@ from normwatch.meetings.importer import MeetingImportError, import_meeting
 from normwatch.meetings.model import Coder, find_evidence
 from normwatch.meetings.queries import claims, get_meeting, list_meetings, show_meeting
 from normwatch.meetings.reactions import reactions
+from normwatch.meetings.texts import extract_text
 from normwatch.store import Store, open_store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "meetings"
@@ -161,6 +164,83 @@ def test_evidence_spans_hold_the_quoted_words(store: Store) -> None:
     for c in spans:
         ev = c["evidence"]
         assert texts[c["statement"]][ev["start"]:ev["end"]] == ev["quote"]
+
+
+def tiny_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with one line of Helvetica text per item, written by hand."""
+    escaped = [x.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for x in lines]
+    stream = "BT /F1 12 Tf 14 TL 72 720 Td " + " ".join(f"({x}) Tj T*" for x in escaped) + " ET"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               "/Resources << /Font << /F1 5 0 R >> >> >>",
+               f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = "%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n"
+    xref = len(out)
+    out += (f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
+            + "".join(f"{o:010d} 00000 n \n" for o in offsets)
+            + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n")
+    return out.encode("latin-1")
+
+
+def test_pdf_words_broken_at_a_line_end_are_joined(tmp_path: Path) -> None:
+    path = tmp_path / "s.pdf"
+    path.write_bytes(tiny_pdf(["We are deeply disappointed by the with-", "drawal of one State.",
+                               "Article 7 reports remain", "essential - as ever."]))
+    text = extract_text(path)
+    assert "disappointed by the withdrawal of one State." in text
+    assert "essential - as ever." in text  # a dash between words is not a broken word
+
+
+def test_docx_table_cells_are_read_in_order(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Statement by the delegation")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "We deeply regret this withdrawal."
+    table.cell(1, 0).text = "Left cell."
+    table.cell(1, 1).text = "Right cell."
+    document.add_paragraph("Thank you.")
+    path = tmp_path / "s.docx"
+    document.save(str(path))
+    assert extract_text(path).split("\n\n") == [
+        "Statement by the delegation", "We deeply regret this withdrawal.", "Left cell.",
+        "Right cell.", "Thank you."]
+
+
+def test_semicolon_separated_spreadsheet_files_import(scratch: Store, tmp_path: Path) -> None:
+    directory = copy_fixture(tmp_path)
+    for name in ("participants.csv", "statements.csv", "codings.csv"):
+        path = directory / name
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        out = io.StringIO()
+        csv.writer(out, delimiter=";").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    before = dump(scratch)
+    report = import_meeting(scratch, directory)
+    assert report["changes"] == 0 and dump(scratch) == before  # the same meeting, read alike
+
+
+def test_check_finds_a_capacity_the_treaty_status_rules_out(scratch: Store,
+                                                            tmp_path: Path) -> None:
+    from normwatch.meetings.checks import check_meetings
+
+    directory = copy_fixture(tmp_path)
+    path = directory / "participants.csv"
+    path.write_text(path.read_text(encoding="utf-8")
+                    .replace("Kenya,signatory", "Kenya,state_party")
+                    .replace("AUT,state_party", "AUT,observer_state"), encoding="utf-8")
+    import_meeting(scratch, directory)
+    assert [p.message for p in check_meetings(scratch)] == [
+        "meeting ccm-test-msp: AUT listed as observer_state, but its status under CCM on "
+        "2024-09-10 is party",
+        "meeting ccm-test-msp: KEN listed as state_party, but its status under CCM on "
+        "2024-09-10 is signatory",
+    ]
 
 
 def test_reimporting_the_same_directory_changes_nothing(scratch: Store) -> None:
@@ -548,13 +628,15 @@ def test_code_show_lists_the_codings(store: Store) -> None:
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("alice", "human:alice"), ("human:bob", "human:bob"),
+    ("alice", "human:alice"), ("human:bob", "human:bob"), ("José", "human:José"),
+    ("human:Anna Müller", "human:Anna Müller"), ("O’Brien", "human:O’Brien"),
     ("auto:rules@0.1.0+cb1", "auto:rules@0.1.0+cb1")])
 def test_coder_names(text: str, expected: str) -> None:
     assert str(Coder.parse(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["", "auto:rules", "robot:x", "human:", "a b"])
+@pytest.mark.parametrize("text", ["", "auto:rules", "robot:x", "human:", "a  b", "a;b",
+                                  "auto:the rules@1"])
 def test_bad_coder_names(text: str) -> None:
     with pytest.raises(DataError):
         Coder.parse(text)

@@ -1,7 +1,9 @@
-"""``normwatch check`` for meetings: sources present, evidence matching its text, codes known."""
+"""``normwatch check`` for meetings: sources present, evidence matching its text, codes known,
+capacities that agree with the treaty's status of each State on the meeting's first day."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from normwatch.errors import NormwatchError
@@ -53,4 +55,35 @@ def check_meetings(store: Store) -> list[Problem]:
             if text[r["evidence_start"]:r["evidence_end"]] != r["evidence_quote"]:
                 problems.append(Problem("coding_evidence", f"{label}: the evidence span does "
                                         "not hold the quoted words"))
+    return problems + _capacities(store)
+
+
+#: the treaty statuses (on the meeting's first day) that each capacity contradicts; a State
+#: whose instrument is deposited but not yet in force may sit as a party or as an observer
+_CONTRADICTS = {
+    "state_party": {"non_signatory", "signatory", "withdrawn"},
+    "signatory": {"non_signatory", "consented", "party", "withdrawing", "withdrawn"},
+    "observer_state": {"party", "withdrawing"},
+}
+
+
+def _capacities(store: Store) -> list[Problem]:
+    """A State listed in a capacity its treaty status on the day rules out."""
+    from normwatch.queries import Problem
+
+    problems: list[Problem] = []
+    rows = store.query(
+        "SELECT p.meeting_id, p.participant, p.capacity, m.treaty, m.start_date "
+        "FROM participations p JOIN meetings m ON m.id = p.meeting_id "
+        "WHERE p.kind = 'state' ORDER BY p.meeting_id, p.participant")
+    for r in rows:
+        view = store.view(r["treaty"])
+        day = dt.date.fromisoformat(r["start_date"])
+        status = view.status(r["participant"], day).status.value
+        if status in _CONTRADICTS.get(r["capacity"], set()):
+            problems.append(Problem(
+                "meeting_capacity", f"meeting {r['meeting_id']}: {r['participant']} listed as "
+                f"{r['capacity']}, but its status under {r['treaty'].upper()} on "
+                f"{r['start_date']} is {status}"))
     return problems
+

@@ -406,7 +406,10 @@ def _read_csv(
     except UnicodeDecodeError:
         problems.add(name, "must be UTF-8")
         return
-    reader = csv.DictReader(io.StringIO(raw))
+    first = raw.split("\n", 1)[0]
+    # a spreadsheet saved in a locale with a decimal comma separates fields with ";"
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.DictReader(io.StringIO(raw), delimiter=delimiter)
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in required if c not in columns]
     unknown = [c for c in columns if c not in required and c not in optional]

@@ -76,6 +76,8 @@ PRESIDENCY_ROLE = "presidency"
 STATEMENT_ROLES = ("national", PRESIDENCY_ROLE)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: a person's name: letters of any script, digits, inner spaces, ".", "-" and apostrophes
+_PERSON = re.compile(r"^\w(?:[\w.'’-]| (?=\S))*$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 MEETING_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -95,7 +97,7 @@ class Coder:
         kind, sep, rest = raw.partition(":")
         if not sep:
             kind, rest = "human", raw
-        if kind == "human" and _NAME.match(rest):
+        if kind == "human" and _PERSON.match(rest):
             return cls("human", rest)
         if kind == "auto":
             method, at, version = rest.partition("@")

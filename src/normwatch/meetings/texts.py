@@ -60,18 +60,48 @@ def _read_txt(path: Path) -> str:
         raise SourceError("a TXT file must be UTF-8") from None
 
 
+#: a word broken at a line end by a hyphen, lower case on both sides: "with-\ndrawal"
+_BROKEN_WORD = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_A-Z])")
+
+
 def _read_pdf(path: Path) -> str:
+    import logging
+
     from pypdf import PdfReader
 
+    # pypdf logs what it repairs in a damaged file on stderr; an unreadable file still raises
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(str(path))
-    return "\n\n".join((page.extract_text() or "") for page in reader.pages)
+    text = "\n\n".join((page.extract_text() or "") for page in reader.pages)
+    # PDF lines are laid out, not written: a word hyphenated at a line end is one word
+    # (a compound such as "well-\nknown" loses its hyphen - rarer in statements than the
+    # broken words that would otherwise hide evidence)
+    return _BROKEN_WORD.sub("", text)
 
 
 def _read_docx(path: Path) -> str:
     import docx
+    from docx.document import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
-    document = docx.Document(str(path))
-    return "\n\n".join(p.text for p in document.paragraphs)
+    def blocks(parent: Document) -> list[str]:
+        """Paragraphs and table cells in document order (statements are often in tables)."""
+        out: list[str] = []
+        for item in parent.iter_inner_content():
+            if isinstance(item, Paragraph):
+                out.append(item.text)
+            elif isinstance(item, Table):
+                for row in item.rows:
+                    seen: set[int] = set()
+                    for cell in row.cells:
+                        if id(cell._tc) in seen:  # a merged cell repeats in every column
+                            continue
+                        seen.add(id(cell._tc))
+                        out.extend(p.text for p in cell.paragraphs)
+        return out
+
+    return "\n\n".join(blocks(docx.Document(str(path))))
 
 
 def _read_html(path: Path) -> str:
