@@ -482,6 +482,7 @@ def test_breakdown_by_nato_uses_membership_on_the_meeting_date(
     assert r["by"]["nato"]["codes"]["mention"] == {
         "count": 6, "share": 1.0, "states": ["DEU", "FIN", "FRA", "LTU", "NOR", "SWE"]}
     assert r["by"]["other"]["silent"] == ["CHE", "KEN"]
+    assert {g["denominator"]["kind"] for g in r["by"].values()} == {r["denominator"]["kind"]}
 
     directory = copy_fixture(tmp_path, "earlier")
     text = (directory / "meeting.yaml").read_text(encoding="utf-8")

@@ -98,16 +98,17 @@ def reactions(
         members = groups_on(store, by, day)
         grouped: dict[str, Any] = {}
         for gid, states in members.items():
-            grouped[gid] = _group(base & states, carriers)
+            grouped[gid] = _group(denominator, base & states, carriers)
         others = base - set().union(*members.values())
         if others:
-            grouped["other"] = _group(others, carriers)
+            grouped["other"] = _group(denominator, others, carriers)
         result["by"] = grouped
     return result
 
 
-def _group(base: set[str], carriers: dict[str, set[str]]) -> dict[str, Any]:
-    return {"denominator": {"count": len(base), "states": sorted(base)}, **_tally(base, carriers)}
+def _group(kind: str, base: set[str], carriers: dict[str, set[str]]) -> dict[str, Any]:
+    return {"denominator": {"kind": kind, "count": len(base), "states": sorted(base)},
+            **_tally(base, carriers)}
 
 
 def _tally(base: set[str], carriers: dict[str, set[str]]) -> dict[str, Any]:
