@@ -53,7 +53,7 @@ def test_roll_filters_by_status_and_writes_csv(
                        "--status", "withdrawn", "--format", "csv")
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0].startswith("state,name,status,since")
+    assert lines[0] == "state,name,treaty,date,status,since,notified,effective,postponed"
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["EST", "FIN", "LTU", "LVA", "POL"]
 
 
@@ -102,10 +102,110 @@ def test_check_fails_with_a_list_when_a_fact_lost_its_source(
                for p in json.loads(out))
 
 
+def sourced_act(con: sqlite3.Connection, act_id: str, state: str, kind: str, day: str) -> None:
+    """An action with a source, written straight into a copied store as a bad edit would."""
+    con.execute("INSERT INTO actions (id, treaty, state, kind, date) VALUES (?, 'ccm', ?, ?, ?)",
+                (act_id, state, kind, day))
+    source = con.execute("SELECT id FROM sources LIMIT 1").fetchone()[0]
+    con.execute("INSERT INTO action_sources (action_id, source_id, first_seen, last_seen) "
+                "VALUES (?, ?, '2026-01-01', '2026-01-01')", (act_id, source))
+
+
+@pytest.mark.parametrize(
+    ("state", "kind", "day", "check", "words"),
+    [
+        ("USA", "withdrawal", "2020-01-02", "consistency", "USA"),
+        ("NOR", "signature", "2007-05-01", "after_opening", "before the treaty opened"),
+        ("XYZ", "signature", "2009-01-05", "state_codes", "unknown State XYZ"),
+    ],
+)
+def test_check_lists_each_kind_of_bad_fact(
+    tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str], state: str, kind: str,
+    day: str, check: str, words: str,
+) -> None:
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    con = sqlite3.connect(copy)
+    sourced_act(con, "bad1", state, kind, day)
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "--db", str(copy), "check", "--format", "json")
+    assert code == 1
+    assert any(p["check"] == check and words in p["message"] for p in json.loads(out)), out
+
+
+def test_check_finds_a_computed_entry_into_force_that_differs_from_the_rule_file(
+    tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    con = sqlite3.connect(copy)
+    # without one of the two instruments of 16 February 2010 the 30th is the one of April
+    con.execute("DELETE FROM action_sources WHERE action_id IN (SELECT id FROM actions "
+                "WHERE treaty = 'ccm' AND state = 'BFA' AND kind = 'ratification')")
+    con.execute("DELETE FROM actions WHERE treaty = 'ccm' AND state = 'BFA' "
+                "AND kind = 'ratification'")
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "--db", str(copy), "check", "--format", "json")
+    assert code == 1
+    assert any(p["check"] == "entry_into_force" and p["message"].startswith(
+        "ccm: computed entry into force 2010-10-01 differs from the recorded 2010-08-01")
+        for p in json.loads(out)), out
+
+
+def test_check_as_csv_is_a_header_when_all_is_well(
+    bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "--db", bundled_db, "check", "--format", "csv")[:2] == (0, "check,message\n")
+    assert run(capsys, "--db", bundled_db, "check", "--format", "json")[:2] == (0, "[]\n")
+
+
+def test_a_postponed_withdrawal_says_so_in_table_and_csv(
+    tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ukraine and the APMBT: a withdrawal received while the State is engaged in an armed
+    conflict (the receipt here is a test fact, not a recorded one)."""
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    con = sqlite3.connect(copy)
+    sourced_act(con, "ukr1", "UKR", "withdrawal", "2025-07-01")
+    con.execute("UPDATE actions SET treaty = 'apmbt' WHERE id = 'ukr1'")
+    con.commit()
+    con.close()
+    args = ["--db", str(copy), "status", "apmbt", "Ukraine", "--on", "2026-06-01"]
+    code, out, _ = run(capsys, *args, "--format", "csv")
+    assert code == 0
+    assert out.splitlines() == [
+        "state,name,treaty,date,status,since,notified,effective,postponed",
+        "UKR,Ukraine,apmbt,2026-06-01,withdrawing,2025-07-01,2025-07-01,,true"]
+    code, out, _ = run(capsys, *args)
+    assert "postponed (armed conflict)" in out
+    code, out, _ = run(capsys, "--db", str(copy), "roll", "apmbt", "--on", "2026-06-01",
+                       "--status", "Withdrawing,", "--format", "csv")
+    assert [r.split(",")[0] for r in out.splitlines()[1:]] == ["UKR"]
+
+
+def test_status_lists_each_state_once(bundled_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", bundled_db, "status", "ccm", "LTU", "Lithuania", "lt",
+                       "--format", "json")
+    assert code == 0 and [r["state"] for r in json.loads(out)] == ["LTU"]
+
+
+def test_a_store_that_cannot_be_opened_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for db in (str(tmp_path), "postgresql://nobody@127.0.0.1:1/none"):
+        code, out, err = run(capsys, "--db", db, "treaties")
+        assert code == 1 and out == ""
+        assert len(err.strip().splitlines()) == 1 and err.startswith("error: "), err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["status", "ccm", "Atlantis"], "unknown State name: 'Atlantis'"),
+        (["roll", "ccm", "--status", ""], "--status: name at least one status"),
         (["status", "ccm", "LTU", "Narnia", "Oz"], "unknown State names: 'Narnia', 'Oz'"),
         (["status", "ccm", "LTU", "--on", "2025-02-30"], "impossible date"),
         (["counts", "ccm", "--on", "yesterday"], "not a date"),

@@ -197,6 +197,65 @@ def test_dry_run_json_report_and_sources_view(
     assert imported["imports"] == 1 and imported["last_import"] and imported["actions"] >= 226
 
 
+def test_one_bad_file_among_several_stops_them_all(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_store(fresh)
+    good = tmp_path / "good" / "XXVI-6.en.xml"
+    good.parent.mkdir()
+    good.write_bytes(ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")]))
+    bad = tmp_path / "XXVI-6.en.xml"
+    bad.write_bytes(ccm_export(store)[:500])
+    before = snapshot(fresh)
+    code, out, err = run(capsys, "--db", fresh, "import", "untc", str(good), str(bad))
+    assert (code, out) == (2, "") and str(bad) in err
+    assert snapshot(fresh) == before  # the good file, first in line, was not written either
+    code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(good), str(good))
+    assert code == 0 and out.count("+ TUV accession 2030-01-12") == 1  # the second: no news
+
+
+def test_treaty_option_must_agree_with_the_files_reference(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "status.xml"
+    path.write_bytes(ccm_export(open_store(fresh)))
+    before = snapshot(fresh)
+    code, _, err = run(capsys, "--db", fresh, "import", "untc", str(path), "--treaty", "apmbt")
+    assert code != 0 and "the file is the status of XXVI-6, but --treaty apmbt is XXVI-5" in err
+    assert snapshot(fresh) == before
+
+
+def test_a_file_is_one_source_however_its_path_is_typed(
+    fresh: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(fresh)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(ccm_export(store))
+    import_untc(store, str(path))
+    monkeypatch.chdir(tmp_path)
+    import_untc(store, "XXVI-6.en.xml")
+    import_untc(store, f"{tmp_path}/../{tmp_path.name}/XXVI-6.en.xml")
+    files = [r["url"] for r in open_store(fresh).query("SELECT url FROM sources")
+             if r["url"].startswith("/")]
+    assert files == [str(path)]
+
+
+def test_untc_parse_shows_the_readable_files_and_refuses_the_others(
+    tmp_path: Path, fresh: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.xml"
+    good.write_bytes(ccm_export(open_store(fresh)))
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"<not a status file")
+    code, out, err = run(capsys, "untc", "parse", str(good), str(bad), "--format", "json")
+    assert code == 2
+    parsed = json.loads(out)
+    assert [d["reference"] for d in parsed] == ["XXVI-6"]
+    assert err.splitlines()[0].startswith(f"error: {bad}") and "1 of 2 files refused" in err
+    code, _, err = run(capsys, "untc", "parse", str(bad))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
 @pytest.fixture()
 def served(tmp_path: Path) -> Iterator[str]:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))

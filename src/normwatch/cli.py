@@ -130,9 +130,9 @@ def status(ctx: click.Context, treaty: str, states: tuple[str, ...], on: dt.date
 
     rows = queries.status(get_store(ctx), treaty, list(states), on, explain=explain)
     if fmt != "table":
-        emit(rows, fmt, columns=None if fmt == "json" else _STATUS_COLUMNS)
+        emit(rows, fmt, columns=None if fmt == "json" else _CSV_STATUS_COLUMNS)
         return
-    emit(rows, fmt, columns=_STATUS_COLUMNS, title=f"{treaty.upper()} on {on}")
+    emit(_for_table(rows), fmt, columns=_STATUS_COLUMNS, title=f"{treaty.upper()} on {on}")
     if explain:
         for row in rows:
             click.echo(f"\n{row['state']} — {row['status']}")
@@ -140,6 +140,14 @@ def status(ctx: click.Context, treaty: str, states: tuple[str, ...], on: dt.date
 
 
 _STATUS_COLUMNS = ["state", "name", "status", "since", "notified", "effective"]
+_CSV_STATUS_COLUMNS = ["state", "name", "treaty", "date", "status", "since", "notified",
+                       "effective", "postponed"]
+
+
+def _for_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for a table: a postponed withdrawal says so where its effective date would be."""
+    return [{**r, "effective": "postponed (armed conflict)"} if r.get("postponed") else r
+            for r in rows]
 
 
 def _explanation_text(expl: dict[str, Any]) -> str:
@@ -168,7 +176,10 @@ def roll(ctx: click.Context, treaty: str, on: dt.date, status_filter: str | None
     from normwatch.output import emit
 
     rows = queries.roll(get_store(ctx), treaty, on, queries.parse_statuses(status_filter))
-    emit(rows, fmt, columns=None if fmt == "json" else _STATUS_COLUMNS,
+    if fmt != "table":
+        emit(rows, fmt, columns=None if fmt == "json" else _CSV_STATUS_COLUMNS)
+        return
+    emit(_for_table(rows), fmt, columns=_STATUS_COLUMNS,
          title=f"{treaty.upper()} roll on {on} ({len(rows)} States)")
 
 
@@ -237,13 +248,13 @@ def check(ctx: click.Context, fmt: str) -> None:
     from normwatch.output import emit
 
     problems = queries.check(get_store(ctx))
-    if problems:
-        emit([p.to_dict() for p in problems], fmt, title="Problems")
-        ctx.exit(1)
-    if fmt == "json":
-        click.echo("[]")
+    if problems or fmt != "table":
+        emit([p.to_dict() for p in problems], fmt, columns=["check", "message"],
+             title="Problems")
     else:
         click.echo("all checks passed")
+    if problems:
+        ctx.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -147,6 +147,7 @@ def collect(store: Store) -> list[Resource]:
 
     from normwatch import schema
     from normwatch.features import import_schema_modules
+    from normwatch.store import brief
 
     import_schema_modules()
     try:
@@ -160,7 +161,7 @@ def collect(store: Store) -> list[Resource]:
                 rows = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
                 resources.append(_table_resource(table, rows))
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read store {store.url}: {exc}") from None
+        raise StoreError(f"cannot read store {store.url}: {brief(exc)}") from None
     resources.append(_status_periods(store))
     return resources
 

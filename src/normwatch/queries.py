@@ -18,17 +18,23 @@ from normwatch.store import Store
 
 
 def parse_statuses(text: str | None) -> list[Status] | None:
-    if not text:
+    """``party,withdrawing`` → those statuses (any case, spaces and empty items ignored);
+    None (no filter) when ``text`` is None; an empty list of statuses is an error."""
+    if text is None:
         return None
+    known = ", ".join(s.value for s in Status)
     out = []
     for part in text.split(","):
-        part = part.strip()
+        part = part.strip().lower()
+        if not part:
+            continue
         try:
             out.append(Status(part))
         except ValueError:
-            known = ", ".join(s.value for s in Status)
             raise DataError(f"unknown status {part!r} (known: {known})") from None
-    return out
+    if not out:
+        raise DataError(f"--status: name at least one status (known: {known})")
+    return list(dict.fromkeys(out))
 
 
 def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
@@ -52,7 +58,7 @@ def status(
     store: Store, treaty: str, states: Sequence[str], on: dt.date, *, explain: bool = False
 ) -> list[dict[str, Any]]:
     reg = store.registry()
-    codes = reg.resolve_all(list(states))
+    codes = list(dict.fromkeys(reg.resolve_all(list(states))))  # each State once
     view = store.view(treaty)
     return [view.status(c, on).to_dict(explain=explain, name=reg.name(c)) for c in codes]
 

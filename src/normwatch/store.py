@@ -29,6 +29,14 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "1"
 
 
+def brief(exc: BaseException) -> str:
+    """A database error in one line: the driver's own message, without SQLAlchemy's
+    statement echo and its "Background on this error" link."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = [x.strip() for x in str(inner).splitlines() if x.strip()]
+    return lines[0] if lines else type(inner).__name__
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
@@ -107,7 +115,7 @@ class Store:
             try:
                 self._engine = _make_engine(self.url)
             except (SQLAlchemyError, ArgumentError, ModuleNotFoundError, OSError) as exc:
-                raise StoreError(f"cannot open store {self.url}: {exc}") from None
+                raise StoreError(f"cannot open store {self.url}: {brief(exc)}") from None
         return self._engine
 
     # -- plain reads -----------------------------------------------------------------
@@ -125,7 +133,7 @@ class Store:
                 finally:
                     con.close()
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot read store {self.url}: {exc}") from None
+                raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -133,7 +141,7 @@ class Store:
             with self.engine.connect() as conn:
                 return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read store {self.url}: {exc}") from None
+            raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
 
     # -- set-up ----------------------------------------------------------------------
 
@@ -153,7 +161,7 @@ class Store:
                     if not inspect(conn).has_table("meta"):
                         return False
             except SQLAlchemyError as exc:
-                raise StoreError(f"cannot read store {self.url}: {exc}") from None
+                raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
         return bool(rows)
 
@@ -181,7 +189,7 @@ class Store:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"store write failed, nothing was changed: {exc}") from None
+            raise StoreError(f"store write failed, nothing was changed: {brief(exc)}") from None
         finally:
             self.invalidate()
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from normwatch.cli import get_store
 from normwatch.obligations.cli import import_obligations_cmd
-from normwatch.untc_import import import_untc, sources_summary
+from normwatch.untc_import import import_untc_files, sources_summary
+
+if TYPE_CHECKING:
+    from normwatch.untc import UntcDocument
 
 
 @click.group("import")
@@ -27,6 +32,8 @@ def import_untc_cmd(
 ) -> None:
     """Import UN Treaty Collection status files (MTDSG XML): paths or https URLs.
 
+    Every file is read and checked before anything is written: one bad file stops them all.
+
     \b
     Example:
       normwatch import untc https://treaties.un.org/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVI/XXVI-6.en.xml
@@ -34,7 +41,7 @@ def import_untc_cmd(
     from normwatch.output import dumps
 
     store = get_store(ctx)
-    reports = [import_untc(store, s, treaty=treaty, dry_run=dry_run) for s in sources]
+    reports = import_untc_files(store, sources, treaty=treaty, dry_run=dry_run)
     if fmt == "json":
         data = [r.to_dict() for r in reports]
         click.echo(dumps(data[0] if len(data) == 1 else data))
@@ -58,14 +65,38 @@ def untc_group() -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def untc_parse_cmd(files: tuple[str, ...], fmt: str) -> None:
-    """Parse MTDSG status FILES (any treaty): header facts, actions, notes, warnings."""
-    from normwatch.output import dumps, emit_table
+    """Parse MTDSG status FILES (any treaty): header facts, actions, notes, warnings.
+
+    A file that cannot be read is reported on stderr and the others are still shown; the
+    exit code is then 2.
+    """
+    from normwatch.errors import NormwatchError
     from normwatch.untc import parse_untc_file
 
-    docs = [parse_untc_file(f) for f in files]
+    docs: list[UntcDocument] = []
+    refused: list[NormwatchError] = []
+    for f in files:
+        try:
+            docs.append(parse_untc_file(f))
+        except NormwatchError as exc:
+            refused.append(exc)
+    if len(files) == 1 and refused:
+        raise refused[0]
+    _show_parsed(docs, fmt, many=len(files) > 1)
+    for problem in refused:
+        click.echo(f"error: {problem}", err=True)
+    if refused:
+        click.echo(f"{len(refused)} of {len(files)} files refused", err=True)
+        raise click.exceptions.Exit(2)
+
+
+def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
+    """The parsed files; in JSON one object for one file, a list when several were asked."""
+    from normwatch.output import dumps, emit_table
+
     if fmt == "json":
         data = [d.to_dict() for d in docs]
-        click.echo(dumps(data[0] if len(data) == 1 else data))
+        click.echo(dumps(data if many else data[0]))
         return
     for d in docs:
         click.echo(f"{d.reference}: {d.title}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -50,7 +50,8 @@ def fetch(
 ) -> Fetched:
     """Read a file path, or fetch an http(s) URL with a timeout and retries."""
     if not location.startswith(("http://", "https://")):
-        path = Path(location)
+        # one file, one source, however its path was typed
+        path = Path(location).expanduser().resolve()
         try:
             return Fetched(str(path), path.read_bytes(), None)
         except OSError as exc:
@@ -174,8 +175,14 @@ def _non_states() -> dict[str, str]:
 
 
 def treaty_for(doc: UntcDocument, treaty: str | None) -> TreatyRules:
+    """The treaty a status file is about: ``treaty`` when given (it must agree with the file's
+    own MTDSG reference), else the rule file with that reference."""
     if treaty:
-        return get_treaty(treaty)
+        rules = get_treaty(treaty)
+        if rules.untc_id and doc.reference and rules.untc_id.lower() != doc.reference.lower():
+            raise DataError(f"{doc.source}: the file is the status of {doc.reference}, but "
+                            f"--treaty {treaty} is {rules.untc_id}; nothing was imported")
+        return rules
     for rules in all_treaties().values():
         if rules.untc_id and rules.untc_id.lower() == doc.reference.lower():
             return rules
@@ -318,22 +325,50 @@ def apply(store: Store, rules: TreatyRules, report: Report, *, published: str | 
             gone=len(report.gone), conflicts=len(report.conflicts)))
 
 
-def import_untc(store: Store, location: str, *, treaty: str | None = None,
-                dry_run: bool = False, imported_at: str | None = None) -> Report:
-    """Fetch, parse, reconcile and (unless ``dry_run``) apply one status file."""
+@dataclass(frozen=True)
+class _Read:
+    """A status file fetched, parsed and resolved to the store's States: ready to reconcile."""
+
+    got: Fetched
+    doc: UntcDocument
+    rules: TreatyRules
+    actions: list[Action]
+    warnings: list[str]
+
+
+def _read(store: Store, location: str, treaty: str | None) -> _Read:
     got = fetch(location)
     doc = parse_untc(got.data, source=got.location)
     rules = treaty_for(doc, treaty)
     source = Source(got.location, title=f"UNTC status {doc.reference}: {doc.title}"[:300],
                     published=got.published)
     acts, warnings = incoming_actions(store, doc, rules, source)
-    report = reconcile(store, rules, acts, doc.reference, got.location)
-    report.warnings = warnings
-    report.dry_run = dry_run
-    if not dry_run:
-        apply(store, rules, report, published=got.published,
-              imported_at=imported_at or now_iso())
-    return report
+    return _Read(got, doc, rules, acts, warnings)
+
+
+def import_untc(store: Store, location: str, *, treaty: str | None = None,
+                dry_run: bool = False, imported_at: str | None = None) -> Report:
+    """Fetch, parse, reconcile and (unless ``dry_run``) apply one status file."""
+    return import_untc_files(store, [location], treaty=treaty, dry_run=dry_run,
+                             imported_at=imported_at)[0]
+
+
+def import_untc_files(store: Store, locations: Sequence[str], *, treaty: str | None = None,
+                      dry_run: bool = False, imported_at: str | None = None) -> list[Report]:
+    """Import several status files: every file is fetched, parsed and its names resolved
+    before anything is written, so one bad file stops them all; then each is reconciled
+    with the store as the files before it left it, and applied in its own transaction."""
+    read = [_read(store, location, treaty) for location in locations]
+    stamp = imported_at or now_iso()
+    reports = []
+    for r in read:
+        report = reconcile(store, r.rules, r.actions, r.doc.reference, r.got.location)
+        report.warnings = r.warnings
+        report.dry_run = dry_run
+        if not dry_run:
+            apply(store, r.rules, report, published=r.got.published, imported_at=stamp)
+        reports.append(report)
+    return reports
 
 
 def sources_summary(store: Store) -> list[dict[str, Any]]:
