@@ -648,6 +648,7 @@ def test_cli_calendar_writes_ical_to_stdout(db: str, capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize("args", [
     ["obligations", "ccm", "Atlantis"],
     ["deadlines", "ccm", "--within", "soon"],
+    ["deadlines", "ccm", "--within", "99999999y"],
     ["calendar", "ccm", "Atlantis", "Germany"],
     ["obligations", "xyz", "Germany"],
     ["deadlines", "ccm", "--on", "2026-13-01"],

@@ -141,6 +141,7 @@ def test_roll_as_csv(client: TestClient) -> None:
     ("/api/v1/treaties/ccm/status", 422, "invalid_parameter"),
     ("/api/v1/treaties/nwt/counts", 404, "not_found"),
     ("/api/v1/treaties/ccm/deadlines?within=soon", 400, "invalid_parameter"),
+    ("/api/v1/treaties/ccm/deadlines?within=99999999y", 400, "invalid_parameter"),
     ("/api/v1/meetings/ccm-99msp", 404, "not_found"),
     (f"/api/v1/meetings/{MEETING}/reactions?codebook=../../etc/passwd", 404, "not_found"),
     (f"/api/v1/meetings/{MEETING}/reactions?denominator=everyone", 400, "invalid_parameter"),

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from normwatch.store import open_store
 from test_web_support import MEETING, SCRIPT
 
-PAGES = ["/", "/?on=2025-03-05", "/treaties/ccm", "/treaties/apmbt?on=2026-02-20",
+PAGES = ["/", "/?on=2025-03-05", "/?on=1990-01-01", "/treaties/ccm", "/treaties/apmbt?on=2026-02-20",
          "/treaties/ccm/deadlines", "/states/LTU", "/states/UKR?on=2026-01-01", "/meetings",
          f"/meetings/{MEETING}", "/meetings/ccm-12msp", "/methods", "/data", "/api/v1/docs",
          "/no-such-page", "/states/Atlantis"]
@@ -72,6 +72,12 @@ def test_pages_need_no_script_and_no_inline_style(client: TestClient, path: str)
         a.startswith("on") for a in attrs)]
     assert not [t for t, _ in tags if t == "style"]
     assert "Traceback" not in response.text
+
+
+def test_home_before_either_treaty_opened_shows_no_one_bound(client: TestClient) -> None:
+    response = client.get("/?on=1990-01-01")
+    assert response.status_code == 200
+    assert "1990-01-01" in response.text
 
 
 def test_statement_text_with_a_script_tag_renders_as_text(client: TestClient) -> None:

@@ -62,7 +62,14 @@ def parse_within(text: str) -> int:
     if not number.isdigit() or int(number) <= 0:
         raise DataError(f"--within: expected a number of months or years such as 12m or 2y, "
                         f"got {text!r}")
-    return int(number) * (12 if unit == "y" else 1)
+    months = int(number) * (12 if unit == "y" else 1)
+    if months > MAX_WITHIN_MONTHS:
+        raise DataError(f"--within: at most {MAX_WITHIN_MONTHS // 12} years, got {text!r}")
+    return months
+
+
+#: the longest window ``--within`` takes: a century covers every deadline a treaty can set
+MAX_WITHIN_MONTHS = 1200
 
 
 def obligations_for(store: Store, treaty: str, state: str, on: dt.date) -> list[dict[str, Any]]:

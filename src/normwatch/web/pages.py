@@ -190,6 +190,8 @@ def status_map(site: Site, rules: TreatyRules, on: dt.date, map_id: str) -> Mark
 
 def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8
                    ) -> list[dict[str, Any]]:
+    if on < rules.opened_for_signature:
+        return []  # the treaty was not open yet: nothing has happened
     rows = queries.changes(site.store, rules.id, rules.opened_for_signature, on)
     return rows[-n:][::-1]
 
