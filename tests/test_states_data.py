@@ -163,7 +163,7 @@ def test_groups_and_memberships_reference_known_ids_and_codes(codes: set[str]) -
     ids = {row["id"] for row in groups}
     assert ids == {*REGIONAL_GROUPS.values(), "eu", "nato"}
     assert all(sourced(row["source"]) for row in groups)
-    pairs = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
     for row in read("group_members.csv"):
         assert row["group"] in ids, row
         assert row["state"] in codes, row

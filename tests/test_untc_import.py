@@ -9,8 +9,10 @@ import json
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +22,7 @@ from clirun import run
 from mtdsg_export import export_mtdsg
 from normwatch.errors import NormwatchError, SourceError, UnknownStateError
 from normwatch.store import Store, open_store
-from normwatch.untc_import import import_untc
+from normwatch.untc_import import fetch, import_untc
 
 SHARED_2018 = Path(__file__).resolve().parents[2] / "shared" / "data" / "untc-2018"
 
@@ -278,6 +280,62 @@ def test_import_from_a_url_records_the_url_and_its_publication_date(
     assert report.source == url and not report.changed
     row = next(r for r in open_store(fresh).query("SELECT * FROM imports") if r["treaty"] == "ccm")
     assert row["published"] == dt.date.today().isoformat()
+
+
+class Flaky(http.server.BaseHTTPRequestHandler):
+    """Answers 503 to the first ``failures`` requests, then the document; or never answers
+    within the client's timeout when ``slow``."""
+
+    failures = 0
+    slow = False
+    seen: ClassVar[list[str]] = []
+    body = b""
+
+    def do_GET(self) -> None:
+        Flaky.seen.append(self.path)
+        if Flaky.slow:
+            time.sleep(1.0)
+        if len(Flaky.seen) <= Flaky.failures:
+            self.send_response(503)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(Flaky.body)))
+        self.end_headers()
+        self.wfile.write(Flaky.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def flaky() -> Iterator[str]:
+    Flaky.seen, Flaky.failures, Flaky.slow = [], 0, False
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/XXVI-6.en.xml"
+    finally:
+        server.shutdown()
+
+
+def test_a_url_is_retried_after_a_server_error(fresh: str, flaky: str) -> None:
+    Flaky.body, Flaky.failures = ccm_export(open_store(fresh)), 2
+    got = fetch(flaky, attempts=3)
+    assert got.data == Flaky.body and len(Flaky.seen) == 3
+    Flaky.seen, Flaky.failures = [], 5
+    with pytest.raises(SourceError, match="cannot fetch: HTTP 503"):
+        fetch(flaky, attempts=3)
+    assert len(Flaky.seen) == 3
+
+
+def test_a_server_that_does_not_answer_in_time_is_given_up(flaky: str) -> None:
+    Flaky.slow = True
+    started = time.monotonic()
+    with pytest.raises(SourceError, match=r"cannot fetch: .*did not answer"):
+        fetch(flaky, timeout=0.2, attempts=2)
+    assert time.monotonic() - started < 3 and len(Flaky.seen) == 2
 
 
 def test_an_unreachable_url_is_one_clear_error(fresh: str) -> None:
