@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normwatch.dates import PartialDate, add_months
+from normwatch.dates import PartialDate, add_months, first_day_of_month_after
 from normwatch.engine import build_view, state_timeline, treaty_entry_into_force
 from normwatch.model import Action, ActionKind, ArmedConflict, Source, Status
 from normwatch.rules import get_treaty
@@ -201,6 +201,20 @@ def test_daily_counts_agree_with_counts_on_each_day(store: Store) -> None:
 # --- properties of the date rules ----------------------------------------------------------
 
 deposit_days = st.dates(min_value=D(2010, 2, 17), max_value=D(2090, 12, 31))
+
+
+@given(st.lists(st.dates(min_value=D(2008, 12, 3), max_value=D(2090, 12, 31)), min_size=30,
+                max_size=45))
+def test_the_treatys_entry_into_force_is_the_first_day_of_the_sixth_month_after_the_30th(
+    days: list[dt.date],
+) -> None:
+    rules = get_treaty("ccm")
+    eif = treaty_entry_into_force(
+        rules, [act(f"S{i:02d}", "ratification", d.isoformat()) for i, d in enumerate(days)])
+    thirtieth = sorted(days)[29]
+    assert eif.date is not None and eif.date.day == 1
+    assert add_months(thirtieth, 5) <= eif.date <= add_months(thirtieth, 6)
+    assert eif.date == first_day_of_month_after(thirtieth, 6)
 
 
 @given(deposit_days)
