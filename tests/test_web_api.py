@@ -120,6 +120,8 @@ def test_roll_as_csv(client: TestClient) -> None:
     lines = response.text.strip().splitlines()
     assert lines[0].startswith("state,name,treaty,date,status") and len(lines) == 2
     assert lines[1].startswith("LTU,Lithuania,ccm,2025-03-05,withdrawing")
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="ccm-roll-2025-03-05.csv"')
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -202,6 +204,44 @@ def test_answers_are_gzipped_and_revalidated_with_etags(client: TestClient) -> N
     assert "content-encoding" not in raw.headers
     assert json.loads(raw.content) == first.json()
     assert gzip.decompress(gzip.compress(raw.content)) == raw.content
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/treaties/ccm?on=2025-03-05", "/api/v1/treaties/ccm/counts", "/feeds/changes.atom",
+    "/data/states.csv", "/static/style.css"])
+def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
+    get = client.get(path, headers={"accept-encoding": "identity"})
+    head = client.head(path, headers={"accept-encoding": "identity"})
+    assert (head.status_code, head.content) == (200, b"")
+    for name in ("content-type", "content-length", "etag", "cache-control",
+                 "content-security-policy"):
+        assert head.headers[name] == get.headers[name], name
+    assert int(head.headers["content-length"]) == len(get.content)
+
+
+def test_unknown_query_parameters_make_no_new_cache_entries(client: TestClient) -> None:
+    cache = client.app.state.site._cache  # type: ignore[attr-defined]
+    paths = ["/treaties/ccm?on=2025-03-05", "/api/v1/treaties/ccm/counts?on=2025-03-05",
+             "/meetings/ccm-12msp"]
+    pages = [client.get(p).text for p in paths]
+    size = len(cache)
+    for i in range(5):
+        for path, page in zip(paths, pages, strict=True):
+            assert client.get(f"{path}{'&' if '?' in path else '?'}x={i}").text == page
+        client.get(f"/treaties/ccm?on=2025-03-05&sort=bogus{i}")  # an unknown sort: by name
+    assert len(cache) == size
+
+
+def test_data_files_are_revalidated_and_static_files_cached(client: TestClient) -> None:
+    first = client.get("/data/states.csv")
+    assert first.headers["content-disposition"] == 'attachment; filename="states.csv"'
+    again = client.get("/data/states.csv", headers={"if-none-match": first.headers["etag"]})
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == first.headers["etag"]
+    other = client.get("/data/states.csv", headers={"if-none-match": '"something-else"'})
+    assert other.status_code == 200 and other.content == first.content
+    css = client.get("/static/style.css")
+    assert css.status_code == 200 and "max-age=86400" in css.headers["cache-control"]
 
 
 def test_the_app_sees_data_written_by_another_process(tmp_path: Path) -> None:

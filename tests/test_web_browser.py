@@ -125,3 +125,21 @@ def test_map_and_roll_filter_by_status(page: Any, base_url: str) -> None:
     rows = page.locator("table.roll tbody tr")
     assert rows.count() == 1 and "Lithuania" in rows.first.inner_text()
     assert page.problems == []
+
+
+PHONE_PAGES = ["/", "/treaties/ccm", "/treaties/ccm/deadlines", "/states/LTU", "/meetings",
+               f"/meetings/{MEETING}", "/meetings/ccm-12msp", "/methods", "/data",
+               "/api/v1/docs"]
+
+
+def test_main_pages_fit_a_phone_screen(page: Any, base_url: str) -> None:
+    """At 390 px nothing scrolls sideways but the tables, each in its own scroller."""
+    phone = page.context.browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        for path in PHONE_PAGES:
+            phone.goto(base_url + path)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+        phone.screenshot(path=str(SHOTS / "phone-meeting-12msp.png"), full_page=True)
+    finally:
+        phone.close()

@@ -14,12 +14,10 @@ from fastapi.testclient import TestClient
 from normwatch.store import open_store
 from test_web_support import MEETING, SCRIPT
 
-PAGES = ["/", "/?on=2025-03-05", "/?on=1990-01-01", "/treaties/ccm", "/treaties/apmbt?on=2026-02-20",
-         "/treaties/ccm/deadlines", "/states/LTU", "/states/UKR?on=2026-01-01", "/meetings",
-         f"/meetings/{MEETING}", "/meetings/ccm-12msp", "/methods", "/data", "/api/v1/docs",
-         "/no-such-page", "/states/Atlantis"]
-
-
+PAGES = ["/", "/?on=2025-03-05", "/?on=1990-01-01", "/treaties/ccm",
+         "/treaties/apmbt?on=2026-02-20", "/treaties/ccm/deadlines", "/states/LTU",
+         "/states/UKR?on=2026-01-01", "/meetings", f"/meetings/{MEETING}", "/meetings/ccm-12msp",
+         "/methods", "/data", "/api/v1/docs", "/no-such-page", "/states/Atlantis"]
 
 
 class Links(HTMLParser):
@@ -250,3 +248,99 @@ def test_home_lists_next_deadlines_with_links(client: TestClient) -> None:
     assert any("overdue=1" in h for h in links)
     deadlines = client.get(links[0]).text
     assert "obligation" in deadlines
+
+
+# -- wording, order and readability -----------------------------------------------------------
+
+
+def test_page_titles_name_the_site_once(client: TestClient) -> None:
+    for path in ("/", "/treaties/ccm", "/methods"):
+        title = re.search(r"<title>(.*?)</title>", client.get(path).text)
+        assert title is not None and title.group(1).count("normwatch") == 1, title.group(1)
+
+
+def test_roll_sorts_names_without_regard_to_accents(client: TestClient) -> None:
+    codes = roll_states(client, "/treaties/ccm?on=2025-03-05&sort=name")
+    assert codes.index("CIV") < codes.index("CZE")  # Côte d'Ivoire before Czechia
+    desc = roll_states(client, "/treaties/ccm?on=2025-03-05&sort=name&order=desc")
+    assert desc.index("CZE") < desc.index("CIV")
+
+
+def test_counts_are_pluralised_and_overdue_spans_said_in_years() -> None:
+    import datetime as dt
+
+    from normwatch.web.pages import plural, years_months
+
+    assert (plural(1, "State"), plural(2, "State"), plural(0, "day")) == (
+        "1 State", "2 States", "0 days")
+    today = dt.date(2026, 3, 1)
+    assert years_months((today - dt.date(2011, 6, 30)).days, today) == "14 years 8 months"
+    assert years_months((today - dt.date(2025, 3, 1)).days, today) == "1 year"
+    assert years_months((today - dt.date(2026, 1, 15)).days, today) == "1 month"
+    assert years_months(20, today) == ""
+
+
+def test_overdue_obligations_say_how_long_in_years(client: TestClient) -> None:
+    page = client.get("/treaties/ccm/deadlines?overdue=1").text
+    assert "(5358 days, 14 years 8 months)" in page  # Comoros: initial report due 2011-06-30
+    assert "(5358 days, 14 years 8 months)" in client.get("/states/COM").text
+
+
+def test_api_docs_render_code_spans(client: TestClient) -> None:
+    page = client.get("/api/v1/docs").text
+    assert "`" not in page
+    assert "<code>YYYY-MM-DD</code>" in page and "<code>normwatch counts</code>" in page
+
+
+def test_methods_dates_do_not_wrap(client: TestClient) -> None:
+    page = client.get("/methods").text
+    assert '<td class="d">2010-08-01</td>' in page
+    assert not re.search(r"<td>\d{4}-\d\d-\d\d</td>", page)
+
+
+def test_partial_meeting_says_what_its_figures_do_not_show(client: TestClient) -> None:
+    page = client.get("/meetings/ccm-12msp").text
+    assert "<strong>1 State</strong> in the denominator" in page and "1 States" not in page
+    notes = re.search(r'<div class="warn" id="record-notes">(.*?)</div>', page, re.S)
+    assert notes is not None
+    assert page.index('id="record-notes"') < page.index('<svg class="chart bars"')
+    text = " ".join(notes.group(1).split())
+    assert "This record is partial" in text
+    assert "The list of participants is not recorded beyond the presidency (Mexico)" in text
+    assert "speak for the chair, not for a national position of Mexico" in text
+    # the breakdown names the groups, one column each
+    breakdown = page.split('<table class="breakdown">', 1)[1].split("</table>", 1)[0]
+    assert "Western European and Others Group (WEOG)" in breakdown and "un-weog" not in breakdown
+    # a complete record with national statements needs no such note
+    assert 'id="record-notes"' not in client.get(f"/meetings/{MEETING}").text
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        hex6 = "".join(c * 2 for c in colour[1:]) if len(colour) == 4 else colour[1:]
+        rgb = [int(hex6[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_status_colours_have_enough_contrast_and_match_the_charts(client: TestClient) -> None:
+    from normwatch.web import charts
+
+    css = client.get("/static/style.css").text
+    variables = dict(re.findall(r"--([\w-]+): (#[0-9A-Fa-f]{6});", css))
+    for status, colour in charts.STATUS_COLOURS.items():
+        assert variables[status.replace("_", "-")].upper() == colour.upper(), status
+        rule = re.search(rf"\.st-{status} {{ background: ([^;]+); color: (#\w+);", css)
+        assert rule is not None, status
+        background = variables.get(rule.group(1)[6:-1], rule.group(1))  # var(--x) or #hex
+        if status != "non_signatory":  # a pale grey badge, not the map's grey
+            assert background.upper() == colour.upper(), status
+        assert _contrast(background, rule.group(2)) >= 4.5, status
+    for series in charts.MEMBERSHIP_SERIES:  # the direct labels of the chart, on white
+        assert _contrast(series.ink, "#ffffff") >= 4.5, series.key
+    page = client.get("/treaties/ccm").text
+    assert f'fill="{charts.MEMBERSHIP_SERIES[2].ink}">' in page  # the "withdrawing" label
+    assert f'fill="{charts.STATUS_COLOURS["withdrawing"]}">' not in page

@@ -20,22 +20,21 @@ from pydantic import BaseModel, Field
 from normwatch import queries
 from normwatch.output import jsonable, to_csv
 from normwatch.rules import get_treaty
-from normwatch.web.app import cached_response, get_site
+from normwatch.web.app import (
+    MeetingPath,
+    StatePath,
+    TreatyPath,
+    TreatyQuery,
+    cached_response,
+    error_responses,
+    get_site,
+)
 from normwatch.web.site import parse_day, parse_status_list
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
 # -- documented shapes ------------------------------------------------------------------------
-
-
-class ErrorDetail(BaseModel):
-    code: str = Field(description="machine-readable, e.g. unknown_state, invalid_date")
-    message: str = Field(description="for people")
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
 
 
 class TreatyRow(BaseModel):
@@ -118,15 +117,11 @@ class StateStatus(BaseModel):
     treaties: list[StatusRow]
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "a bad parameter (e.g. a malformed date)"},
-    404: {"model": ErrorBody, "description": "unknown treaty, State or path"},
-    422: {"model": ErrorBody, "description": "a parameter of the wrong type"},
-}
-
-
-def _ok(model: Any, description: str = "OK") -> dict[int | str, dict[str, Any]]:
-    return {200: {"model": model, "description": description}, **ERRORS}
+def _ok(model: Any, description: str = "OK", also: dict[str, Any] | None = None
+        ) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: ``model`` as JSON (``also``: other media types) and the errors."""
+    ok = {"model": model, "description": description, "content": also or {}}
+    return {200: ok, **error_responses(400, 404, 422)}
 
 
 OnQuery = Annotated[str | None, Query(
@@ -136,11 +131,11 @@ ExplainQuery = Annotated[bool, Query(description="Add the explanation: article, 
                                                  "their sources, date arithmetic.")]
 
 
-def _json(request: Request, compute: Callable[[], Any]) -> Response:
-    """Serialize once per URL and data version (the date ``today`` resolved into the key)."""
+def _json(request: Request, compute: Callable[[], Any], *params: Any) -> Response:
+    """Serialize once per path, parameter values ``params`` and data version (unknown query
+    parameters make no new answer; the date ``today`` is resolved into the key)."""
     site = get_site(request)
-    key = ("api", request.url.path, tuple(sorted(request.query_params.multi_items())),
-           site.today())
+    key = ("api", request.url.path, params, site.today())
     return cached_response(request, key, "application/json",
                            lambda: json.dumps(jsonable(compute()), ensure_ascii=False))
 
@@ -156,29 +151,30 @@ def _day(request: Request, text: str | None, name: str = "on") -> dt.date:
             summary="The treaties with their counts on a date (`normwatch treaties`)")
 async def api_treaties(request: Request, on: OnQuery = None) -> Response:
     day = _day(request, on)
-    return _json(request, lambda: queries.treaties(get_site(request).store, day))
+    return _json(request, lambda: queries.treaties(get_site(request).store, day), day)
 
 
 @router.get("/treaties/{treaty}", responses=_ok(dict[str, Any]),
             summary="One treaty: identifiers, key dates and the rules applied, with articles")
-async def api_treaty(request: Request, treaty: str) -> Response:
+async def api_treaty(request: Request, treaty: TreatyPath) -> Response:
     rules = get_treaty(treaty)
     return _json(request, rules.to_dict)
 
 
 @router.get("/treaties/{treaty}/counts", responses=_ok(Counts),
             summary="Parties, signatories, withdrawing ... on a date (`normwatch counts`)")
-async def api_counts(request: Request, treaty: str, on: OnQuery = None) -> Response:
+async def api_counts(request: Request, treaty: TreatyPath, on: OnQuery = None) -> Response:
     day = _day(request, on)
-    return _json(request, lambda: queries.counts(get_site(request).store, treaty, day))
+    return _json(request, lambda: queries.counts(get_site(request).store, treaty, day), day)
 
 
-@router.get("/treaties/{treaty}/roll", responses={
-    **_ok(list[StatusRow], "the roll (JSON, or CSV with format=csv)")},
+@router.get("/treaties/{treaty}/roll", responses=_ok(
+    list[StatusRow], "the roll (JSON, or CSV with format=csv)",
+    also={"text/csv": {"schema": {"type": "string"}}}),
     summary="Every State's status on a date (`normwatch roll`)")
 async def api_roll(
     request: Request,
-    treaty: str,
+    treaty: TreatyPath,
     on: OnQuery = None,
     status: Annotated[list[str] | None, Query(
         description="Only these statuses (repeat, or comma-separated), e.g. "
@@ -189,44 +185,51 @@ async def api_roll(
 ) -> Response:
     day = _day(request, on)
     statuses = parse_status_list(status)
-    store = get_site(request).store
+    site = get_site(request)
+    store = site.store
     if format == "csv":
-        site = get_site(request)
-        key = ("api-csv", request.url.path, tuple(sorted(request.query_params.multi_items())),
-               site.today())
-        return cached_response(request, key, "text/csv; charset=utf-8", lambda: to_csv(
-            queries.roll(store, treaty, day, statuses, explain=False)))
-    return _json(request, lambda: queries.roll(store, treaty, day, statuses, explain=explain))
+        tid = get_treaty(treaty).id
+        key = ("api-csv", tid, day, tuple(statuses or ()), site.today())
+        response = cached_response(request, key, "text/csv; charset=utf-8", lambda: to_csv(
+            queries.roll(store, tid, day, statuses, explain=False)))
+        response.headers["content-disposition"] = (
+            f'attachment; filename="{tid}-roll-{day.isoformat()}.csv"')
+        return response
+    return _json(request, lambda: queries.roll(store, treaty, day, statuses, explain=explain),
+                 day, tuple(statuses or ()), explain)
 
 
 @router.get("/treaties/{treaty}/status", responses=_ok(list[StatusRow]),
             summary="Status of one or more States on a date (`normwatch status`)")
 async def api_status(
     request: Request,
-    treaty: str,
-    state: Annotated[list[str], Query(description="State codes or names (repeat).")],
+    treaty: TreatyPath,
+    state: Annotated[list[str], Query(description="State codes or names (repeat).",
+                                      examples=[["LTU", "FRA"]])],
     on: OnQuery = None,
     explain: ExplainQuery = False,
 ) -> Response:
     day = _day(request, on)
     store = get_site(request).store
-    return _json(request, lambda: queries.status(store, treaty, state, day, explain=explain))
+    return _json(request, lambda: queries.status(store, treaty, state, day, explain=explain),
+                 tuple(state), day, explain)
 
 
 @router.get("/treaties/{treaty}/states/{state}", responses=_ok(StatusRow),
             summary="One State's status on a date, with its explanation")
 async def api_state_status(
-    request: Request, treaty: str, state: str, on: OnQuery = None,
+    request: Request, treaty: TreatyPath, state: StatePath, on: OnQuery = None,
     explain: Annotated[bool, Query(description="Include the explanation (default: yes).")] = True,
 ) -> Response:
     day = _day(request, on)
     store = get_site(request).store
-    return _json(request, lambda: queries.status(store, treaty, [state], day, explain=explain)[0])
+    return _json(request, lambda: queries.status(store, treaty, [state], day, explain=explain)[0],
+                 day, explain)
 
 
 @router.get("/treaties/{treaty}/states/{state}/timeline", responses=_ok(Timeline),
             summary="Every action, status and domestic event of a State (`normwatch timeline`)")
-async def api_timeline(request: Request, treaty: str, state: str) -> Response:
+async def api_timeline(request: Request, treaty: TreatyPath, state: StatePath) -> Response:
     store = get_site(request).store
     return _json(request, lambda: queries.timeline(store, treaty, state))
 
@@ -235,7 +238,7 @@ async def api_timeline(request: Request, treaty: str, state: str) -> Response:
             summary="Status changes between two dates (`normwatch changes`)")
 async def api_changes(
     request: Request,
-    treaty: str,
+    treaty: TreatyPath,
     since: Annotated[str | None, Query(description="First day (default: a year before "
                                                    "`until`).")] = None,
     until: Annotated[str | None, Query(description="Last day (default: today).")] = None,
@@ -243,7 +246,7 @@ async def api_changes(
     last = _day(request, until, "until")
     first = _day(request, since, "since") if since else last - dt.timedelta(days=365)
     store = get_site(request).store
-    return _json(request, lambda: queries.changes(store, treaty, first, last))
+    return _json(request, lambda: queries.changes(store, treaty, first, last), first, last)
 
 
 @router.get("/states", responses=_ok(list[StateRow]),
@@ -259,7 +262,7 @@ async def api_states(request: Request) -> Response:
 
 @router.get("/states/{state}", responses=_ok(StateStatus),
             summary="One State's status towards every treaty on a date, with explanations")
-async def api_state(request: Request, state: str, on: OnQuery = None) -> Response:
+async def api_state(request: Request, state: StatePath, on: OnQuery = None) -> Response:
     day = _day(request, on)
     site = get_site(request)
 
@@ -273,7 +276,7 @@ async def api_state(request: Request, state: str, on: OnQuery = None) -> Respons
                     queries.status(store, t, [code], day, explain=True)[0]
                     for t in sorted(store.treaties())]}
 
-    return _json(request, compute)
+    return _json(request, compute, day)
 
 
 @router.get("/sources", responses=_ok(list[dict[str, Any]]),
@@ -292,7 +295,7 @@ async def api_sources(request: Request) -> Response:
                     "and those ahead (`normwatch deadlines`)")
 async def api_deadlines(
     request: Request,
-    treaty: str,
+    treaty: TreatyPath,
     on: OnQuery = None,
     within: Annotated[str | None, Query(description="Only deadlines within this window from "
                                                     "`on`, e.g. 12m or 2y.")] = None,
@@ -304,19 +307,19 @@ async def api_deadlines(
     months = parse_within(within) if within is not None else None
     store = get_site(request).store
     return _json(request, lambda: deadlines(store, treaty, day, within_months=months,
-                                            overdue_only=overdue))
+                                            overdue_only=overdue), day, months, overdue)
 
 
 @router.get("/treaties/{treaty}/states/{state}/obligations",
             responses=_ok(list[dict[str, Any]]),
             summary="One State's obligations on a date, explained (`normwatch obligations`)")
-async def api_obligations(request: Request, treaty: str, state: str,
+async def api_obligations(request: Request, treaty: TreatyPath, state: StatePath,
                           on: OnQuery = None) -> Response:
     from normwatch.obligations.queries import obligations_for
 
     day = _day(request, on)
     store = get_site(request).store
-    return _json(request, lambda: obligations_for(store, treaty, state, day))
+    return _json(request, lambda: obligations_for(store, treaty, state, day), day)
 
 
 # -- meetings, statements, reactions (normwatch.meetings) ----------------------------------------
@@ -338,21 +341,18 @@ def checked_codebook(codebook: str | None) -> str:
 @router.get("/meetings", responses=_ok(list[dict[str, Any]]),
             summary="Meetings of States Parties and review conferences (`normwatch meetings "
                     "list`)")
-async def api_meetings(
-    request: Request,
-    treaty: Annotated[str | None, Query(description="Only this treaty.")] = None,
-) -> Response:
+async def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response:
     from normwatch.meetings.queries import list_meetings
 
     store = get_site(request).store
     tid = get_treaty(treaty).id if treaty else None
-    return _json(request, lambda: list_meetings(store, tid))
+    return _json(request, lambda: list_meetings(store, tid), tid)
 
 
 @router.get("/meetings/{meeting}", responses=_ok(dict[str, Any]),
             summary="One meeting: sources, participants, statements, decisions, gaps and "
                     "reported claims beside the computed figures")
-async def api_meeting(request: Request, meeting: str) -> Response:
+async def api_meeting(request: Request, meeting: MeetingPath) -> Response:
     from normwatch.meetings.queries import show_meeting
 
     store = get_site(request).store
@@ -362,26 +362,26 @@ async def api_meeting(request: Request, meeting: str) -> Response:
 @router.get("/meetings/{meeting}/statements", responses=_ok(list[dict[str, Any]]),
             summary="The statements of a meeting")
 async def api_statements(
-    request: Request, meeting: str,
+    request: Request, meeting: MeetingPath,
     text: Annotated[bool, Query(description="Include each statement's text.")] = False,
 ) -> Response:
     from normwatch.meetings.queries import statements
 
     store = get_site(request).store
-    return _json(request, lambda: statements(store, meeting, with_text=text))
+    return _json(request, lambda: statements(store, meeting, with_text=text), text)
 
 
 @router.get("/meetings/{meeting}/codings", responses=_ok(list[dict[str, Any]]),
             summary="Every coding of a meeting's statements, with evidence")
 async def api_codings(
-    request: Request, meeting: str,
+    request: Request, meeting: MeetingPath,
     codebook: Annotated[str | None, Query(description="Only this codebook.")] = None,
 ) -> Response:
     from normwatch.meetings.codings import meeting_codings
 
     store = get_site(request).store
     book = checked_codebook(codebook) if codebook else None
-    return _json(request, lambda: meeting_codings(store, meeting, book))
+    return _json(request, lambda: meeting_codings(store, meeting, book), book)
 
 
 @router.get("/meetings/{meeting}/reactions", responses=_ok(dict[str, Any]),
@@ -389,7 +389,7 @@ async def api_codings(
                     "breakdowns (`normwatch reactions`)")
 async def api_reactions(
     request: Request,
-    meeting: str,
+    meeting: MeetingPath,
     codebook: Annotated[str | None, Query(description="Codebook id (default: "
                                                       "withdrawal-reaction).")] = None,
     denominator: Annotated[str, Query(description="participating, parties or speakers")
@@ -406,4 +406,5 @@ async def api_reactions(
     book = checked_codebook(codebook)
     return _json(request, lambda: reactions(
         store, meeting, book, denominator=denominator, national_only=national_only, by=by,
-        include_suggested=include_suggested))
+        include_suggested=include_suggested), book, denominator, by, national_only,
+        include_suggested)

@@ -15,11 +15,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
@@ -35,6 +36,7 @@ from normwatch.errors import (
     StoreError,
     UnknownStateError,
 )
+from normwatch.rules import all_treaties
 from normwatch.store import Store
 from normwatch.web.site import DateParamError, Site
 
@@ -55,7 +57,8 @@ MACHINE_PREFIXES = ("/api/", "/feeds/", "/data/", "/static/")
 
 
 class SiteMiddleware:
-    """Checks once in a while whether the data changed, and adds the security headers."""
+    """Checks once in a while whether the data changed, adds the security headers, and
+    answers HEAD like GET without the body."""
 
     def __init__(self, app: ASGIApp, site: Site) -> None:
         self.app, self.site = app, site
@@ -65,6 +68,9 @@ class SiteMiddleware:
             await self.app(scope, receive, send)
             return
         self.site.refresh()
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -72,6 +78,9 @@ class SiteMiddleware:
                 for name, value in SECURITY_HEADERS:
                     if name.decode() not in headers:
                         headers.append(name.decode(), value.decode())
+            elif head and message["type"] in ("http.response.body", "http.response.pathsend"):
+                message = {"type": "http.response.body", "body": b"",
+                           "more_body": message.get("more_body", False)}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -100,12 +109,19 @@ class Body:
                  max_age: int = 60) -> Response:
         headers = {"etag": self.etag, "vary": "Accept-Encoding",
                    "cache-control": f"public, max-age={max_age}"}
-        if status_code == 200 and request.headers.get("if-none-match") == self.etag:
+        if status_code == 200 and etag_matches(request, self.etag):
             return Response(status_code=304, headers=headers)
         if self.gz is not self.raw and "gzip" in request.headers.get("accept-encoding", ""):
             headers["content-encoding"] = "gzip"
             return Response(self.gz, status_code, headers=headers, media_type=self.media_type)
         return Response(self.raw, status_code, headers=headers, media_type=self.media_type)
+
+
+def etag_matches(request: Request, etag: str) -> bool:
+    """Whether the request's If-None-Match names ``etag`` (or is ``*``)."""
+    tags = [t.strip().removeprefix("W/") for t in
+            request.headers.get("if-none-match", "").split(",")]
+    return etag in tags or "*" in tags
 
 
 def get_site(request: Request) -> Site:
@@ -119,6 +135,43 @@ def cached_response(request: Request, key: tuple[Any, ...], media_type: str,
     site = get_site(request)
     body = site.cached(key, lambda: Body.of(compute(), media_type))
     return body.response(request, max_age=max_age)
+
+
+# -- the documented error shape and parameters --------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="machine-readable, e.g. unknown_state, invalid_date")
+    message: str = Field(description="for people")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_DESCRIPTIONS = {
+    400: "a bad parameter (e.g. a malformed date)",
+    404: "unknown treaty, State, meeting, file or path",
+    422: "a parameter of the wrong type",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: the error shape, answered with each of ``codes``."""
+    return {code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]}
+            for code in codes}
+
+
+#: the treaty ids of the rule files, offered in the OpenAPI description
+TREATY_IDS = sorted(all_treaties())
+TreatyPath = Annotated[str, Path(description="Treaty id (the short name or UN Treaty "
+                                             "Collection reference also work).",
+                                 json_schema_extra={"enum": TREATY_IDS})]
+TreatyQuery = Annotated[str | None, Query(description="Only this treaty (default: all).",
+                                          json_schema_extra={"enum": TREATY_IDS})]
+StatePath = Annotated[str, Path(description="ISO 3166-1 alpha-3 code (or alpha-2 code, or "
+                                            "name) of a State.", examples=["LTU"])]
+MeetingPath = Annotated[str, Path(description="Meeting id.", examples=["ccm-12msp"])]
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -200,6 +253,16 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 # -- the app -----------------------------------------------------------------------------------
 
 
+class Static(StaticFiles):
+    """The stylesheet and the map data, cached by browsers for a day (the pages link the
+    stylesheet with the version in its address)."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "public, max-age=86400"
+        return response
+
+
 def create_app(
     store: Store | None = None,
     *,
@@ -247,5 +310,5 @@ def create_app(
     app.include_router(feeds.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(packages=[("normwatch.web", "static")]), name="static")
+    app.mount("/static", Static(packages=[("normwatch.web", "static")]), name="static")
     return app

@@ -57,14 +57,16 @@ class Series:
     key: str
     label: str
     colour: str
+    #: the colour of its label: the same hue, dark enough for text on white (4.5:1 or more)
+    ink: str
     dash: str = ""
 
 
 MEMBERSHIP_SERIES = (
-    Series("parties", "parties", STATUS_COLOURS["party"]),
-    Series("signatories", "signatories", STATUS_COLOURS["signatory"], "7 4"),
-    Series("withdrawing", "withdrawing", STATUS_COLOURS["withdrawing"], "2 3"),
-    Series("withdrawn", "withdrawn", STATUS_COLOURS["withdrawn"], "9 3 2 3"),
+    Series("parties", "parties", STATUS_COLOURS["party"], STATUS_COLOURS["party"]),
+    Series("signatories", "signatories", STATUS_COLOURS["signatory"], "#007A5A", "7 4"),
+    Series("withdrawing", "withdrawing", STATUS_COLOURS["withdrawing"], "#8F5E00", "2 3"),
+    Series("withdrawn", "withdrawn", STATUS_COLOURS["withdrawn"], "#B34E00", "9 3 2 3"),
 )
 
 
@@ -169,7 +171,7 @@ def step_chart(
         limit = bottom_limit if i == len(placed) - 1 else placed[i + 1] - 17
         placed[i] = min(placed[i], limit)
     for ly, (_, s, value) in zip(placed, labels, strict=True):
-        text = f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.colour}">' \
+        text = f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.ink}">' \
                f"{value} {_e(s.label)}</text>"
         if link:
             text = f'<a href="{_e(link(s.key, end))}">{text}</a>'

@@ -11,20 +11,25 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.staticfiles import NotModifiedResponse
 
 from normwatch.errors import NotFoundError
-from normwatch.web.app import get_site
+from normwatch.web.app import error_responses, etag_matches, get_site
 from normwatch.web.site import Site
 
-router = APIRouter(prefix="/data", include_in_schema=False)
+router = APIRouter(prefix="/data", tags=["data"])
 
 MEDIA_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json",
                ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3"}
+#: OpenAPI: what a file of each media type holds (JSON files are JSON; the others are bytes)
+FILE_CONTENT = {media.split(";")[0]: {"schema": {} if media == "application/json" else {
+    "type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()}
 
 
 @dataclass
@@ -79,13 +84,26 @@ async def export_files(site: Site) -> list[dict[str, Any]]:
     return current.files
 
 
-@router.get("/{name}")
-async def data_file(request: Request, name: str) -> Response:
+@router.get("/{name}", response_class=Response, responses={
+    200: {"description": "the file, as a download", "content": FILE_CONTENT},
+    304: {"description": "not modified: If-None-Match names the file's ETag"},
+    **error_responses(404, 422)},
+    summary="One file of the open-data export (`normwatch export`; the list is in "
+            "`datapackage.json`)")
+async def data_file(
+    request: Request,
+    name: Annotated[str, PathParam(description="A file name from `datapackage.json`.",
+                                   examples=["datapackage.json", "states.csv"])],
+) -> Response:
     site = get_site(request)
     files = {f["name"] for f in await export_files(site)}
     if name not in files:  # only the files of the export: no path ever comes from the URL
         raise NotFoundError(f"no file {name!r} in the data export (see /data)")
     current: Export = site.export
     path = current.root / name
-    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
-                        filename=name, headers={"cache-control": "public, max-age=600"})
+    response = FileResponse(
+        path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+        filename=name, stat_result=path.stat(), headers={"cache-control": "public, max-age=600"})
+    if etag_matches(request, response.headers["etag"]):
+        return NotModifiedResponse(response.headers)
+    return response

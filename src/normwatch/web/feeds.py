@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from normwatch import __version__
 from normwatch.rules import get_treaty
-from normwatch.web.app import cached_response, get_site
+from normwatch.web.app import TreatyQuery, cached_response, error_responses, get_site
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 
@@ -79,18 +79,23 @@ def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
-@router.get("/changes.atom", summary="Atom feed of status changes (newest first)")
-async def feed_changes(
-    request: Request,
-    treaty: Annotated[str | None, Query(description="Only this treaty (default: all).")] = None,
-) -> Response:
+def _feed(media_type: str, description: str, *errors: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: a feed of ``media_type`` and its errors."""
+    return {200: {"description": description,
+                  "content": {media_type: {"schema": {"type": "string"}}}},
+            **error_responses(*errors)}
+
+
+@router.get("/changes.atom", summary="Atom feed of status changes (newest first)",
+            response_class=Response,
+            responses=_feed("application/atom+xml", "an Atom 1.0 feed", 404, 422))
+async def feed_changes(request: Request, treaty: TreatyQuery = None) -> Response:
     site = get_site(request)
     base = str(request.base_url).rstrip("/")
-    if treaty:
-        get_treaty(treaty)  # unknown treaty → 404 before caching anything
-    key = ("atom", base, treaty, site.today())
+    tid = get_treaty(treaty).id if treaty else None  # unknown treaty → 404, nothing cached
+    key = ("atom", base, tid, site.today())
     return cached_response(request, key, "application/atom+xml; charset=utf-8",
-                           lambda: changes_atom(site, base, treaty), max_age=600)
+                           lambda: changes_atom(site, base, tid), max_age=600)
 
 
 def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
@@ -114,18 +119,18 @@ def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
     return (body + "END:VCALENDAR\n").replace("\n", "\r\n")
 
 
-@router.get("/deadlines.ics", summary="iCalendar feed of upcoming treaty deadlines")
+@router.get("/deadlines.ics", summary="iCalendar feed of upcoming treaty deadlines",
+            response_class=Response,
+            responses=_feed("text/calendar", "an iCalendar (RFC 5545) calendar", 400, 404, 422))
 async def feed_deadlines(
     request: Request,
-    treaty: Annotated[str | None, Query(description="Only this treaty (default: all).")] = None,
-    state: Annotated[list[str] | None, Query(description="Only these States (repeat).")
-                     ] = None,
+    treaty: TreatyQuery = None,
+    state: Annotated[list[str] | None, Query(description="Only these States (repeat).",
+                                             examples=[["LTU"]])] = None,
 ) -> Response:
     site = get_site(request)
-    if treaty:
-        get_treaty(treaty)
-    if state:
-        site.store.registry().resolve_all(state)
-    key = ("ics", treaty, tuple(state or ()), site.today())
+    tid = get_treaty(treaty).id if treaty else None
+    codes = site.store.registry().resolve_all(state) if state else []
+    key = ("ics", tid, tuple(codes), site.today())
     return cached_response(request, key, "text/calendar; charset=utf-8",
-                           lambda: deadlines_ics(site, treaty, list(state or ())), max_age=600)
+                           lambda: deadlines_ics(site, tid, codes), max_age=600)

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from normwatch import __version__, queries
 from normwatch.engine import COUNT_KEYS, IN_FORCE_STATUSES, PARTY_STATUSES
 from normwatch.model import Status
+from normwatch.registry import fold
 from normwatch.rules import TreatyRules, get_treaty
 from normwatch.web import charts
 from normwatch.web.app import cached_response, get_site
@@ -61,6 +62,31 @@ def status_label(status: str) -> str:
     return charts.STATUS_LABELS.get(status, status.replace("_", " "))
 
 
+def plural(n: int, word: str) -> str:
+    """``1 State``, ``2 States``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def years_months(days: int, until: dt.date) -> str:
+    """The ``days`` up to ``until`` in whole years and months (``15 years 5 months``); empty
+    under a month."""
+    start = until - dt.timedelta(days=days)
+    months = (until.year - start.year) * 12 + until.month - start.month - (until.day < start.day)
+    years, months = divmod(months, 12)
+    parts = [plural(years, "year")] if years else []
+    if months:
+        parts.append(plural(months, "month"))
+    return " ".join(parts)
+
+
+def code_spans(text: str | None) -> Markup:
+    """``text`` escaped, with its Markdown `code spans` as ``<code>``."""
+    parts = str(Markup.escape(text or "")).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text as it is
+        return Markup.escape(text or "")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
+
+
 @cache
 def env() -> Environment:
     e = Environment(
@@ -69,9 +95,11 @@ def env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    e.globals.update(url=url, roll_url=roll_url, status_label=status_label,
-                     colours=charts.STATUS_COLOURS, version=__version__)
-    e.filters.update(source_href=source_href, source_label=source_label)
+    e.globals.update(url=url, roll_url=roll_url, status_label=status_label, plural=plural,
+                     years_months=years_months, colours=charts.STATUS_COLOURS,
+                     version=__version__)
+    e.filters.update(source_href=source_href, source_label=source_label,
+                     code_spans=code_spans)
     return e
 
 
@@ -103,11 +131,11 @@ def render(template: str, request: Request | None = None, **context: Any) -> str
     return env().get_template(template).render(nav=nav, **context)
 
 
-def _page(request: Request, compute: Any) -> Response:
-    """A page rendered once per URL, date and data version."""
+def _page(request: Request, compute: Any, *params: Any) -> Response:
+    """A page rendered once per path, parameter values ``params`` and data version (unknown
+    query parameters make no new page)."""
     site = get_site(request)
-    key = ("page", request.url.path, tuple(sorted(request.query_params.multi_items())),
-           site.today())
+    key = ("page", request.url.path, params, site.today())
     return cached_response(request, key, "text/html; charset=utf-8", compute)
 
 
@@ -219,10 +247,10 @@ async def home(request: Request, on: TextQuery = None) -> Response:
                 "changes": latest_changes(site, rules, day),
                 "deadlines": next_deadlines(site, rules, day),
             })
-        return render("home.html", request, title="normwatch", on=day, today=site.today(),
-                      sections=sections)
+        return render("home.html", request, title="Who is in, who is leaving", on=day,
+                      today=site.today(), sections=sections)
 
-    return _page(request, compute)
+    return _page(request, compute, day)
 
 
 @router.get("/treaties/{treaty}")
@@ -241,7 +269,8 @@ async def treaty_page(
     rules = get_treaty(treaty)
     day = parse_day(on, site.today())
     statuses = parse_status_list(status)
-    first = parse_day(since, site.today(), name="since") if since else day - dt.timedelta(365)
+    since_day = parse_day(since, site.today(), name="since") if since else None
+    first = since_day or day - dt.timedelta(365)
     sort_key = sort if sort in SORT_KEYS else "name"
     descending = order == "desc"
 
@@ -256,23 +285,22 @@ async def treaty_page(
         if group:
             rows = [r for r in rows if r["group"] == group]
         if q:
-            from normwatch.registry import fold
-
             needle = fold(q)
             rows = [r for r in rows if needle in fold(r["name"] or "") or needle in fold(
                 r["state"])]
         order_of = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
 
         def key(r: dict[str, Any]) -> Any:
+            name = fold(r["name"] or "")  # Côte d'Ivoire before Czechia
             if sort_key == "status":
-                return (order_of.get(r["status"], 99), r["name"] or "")
-            value = r.get(sort_key) or ""
+                return (order_of.get(r["status"], 99), name)
+            value = name if sort_key == "name" else r.get(sort_key) or ""
             # empty dates sort last in either order
-            return (value == "") != descending, value, r["name"] or ""
+            return (value == "") != descending, value, name
 
         rows.sort(key=key, reverse=descending)
         params = {"on": day, "status": [s.value for s in statuses or ()], "group": group,
-                  "q": q, "since": since}
+                  "q": q, "since": since_day}
         sort_links = {
             k: url(f"/treaties/{rules.id}", **params, sort=k,
                    order="desc" if (k == sort_key and not descending) else None)
@@ -293,7 +321,8 @@ async def treaty_page(
             chart=membership_chart(site, rules, day, "chart"),
             yearly=yearly_counts(site, rules, day))
 
-    return _page(request, compute)
+    return _page(request, compute, day, tuple(statuses or ()), group, q, sort_key, descending,
+                 since_day)
 
 
 @router.get("/states/{state}")
@@ -318,7 +347,7 @@ async def state_page(request: Request, state: str, on: TextQuery = None) -> Resp
                       on=day, treaties=treaties, today=site.today(),
                       statements=state_statements(site, code))
 
-    return _page(request, compute)
+    return _page(request, compute, day)
 
 
 @router.get("/methods")
@@ -409,7 +438,7 @@ async def deadlines_page(
                                     within=None if window == "all" else window,
                                     overdue="true" if only_overdue else None))
 
-    return _page(request, compute)
+    return _page(request, compute, day, window, only_overdue)
 
 
 def state_obligations(site: Site, rules: TreatyRules, code: str, on: dt.date
@@ -507,6 +536,7 @@ async def meeting_page(
 ) -> Response:
     from normwatch.coding.codebook import load_codebook
     from normwatch.meetings.codings import meeting_codings
+    from normwatch.meetings.groups import groups
     from normwatch.meetings.model import DENOMINATORS
     from normwatch.meetings.queries import get_meeting, show_meeting
     from normwatch.meetings.reactions import reactions
@@ -540,9 +570,9 @@ async def meeting_page(
                                "#silent", colour=charts.STATUS_COLOURS["non_signatory"]))
         chart = charts.bar_chart(
             bars, title=f"{m['name']}: reactions by code ({book.title})",
-            description=(f"Number of the {total} States in the denominator ({den}) whose "
-                         "statements carry each code; a State counts once per code. " + "; ".join(
-                             f"{b.label}: {b.value}" for b in bars)),
+            description=(f"Number of the {plural(total, 'State')} in the denominator ({den}) "
+                         "whose statements carry each code; a State counts once per code. "
+                         + "; ".join(f"{b.label}: {b.value}" for b in bars)),
             chart_id="reactions")
         texts = []
         for s in shown["statements"]:
@@ -551,15 +581,19 @@ async def meeting_page(
             texts.append({"s": s, "codings": mine, "html": highlight(
                 text, evidence_spans(text, [c for c in mine if c["review_state"] != "rejected"]))
                 if text else None})
+        listed = {p["participant"] for p in shown["participants"]}
         return render(
             "meeting.html", request, title=m["name"], m=shown["meeting"], shown=shown,
             result=result, book=book, chart=chart, statements=texts,
             names={s.code: s.name for s in reg.states}, denominators=DENOMINATORS,
             den=den, grouping=grouping, total=total,
+            group_names={g["id"]: g["name"] for g in groups(store)},
+            chair_only=not listed - {shown["meeting"]["president"]},
+            presidency_statements=sum(s["role"] == "presidency" for s in shown["statements"]),
             json_href=url(f"/api/v1/meetings/{m['id']}/reactions", codebook=book_id,
                           denominator=den, by=grouping))
 
-    return _page(request, compute)
+    return _page(request, compute, book_id, den, grouping)
 
 
 # -- downloads ------------------------------------------------------------------------------
