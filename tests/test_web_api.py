@@ -26,7 +26,7 @@ def cli_json(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Any:
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
     assert body["error"]["code"] == code
     assert "Traceback" not in response.text

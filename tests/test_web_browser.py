@@ -67,7 +67,7 @@ def page(base_url: str) -> Iterator[Any]:
         problems: list[str] = []
         pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         pg.on("pageerror", lambda e: problems.append(str(e)))
-        pg.problems = problems
+        pg.problems = problems  # type: ignore[attr-defined]
         yield pg
         browser.close()
 

@@ -196,8 +196,8 @@ def _write_json(res: Resource, path: Path) -> None:
 
 def _write_parquet(res: Resource, path: Path) -> None:
     try:
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow as pa
+        import pyarrow.parquet as pq
     except ModuleNotFoundError:
         raise DataError("the parquet format needs pyarrow: pip install pyarrow") from None
     types = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
