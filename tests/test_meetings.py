@@ -351,6 +351,36 @@ def codes_of(result: dict[str, Any]) -> dict[str, list[str]]:
     return {code: entry["states"] for code, entry in result["codes"].items()}
 
 
+HAND_CODEBOOK = """
+id: welcome-new-parties
+title: Welcome for new States Parties
+question: Does the statement welcome a State that has newly joined the Convention?
+codes:
+  - id: welcome
+    definition: welcomes a State that recently ratified or acceded
+    examples: ["We warmly welcome the newest State Party."]
+"""
+
+
+def test_a_codebook_for_coding_by_hand_needs_no_patterns(
+        scratch: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's codebook format (id, question, codes with definitions and examples) is
+    enough for coding by hand and for reactions; automatic coding says why it cannot."""
+    from normwatch.coding import code_text
+    from normwatch.coding.codebook import list_codebooks
+    from normwatch.errors import NormwatchError
+
+    (tmp_path / "welcome-new-parties.yaml").write_text(HAND_CODEBOOK, encoding="utf-8")
+    monkeypatch.setenv("NORMWATCH_CODEBOOKS", str(tmp_path))
+    assert "welcome-new-parties" in list_codebooks()
+    set_codes(scratch, "ccm-test-msp/s01", ["welcome"], "Ana María",
+              codebook="welcome-new-parties")
+    result = reactions(scratch, MEETING, "welcome-new-parties")
+    assert result["codes"]["welcome"]["states"] == ["NOR"]
+    with pytest.raises(NormwatchError, match="is for coding by hand"):
+        code_text("We warmly welcome the newest State Party.", "welcome-new-parties")
+
+
 def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
     result = run(store, "reactions", MEETING, "--codebook", "withdrawal-reaction",
                  "--format", "json")

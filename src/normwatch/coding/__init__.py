@@ -56,6 +56,9 @@ def code_text(
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     if method not in METHODS:
         raise NormwatchError(f"unknown coding method {method!r} (use {' or '.join(METHODS)})")
+    if not book.automatic:
+        raise NormwatchError(f"codebook {book.id!r} lists no languages or patterns: it is for "
+                             "coding by hand ('normwatch code set')")
     code = require_language(text, book.languages, lang, codebook=book.id)
     if method == "rules":
         from normwatch.coding.rules import code_with_rules

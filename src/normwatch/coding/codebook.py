@@ -11,7 +11,8 @@ Layout (keys not listed are ignored)::
     title: ...
     question: ...                    # the question a coder answers for each statement
     multi_label: true                # any subset of codes (false: at most one)
-    languages: [en, fr, es]          # ISO 639-1 codes the rules can read
+    languages: [en, fr, es]          # ISO 639-1 codes the rules can read; a codebook without
+                                     #   languages (and patterns) is for coding by hand only
     targets:                         # proper names of what the codebook is about, per language;
       en: [Lithuania]                #   patterns use them as {target}
     objects:                         # what an evaluative expression can be about
@@ -67,6 +68,7 @@ a word boundary: "not" does not match in "note".
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -184,6 +186,11 @@ class Codebook:
             todo.extend(self.code(label).implies)
         return out
 
+    @property
+    def automatic(self) -> bool:
+        """Whether the codebook can be applied automatically (it reads some language)."""
+        return bool(self.languages)
+
     def summary(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -200,11 +207,16 @@ class Codebook:
 # --------------------------------------------------------------------------- loading
 
 
+def codebook_dirs() -> list[Path]:
+    """Where codebooks are looked up by id: the folders named in ``NORMWATCH_CODEBOOKS``
+    (separated like ``PATH``), then the package's own."""
+    extra = os.environ.get("NORMWATCH_CODEBOOKS", "")
+    return [*(Path(x) for x in extra.split(os.pathsep) if x), CODEBOOK_DIR]
+
+
 def list_codebooks() -> list[str]:
-    """Ids of the codebooks shipped in the package, sorted."""
-    if not CODEBOOK_DIR.is_dir():
-        return []
-    return sorted(p.stem for p in CODEBOOK_DIR.glob("*.yaml"))
+    """Ids of the codebooks that can be named by id, sorted."""
+    return sorted({p.stem for d in codebook_dirs() if d.is_dir() for p in d.glob("*.yaml")})
 
 
 _CACHE: dict[tuple[str, int, int], Codebook] = {}
@@ -225,10 +237,11 @@ def load_codebook(id_or_path: str | Path) -> Codebook:
         if not path.is_file():
             raise NotFoundError(f"codebook file not found: {text}")
     else:
-        path = CODEBOOK_DIR / f"{text}.yaml"
-        if not path.is_file():
+        found = [d / f"{text}.yaml" for d in codebook_dirs() if (d / f"{text}.yaml").is_file()]
+        if not found:
             known = ", ".join(list_codebooks()) or "none"
             raise NotFoundError(f"unknown codebook {text!r} (known: {known})")
+        path = found[0]
     try:
         stat = path.stat()
     except OSError as exc:
@@ -363,8 +376,6 @@ class _Validator:
         if not isinstance(multi, bool):
             raise self.fail("multi_label", f"must be true or false, not {_kind(multi)}")
         languages = self.strings(doc.get("languages"), "languages")
-        if not languages:
-            raise self.fail("languages", "must list at least one language")
         for i, lang in enumerate(languages):
             if not _LANG_RE.match(lang):
                 raise self.fail(f"languages[{i}]", f"must be an ISO 639-1 code, not {lang!r}")
@@ -503,9 +514,10 @@ class _Validator:
                 macros = lexicon[lang].macros
                 include[lang] = self.patterns(p.get("include"), f"{pkey}.include", macros)
                 exclude[lang] = self.patterns(p.get("exclude"), f"{pkey}.exclude", macros)
-            if fires_on == "expression" and not any(include.values()):
+            if languages and fires_on == "expression" and not any(include.values()):
                 raise self.fail(f"{key}.patterns", "a code needs at least one include pattern "
-                                                   "(or fires_on: object)")
+                                                   "(or fires_on: object), unless the codebook "
+                                                   "lists no languages (coding by hand only)")
             codes.append(CodeDef(
                 code_id,
                 self.string(entry, "label", key, required=False, default=code_id),
