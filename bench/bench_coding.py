@@ -1,7 +1,8 @@
 """Benchmark: coding statements of about 250 words with the rules and the model methods.
 
 Run: .venv/bin/python bench/bench_coding.py [--statements 2000] [--seconds 5]
-Target: the rules method codes at least 1,000 statements a second on one core (language given).
+Target: the rules method codes at least 1,000 statements a second on one core, on every rules
+line (language given or detected, generated or corpus statements).
 Also reported: rules with language detection, and the model method (trained on
 tests/data/coding/train.jsonl when present, else on the generated statements).
 
@@ -157,16 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(statements)} generated statements, {avg_words:.0f} words on average; "
           f"one process (one core)")
 
-    rules = rate("rules (language given)", statements,
-                 lambda lang, text: code_text(text, book, lang=lang), args.seconds)
-    rate("rules (language detected)", statements,
-         lambda lang, text: code_text(text, book), args.seconds)
+    rules = [rate("rules (language given)", statements,
+                  lambda lang, text: code_text(text, book, lang=lang), args.seconds),
+             rate("rules (language detected)", statements,
+                  lambda lang, text: code_text(text, book), args.seconds)]
     corpus = corpus_statements(min(args.statements, 1000))
     if corpus:
         words = sum(len(t.split()) for _, t in corpus) / len(corpus)
         print(f"{len(corpus)} corpus statements, {words:.0f} words on average")
-        rate("rules, corpus (language given)", corpus,
-             lambda lang, text: code_text(text, book, lang=lang), args.seconds)
+        rules.append(rate("rules, corpus (language given)", corpus,
+                          lambda lang, text: code_text(text, book, lang=lang), args.seconds))
 
     if TRAIN.exists():
         examples = read_labelled(TRAIN, book)
@@ -185,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
          args.seconds)
 
     target = 1000.0
-    verdict = "meets" if rules >= target else "MISSES"
-    print(f"rules {verdict} the target of {target:.0f} statements/s")
+    verdict = "meets" if min(rules) >= target else "MISSES"
+    print(f"rules {verdict} the target of {target:.0f} statements/s (slowest line "
+          f"{min(rules):.0f}/s)")
     return 0
 
 

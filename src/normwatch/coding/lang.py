@@ -62,8 +62,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
-_LETTER = re.compile(r"[^\W\d_]")
+#: runs of letters, and of Latin letters (the range holds two non-letters: × and ÷); counted
+#: by the run, not one character at a time, which is much faster on a long statement
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LATIN_LETTERS = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]+")
 
 #: word → [(language, weight)]; a word shared by several languages counts less for each
 _WEIGHTS: dict[str, list[tuple[str, float]]] = {}
@@ -109,11 +111,11 @@ def function_word_scores(text: str) -> dict[str, float]:
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language of ``text``, or ``None`` if it cannot be told."""
-    letters = _LETTER.findall(text)
-    if len(letters) < 3:
+    letters = sum(map(len, _LETTERS.findall(text)))
+    if letters < 3:
         return None
-    latin = sum(1 for ch in letters if _LATIN.match(ch))
-    if latin >= 0.7 * len(letters):
+    latin = sum(map(len, _LATIN_LETTERS.findall(text)))
+    if latin >= 0.7 * letters:
         scores = function_word_scores(text)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         (best, top), (_, second) = ranked[0], ranked[1]

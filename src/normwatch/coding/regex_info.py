@@ -36,6 +36,9 @@ from dataclasses import dataclass
 
 #: literals shorter than this are too common to be worth gating on
 MIN_LITERAL = 3
+#: the same for a second group of keywords: as a further condition it can only narrow the
+#: gate, so shorter literals are worth it there ("go" or "keep" as well as "abide")
+MIN_FURTHER_LITERAL = 2
 
 _CATEGORY_ESCAPES = frozenset("wWsSdD")
 _ZERO_WIDTH_ESCAPES = frozenset("bBAZ")
@@ -364,10 +367,11 @@ def required_groups(node: Node, most: int = 2) -> list[frozenset[str]] | None:
     group, the most selective first, or ``None`` when there is none.
 
     A keyword is a run of word characters (``\\w``) of at least :data:`MIN_LITERAL`
-    characters; a required literal that holds other characters ("set-back") is cut to its
-    longest such run ("back"), which a match contains just as surely. So any occurrence of
-    a keyword lies inside one word of the text (a maximal run of word characters), which is
-    what lets :class:`~normwatch.coding.matcher.Gate` look for keywords word by word.
+    characters (:data:`MIN_FURTHER_LITERAL` after the first group); a required literal that
+    holds other characters ("set-back") is cut to its longest such run ("back"), which a
+    match contains just as surely. So any occurrence of a keyword lies inside one word of
+    the text (a maximal run of word characters), which is what lets
+    :class:`~normwatch.coding.matcher.Gate` look for keywords word by word.
     Example: "denunciation" and "convention" for ``denunciation of the convention``.
     """
     top = node
@@ -382,11 +386,11 @@ def required_groups(node: Node, most: int = 2) -> list[frozenset[str]] | None:
     candidates = []
     for group in _candidates(items):
         words = frozenset(_longest_word_run(x) for x in group)
-        if min(len(w) for w in words) >= MIN_LITERAL and words not in candidates:
+        if min(len(w) for w in words) >= MIN_FURTHER_LITERAL and words not in candidates:
             candidates.append(words)
-    if not candidates:
-        return None
     candidates.sort(key=_selectivity, reverse=True)
+    if not candidates or _selectivity(candidates[0])[0] < MIN_LITERAL:
+        return None
     return candidates[:most]
 
 

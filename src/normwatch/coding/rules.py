@@ -36,9 +36,17 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from normwatch.coding.codebook import Codebook, CodeDef, Pattern, expand_pattern
-from normwatch.coding.matcher import Gate, Match, PatternSet, compile_lower, lower_same_length
+from normwatch.coding.matcher import (
+    Gate,
+    Match,
+    PatternSet,
+    Region,
+    compile_lower,
+    lower_same_length,
+)
 from normwatch.coding.result import CodeHit, CodingResult, Evidence
 from normwatch.coding.text import Sentence, split_sentences
 
@@ -50,9 +58,10 @@ OBJECT_WINDOW = 80
 REPORTED_WINDOW = 110
 #: an anaphor's confidence is multiplied by this
 ANAPHORA_FACTOR = 0.9
-#: the hard clause breaks, whatever the language
-_PUNCT_BREAK = re.compile(r";|\s[–—]\s|\(|\)")
-_COMMA = re.compile(r"[,;:]|\s[–—]\s|\(|\)")
+#: the clause breaks, whatever the language: soft ones (commas, colons) and hard ones (the
+#: others); one scan finds both
+_BREAK = re.compile(r"[,;:()]|\s[–—]\s")
+_SOFT = frozenset(",:")
 
 
 # --------------------------------------------------------------------------- compiled forms
@@ -153,8 +162,11 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
 # --------------------------------------------------------------------------- one text
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
+class _Target(NamedTuple):
+    """A reference to an object, or an anaphor that takes one up. (The records of one text
+    are named tuples: a text has many, and a named tuple is much faster to make than a
+    frozen dataclass.)"""
+
     start: int
     end: int
     obj: str
@@ -163,8 +175,9 @@ class _Target:
     weight: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Fire:
+class _Fire(NamedTuple):
+    """An expression that counts: its sentence, the passage of its evidence, its confidence."""
+
     sentence: int
     first_sentence: int
     last_sentence: int
@@ -181,16 +194,22 @@ class _Analysis:
         self.rules = rules
         self.sentences: list[Sentence] = split_sentences(text)
         self.starts = [s.start for s in self.sentences]
-        # per sentence, the bits of the patterns whose keywords it holds (see matcher.Gate)
-        self._ok = rules.gate.sentence_masks(lower, [(s.start, s.end) for s in self.sentences])
-        self._possible: dict[int, list[int]] = {}
-        self._cache: dict[tuple[int, int], list[int]] = {}
+        # per sentence, the keywords of its words and the bits of the patterns whose keywords
+        # it holds (see matcher.Gate)
+        gate = rules.gate
+        self._words = gate.sentence_masks(lower, [(s.start, s.end) for s in self.sentences])
+        self.masks = [gate.possible(m) for m in self._words]
+        self._cache: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._cue_cache: dict[tuple[int, int], list[int]] = {}
         # hard breaks (";", brackets, dashes, clause-break words) and soft ones (commas too)
-        hard = [m.start() for m in _PUNCT_BREAK.finditer(text)]
+        soft: list[int] = []
+        hard: list[int] = []
+        for m in _BREAK.finditer(text):
+            pos = m.start()
+            (soft if text[pos] in _SOFT else hard).append(pos)
         if rules.clause_breaks is not None:
             hard += [s for s, _, _ in self.spans(rules.clause_breaks)]
         self.hard_breaks = sorted(hard)
-        soft = [m.start() for m in _COMMA.finditer(text)]
         self.soft_breaks = sorted(soft + hard)
         self._hyp: dict[int, list[tuple[int, int]]] = {}
         self._anchor_cache: dict[str, list[bool]] = {}
@@ -200,48 +219,39 @@ class _Analysis:
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)
 
-    def possible(self, ps: PatternSet) -> list[int] | None:
-        """The sentences ``ps`` may match in (``None``: any)."""
-        if not ps.gated:
+    def _regions(self, ps: PatternSet, only: set[int] | None = None) -> list[Region] | None:
+        """The sentences ``ps`` may match in (of ``only``, if given) as regions: consecutive
+        ones joined into one, each with the gate's mask for its words (a match may run over
+        two sentences of a region); ``None``: the whole text."""
+        gated = ps.gated
+        if only is not None:
+            indices: Iterable[int] = sorted(only)
+        elif gated:
+            indices = range(len(self.sentences))
+        else:
             return None
-        found = self._possible.get(ps.id)
-        if found is None:
-            bits = ps.bits
-            found = [i for i, ok in enumerate(self._ok) if ok & bits]
-            self._possible[ps.id] = found
-        return found
-
-    def _regions(self, ps: PatternSet) -> list[tuple[int, int]] | None:
-        """The sentences ``ps`` may match in, as regions (``None``: the whole text)."""
-        seen = self.possible(ps)
-        if seen is None:
-            return None
-        return self._merged(seen) if seen else []
-
-    def _merged(self, indices: Iterable[int]) -> list[tuple[int, int]]:
-        """The spans of the given sentences, consecutive ones joined into one region."""
-        regions: list[tuple[int, int]] = []
-        sentences = self.sentences
+        bits, ok, words, sentences = ps.bits, self.masks, self._words, self.sentences
+        regions: list[tuple[int, int, int]] = []
         last = -2
-        for i in sorted(indices):
+        for i in indices:
+            if gated and not ok[i] & bits:
+                continue
             s = sentences[i]
-            if i == last + 1 and regions:
-                regions[-1] = (regions[-1][0], s.end)
+            if i == last + 1:
+                start, _, m = regions[-1]
+                regions[-1] = (start, s.end, m | words[i])
             else:
-                regions.append((s.start, s.end))
+                regions.append((s.start, s.end, words[i]))
             last = i
-        return regions
+        possible = self.rules.gate.possible
+        return [(start, end, possible(m)) for start, end, m in regions]
 
     def spans(self, ps: PatternSet) -> list[tuple[int, int, float | None]]:
         return ps.spans(self.lower, self._regions(ps))
 
     def matches(self, ps: PatternSet, only: set[int] | None = None) -> list[Match]:
         """Matches of ``ps``, in the sentences ``only`` if given."""
-        if only is None:
-            return ps.matches(self.lower, self._regions(ps))
-        seen = self.possible(ps)
-        return ps.matches(self.lower, self._merged(only if seen is None else only.intersection(
-            seen)))
+        return ps.matches(self.lower, self._regions(ps, only))
 
     def relevant_sentences(self, cr: _CodeRules) -> set[int] | None:
         """The sentences where an expression of ``cr`` can apply to one of its objects
@@ -261,27 +271,35 @@ class _Analysis:
         return out
 
     def _sentence_spans(self, ps: PatternSet | None, i: int) -> list[tuple[int, int]]:
-        """Matches of ``ps`` in sentence ``i`` (computed once)."""
+        """Matches of ``ps`` in sentence ``i`` (computed once: the list is shared)."""
         if ps is None:
             return []
         key = (ps.id, i)
-        cached = self._cache.get(key)
-        if cached is None:
-            if ps.gated and not self._ok[i] & ps.bits:
-                self._cache[key] = []
-                return []
-            s = self.sentences[i]
-            found = [(a, b) for a, b, _ in ps.spans(self.lower, [(s.start, s.end)])]
-            self._cache[key] = cached = [x for pair in found for x in pair]
-        return [(cached[k], cached[k + 1]) for k in range(0, len(cached), 2)]
+        found = self._cache.get(key)
+        if found is None:
+            if ps.gated and not self.masks[i] & ps.bits:
+                found = []
+            else:
+                s = self.sentences[i]
+                found = [(a, b) for a, b, _ in ps.spans(self.lower,
+                                                        [(s.start, s.end, self.masks[i])])]
+            self._cache[key] = found
+        return found
 
     def _cues(self, cues: PatternSet | None, exceptions: PatternSet | None, i: int
               ) -> list[int]:
-        found = self._sentence_spans(cues, i)
-        if not found:
+        """Where the cues stand in sentence ``i``, but for those inside an exception (computed
+        once per sentence: every expression in it asks)."""
+        if cues is None:
             return []
-        exc = self._sentence_spans(exceptions, i)
-        return sorted(s for s, _ in found if not any(a <= s < b for a, b in exc))
+        key = (cues.id, i)
+        found = self._cue_cache.get(key)
+        if found is None:
+            spans = self._sentence_spans(cues, i)
+            exc = self._sentence_spans(exceptions, i) if spans else []
+            found = sorted(s for s, _ in spans if not any(a <= s < b for a, b in exc))
+            self._cue_cache[key] = found
+        return found
 
     def _hypothetical_scopes(self, i: int) -> list[tuple[int, int]]:
         scopes = self._hyp.get(i)
@@ -295,9 +313,10 @@ class _Analysis:
             self._hyp[i] = scopes
         return scopes
 
-    def hypothetical(self, start: int, end: int) -> bool:
-        scopes = self._hypothetical_scopes(self.sentence_of(start))
-        if not any(s <= start < e for s, e in scopes):
+    def hypothetical(self, start: int, end: int, sentence: int) -> bool:
+        """Whether the reference at start–end (in ``sentence``) is hypothetical."""
+        scopes = self._hypothetical_scopes(sentence)
+        if not scopes or not any(s <= start < e for s, e in scopes):
             return False
         # a reference that names the withdrawing State is about what it did, even after
         # "we hope no other State will follow": "the path chosen by Lithuania"
@@ -335,11 +354,11 @@ class _Analysis:
                 found = self.matches(obj.refer)
                 excluded = self._excluded(obj) if found else []
                 for start, end, weight, scope in found:
-                    if any(s < end and start < e for s, e, _ in excluded):
-                        continue
-                    if scope != "factual" and self.hypothetical(start, end):
+                    if excluded and any(s < end and start < e for s, e, _ in excluded):
                         continue
                     i = self.sentence_of(start)
+                    if scope != "factual" and self.hypothetical(start, end, i):
+                        continue
                     per[i].append(_Target(start, end, obj_id, False, i, weight))
             direct[obj_id] = per
         # references that count only near a reference to another object
@@ -347,7 +366,8 @@ class _Analysis:
         for obj_id, obj in self.rules.objects.items():
             if not obj.requires:
                 continue
-            present = [i for i in range(n) if any(direct[r][i] for r in obj.requires)]
+            required = zip(*(direct[r] for r in obj.requires), strict=True)
+            present = [i for i, refs in enumerate(required) if any(refs)]
             w = obj.requires_window
             checked[obj_id] = [
                 refs if refs and any(abs(i - j) <= w for j in present) else []
@@ -357,7 +377,7 @@ class _Analysis:
         for obj_id, obj in self.rules.objects.items():
             per = [list(refs) for refs in checked[obj_id]]
             sources = [checked[obj_id]] + [checked[a] for a in obj.antecedents]
-            anchored = [any(src[i] for src in sources) for i in range(n)]
+            anchored = [any(refs) for refs in zip(*sources, strict=True)]
             if obj.anaphora is not None and any(anchored):
                 # an anaphor can only take up a reference within the object's windows
                 near: set[int] = set()
@@ -367,11 +387,11 @@ class _Analysis:
                                           min(n, j + obj.anaphora_window + 1)))
                 excluded = self._excluded(obj)
                 for start, end, _, _ in self.matches(obj.anaphora, near):
-                    if any(s < end and start < e for s, e, _ in excluded):
-                        continue
-                    if self.hypothetical(start, end):
+                    if excluded and any(s < end and start < e for s, e, _ in excluded):
                         continue
                     i = self.sentence_of(start)
+                    if self.hypothetical(start, end, i):
+                        continue
                     ante = _antecedent(anchored, i, obj.anaphora_window, obj.cataphora_window)
                     if ante is not None:
                         per[i].append(_Target(start, end, obj_id, True, ante, None))
@@ -414,9 +434,11 @@ class _Analysis:
         cached = self._anchor_cache.get(obj_id)
         if cached is None:
             obj = self.rules.objects[obj_id]
-            sources = [self.targets[obj_id]] + [self.targets[x] for x in obj.antecedents]
-            cached = [any(not t.anaphor for src in sources for t in src[i])
-                      for i in range(len(self.sentences))]
+            cached = [False] * len(self.sentences)
+            for src in [self.targets[obj_id]] + [self.targets[x] for x in obj.antecedents]:
+                for i, targets in enumerate(src):
+                    if targets and not cached[i]:
+                        cached[i] = any(not t.anaphor for t in targets)
             self._anchor_cache[obj_id] = cached
         return cached
 
@@ -448,7 +470,7 @@ class _Analysis:
                     gap = (end, t.start)
                 elif t.end <= start:
                     gap = (t.end, start)
-                    if other is not None and self._other_before(gap, other):
+                    if other is not None and self._other_before(gap, sentence, other):
                         continue
                     if other_after and self._soft_break_in(gap):
                         continue
@@ -491,15 +513,16 @@ class _Analysis:
         """Whether another thing comes right after the expression, before any reference."""
         limit = self._next_soft_break(end, self.sentences[sentence].end)
         limit = min(limit, end + OBJECT_WINDOW)
-        m = other.regex.search(self.lower, end, limit)
+        m = other.search(self.lower, end, limit, self.masks[sentence])
         if m is None:
             return False
-        return not any(end <= t.start < m.start() for t in targets)
+        return not any(end <= t.start < m[0] for t in targets)
 
-    def _other_before(self, gap: tuple[int, int], other: PatternSet) -> bool:
-        """Whether another thing stands in the gap with no comma between it and the end."""
-        for m in other.regex.finditer(self.lower, gap[0], gap[1]):
-            i = bisect_left(self.soft_breaks, m.end())
+    def _other_before(self, gap: tuple[int, int], sentence: int, other: PatternSet) -> bool:
+        """Whether another thing stands in the gap (in ``sentence``) with no comma between
+        it and the end."""
+        for _, end, _, _ in other.finditer(self.lower, gap[0], gap[1], self.masks[sentence]):
+            i = bisect_left(self.soft_breaks, end)
             if not (i < len(self.soft_breaks) and self.soft_breaks[i] < gap[1]):
                 return True
         return False
@@ -546,8 +569,8 @@ def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
         # the regex reports one match per place; when it does not count, a shorter one that
         # starts inside it may ("we hope that it will return one day": the call finds no
         # target, "return one day" needs none nearby)
-        limit = a.sentences[a.sentence_of(start)].end
-        for more in cr.include.overlapping(a.lower, start, end, limit):
+        i = a.sentence_of(start)
+        for more in cr.include.overlapping(a.lower, start, end, a.sentences[i].end, a.masks[i]):
             # a negation or someone else's view before the whole applies to the part too
             fire = _fire(a, cr, excluded, *more, cues_at=start)
             if fire is not None:
@@ -562,7 +585,7 @@ def _fire(a: _Analysis, cr: _CodeRules, excluded: list[tuple[int, int, float | N
     """What the expression at start–end shows, if it counts (see the module documentation);
     negation and reported-view cues are looked for before ``cues_at`` (default ``start``)."""
     code = cr.code
-    if any(s < end and start < e for s, e, _ in excluded):
+    if excluded and any(s < end and start < e for s, e, _ in excluded):
         return None
     cue_pos = start if cues_at is None else cues_at
     if a.negated(cue_pos) or a.someone_elses(cue_pos):
