@@ -6,6 +6,8 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,17 +88,29 @@ def test_check_passes_on_the_bundled_data(
     assert "all checks passed" in out
 
 
+COPY = "copy.sqlite"
+
+
+@contextmanager
+def edited_copy(tmp_path: Path, bundled_db: str) -> Iterator[sqlite3.Connection]:
+    """A copy of the bundled store, opened for edits that are committed on leaving."""
+    copy = tmp_path / COPY
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    con = sqlite3.connect(copy)
+    try:
+        yield con
+        con.commit()
+    finally:
+        con.close()
+
+
 def test_check_fails_with_a_list_when_a_fact_lost_its_source(
     tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    copy = tmp_path / "copy.sqlite"
-    copy.write_bytes(Path(bundled_db).read_bytes())
-    con = sqlite3.connect(copy)
-    con.execute("DELETE FROM action_sources WHERE action_id IN "
-                "(SELECT id FROM actions WHERE state='LTU' AND kind='withdrawal')")
-    con.commit()
-    con.close()
-    code, out, _ = run(capsys, "--db", str(copy), "check", "--format", "json")
+    with edited_copy(tmp_path, bundled_db) as con:
+        con.execute("DELETE FROM action_sources WHERE action_id IN "
+                    "(SELECT id FROM actions WHERE state='LTU' AND kind='withdrawal')")
+    code, out, _ = run(capsys, "--db", str(tmp_path / COPY), "check", "--format", "json")
     assert code == 1
     assert any(p["check"] == "sourced" and "LTU withdrawal" in p["message"]
                for p in json.loads(out))
@@ -123,13 +137,9 @@ def test_check_lists_each_kind_of_bad_fact(
     tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str], state: str, kind: str,
     day: str, check: str, words: str,
 ) -> None:
-    copy = tmp_path / "copy.sqlite"
-    copy.write_bytes(Path(bundled_db).read_bytes())
-    con = sqlite3.connect(copy)
-    sourced_act(con, "bad1", state, kind, day)
-    con.commit()
-    con.close()
-    code, out, _ = run(capsys, "--db", str(copy), "check", "--format", "json")
+    with edited_copy(tmp_path, bundled_db) as con:
+        sourced_act(con, "bad1", state, kind, day)
+    code, out, _ = run(capsys, "--db", str(tmp_path / COPY), "check", "--format", "json")
     assert code == 1
     assert any(p["check"] == check and words in p["message"] for p in json.loads(out)), out
 
@@ -137,17 +147,13 @@ def test_check_lists_each_kind_of_bad_fact(
 def test_check_finds_a_computed_entry_into_force_that_differs_from_the_rule_file(
     tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    copy = tmp_path / "copy.sqlite"
-    copy.write_bytes(Path(bundled_db).read_bytes())
-    con = sqlite3.connect(copy)
-    # without one of the two instruments of 16 February 2010 the 30th is the one of April
-    con.execute("DELETE FROM action_sources WHERE action_id IN (SELECT id FROM actions "
-                "WHERE treaty = 'ccm' AND state = 'BFA' AND kind = 'ratification')")
-    con.execute("DELETE FROM actions WHERE treaty = 'ccm' AND state = 'BFA' "
-                "AND kind = 'ratification'")
-    con.commit()
-    con.close()
-    code, out, _ = run(capsys, "--db", str(copy), "check", "--format", "json")
+    with edited_copy(tmp_path, bundled_db) as con:
+        # without one of the two instruments of 16 February 2010 the 30th is the one of April
+        con.execute("DELETE FROM action_sources WHERE action_id IN (SELECT id FROM actions "
+                    "WHERE treaty = 'ccm' AND state = 'BFA' AND kind = 'ratification')")
+        con.execute("DELETE FROM actions WHERE treaty = 'ccm' AND state = 'BFA' "
+                    "AND kind = 'ratification'")
+    code, out, _ = run(capsys, "--db", str(tmp_path / COPY), "check", "--format", "json")
     assert code == 1
     assert any(p["check"] == "entry_into_force" and p["message"].startswith(
         "ccm: computed entry into force 2010-10-01 differs from the recorded 2010-08-01")
@@ -166,14 +172,10 @@ def test_a_postponed_withdrawal_says_so_in_table_and_csv(
 ) -> None:
     """Ukraine and the APMBT: a withdrawal received while the State is engaged in an armed
     conflict (the receipt here is a test fact, not a recorded one)."""
-    copy = tmp_path / "copy.sqlite"
-    copy.write_bytes(Path(bundled_db).read_bytes())
-    con = sqlite3.connect(copy)
-    sourced_act(con, "ukr1", "UKR", "withdrawal", "2025-07-01")
-    con.execute("UPDATE actions SET treaty = 'apmbt' WHERE id = 'ukr1'")
-    con.commit()
-    con.close()
-    args = ["--db", str(copy), "status", "apmbt", "Ukraine", "--on", "2026-06-01"]
+    with edited_copy(tmp_path, bundled_db) as con:
+        sourced_act(con, "ukr1", "UKR", "withdrawal", "2025-07-01")
+        con.execute("UPDATE actions SET treaty = 'apmbt' WHERE id = 'ukr1'")
+    args = ["--db", str(tmp_path / COPY), "status", "apmbt", "Ukraine", "--on", "2026-06-01"]
     code, out, _ = run(capsys, *args, "--format", "csv")
     assert code == 0
     assert out.splitlines() == [
@@ -181,7 +183,7 @@ def test_a_postponed_withdrawal_says_so_in_table_and_csv(
         "UKR,Ukraine,apmbt,2026-06-01,withdrawing,2025-07-01,2025-07-01,,true"]
     code, out, _ = run(capsys, *args)
     assert "postponed (armed conflict)" in out
-    code, out, _ = run(capsys, "--db", str(copy), "roll", "apmbt", "--on", "2026-06-01",
+    code, out, _ = run(capsys, "--db", str(tmp_path / COPY), "roll", "apmbt", "--on", "2026-06-01",
                        "--status", "Withdrawing,", "--format", "csv")
     assert [r.split(",")[0] for r in out.splitlines()[1:]] == ["UKR"]
 

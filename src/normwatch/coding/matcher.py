@@ -48,6 +48,8 @@ Region = tuple[int, int, int]
 _COMMON_FIRST = "tdalcspeoiwrmnfuhbgvqjykxz"
 #: buckets of first characters per group in a set's regex (see PatternSet)
 _GROUP_SIZE = 5
+#: an escape (kept as it is) or a run of other characters (lower-cased), in a pattern
+_ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.DOTALL)
 #: a word of the text, for the gate
 _WORD = re.compile(r"\w+")
 #: the gate forgets the tokens it has seen when it has seen this many
@@ -356,19 +358,9 @@ class Gate:
 def compile_lower(regex: str) -> re.Pattern[str]:
     """Compile ``regex`` to match lower-cased text: its literal characters are lower-cased
     (escapes such as ``\\W`` or ``\\S`` are left alone)."""
-    out: list[str] = []
-    i = 0
-    n = len(regex)
-    while i < n:
-        ch = regex[i]
-        if ch == "\\" and i + 1 < n:
-            out.append(regex[i:i + 2])
-            i += 2
-            continue
-        low = ch.lower()
-        out.append(low if len(low) == 1 else ch)
-        i += 1
-    lowered = "".join(out).replace("(?p<", "(?P<").replace("(?p=", "(?P=")
+    lowered = _ESCAPE_OR_TEXT.sub(
+        lambda m: m[0] if m[0].startswith("\\") else lower_same_length(m[0]), regex)
+    lowered = lowered.replace("(?p<", "(?P<").replace("(?p=", "(?P=")
     return re.compile(lowered, FLAGS)
 
 
