@@ -284,15 +284,13 @@ def test_remnants_from_later_hostilities_have_their_own_deadline(own_db: str,
 
 
 def test_check_refuses_hostilities_before_entry_into_force_or_on_other_obligations(
-        own_db: str, tmp_path: Path) -> None:
-    path = tmp_path / "bad-later.csv"
-    path.write_text("iso3,obligation,original_deadline,hostilities_ended,source_url\n"
+        own_db: str) -> None:
+    store = open_store(own_db)
+    write_unchecked(store, "iso3,obligation,original_deadline,hostilities_ended,source_url\n"
                     "AUT,clearance,,2009-12-31,https://example.org/x\n"
                     "AUT,clearance,2027-01-01,2016-06-30,https://example.org/y\n"
                     "AUT,stockpile_destruction,,2016-06-30,https://example.org/z\n",
-                    encoding="utf-8")
-    store = open_store(own_db)
-    import_facts(store, "ccm", path)
+                    "bad-later.csv")
     assert [p.message for p in check(store)] == [
         "bad-later.csv:2: AUT clearance: hostilities ended 2009-12-31, before entry into force "
         "for the State (2010-08-01): art. 4(1)(a) applies, not art. 4(1)(b)",
@@ -472,10 +470,10 @@ BAD_FACTS = "\n".join([
 ]) + "\n"
 
 
-def write_unchecked(store: Store, text: str, name: str) -> None:
+def write_unchecked(store: Store, text: str, name: str, treaty: str = "ccm") -> None:
     """Facts written past the importer's own refusals, as a hand-edited bundled file would be."""
     with store.transaction() as conn:
-        write_facts(conn, parse_csv("ccm", text, name))
+        write_facts(conn, parse_csv(treaty, text, name))
 
 
 def test_check_rejects_bad_facts_with_file_and_line(own_db: str) -> None:
@@ -501,13 +499,11 @@ def test_check_rejects_bad_facts_with_file_and_line(own_db: str) -> None:
     ]
 
 
-def test_check_refuses_an_extension_where_the_treaty_has_none(own_db: str, tmp_path: Path) -> None:
-    path = tmp_path / "apmbt.csv"
-    path.write_text("iso3,obligation,original_deadline,extended_deadline,source_url\n"
-                    "FRA,stockpile_destruction,,2004-03-01,https://example.org/x\n",
-                    encoding="utf-8")
+def test_check_refuses_an_extension_where_the_treaty_has_none(own_db: str) -> None:
     store = open_store(own_db)
-    import_facts(store, "apmbt", path)
+    write_unchecked(store, "iso3,obligation,original_deadline,extended_deadline,source_url\n"
+                    "FRA,stockpile_destruction,,2004-03-01,https://example.org/x\n",
+                    "apmbt.csv", treaty="apmbt")
     assert [p.message for p in check(store)] == [
         "apmbt.csv:2: FRA stockpile_destruction: APMBT art. 4 has no extension rule, so no "
         "extension can be granted or requested"]

@@ -10,7 +10,8 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -258,9 +259,9 @@ def test_untc_parse_shows_the_readable_files_and_refuses_the_others(
     assert code == 2 and len(err.strip().splitlines()) == 1
 
 
-@pytest.fixture()
-def served(tmp_path: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+@contextmanager
+def serving(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP server in a thread, with its base URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -268,6 +269,13 @@ def served(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+@pytest.fixture()
+def served(tmp_path: Path) -> Iterator[str]:
+    with serving(functools.partial(http.server.SimpleHTTPRequestHandler,
+                                   directory=str(tmp_path))) as base:
+        yield base
 
 
 def test_import_from_a_url_records_the_url_and_its_publication_date(
@@ -311,13 +319,8 @@ class Flaky(http.server.BaseHTTPRequestHandler):
 @pytest.fixture()
 def flaky() -> Iterator[str]:
     Flaky.seen, Flaky.failures, Flaky.slow = [], 0, False
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/XXVI-6.en.xml"
-    finally:
-        server.shutdown()
+    with serving(Flaky) as base:
+        yield f"{base}/XXVI-6.en.xml"
 
 
 def test_a_url_is_retried_after_a_server_error(fresh: str, flaky: str) -> None:

@@ -39,7 +39,7 @@ from normwatch.dates import PartialDate
 from normwatch.engine import Explanation, Period, Timeline
 from normwatch.model import Status
 from normwatch.obligations.facts import ObligationFact
-from normwatch.obligations.rules import ObligationRule
+from normwatch.obligations.rules import AfterHostilitiesRule, ObligationRule
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -212,23 +212,23 @@ class ObligationState:
         return self.rule.id
 
     @property
-    def article(self) -> str:
-        """The article the deadline comes from (art. 4(1)(b) for later remnants)."""
+    def basis(self) -> ObligationRule | AfterHostilitiesRule:
+        """The rule the deadline comes from: the obligation's, or its deadline after
+        hostilities (CCM art. 4(1)(b)) when this is about work that arose later."""
         later = self.rule.after_hostilities
-        if self.hostilities_ended is not None and later is not None:
-            return later.article
-        return self.rule.article
+        return later if self.hostilities_ended is not None and later is not None else self.rule
+
+    @property
+    def article(self) -> str:
+        return self.basis.article
 
     @property
     def label(self) -> str:
-        return f"art. {self.article}"
+        return self.basis.label
 
     @property
     def rule_text(self) -> str:
-        later = self.rule.after_hostilities
-        if self.hostilities_ended is not None and later is not None:
-            return later.text
-        return self.rule.text
+        return self.basis.text
 
     def explanation(self) -> str:
         """The status in words, then the article, the arithmetic and the facts, as sentences."""
@@ -364,8 +364,8 @@ def evaluate(
     rule's ``after_hostilities`` one, counted from that end of hostilities, and only the facts
     that give the same ``hostilities_ended`` count; without it, only those that give none.
     """
-    later = rule.after_hostilities if hostilities is not None else None
-    label, text = (later.label, later.text) if later else (rule.label, rule.text)
+    basis = rule.after_hostilities if hostilities is not None else None
+    label, text = (basis or rule).label, (basis or rule).text
     span, why = standing(timeline, on)
     if span is None:
         return ObligationState(rule, state, on, ObStatus.NOT_APPLICABLE, why,
