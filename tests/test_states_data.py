@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from shared_files import UNTC_2018
+
 DATA = Path(__file__).resolve().parents[1] / "src" / "normwatch" / "data"
-UNTC_2018 = Path(__file__).resolve().parents[2] / "shared" / "data" / "untc-2018"
 
 REGIONAL_GROUPS = {
     "African": "un-african",
@@ -226,7 +227,7 @@ def participant_names(text: str) -> list[str]:
     return names
 
 
-@pytest.mark.skipif(not UNTC_2018.is_dir(), reason="../shared/data/untc-2018 not available")
+@pytest.mark.skipif(not UNTC_2018.is_dir(), reason=f"the 2018 UNTC files are not at {UNTC_2018}")
 def test_every_participant_of_the_2018_untc_files_is_classified(
     states: list[dict[str, str]],
 ) -> None:

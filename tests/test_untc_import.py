@@ -24,8 +24,7 @@ from mtdsg_export import export_mtdsg
 from normwatch.errors import NormwatchError, SourceError, UnknownStateError
 from normwatch.store import Store, open_store
 from normwatch.untc_import import fetch, import_untc
-
-SHARED_2018 = Path(__file__).resolve().parents[2] / "shared" / "data" / "untc-2018"
+from shared_files import UNTC_2018
 
 
 def snapshot(path: str) -> dict[str, list[tuple[object, ...]]]:
@@ -51,17 +50,17 @@ def ccm_export(store: Store, **kw: object) -> bytes:
 
 
 
-@pytest.mark.skipif(not SHARED_2018.is_dir(), reason="../shared/data/untc-2018 not present")
+@pytest.mark.skipif(not UNTC_2018.is_dir(), reason=f"the 2018 UNTC files are not at {UNTC_2018}")
 def test_reimporting_the_2018_depositary_files_changes_nothing(fresh: str) -> None:
     before = snapshot(fresh)
     for name, treaty in (("XXVI-6.en.xml", "ccm"), ("XXVI-5.en.xml", "apmbt")):
-        report = import_untc(open_store(fresh), str(SHARED_2018 / name))
+        report = import_untc(open_store(fresh), str(UNTC_2018 / name))
         assert report.treaty == treaty
         assert (report.new, report.changed, report.gone, report.conflicts) == ([], [], [], [])
         assert report.confirmed > 200
     after = snapshot(fresh)
     assert after["actions"] == before["actions"]
-    again = import_untc(open_store(fresh), str(SHARED_2018 / "XXVI-6.en.xml"))
+    again = import_untc(open_store(fresh), str(UNTC_2018 / "XXVI-6.en.xml"))
     assert not (again.new or again.changed or again.gone or again.conflicts)
     assert snapshot(fresh)["actions"] == before["actions"]
 

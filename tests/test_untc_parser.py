@@ -26,11 +26,10 @@ from normwatch.untc import (
     parse_untc,
     parse_untc_file,
 )
+from shared_files import SHARED, UNTC_2018
 
 FIXTURES = Path(__file__).parent / "fixtures" / "untc"
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-UNTC_2018 = SHARED / "data" / "untc-2018"
 BUNDLED = REPO / "src" / "normwatch" / "data"
 
 needs_2018 = pytest.mark.skipif(
