@@ -818,6 +818,12 @@ def test_the_bundled_12msp_record(store: Store) -> None:
     assert {d["verification"] for d in shown["decisions"]} == {"verified", "reported",
                                                                "not_verified"}
     assert all(d["source"] for d in shown["decisions"])
+    # the President's words as the vetted notes record them, kept without a span (no text)
+    codings = [c for c in meeting_codings(store, "ccm-12msp")
+               if c["statement"] == "ccm-12msp/president-2024-09"]
+    assert {c["code"] for c in codings} == {"mention", "concern"}
+    assert all(c["evidence"]["quote"] == "We deeply regret" and c["evidence"]["start"] is None
+               for c in codings)
 
 
 def test_the_12msp_presidency_statements_are_not_counted_as_mexicos_position(
