@@ -258,6 +258,18 @@ def test_untc_parse_shows_the_readable_files_and_refuses_the_others(
     assert code == 2 and len(err.strip().splitlines()) == 1
 
 
+def test_sources_count_what_every_feature_cites(
+    bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", bundled_db, "sources", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    report = next(r for r in rows if r["symbol"] == "CCM/MSP/2024/11")
+    assert report["url"] == "https://www.clusterconvention.org/12msp/" and report["other"] >= 1
+    # every source on record is cited by something
+    assert all(r["actions"] + r["events"] + r["other"] + r["imports"] > 0 for r in rows)
+
+
 @contextmanager
 def serving(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
     """A local HTTP server in a thread, with its base URL."""

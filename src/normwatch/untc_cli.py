@@ -136,7 +136,8 @@ def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
 )
 @click.pass_context
 def sources_cmd(ctx: click.Context, fmt: str) -> None:
-    """Each source with its last import and how many facts cite it."""
+    """Each source with its last import and how many facts cite it (actions, domestic events,
+    and other records: obligation facts, meetings, group memberships)."""
     from normwatch.output import emit
 
     rows = sources_summary(get_store(ctx))
@@ -145,6 +146,7 @@ def sources_cmd(ctx: click.Context, fmt: str) -> None:
         fmt,
         columns=None
         if fmt == "json"
-        else ["url", "kind", "actions", "events", "imports", "last_import", "published"],
+        else ["url", "symbol", "title", "kind", "actions", "events", "other", "imports",
+              "last_import", "published"],
         title=f"{len(rows)} sources",
     )

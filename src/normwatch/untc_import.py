@@ -372,14 +372,36 @@ def import_untc_files(store: Store, locations: Sequence[str], *, treaty: str | N
 
 
 def sources_summary(store: Store) -> list[dict[str, Any]]:
-    """Each source with what cites it and its last import."""
+    """Each source with what cites it and its last import: ``actions`` and ``events`` of the
+    core, ``other`` the rows of the feature tables (obligation facts, meeting records,
+    group memberships ...) that cite it."""
+    from normwatch import schema
+    from normwatch.errors import StoreError
+    from normwatch.features import import_schema_modules
+
     sql = """
-    SELECT s.id, s.url, s.kind, s.title, s.published,
+    SELECT s.id, s.url, s.symbol, s.kind, s.title, s.published,
            (SELECT COUNT(*) FROM action_sources x WHERE x.source_id = s.id) AS actions,
            (SELECT COUNT(*) FROM events e WHERE e.source_id = s.id) AS events,
            (SELECT MAX(i.imported_at) FROM imports i WHERE i.source_id = s.id) AS last_import,
            (SELECT COUNT(*) FROM imports i WHERE i.source_id = s.id) AS imports
     FROM sources s ORDER BY last_import IS NULL, last_import DESC, actions DESC, s.url
     """
-    return store.query(sql)
+    rows = store.query(sql)
+    import_schema_modules()
+    core = {"action_sources", "events", "imports"}
+    other: dict[str, int] = {}
+    for table in schema.metadata.sorted_tables:
+        if "source_id" not in table.c or table.name in core:
+            continue
+        try:
+            found = store.query(f"SELECT source_id, COUNT(*) AS n FROM {table.name} "
+                                "WHERE source_id IS NOT NULL GROUP BY source_id")
+        except StoreError:  # a table a store made before that feature does not have
+            continue
+        for r in found:
+            other[r["source_id"]] = other.get(r["source_id"], 0) + r["n"]
+    for row in rows:
+        row["other"] = other.get(row["id"], 0)
+    return rows
 
