@@ -225,6 +225,18 @@ def test_semicolon_separated_spreadsheet_files_import(scratch: Store, tmp_path: 
     assert report["changes"] == 0 and dump(scratch) == before  # the same meeting, read alike
 
 
+def test_organizations_are_known_by_their_acronyms_too(scratch: Store, tmp_path: Path) -> None:
+    directory = copy_fixture(tmp_path)
+    path = directory / "statements.csv"
+    path.write_text(path.read_text(encoding="utf-8")
+                    .replace("s07,European Union,", "s07,EU,")
+                    .replace("s09,International Committee of the Red Cross,", "s09,ICRC,"),
+                    encoding="utf-8")
+    before = dump(scratch)
+    report = import_meeting(scratch, directory)
+    assert report["changes"] == 0 and dump(scratch) == before  # the same speakers as before
+
+
 def test_check_finds_a_capacity_the_treaty_status_rules_out(scratch: Store,
                                                             tmp_path: Path) -> None:
     from normwatch.meetings.checks import check_meetings

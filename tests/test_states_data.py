@@ -242,3 +242,12 @@ def test_every_participant_of_the_2018_untc_files_is_classified(
     assert len(seen) > 200
     assert "" not in seen
     assert sorted(n for n in seen if fold(n) not in known) == []
+
+
+def test_organization_aliases_are_sourced_and_name_no_state() -> None:
+    rows = read("organization_aliases.csv")
+    assert rows and all(row["name"] and row["alias"] and sourced(row["source"]) for row in rows)
+    state_names = {fold(row["name"]) for row in read("states.csv")} | {
+        fold(row["alias"]) for row in read("state_aliases.csv")}
+    assert not {fold(r["name"]) for r in rows} & state_names
+    assert not {fold(r["alias"]) for r in rows} & state_names

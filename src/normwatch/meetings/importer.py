@@ -143,8 +143,8 @@ def read_meeting_dir(
     meeting, default_codebook, notes, claims = _read_meeting_yaml(
         directory, registry, treaties, books, problems)
     participants = _read_participants(directory, registry, problems)
-    orgs = {fold(p.participant): p.participant for p in participants
-            if p.kind is SpeakerKind.ORGANIZATION}
+    orgs = organization_names([p.participant for p in participants
+                               if p.kind is SpeakerKind.ORGANIZATION])
     failed: set[str] = set()
     statements = _read_statements(directory, meeting.id, registry, orgs,
                                   {fold(g) for g in group_names}, problems, failed)
@@ -547,6 +547,21 @@ def _read_statements(
             source=SourceRef(row["source_url"]) if row["source_url"] else None,
             note=row.get("note") or None))
     return out
+
+
+def organization_names(listed: Collection[str]) -> dict[str, str]:
+    """Folded names an organization of the list of participants may be called by → the name
+    it is listed under: that name, and its full name or acronym from the bundled
+    ``organization_aliases.csv`` ("ICRC" ↔ "International Committee of the Red Cross")."""
+    from normwatch.bundled import read_csv
+
+    names = {fold(n): n for n in listed}
+    for _, row in read_csv("organization_aliases.csv", ("name", "alias", "source")):
+        full, short = fold(row["name"]), fold(row["alias"])
+        for one, other in ((full, short), (short, full)):
+            if one in names:
+                names.setdefault(other, names[one])
+    return names
 
 
 def _speaker(name: str, joint: bool, registry: Registry, orgs: dict[str, str],
