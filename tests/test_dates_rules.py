@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normwatch.dates import PartialDate, add_months, add_years, first_day_of_month_after
+from normwatch.dates import (
+    PartialDate,
+    add_months,
+    add_years,
+    first_day_of_month_after,
+    parse_date,
+)
 from normwatch.errors import DataError, RuleError
 from normwatch.rules import all_treaties, get_treaty, load_rules_file, parse_rules
 
@@ -106,3 +112,15 @@ def test_a_rule_file_missing_a_rule_names_the_file_and_the_rule(tmp_path: Path) 
 def test_a_rule_file_with_an_unknown_rule_kind_is_refused() -> None:
     with pytest.raises(RuleError, match="unknown kind 'weeks_after'"):
         parse_rules(MINIMAL.replace('kind = "days_after"', 'kind = "weeks_after"', 1), "x.toml")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("2025-3-6", "not a date (YYYY-MM-DD): '2025-3-6'"),
+    ("6 March 2025", "not a date (YYYY-MM-DD)"),
+    ("2025-03", "a full date (YYYY-MM-DD) is needed here"),
+    ("2025-02-30", "impossible date"),
+])
+def test_a_full_date_is_asked_for_by_its_only_form(text: str, message: str) -> None:
+    with pytest.raises(DataError) as info:
+        parse_date(text, where="--on")
+    assert str(info.value).startswith("--on: ") and message in str(info.value)

@@ -93,6 +93,8 @@ class PartialDate:
 
 def parse_date(text: str, *, where: str | None = None) -> dt.date:
     """Parse a full ISO date (``YYYY-MM-DD``); a partial or impossible one is a DataError."""
+    if not _ISO.match(text.strip()):
+        raise DataError(f"not a date (YYYY-MM-DD): {text!r}", where=where)
     p = PartialDate.parse(text, where=where)
     exact = p.exact()
     if exact is None:
