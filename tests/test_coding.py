@@ -126,6 +126,163 @@ def test_codebook_yaml_syntax_error_names_line(tmp_path: Path) -> None:
         parse_codebook("- just\n- a list\n")
 
 
+# --------------------------------------------------------------------------- extends
+
+_PARENT = (_MINIMAL
+           .replace("'lik(?:e|es|ed)'", "'{good}'")
+           .replace("refer: ['widget']", "refer: ['{thing}']")
+           .replace("    negation: ['not']\n",
+                    "    macros: {thing: widget, good: 'lik(?:e|es|ed)'}\n    negation: ['not']\n"))
+
+_CHILD = """
+id: gadgets
+extends: tiny.yaml
+title: Gadgets
+lexicon:
+  en:
+    macros: {thing: gadget}
+codes:
+  - id: liked
+    definition: likes the gadget
+    patterns:
+      en: {include: ['lov(?:e|es|ed)']}
+  - id: hated
+    definition: hates the gadget
+    about: [thing]
+    implies: [seen]
+    patterns:
+      en: ['hat(?:e|es|ed)']
+"""
+
+
+def _family(tmp_path: Path, child: str = _CHILD) -> Path:
+    (tmp_path / "tiny.yaml").write_text(_PARENT, encoding="utf-8")
+    path = tmp_path / "gadgets.yaml"
+    path.write_text(child, encoding="utf-8")
+    return path
+
+
+def test_a_codebook_extends_another(tmp_path: Path) -> None:
+    child = load_codebook(_family(tmp_path))
+    assert (child.id, child.version, child.title) == ("gadgets", "2", "Gadgets")
+    # mappings merge: one macro overridden, the other and the cues inherited
+    assert child.lexicon["en"].macros["thing"] == "gadget"
+    assert child.lexicon["en"].macros["good"] == "lik(?:e|es|ed)"
+    assert [p.regex for p in child.lexicon["en"].negation] == ["not"]
+    # codes merge by id: 'liked' keeps its about/implies but gets a new definition and
+    # patterns (a list replaces the parent's); a new code comes last
+    assert child.code_ids == ["seen", "liked", "hated"]
+    liked = child.code("liked")
+    assert liked.definition == "likes the gadget" and liked.implies == ("seen",)
+    assert code_text("We love the gadget.", child, lang="en").labels == ["seen", "liked"]
+    assert code_text("We like the gadget.", child, lang="en").labels == ["seen"]
+    assert code_text("We hate the gadget.", child, lang="en").labels == ["seen", "hated"]
+    assert code_text("We love the widget.", child, lang="en").labels == []
+    # the parent is untouched
+    parent = load_codebook(tmp_path / "tiny.yaml")
+    assert code_text("We like the widget.", parent, lang="en").labels == ["seen", "liked"]
+
+
+def test_extends_by_id_and_follows_changes_to_the_parent(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _family(tmp_path, _CHILD.replace("extends: tiny.yaml", "extends: tiny"))
+    monkeypatch.setenv("NORMWATCH_CODEBOOKS", str(tmp_path))
+    assert load_codebook("gadgets").version == "2"
+    (tmp_path / "tiny.yaml").write_text(_PARENT.replace('version: "2"', 'version: "30"'),
+                                        encoding="utf-8")
+    assert load_codebook(path).version == "30"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("  - id: liked\n", "  - id: liked\n    implies: [unseen]\n"),
+     r"gadgets\.yaml: codes\[1\] \(liked\)\.implies: unknown code 'unseen'"),
+    (("macros: {thing: gadget}", "macros: {thing: '(gadget'}"),
+     r"gadgets\.yaml: lexicon\.en\.macros\.thing: invalid regular expression"),
+    (("extends: tiny.yaml", "extends: no-such-book"),
+     r"gadgets\.yaml: extends.*unknown codebook 'no-such-book'"),
+    (("extends: tiny.yaml", "extends: gadgets.yaml"), r"gadgets\.yaml: extends.*loop"),
+    (("extends: tiny.yaml", "extends: [tiny]"), r"gadgets\.yaml: extends.*must name a codebook"),
+])
+def test_extends_errors_name_the_child_file_and_key(tmp_path: Path, change: tuple[str, str],
+                                                    message: str) -> None:
+    old, new = change
+    assert old in _CHILD
+    path = _family(tmp_path, _CHILD.replace(old, new, 1))
+    with pytest.raises(DataError, match=message):
+        load_codebook(path)
+
+
+# --------------------------------------------------------------------------- APMBT codebook
+
+APMBT = "apmbt-withdrawal-reaction"
+
+
+def test_apmbt_codebook_extends_the_ccm_one() -> None:
+    apmbt, ccm = load_codebook(APMBT), load_codebook(BOOK_ID)
+    assert apmbt.code_ids == CODES and apmbt.languages == ccm.languages
+    assert {"Estonia", "Finnish", "Latvia", "Lithuania", "Poland"} <= set(
+        apmbt.lexicon["en"].targets)
+    assert {"Finlande", "Pologne"} <= set(apmbt.lexicon["fr"].targets)
+    assert {"Letonia", "polaco"} <= set(apmbt.lexicon["es"].targets)
+    assert "mines" in apmbt.code("condemn_use").label
+    # inherited as they are: the cues and the codes' expressions
+    for got, want in [(apmbt.lexicon["en"].negation, ccm.lexicon["en"].negation),
+                      (apmbt.code("concern").include["fr"], ccm.code("concern").include["fr"])]:
+        assert [p.regex for p in got] == [p.regex for p in want]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("en", "We deeply regret Finland's decision to withdraw from the Ottawa Convention.",
+     {"mention", "concern"}),
+    ("en", "We urge Poland to reconsider its withdrawal from the Mine Ban Treaty.",
+     {"mention", "call_to_reconsider"}),
+    ("en", "We condemn any use of anti-personnel mines.", {"condemn_use"}),
+    ("en", "We strongly condemn the use of landmines by Russian forces.", {"condemn_use"}),
+    ("en", "We regret that Estonia, Latvia and Lithuania have decided to leave the "
+           "Anti-Personnel Mine Ban Convention.", {"mention", "concern"}),
+    ("en", "Poland will cease to be a party to the Mine Ban Convention.", {"mention"}),
+    ("en", "We remain fully committed to the Convention and to the Siem Reap-Angkor Action "
+           "Plan.", {"reaffirm_commitment"}),
+    ("en", "We regret Lithuania's decision to withdraw from the Convention on Cluster "
+           "Munitions.", set()),
+    ("en", "Lithuania ceased to be a party to the Convention on Cluster Munitions.", set()),
+    ("fr", "Nous regrettons profondément la décision de la Finlande de se retirer de la "
+           "Convention d'Ottawa.", {"mention", "concern"}),
+    ("fr", "Nous exhortons la Pologne à reconsidérer son retrait de la Convention sur "
+           "l'interdiction des mines antipersonnel.", {"mention", "call_to_reconsider"}),
+    ("fr", "Nous condamnons tout emploi de mines antipersonnel.", {"condemn_use"}),
+    ("fr", "Nous regrettons le retrait de la Lituanie de la Convention sur les armes à "
+           "sous-munitions.", set()),
+    ("es", "Lamentamos profundamente la decisión de Letonia de retirarse de la Convención de "
+           "Ottawa.", {"mention", "concern"}),
+    ("es", "Instamos a Polonia a reconsiderar su retirada de la Convención sobre la "
+           "prohibición de minas antipersonal.", {"mention", "call_to_reconsider"}),
+    ("es", "Condenamos todo uso de minas antipersonal.", {"condemn_use"}),
+    ("es", "Lamentamos la retirada de Lituania de la Convención sobre Municiones en Racimo.",
+     set()),
+    ("es", "Apoyamos el retiro de minas en las zonas contaminadas.", set()),  # clearance
+])
+def test_apmbt_codebook(lang: str, text: str, expected: set[str]) -> None:
+    assert set(code_text(text, APMBT, lang=lang).labels) == expected
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "We deeply regret Finland's decision to withdraw from the Ottawa Convention."),
+    ("en", "Lithuania will cease to be a party to the Mine Ban Convention."),
+    ("fr", "Nous regrettons la décision de la Lituanie de se retirer du traité d'Ottawa."),
+    ("es", "Lamentamos la retirada de Lituania de la Convención de Ottawa."),
+])
+def test_an_ottawa_withdrawal_is_not_a_ccm_one(lang: str, text: str) -> None:
+    assert "mention" not in labels(text, lang)
+
+
+def test_cli_lists_both_codebooks() -> None:
+    out = CliRunner().invoke(code_group, ["codebooks", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    ids = [row["id"] for row in json.loads(out.output)]
+    assert BOOK_ID in ids and APMBT in ids
+
+
 # --------------------------------------------------------------------------- sentences
 
 

@@ -7,6 +7,7 @@ that is specific to a codebook or to a language lives in that file; the code tha
 Layout (keys not listed are ignored)::
 
     id: withdrawal-reaction          # [a-z0-9-]+, the name used on the command line
+    extends: other-codebook          # optional: start from that codebook (see below)
     version: "1"                     # changes whenever a definition or pattern changes
     title: ...
     question: ...                    # the question a coder answers for each statement
@@ -61,6 +62,13 @@ only a reference to one of the code's objects in its sentence or within the obje
 convinced one") needs no reference at all. A reference pattern marked ``factual: true``
 ("follow this example") refers to what actually happened even inside a hypothetical clause
 ("were others to follow this example"), as a reference that names the target does.
+
+A codebook can build on another: with ``extends: withdrawal-reaction`` (an id, or a path taken
+from the codebook's own folder) that codebook is read first and this file is merged over it.
+Mappings are merged key by key, at any depth; ``codes`` are merged by ``id`` (a code the parent
+lacks is added at the end); any other value, a list included, replaces the parent's. The ``id``
+is never inherited. Errors name the child file and the key. A codebook for another treaty thus
+gives only its title, targets, the macros that name the treaty and the codes it words otherwise.
 
 Cue patterns (negation, reported, hypothetical, clause breaks and their exceptions) must end at
 a word boundary: "not" does not match in "note".
@@ -219,59 +227,127 @@ def list_codebooks() -> list[str]:
     return sorted({p.stem for d in codebook_dirs() if d.is_dir() for p in d.glob("*.yaml")})
 
 
-_CACHE: dict[tuple[str, int, int], Codebook] = {}
+_Stamp = tuple[str, int, int]
+_CACHE: dict[str, tuple[tuple[_Stamp, ...], Codebook]] = {}
 
 
 def load_codebook(id_or_path: str | Path) -> Codebook:
     """A codebook by id (``withdrawal-reaction``) or by the path of a YAML file.
 
     Raises :class:`NotFoundError` for an unknown id or a missing file and :class:`DataError`
-    (naming the file and the key) for an invalid one. Loaded codebooks are cached per file
-    version, so repeated calls are cheap.
+    (naming the file and the key) for an invalid one. Loaded codebooks are cached per version
+    of the file (and of the files it extends), so repeated calls are cheap.
     """
-    text = str(id_or_path)
-    looks_like_path = isinstance(id_or_path, Path) or text.endswith((".yaml", ".yml")) or (
-        "/" in text or "\\" in text)
-    if looks_like_path:
-        path = Path(text)
-        if not path.is_file():
-            raise NotFoundError(f"codebook file not found: {text}")
-    else:
-        found = [d / f"{text}.yaml" for d in codebook_dirs() if (d / f"{text}.yaml").is_file()]
-        if not found:
-            known = ", ".join(list_codebooks()) or "none"
-            raise NotFoundError(f"unknown codebook {text!r} (known: {known})")
-        path = found[0]
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise NotFoundError(f"codebook file cannot be read: {path}: {exc.strerror}") from exc
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    path = _locate(id_or_path)
+    key = str(path.resolve())
     cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read codebook: {exc}", where=str(path)) from exc
-    book = parse_codebook(raw, source=path)
-    _CACHE[key] = book
+    if cached is not None and all(_stamp(Path(f)) == (f, m, n) for f, m, n in cached[0]):
+        return cached[1]
+    stamps: list[_Stamp] = []
+    data = _inherit(_read(path, stamps), path, stamps)
+    book = _Validator(str(path)).codebook(data)
+    book.source = path
+    _CACHE[key] = (tuple(stamps), book)
     return book
 
 
 def parse_codebook(raw: str, *, source: Path | str | None = None) -> Codebook:
-    """Parse and validate codebook YAML text (``source`` is only used in messages)."""
+    """Parse and validate codebook YAML text (``source`` names it in messages, and a relative
+    ``extends`` path is read from its folder)."""
     name = str(source) if source is not None else "<codebook>"
+    data = _inherit(_yaml(raw, name), Path(name), [])
+    book = _Validator(name).codebook(data)
+    book.source = Path(source) if source is not None else None
+    return book
+
+
+def _locate(id_or_path: str | Path, folder: Path | None = None) -> Path:
+    """The file of a codebook named by id or by path (a relative path is taken from
+    ``folder`` when given, else from the working directory)."""
+    text = str(id_or_path)
+    looks_like_path = isinstance(id_or_path, Path) or text.endswith((".yaml", ".yml")) or (
+        "/" in text or "\\" in text)
+    if looks_like_path:
+        path = folder / text if folder is not None else Path(text)
+        if not path.is_file():
+            raise NotFoundError(f"codebook file not found: {path}")
+        return path
+    found = [d / f"{text}.yaml" for d in codebook_dirs() if (d / f"{text}.yaml").is_file()]
+    if not found:
+        known = ", ".join(list_codebooks()) or "none"
+        raise NotFoundError(f"unknown codebook {text!r} (known: {known})")
+    return found[0]
+
+
+def _stamp(path: Path) -> _Stamp:
     try:
-        data = yaml.safe_load(raw)
+        stat = path.stat()
+    except OSError as exc:
+        raise NotFoundError(f"codebook file cannot be read: {path}: {exc.strerror}") from exc
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def _read(path: Path, stamps: list[_Stamp]) -> Any:
+    """The YAML data of ``path``, noting the file's version in ``stamps``."""
+    stamps.append(_stamp(path))
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read codebook: {exc}", where=str(path)) from exc
+    return _yaml(raw, str(path))
+
+
+def _yaml(raw: str, name: str) -> Any:
+    try:
+        return yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise DataError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
                         where=where) from exc
-    book = _Validator(name).codebook(data)
-    book.source = Path(source) if source is not None else None
-    return book
+
+
+def _inherit(data: Any, path: Path, stamps: list[_Stamp]) -> Any:
+    """``data`` merged over the codebook it ``extends`` (and so on up), without ``extends``."""
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    child = dict(data)
+    ref = child.pop("extends")
+    if not isinstance(ref, str) or not ref.strip():
+        raise DataError("must name a codebook (an id or a path)", where=f"{path}: extends")
+    try:
+        parent_path = _locate(ref.strip(), path.parent)
+    except NotFoundError as exc:
+        raise DataError(str(exc), where=f"{path}: extends") from None
+    if parent_path.resolve() in {path.resolve(), *(Path(f) for f, _, _ in stamps)}:
+        raise DataError(f"codebooks extend each other in a loop ({ref})",
+                        where=f"{path}: extends")
+    parent = _inherit(_read(parent_path, stamps), parent_path, stamps)
+    if not isinstance(parent, dict):
+        raise DataError("the codebook it extends is not a mapping", where=f"{path}: extends")
+    parent.pop("id", None)  # a codebook's id is its own
+    return _merge(parent, child)
+
+
+def _merge(parent: Any, child: Any, key: str = "") -> Any:
+    """``child`` over ``parent``: mappings are merged key by key, ``codes`` by code id; any
+    other value in the child replaces the parent's."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        out = dict(parent)
+        for k, v in child.items():
+            out[k] = _merge(parent[k], v, k) if k in parent else v
+        return out
+    if key == "codes" and isinstance(parent, list) and isinstance(child, list):
+        merged = list(parent)
+        where = {c["id"]: i for i, c in enumerate(merged) if isinstance(c, dict) and "id" in c}
+        for c in child:
+            i = where.get(c.get("id")) if isinstance(c, dict) else None
+            if i is None:
+                merged.append(c)
+            else:
+                merged[i] = _merge(merged[i], c)
+        return merged
+    return child
 
 
 class _Validator:
