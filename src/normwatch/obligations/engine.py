@@ -460,13 +460,8 @@ def _one_off(
     ctx: _Ctx, mine: list[ObligationFact], aggregates: Sequence[ObligationFact]
 ) -> ObligationState:
     rule, on = ctx.rule, ctx.on
-    second = rule.after_hostilities
-    if ctx.hostilities is not None and second is not None:
-        original = second.deadline(ctx.hostilities)
-        ctx.steps.append(second.arithmetic(ctx.hostilities))
-    else:
-        original = PartialDate.of(rule.deadline(ctx.span.start))
-        ctx.steps.append(rule.arithmetic(ctx.span.start))
+    original, how = rule.first_deadline(ctx.span.start, ctx.hostilities)
+    ctx.steps.append(how)
     ctx.used.extend(f for f in mine if not f.is_extension and f.completed_on is None
                     and f.completed_by is None and f.outstanding_on is None)
     granted, notes = _extensions_in_effect(mine, original, on)

@@ -229,11 +229,9 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
             continue
         if f.report_year is not None:
             out.append(f"{at}: report_year is only for yearly reports")
-        if ended is not None and later is not None:
-            computed, how = later.deadline(ended), later.arithmetic(ended)
-        else:
-            computed = PartialDate.of(rule.deadline(eif))
-            how = f"{rule.arithmetic(eif)}, {rule.label}"
+        computed, how = rule.first_deadline(eif, ended)
+        if ended is None:
+            how = f"{how}, {rule.label}"
         if f.original_deadline is not None and f.original_deadline != computed:
             out.append(f"{at}: original deadline {f.original_deadline} differs from the computed "
                        f"{computed} ({how})")

@@ -132,6 +132,15 @@ class ObligationRule:
         return (f"entry into force for the State {anchor.isoformat()} + {self.period()} "
                 f"→ {self.deadline(anchor).isoformat()}")
 
+    def first_deadline(self, anchor: dt.date, ended: PartialDate | None) -> tuple[PartialDate, str]:
+        """The deadline before any extension, and its computation in words: counted from
+        ``anchor`` (entry into force), or - for work that arose later, with ``ended`` - from
+        the end of the hostilities under ``after_hostilities`` (whose words name its article)."""
+        later = self.after_hostilities
+        if ended is not None and later is not None:
+            return later.deadline(ended), later.arithmetic(ended)
+        return PartialDate.of(self.deadline(anchor)), self.arithmetic(anchor)
+
     def due_on(self, year: int) -> dt.date:
         """The due day of a yearly obligation in ``year`` (29 February → 28 when needed)."""
         assert self.yearly is not None
