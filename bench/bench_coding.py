@@ -26,7 +26,7 @@ from pathlib import Path
 from normwatch.coding import code_text
 from normwatch.coding.codebook import load_codebook
 from normwatch.coding.corpus import LabelledText, read_labelled
-from normwatch.coding.model import ModelBundle, train
+from normwatch.coding.classifier import ModelBundle, train
 
 TRAIN = Path(__file__).resolve().parent.parent / "tests" / "data" / "coding" / "train.jsonl"
 

@@ -65,8 +65,8 @@ def main() -> None:
         root = Path(tmp)
         (root / "rules").mkdir()
         os.environ["NORMWATCH_TREATIES"] = str(root / "rules")
-        from normwatch.store import open_store
-        from normwatch.untc_import import import_untc
+        from normwatch.store.db import open_store
+        from normwatch.sources.untc.importer import import_untc
 
         store = open_store(str(root / "bench.sqlite"))
         names = [s.name for s in store.registry().states] + [

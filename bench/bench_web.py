@@ -148,8 +148,8 @@ def main() -> None:
     if args.duration > 120 or args.clients > 256:
         raise SystemExit("bounded benchmark: at most 120 s per target and 256 clients")
 
-    from normwatch.export import export
-    from normwatch.store import open_store
+    from normwatch.service.export import export
+    from normwatch.store.db import open_store
 
     host = "127.0.0.1"
     procs: list[subprocess.Popen[bytes]] = []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from normwatch.store import Store, open_store
+from normwatch.store.db import Store, open_store
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

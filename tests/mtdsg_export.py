@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from normwatch.model import Action, ActionKind
+from normwatch.core.model import Action, ActionKind
 
 CONSENT_CODE = {
     ActionKind.RATIFICATION: "",

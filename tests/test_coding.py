@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from normwatch.coding import UnsupportedLanguageError, code_text, detect_language
-from normwatch.coding.cli import code as code_group
+from normwatch.cli.code import code as code_group
 from normwatch.coding.codebook import Codebook, list_codebooks, load_codebook, parse_codebook
 from normwatch.coding.corpus import parse_labelled, read_labelled
 from normwatch.coding.evaluate import evaluate, evaluate_file, scores
@@ -593,7 +593,7 @@ def test_rules_quality_on_held_out_sets(book: Codebook, name: str) -> None:
 
 
 def test_model_train_save_load_round_trip(tmp_path: Path, book: Codebook) -> None:
-    from normwatch.coding.model import load_model, train
+    from normwatch.coding.classifier import load_model, train
 
     if TRAIN.exists():
         examples = read_labelled(TRAIN, book)
@@ -632,7 +632,7 @@ def test_model_train_save_load_round_trip(tmp_path: Path, book: Codebook) -> Non
 
 
 def test_model_file_errors(tmp_path: Path, book: Codebook) -> None:
-    from normwatch.coding.model import load_model
+    from normwatch.coding.classifier import load_model
 
     bad = tmp_path / "not-a-model.joblib"
     bad.write_bytes(b"this is not a pickle")

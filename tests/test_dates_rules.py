@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normwatch.dates import (
+from normwatch.core.dates import (
     PartialDate,
     add_months,
     add_years,
@@ -17,7 +17,7 @@ from normwatch.dates import (
     parse_date,
 )
 from normwatch.errors import DataError, RuleError
-from normwatch.rules import all_treaties, get_treaty, load_rules_file, parse_rules
+from normwatch.core.treaty import all_treaties, get_treaty, load_rules_file, parse_rules
 
 
 def test_partial_dates_keep_their_precision() -> None:

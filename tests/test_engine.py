@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normwatch.dates import PartialDate, add_months, first_day_of_month_after
-from normwatch.engine import build_view, state_timeline, treaty_entry_into_force
-from normwatch.model import Action, ActionKind, ArmedConflict, Source, Status
-from normwatch.rules import get_treaty
-from normwatch.store import Store
+from normwatch.core.dates import PartialDate, add_months, first_day_of_month_after
+from normwatch.core.status import build_view, state_timeline, treaty_entry_into_force
+from normwatch.core.model import Action, ActionKind, ArmedConflict, Source, Status
+from normwatch.core.treaty import get_treaty
+from normwatch.store.db import Store
 
 D = dt.date
 SRC = (Source("https://example.org/test-fixture"),)

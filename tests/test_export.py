@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from clirun import run
-from normwatch.cli import main
-from normwatch.export import collect
-from normwatch.store import open_store
+from normwatch.cli.main import main
+from normwatch.service.export import collect
+from normwatch.store.db import open_store
 
 
 @pytest.fixture(scope="module")

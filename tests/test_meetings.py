@@ -42,15 +42,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normwatch.errors import DataError, NotFoundError
-from normwatch.meetings.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal
-from normwatch.meetings.codings import auto_code, meeting_codings, set_codes, unset_codes
-from normwatch.meetings.groups import groups_on, member_on
-from normwatch.meetings.importer import MeetingImportError, import_meeting
-from normwatch.meetings.model import Coder, find_evidence
-from normwatch.meetings.queries import claims, get_meeting, list_meetings, show_meeting
-from normwatch.meetings.reactions import reactions
-from normwatch.meetings.texts import extract_text
-from normwatch.store import Store, open_store
+from normwatch.service.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal
+from normwatch.service.codings import auto_code, meeting_codings, set_codes, unset_codes
+from normwatch.service.groups import groups_on, member_on
+from normwatch.sources.meetings.importer import MeetingImportError, import_meeting
+from normwatch.core.meetings import Coder, find_evidence
+from normwatch.service.meetings import claims, get_meeting, list_meetings, show_meeting
+from normwatch.service.reactions import reactions
+from normwatch.sources.meetings.texts import extract_text
+from normwatch.store.db import Store, open_store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "meetings"
 GOOD = FIXTURES / "ccm-test-msp"
@@ -116,8 +116,8 @@ def normwatch(ctx: click.Context, db: str) -> None:
 
 def run(store: Store, *args: str) -> Any:
     """Run ``normwatch --db STORE args``."""
-    from normwatch.meetings.cli import meetings_group, reactions_cmd
-    from normwatch.meetings.coding_cli import COMMANDS
+    from normwatch.cli.meetings import meetings_group, reactions_cmd
+    from normwatch.cli.code_meetings import COMMANDS
 
     if "code" not in normwatch.commands:
         normwatch.add_command(click.Group("code", commands={c.name or "": c for c in COMMANDS}))
@@ -239,7 +239,7 @@ def test_organizations_are_known_by_their_acronyms_too(scratch: Store, tmp_path:
 
 def test_check_finds_a_capacity_the_treaty_status_rules_out(scratch: Store,
                                                             tmp_path: Path) -> None:
-    from normwatch.meetings.checks import check_meetings
+    from normwatch.service.checks import check_meetings
 
     directory = copy_fixture(tmp_path)
     path = directory / "participants.csv"
@@ -293,7 +293,7 @@ def test_a_bad_directory_lists_every_problem_and_writes_nothing(scratch: Store) 
 
 
 def test_the_cli_prints_every_problem_and_fails(scratch: Store) -> None:
-    from normwatch.cli import main
+    from normwatch.cli.main import main
 
     assert scratch._sqlite is not None
     with pytest.raises(SystemExit) as exit_info:
@@ -645,8 +645,8 @@ def test_code_auto_never_touches_human_codings(scratch: Store) -> None:
 
 
 def test_code_auto_keeps_a_reviewed_suggestion(scratch: Store) -> None:
-    from normwatch.meetings.codings import upsert_coding
-    from normwatch.meetings.model import Coding, ReviewState
+    from normwatch.service.codings import upsert_coding
+    from normwatch.core.meetings import Coding, ReviewState
 
     coder = Coder.parse("auto:rules@9")
     with scratch.transaction() as conn:
@@ -866,7 +866,7 @@ def test_the_bundled_meetings_list(store: Store) -> None:
 
 
 def test_check_finds_no_meeting_problems(store: Store) -> None:
-    from normwatch.meetings.checks import check_meetings
+    from normwatch.service.checks import check_meetings
 
     assert check_meetings(store) == []
 

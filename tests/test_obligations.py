@@ -20,14 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clirun import run
-from normwatch.dates import PartialDate, add_years
+from normwatch.core.dates import PartialDate, add_years
 from normwatch.errors import DataError, RuleError
-from normwatch.obligations.engine import Range, timing, yearly_due_dates
-from normwatch.obligations.facts import import_facts, parse_csv, read_facts, write_facts
-from normwatch.obligations.ical import fold
-from normwatch.obligations.queries import calendar_ics, check, deadlines, obligations_for
-from normwatch.obligations.rules import obligation_rules, parse_obligations
-from normwatch.store import Store, open_store
+from normwatch.core.obligations import Range, timing, yearly_due_dates
+from normwatch.sources.obligations import import_facts, parse_csv, read_facts, write_facts
+from normwatch.service.ical import fold
+from normwatch.service.obligations import calendar_ics, check, deadlines, obligations_for
+from normwatch.core.obligation_rules import obligation_rules, parse_obligations
+from normwatch.store.db import Store, open_store
 
 TODAY = dt.date(2026, 11, 27)
 ISU_ALL_COMPLETED = "perus-fulfilment-of-its-ccm-article-3-obligations"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from normwatch import bundled
+from normwatch.store import bundled
 from normwatch.errors import DataError
-from normwatch.store import open_store
+from normwatch.store.db import open_store
 
 pytestmark = pytest.mark.postgres
 
@@ -105,7 +105,7 @@ def test_a_failed_load_leaves_a_postgresql_store_empty(
 
 def test_untc_import_reconciles_the_same_way_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     from mtdsg_export import export_mtdsg
-    from normwatch.untc_import import import_untc
+    from normwatch.sources.untc.importer import import_untc
 
     store = open_store(pg_url)
     names = {s.code: s.name for s in store.registry().states}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clirun import run
-from normwatch.cli import cli
+from normwatch.cli.main import cli
 from normwatch.features import COMMANDS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from normwatch import bundled
+from normwatch.store import bundled
 from normwatch.errors import DataError
-from normwatch.store import db_url, open_store
+from normwatch.store.db import db_url, open_store
 
 
 def tables(path: Path) -> list[str]:
@@ -29,7 +29,7 @@ def test_a_new_store_is_loaded_from_the_bundled_data(tmp_path: Path) -> None:
 
 
 def test_every_bundled_action_has_a_source(store: object) -> None:
-    from normwatch.store import Store
+    from normwatch.store.db import Store
 
     assert isinstance(store, Store)
     for treaty in ("ccm", "apmbt"):
@@ -57,7 +57,7 @@ def test_a_failed_first_load_leaves_the_store_empty(
 
 
 def test_a_failed_write_rolls_back_everything(tmp_path: Path) -> None:
-    from normwatch import schema as t
+    from normwatch.store import schema as t
 
     store = open_store(str(tmp_path / "s.sqlite"))
     before = store.count("sources")

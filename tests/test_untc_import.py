@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from clirun import run
 from mtdsg_export import export_mtdsg
 from normwatch.errors import NormwatchError, SourceError, UnknownStateError
-from normwatch.store import Store, open_store
-from normwatch.untc_import import fetch, import_untc
+from normwatch.store.db import Store, open_store
+from normwatch.sources.untc.importer import fetch, import_untc
 from shared_files import UNTC_2018
 
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from normwatch.errors import SourceError
-from normwatch.model import ActionKind
-from normwatch.untc import (
+from normwatch.core.model import ActionKind
+from normwatch.sources.untc.mtdsg import (
     UntcCell,
     UntcCellError,
     UntcDocument,

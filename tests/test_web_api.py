@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from normwatch.cli import main
+from normwatch.cli.main import main
 from test_web_support import MEETING, TODAY, make_web_db, web_app
 
 
@@ -168,7 +168,7 @@ def test_writes_are_refused_with_the_error_shape(client: TestClient) -> None:
 def test_an_unexpected_failure_is_a_500_without_a_traceback(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from normwatch import queries
+    from normwatch.service import status as queries
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals at /srv/normwatch")
@@ -245,10 +245,10 @@ def test_data_files_are_revalidated_and_static_files_cached(client: TestClient) 
 
 
 def test_the_app_sees_data_written_by_another_process(tmp_path: Path) -> None:
-    from normwatch.dates import PartialDate
-    from normwatch.facts import write_action
-    from normwatch.model import Action, ActionKind, Source
-    from normwatch.store import open_store
+    from normwatch.core.dates import PartialDate
+    from normwatch.store.facts import write_action
+    from normwatch.core.model import Action, ActionKind, Source
+    from normwatch.store.db import open_store
 
     db = make_web_db(tmp_path)
     with TestClient(web_app(db, check_every=0.0)) as c:  # type: ignore[arg-type]

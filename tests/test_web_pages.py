@@ -11,7 +11,7 @@ import pytest
 from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 
-from normwatch.store import open_store
+from normwatch.store.db import open_store
 from test_web_support import MEETING, SCRIPT
 
 PAGES = ["/", "/?on=2025-03-05", "/?on=1990-01-01", "/treaties/ccm",
@@ -90,7 +90,7 @@ def test_statement_text_with_a_script_tag_renders_as_text(client: TestClient) ->
 def test_meeting_page_shows_the_reaction_chart_and_links_each_count(
     client: TestClient, web_db: str
 ) -> None:
-    from normwatch.meetings.reactions import reactions
+    from normwatch.service.reactions import reactions
 
     result = reactions(open_store(web_db), MEETING)
     page = client.get(f"/meetings/{MEETING}").text
@@ -270,7 +270,7 @@ def test_roll_sorts_names_without_regard_to_accents(client: TestClient) -> None:
 def test_counts_are_pluralised_and_overdue_spans_said_in_years() -> None:
     import datetime as dt
 
-    from normwatch.web.pages import plural, years_months
+    from normwatch.web.routers.pages import plural, years_months
 
     assert (plural(1, "State"), plural(2, "State"), plural(0, "day")) == (
         "1 State", "2 States", "0 days")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from normwatch.store import Store, open_store
+from normwatch.store.db import Store, open_store
 
 #: "today" for the web tests: after Lithuania's CCM withdrawal took effect (2025-03-06)
 TODAY = dt.date(2026, 3, 1)
@@ -75,7 +75,7 @@ def write_meeting_dir(root: Path) -> Path:
 
 def make_web_db(root: Path) -> str:
     """A store file with the bundled data and the fictional meeting imported."""
-    from normwatch.meetings.importer import import_meeting
+    from normwatch.sources.meetings.importer import import_meeting
 
     db = str(root / "web.sqlite")
     store = open_store(db)

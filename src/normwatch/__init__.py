@@ -17,8 +17,8 @@ feature packages' internals may change between versions.
 
 from __future__ import annotations
 
-from normwatch.dates import PartialDate
-from normwatch.engine import Explanation, Period, StatusResult, TreatyView, build_view
+from normwatch.core.dates import PartialDate
+from normwatch.core.status import Explanation, Period, StatusResult, TreatyView, build_view
 from normwatch.errors import (
     DataError,
     NormwatchError,
@@ -28,9 +28,9 @@ from normwatch.errors import (
     StoreError,
     UnknownStateError,
 )
-from normwatch.model import Action, ActionKind, ArmedConflict, Event, Source, State, Status
-from normwatch.rules import TreatyRules, all_treaties, get_treaty
-from normwatch.store import Store, open_store
+from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State, Status
+from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
+from normwatch.store.db import Store, open_store
 
 __version__ = "0.1.0"
 

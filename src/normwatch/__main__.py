@@ -1,5 +1,5 @@
 """``python -m normwatch``: the same as the ``normwatch`` command."""
 
-from normwatch.cli import main
+from normwatch.cli.main import main
 
 main()

@@ -11,36 +11,36 @@ from typing import Any
 
 #: modules that add tables to ``schema.metadata``
 SCHEMA_MODULES: tuple[str, ...] = (
-    "normwatch.obligations.facts",
-    "normwatch.meetings.tables",
+    "normwatch.sources.obligations",
+    "normwatch.store.meeting_tables",
 )
 
 #: loaders called as ``f(conn, codes)`` after the core bundled facts are loaded
 BUNDLED_LOADERS: tuple[str, ...] = (
-    "normwatch.obligations.facts:load_bundled",
-    "normwatch.meetings.groups:load_groups",
-    "normwatch.meetings.bundled:load_meetings",
+    "normwatch.sources.obligations:load_bundled",
+    "normwatch.service.groups:load_groups",
+    "normwatch.store.bundled_meetings:load_meetings",
 )
 
 #: checks called as ``f(store) -> list[Problem]`` by ``normwatch check``
 CHECKS: tuple[str, ...] = (
-    "normwatch.obligations.queries:check",
-    "normwatch.meetings.checks:check_meetings",
+    "normwatch.service.obligations:check",
+    "normwatch.service.checks:check_meetings",
 )
 
 #: CLI commands and groups: name → ``module:click_object``
 COMMANDS: dict[str, str] = {
-    "code": "normwatch.code_cli:code",
-    "import": "normwatch.untc_cli:import_group",
-    "untc": "normwatch.untc_cli:untc_group",
-    "sources": "normwatch.untc_cli:sources_cmd",
-    "obligations": "normwatch.obligations.cli:obligations_cmd",
-    "deadlines": "normwatch.obligations.cli:deadlines_cmd",
-    "calendar": "normwatch.obligations.cli:calendar_cmd",
-    "meetings": "normwatch.meetings.cli:meetings_group",
-    "reactions": "normwatch.meetings.cli:reactions_cmd",
-    "serve": "normwatch.web.cli:serve_cmd",
-    "export": "normwatch.export:export_cmd",
+    "code": "normwatch.cli.code:code",
+    "import": "normwatch.cli.untc:import_group",
+    "untc": "normwatch.cli.untc:untc_group",
+    "sources": "normwatch.cli.untc:sources_cmd",
+    "obligations": "normwatch.cli.obligations:obligations_cmd",
+    "deadlines": "normwatch.cli.obligations:deadlines_cmd",
+    "calendar": "normwatch.cli.obligations:calendar_cmd",
+    "meetings": "normwatch.cli.meetings:meetings_group",
+    "reactions": "normwatch.cli.meetings:reactions_cmd",
+    "serve": "normwatch.cli.serve:serve_cmd",
+    "export": "normwatch.cli.export:export_cmd",
 }
 
 

@@ -6,8 +6,8 @@
     >>> result.labels
     ['mention', 'concern']
 
-Two methods: ``rules`` (the codebook's patterns, :mod:`normwatch.coding.rules`) and ``model``
-(a classifier trained on labelled statements, :mod:`normwatch.coding.model`).
+Two methods: ``rules`` (the codebook's patterns, :mod:`normwatch.coding.patterns`) and ``model``
+(a classifier trained on labelled statements, :mod:`normwatch.coding.classifier`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from normwatch.coding.result import CodeHit, CodingResult, Evidence
 from normwatch.errors import NormwatchError
 
 if TYPE_CHECKING:
-    from normwatch.coding.model import ModelBundle
+    from normwatch.coding.classifier import ModelBundle
 
 METHODS = ("rules", "model")
 
@@ -50,7 +50,7 @@ def code_text(
 
     ``lang`` is detected when not given; a language the codebook does not read (or one that
     cannot be told) raises :class:`UnsupportedLanguageError`. ``method`` is ``"rules"`` or
-    ``"model"``; the model method needs ``model`` (a :class:`~normwatch.coding.model.ModelBundle`
+    ``"model"``; the model method needs ``model`` (a :class:`~normwatch.coding.classifier.ModelBundle`
     or the path of a saved one) trained for the same codebook.
     """
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
@@ -61,11 +61,11 @@ def code_text(
                              "coding by hand ('normwatch code set')")
     code = require_language(text, book.languages, lang, codebook=book.id)
     if method == "rules":
-        from normwatch.coding.rules import code_with_rules
+        from normwatch.coding.patterns import code_with_rules
 
         result = code_with_rules(text, book, code)
     else:
-        from normwatch.coding.model import ModelBundle, load_model
+        from normwatch.coding.classifier import ModelBundle, load_model
 
         if model is None:
             raise NormwatchError("the model method needs a trained model (train one with "

@@ -2,7 +2,7 @@
 
 A codebook is one YAML file in the package's ``codebooks/`` folder (or any path). Everything
 that is specific to a codebook or to a language lives in that file; the code that applies it
-(:mod:`normwatch.coding.rules`, :mod:`normwatch.coding.model`) is generic.
+(:mod:`normwatch.coding.patterns`, :mod:`normwatch.coding.classifier`) is generic.
 
 Layout (keys not listed are ignored)::
 
@@ -87,7 +87,7 @@ import yaml
 
 from normwatch.errors import DataError, NotFoundError
 
-CODEBOOK_DIR = Path(__file__).resolve().parent.parent / "codebooks"
+CODEBOOK_DIR = Path(__file__).resolve().parent.parent / "data" / "codebooks"
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANG_RE = re.compile(r"^[a-z]{2}$")

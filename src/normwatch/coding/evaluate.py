@@ -27,7 +27,7 @@ from normwatch.coding.corpus import LabelledText, read_labelled
 from normwatch.coding.lang import UnsupportedLanguageError
 
 if TYPE_CHECKING:
-    from normwatch.coding.model import ModelBundle
+    from normwatch.coding.classifier import ModelBundle
 
 
 @dataclass

@@ -3,7 +3,7 @@
 ``normwatch serve`` runs :func:`create_app` under uvicorn. Pages are rendered on the server
 (Jinja2, every value escaped) and read without JavaScript; charts and the world map are SVG
 drawn in Python from the same library calls as the CLI; the JSON API under ``/api/v1/`` returns
-the CLI's JSON. The app only reads: one :class:`~normwatch.store.Store` per app, its treaty
+the CLI's JSON. The app only reads: one :class:`~normwatch.store.db.Store` per app, its treaty
 views and rendered pages cached until the data changes.
 """
 

@@ -36,8 +36,8 @@ from normwatch.errors import (
     StoreError,
     UnknownStateError,
 )
-from normwatch.rules import all_treaties
-from normwatch.store import Store
+from normwatch.core.treaty import all_treaties
+from normwatch.store.db import Store
 from normwatch.web.site import DateParamError, Site
 
 log = logging.getLogger("normwatch.web")
@@ -204,7 +204,7 @@ def wants_page(request: Request) -> bool:
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
     if wants_page(request):
-        from normwatch.web.pages import render
+        from normwatch.web.routers.pages import render
 
         try:
             html = render("error.html", request, status=status, code=code, message=message,
@@ -272,7 +272,7 @@ def create_app(
 ) -> FastAPI:
     """The web app over ``store`` (or the store at ``db``); ``today`` is for tests."""
     if store is None:
-        from normwatch.store import open_store
+        from normwatch.store.db import open_store
 
         store = open_store(db)
     site = Site(store, today=today, check_every=check_every)
@@ -304,7 +304,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _internal_error)
 
-    from normwatch.web import api, downloads, feeds, pages
+    from normwatch.web.routers import api, downloads, feeds, pages
 
     app.include_router(api.router)
     app.include_router(feeds.router)

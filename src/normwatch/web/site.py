@@ -17,10 +17,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from normwatch.dates import parse_date
+from normwatch.core.dates import parse_date
 from normwatch.errors import DataError
-from normwatch.model import Status
-from normwatch.store import Store
+from normwatch.core.model import Status
+from normwatch.store.db import Store
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ def parse_day(text: str | None, today: dt.date, *, name: str = "on") -> dt.date:
 
 def parse_status_list(values: Iterable[str] | None) -> list[Status] | None:
     """``?status=party,withdrawing`` or ``?status=party&status=withdrawing`` → statuses."""
-    from normwatch.queries import parse_statuses
+    from normwatch.service.status import parse_statuses
 
     parts = [p for v in values or () for p in v.split(",") if p.strip()]
     return parse_statuses(",".join(parts)) if parts else None
@@ -68,7 +68,7 @@ class Site:
         self._lock = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._checked = float("-inf")
-        #: the open-data export served under /data/ (see normwatch.web.downloads)
+        #: the open-data export served under /data/ (see normwatch.web.routers.downloads)
         self.export: Any = None
 
     def today(self) -> dt.date:

@@ -1,0 +1,209 @@
+"""``normwatch code``: code statements against a codebook, train a model, measure a coder.
+
+Every problem a user can fix (unknown codebook, unreadable or malformed file, unsupported
+language) is raised as a :class:`~normwatch.errors.NormwatchError`, which the main command line
+turns into one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from normwatch.errors import NormwatchError
+
+_METHODS = click.Choice(["rules", "model"])
+
+
+def _codebook_option(f: Any) -> Any:
+    return click.option("--codebook", "codebook_id", required=True, metavar="ID|PATH",
+                        help="Codebook id (see 'normwatch code codebooks') or YAML file.")(f)
+
+
+@click.group("code")
+def code() -> None:
+    """Code statements against a codebook (rules or a trained model), and measure the coder.
+
+    \b
+    Examples:
+      normwatch code text --codebook withdrawal-reaction "We regret this withdrawal."
+      normwatch code train --codebook withdrawal-reaction train.jsonl --out model.joblib
+      normwatch code evaluate --codebook withdrawal-reaction gold.jsonl --format json
+    """
+
+
+@code.command("codebooks")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output for people (table) or programs (csv, json).")
+def codebooks_cmd(fmt: str) -> None:
+    """List the codebooks that ship with normwatch."""
+    from normwatch.coding.codebook import list_codebooks, load_codebook
+    from normwatch.formats import emit
+
+    rows = []
+    for book_id in list_codebooks():
+        book = load_codebook(book_id)
+        rows.append({"id": book.id, "version": book.version, "title": book.title,
+                     "languages": list(book.languages), "codes": book.code_ids})
+    emit(rows, fmt, columns=["id", "version", "languages", "codes", "title"], title="Codebooks")
+
+
+@code.command("text")
+@_codebook_option
+@click.option("--lang", metavar="xx", help="Language of the text (ISO 639-1); detected if omitted.")
+@click.option("--method", type=_METHODS, default=None,
+              help="rules (default) or model (default when --model is given).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="A model saved by 'normwatch code train'.")
+@click.argument("text", required=False)
+def text_cmd(codebook_id: str, lang: str | None, method: str | None, model_path: str | None,
+             text: str | None) -> None:
+    """Code TEXT (or standard input, with '-' or no TEXT); prints JSON with the evidence."""
+    from normwatch.coding import code_text
+    from normwatch.coding.codebook import load_codebook
+    from normwatch.formats import dumps
+
+    book = load_codebook(codebook_id)
+    method = _method(method, model_path is not None, False)
+    model = _load_model(model_path) if method == "model" else None
+    if text is None or text == "-":
+        text = sys.stdin.read()
+    result = code_text(text, book, lang=lang, method=method, model=model)
+    click.echo(dumps(result))
+
+
+@code.command("train")
+@_codebook_option
+@click.argument("train_file", metavar="TRAIN.jsonl", type=click.Path(dir_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="PATH",
+              help="Where to save the model (with its training metadata).")
+def train_cmd(codebook_id: str, train_file: str, out: str) -> None:
+    """Train the model method on labelled statements and save it."""
+    from normwatch.coding.codebook import load_codebook
+    from normwatch.coding.corpus import read_labelled
+    from normwatch.coding.classifier import train
+    from normwatch.formats import dumps
+
+    book = load_codebook(codebook_id)
+    bundle = train(read_labelled(train_file, book), book)
+    path = bundle.save(out)
+    click.echo(dumps({"saved": str(path), **bundle.metadata}))
+
+
+@code.command("evaluate")
+@_codebook_option
+@click.argument("gold_file", metavar="GOLD.jsonl", type=click.Path(dir_okay=False))
+@click.option("--method", type=_METHODS, default=None,
+              help="rules (default) or model (default when --model or --train is given).")
+@click.option("--train", "train_file", type=click.Path(dir_okay=False), metavar="TRAIN.jsonl",
+              help="Train the model on this file first (model method).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="A model saved by 'normwatch code train' (model method).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output for people (table) or programs (json).")
+@click.option("--show-errors", type=int, default=10, show_default=True, metavar="N",
+              help="How many misclassified statements the table view lists.")
+def evaluate_cmd(codebook_id: str, gold_file: str, method: str | None, train_file: str | None,
+                 model_path: str | None, fmt: str, show_errors: int) -> None:
+    """Measure a coder on GOLD.jsonl: precision, recall, F1 per code and per language."""
+    from normwatch.coding.codebook import load_codebook
+    from normwatch.coding.corpus import read_labelled
+    from normwatch.coding.evaluate import evaluate_file
+    from normwatch.formats import dumps
+
+    if train_file and model_path:
+        raise NormwatchError("give either --train or --model, not both")
+    book = load_codebook(codebook_id)
+    method = _method(method, model_path is not None, train_file is not None)
+    model = None
+    if method == "model":
+        if train_file:
+            from normwatch.coding.classifier import train
+
+            model = train(read_labelled(train_file, book), book)
+        else:
+            model = _load_model(model_path)
+    elif train_file or model_path:
+        raise NormwatchError("--train and --model apply only to --method model")
+    result = evaluate_file(gold_file, book, method=method, model=model)
+    if fmt == "json":
+        click.echo(dumps(result))
+        return
+    _print_evaluation(result, show_errors)
+
+
+def _method(method: str | None, has_model: bool, has_train: bool) -> str:
+    if method is None:
+        return "model" if has_model or has_train else "rules"
+    return method
+
+
+def _load_model(path: str | None) -> Any:
+    if path is None:
+        raise NormwatchError("the model method needs --model PATH (a model saved by "
+                             "'normwatch code train')")
+    from normwatch.coding.classifier import load_model
+
+    return load_model(path)
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _print_evaluation(result: dict[str, Any], show_errors: int) -> None:
+    from normwatch.formats import emit
+
+    rows = [{"code": code, "precision": _fmt(s["precision"]), "recall": _fmt(s["recall"]),
+             "f1": _fmt(s["f1"]), "support": s["support"]}
+            for code, s in result["per_code"].items()]
+    rows.append({"code": "micro", "f1": _fmt(result["micro_f1"])})
+    rows.append({"code": "macro", "f1": _fmt(result["macro_f1"])})
+    emit(rows, "table", columns=["code", "precision", "recall", "f1", "support"],
+         title=f"{result['codebook']} — {result['method']} — {result['n']} statements")
+    lang_rows = []
+    for lang, s in result["per_language"].items():
+        row: dict[str, Any] = {"lang": lang, "n": s["n"], "macro_f1": _fmt(s["macro_f1"]),
+                               "micro_f1": _fmt(s["micro_f1"])}
+        for code, cs in s["per_code"].items():
+            row[code] = _fmt(cs["f1"])
+        lang_rows.append(row)
+    emit(lang_rows, "table", title="F1 per language")
+    errors = result["errors"]
+    click.echo(f"{len(errors)} statement(s) coded differently from the gold"
+               + (f", {result['unsupported']} in an unsupported language"
+                  if result["unsupported"] else ""))
+    for e in errors[:max(0, show_errors)]:
+        extra = f" ({e['error']})" if "error" in e else ""
+        click.echo(f"  {e['id']} [{e['lang']}]: missing {','.join(e['missing']) or '-'}; "
+                   f"extra {','.join(e['extra']) or '-'}{extra}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the group on its own (``python -m normwatch.cli.code``), errors as one line."""
+    try:
+        code.main(args=argv, prog_name="normwatch code", standalone_mode=False)
+    except NormwatchError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
+
+
+def _add_store_commands() -> None:
+    from normwatch.cli.code_meetings import COMMANDS
+
+    for command in COMMANDS:
+        code.add_command(command)
+
+
+_add_store_commands()

@@ -1,0 +1,124 @@
+"""CLI commands ``obligations``, ``deadlines``, ``calendar`` (registered in features.COMMANDS)
+and ``import obligations`` (in the ``import`` group).
+
+Thin wrappers over :mod:`normwatch.service.obligations`; heavy imports stay inside the
+functions so that ``normwatch --help`` does not pay for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from normwatch.cli._common import format_option, get_store, on_option
+
+_COLUMNS = ["obligation", "article", "status", "deadline", "completed", "overdue_days"]
+_DEADLINE_COLUMNS = ["deadline", "state", "name", "obligation", "article", "status",
+                     "overdue_days"]
+_CSV_COLUMNS = ["state", "name", "obligation", "article", "status", "deadline",
+                "original_deadline", "completed", "completed_by", "on_time", "late_by_days",
+                "overdue_days", "ends", "explanation"]
+
+
+@click.command("obligations")
+@click.argument("treaty")
+@click.argument("state")
+@on_option
+@format_option
+@click.pass_context
+def obligations_cmd(ctx: click.Context, treaty: str, state: str, on: dt.date, fmt: str) -> None:
+    """Obligations of STATE under TREATY on a date: deadlines, extensions, completions, why.
+
+    \b
+    Examples:
+      normwatch obligations ccm Bulgaria
+      normwatch obligations ccm Lithuania --on 2025-03-05 --format json
+    """
+    from normwatch.service.obligations import obligations_for
+    from normwatch.formats import emit
+
+    rows = obligations_for(get_store(ctx), treaty, state, on)
+    if fmt == "json":
+        emit(rows, fmt)
+        return
+    if fmt == "csv":
+        emit(rows, fmt, columns=_CSV_COLUMNS)
+        return
+    name = rows[0]["name"] if rows else state
+    emit(rows, fmt, columns=_COLUMNS, title=f"{name}: {treaty.upper()} obligations on {on}")
+    for row in rows:
+        click.echo(f"\n{row['obligation']} — {row['status']}: {row['summary']}")
+        for step in row["basis"]["arithmetic"]:
+            click.echo(f"  {step}")
+
+
+@click.command("deadlines")
+@click.argument("treaty")
+@on_option
+@click.option("--within", "within", metavar="N[m|y]",
+              help="Only deadlines within this window from --on, e.g. 12m or 2y.")
+@click.option("--overdue", "overdue", is_flag=True, help="Only overdue obligations.")
+@format_option
+@click.pass_context
+def deadlines_cmd(ctx: click.Context, treaty: str, on: dt.date, within: str | None,
+                  overdue: bool, fmt: str) -> None:
+    """Deadlines of all parties to TREATY: overdue ones and those still ahead, in date order.
+
+    \b
+    Examples:
+      normwatch deadlines ccm --within 12m
+      normwatch deadlines ccm --overdue --format csv
+    """
+    from normwatch.service.obligations import deadlines, parse_within
+    from normwatch.formats import emit
+
+    months = parse_within(within) if within is not None else None
+    rows = deadlines(get_store(ctx), treaty, on, within_months=months, overdue_only=overdue)
+    if fmt == "json":
+        emit(rows, fmt)
+        return
+    what = "overdue" if overdue else "deadlines" + (f" within {within}" if within else "")
+    emit(rows, fmt, columns=_CSV_COLUMNS if fmt == "csv" else _DEADLINE_COLUMNS,
+         title=f"{treaty.upper()} {what} on {on} ({len(rows)})")
+
+
+@click.command("calendar")
+@click.argument("treaty")
+@click.argument("states", nargs=-1)
+@on_option
+@click.pass_context
+def calendar_cmd(ctx: click.Context, treaty: str, states: tuple[str, ...], on: dt.date) -> None:
+    """Upcoming deadlines of TREATY as an iCalendar file (all parties, or the STATES given).
+
+    \b
+    Examples:
+      normwatch calendar ccm > ccm-deadlines.ics
+      normwatch calendar ccm Germany Chad > two-states.ics
+    """
+    from normwatch.service.obligations import calendar_ics
+
+    click.echo(calendar_ics(get_store(ctx), treaty, list(states), on), nl=False)
+
+
+@click.command("obligations")
+@click.argument("treaty")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def import_obligations_cmd(ctx: click.Context, treaty: str, file: str) -> None:
+    """Add the obligation facts of a CSV FILE to TREATY, in one transaction.
+
+    The columns are those of the bundled ccm/obligations.csv: iso3, obligation and
+    source_url are required; original_deadline, extended_deadline, extension_decided_at,
+    decision, decided_on, completed_on, completed_by, outstanding_on, report_year,
+    hostilities_ended, before_eif, declared, confidence and note are optional (dates as
+    YYYY, YYYY-MM or YYYY-MM-DD). Run `normwatch check` afterwards.
+
+    \b
+    Example:
+      normwatch import obligations ccm extensions-2026.csv
+    """
+    from normwatch.sources.obligations import import_facts
+
+    count = import_facts(get_store(ctx), treaty, file)
+    click.echo(f"{count} obligation fact{'s' if count != 1 else ''} imported from {file}")

@@ -1,0 +1,152 @@
+"""CLI for the UN depositary's status files: ``import untc``, ``untc parse``, ``sources``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from normwatch.cli._common import get_store
+from normwatch.cli.obligations import import_obligations_cmd
+from normwatch.sources.untc.importer import import_untc_files, sources_summary
+
+if TYPE_CHECKING:
+    from normwatch.sources.untc.mtdsg import UntcDocument
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import facts from outside sources into the store."""
+
+
+@import_group.command("untc")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--treaty", help="Treaty id; by default recognised from the file's reference.")
+@click.option("--dry-run", is_flag=True, help="Print the report, write nothing.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def import_untc_cmd(
+    ctx: click.Context, sources: tuple[str, ...], treaty: str | None, dry_run: bool, fmt: str
+) -> None:
+    """Import UN Treaty Collection status files (MTDSG XML): paths or https URLs.
+
+    Every file is read and checked before anything is written: one bad file stops them all.
+
+    \b
+    Example:
+      normwatch import untc https://treaties.un.org/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVI/XXVI-6.en.xml
+    """
+    from normwatch.formats import dumps
+
+    store = get_store(ctx)
+    reports = import_untc_files(store, sources, treaty=treaty, dry_run=dry_run)
+    if fmt == "json":
+        data = [r.to_dict() for r in reports]
+        click.echo(dumps(data[0] if len(data) == 1 else data))
+        return
+    for r in reports:
+        click.echo("\n".join(r.lines()))
+
+
+# the other importers live with their features
+import_group.add_command(import_obligations_cmd)
+
+
+@click.group("untc")
+def untc_group() -> None:
+    """Read UN Treaty Collection status files without importing them."""
+
+
+@untc_group.command("parse")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def untc_parse_cmd(files: tuple[str, ...], fmt: str) -> None:
+    """Parse MTDSG status FILES (any treaty): header facts, actions, notes, warnings.
+
+    A file that cannot be read is reported on stderr and the others are still shown; the
+    exit code is then 2.
+    """
+    from normwatch.errors import NormwatchError
+    from normwatch.sources.untc.mtdsg import parse_untc_file
+
+    docs: list[UntcDocument] = []
+    refused: list[NormwatchError] = []
+    for f in files:
+        try:
+            docs.append(parse_untc_file(f))
+        except NormwatchError as exc:
+            refused.append(exc)
+    if len(files) == 1 and refused:
+        raise refused[0]
+    _show_parsed(docs, fmt, many=len(files) > 1)
+    for problem in refused:
+        click.echo(f"error: {problem}", err=True)
+    if refused:
+        click.echo(f"{len(refused)} of {len(files)} files refused", err=True)
+        raise click.exceptions.Exit(2)
+
+
+def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
+    """The parsed files; in JSON one object for one file, a list when several were asked."""
+    from normwatch.formats import dumps, emit_table
+
+    if fmt == "json":
+        data = [d.to_dict() for d in docs]
+        click.echo(dumps(data if many else data[0]))
+        return
+    for d in docs:
+        click.echo(f"{d.reference}: {d.title}")
+        click.echo(f"  concluded: {d.conclusion}")
+        click.echo(f"  entry into force: {d.eif_text or '-'}")
+        click.echo(f"  status: signatories {d.status_signatories}, parties {d.status_parties}")
+        click.echo("  columns: " + " | ".join(c.header for c in d.columns))
+        rows = [
+            {
+                "row": p.row,
+                "participant": p.name,
+                "actions": "; ".join(
+                    f"{a.kind.value} {a.date}" + (" []" if a.bracketed else "") for a in p.actions
+                ),
+                "notes": ",".join(p.footnotes),
+            }
+            for p in d.participants
+        ]
+        emit_table(
+            rows, ["row", "participant", "actions", "notes"], title=f"{len(rows)} participants"
+        )
+        for w in d.withdrawals:
+            click.echo(
+                f"  {w.kind.value}: {w.participant} notified {w.notified} (note {w.note_index})"
+            )
+        for line in d.warnings:
+            click.echo(f"  warning: {line}")
+
+
+@click.command("sources")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_context
+def sources_cmd(ctx: click.Context, fmt: str) -> None:
+    """Each source with its last import and how many facts cite it (actions, domestic events,
+    and other records: obligation facts, meetings, group memberships)."""
+    from normwatch.formats import emit
+
+    rows = sources_summary(get_store(ctx))
+    emit(
+        rows,
+        fmt,
+        columns=None
+        if fmt == "json"
+        else ["url", "symbol", "title", "kind", "actions", "events", "other", "imports",
+              "last_import", "published"],
+        title=f"{len(rows)} sources",
+    )

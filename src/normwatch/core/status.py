@@ -1,0 +1,515 @@
+"""The treaty rules engine: who is bound, since when, and why.
+
+Pure functions over facts: a treaty's rules, its actions, armed conflicts and the States
+universe go in; statuses, timelines, rolls, counts and changes come out, each with an
+:class:`Explanation` (the article applied, the actions used with their sources, and the date
+arithmetic). Nothing here reads files, the database or the clock: "today" is always passed in.
+
+Status of a State on a day (the day is included in the period that starts on it):
+
+``non_signatory`` → ``signatory`` (signed) → ``consented`` (instrument deposited, treaty not yet
+in force for it) → ``party`` (in force) → ``withdrawing`` (withdrawal received by the
+depositary, not yet effective) → ``withdrawn``. A later consent starts over at ``consented``.
+
+Armed-conflict clause: when the notice period expires while the State is engaged in an armed
+conflict, the withdrawal takes effect on the first day on which it is no longer engaged (the
+day after the recorded end of the conflict); while the conflict is ongoing the withdrawal is
+``postponed`` and has no effective date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from normwatch.core.model import Action, ActionKind, ArmedConflict, Status
+from normwatch.core.treaty import TreatyRules
+
+ONE_DAY = dt.timedelta(days=1)
+
+#: statuses counted as "parties" by the depositary: consent deposited, withdrawal not effective
+PARTY_STATUSES = frozenset({Status.CONSENTED, Status.PARTY, Status.WITHDRAWING})
+#: statuses in which the treaty is in force for the State
+IN_FORCE_STATUSES = frozenset({Status.PARTY, Status.WITHDRAWING})
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a result is what it is."""
+
+    rule: str
+    actions: tuple[Action, ...] = ()
+    steps: tuple[str, ...] = ()
+    conflicts: tuple[ArmedConflict, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "actions": [
+                {
+                    "state": a.state,
+                    "action": a.kind.value,
+                    "date": str(a.date),
+                    "sources": [s.url for s in a.sources],
+                    "symbols": [s.symbol for s in a.sources if s.symbol],
+                }
+                for a in self.actions
+            ],
+            "arithmetic": list(self.steps),
+            "armed_conflicts": [
+                {
+                    "state": c.state,
+                    "counterpart": c.counterpart,
+                    "start": str(c.start),
+                    "end": str(c.end) if c.end else None,
+                    "sources": [s.url for s in c.sources],
+                }
+                for c in self.conflicts
+            ],
+        }
+
+    def lines(self) -> list[str]:
+        out = [f"rule: {self.rule}"]
+        out += [f"action: {a.describe()}" for a in self.actions]
+        out += [f"arithmetic: {s}" for s in self.steps]
+        for c in self.conflicts:
+            end = str(c.end) if c.end else "ongoing"
+            src = "; ".join(s.url for s in c.sources)
+            out.append(f"armed conflict: {c.state}–{c.counterpart or '?'} {c.start}–{end} [{src}]")
+        return out
+
+
+@dataclass(frozen=True)
+class EntryIntoForce:
+    """The treaty's own entry into force, computed from the deposits."""
+
+    date: dt.date | None
+    threshold_date: dt.date | None
+    threshold_actions: tuple[Action, ...]
+    explanation: Explanation
+
+
+@dataclass(frozen=True)
+class Period:
+    """One status from ``start`` (inclusive) to ``end`` (exclusive; None: open)."""
+
+    status: Status
+    start: dt.date | None
+    end: dt.date | None
+    explanation: Explanation
+    notified: dt.date | None = None
+    effective: dt.date | None = None
+    postponed: bool = False
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+_NON_SIGNATORY = Explanation(rule="no treaty action recorded for this State")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    state: str
+    periods: tuple[Period, ...]
+    warnings: tuple[str, ...] = ()
+
+    def at(self, day: dt.date) -> Period:
+        for p in reversed(self.periods):
+            if p.covers(day):
+                return p
+        return Period(Status.NON_SIGNATORY, None, None, _NON_SIGNATORY)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """A State's status towards a treaty on one day, with its explanation."""
+
+    treaty: str
+    state: str
+    date: dt.date
+    period: Period
+
+    @property
+    def status(self) -> Status:
+        return self.period.status
+
+    def to_dict(self, *, explain: bool = False, name: str | None = None) -> dict[str, Any]:
+        p = self.period
+        row: dict[str, Any] = {
+            "state": self.state,
+            "name": name,
+            "treaty": self.treaty,
+            "date": self.date.isoformat(),
+            "status": p.status.value,
+            "since": p.start.isoformat() if p.start else None,
+        }
+        if p.notified is not None:
+            row["notified"] = p.notified.isoformat()
+            row["effective"] = p.effective.isoformat() if p.effective else None
+            row["postponed"] = p.postponed
+        if explain:
+            row["explanation"] = p.explanation.to_dict()
+        return row
+
+
+@dataclass(frozen=True)
+class Change:
+    date: dt.date
+    state: str
+    before: Status
+    after: Status
+    explanation: Explanation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "state": self.state,
+            "from": self.before.value,
+            "to": self.after.value,
+            "rule": self.explanation.rule,
+        }
+
+
+COUNT_KEYS = (
+    "parties",
+    "in_force",
+    "consented",
+    "signatories",
+    "withdrawing",
+    "withdrawn",
+    "non_signatories",
+)
+
+
+def _counts_from(by_status: Mapping[Status, int]) -> dict[str, int]:
+    return {
+        "parties": sum(by_status.get(s, 0) for s in PARTY_STATUSES),
+        "in_force": sum(by_status.get(s, 0) for s in IN_FORCE_STATUSES),
+        "consented": by_status.get(Status.CONSENTED, 0),
+        "signatories": by_status.get(Status.SIGNATORY, 0),
+        "withdrawing": by_status.get(Status.WITHDRAWING, 0),
+        "withdrawn": by_status.get(Status.WITHDRAWN, 0),
+        "non_signatories": by_status.get(Status.NON_SIGNATORY, 0),
+    }
+
+
+# --- the treaty's entry into force -------------------------------------------------------
+
+
+def treaty_entry_into_force(rules: TreatyRules, actions: Iterable[Action]) -> EntryIntoForce:
+    """Compute the treaty's entry into force from the deposits of consent (art. 17(1) style)."""
+    rule = rules.entry_into_force_rule
+    threshold = rule.threshold or 1
+    first_consent: dict[str, Action] = {}
+    for a in sorted(actions, key=lambda a: (a.day, a.state)):
+        if a.kind.is_consent and a.state not in first_consent:
+            first_consent[a.state] = a
+    deposits = sorted(first_consent.values(), key=lambda a: (a.day, a.state))
+    label = f"art. {rule.article}: {rule.text}"
+    if len(deposits) < threshold:
+        short = (f"{len(deposits)} instruments deposited; {threshold} needed → not yet in force",)
+        return EntryIntoForce(None, None, (), Explanation(label, (), short))
+    nth = deposits[threshold - 1]
+    same_day = tuple(a for a in deposits if a.day == nth.day)
+    eif = rule.apply(nth.day)
+    names = " and ".join(a.state for a in same_day)
+    steps = (
+        f"instrument no. {threshold} deposited on {nth.day.isoformat()} ({names})",
+        rule.arithmetic(nth.day),
+    )
+    return EntryIntoForce(eif, nth.day, same_day, Explanation(label, same_day, steps))
+
+
+# --- one State's timeline ----------------------------------------------------------------
+
+
+def _withdrawal_effect(
+    rules: TreatyRules, received: dt.date, conflicts: Sequence[ArmedConflict]
+) -> tuple[dt.date | None, list[str], list[ArmedConflict]]:
+    """Effective date of a withdrawal received on ``received`` (None while postponed)."""
+    rule = rules.withdrawal_rule
+    assert rule is not None
+    expiry = rule.expiry(received)
+    steps = [f"receipt {received.isoformat()} + {rule.period()} → {expiry.isoformat()}"]
+    used: list[ArmedConflict] = []
+    if not rule.armed_conflict_postpones:
+        return expiry, steps, used
+    day = expiry
+    while True:
+        active = [c for c in conflicts if c.engaged_on(day)]
+        if not active:
+            break
+        used.extend(c for c in active if c not in used)
+        if any(c.end is None for c in active):
+            steps.append(
+                f"on {day.isoformat()} the State is engaged in an armed conflict that has not "
+                "ended → withdrawal postponed until its end; no effective date yet"
+            )
+            return None, steps, used
+        last = max(c.end.latest() for c in active if c.end is not None)
+        day = last + ONE_DAY
+        steps.append(
+            f"engaged in an armed conflict until {last.isoformat()} → effect postponed to "
+            f"the first day after it: {day.isoformat()}"
+        )
+    if day == expiry:
+        steps.append(f"not engaged in any recorded armed conflict on {expiry.isoformat()}")
+    return day, steps, used
+
+
+def state_timeline(
+    rules: TreatyRules,
+    state: str,
+    actions: Iterable[Action],
+    conflicts: Iterable[ArmedConflict] = (),
+    eif: EntryIntoForce | None = None,
+) -> Timeline:
+    """The successive statuses of one State towards a treaty, each with its explanation.
+
+    ``actions`` may include other States' actions (they are ignored); ``eif`` is the treaty's
+    computed entry into force (computed from ``actions`` when not given).
+    """
+    all_actions = list(actions)
+    if eif is None:
+        eif = treaty_entry_into_force(rules, all_actions)
+    mine = sorted((a for a in all_actions if a.state == state), key=lambda a: (a.day, a.kind))
+    my_conflicts = [c for c in conflicts if c.state == state]
+    periods: list[Period] = []
+    warnings: list[str] = []
+
+    def begin(period: Period) -> None:
+        if periods:
+            last = periods[-1]
+            if period.start is not None and last.start is not None and period.start < last.start:
+                raise AssertionError("periods out of order")
+            periods[-1] = Period(
+                last.status, last.start, period.start, last.explanation,
+                last.notified, last.effective, last.postponed,
+            )
+            if last.start == period.start:
+                periods.pop()
+        periods.append(period)
+
+    def current() -> Status:
+        return periods[-1].status if periods else Status.NON_SIGNATORY
+
+    # (day the status would change, period) waiting to start, e.g. entry into force
+    pending: list[Period] = []
+    signature: Action | None = None
+    consent: Action | None = None
+    provisional: Action | None = None
+    before_withdrawal: Period | None = None
+
+    def flush(until: dt.date | None) -> None:
+        """Start the pending periods whose day has come (before ``until``)."""
+        while pending:
+            start = pending[0].start
+            if start is None or (until is not None and start > until):
+                break
+            begin(pending.pop(0))
+
+    for a in mine:
+        flush(a.day)
+        if a.kind in (ActionKind.SIGNATURE,):
+            signature = signature or a
+            if current() == Status.NON_SIGNATORY:
+                begin(Period(Status.SIGNATORY, a.day, None, Explanation(
+                    "signature without a deposited instrument of consent", (a,),
+                    (f"signed on {a.day.isoformat()}",))))
+        elif a.kind == ActionKind.PROVISIONAL_APPLICATION:
+            provisional = a
+        elif a.kind.is_consent:
+            if current() in PARTY_STATUSES:
+                warnings.append(f"{a.describe()}: a second instrument of consent; ignored")
+                continue
+            consent = a
+            pending.clear()
+            periods_for_consent = _consent_periods(rules, a, eif, signature, provisional)
+            begin(periods_for_consent[0])
+            pending.extend(periods_for_consent[1:])
+        elif a.kind == ActionKind.WITHDRAWAL:
+            flush(a.day)
+            if current() not in PARTY_STATUSES or consent is None:
+                warnings.append(f"{a.describe()}: withdrawal without a prior instrument of consent")
+                continue
+            if rules.withdrawal_rule is None:
+                warnings.append(f"{a.describe()}: the treaty's rule file has no withdrawal rule")
+                continue
+            before_withdrawal = periods[-1]
+            # a withdrawal received before entry into force for the State ends the pending one
+            pending.clear()
+            effective, steps, used = _withdrawal_effect(rules, a.day, my_conflicts)
+            rule = f"art. {rules.withdrawal_rule.article}: {rules.withdrawal_rule.text}"
+            acts = (consent, a)
+            begin(Period(Status.WITHDRAWING, a.day, None, Explanation(rule, acts, tuple(steps),
+                   tuple(used)), notified=a.day, effective=effective, postponed=effective is None))
+            if effective is not None:
+                pending.append(Period(Status.WITHDRAWN, effective, None, Explanation(
+                    rule, acts, tuple(steps), tuple(used)), notified=a.day, effective=effective))
+        elif a.kind == ActionKind.WITHDRAWAL_REVOKED:
+            if current() != Status.WITHDRAWING or before_withdrawal is None:
+                warnings.append(f"{a.describe()}: no withdrawal pending to revoke; ignored")
+                continue
+            pending.clear()
+            prior = before_withdrawal
+            begin(Period(prior.status, a.day, None, Explanation(
+                "withdrawal revoked before it took effect", (*prior.explanation.actions, a),
+                (f"withdrawal revoked on {a.day.isoformat()}; the status before the notice "
+                 "is restored",))))
+            if prior.status == Status.CONSENTED and consent is not None:
+                pending.extend(_consent_periods(rules, consent, eif, signature, provisional)[1:])
+    flush(None)
+    return Timeline(state, tuple(periods), tuple(warnings))
+
+
+def _consent_periods(
+    rules: TreatyRules,
+    consent: Action,
+    eif: EntryIntoForce,
+    signature: Action | None,
+    provisional: Action | None,
+) -> list[Period]:
+    """``consented`` from the deposit, then ``party`` from entry into force for the State."""
+    state_rule = rules.state_entry_into_force_rule
+    treaty_rule = rules.entry_into_force_rule
+    acts = tuple(x for x in (signature, consent, provisional) if x is not None)
+    deposit = consent.day
+    if eif.date is None or eif.threshold_date is None:
+        expl = Explanation(
+            f"art. {treaty_rule.article}: {treaty_rule.text}", acts,
+            (f"instrument deposited {deposit.isoformat()}", *eif.explanation.steps),
+        )
+        return [Period(Status.CONSENTED, deposit, None, expl)]
+    if deposit <= eif.threshold_date:
+        in_force = eif.date
+        rule = f"art. {treaty_rule.article}: {treaty_rule.text}"
+        steps: tuple[str, ...] = (
+            f"instrument deposited {deposit.isoformat()}, on or before the threshold "
+            f"instrument ({eif.threshold_date.isoformat()})",
+            *eif.explanation.steps,
+            f"in force for the State with the treaty: {in_force.isoformat()}",
+        )
+    else:
+        own = state_rule.apply(deposit)
+        in_force = max(own, eif.date)
+        rule = f"art. {state_rule.article}: {state_rule.text}"
+        steps = (state_rule.arithmetic(deposit),)
+        if own < eif.date:
+            steps += (f"the treaty itself enters into force on {eif.date.isoformat()}",)
+    if provisional is not None:
+        steps += (
+            f"provisional application of article 1 declared {provisional.day.isoformat()} "
+            f"(art. {rules.provisional_application_article or '?'}); no effect on status",
+        )
+    consented = Period(Status.CONSENTED, deposit, None, Explanation(rule, acts, (
+        *steps, f"consented from {deposit.isoformat()} until entry into force")))
+    party = Period(Status.PARTY, in_force, None, Explanation(rule, acts, steps))
+    if in_force <= deposit:
+        return [party]
+    return [consented, party]
+
+
+# --- a whole treaty ----------------------------------------------------------------------
+
+
+@dataclass
+class TreatyView:
+    """Every State's timeline for one treaty: the object the views query."""
+
+    rules: TreatyRules
+    states: tuple[str, ...]
+    entry_into_force: EntryIntoForce
+    timelines: dict[str, Timeline]
+    warnings: list[str] = field(default_factory=list)
+
+    def status(self, state: str, on: dt.date) -> StatusResult:
+        tl = self.timelines.get(state)
+        period = tl.at(on) if tl else Period(Status.NON_SIGNATORY, None, None, _NON_SIGNATORY)
+        return StatusResult(self.rules.id, state, on, period)
+
+    def roll(self, on: dt.date, statuses: Iterable[Status] | None = None) -> list[StatusResult]:
+        wanted = set(statuses) if statuses else None
+        rows = [self.status(s, on) for s in self.states]
+        return [r for r in rows if wanted is None or r.status in wanted]
+
+    def counts(self, on: dt.date) -> dict[str, int]:
+        by_status: dict[Status, int] = {}
+        for r in self.roll(on):
+            by_status[r.status] = by_status.get(r.status, 0) + 1
+        return _counts_from(by_status)
+
+    def changes(self, since: dt.date, until: dt.date) -> list[Change]:
+        """Status changes that start on a day in [since, until], in date order."""
+        out: list[Change] = []
+        for state, tl in self.timelines.items():
+            prev = Status.NON_SIGNATORY
+            for p in tl.periods:
+                if p.start is not None and since <= p.start <= until and p.status != prev:
+                    out.append(Change(p.start, state, prev, p.status, p.explanation))
+                prev = p.status
+        return sorted(out, key=lambda c: (c.date, c.state))
+
+    def daily_counts(self, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+        """Counts for every day from ``start`` to ``end`` inclusive, by one sweep."""
+        n = (end - start).days + 1
+        if n <= 0:
+            return []
+        statuses = list(Status)
+        index = {s: i for i, s in enumerate(statuses)}
+        delta = [[0] * (n + 1) for _ in statuses]
+        first = [0] * len(statuses)
+        first[index[Status.NON_SIGNATORY]] = len(self.states)
+        for state in self.states:
+            tl = self.timelines.get(state)
+            if tl is None:
+                continue
+            for p in tl.periods:
+                lo = 0 if p.start is None else (p.start - start).days
+                hi = n if p.end is None else (p.end - start).days
+                lo, hi = max(lo, 0), min(hi, n)
+                if lo >= hi:
+                    continue
+                i = index[p.status]
+                delta[i][lo] += 1
+                delta[i][hi] -= 1
+                # the State is not non_signatory for those days
+                j = index[Status.NON_SIGNATORY]
+                delta[j][lo] -= 1
+                delta[j][hi] += 1
+        running = first[:]
+        rows: list[dict[str, Any]] = []
+        for d in range(n):
+            for i in range(len(statuses)):
+                running[i] += delta[i][d]
+            counts = _counts_from({s: running[index[s]] for s in statuses})
+            rows.append({"date": start + dt.timedelta(days=d), **counts})
+        return rows
+
+
+def build_view(
+    rules: TreatyRules,
+    states: Iterable[str],
+    actions: Iterable[Action],
+    conflicts: Iterable[ArmedConflict] = (),
+) -> TreatyView:
+    """Compute every State's timeline for a treaty."""
+    acts = [a for a in actions if a.treaty == rules.id]
+    confl = list(conflicts)
+    eif = treaty_entry_into_force(rules, acts)
+    universe = tuple(states)
+    by_state: dict[str, list[Action]] = {}
+    for a in acts:
+        by_state.setdefault(a.state, []).append(a)
+    timelines: dict[str, Timeline] = {}
+    warnings: list[str] = []
+    for state, mine in by_state.items():
+        tl = state_timeline(rules, state, mine, [c for c in confl if c.state == state], eif)
+        timelines[state] = tl
+        warnings.extend(tl.warnings)
+    unknown = sorted(set(by_state) - set(universe))
+    if unknown:
+        warnings.append(f"actions for States outside the universe: {', '.join(unknown)}")
+    return TreatyView(rules, universe, eif, timelines, warnings)

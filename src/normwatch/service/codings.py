@@ -1,0 +1,367 @@
+"""Codings: which codes a statement carries, who decided, and on what evidence.
+
+A coding links a statement to one code of a codebook, by one coder: a person
+(``human:<name>``) or a method (``auto:<method>@<version>``), with the evidence (a span of the
+statement's text and its words), a confidence and a review state (``suggested``, ``accepted``,
+``rejected``).
+
+Rules that keep human work safe:
+
+* a human decision is never overwritten by an automatic one: ``code auto`` writes only rows of
+  its own coder, and a suggestion that a person reviewed keeps that review;
+* ``code set`` records that a code applies (``accepted``), ``code unset`` that it does not
+  (``rejected``); both are kept per person, so two coders can be compared
+  (:mod:`normwatch.service.agreement`);
+* the automatic codings of a (statement, code) mirror the latest human decision on it.
+
+Which codings count in :mod:`normwatch.service.reactions`: for each statement and code the
+latest human decision; without one, an ``accepted`` automatic coding, and a ``suggested`` one
+only when asked to include suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from normwatch.errors import DataError, NormwatchError, NotFoundError
+from normwatch.core.meetings import (
+    DEFAULT_CODEBOOK,
+    Coder,
+    Coding,
+    Evidence,
+    ReviewState,
+    find_evidence,
+)
+from normwatch.store.db import now_iso
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from normwatch.coding.codebook import Codebook
+    from normwatch.store.db import Store
+
+
+def coding_id(statement: str, codebook: str, code: str, coder: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(f"{statement}|{codebook}|{code}|{coder}".encode()).hexdigest()[:16]
+
+
+def upsert_coding(conn: Connection, coding: Coding, now: str, *,
+                  decide: bool = False) -> tuple[bool, bool]:
+    """Write one coding; (new, changed). Nothing is written when it is already stored as is.
+
+    * A human coding is written as given, then mirrored onto the automatic codings of the same
+      statement and code: their review state follows the latest human decision. With
+      ``decide`` (``code set`` / ``code unset``), repeating a decision that another person
+      has since contradicted makes it the latest again.
+    * An automatic coding never touches a human one. When a person has already reviewed it (or
+      decided the same code on the statement), it keeps that review and only its evidence and
+      confidence are refreshed.
+    """
+    from sqlalchemy import select
+
+    from normwatch.store import meeting_tables as mt
+
+    c = mt.codings.c
+    cid = coding_id(coding.statement, coding.codebook, coding.code, str(coding.coder))
+    old = conn.execute(select(mt.codings).where(c.id == cid)).first()
+    ev = coding.evidence
+    values: dict[str, Any] = {
+        "evidence_start": ev.start if ev else None, "evidence_end": ev.end if ev else None,
+        "evidence_quote": ev.quote if ev else None, "confidence": coding.confidence,
+        "note": coding.note,
+    }
+    decision = latest_human_decision(conn, coding.statement, coding.codebook, coding.code)
+    if coding.coder.is_human:
+        values["review_state"] = coding.review_state.value
+    elif old is not None and old.reviewed_by is not None:
+        pass  # a person reviewed it: keep that review
+    elif decision is not None:
+        values.update(review_state=decision[0], reviewed_by=decision[1], reviewed_at=now)
+    else:
+        values["review_state"] = coding.review_state.value
+    differs = old is not None and any(
+        getattr(old, k) != v for k, v in values.items() if k != "reviewed_at")
+    superseded = (decide and coding.coder.is_human and decision is not None
+                  and decision != (coding.review_state.value, str(coding.coder)))
+    if old is None:
+        conn.execute(mt.codings.insert().values(
+            id=cid, statement_id=coding.statement, codebook=coding.codebook, code=coding.code,
+            coder=str(coding.coder), coder_kind=coding.coder.kind, revision=_revision(conn),
+            created_at=now, updated_at=now, **{"review_state": "suggested", **values}))
+    elif differs or superseded:
+        conn.execute(mt.codings.update().where(c.id == cid).values(
+            updated_at=now, revision=_revision(conn), **values))
+    new, changed = old is None, old is not None and (differs or superseded)
+    if coding.coder.is_human and (new or changed):
+        mirror_human_decision(conn, coding.statement, coding.codebook, coding.code, now)
+    return new, changed
+
+
+def _revision(conn: Connection) -> int:
+    """The next number in the order of coding writes (which human decision is the latest)."""
+    from sqlalchemy import func, select
+
+    from normwatch.store import meeting_tables as mt
+
+    latest = select(func.coalesce(func.max(mt.codings.c.revision), 0))
+    return int(conn.execute(latest).scalar_one()) + 1
+
+
+def latest_human_decision(conn: Connection, statement: str, codebook: str,
+                          code: str) -> tuple[str, str] | None:
+    """(review state, coder) of the most recent human coding of ``code`` on ``statement``."""
+    from sqlalchemy import select
+
+    from normwatch.store import meeting_tables as mt
+
+    c = mt.codings.c
+    row = conn.execute(
+        select(c.review_state, c.coder).where(
+            c.statement_id == statement, c.codebook == codebook, c.code == code,
+            c.coder_kind == "human").order_by(c.revision.desc())).first()
+    return (row.review_state, row.coder) if row is not None else None
+
+
+def mirror_human_decision(conn: Connection, statement: str, codebook: str, code: str,
+                          now: str) -> None:
+    """Set the review state of the automatic codings of (statement, code) to the latest
+    human decision (or back to ``suggested`` when no human decision is left)."""
+    from sqlalchemy import select
+
+    from normwatch.store import meeting_tables as mt
+
+    c = mt.codings.c
+    decision = latest_human_decision(conn, statement, codebook, code)
+    state, by = decision if decision else ("suggested", None)
+    rows = conn.execute(select(c.id, c.review_state, c.reviewed_by).where(
+        c.statement_id == statement, c.codebook == codebook, c.code == code,
+        c.coder_kind == "auto")).all()
+    for r in rows:
+        if (r.review_state, r.reviewed_by) != (state, by):
+            conn.execute(mt.codings.update().where(c.id == r.id).values(
+                review_state=state, reviewed_by=by, reviewed_at=now if by else None,
+                updated_at=now, revision=_revision(conn)))
+
+
+# ------------------------------------------------------------------------- library calls
+
+def find_statement(store: Store, ref: str) -> dict[str, Any]:
+    """A statement by its full id (``meeting/local``) or by a local id used only once."""
+    rows = store.query(
+        "SELECT s.*, src.url AS source_url FROM statements s "
+        "LEFT JOIN sources src ON src.id = s.source_id WHERE s.id = :ref", {"ref": ref})
+    if not rows:
+        rows = store.query(
+            "SELECT s.*, src.url AS source_url FROM statements s "
+            "LEFT JOIN sources src ON src.id = s.source_id WHERE s.local_id = :ref", {"ref": ref})
+    if not rows:
+        raise NotFoundError(f"unknown statement {ref!r} (use MEETING/ID, see normwatch meetings "
+                            "show MEETING)")
+    if len(rows) > 1:
+        ids = ", ".join(sorted(r["id"] for r in rows))
+        raise NotFoundError(f"statement id {ref!r} is used in several meetings: {ids}")
+    return rows[0]
+
+
+def _human(coder: str) -> Coder:
+    parsed = Coder.parse(coder)
+    if not parsed.is_human:
+        raise DataError(f"{coder!r}: codes set by hand need a person's name (human:NAME); "
+                        "automatic codings come from normwatch code auto")
+    return parsed
+
+
+def _codebook(codebook: str) -> Codebook:
+    from normwatch.coding.codebook import load_codebook
+
+    return load_codebook(codebook)
+
+
+def _check_codes(book: Codebook, codes: Sequence[str]) -> list[str]:
+    if not codes:
+        raise DataError("name at least one code")
+    unknown = [c for c in codes if c not in book.code_ids]
+    if unknown:
+        raise NotFoundError(f"unknown code(s) {', '.join(map(repr, unknown))} in codebook "
+                            f"{book.id!r} (known: {', '.join(book.code_ids)})")
+    return list(dict.fromkeys(codes))
+
+
+def set_codes(
+    store: Store, statement: str, codes: Sequence[str], coder: str, *,
+    evidence: str | None = None, codebook: str = DEFAULT_CODEBOOK, note: str | None = None,
+) -> list[dict[str, Any]]:
+    """Record that ``codes`` apply to ``statement`` according to the person ``coder``.
+
+    ``evidence`` must be words of the statement's text (their span is found and stored);
+    for a statement stored without text the quote is kept without a span.
+    """
+    row = find_statement(store, statement)
+    person = _human(coder)
+    book = _codebook(codebook)
+    wanted = _check_codes(book, codes)
+    found = find_evidence(row["text"], evidence) if evidence else None
+    return _decide(store, row["id"], book.id, wanted, person, ReviewState.ACCEPTED, found, note)
+
+
+def unset_codes(
+    store: Store, statement: str, codes: Sequence[str], coder: str, *,
+    codebook: str = DEFAULT_CODEBOOK, forget: bool = False,
+) -> list[dict[str, Any]]:
+    """Record that ``codes`` do not apply (a rejection, kept for agreement and review); with
+    ``forget``, delete the person's codings of those codes instead."""
+    row = find_statement(store, statement)
+    person = _human(coder)
+    book = _codebook(codebook)
+    wanted = _check_codes(book, codes)
+    if not forget:
+        return _decide(store, row["id"], book.id, wanted, person, ReviewState.REJECTED, None,
+                       None)
+    from normwatch.store import meeting_tables as mt
+
+    out = []
+    with store.transaction() as conn:
+        now = now_iso()
+        for code in wanted:
+            cid = coding_id(row["id"], book.id, code, str(person))
+            gone = conn.execute(mt.codings.delete().where(mt.codings.c.id == cid)).rowcount
+            if gone:
+                mirror_human_decision(conn, row["id"], book.id, code, now)
+            out.append({"statement": row["id"], "code": code, "coder": str(person),
+                        "result": "deleted" if gone else "absent"})
+    return out
+
+
+def _decide(store: Store, statement: str, codebook: str, codes: list[str], person: Coder,
+            state: ReviewState, evidence: Evidence | None,
+            note: str | None) -> list[dict[str, Any]]:
+    out = []
+    with store.transaction() as conn:
+        now = now_iso()
+        for code in codes:
+            new, changed = upsert_coding(
+                conn, Coding(statement, codebook, code, person, state, evidence, note=note),
+                now, decide=True)
+            result = "new" if new else "changed" if changed else "unchanged"
+            out.append({"statement": statement, "code": code, "coder": str(person),
+                        "review_state": state.value, "result": result})
+    return out
+
+
+_CODINGS_SQL = """
+SELECT c.*, s.local_id, s.speaker, s.speaker_kind, s.role
+FROM codings c JOIN statements s ON s.id = c.statement_id
+WHERE s.meeting_id = :meeting {only}
+ORDER BY s.local_id, c.codebook, c.code, c.coder_kind DESC, c.coder
+"""
+
+
+def meeting_codings(store: Store, meeting: str,
+                    codebook: str | None = None) -> list[dict[str, Any]]:
+    """Every coding of a meeting's statements (``code show``), JSON-ready."""
+    from normwatch.service.meetings import get_meeting
+
+    mid = get_meeting(store, meeting)["id"]
+    return [{
+        "statement": r["statement_id"], "speaker": r["speaker"], "role": r["role"],
+        "codebook": r["codebook"], "code": r["code"], "coder": r["coder"],
+        "review_state": r["review_state"], "confidence": r["confidence"],
+        "evidence": None if r["evidence_quote"] is None else {
+            "start": r["evidence_start"], "end": r["evidence_end"],
+            "quote": r["evidence_quote"]},
+        "reviewed_by": r["reviewed_by"], "note": r["note"],
+        "created_at": r["created_at"], "updated_at": r["updated_at"],
+    } for r in store.query(
+        # (a NULL parameter compared with IS NULL has no type in PostgreSQL: build the filter)
+        _CODINGS_SQL.format(only="AND c.codebook = :codebook" if codebook else ""),
+        {"meeting": mid, "codebook": codebook})]
+
+
+def auto_coder(method: str, book: Codebook, model_digest: str | None = None) -> Coder:
+    """The coder of an automatic method: ``auto:<method>@<normwatch>+cb<codebook version>``,
+    plus ``+m<digest>`` of the model file for the model method. A new program, codebook or
+    model is a new coder, so its suggestions stay apart from older ones."""
+    from normwatch import __version__
+
+    version = f"{__version__}+cb{book.version}"
+    if model_digest:
+        version += f"+m{model_digest}"
+    return Coder("auto", method, version)
+
+
+def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
+              method: str = "rules", model: str | None = None) -> dict[str, Any]:
+    """Code every statement of ``meeting`` that has text with the automatic coder.
+
+    Stores ``suggested`` codings with evidence and confidence under the coder
+    ``auto:<method>@<version>``; never touches a human coding; a re-run replaces this coder's
+    unreviewed suggestions and keeps the reviewed ones. ``model`` is the path of a trained
+    model (needed by the ``model`` method). Statements without text, or in a language the
+    codebook cannot read, are listed under ``skipped``.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from normwatch.coding import code_text
+    from normwatch.store import meeting_tables as mt
+    from normwatch.service.meetings import get_meeting
+
+    mid = get_meeting(store, meeting)["id"]
+    book = _codebook(codebook)
+    bundle: Any = None
+    digest = None
+    if method == "model":
+        if model is None:
+            raise DataError("the model method needs a trained model: --model PATH "
+                            "(train one with normwatch code train)")
+        from normwatch.coding.classifier import load_model
+
+        try:
+            digest = hashlib.sha256(Path(model).read_bytes()).hexdigest()[:12]
+        except OSError as exc:
+            raise NotFoundError(f"cannot read model {model}: {exc.strerror}") from None
+        bundle = load_model(model)
+    coder = auto_coder(method, book, digest)
+    rows = store.query("SELECT id, text, language FROM statements WHERE meeting_id = :m "
+                       "ORDER BY local_id", {"m": mid})
+    results: list[tuple[str, list[Coding]]] = []
+    skipped = []
+    for r in rows:
+        if r["text"] is None:
+            skipped.append({"statement": r["id"], "reason": "no text"})
+            continue
+        try:
+            result = code_text(r["text"], book, lang=r["language"], method=method,
+                               model=bundle)
+        except NormwatchError as exc:
+            skipped.append({"statement": r["id"], "reason": str(exc)})
+            continue
+        found = []
+        for hit in result.codes:
+            ev = hit.evidence[0] if hit.evidence else None
+            found.append(Coding(
+                r["id"], book.id, hit.code, coder, ReviewState.SUGGESTED,
+                Evidence(ev.quote, ev.start, ev.end) if ev else None,
+                round(float(hit.confidence), 4)))
+        results.append((r["id"], found))
+    c = mt.codings.c
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
+    with store.transaction() as conn:
+        now = now_iso()
+        for statement, found in results:
+            for coding in found:
+                new, changed = upsert_coding(conn, coding, now)
+                counts["new" if new else "changed" if changed else "unchanged"] += 1
+            stale = [x.id for x in conn.execute(select(c.id).where(
+                c.statement_id == statement, c.codebook == book.id, c.coder == str(coder),
+                c.reviewed_by.is_(None), c.code.notin_([f.code for f in found] or [""])))]
+            if stale:
+                conn.execute(mt.codings.delete().where(c.id.in_(stale)))
+                counts["removed"] += len(stale)
+    return {"meeting": mid, "codebook": book.id, "coder": str(coder),
+            "statements": len(results), "skipped": skipped, "codings": counts}

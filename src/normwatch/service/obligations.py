@@ -1,0 +1,270 @@
+"""The library calls behind ``normwatch obligations``, ``deadlines``, ``calendar`` and the web app.
+
+Each takes a :class:`~normwatch.store.db.Store` and plain arguments and returns JSON-ready rows
+(or, for the calendar, the iCalendar text). :func:`check` is registered in
+``features.CHECKS`` and reports facts that cannot be right, naming file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from normwatch.core.dates import PartialDate, add_months, add_years
+from normwatch.errors import DataError, NormwatchError
+from normwatch.core.obligations import (
+    ObligationState,
+    ObStatus,
+    evaluate_all,
+    in_force_spans,
+    standing,
+)
+from normwatch.sources.obligations import ALL_STATES, ObligationFact, read_facts
+from normwatch.core.obligation_rules import ObligationRule, known_fact_names, obligation_rules
+from normwatch.core.treaty import TreatyRules, get_treaty
+
+if TYPE_CHECKING:
+    from normwatch.core.status import TreatyView
+    from normwatch.service.status import Problem
+    from normwatch.store.db import Store
+
+#: statuses that carry a deadline still ahead (or possibly ahead)
+UPCOMING = frozenset({ObStatus.PENDING, ObStatus.EXTENDED, ObStatus.UNKNOWN})
+
+
+@dataclass(frozen=True)
+class _Treaty:
+    rules: TreatyRules
+    obligations: tuple[ObligationRule, ...]
+    view: TreatyView
+    facts: list[ObligationFact]
+
+    def evaluate(self, state: str, on: dt.date) -> list[ObligationState]:
+        return evaluate_all(self.obligations, state, self.view.timelines.get(state),
+                            [f for f in self.facts if f.state in (state, ALL_STATES)], on)
+
+
+def _load(store: Store, treaty: str) -> _Treaty:
+    rules = get_treaty(treaty)
+    obligations = obligation_rules(rules.id)
+    if not obligations:
+        raise DataError(f"the rule file of {rules.id} defines no obligations ([[obligations]])")
+    return _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id))
+
+
+def parse_within(text: str) -> int:
+    """A window such as ``12m``, ``18`` (months) or ``2y`` as a number of months."""
+    raw = text.strip().lower()
+    unit = raw[-1] if raw and raw[-1] in "my" else "m"
+    number = raw[:-1] if raw and raw[-1] in "my" else raw
+    if not number.isdigit() or int(number) <= 0:
+        raise DataError(f"--within: expected a number of months or years such as 12m or 2y, "
+                        f"got {text!r}")
+    months = int(number) * (12 if unit == "y" else 1)
+    if months > MAX_WITHIN_MONTHS:
+        raise DataError(f"--within: at most {MAX_WITHIN_MONTHS // 12} years, got {text!r}")
+    return months
+
+
+#: the longest window ``--within`` takes: a century covers every deadline a treaty can set
+MAX_WITHIN_MONTHS = 1200
+
+
+def obligations_for(store: Store, treaty: str, state: str, on: dt.date) -> list[dict[str, Any]]:
+    """Every obligation of one State (name or code) under a treaty on a day, explained."""
+    t = _load(store, treaty)
+    reg = store.registry()
+    code = reg.resolve(state)
+    return [s.to_dict(name=reg.name(code)) for s in t.evaluate(code, on)]
+
+
+def _sort_key(row: dict[str, Any]) -> tuple[str, str, str]:
+    return (row["deadline"] or "", row["state"], row["obligation"])
+
+
+def _upcoming(s: ObligationState, on: dt.date, until: dt.date | None) -> bool:
+    if s.status not in UPCOMING or s.deadline is None or s.deadline.latest() < on:
+        return False
+    return until is None or s.deadline.earliest() <= until
+
+
+def deadlines(
+    store: Store,
+    treaty: str,
+    on: dt.date,
+    within_months: int | None = None,
+    overdue_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Deadlines of every State for which the treaty is in force on ``on``.
+
+    Overdue obligations always; with ``overdue_only`` nothing else; otherwise also every
+    deadline from ``on`` on (within ``within_months`` when given), in date order.
+    """
+    if within_months is not None and within_months <= 0:
+        raise DataError("--within must be at least one month")
+    t = _load(store, treaty)
+    reg = store.registry()
+    until = add_months(on, within_months) if within_months is not None else None
+    rows: list[dict[str, Any]] = []
+    for code in t.view.states:
+        if standing(t.view.timelines.get(code), on)[0] is None:
+            continue
+        for s in t.evaluate(code, on):
+            if s.status == ObStatus.OVERDUE or (not overdue_only and _upcoming(s, on, until)):
+                rows.append(s.to_dict(name=reg.name(code)))
+    return sorted(rows, key=_sort_key)
+
+
+def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) -> str:
+    """An iCalendar (RFC 5545) text: one all-day event per deadline from ``on`` on.
+
+    ``states`` are names or codes; none means every State for which the treaty is in force.
+    A deadline known only to the month or year is placed on its last possible day, and says so.
+    """
+    from normwatch.service.ical import AllDayEvent, calendar, uid
+
+    t = _load(store, treaty)
+    reg = store.registry()
+    codes = reg.resolve_all(list(states)) if states else [
+        c for c in t.view.states if standing(t.view.timelines.get(c), on)[0] is not None]
+    text_url = t.rules.raw.get("text_url")
+    events: list[AllDayEvent] = []
+    for code in codes:
+        for s in t.evaluate(code, on):
+            if not _upcoming(s, on, None):
+                continue
+            assert s.deadline is not None
+            day = s.deadline.latest()
+            vague = "" if s.deadline.precision == "day" else (
+                f" (deadline known only as {s.deadline}; placed on its last possible day)")
+            what = s.rule.id.replace("_", " ")
+            sources = list(dict.fromkeys(f.source.url for f in s.facts))
+            description = "\n".join([
+                f"{reg.name(code)} ({code}), {t.rules.short_name} {s.label}: {what} due "
+                f"{s.deadline}{vague}.",
+                f"Status on {on.isoformat()}: {s.status.value}. "
+                f"{s.summary[:1].upper()}{s.summary[1:]}.",
+                f"Rule: {s.label}: {s.rule_text}.",
+                *(f"- {step}" for step in s.steps[1:]),
+                "Sources: " + ("; ".join(sources) if sources else
+                               f"the treaty text ({text_url or t.rules.name})"),
+            ])
+            events.append(AllDayEvent(
+                uid=uid([t.rules.id, code, s.rule.id, str(s.deadline)]),
+                day=day,
+                summary=f"{t.rules.short_name}: {reg.name(code)} - {what} due ({s.label})",
+                description=description,
+                url=sources[0] if sources else (text_url if isinstance(text_url, str) else None),
+                categories=(t.rules.short_name, s.rule.id),
+            ))
+    events.sort(key=lambda e: (e.day, e.uid))
+    return calendar(events, name=f"{t.rules.short_name} deadlines", stamp=on)
+
+
+# --- normwatch check ----------------------------------------------------------------------
+
+
+def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
+    try:
+        obligations = obligation_rules(rules)
+    except NormwatchError as exc:
+        return [str(exc)]
+    facts = read_facts(store, rules.id)
+    if not facts:
+        return []
+    names = known_fact_names(obligations)
+    known = ", ".join(sorted(names))
+    codes = set(store.registry().codes)
+    view = store.view(rules.id)
+    out: list[str] = []
+    # the deadline in force after each granted step, by (State, obligation, end of
+    # hostilities), in file order
+    current: dict[tuple[str, str, PartialDate | None], PartialDate] = {}
+    granted_steps: dict[tuple[str, str, PartialDate | None], int] = {}
+    for f in facts:
+        at = f"{f.label}: {f.state} {f.obligation}"
+        rule = names.get(f.obligation)
+        bad_state = f.state != ALL_STATES and f.state not in codes
+        if bad_state:
+            out.append(f"{f.label}: unknown State code {f.state!r}")
+        if rule is None:
+            out.append(f"{f.label}: unknown obligation id {f.obligation!r} for {rules.id} "
+                       f"(known: {known})")
+        if rule is None or bad_state:
+            continue
+        if f.state == ALL_STATES:
+            if f.completed_by is None:
+                out.append(f"{at}: a fact about all States Parties needs completed_by")
+            continue
+        spans = in_force_spans(view.timelines.get(f.state))
+        if not spans:
+            out.append(f"{at}: {rules.short_name} has never been in force for {f.state}, so it "
+                       "has no obligations under it")
+            continue
+        eif = spans[0].start
+        ended = f.hostilities_ended
+        later = rule.after_hostilities
+        if ended is not None and later is None:
+            out.append(f"{at}: hostilities_ended is only for an obligation with a deadline "
+                       f"after hostilities (none for {rules.short_name} {rule.label})")
+            continue
+        if ended is not None and ended.latest() < eif:
+            out.append(f"{at}: hostilities ended {ended}, before entry into force for the "
+                       f"State ({eif.isoformat()}): {rule.label} applies, not "
+                       f"{later.label if later else 'a later deadline'}")
+        if f.completed_on is not None and f.completed_on.latest() < eif and not f.before_eif:
+            out.append(f"{at}: completion {f.completed_on} is before entry into force for the "
+                       f"State ({eif.isoformat()}); if a source says so, set before_eif=yes")
+        if (f.outstanding_on is not None and f.completed_on is not None
+                and f.outstanding_on.earliest() > f.completed_on.latest()):
+            out.append(f"{at}: outstanding on {f.outstanding_on}, after its completion "
+                       f"{f.completed_on}")
+        if rule.recurring:
+            if f.obligation == rule.id and f.report_year is None:
+                out.append(f"{at}: a fact on a yearly report needs report_year")
+            if f.is_extension:
+                out.append(f"{at}: a yearly report ({rule.label}) cannot be extended")
+            continue
+        if f.report_year is not None:
+            out.append(f"{at}: report_year is only for yearly reports")
+        computed, how = rule.first_deadline(eif, ended)
+        if ended is None:
+            how = f"{how}, {rule.label}"
+        if f.original_deadline is not None and f.original_deadline != computed:
+            out.append(f"{at}: original deadline {f.original_deadline} differs from the computed "
+                       f"{computed} ({how})")
+        if not f.is_extension:
+            continue
+        ext = rule.extension
+        if ext is None:
+            out.append(f"{at}: {rules.short_name} {rule.label} has no extension rule, so no "
+                       "extension can be granted or requested")
+            continue
+        key = (f.state, rule.id, ended)
+        before = current.get(key, computed)
+        new = f.extended_deadline
+        if new is not None:
+            if new.latest() <= before.latest():
+                out.append(f"{at}: extension to {new} does not move the deadline later (the "
+                           f"deadline it extends is {before})")
+            elif new.earliest() > add_years(before.latest(), ext.max_years):
+                out.append(f"{at}: extension from {before} to {new} is longer than the "
+                           f"{ext.max_years} years allowed per extension (art. {ext.article})")
+        if f.granted:
+            granted_steps[key] = granted_steps.get(key, 0) + 1
+            if granted_steps[key] > 1 and not ext.renewable:
+                out.append(f"{at}: a further extension, but art. {ext.article} allows only one")
+            if new is not None:
+                current[key] = new
+    return out
+
+
+def check(store: Store) -> list[Problem]:
+    """Obligation facts that cannot be right (registered in ``features.CHECKS``)."""
+    from normwatch.service.status import Problem
+
+    return [Problem("obligations", message)
+            for rules in sorted(store.treaties().values(), key=lambda r: r.id)
+            for message in _problems_for(store, rules)]

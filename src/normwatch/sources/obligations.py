@@ -1,0 +1,349 @@
+"""Obligation facts: the sourced record of declarations, extensions, completions and reports.
+
+One row per State, obligation and step, as in the vetted ``ccm/obligations.csv`` (its columns
+are kept, with its ``source_url``, ``confidence`` and ``note``), plus columns that make explicit
+what the notes say in words:
+
+==================  ==========================================================================
+``decision``        for an extension row: ``granted``, or ``requested`` (outcome not verified)
+``decided_on``      when the deciding meeting met, where a source dates it (YYYY[-MM[-DD]])
+``completed_on``    completion (or, for a report, submission) date, of whatever precision
+``completed_by``    a source says it was complete by then, without giving the date itself
+``outstanding_on``  a source says it was still outstanding on that date (deadline missed ...)
+``report_year``     for a yearly report: the calendar year it covers
+``before_eif``      ``yes``: a source dates the completion before entry into force for the State
+``declared``        ``no``: the row records a deadline but the State declares nothing to do
+``hostilities_ended``  the work arose after entry into force, in hostilities whose active
+                    phase ended then: the row belongs to the deadline counted from that day
+                    (CCM art. 4(1)(b)), and so do its extension and completion rows
+==================  ==========================================================================
+
+A row whose ``state`` is ``*`` is an aggregate statement about all States Parties (e.g. "all
+States Parties have completed stockpile destruction"). Unknown stays unknown: an empty cell is
+NULL, never a guess.
+
+Loading checks only the form of each row (dates, numbers, a source); whether a fact makes sense
+(a known State and obligation, an extension that moves the deadline later ...) is for
+``normwatch check`` (:func:`normwatch.service.obligations.check`), which names file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+
+from normwatch.core.dates import PartialDate
+from normwatch.errors import DataError, StoreError
+from normwatch.core.model import Source
+from normwatch.store.schema import metadata
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from normwatch.store.db import Store
+
+#: the ``state`` of an aggregate statement about all States Parties
+ALL_STATES = "*"
+DECISIONS = ("granted", "requested")
+REQUIRED_COLUMNS = ("iso3", "obligation", "source_url")
+FILE_NAME = "obligations.csv"
+
+obligation_facts = Table(
+    "obligation_facts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("treaty", String(32), ForeignKey("treaties.id"), nullable=False, index=True),
+    # no foreign key: "*" is an aggregate, and an unknown code is reported by the check
+    Column("state", String(8), nullable=False),
+    Column("obligation", String(64), nullable=False),
+    Column("original_deadline", String(10)),
+    Column("extended_deadline", String(10)),
+    Column("extension_decided_at", Text),
+    Column("decision", String(16)),
+    Column("decided_on", String(10)),
+    Column("completed_on", String(10)),
+    Column("completed_by", String(10)),
+    Column("outstanding_on", String(10)),
+    Column("report_year", Integer),
+    Column("before_eif", Integer, nullable=False, default=0),
+    Column("declared", Integer, nullable=False, default=1),
+    Column("hostilities_ended", String(10)),
+    Column("source_id", String(16), ForeignKey("sources.id"), nullable=False),
+    Column("confidence", String(16)),
+    Column("note", Text),
+    Column("origin", Text),
+)
+
+
+@dataclass(frozen=True)
+class ObligationFact:
+    """One sourced fact about one State's obligation (or, with state ``*``, about all)."""
+
+    treaty: str
+    state: str
+    obligation: str
+    source: Source
+    original_deadline: PartialDate | None = None
+    extended_deadline: PartialDate | None = None
+    decided_at: str | None = None
+    decision: str | None = None
+    decided_on: PartialDate | None = None
+    completed_on: PartialDate | None = None
+    completed_by: PartialDate | None = None
+    outstanding_on: PartialDate | None = None
+    report_year: int | None = None
+    before_eif: bool = False
+    declared: bool = True
+    hostilities_ended: PartialDate | None = None
+    where: str | None = None
+
+    @property
+    def is_extension(self) -> bool:
+        """A step that extends (or asks to extend) the deadline."""
+        return self.decision is not None
+
+    @property
+    def granted(self) -> bool:
+        return self.decision == "granted"
+
+    @property
+    def label(self) -> str:
+        """Where the fact comes from, for messages: ``ccm/obligations.csv:12`` or the treaty."""
+        return self.where or f"{self.treaty} obligation fact"
+
+    def cite(self) -> str:
+        conf = f", {self.source.confidence}" if self.source.confidence else ""
+        return f"[{self.source.url}{conf}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        def s(p: PartialDate | None) -> str | None:
+            return str(p) if p is not None else None
+
+        return {
+            "state": self.state,
+            "obligation": self.obligation,
+            "original_deadline": s(self.original_deadline),
+            "extended_deadline": s(self.extended_deadline),
+            "decided_at": self.decided_at,
+            "decision": self.decision,
+            "decided_on": s(self.decided_on),
+            "completed_on": s(self.completed_on),
+            "completed_by": s(self.completed_by),
+            "outstanding_on": s(self.outstanding_on),
+            "report_year": self.report_year,
+            "before_eif": self.before_eif,
+            "declared": self.declared,
+            "hostilities_ended": s(self.hostilities_ended),
+            "source": self.source.url,
+            "confidence": self.source.confidence,
+            "note": self.source.note,
+            "where": self.where,
+        }
+
+
+# --- reading CSV rows ---------------------------------------------------------------------
+
+
+def _date(row: dict[str, str], key: str, where: str) -> PartialDate | None:
+    value = row.get(key, "")
+    return PartialDate.parse(value, where=f"{where}: {key}") if value else None
+
+
+def _flag(row: dict[str, str], key: str, where: str, default: bool) -> bool:
+    value = row.get(key, "").lower()
+    if not value:
+        return default
+    if value in ("yes", "true", "1"):
+        return True
+    if value in ("no", "false", "0"):
+        return False
+    raise DataError(f"expected yes or no, got {row[key]!r}", where=f"{where}: {key}")
+
+
+def parse_row(treaty: str, row: dict[str, str], where: str) -> ObligationFact:
+    """One CSV row as a fact; a malformed value is a DataError naming file, line and field."""
+    for key in REQUIRED_COLUMNS:
+        if not row.get(key):
+            raise DataError("empty value", where=f"{where}: {key}")
+    decision = row.get("decision", "").lower() or None
+    extended = _date(row, "extended_deadline", where)
+    decided_at = row.get("extension_decided_at") or None
+    if decision is None and (extended is not None or decided_at is not None):
+        # a row that names a new deadline or a deciding meeting is an extension step;
+        # without a stated decision it is taken as granted, as the vetted data records them
+        decision = "granted"
+    if decision is not None and decision not in DECISIONS:
+        raise DataError(f"unknown decision {row['decision']!r} (known: {', '.join(DECISIONS)})",
+                        where=f"{where}: decision")
+    year_text = row.get("report_year", "")
+    report_year = None
+    if year_text:
+        if not (year_text.isdigit() and len(year_text) == 4):
+            raise DataError(f"not a year: {year_text!r}", where=f"{where}: report_year")
+        report_year = int(year_text)
+    return ObligationFact(
+        treaty=treaty,
+        state=row["iso3"].upper(),
+        obligation=row["obligation"],
+        source=Source(row["source_url"], confidence=row.get("confidence") or None,
+                      note=row.get("note") or None),
+        original_deadline=_date(row, "original_deadline", where),
+        extended_deadline=extended,
+        decided_at=decided_at,
+        decision=decision,
+        decided_on=_date(row, "decided_on", where),
+        completed_on=_date(row, "completed_on", where),
+        completed_by=_date(row, "completed_by", where),
+        outstanding_on=_date(row, "outstanding_on", where),
+        report_year=report_year,
+        before_eif=_flag(row, "before_eif", where, False),
+        declared=_flag(row, "declared", where, True),
+        hostilities_ended=_date(row, "hostilities_ended", where),
+        where=where,
+    )
+
+
+def parse_csv(treaty: str, text: str, name: str) -> list[ObligationFact]:
+    """Every row of an obligations CSV (the bundled layout), labelled ``name:line``."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(missing)}", where=name)
+    facts = []
+    for row in reader:
+        clean = {k: (v or "").strip() for k, v in row.items() if k}
+        facts.append(parse_row(treaty, clean, f"{name}:{reader.line_num}"))
+    return facts
+
+
+# --- writing to and reading from the store ------------------------------------------------
+
+
+def write_facts(conn: Connection, facts: Iterable[ObligationFact]) -> int:
+    """Insert facts (with their sources) in the caller's transaction; returns how many."""
+    from normwatch.store.facts import ensure_source
+
+    rows = []
+    for f in facts:
+        def s(p: PartialDate | None) -> str | None:
+            return str(p) if p is not None else None
+
+        rows.append({
+            "treaty": f.treaty, "state": f.state, "obligation": f.obligation,
+            "original_deadline": s(f.original_deadline),
+            "extended_deadline": s(f.extended_deadline),
+            "extension_decided_at": f.decided_at, "decision": f.decision,
+            "decided_on": s(f.decided_on), "completed_on": s(f.completed_on),
+            "completed_by": s(f.completed_by), "outstanding_on": s(f.outstanding_on),
+            "report_year": f.report_year, "before_eif": int(f.before_eif),
+            "declared": int(f.declared), "hostilities_ended": s(f.hostilities_ended),
+            # the note is the row's, not the source's: keep it on the fact
+            "source_id": ensure_source(conn, Source(f.source.url)),
+            "confidence": f.source.confidence, "note": f.source.note, "origin": f.where,
+        })
+    if rows:
+        conn.execute(obligation_facts.insert(), rows)
+    return len(rows)
+
+
+def _bundled_files() -> Iterator[tuple[str, str, str]]:
+    """(treaty, label, text) of each bundled ``<data>/obligations.csv``."""
+    from normwatch.store.bundled import data_text, has_data
+    from normwatch.core.treaty import all_treaties
+
+    for rules in all_treaties().values():
+        name = f"{rules.data}/{FILE_NAME}"
+        if rules.data and has_data(name):
+            yield rules.id, name, data_text(name)
+
+
+def load_bundled(conn: Connection, codes: set[str]) -> None:
+    """Bundled loader (``features.BUNDLED_LOADERS``): every treaty's ``obligations.csv``."""
+    del codes  # unknown State codes are kept and reported by the check, with file and line
+    for treaty, name, text in _bundled_files():
+        write_facts(conn, parse_csv(treaty, text, name))
+
+
+def _table_exists(store: Store) -> bool:
+    try:
+        store.query("SELECT 1 FROM obligation_facts LIMIT 1")
+    except StoreError:
+        return False
+    return True
+
+
+def ensure_table(store: Store) -> None:
+    """Create and fill the facts table in a store made before this feature existed."""
+    if _table_exists(store):
+        return
+    codes = set(store.registry().codes)
+    with store.transaction() as conn:
+        obligation_facts.create(conn, checkfirst=True)
+        load_bundled(conn, codes)
+
+
+def import_facts(store: Store, treaty: str, path: str | Path) -> int:
+    """Add the facts of a CSV file (bundled layout) to the store, in one transaction.
+
+    A malformed value, an unknown State code or an unknown obligation id stops the import
+    with an error naming file, line and field, before anything is written. Rows keep
+    ``file:line`` as their origin, so that ``normwatch check`` can point at them for the
+    checks that need the rest of the store (dates against entry into force, extensions ...).
+    """
+    from normwatch.core.obligation_rules import known_fact_names, obligation_rules
+    from normwatch.core.treaty import get_treaty
+
+    rules = get_treaty(treaty)
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise DataError(f"cannot read: {reason}", where=str(p)) from None
+    facts = parse_csv(rules.id, text, p.name)
+    codes = set(store.registry().codes)
+    names = known_fact_names(obligation_rules(rules))
+    for f in facts:
+        if f.state != ALL_STATES and f.state not in codes:
+            raise DataError(f"unknown State code {f.state!r}", where=f"{f.label}: iso3")
+        if f.obligation not in names:
+            raise DataError(f"unknown obligation id {f.obligation!r} for {rules.id} (known: "
+                            f"{', '.join(sorted(names))})", where=f"{f.label}: obligation")
+    ensure_table(store)
+    with store.transaction() as conn:
+        return write_facts(conn, facts)
+
+
+_SELECT = """
+SELECT f.*, s.url FROM obligation_facts f JOIN sources s ON s.id = f.source_id
+WHERE f.treaty = :treaty ORDER BY f.id
+"""
+
+
+def read_facts(store: Store, treaty: str) -> list[ObligationFact]:
+    """Every obligation fact of a treaty, in the order they were recorded."""
+    ensure_table(store)
+    facts = []
+    for r in store.query(_SELECT, {"treaty": treaty}):
+        def p(key: str, r: dict[str, Any] = r) -> PartialDate | None:
+            return PartialDate.parse(r[key]) if r[key] else None
+
+        facts.append(ObligationFact(
+            treaty=treaty, state=r["state"], obligation=r["obligation"],
+            source=Source(r["url"], confidence=r["confidence"], note=r["note"]),
+            original_deadline=p("original_deadline"), extended_deadline=p("extended_deadline"),
+            decided_at=r["extension_decided_at"], decision=r["decision"],
+            decided_on=p("decided_on"), completed_on=p("completed_on"),
+            completed_by=p("completed_by"), outstanding_on=p("outstanding_on"),
+            report_year=r["report_year"], before_eif=bool(r["before_eif"]),
+            declared=bool(r["declared"]), where=r["origin"],
+            # a store made before the column existed has no such facts
+            hostilities_ended=p("hostilities_ended") if "hostilities_ended" in r else None,
+        ))
+    return facts

@@ -1,0 +1,407 @@
+"""Importing UN depositary status files (MTDSG XML) into the store, reconciled.
+
+The incoming acts are compared with the store before anything is written:
+
+* **new** - an act the store does not have;
+* **changed** - the depositary's listing now says something else for an act that came from
+  that same listing (``~ BDI ratification 2009-12-25 → 2009-09-25``);
+* **gone** - an act that came only from that listing and is no longer in it;
+* **conflicts** - the listing disagrees with a value that came from another source: reported,
+  never silently replaced.
+
+The same act on the same date already known from another source is not a change: it gains a
+source. The plan is applied in one transaction, or not at all (``--dry-run`` writes nothing).
+Re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from normwatch.store.bundled import data_text
+from normwatch.errors import DataError, SourceError, UnknownStateError
+from normwatch.core.model import Action, ActionKind, Source
+from normwatch.core.registry import fold
+from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
+from normwatch.store.db import Store, now_iso
+from normwatch.sources.untc.mtdsg import UntcDocument, parse_untc
+
+FETCH_TIMEOUT = 30.0
+FETCH_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Fetched:
+    location: str
+    data: bytes
+    published: str | None
+
+
+def fetch(
+    location: str, *, timeout: float = FETCH_TIMEOUT, attempts: int = FETCH_ATTEMPTS
+) -> Fetched:
+    """Read a file path, or fetch an http(s) URL with a timeout and retries."""
+    if not location.startswith(("http://", "https://")):
+        # one file, one source, however its path was typed
+        path = Path(location).expanduser().resolve()
+        try:
+            return Fetched(str(path), path.read_bytes(), None)
+        except OSError as exc:
+            raise SourceError(f"{location}: cannot read file: {exc.strerror or exc}") from None
+    import urllib.error
+    import urllib.request
+
+    last = ""
+    for attempt in range(attempts):
+        try:
+            req = urllib.request.Request(location, headers={"User-Agent": "normwatch"})
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                data = resp.read()
+                modified = resp.headers.get("Last-Modified")
+            published = None
+            if modified:
+                try:
+                    published = parsedate_to_datetime(modified).date().isoformat()
+                except (TypeError, ValueError):
+                    published = None
+            return Fetched(location, data, published)
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code}"
+            if exc.code < 500:
+                break
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            last = f"{reason} (offline, or the server did not answer)"
+        if attempt + 1 < attempts:
+            time.sleep(0.5 * (attempt + 1))
+    raise SourceError(f"{location}: cannot fetch: {last}")
+
+
+# --- reconciliation ------------------------------------------------------------------------
+
+
+def _group(kind: ActionKind) -> str:
+    return "consent" if kind.is_consent else kind.value
+
+
+@dataclass(frozen=True)
+class Item:
+    state: str
+    name: str
+    action: str
+    date: str
+    before: dict[str, str] | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"state": self.state, "name": self.name, "action": self.action,
+                               "date": self.date}
+        if self.before is not None:
+            out["before"] = self.before
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass
+class Report:
+    source: str
+    treaty: str
+    reference: str
+    new: list[Item] = field(default_factory=list)
+    changed: list[Item] = field(default_factory=list)
+    gone: list[Item] = field(default_factory=list)
+    conflicts: list[Item] = field(default_factory=list)
+    confirmed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    # what apply() writes
+    _add: list[Action] = field(default_factory=list)
+    _drop: list[Action] = field(default_factory=list)
+    _link: list[Action] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "treaty": self.treaty,
+            "reference": self.reference,
+            "new": [i.to_dict() for i in self.new],
+            "changed": [i.to_dict() for i in self.changed],
+            "gone": [i.to_dict() for i in self.gone],
+            "conflicts": [i.to_dict() for i in self.conflicts],
+            "confirmed": self.confirmed,
+            "warnings": self.warnings,
+            "dry_run": self.dry_run,
+        }
+
+    def lines(self) -> list[str]:
+        out = [f"{self.source} → {self.treaty} ({self.reference})"]
+        out += [f"+ {i.state} {i.action} {i.date}" for i in self.new]
+        for i in self.changed:
+            b = i.before or {}
+            what = i.action if b.get("action") == i.action else f"{b.get('action')} → {i.action}"
+            out.append(f"~ {i.state} {what} {b.get('date')} → {i.date}")
+        out += [f"- {i.state} {i.action} {i.date}" for i in self.gone]
+        for i in self.conflicts:
+            b = i.before or {}
+            out.append(f"! {i.state} {i.action} {i.date} conflicts with {b.get('action')} "
+                       f"{b.get('date')} from {b.get('source')}")
+        out.append(f"  {len(self.new)} new, {len(self.changed)} changed, {len(self.gone)} gone, "
+                   f"{len(self.conflicts)} conflicts, {self.confirmed} confirmed"
+                   + (" (dry run: nothing written)" if self.dry_run else ""))
+        out += [f"  warning: {w}" for w in self.warnings]
+        return out
+
+
+def _same_listing(src: Source, reference: str, location: str) -> bool:
+    """Whether ``src`` is the depositary listing being imported (any copy of it)."""
+    url = src.url
+    return url == location or url.endswith(f"/{reference}.en.xml") or url.endswith(
+        f"/{reference.replace('-', '%2D')}.en.xml")
+
+
+@cache
+def _non_states() -> dict[str, str]:
+    reader = csv.DictReader(io.StringIO(data_text("other_participants.csv")))
+    return {fold(r["name"]): r["kind"] for r in reader if r.get("name")}
+
+
+def treaty_for(doc: UntcDocument, treaty: str | None) -> TreatyRules:
+    """The treaty a status file is about: ``treaty`` when given (it must agree with the file's
+    own MTDSG reference), else the rule file with that reference."""
+    if treaty:
+        rules = get_treaty(treaty)
+        if rules.untc_id and doc.reference and rules.untc_id.lower() != doc.reference.lower():
+            raise DataError(f"{doc.source}: the file is the status of {doc.reference}, but "
+                            f"--treaty {treaty} is {rules.untc_id}; nothing was imported")
+        return rules
+    for rules in all_treaties().values():
+        if rules.untc_id and rules.untc_id.lower() == doc.reference.lower():
+            return rules
+    raise DataError(f"{doc.source}: no treaty rule file has the UNTC reference {doc.reference!r}; "
+                    "pass --treaty or add a rule file")
+
+
+def incoming_actions(store: Store, doc: UntcDocument, rules: TreatyRules, source: Source
+                     ) -> tuple[list[Action], list[str]]:
+    """The acts the document records, with State codes; every unknown name is one error."""
+    registry = store.registry()
+    non_states = _non_states()
+    errors = [p for p in doc.problems if p.severity == "error"]
+    if errors:
+        detail = "; ".join(
+            f"row {p.row} ({p.participant}) column {p.column}: {p.message}" for p in errors)
+        raise SourceError(f"{doc.source}: cells that are not dates: {detail}")
+    warnings = list(doc.warnings)
+    unknown: list[str] = []
+    codes: dict[int, str] = {}
+    for p in doc.participants:
+        code = registry.lookup(p.name)
+        if code is None:
+            kind = non_states.get(fold(p.name))
+            if kind:
+                warnings.append(f"row {p.row}: {p.name} is not a State ({kind}); skipped")
+            else:
+                unknown.append(p.name)
+            continue
+        codes[p.row] = code
+    if unknown:
+        raise UnknownStateError(unknown, where=doc.source,
+                                hint=" (add an alias to state_aliases.csv if it is a State)")
+    acts: list[Action] = []
+    columns = {c.index: c.header for c in doc.columns}
+    for p in doc.participants:
+        code = codes.get(p.row)
+        if code is None:
+            continue
+        for a in p.actions:
+            note = f"row {p.row}, column '{columns.get(a.column, a.column)}': {a.raw.strip()}"
+            acts.append(Action(rules.id, code, a.kind, _pd(a.date), (_with_note(source, note),)))
+    for w in doc.withdrawals:
+        if w.row is None or w.row not in codes:
+            warnings.append(f"note {w.note_index}: a withdrawal of {w.participant or '?'} that "
+                            "matches no participant row; not imported")
+            continue
+        if w.notified is None:
+            warnings.append(f"note {w.note_index}: withdrawal of {w.participant} without a date "
+                            "of notification; not imported")
+            continue
+        note = f"end note {w.note_index}: {w.text}"
+        acts.append(Action(rules.id, codes[w.row], w.kind, _pd(w.notified),
+                           (_with_note(source, note),)))
+    return acts, warnings
+
+
+def _pd(day: Any) -> Any:
+    from normwatch.core.dates import PartialDate
+
+    return PartialDate.of(day)
+
+
+def _with_note(src: Source, note: str) -> Source:
+    return Source(src.url, src.symbol, src.title, src.published, src.retrieved, "high", note)
+
+
+def reconcile(store: Store, rules: TreatyRules, incoming: Iterable[Action], reference: str,
+              location: str) -> Report:
+    registry = store.registry()
+    report = Report(location, rules.id, reference)
+    existing = store.actions(rules.id)
+    by_key: dict[tuple[str, str], list[Action]] = {}
+    for a in existing:
+        by_key.setdefault((a.state, _group(a.kind)), []).append(a)
+    matched: set[str] = set()
+    inc_by_key: dict[tuple[str, str], list[Action]] = {}
+    for a in incoming:
+        inc_by_key.setdefault((a.state, _group(a.kind)), []).append(a)
+
+    def item(a: Action, before: Action | None = None, note: str | None = None) -> Item:
+        b = None
+        if before is not None:
+            b = {"action": before.kind.value, "date": str(before.date),
+                 "source": "; ".join(s.url for s in before.sources)}
+        return Item(a.state, registry.name(a.state), a.kind.value, str(a.date), b, note)
+
+    for key, acts in sorted(inc_by_key.items()):
+        olds = sorted(by_key.get(key, []), key=lambda a: a.day)
+        for a in sorted(acts, key=lambda a: a.day):
+            same = next((o for o in olds if o.kind == a.kind and o.date == a.date), None)
+            if same is not None:
+                olds.remove(same)
+                matched.add(same.id)
+                report.confirmed += 1
+                report._link.append(a)  # gains (or refreshes) this source
+                continue
+            if not olds:
+                report.new.append(item(a))
+                report._add.append(a)
+                continue
+            old = olds.pop(0)
+            matched.add(old.id)
+            if all(_same_listing(s, reference, location) for s in old.sources):
+                report.changed.append(item(a, old))
+                report._drop.append(old)
+                report._add.append(a)
+            else:
+                report.conflicts.append(item(a, old))
+    for a in existing:
+        if a.id in matched or not a.sources:
+            continue
+        if all(_same_listing(s, reference, location) for s in a.sources):
+            report.gone.append(item(a, note="no longer in the depositary's listing"))
+            report._drop.append(a)
+    return report
+
+
+def apply(store: Store, rules: TreatyRules, report: Report, *, published: str | None,
+          imported_at: str) -> None:
+    """Write the plan of ``report`` in one transaction."""
+    from sqlalchemy import delete
+
+    from normwatch.store import schema as t
+    from normwatch.store.facts import ensure_source, ensure_treaty, write_actions
+
+    with store.transaction() as conn:
+        ensure_treaty(conn, rules)
+        drop = [a.id for a in report._drop]
+        if drop:
+            conn.execute(delete(t.action_sources).where(t.action_sources.c.action_id.in_(drop)))
+            conn.execute(delete(t.actions).where(t.actions.c.id.in_(drop)))
+        write_actions(conn, [*report._add, *report._link], seen_at=imported_at,
+                      kind="depositary")
+        sid = ensure_source(conn, Source(report.source, title=f"UNTC status {report.reference}",
+                                         published=published), kind="depositary")
+        conn.execute(t.imports.insert().values(
+            source_id=sid, importer="untc", treaty=report.treaty, imported_at=imported_at,
+            published=published, new=len(report.new), changed=len(report.changed),
+            gone=len(report.gone), conflicts=len(report.conflicts)))
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A status file fetched, parsed and resolved to the store's States: ready to reconcile."""
+
+    got: Fetched
+    doc: UntcDocument
+    rules: TreatyRules
+    actions: list[Action]
+    warnings: list[str]
+
+
+def _read(store: Store, location: str, treaty: str | None) -> _Read:
+    got = fetch(location)
+    doc = parse_untc(got.data, source=got.location)
+    rules = treaty_for(doc, treaty)
+    source = Source(got.location, title=f"UNTC status {doc.reference}: {doc.title}"[:300],
+                    published=got.published)
+    acts, warnings = incoming_actions(store, doc, rules, source)
+    return _Read(got, doc, rules, acts, warnings)
+
+
+def import_untc(store: Store, location: str, *, treaty: str | None = None,
+                dry_run: bool = False, imported_at: str | None = None) -> Report:
+    """Fetch, parse, reconcile and (unless ``dry_run``) apply one status file."""
+    return import_untc_files(store, [location], treaty=treaty, dry_run=dry_run,
+                             imported_at=imported_at)[0]
+
+
+def import_untc_files(store: Store, locations: Sequence[str], *, treaty: str | None = None,
+                      dry_run: bool = False, imported_at: str | None = None) -> list[Report]:
+    """Import several status files: every file is fetched, parsed and its names resolved
+    before anything is written, so one bad file stops them all; then each is reconciled
+    with the store as the files before it left it, and applied in its own transaction."""
+    read = [_read(store, location, treaty) for location in locations]
+    stamp = imported_at or now_iso()
+    reports = []
+    for r in read:
+        report = reconcile(store, r.rules, r.actions, r.doc.reference, r.got.location)
+        report.warnings = r.warnings
+        report.dry_run = dry_run
+        if not dry_run:
+            apply(store, r.rules, report, published=r.got.published, imported_at=stamp)
+        reports.append(report)
+    return reports
+
+
+def sources_summary(store: Store) -> list[dict[str, Any]]:
+    """Each source with what cites it and its last import: ``actions`` and ``events`` of the
+    core, ``other`` the rows of the feature tables (obligation facts, meeting records,
+    group memberships ...) that cite it."""
+    from normwatch.store import schema
+    from normwatch.errors import StoreError
+    from normwatch.features import import_schema_modules
+
+    sql = """
+    SELECT s.id, s.url, s.symbol, s.kind, s.title, s.published,
+           (SELECT COUNT(*) FROM action_sources x WHERE x.source_id = s.id) AS actions,
+           (SELECT COUNT(*) FROM events e WHERE e.source_id = s.id) AS events,
+           (SELECT MAX(i.imported_at) FROM imports i WHERE i.source_id = s.id) AS last_import,
+           (SELECT COUNT(*) FROM imports i WHERE i.source_id = s.id) AS imports
+    FROM sources s ORDER BY last_import IS NULL, last_import DESC, actions DESC, s.url
+    """
+    rows = store.query(sql)
+    import_schema_modules()
+    core = {"action_sources", "events", "imports"}
+    other: dict[str, int] = {}
+    for table in schema.metadata.sorted_tables:
+        if "source_id" not in table.c or table.name in core:
+            continue
+        try:
+            found = store.query(f"SELECT source_id, COUNT(*) AS n FROM {table.name} "
+                                "WHERE source_id IS NOT NULL GROUP BY source_id")
+        except StoreError:  # a table a store made before that feature does not have
+            continue
+        for r in found:
+            other[r["source_id"]] = other.get(r["source_id"], 0) + r["n"]
+    for row in rows:
+        row["other"] = other.get(row["id"], 0)
+    return rows
+

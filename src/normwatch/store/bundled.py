@@ -1,0 +1,171 @@
+"""Loading the bundled data (package ``data/`` folder) into a new store.
+
+Each CSV keeps the source column of the vetted facts it was copied from. A bad row is a
+:class:`DataError` naming the file, line and field; the caller's transaction then rolls back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from importlib import resources
+
+from sqlalchemy import Connection
+
+from normwatch import features
+from normwatch.store import schema as t
+from normwatch.core.dates import PartialDate, parse_date
+from normwatch.errors import DataError
+from normwatch.store.facts import ensure_source, split_sources, write_actions
+from normwatch.core.model import Action, ActionKind, Source
+from normwatch.core.treaty import all_treaties
+
+BUNDLED_SEEN = "bundled"
+
+
+
+def data_text(name: str) -> str:
+    return (resources.files("normwatch") / "data" / name).read_text(encoding="utf-8")
+
+
+def has_data(name: str) -> bool:
+    return (resources.files("normwatch") / "data" / name).is_file()
+
+
+def read_csv(name: str, required: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
+    """Rows of a bundled CSV with a ``file:line`` label; missing columns are an error."""
+    reader = csv.DictReader(io.StringIO(data_text(name)))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(missing)}", where=name)
+    for row in reader:
+        yield f"{name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def _need(row: dict[str, str], field: str, where: str) -> str:
+    value = row.get(field, "")
+    if not value:
+        raise DataError("empty value", where=f"{where}: {field}")
+    return value
+
+
+def load_states(conn: Connection) -> set[str]:
+    codes: set[str] = set()
+    rows = []
+    for where, row in read_csv("states.csv", ("code", "alpha2", "name", "kind", "source")):
+        code = _need(row, "code", where)
+        rows.append({
+            "code": code, "alpha2": _need(row, "alpha2", where), "name": _need(row, "name", where),
+            "kind": _need(row, "kind", where), "regional_group": row.get("regional_group") or None,
+            "source": _need(row, "source", where),
+        })
+        codes.add(code)
+    conn.execute(t.states.insert(), rows)
+    aliases = []
+    seen: set[str] = set()
+    for where, row in read_csv("state_aliases.csv", ("alias", "code")):
+        code = _need(row, "code", where)
+        if code not in codes:
+            raise DataError(f"unknown State code {code!r}", where=f"{where}: code")
+        alias = _need(row, "alias", where)
+        if alias in seen:
+            continue
+        seen.add(alias)
+        aliases.append({"alias": alias, "code": code, "note": row.get("note") or None})
+    if aliases:
+        conn.execute(t.state_aliases.insert(), aliases)
+    return codes
+
+
+def load_treaties(conn: Connection) -> set[str]:
+    treaties = all_treaties()
+    conn.execute(t.treaties.insert(), [
+        {"id": r.id, "name": r.name, "short_name": r.short_name, "untc_id": r.untc_id,
+         "rule_file": r.path}
+        for r in treaties.values()
+    ])
+    return set(treaties)
+
+
+def load_actions(conn: Connection, treaty: str, name: str, codes: set[str]) -> int:
+    acts: list[Action] = []
+    for where, row in read_csv(name, ("state", "action", "date", "source")):
+        state = _need(row, "state", where)
+        if state not in codes:
+            raise DataError(f"unknown State code {state!r}", where=f"{where}: state")
+        kind_text = _need(row, "action", where)
+        try:
+            kind = ActionKind(kind_text)
+        except ValueError:
+            raise DataError(f"unknown action {kind_text!r}", where=f"{where}: action") from None
+        date = PartialDate.parse(_need(row, "date", where), where=f"{where}: date")
+        confidence = row.get("confidence") or None
+        sources = tuple(
+            Source(s.url, s.symbol, s.title, s.published, confidence=confidence, note=s.note)
+            for s in split_sources(_need(row, "source", where))
+        )
+        acts.append(Action(treaty, state, kind, date, sources, row.get("note") or None))
+    return write_actions(conn, acts, seen_at=BUNDLED_SEEN)
+
+
+def load_conflicts(conn: Connection, codes: set[str]) -> None:
+    for where, row in read_csv("armed_conflicts.csv", ("state", "kind", "start", "source")):
+        state = _need(row, "state", where)
+        if state not in codes:
+            raise DataError(f"unknown State code {state!r}", where=f"{where}: state")
+        start = PartialDate.parse(_need(row, "start", where), where=f"{where}: start")
+        end = PartialDate.parse(row["end"], where=f"{where}: end") if row.get("end") else None
+        if end is not None and end < start:
+            raise DataError("end before start", where=f"{where}: end")
+        src = split_sources(_need(row, "source", where))[0]
+        conn.execute(t.armed_conflicts.insert().values(
+            state=state, counterpart=row.get("counterpart") or None, kind=row["kind"],
+            start=str(start), end=str(end) if end else None,
+            source_id=ensure_source(conn, src), note=row.get("note") or None))
+
+
+def load_events(conn: Connection, codes: set[str], treaties: set[str]) -> None:
+    for where, row in read_csv("events.csv", ("treaty", "state", "date", "kind", "description",
+                                              "source")):
+        if row["treaty"] not in treaties:
+            raise DataError(f"unknown treaty {row['treaty']!r}", where=f"{where}: treaty")
+        if row["state"] not in codes:
+            raise DataError(f"unknown State code {row['state']!r}", where=f"{where}: state")
+        date = PartialDate.parse(_need(row, "date", where), where=f"{where}: date")
+        src = split_sources(_need(row, "source", where))[0]
+        conn.execute(t.events.insert().values(
+            treaty=row["treaty"], state=row["state"], date=str(date), kind=row["kind"],
+            description=_need(row, "description", where), source_id=ensure_source(conn, src),
+            confidence=row.get("confidence") or None))
+
+
+def load_reference_counts(conn: Connection, treaties: set[str]) -> None:
+    rows = []
+    for where, row in read_csv("reference_counts.csv", ("treaty", "date", "parties", "source")):
+        if row["treaty"] not in treaties:
+            raise DataError(f"unknown treaty {row['treaty']!r}", where=f"{where}: treaty")
+        parse_date(row["date"], where=f"{where}: date")
+        try:
+            nums = {k: int(row[k]) for k in ("parties", "in_force", "signatories", "withdrawing",
+                                             "withdrawn")}
+        except (KeyError, ValueError):
+            raise DataError("counts must be whole numbers", where=where) from None
+        rows.append({"treaty": row["treaty"], "date": row["date"], **nums,
+                     "external_confirmation": row.get("external_confirmation") or None,
+                     "source": _need(row, "source", where)})
+    conn.execute(t.reference_counts.insert(), rows)
+
+
+def load_bundled(conn: Connection) -> None:
+    """Load every bundled fact into an empty schema (the caller owns the transaction)."""
+    codes = load_states(conn)
+    treaties = load_treaties(conn)
+    for rules in all_treaties().values():
+        if rules.data and has_data(f"{rules.data}/actions.csv"):
+            load_actions(conn, rules.id, f"{rules.data}/actions.csv", codes)
+    load_conflicts(conn, codes)
+    load_events(conn, codes, treaties)
+    load_reference_counts(conn, treaties)
+    for dotted in features.BUNDLED_LOADERS:
+        features.resolve(dotted)(conn, codes)

@@ -1,0 +1,287 @@
+"""The store: an embedded SQLite file by default, any SQLAlchemy URL (PostgreSQL) for teams.
+
+``open_store(db)`` takes a file path or a SQLAlchemy URL (``--db`` / ``NORMWATCH_DB``; the
+default is ``normwatch.sqlite`` in the user data directory). A new store is created and loaded
+from the bundled data in one transaction. The engine reads facts through the narrow methods
+of :class:`Store` (``registry``, ``actions``, ``conflicts``, ``events``) and never sees SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from normwatch.core.dates import PartialDate
+from normwatch.core.status import TreatyView, build_view
+from normwatch.errors import StoreError
+from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State
+from normwatch.core.registry import Registry
+from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+SCHEMA_VERSION = "1"
+
+
+def brief(exc: BaseException) -> str:
+    """A database error in one line: the driver's own message, without SQLAlchemy's
+    statement echo and its "Background on this error" link."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = [x.strip() for x in str(inner).splitlines() if x.strip()]
+    return lines[0] if lines else type(inner).__name__
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("normwatch", appauthor=False)) / "normwatch.sqlite"
+
+
+def db_url(db: str | None) -> str:
+    """A SQLAlchemy URL from ``--db`` / ``NORMWATCH_DB`` / the default file."""
+    value = db or os.environ.get("NORMWATCH_DB") or str(default_db_path())
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    return f"sqlite:///{path}"
+
+
+def source_id(url: str, symbol: str | None = None) -> str:
+    return hashlib.sha1(f"{url}|{symbol or ''}".encode()).hexdigest()[:16]
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The file of a plain ``sqlite:///path`` URL (None for memory or other databases)."""
+    if url.startswith("sqlite:///") and "?" not in url and not url.endswith(":memory:"):
+        return url.removeprefix("sqlite:///")
+    return None
+
+
+def _make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    if url.startswith("sqlite"):
+        path = _sqlite_path(url)
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+
+        # Let SQLAlchemy, not the sqlite3 module, open transactions, so that DDL and DML of
+        # one load commit or roll back together (the documented pysqlite recipe).
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """A normwatch database: facts in, engine views out.
+
+    Reads are plain SQL with ``:name`` parameters. For a SQLite file they go straight
+    through the standard library's ``sqlite3`` (so a CLI query does not pay for importing
+    SQLAlchemy); for any other database through SQLAlchemy. Writes and schema changes always
+    use SQLAlchemy (:meth:`transaction`).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._sqlite = _sqlite_path(url)
+        self._registry: Registry | None = None
+        self._views: dict[str, TreatyView] = {}
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+            try:
+                self._engine = _make_engine(self.url)
+            except (SQLAlchemyError, ArgumentError, ModuleNotFoundError, OSError) as exc:
+                raise StoreError(f"cannot open store {self.url}: {brief(exc)}") from None
+        return self._engine
+
+    # -- plain reads -----------------------------------------------------------------
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a read-only SQL query as dicts."""
+        if self._sqlite is not None:
+            import sqlite3
+
+            try:
+                con = sqlite3.connect(f"file:{self._sqlite}?mode=ro", uri=True)
+                try:
+                    con.row_factory = sqlite3.Row
+                    return [dict(r) for r in con.execute(sql, params or {})]
+                finally:
+                    con.close()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.engine.connect() as conn:
+                return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
+
+    # -- set-up ----------------------------------------------------------------------
+
+    def is_initialised(self) -> bool:
+        if self._sqlite is not None:
+            if not Path(self._sqlite).is_file():
+                return False
+            found = self.query("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'")
+            if not found:
+                return False
+        else:
+            from sqlalchemy import inspect
+            from sqlalchemy.exc import SQLAlchemyError
+
+            try:
+                with self.engine.connect() as conn:
+                    if not inspect(conn).has_table("meta"):
+                        return False
+            except SQLAlchemyError as exc:
+                raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
+        rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+        return bool(rows)
+
+    def initialise(self) -> None:
+        """Create the schema and load the bundled data, all in one transaction."""
+        from normwatch.store import schema as t
+        from normwatch.store.bundled import load_bundled
+        from normwatch.features import import_schema_modules
+
+        import_schema_modules()
+        with self.transaction() as conn:
+            t.metadata.create_all(conn)
+            load_bundled(conn)
+            conn.execute(t.meta.insert(), [
+                {"key": "schema_version", "value": SCHEMA_VERSION},
+                {"key": "created_at", "value": now_iso()},
+            ])
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"store write failed, nothing was changed: {brief(exc)}") from None
+        finally:
+            self.invalidate()
+
+    def invalidate(self) -> None:
+        self._registry = None
+        self._views.clear()
+
+    # -- the narrow read interface ---------------------------------------------------
+
+    def registry(self) -> Registry:
+        if self._registry is None:
+            aliases: dict[str, list[str]] = {}
+            for r in self.query("SELECT alias, code FROM state_aliases"):
+                aliases.setdefault(r["code"], []).append(r["alias"])
+            states = [
+                State(r["code"], r["alpha2"], r["name"], r["regional_group"], r["kind"],
+                      tuple(aliases.get(r["code"], ())))
+                for r in self.query("SELECT * FROM states")
+            ]
+            self._registry = Registry.build(states)
+        return self._registry
+
+    def actions(self, treaty: str) -> list[Action]:
+        rows: dict[str, dict[str, Any]] = {}
+        for r in self.query(_ACTIONS_SQL, {"treaty": treaty}):
+            entry = rows.setdefault(r["id"], {"row": r, "sources": []})
+            if r["url"] is not None:
+                entry["sources"].append(Source(
+                    r["url"], r["symbol"], r["title"], r["published"],
+                    confidence=r["confidence"], note=r["source_note"]))
+        return [
+            Action(treaty, e["row"]["state"], ActionKind(e["row"]["kind"]),
+                   PartialDate.parse(e["row"]["date"]), tuple(e["sources"]), e["row"]["note"])
+            for e in rows.values()
+        ]
+
+    def conflicts(self) -> list[ArmedConflict]:
+        sql = ('SELECT c.*, s.url FROM armed_conflicts c JOIN sources s ON s.id = c.source_id '
+               'ORDER BY c.state, c.start')
+        return [
+            ArmedConflict(
+                r["state"], r["counterpart"], r["kind"], PartialDate.parse(r["start"]),
+                PartialDate.parse(r["end"]) if r["end"] else None, (Source(r["url"]),), r["note"])
+            for r in self.query(sql)
+        ]
+
+    def events(self, treaty: str, state: str | None = None) -> list[Event]:
+        sql = ("SELECT e.*, s.url FROM events e JOIN sources s ON s.id = e.source_id "
+               "WHERE e.treaty = :treaty" + (" AND e.state = :state" if state else "")
+               + " ORDER BY e.date, e.id")
+        return [
+            Event(treaty, r["state"], PartialDate.parse(r["date"]), r["description"],
+                  (Source(r["url"]),))
+            for r in self.query(sql, {"treaty": treaty, "state": state})
+        ]
+
+    def treaties(self) -> dict[str, TreatyRules]:
+        return all_treaties()
+
+    def view(self, treaty: str) -> TreatyView:
+        """The engine's view of a treaty (computed once per store object)."""
+        rules = get_treaty(treaty)
+        if rules.id not in self._views:
+            self._views[rules.id] = build_view(
+                rules, self.registry().codes, self.actions(rules.id), self.conflicts())
+        return self._views[rules.id]
+
+    def reference_counts(self, treaty: str | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT * FROM reference_counts" + (" WHERE treaty = :treaty" if treaty else "")
+               + " ORDER BY treaty, date")
+        return self.query(sql, {"treaty": treaty})
+
+    def count(self, table: str) -> int:
+        if not table.isidentifier():
+            raise StoreError(f"not a table name: {table!r}")
+        return int(self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"])
+
+
+_ACTIONS_SQL = """
+SELECT a.id, a.state, a.kind, a.date, a.note, s.url, s.symbol, s.title, s.published,
+       COALESCE(x.note, s.note) AS source_note, x.confidence
+FROM actions a
+LEFT JOIN action_sources x ON x.action_id = a.id
+LEFT JOIN sources s ON s.id = x.source_id
+WHERE a.treaty = :treaty
+ORDER BY a.date, a.state, s.url
+"""
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open (and on first use create and load) the store at ``db``."""
+    store = Store(db_url(db))
+    if not store.is_initialised():
+        store.initialise()
+    return store

@@ -1,0 +1,136 @@
+"""Feeds: an Atom feed of status changes (and, with obligations, an iCalendar of deadlines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from normwatch import __version__
+from normwatch.core.treaty import get_treaty
+from normwatch.web.app import TreatyQuery, cached_response, error_responses, get_site
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+
+ATOM = "http://www.w3.org/2005/Atom"
+#: entries in the feed, newest first
+FEED_SIZE = 100
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
+    """Status changes up to today, newest first, as an Atom 1.0 document."""
+    store = site.store
+    today: dt.date = site.today()
+    reg = store.registry()
+    ids = [get_treaty(treaty).id] if treaty else sorted(store.treaties())
+    changes = []
+    for tid in ids:
+        view = store.view(tid)
+        for c in view.changes(view.rules.opened_for_signature, today):
+            changes.append((view.rules, c))
+    changes.sort(key=lambda rc: (rc[1].date, rc[0].id, rc[1].state), reverse=True)
+    changes = changes[:FEED_SIZE]
+
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    query = f"?{urlencode({'treaty': ids[0]})}" if treaty else ""
+    self_url = f"{base}/feeds/changes.atom{query}"
+    scope = ", ".join(store.treaties()[t].short_name for t in ids)
+    sub(feed, "id", self_url)
+    sub(feed, "title", f"normwatch: status changes ({scope})")
+    sub(feed, "subtitle", "Who joined, signed, or withdrew, on the day it took legal effect, "
+        "as computed from the depositary's records and the treaty's rules.")
+    sub(feed, "updated", _stamp(changes[0][1].date if changes else today))
+    sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=f"{base}/", type="text/html")
+    author = sub(feed, "author")
+    sub(author, "name", "normwatch")
+    sub(feed, "generator", "normwatch", version=__version__)
+    for rules, c in changes:
+        name = reg.name(c.state)
+        page = f"{base}/states/{c.state}?{urlencode({'on': c.date.isoformat()})}"
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"{page}#{rules.id}-{c.after.value}")
+        sub(entry, "title", f"{name}: {c.before.value} → {c.after.value} ({rules.short_name})")
+        sub(entry, "updated", _stamp(c.date))
+        sub(entry, "link", rel="alternate", href=page, type="text/html")
+        sub(entry, "category", term=c.after.value, label=c.after.value.replace("_", " "))
+        lines = [f"{c.date.isoformat()}: {name} becomes {c.after.value.replace('_', ' ')} "
+                 f"under the {rules.name}.", f"Rule: {c.explanation.rule}."]
+        lines += [f"Action: {a.describe()}" for a in c.explanation.actions]
+        lines += [f"Arithmetic: {s}" for s in c.explanation.steps]
+        sub(entry, "summary", "\n".join(lines), type="text")
+    body: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
+def _feed(media_type: str, description: str, *errors: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: a feed of ``media_type`` and its errors."""
+    return {200: {"description": description,
+                  "content": {media_type: {"schema": {"type": "string"}}}},
+            **error_responses(*errors)}
+
+
+@router.get("/changes.atom", summary="Atom feed of status changes (newest first)",
+            response_class=Response,
+            responses=_feed("application/atom+xml", "an Atom 1.0 feed", 404, 422))
+async def feed_changes(request: Request, treaty: TreatyQuery = None) -> Response:
+    site = get_site(request)
+    base = str(request.base_url).rstrip("/")
+    tid = get_treaty(treaty).id if treaty else None  # unknown treaty → 404, nothing cached
+    key = ("atom", base, tid, site.today())
+    return cached_response(request, key, "application/atom+xml; charset=utf-8",
+                           lambda: changes_atom(site, base, tid), max_age=600)
+
+
+def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
+    """Upcoming deadlines as iCalendar: one treaty, or every treaty's events in one calendar."""
+    from normwatch.service.obligations import calendar_ics
+
+    today: dt.date = site.today()
+    ids = [get_treaty(treaty).id] if treaty else sorted(site.store.treaties())
+    texts = [calendar_ics(site.store, t, states, today) for t in ids]
+    if len(texts) == 1:
+        return texts[0]
+    # one calendar: the first one's header, then the events of all of them
+    head = texts[0].split("BEGIN:VEVENT", 1)[0].replace(
+        "\r\n", "\n").rstrip("\n").removesuffix("END:VCALENDAR").rstrip("\n")
+    lines = [line for line in head.split("\n") if not line.startswith("X-WR-CALNAME:")]
+    lines.append("X-WR-CALNAME:normwatch deadlines")
+    body = "\n".join(lines) + "\n"
+    for text in texts:
+        for part in text.replace("\r\n", "\n").split("BEGIN:VEVENT")[1:]:
+            body += "BEGIN:VEVENT" + part.split("END:VEVENT", 1)[0] + "END:VEVENT\n"
+    return (body + "END:VCALENDAR\n").replace("\n", "\r\n")
+
+
+@router.get("/deadlines.ics", summary="iCalendar feed of upcoming treaty deadlines",
+            response_class=Response,
+            responses=_feed("text/calendar", "an iCalendar (RFC 5545) calendar", 400, 404, 422))
+async def feed_deadlines(
+    request: Request,
+    treaty: TreatyQuery = None,
+    state: Annotated[list[str] | None, Query(description="Only these States (repeat).",
+                                             examples=[["LTU"]])] = None,
+) -> Response:
+    site = get_site(request)
+    tid = get_treaty(treaty).id if treaty else None
+    codes = site.store.registry().resolve_all(state) if state else []
+    key = ("ics", tid, tuple(codes), site.today())
+    return cached_response(request, key, "text/calendar; charset=utf-8",
+                           lambda: deadlines_ics(site, tid, codes), max_age=600)

@@ -1,0 +1,613 @@
+"""The HTML pages: home, treaty, State, methods, data, API docs.
+
+Pages are rendered on the server with Jinja2 (autoescaping on: every value from the data is
+escaped) and read without JavaScript: dates are picked with plain GET forms, columns are sorted
+by links. Every number links to the rows behind it, usually the roll filtered by status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import unquote, urlencode, urlsplit
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from normwatch import __version__
+from normwatch.service import status as queries
+from normwatch.core.status import COUNT_KEYS, IN_FORCE_STATUSES, PARTY_STATUSES
+from normwatch.core.model import Status
+from normwatch.core.registry import fold
+from normwatch.core.treaty import TreatyRules, get_treaty
+from normwatch.web import charts
+from normwatch.web.app import cached_response, get_site
+from normwatch.web.site import Site, parse_day, parse_status_list
+
+router = APIRouter(include_in_schema=False)
+
+#: the headline counts, each with the statuses it counts (for its link to the roll)
+COUNT_LINKS: tuple[tuple[str, str, tuple[Status, ...]], ...] = (
+    ("parties", "parties", tuple(s for s in Status if s in PARTY_STATUSES)),
+    ("in_force", "in force", tuple(s for s in Status if s in IN_FORCE_STATUSES)),
+    ("signatories", "signatories", (Status.SIGNATORY,)),
+    ("withdrawing", "withdrawing", (Status.WITHDRAWING,)),
+    ("withdrawn", "withdrawn", (Status.WITHDRAWN,)),
+    ("non_signatories", "not signed", (Status.NON_SIGNATORY,)),
+)
+SORT_KEYS = ("name", "state", "group", "status", "since", "effective")
+
+
+def url(path: str, **params: Any) -> str:
+    """``path`` with the non-empty ``params`` as a query string (lists joined by commas)."""
+    clean = {}
+    for k, v in params.items():
+        if v is None or v == "" or v == []:
+            continue
+        if isinstance(v, list | tuple):
+            v = ",".join(str(x) for x in v)
+        clean[k] = v.isoformat() if isinstance(v, dt.date) else v
+    return f"{path}?{urlencode(clean)}" if clean else path
+
+
+def roll_url(treaty: str, on: dt.date, statuses: Sequence[Status] = ()) -> str:
+    return url(f"/treaties/{treaty}", on=on, status=[s.value for s in statuses])
+
+
+def status_label(status: str) -> str:
+    return charts.STATUS_LABELS.get(status, status.replace("_", " "))
+
+
+def plural(n: int, word: str) -> str:
+    """``1 State``, ``2 States``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def years_months(days: int, until: dt.date) -> str:
+    """The ``days`` up to ``until`` in whole years and months (``15 years 5 months``); empty
+    under a month."""
+    start = until - dt.timedelta(days=days)
+    months = (until.year - start.year) * 12 + until.month - start.month - (until.day < start.day)
+    years, months = divmod(months, 12)
+    parts = [plural(years, "year")] if years else []
+    if months:
+        parts.append(plural(months, "month"))
+    return " ".join(parts)
+
+
+def code_spans(text: str | None) -> Markup:
+    """``text`` escaped, with its Markdown `code spans` as ``<code>``."""
+    parts = str(Markup.escape(text or "")).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text as it is
+        return Markup.escape(text or "")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
+
+
+@cache
+def env() -> Environment:
+    e = Environment(
+        loader=PackageLoader("normwatch.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    e.globals.update(url=url, roll_url=roll_url, status_label=status_label, plural=plural,
+                     years_months=years_months, colours=charts.STATUS_COLOURS,
+                     version=__version__)
+    e.filters.update(source_href=source_href, source_label=source_label,
+                     code_spans=code_spans)
+    return e
+
+
+def source_href(text: str | None) -> str | None:
+    """The link of a source: its first word when that is an http(s) URL, else nothing.
+
+    Sources are data: a ``javascript:`` or other scheme must never become a link.
+    """
+    if not text:
+        return None
+    first = text.split()[0]
+    scheme = urlsplit(first).scheme.lower()
+    return first if scheme in ("http", "https") else None
+
+
+def source_label(text: str) -> str:
+    """A readable form of a source URL (host and path, without the scheme)."""
+    href = source_href(text)
+    if href is None:
+        return text
+    return text.replace(href, unquote(href.split("://", 1)[1]), 1)
+
+
+def render(template: str, request: Request | None = None, **context: Any) -> str:
+    nav = []
+    if request is not None:
+        site = get_site(request)
+        nav = [(r.id, r.short_name) for r in _treaty_list(site)]
+    return env().get_template(template).render(nav=nav, **context)
+
+
+def _page(request: Request, compute: Any, *params: Any) -> Response:
+    """A page rendered once per path, parameter values ``params`` and data version (unknown
+    query parameters make no new page)."""
+    site = get_site(request)
+    key = ("page", request.url.path, params, site.today())
+    return cached_response(request, key, "text/html; charset=utf-8", compute)
+
+
+def _treaty_list(site: Site) -> list[TreatyRules]:
+    return sorted(site.store.treaties().values(), key=lambda r: r.id)
+
+
+# -- building blocks -------------------------------------------------------------------------
+
+
+def count_cards(treaty: str, on: dt.date, counts: Mapping[str, int]) -> list[dict[str, Any]]:
+    cards = [{"key": key, "label": label, "value": counts[key],
+              "href": roll_url(treaty, on, statuses)} for key, label, statuses in COUNT_LINKS]
+    if counts.get("consented"):
+        cards.insert(2, {"key": "consented", "label": "consented, not yet in force",
+                         "value": counts["consented"],
+                         "href": roll_url(treaty, on, (Status.CONSENTED,))})
+    return cards
+
+
+def chart_range(rules: TreatyRules, today: dt.date, on: dt.date) -> tuple[dt.date, dt.date]:
+    start = rules.opened_for_signature
+    end = max(today, on) if on <= today + dt.timedelta(days=3660) else today
+    return start, max(end, start + dt.timedelta(days=1))
+
+
+def count_points(site: Site, rules: TreatyRules, on: dt.date
+                 ) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
+    """The chart's range and the days on which any count changes in it (computed once)."""
+    start, end = chart_range(rules, site.today(), on)
+
+    def points() -> list[dict[str, Any]]:
+        daily = site.store.view(rules.id).daily_counts(start, end)
+        return charts.change_points(daily, COUNT_KEYS)
+
+    return start, end, site.cached(("points", rules.id, start, end), points)
+
+
+def membership_chart(site: Site, rules: TreatyRules, on: dt.date, chart_id: str) -> Markup:
+    start, end, pts = count_points(site, rules, on)
+
+    def link(key: str, day: dt.date) -> str:
+        statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
+        return roll_url(rules.id, day, statuses)
+
+    return charts.step_chart(pts, start=start, end=end, marker=on, link=link,
+                             title=f"{rules.short_name}: States over time, "
+                                   f"{start.isoformat()} to {end.isoformat()}",
+                             chart_id=chart_id)
+
+
+def yearly_counts(site: Site, rules: TreatyRules, on: dt.date) -> list[dict[str, Any]]:
+    """Counts on 1 January of each year (the chart's data, as a table with links)."""
+    start, end, pts = count_points(site, rules, on)
+    dates = [p["date"] for p in pts]
+    days = [dt.date(y, 1, 1) for y in range(start.year + 1, end.year + 1)] + [end]
+    return [{**pts[bisect_right(dates, d) - 1], "date": d} for d in days]
+
+
+def status_map(site: Site, rules: TreatyRules, on: dt.date, map_id: str) -> Markup:
+    reg = site.store.registry()
+    view = site.store.view(rules.id)
+    states = []
+    by_status: dict[str, int] = {}
+    for r in view.roll(on):
+        status = r.status.value
+        by_status[status] = by_status.get(status, 0) + 1
+        note = status_label(status)
+        if r.period.start:
+            note += f" since {r.period.start.isoformat()}"
+        if r.period.effective and r.status == Status.WITHDRAWING:
+            note += f", effective {r.period.effective.isoformat()}"
+        states.append(charts.MapState(r.state, reg.name(r.state), status, note,
+                                      url(f"/states/{r.state}", on=on)))
+    legend = [(s, status_label(s), by_status.get(s, 0),
+               roll_url(rules.id, on, (Status(s),))) for s in charts.STATUS_ORDER]
+    return charts.world_map(states, title=f"{rules.short_name}: status of each State on "
+                                          f"{on.isoformat()}", legend=legend, map_id=map_id)
+
+
+def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8
+                   ) -> list[dict[str, Any]]:
+    if on < rules.opened_for_signature:
+        return []  # the treaty was not open yet: nothing has happened
+    rows = queries.changes(site.store, rules.id, rules.opened_for_signature, on)
+    return rows[-n:][::-1]
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+TextQuery = Annotated[str | None, Query()]
+
+
+@router.get("/")
+async def home(request: Request, on: TextQuery = None) -> Response:
+    site = get_site(request)
+    day = parse_day(on, site.today())
+
+    def compute() -> str:
+        sections = []
+        for rules in _treaty_list(site):
+            counts = site.store.view(rules.id).counts(day)
+            sections.append({
+                "rules": rules,
+                "cards": count_cards(rules.id, day, counts),
+                "chart": membership_chart(site, rules, day, f"chart-{rules.id}"),
+                "map": status_map(site, rules, day, f"map-{rules.id}"),
+                "changes": latest_changes(site, rules, day),
+                "deadlines": next_deadlines(site, rules, day),
+            })
+        return render("home.html", request, title="Who is in, who is leaving", on=day,
+                      today=site.today(), sections=sections)
+
+    return _page(request, compute, day)
+
+
+@router.get("/treaties/{treaty}")
+async def treaty_page(
+    request: Request,
+    treaty: str,
+    on: TextQuery = None,
+    status: Annotated[list[str] | None, Query()] = None,
+    group: TextQuery = None,
+    q: TextQuery = None,
+    sort: TextQuery = None,
+    order: TextQuery = None,
+    since: TextQuery = None,
+) -> Response:
+    site = get_site(request)
+    rules = get_treaty(treaty)
+    day = parse_day(on, site.today())
+    statuses = parse_status_list(status)
+    since_day = parse_day(since, site.today(), name="since") if since else None
+    first = since_day or day - dt.timedelta(365)
+    sort_key = sort if sort in SORT_KEYS else "name"
+    descending = order == "desc"
+
+    def compute() -> str:
+        store = site.store
+        reg = store.registry()
+        view = store.view(rules.id)
+        rows = queries.roll(store, rules.id, day, statuses)
+        groups = sorted({s.regional_group for s in reg.states if s.regional_group})
+        for r in rows:
+            r["group"] = reg.get(r["state"]).regional_group or ""
+        if group:
+            rows = [r for r in rows if r["group"] == group]
+        if q:
+            needle = fold(q)
+            rows = [r for r in rows if needle in fold(r["name"] or "") or needle in fold(
+                r["state"])]
+        order_of = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
+
+        def key(r: dict[str, Any]) -> Any:
+            name = fold(r["name"] or "")  # Côte d'Ivoire before Czechia
+            if sort_key == "status":
+                return (order_of.get(r["status"], 99), name)
+            value = name if sort_key == "name" else r.get(sort_key) or ""
+            # empty dates sort last in either order
+            return (value == "") != descending, value, name
+
+        rows.sort(key=key, reverse=descending)
+        params = {"on": day, "status": [s.value for s in statuses or ()], "group": group,
+                  "q": q, "since": since_day}
+        sort_links = {
+            k: url(f"/treaties/{rules.id}", **params, sort=k,
+                   order="desc" if (k == sort_key and not descending) else None)
+            for k in SORT_KEYS}
+        changes = queries.changes(store, rules.id, first, day) if first <= day else []
+        return render(
+            "treaty.html", request, title=f"{rules.short_name} on {day.isoformat()}",
+            rules=rules, on=day, rows=rows, statuses=[s.value for s in statuses or ()],
+            all_statuses=charts.STATUS_ORDER, groups=groups, group=group or "", q=q or "",
+            sort=sort_key, descending=descending, sort_links=sort_links,
+            cards=count_cards(rules.id, day, view.counts(day)),
+            map=status_map(site, rules, day, "map"), changes=changes, since=first,
+            csv_href=url(f"/api/v1/treaties/{rules.id}/roll", on=day,
+                         status=[s.value for s in statuses or ()], format="csv"),
+            json_href=url(f"/api/v1/treaties/{rules.id}/roll", on=day,
+                          status=[s.value for s in statuses or ()]),
+            eif=view.entry_into_force, count_links=COUNT_LINKS,
+            chart=membership_chart(site, rules, day, "chart"),
+            yearly=yearly_counts(site, rules, day))
+
+    return _page(request, compute, day, tuple(statuses or ()), group, q, sort_key, descending,
+                 since_day)
+
+
+@router.get("/states/{state}")
+async def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
+    site = get_site(request)
+    reg = site.store.registry()
+    code = reg.resolve(state)
+    if code != state:  # a name or alpha-2 code: the canonical address is the alpha-3 code
+        return RedirectResponse(url(f"/states/{code}", on=on), status_code=301)
+    day = parse_day(on, site.today())
+
+    def compute() -> str:
+        store = site.store
+        s = reg.get(code)
+        treaties = []
+        for rules in _treaty_list(site):
+            row = queries.status(store, rules.id, [code], day, explain=True)[0]
+            tl = queries.timeline(store, rules.id, code)
+            treaties.append({"rules": rules, "status": row, "timeline": tl,
+                             "obligations": state_obligations(site, rules, code, day)})
+        return render("state.html", request, title=f"{s.name} on {day.isoformat()}", state=s,
+                      on=day, treaties=treaties, today=site.today(),
+                      statements=state_statements(site, code))
+
+    return _page(request, compute, day)
+
+
+@router.get("/methods")
+async def methods_page(request: Request) -> Response:
+    site = get_site(request)
+
+    def compute() -> str:
+        from normwatch.core.obligation_rules import obligation_rules
+        from normwatch.sources.untc.importer import sources_summary
+
+        store = site.store
+        treaties = []
+        for rules in _treaty_list(site):
+            view = store.view(rules.id)
+            refs = []
+            for ref in store.reference_counts(rules.id):
+                day = dt.date.fromisoformat(ref["date"])
+                got = view.counts(day)
+                refs.append({"ref": ref, "got": got, "day": day, "ok": all(
+                    got[k] == ref[k] for k in ("parties", "in_force", "signatories",
+                                               "withdrawing", "withdrawn"))})
+            treaties.append({"rules": rules, "eif": view.entry_into_force, "refs": refs,
+                             "raw": rules.raw, "obligations": obligation_rules(rules)})
+        from normwatch.coding.codebook import list_codebooks, load_codebook
+
+        return render("methods.html", request, title="Methods and sources",
+                      treaties=treaties, sources=sources_summary(store),
+                      codebooks=[load_codebook(b) for b in list_codebooks()],
+                      states=len(store.registry().states), geo=charts.world()["source"])
+
+    return _page(request, compute)
+
+
+@router.get("/api")
+@router.get("/api/v1")
+@router.get("/api/v1/docs")
+async def api_docs(request: Request) -> Response:
+    """The OpenAPI description rendered as a page (no JavaScript, no CDN)."""
+    def compute() -> str:
+        spec = request.app.openapi()
+        ops = []
+        for path, item in spec["paths"].items():
+            for method, op in item.items():
+                ops.append({"path": path, "method": method.upper(), "op": op})
+        return render("api.html", request, title="JSON API", ops=ops, spec=spec)
+
+    return _page(request, compute)
+
+
+# -- obligations and deadlines -----------------------------------------------------------------
+
+
+def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> dict[str, Any]:
+    """The overdue count and the next ``n`` deadlines within a year (None: no obligations)."""
+    from normwatch.errors import DataError
+    from normwatch.service.obligations import deadlines
+
+    try:
+        rows = deadlines(site.store, rules.id, on, within_months=12)
+    except DataError:  # the treaty's rule file defines no obligations
+        return {"available": False, "overdue": 0, "upcoming": [], "total": 0}
+    upcoming = [r for r in rows if r["status"] != "overdue"]
+    return {"available": True, "overdue": len(rows) - len(upcoming), "upcoming": upcoming[:n],
+            "total": len(upcoming)}
+
+
+@router.get("/treaties/{treaty}/deadlines")
+async def deadlines_page(
+    request: Request, treaty: str, on: TextQuery = None, within: TextQuery = None,
+    overdue: TextQuery = None,
+) -> Response:
+    from normwatch.service.obligations import deadlines, parse_within
+
+    site = get_site(request)
+    rules = get_treaty(treaty)
+    day = parse_day(on, site.today())
+    window = within or "12m"
+    months = None if window == "all" else parse_within(window)
+    only_overdue = overdue in ("1", "true", "yes", "on")
+
+    def compute() -> str:
+        rows = deadlines(site.store, rules.id, day, within_months=months,
+                         overdue_only=only_overdue)
+        return render("deadlines.html", request, title=f"{rules.short_name} deadlines",
+                      rules=rules, on=day, rows=rows, within=window, overdue=only_overdue,
+                      ics_href=url("/feeds/deadlines.ics", treaty=rules.id),
+                      json_href=url(f"/api/v1/treaties/{rules.id}/deadlines", on=day,
+                                    within=None if window == "all" else window,
+                                    overdue="true" if only_overdue else None))
+
+    return _page(request, compute, day, window, only_overdue)
+
+
+def state_obligations(site: Site, rules: TreatyRules, code: str, on: dt.date
+                      ) -> list[dict[str, Any]] | None:
+    from normwatch.errors import DataError
+    from normwatch.service.obligations import obligations_for
+
+    try:
+        return obligations_for(site.store, rules.id, code, on)
+    except DataError:
+        return None
+
+
+# -- meetings -------------------------------------------------------------------------------
+
+
+def state_statements(site: Site, code: str) -> list[dict[str, Any]]:
+    """Statements made by or on behalf of a State at any meeting, with their codings."""
+    from normwatch.service.codings import meeting_codings
+    from normwatch.service.meetings import list_meetings, statements
+
+    def compute() -> list[dict[str, Any]]:
+        out = []
+        for m in list_meetings(site.store):
+            if not m["statements"]:
+                continue
+            codings = meeting_codings(site.store, m["id"])
+            for s in statements(site.store, m["id"]):
+                if s["speaker"] != code and code not in s["on_behalf_of"]:
+                    continue
+                codes = [c for c in codings if c["statement"] == s["id"]
+                         and c["review_state"] != "rejected"]
+                out.append({"meeting": m, "statement": s, "codings": codes})
+        return out
+
+    return site.cached(("state-statements", code), compute)
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> Markup:
+    """``text`` escaped, with each evidence span (start, end, label) in a ``<mark>``."""
+    ordered = sorted((s, e, label) for s, e, label in spans if 0 <= s < e <= len(text))
+    merged: list[list[Any]] = []
+    for s, e, label in ordered:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            if label not in merged[-1][2]:
+                merged[-1][2].append(label)
+        else:
+            merged.append([s, e, [label]])
+    out, pos = [], 0
+    for s, e, labels in merged:
+        out.append(str(Markup.escape(text[pos:s])))
+        out.append(f'<mark title="{Markup.escape(", ".join(labels))}">'
+                   f"{Markup.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(str(Markup.escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def evidence_spans(text: str, codings: Sequence[Mapping[str, Any]]
+                   ) -> list[tuple[int, int, str]]:
+    spans = []
+    for c in codings:
+        ev = c.get("evidence")
+        if not ev:
+            continue
+        start, end, quote = ev.get("start"), ev.get("end"), ev.get("quote") or ""
+        if not (isinstance(start, int) and isinstance(end, int)
+                and text[start:end] == quote) and quote:
+            start = text.find(quote)
+            end = start + len(quote) if start >= 0 else -1
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+            spans.append((start, end, c["code"]))
+    return spans
+
+
+@router.get("/meetings")
+async def meetings_page(request: Request) -> Response:
+    from normwatch.service.meetings import list_meetings
+
+    site = get_site(request)
+
+    def compute() -> str:
+        rows = list_meetings(site.store)
+        return render("meetings.html", request, title="Meetings", meetings=rows,
+                      treaties={r.id: r for r in _treaty_list(site)})
+
+    return _page(request, compute)
+
+
+@router.get("/meetings/{meeting}")
+async def meeting_page(
+    request: Request, meeting: str, codebook: TextQuery = None,
+    denominator: TextQuery = None, by: TextQuery = None,
+) -> Response:
+    from normwatch.coding.codebook import load_codebook
+    from normwatch.service.codings import meeting_codings
+    from normwatch.service.groups import groups
+    from normwatch.core.meetings import DENOMINATORS
+    from normwatch.service.meetings import get_meeting, show_meeting
+    from normwatch.service.reactions import reactions
+    from normwatch.web.routers.api import checked_codebook
+
+    site = get_site(request)
+    m = get_meeting(site.store, meeting)
+    if m["id"] != meeting:
+        return RedirectResponse(url(f"/meetings/{m['id']}", codebook=codebook,
+                                    denominator=denominator, by=by), status_code=301)
+    book_id = checked_codebook(codebook)
+    den = denominator or "participating"
+    grouping = by or "regional_group"
+
+    def compute() -> str:
+        store = site.store
+        reg = store.registry()
+        book = load_codebook(book_id)
+        shown = show_meeting(store, m["id"], with_text=True)
+        result = reactions(store, m["id"], book_id, denominator=den, by=grouping)
+        codings = meeting_codings(store, m["id"], book_id)
+        total = result["denominator"]["count"]
+        bars = []
+        for code in book.codes:
+            c = result["codes"][code.id]
+            share = f"{c['share']:.0%} of {total}" if c["share"] is not None else f"of {total}"
+            bars.append(charts.Bar(code.label, c["count"], share, f"#code-{code.id}"))
+        silent = result["silent"]
+        bars.append(charts.Bar("silent (no mention)", len(silent),
+                               f"{len(silent) / total:.0%} of {total}" if total else "",
+                               "#silent", colour=charts.STATUS_COLOURS["non_signatory"]))
+        chart = charts.bar_chart(
+            bars, title=f"{m['name']}: reactions by code ({book.title})",
+            description=(f"Number of the {plural(total, 'State')} in the denominator ({den}) "
+                         "whose statements carry each code; a State counts once per code. "
+                         + "; ".join(f"{b.label}: {b.value}" for b in bars)),
+            chart_id="reactions")
+        texts = []
+        for s in shown["statements"]:
+            mine = [c for c in codings if c["statement"] == s["id"]]
+            text = s.get("text")
+            texts.append({"s": s, "codings": mine, "html": highlight(
+                text, evidence_spans(text, [c for c in mine if c["review_state"] != "rejected"]))
+                if text else None})
+        listed = {p["participant"] for p in shown["participants"]}
+        return render(
+            "meeting.html", request, title=m["name"], m=shown["meeting"], shown=shown,
+            result=result, book=book, chart=chart, statements=texts,
+            names={s.code: s.name for s in reg.states}, denominators=DENOMINATORS,
+            den=den, grouping=grouping, total=total,
+            group_names={g["id"]: g["name"] for g in groups(store)},
+            chair_only=not listed - {shown["meeting"]["president"]},
+            presidency_statements=sum(s["role"] == "presidency" for s in shown["statements"]),
+            json_href=url(f"/api/v1/meetings/{m['id']}/reactions", codebook=book_id,
+                          denominator=den, by=grouping))
+
+    return _page(request, compute, book_id, den, grouping)
+
+
+# -- downloads ------------------------------------------------------------------------------
+
+
+@router.get("/data")
+async def data_page(request: Request) -> Response:
+    from normwatch.web.routers.downloads import export_files
+
+    site = get_site(request)
+    files = await export_files(site)
+
+    def compute() -> str:
+        return render("data.html", request, title="Download the data", files=files)
+
+    return _page(request, compute)
