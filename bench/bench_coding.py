@@ -24,9 +24,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from normwatch.coding import code_text
+from normwatch.coding.classifier import ModelBundle, train
 from normwatch.coding.codebook import load_codebook
 from normwatch.coding.corpus import LabelledText, read_labelled
-from normwatch.coding.classifier import ModelBundle, train
 
 TRAIN = Path(__file__).resolve().parent.parent / "tests" / "data" / "coding" / "train.jsonl"
 
@@ -107,8 +107,9 @@ def corpus_statements(n: int, words: int = 250, seed: int = 11) -> list[tuple[st
     for name in ("train.jsonl", "test.jsonl"):
         path = TRAIN.with_name(name)
         if path.exists():
-            rows += [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()
-                     if x.strip()]
+            rows += [
+                json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()
+            ]
     by_lang: dict[str, list[str]] = {}
     for r in rows:
         by_lang.setdefault(r["lang"], []).append(r["text"])
@@ -118,18 +119,20 @@ def corpus_statements(n: int, words: int = 250, seed: int = 11) -> list[tuple[st
     langs = sorted(by_lang)
     out = []
     for k in range(n):
-        lang = langs[k % len(langs)] if rng.random() < 0.5 else "en" if "en" in by_lang else \
-            langs[0]
+        lang = (
+            langs[k % len(langs)] if rng.random() < 0.5 else "en" if "en" in by_lang else langs[0]
+        )
         parts = [rng.choice(by_lang[lang])]
         while sum(len(p.split()) for p in parts) < words:
             parts.append(rng.choice(by_lang[lang]))
-        text = " ".join(" ".join(parts).split()[:words + 40])
+        text = " ".join(" ".join(parts).split()[: words + 40])
         out.append((lang, text))
     return out
 
 
-def rate(label: str, statements: list[tuple[str, str]], fn: Callable[[str, str], object],
-         seconds: float) -> float:
+def rate(
+    label: str, statements: list[tuple[str, str]], fn: Callable[[str, str], object], seconds: float
+) -> float:
     fn(*statements[0])  # warm up (compiles patterns, loads profiles)
     done = 0
     t0 = time.perf_counter()
@@ -141,8 +144,10 @@ def rate(label: str, statements: list[tuple[str, str]], fn: Callable[[str, str],
         if elapsed >= seconds:
             break
     per_sec = done / elapsed
-    print(f"{label:<34} {per_sec:10.0f} statements/s   ({done} in {elapsed:.2f} s, "
-          f"{1000 * elapsed / done:.3f} ms each)")
+    print(
+        f"{label:<34} {per_sec:10.0f} statements/s   ({done} in {elapsed:.2f} s, "
+        f"{1000 * elapsed / done:.3f} ms each)"
+    )
     return per_sec
 
 
@@ -155,40 +160,65 @@ def main(argv: list[str] | None = None) -> int:
     book = load_codebook("withdrawal-reaction")
     statements = make_statements(args.statements)
     avg_words = sum(len(t.split()) for _, t in statements) / len(statements)
-    print(f"{len(statements)} generated statements, {avg_words:.0f} words on average; "
-          f"one process (one core)")
+    print(
+        f"{len(statements)} generated statements, {avg_words:.0f} words on average; "
+        f"one process (one core)"
+    )
 
-    rules = [rate("rules (language given)", statements,
-                  lambda lang, text: code_text(text, book, lang=lang), args.seconds),
-             rate("rules (language detected)", statements,
-                  lambda lang, text: code_text(text, book), args.seconds)]
+    rules = [
+        rate(
+            "rules (language given)",
+            statements,
+            lambda lang, text: code_text(text, book, lang=lang),
+            args.seconds,
+        ),
+        rate(
+            "rules (language detected)",
+            statements,
+            lambda lang, text: code_text(text, book),
+            args.seconds,
+        ),
+    ]
     corpus = corpus_statements(min(args.statements, 1000))
     if corpus:
         words = sum(len(t.split()) for _, t in corpus) / len(corpus)
         print(f"{len(corpus)} corpus statements, {words:.0f} words on average")
-        rules.append(rate("rules, corpus (language given)", corpus,
-                          lambda lang, text: code_text(text, book, lang=lang), args.seconds))
+        rules.append(
+            rate(
+                "rules, corpus (language given)",
+                corpus,
+                lambda lang, text: code_text(text, book, lang=lang),
+                args.seconds,
+            )
+        )
 
     if TRAIN.exists():
         examples = read_labelled(TRAIN, book)
         source = str(TRAIN.name)
     else:
-        examples = [LabelledText(str(i), lang, text,
-                                 frozenset(code_text(text, book, lang=lang).labels))
-                    for i, (lang, text) in enumerate(statements[:300])]
+        examples = [
+            LabelledText(str(i), lang, text, frozenset(code_text(text, book, lang=lang).labels))
+            for i, (lang, text) in enumerate(statements[:300])
+        ]
         source = "300 generated statements coded by the rules"
     t0 = time.perf_counter()
     model: ModelBundle = train(examples, book)
-    print(f"model trained on {len(examples)} statements ({source}) in "
-          f"{time.perf_counter() - t0:.2f} s")
-    rate("model (language given)", statements,
-         lambda lang, text: code_text(text, book, lang=lang, method="model", model=model),
-         args.seconds)
+    print(
+        f"model trained on {len(examples)} statements ({source}) in "
+        f"{time.perf_counter() - t0:.2f} s"
+    )
+    rate(
+        "model (language given)",
+        statements,
+        lambda lang, text: code_text(text, book, lang=lang, method="model", model=model),
+        args.seconds,
+    )
 
     target = 1000.0
     verdict = "meets" if min(rules) >= target else "MISSES"
-    print(f"rules {verdict} the target of {target:.0f} statements/s (slowest line "
-          f"{min(rules):.0f}/s)")
+    print(
+        f"rules {verdict} the target of {target:.0f} statements/s (slowest line {min(rules):.0f}/s)"
+    )
     return 0
 
 

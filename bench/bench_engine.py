@@ -36,9 +36,11 @@ def main() -> None:
                 view = build_view(rules, codes, actions, conflicts)
                 days += len(view.daily_counts(START, END))
             timings.append(time.perf_counter() - t0)
-        print(f"daily counts: {days} treaty-days ({len(codes)} States), "
-              f"best {min(timings):.3f} s, median {statistics.median(timings):.3f} s "
-              "(timelines built from facts in memory + one sweep per treaty)")
+        print(
+            f"daily counts: {days} treaty-days ({len(codes)} States), "
+            f"best {min(timings):.3f} s, median {statistics.median(timings):.3f} s "
+            "(timelines built from facts in memory + one sweep per treaty)"
+        )
 
         cmd = [str(Path(sys.executable).with_name("normwatch")), "--db", db, "status", "ccm", "LTU"]
         subprocess.run(cmd, check=True, capture_output=True)
@@ -47,8 +49,10 @@ def main() -> None:
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, capture_output=True)
             cold.append(time.perf_counter() - t0)
-        print(f"cold CLI start `normwatch status ccm LTU`: best {min(cold):.3f} s, "
-              f"median {statistics.median(cold):.3f} s over {len(cold)} runs")
+        print(
+            f"cold CLI start `normwatch status ccm LTU`: best {min(cold):.3f} s, "
+            f"median {statistics.median(cold):.3f} s over {len(cold)} runs"
+        )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,10 @@ def document(n: int, names: list[str], rng: random.Random) -> bytes:
         sig = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(3000))
         cons = sig + dt.timedelta(days=rng.randrange(1, 2000))
         code = rng.choice(["", "a", "A", "AA"])
-        rows.append(f"<Row><Entry>{name}</Entry><Entry>{cell(sig)}</Entry>"
-                    f"<Entry>{cell(cons, code)}</Entry></Row>")
+        rows.append(
+            f"<Row><Entry>{name}</Entry><Entry>{cell(sig)}</Entry>"
+            f"<Entry>{cell(cons, code)}</Entry></Row>"
+        )
     return f"""<?xml version="1.0" encoding="ISO-8859-1"?>
 <Document><Treaty><Header><Chapter><Header>CHAPTER XXX</Header><Name>BENCH</Name></Chapter>
 <ExternalData><Numsect>{n}</Numsect><Titlesect>Generated treaty {n}</Titlesect></ExternalData>
@@ -65,12 +67,15 @@ def main() -> None:
         root = Path(tmp)
         (root / "rules").mkdir()
         os.environ["NORMWATCH_TREATIES"] = str(root / "rules")
-        from normwatch.store.db import open_store
         from normwatch.sources.untc.importer import import_untc
+        from normwatch.store.db import open_store
 
         store = open_store(str(root / "bench.sqlite"))
         names = [s.name for s in store.registry().states] + [
-            "European Union", "Andean Community", "Caribbean Community"]
+            "European Union",
+            "Andean Community",
+            "Caribbean Community",
+        ]
         files = []
         for n in range(1, args.documents + 1):
             (root / "rules" / f"bench{n}.toml").write_text(RULES.format(n=n), encoding="utf-8")

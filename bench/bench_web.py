@@ -54,18 +54,25 @@ class Result:
     def row(self) -> dict[str, object]:
         lat = sorted(self.latencies)
         q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [0.0] * 99
-        return {"target": self.name, "requests": len(lat), "errors": self.errors,
-                "req/s": round(len(lat) / self.elapsed, 1) if self.elapsed else 0.0,
-                "p50 ms": round(q[49] * 1000, 2), "p95 ms": round(q[94] * 1000, 2),
-                "p99 ms": round(q[98] * 1000, 2)}
+        return {
+            "target": self.name,
+            "requests": len(lat),
+            "errors": self.errors,
+            "req/s": round(len(lat) / self.elapsed, 1) if self.elapsed else 0.0,
+            "p50 ms": round(q[49] * 1000, 2),
+            "p95 ms": round(q[94] * 1000, 2),
+            "p99 ms": round(q[98] * 1000, 2),
+        }
 
 
 async def _read_response(reader: asyncio.StreamReader) -> int:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    headers = {k.strip().lower(): v.strip() for k, _, v in
-               (line.partition(":") for line in lines[1:] if line)}
+    headers = {
+        k.strip().lower(): v.strip()
+        for k, _, v in (line.partition(":") for line in lines[1:] if line)
+    }
     if "content-length" in headers:
         await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding") == "chunked":
@@ -78,8 +85,10 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def _client(host: str, port: int, path: str, until: float, result: Result) -> None:
-    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip\r\n"
-               "Connection: keep-alive\r\n\r\n").encode()
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    ).encode()
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < until:
@@ -99,15 +108,16 @@ async def _client(host: str, port: int, path: str, until: float, result: Result)
         writer.close()
 
 
-async def load(name: str, host: str, port: int, path: str, clients: int,
-               duration: float) -> Result:
+async def load(name: str, host: str, port: int, path: str, clients: int, duration: float) -> Result:
     result = Result(name)
     warm = time.perf_counter() + 1.0
-    await asyncio.gather(*(_client(host, port, path, warm, Result("warm-up"))
-                           for _ in range(clients)))
+    await asyncio.gather(
+        *(_client(host, port, path, warm, Result("warm-up")) for _ in range(clients))
+    )
     t0 = time.perf_counter()
-    await asyncio.gather(*(_client(host, port, path, t0 + duration, result)
-                           for _ in range(clients)))
+    await asyncio.gather(
+        *(_client(host, port, path, t0 + duration, result) for _ in range(clients))
+    )
     result.elapsed = time.perf_counter() - t0
     return result
 
@@ -163,30 +173,64 @@ def main() -> None:
             port = free_port()
             exe = Path(sys.executable).with_name("normwatch")
             env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-            procs.append(subprocess.Popen(
-                [str(exe), "--db", db, "serve", "--host", host, "--port", str(port),
-                 "--log-level", "warning"], env=env))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(exe),
+                        "--db",
+                        db,
+                        "serve",
+                        "--host",
+                        host,
+                        "--port",
+                        str(port),
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                )
+            )
             base = f"http://{host}:{port}"
             wait_for(base + "/api/v1/treaties", procs[-1])
-            targets = [("home page /", "/"),
-                       (f"State page /states/{args.state}", f"/states/{args.state}"),
-                       ("API /api/v1/treaties/ccm/roll", "/api/v1/treaties/ccm/roll")]
+            targets = [
+                ("home page /", "/"),
+                (f"State page /states/{args.state}", f"/states/{args.state}"),
+                ("API /api/v1/treaties/ccm/roll", "/api/v1/treaties/ccm/roll"),
+            ]
             for _, path in targets:  # render once before measuring (the first view)
                 urllib.request.urlopen(base + path, timeout=30).read()
             for name, path in targets:
-                results.append(asyncio.run(load(name, host, port, path, args.clients,
-                                                args.duration)))
+                results.append(
+                    asyncio.run(load(name, host, port, path, args.clients, args.duration))
+                )
                 print(json.dumps(results[-1].row()), flush=True)
 
             if args.datasette:
                 dport = free_port()
-                procs.append(subprocess.Popen(
-                    [args.datasette, "serve", "-i", str(sqlite_export), "--host", host,
-                     "--port", str(dport), "--setting", "sql_time_limit_ms", "5000"],
-                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                procs.append(
+                    subprocess.Popen(
+                        [
+                            args.datasette,
+                            "serve",
+                            "-i",
+                            str(sqlite_export),
+                            "--host",
+                            host,
+                            "--port",
+                            str(dport),
+                            "--setting",
+                            "sql_time_limit_ms",
+                            "5000",
+                        ],
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
                 today = dt.date.today().isoformat()
-                query = urllib.parse.urlencode({"sql": " ".join(ROLL_SQL.split()),
-                                                "on": today, "_shape": "array"})
+                query = urllib.parse.urlencode(
+                    {"sql": " ".join(ROLL_SQL.split()), "on": today, "_shape": "array"}
+                )
                 dpath = f"/normwatch.json?{query}"
                 wait_for(f"http://{host}:{dport}{dpath}", procs[-1])
                 ours = get_json(base + "/api/v1/treaties/ccm/roll")
@@ -195,12 +239,27 @@ def main() -> None:
                 mine = {r["state"]: r["status"] for r in ours}
                 other = {r["state"]: r["status"] for r in theirs}
                 if mine != other:
-                    raise SystemExit("Datasette's roll differs from the API's: "
-                                     f"{sorted(set(mine.items()) ^ set(other.items()))[:5]}")
-                print(f"checked: Datasette's roll = the API's roll for all {len(mine)} "
-                      f"States on {today}", flush=True)
-                results.append(asyncio.run(load("Datasette, same roll by SQL", host, dport,
-                                                dpath, args.clients, args.duration)))
+                    raise SystemExit(
+                        "Datasette's roll differs from the API's: "
+                        f"{sorted(set(mine.items()) ^ set(other.items()))[:5]}"
+                    )
+                print(
+                    f"checked: Datasette's roll = the API's roll for all {len(mine)} "
+                    f"States on {today}",
+                    flush=True,
+                )
+                results.append(
+                    asyncio.run(
+                        load(
+                            "Datasette, same roll by SQL",
+                            host,
+                            dport,
+                            dpath,
+                            args.clients,
+                            args.duration,
+                        )
+                    )
+                )
                 print(json.dumps(results[-1].row()), flush=True)
         finally:
             for p in procs:
@@ -210,8 +269,10 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     p.kill()
 
-    print(f"\n{args.clients} concurrent keep-alive clients, {args.duration:g} s per target, "
-          f"loopback, {os.cpu_count()} CPU cores shared by clients and server")
+    print(
+        f"\n{args.clients} concurrent keep-alive clients, {args.duration:g} s per target, "
+        f"loopback, {os.cpu_count()} CPU cores shared by clients and server"
+    )
     cols = ["target", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"]
     rows = [r.row() for r in results]
     widths = [max(len(c), *(len(str(r[c])) for r in rows)) for c in cols]
@@ -221,8 +282,7 @@ def main() -> None:
     ok = all(float(str(r["p95 ms"])) < 50 and r["errors"] == 0 for r in rows[:3])
     if len(rows) == 4:
         ok = ok and float(str(rows[2]["req/s"])) >= float(str(rows[3]["req/s"]))
-    print("\ntargets (p95 < 50 ms, no error, roll req/s >= Datasette):",
-          "met" if ok else "NOT met")
+    print("\ntargets (p95 < 50 ms, no error, roll req/s >= Datasette):", "met" if ok else "NOT met")
 
 
 if __name__ == "__main__":

@@ -31,39 +31,203 @@ from typing import Any
 
 # ISO 3166-1 alpha-3 → numeric for the 197 States of src/normwatch/data/states.csv
 ISO_NUMERIC = {
-    "AFG": "004", "AGO": "024", "ALB": "008", "AND": "020", "ARE": "784", "ARG": "032",
-    "ARM": "051", "ATG": "028", "AUS": "036", "AUT": "040", "AZE": "031", "BDI": "108",
-    "BEL": "056", "BEN": "204", "BFA": "854", "BGD": "050", "BGR": "100", "BHR": "048",
-    "BHS": "044", "BIH": "070", "BLR": "112", "BLZ": "084", "BOL": "068", "BRA": "076",
-    "BRB": "052", "BRN": "096", "BTN": "064", "BWA": "072", "CAF": "140", "CAN": "124",
-    "CHE": "756", "CHL": "152", "CHN": "156", "CIV": "384", "CMR": "120", "COD": "180",
-    "COG": "178", "COK": "184", "COL": "170", "COM": "174", "CPV": "132", "CRI": "188",
-    "CUB": "192", "CYP": "196", "CZE": "203", "DEU": "276", "DJI": "262", "DMA": "212",
-    "DNK": "208", "DOM": "214", "DZA": "012", "ECU": "218", "EGY": "818", "ERI": "232",
-    "ESP": "724", "EST": "233", "ETH": "231", "FIN": "246", "FJI": "242", "FRA": "250",
-    "FSM": "583", "GAB": "266", "GBR": "826", "GEO": "268", "GHA": "288", "GIN": "324",
-    "GMB": "270", "GNB": "624", "GNQ": "226", "GRC": "300", "GRD": "308", "GTM": "320",
-    "GUY": "328", "HND": "340", "HRV": "191", "HTI": "332", "HUN": "348", "IDN": "360",
-    "IND": "356", "IRL": "372", "IRN": "364", "IRQ": "368", "ISL": "352", "ISR": "376",
-    "ITA": "380", "JAM": "388", "JOR": "400", "JPN": "392", "KAZ": "398", "KEN": "404",
-    "KGZ": "417", "KHM": "116", "KIR": "296", "KNA": "659", "KOR": "410", "KWT": "414",
-    "LAO": "418", "LBN": "422", "LBR": "430", "LBY": "434", "LCA": "662", "LIE": "438",
-    "LKA": "144", "LSO": "426", "LTU": "440", "LUX": "442", "LVA": "428", "MAR": "504",
-    "MCO": "492", "MDA": "498", "MDG": "450", "MDV": "462", "MEX": "484", "MHL": "584",
-    "MKD": "807", "MLI": "466", "MLT": "470", "MMR": "104", "MNE": "499", "MNG": "496",
-    "MOZ": "508", "MRT": "478", "MUS": "480", "MWI": "454", "MYS": "458", "NAM": "516",
-    "NER": "562", "NGA": "566", "NIC": "558", "NIU": "570", "NLD": "528", "NOR": "578",
-    "NPL": "524", "NRU": "520", "NZL": "554", "OMN": "512", "PAK": "586", "PAN": "591",
-    "PER": "604", "PHL": "608", "PLW": "585", "PNG": "598", "POL": "616", "PRK": "408",
-    "PRT": "620", "PRY": "600", "PSE": "275", "QAT": "634", "ROU": "642", "RUS": "643",
-    "RWA": "646", "SAU": "682", "SDN": "729", "SEN": "686", "SGP": "702", "SLB": "090",
-    "SLE": "694", "SLV": "222", "SMR": "674", "SOM": "706", "SRB": "688", "SSD": "728",
-    "STP": "678", "SUR": "740", "SVK": "703", "SVN": "705", "SWE": "752", "SWZ": "748",
-    "SYC": "690", "SYR": "760", "TCD": "148", "TGO": "768", "THA": "764", "TJK": "762",
-    "TKM": "795", "TLS": "626", "TON": "776", "TTO": "780", "TUN": "788", "TUR": "792",
-    "TUV": "798", "TZA": "834", "UGA": "800", "UKR": "804", "URY": "858", "USA": "840",
-    "UZB": "860", "VAT": "336", "VCT": "670", "VEN": "862", "VNM": "704", "VUT": "548",
-    "WSM": "882", "YEM": "887", "ZAF": "710", "ZMB": "894", "ZWE": "716",
+    "AFG": "004",
+    "AGO": "024",
+    "ALB": "008",
+    "AND": "020",
+    "ARE": "784",
+    "ARG": "032",
+    "ARM": "051",
+    "ATG": "028",
+    "AUS": "036",
+    "AUT": "040",
+    "AZE": "031",
+    "BDI": "108",
+    "BEL": "056",
+    "BEN": "204",
+    "BFA": "854",
+    "BGD": "050",
+    "BGR": "100",
+    "BHR": "048",
+    "BHS": "044",
+    "BIH": "070",
+    "BLR": "112",
+    "BLZ": "084",
+    "BOL": "068",
+    "BRA": "076",
+    "BRB": "052",
+    "BRN": "096",
+    "BTN": "064",
+    "BWA": "072",
+    "CAF": "140",
+    "CAN": "124",
+    "CHE": "756",
+    "CHL": "152",
+    "CHN": "156",
+    "CIV": "384",
+    "CMR": "120",
+    "COD": "180",
+    "COG": "178",
+    "COK": "184",
+    "COL": "170",
+    "COM": "174",
+    "CPV": "132",
+    "CRI": "188",
+    "CUB": "192",
+    "CYP": "196",
+    "CZE": "203",
+    "DEU": "276",
+    "DJI": "262",
+    "DMA": "212",
+    "DNK": "208",
+    "DOM": "214",
+    "DZA": "012",
+    "ECU": "218",
+    "EGY": "818",
+    "ERI": "232",
+    "ESP": "724",
+    "EST": "233",
+    "ETH": "231",
+    "FIN": "246",
+    "FJI": "242",
+    "FRA": "250",
+    "FSM": "583",
+    "GAB": "266",
+    "GBR": "826",
+    "GEO": "268",
+    "GHA": "288",
+    "GIN": "324",
+    "GMB": "270",
+    "GNB": "624",
+    "GNQ": "226",
+    "GRC": "300",
+    "GRD": "308",
+    "GTM": "320",
+    "GUY": "328",
+    "HND": "340",
+    "HRV": "191",
+    "HTI": "332",
+    "HUN": "348",
+    "IDN": "360",
+    "IND": "356",
+    "IRL": "372",
+    "IRN": "364",
+    "IRQ": "368",
+    "ISL": "352",
+    "ISR": "376",
+    "ITA": "380",
+    "JAM": "388",
+    "JOR": "400",
+    "JPN": "392",
+    "KAZ": "398",
+    "KEN": "404",
+    "KGZ": "417",
+    "KHM": "116",
+    "KIR": "296",
+    "KNA": "659",
+    "KOR": "410",
+    "KWT": "414",
+    "LAO": "418",
+    "LBN": "422",
+    "LBR": "430",
+    "LBY": "434",
+    "LCA": "662",
+    "LIE": "438",
+    "LKA": "144",
+    "LSO": "426",
+    "LTU": "440",
+    "LUX": "442",
+    "LVA": "428",
+    "MAR": "504",
+    "MCO": "492",
+    "MDA": "498",
+    "MDG": "450",
+    "MDV": "462",
+    "MEX": "484",
+    "MHL": "584",
+    "MKD": "807",
+    "MLI": "466",
+    "MLT": "470",
+    "MMR": "104",
+    "MNE": "499",
+    "MNG": "496",
+    "MOZ": "508",
+    "MRT": "478",
+    "MUS": "480",
+    "MWI": "454",
+    "MYS": "458",
+    "NAM": "516",
+    "NER": "562",
+    "NGA": "566",
+    "NIC": "558",
+    "NIU": "570",
+    "NLD": "528",
+    "NOR": "578",
+    "NPL": "524",
+    "NRU": "520",
+    "NZL": "554",
+    "OMN": "512",
+    "PAK": "586",
+    "PAN": "591",
+    "PER": "604",
+    "PHL": "608",
+    "PLW": "585",
+    "PNG": "598",
+    "POL": "616",
+    "PRK": "408",
+    "PRT": "620",
+    "PRY": "600",
+    "PSE": "275",
+    "QAT": "634",
+    "ROU": "642",
+    "RUS": "643",
+    "RWA": "646",
+    "SAU": "682",
+    "SDN": "729",
+    "SEN": "686",
+    "SGP": "702",
+    "SLB": "090",
+    "SLE": "694",
+    "SLV": "222",
+    "SMR": "674",
+    "SOM": "706",
+    "SRB": "688",
+    "SSD": "728",
+    "STP": "678",
+    "SUR": "740",
+    "SVK": "703",
+    "SVN": "705",
+    "SWE": "752",
+    "SWZ": "748",
+    "SYC": "690",
+    "SYR": "760",
+    "TCD": "148",
+    "TGO": "768",
+    "THA": "764",
+    "TJK": "762",
+    "TKM": "795",
+    "TLS": "626",
+    "TON": "776",
+    "TTO": "780",
+    "TUN": "788",
+    "TUR": "792",
+    "TUV": "798",
+    "TZA": "834",
+    "UGA": "800",
+    "UKR": "804",
+    "URY": "858",
+    "USA": "840",
+    "UZB": "860",
+    "VAT": "336",
+    "VCT": "670",
+    "VEN": "862",
+    "VNM": "704",
+    "VUT": "548",
+    "WSM": "882",
+    "YEM": "887",
+    "ZAF": "710",
+    "ZMB": "894",
+    "ZWE": "716",
 }
 
 ANTARCTICA = "010"
@@ -80,8 +244,13 @@ def equal_earth(lon: float, lat: float) -> tuple[float, float]:
     theta = math.asin(M * math.sin(phi))
     t2 = theta * theta
     t6 = t2 * t2 * t2
-    x = 2 * math.sqrt(3) * lam * math.cos(theta) / (
-        3 * (9 * A4 * t6 * t2 + 7 * A3 * t6 + 3 * A2 * t2 + A1))
+    x = (
+        2
+        * math.sqrt(3)
+        * lam
+        * math.cos(theta)
+        / (3 * (9 * A4 * t6 * t2 + 7 * A3 * t6 + 3 * A2 * t2 + A1))
+    )
     y = theta * (A1 + A2 * t2 + t6 * (A3 + A4 * t2))
     return x, y
 
@@ -109,8 +278,9 @@ def ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tupl
     return pts
 
 
-def polygons(geom: dict[str, Any], arcs: list[list[tuple[float, float]]]
-             ) -> list[list[list[tuple[float, float]]]]:
+def polygons(
+    geom: dict[str, Any], arcs: list[list[tuple[float, float]]]
+) -> list[list[list[tuple[float, float]]]]:
     if geom["type"] == "Polygon":
         return [[ring(arcs, r) for r in geom["arcs"]]]
     if geom["type"] == "MultiPolygon":
@@ -131,8 +301,10 @@ class Frame:
 
     def point(self, lon: float, lat: float) -> tuple[float, float]:
         x, y = equal_earth(lon, lat)
-        return (round((x + self.x_max) * self.scale, PRECISION),
-                round((self.y_top - y) * self.scale, PRECISION))
+        return (
+            round((x + self.x_max) * self.scale, PRECISION),
+            round((self.y_top - y) * self.scale, PRECISION),
+        )
 
 
 def unwrap(r: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -148,9 +320,9 @@ def unwrap(r: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def clip(r: list[tuple[float, float]], edge: float, keep_below: bool
-         ) -> list[tuple[float, float]]:
+def clip(r: list[tuple[float, float]], edge: float, keep_below: bool) -> list[tuple[float, float]]:
     """Sutherland–Hodgman: the part of a ring on one side of the meridian ``edge``."""
+
     def inside(p: tuple[float, float]) -> bool:
         return p[0] <= edge if keep_below else p[0] >= edge
 
@@ -209,16 +381,19 @@ def _n(v: float) -> str:
 
 
 def ring_area(r: list[tuple[float, float]]) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(r, r[1:] + r[:1],
-                                                                    strict=True))) / 2
+    return (
+        abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(r, r[1:] + r[:1], strict=True))) / 2
+    )
 
 
 def centre(polys: list[list[list[tuple[float, float]]]], frame: Frame) -> list[float]:
     """Projected centre (mean of the outer ring's vertices) of the largest polygon."""
     best = max((p[0] for p in polys), key=ring_area)
     pts = [frame.point(lon, lat) for lon, lat in best]
-    return [round(sum(p[0] for p in pts) / len(pts), PRECISION),
-            round(sum(p[1] for p in pts) / len(pts), PRECISION)]
+    return [
+        round(sum(p[0] for p in pts) / len(pts), PRECISION),
+        round(sum(p[1] for p in pts) / len(pts), PRECISION),
+    ]
 
 
 def main(src: Path, out: Path) -> None:
@@ -262,17 +437,20 @@ def main(src: Path, out: Path) -> None:
 
     doc = {
         "source": "Natural Earth 4.1.0 admin-0 countries (public domain), 1:110m, via the "
-                  "world-atlas 2.0.2 npm package (TopoJSON); small States from 1:10m as dots",
+        "world-atlas 2.0.2 npm package (TopoJSON); small States from 1:10m as dots",
         "projection": "Equal Earth",
         "viewBox": [0, 0, int(WIDTH), frame.height],
         "countries": dict(sorted(countries.items())),
         "territories": sorted(territories, key=lambda t: t["name"]),
         "dots": dict(sorted(dots.items())),
     }
-    out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n",
-                   encoding="utf-8")
-    print(f"{out}: {len(countries)} States, {len(territories)} territories, {len(dots)} dots, "
-          f"{out.stat().st_size} bytes")
+    out.write_text(
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+    print(
+        f"{out}: {len(countries)} States, {len(territories)} territories, {len(dots)} dots, "
+        f"{out.stat().st_size} bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,11 @@ CONSENT_CODE = {
 
 
 def cell(day: dt.date, code: str = "", bracketed: bool = False) -> str:
-    text = f"{day.day:2d} {day:%b}\t {day.year} {code}".rstrip(" ") if code else (
-        f"{day.day:2d} {day:%b}\t {day.year} ")
+    text = (
+        f"{day.day:2d} {day:%b}\t {day.year} {code}".rstrip(" ")
+        if code
+        else (f"{day.day:2d} {day:%b}\t {day.year} ")
+    )
     return f"[{text}]" if bracketed else text
 
 
@@ -59,14 +62,16 @@ def export_mtdsg(
             notes.append(
                 f"<Note><index>{index}</index><text>On {d.day} {d:%B %Y}, the Government of "
                 f"{escape(name)} notified the Secretary-General of its decision to withdraw "
-                "from the Convention in accordance with article 20.</text></Note>")
+                "from the Convention in accordance with article 20.</text></Note>"
+            )
             name = f"{name}<superscript>{index}</superscript>"  # escaped with the cell
         rows.append((name, sig, prov, cons))
     rows.extend(extra_rows)
     rows.sort(key=lambda r: r[0])
     body = "\n".join(
         "<Row>" + "".join(f"<Entry>{escape(c)}</Entry>" if c else "<Entry />" for c in r) + "</Row>"
-        for r in rows)
+        for r in rows
+    )
     chapter, num = reference
     return f"""<?xml version="1.0" encoding="ISO-8859-1"?>
 <Document><Treaty><Template>mtdsg</Template>

@@ -12,7 +12,10 @@ import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-_CANDIDATES = [Path(os.environ["NORMWATCH_SHARED"])] if os.environ.get("NORMWATCH_SHARED") else [
-    REPO.parent / "shared", Path("/work/shared")]
+_CANDIDATES = (
+    [Path(os.environ["NORMWATCH_SHARED"])]
+    if os.environ.get("NORMWATCH_SHARED")
+    else [REPO.parent / "shared", Path("/work/shared")]
+)
 SHARED = next((p for p in _CANDIDATES if (p / "data").is_dir()), _CANDIDATES[0])
 UNTC_2018 = SHARED / "data" / "untc-2018"

@@ -18,20 +18,39 @@ from clirun import run
 def test_status_json_rows_carry_the_documented_fields(
     bundled_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "--db", bundled_db, "status", "ccm", "Lithuania", "--on",
-                       "2025-03-05", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        bundled_db,
+        "status",
+        "ccm",
+        "Lithuania",
+        "--on",
+        "2025-03-05",
+        "--format",
+        "json",
+    )
     assert code == 0
     (row,) = json.loads(out)
-    assert row == {"state": "LTU", "name": "Lithuania", "treaty": "ccm", "date": "2025-03-05",
-                   "status": "withdrawing", "since": "2024-09-06", "notified": "2024-09-06",
-                   "effective": "2025-03-06", "postponed": False}
+    assert row == {
+        "state": "LTU",
+        "name": "Lithuania",
+        "treaty": "ccm",
+        "date": "2025-03-05",
+        "status": "withdrawing",
+        "since": "2024-09-06",
+        "notified": "2024-09-06",
+        "effective": "2025-03-06",
+        "postponed": False,
+    }
 
 
 def test_status_explain_names_the_article_and_the_arithmetic(
     bundled_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "--db", bundled_db, "status", "ccm", "LTU", "--on", "2012-01-01",
-                       "--explain")
+    code, out, _ = run(
+        capsys, "--db", bundled_db, "status", "ccm", "LTU", "--on", "2012-01-01", "--explain"
+    )
     assert code == 0
     assert "art. 17(2)" in out
     assert "2011-03-24" in out and "2011-09-01" in out
@@ -40,8 +59,9 @@ def test_status_explain_names_the_article_and_the_arithmetic(
 def test_counts_json_matches_the_depositary_count(
     bundled_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "--db", bundled_db, "counts", "ccm", "--on", "2023-12-31",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "--db", bundled_db, "counts", "ccm", "--on", "2023-12-31", "--format", "json"
+    )
     assert code == 0
     data = json.loads(out)
     assert (data["parties"], data["in_force"], data["signatories"]) == (112, 111, 12)
@@ -51,8 +71,19 @@ def test_counts_json_matches_the_depositary_count(
 def test_roll_filters_by_status_and_writes_csv(
     bundled_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "--db", bundled_db, "roll", "apmbt", "--on", "2026-02-20",
-                       "--status", "withdrawn", "--format", "csv")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        bundled_db,
+        "roll",
+        "apmbt",
+        "--on",
+        "2026-02-20",
+        "--status",
+        "withdrawn",
+        "--format",
+        "csv",
+    )
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0] == "state,name,treaty,date,status,since,notified,effective,postponed"
@@ -72,12 +103,27 @@ def test_timeline_shows_domestic_steps_without_legal_effect(
 
 
 def test_changes_between_two_dates(bundled_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--db", bundled_db, "changes", "apmbt", "--since", "2025-12-01",
-                       "--until", "2025-12-31", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        bundled_db,
+        "changes",
+        "apmbt",
+        "--since",
+        "2025-12-01",
+        "--until",
+        "2025-12-31",
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
     assert {(r["state"], r["to"]) for r in rows} == {
-        ("TON", "party"), ("EST", "withdrawn"), ("LVA", "withdrawn"), ("LTU", "withdrawn")}
+        ("TON", "party"),
+        ("EST", "withdrawn"),
+        ("LVA", "withdrawn"),
+        ("LTU", "withdrawn"),
+    }
 
 
 def test_check_passes_on_the_bundled_data(
@@ -108,21 +154,29 @@ def test_check_fails_with_a_list_when_a_fact_lost_its_source(
     tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with edited_copy(tmp_path, bundled_db) as con:
-        con.execute("DELETE FROM action_sources WHERE action_id IN "
-                    "(SELECT id FROM actions WHERE state='LTU' AND kind='withdrawal')")
+        con.execute(
+            "DELETE FROM action_sources WHERE action_id IN "
+            "(SELECT id FROM actions WHERE state='LTU' AND kind='withdrawal')"
+        )
     code, out, _ = run(capsys, "--db", str(tmp_path / COPY), "check", "--format", "json")
     assert code == 1
-    assert any(p["check"] == "sourced" and "LTU withdrawal" in p["message"]
-               for p in json.loads(out))
+    assert any(
+        p["check"] == "sourced" and "LTU withdrawal" in p["message"] for p in json.loads(out)
+    )
 
 
 def sourced_act(con: sqlite3.Connection, act_id: str, state: str, kind: str, day: str) -> None:
     """An action with a source, written straight into a copied store as a bad edit would."""
-    con.execute("INSERT INTO actions (id, treaty, state, kind, date) VALUES (?, 'ccm', ?, ?, ?)",
-                (act_id, state, kind, day))
+    con.execute(
+        "INSERT INTO actions (id, treaty, state, kind, date) VALUES (?, 'ccm', ?, ?, ?)",
+        (act_id, state, kind, day),
+    )
     source = con.execute("SELECT id FROM sources LIMIT 1").fetchone()[0]
-    con.execute("INSERT INTO action_sources (action_id, source_id, first_seen, last_seen) "
-                "VALUES (?, ?, '2026-01-01', '2026-01-01')", (act_id, source))
+    con.execute(
+        "INSERT INTO action_sources (action_id, source_id, first_seen, last_seen) "
+        "VALUES (?, ?, '2026-01-01', '2026-01-01')",
+        (act_id, source),
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,8 +188,14 @@ def sourced_act(con: sqlite3.Connection, act_id: str, state: str, kind: str, day
     ],
 )
 def test_check_lists_each_kind_of_bad_fact(
-    tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str], state: str, kind: str,
-    day: str, check: str, words: str,
+    tmp_path: Path,
+    bundled_db: str,
+    capsys: pytest.CaptureFixture[str],
+    state: str,
+    kind: str,
+    day: str,
+    check: str,
+    words: str,
 ) -> None:
     with edited_copy(tmp_path, bundled_db) as con:
         sourced_act(con, "bad1", state, kind, day)
@@ -149,15 +209,22 @@ def test_check_finds_a_computed_entry_into_force_that_differs_from_the_rule_file
 ) -> None:
     with edited_copy(tmp_path, bundled_db) as con:
         # without one of the two instruments of 16 February 2010 the 30th is the one of April
-        con.execute("DELETE FROM action_sources WHERE action_id IN (SELECT id FROM actions "
-                    "WHERE treaty = 'ccm' AND state = 'BFA' AND kind = 'ratification')")
-        con.execute("DELETE FROM actions WHERE treaty = 'ccm' AND state = 'BFA' "
-                    "AND kind = 'ratification'")
+        con.execute(
+            "DELETE FROM action_sources WHERE action_id IN (SELECT id FROM actions "
+            "WHERE treaty = 'ccm' AND state = 'BFA' AND kind = 'ratification')"
+        )
+        con.execute(
+            "DELETE FROM actions WHERE treaty = 'ccm' AND state = 'BFA' AND kind = 'ratification'"
+        )
     code, out, _ = run(capsys, "--db", str(tmp_path / COPY), "check", "--format", "json")
     assert code == 1
-    assert any(p["check"] == "entry_into_force" and p["message"].startswith(
-        "ccm: computed entry into force 2010-10-01 differs from the recorded 2010-08-01")
-        for p in json.loads(out)), out
+    assert any(
+        p["check"] == "entry_into_force"
+        and p["message"].startswith(
+            "ccm: computed entry into force 2010-10-01 differs from the recorded 2010-08-01"
+        )
+        for p in json.loads(out)
+    ), out
 
 
 def test_check_as_csv_is_a_header_when_all_is_well(
@@ -180,17 +247,30 @@ def test_a_postponed_withdrawal_says_so_in_table_and_csv(
     assert code == 0
     assert out.splitlines() == [
         "state,name,treaty,date,status,since,notified,effective,postponed",
-        "UKR,Ukraine,apmbt,2026-06-01,withdrawing,2025-07-01,2025-07-01,,true"]
+        "UKR,Ukraine,apmbt,2026-06-01,withdrawing,2025-07-01,2025-07-01,,true",
+    ]
     code, out, _ = run(capsys, *args)
     assert "postponed (armed conflict)" in out
-    code, out, _ = run(capsys, "--db", str(tmp_path / COPY), "roll", "apmbt", "--on", "2026-06-01",
-                       "--status", "Withdrawing,", "--format", "csv")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        str(tmp_path / COPY),
+        "roll",
+        "apmbt",
+        "--on",
+        "2026-06-01",
+        "--status",
+        "Withdrawing,",
+        "--format",
+        "csv",
+    )
     assert [r.split(",")[0] for r in out.splitlines()[1:]] == ["UKR"]
 
 
 def test_status_lists_each_state_once(bundled_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--db", bundled_db, "status", "ccm", "LTU", "Lithuania", "lt",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "--db", bundled_db, "status", "ccm", "LTU", "Lithuania", "lt", "--format", "json"
+    )
     assert code == 0 and [r["state"] for r in json.loads(out)] == ["LTU"]
 
 
@@ -230,7 +310,10 @@ def test_the_console_script_runs_without_a_traceback(tmp_path: Path) -> None:
     db = tmp_path / "fresh.sqlite"
     proc = subprocess.run(
         [sys.executable, "-m", "normwatch", "--db", str(db), "status", "ccm", "Atlantis"],
-        capture_output=True, text=True, check=False)
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip() == "error: unknown State name: 'Atlantis'"
     assert "Traceback" not in proc.stderr

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normwatch.coding import UnsupportedLanguageError, code_text, detect_language
 from normwatch.cli.code import code as code_group
+from normwatch.coding import UnsupportedLanguageError, code_text, detect_language
 from normwatch.coding.codebook import Codebook, list_codebooks, load_codebook, parse_codebook
 from normwatch.coding.corpus import parse_labelled, read_labelled
 from normwatch.coding.evaluate import evaluate, evaluate_file, scores
@@ -21,8 +21,14 @@ from normwatch.errors import DataError, NormwatchError, NotFoundError, SourceErr
 DATA = Path(__file__).parent / "data" / "coding"
 TRAIN = DATA / "train.jsonl"
 BOOK_ID = "withdrawal-reaction"
-CODES = ["mention", "concern", "call_to_reconsider", "reaffirm_commitment", "condemn_use",
-         "understanding"]
+CODES = [
+    "mention",
+    "concern",
+    "call_to_reconsider",
+    "reaffirm_commitment",
+    "condemn_use",
+    "understanding",
+]
 
 
 @pytest.fixture(scope="module")
@@ -92,22 +98,36 @@ def test_a_new_codebook_is_just_a_file(tmp_path: Path) -> None:
     assert code_text("We do not like the widget.", tiny, lang="en").labels == ["seen"]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("id: tiny", "id: Tiny Book"), "id: must be lower-case"),
-    (("title: Tiny\n", ""), "title: is required"),
-    (("languages: [en]", "languages: [english]"), r"languages\[0\]: must be an ISO 639-1"),
-    (("implies: [seen]", "implies: [unseen]"), r"codes\[1\] \(liked\)\.implies: unknown code"),
-    (("about: [thing]\n    implies", "about: [gadget]\n    implies"),
-     r"codes\[1\] \(liked\)\.about: unknown object 'gadget'"),
-    (("'lik(?:e|es|ed)'", "'lik(?:e'"), r"patterns\.en\.include\[0\]: invalid regular expression"),
-    (("'lik(?:e|es|ed)'", "'{nothing} like'"), r"unknown macro \{nothing\}"),
-    (("id: liked", "id: seen"), "duplicate code id 'seen'"),
-    (("  en:\n    negation", "  fr:\n    negation"),
-     "lexicon.fr: language 'fr' is not in languages"),
-    (("    definition: likes the thing\n", ""), r"codes\[1\] \(liked\)\.definition: is required"),
-])
-def test_codebook_validation_names_file_and_key(tmp_path: Path, change: tuple[str, str],
-                                                message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("id: tiny", "id: Tiny Book"), "id: must be lower-case"),
+        (("title: Tiny\n", ""), "title: is required"),
+        (("languages: [en]", "languages: [english]"), r"languages\[0\]: must be an ISO 639-1"),
+        (("implies: [seen]", "implies: [unseen]"), r"codes\[1\] \(liked\)\.implies: unknown code"),
+        (
+            ("about: [thing]\n    implies", "about: [gadget]\n    implies"),
+            r"codes\[1\] \(liked\)\.about: unknown object 'gadget'",
+        ),
+        (
+            ("'lik(?:e|es|ed)'", "'lik(?:e'"),
+            r"patterns\.en\.include\[0\]: invalid regular expression",
+        ),
+        (("'lik(?:e|es|ed)'", "'{nothing} like'"), r"unknown macro \{nothing\}"),
+        (("id: liked", "id: seen"), "duplicate code id 'seen'"),
+        (
+            ("  en:\n    negation", "  fr:\n    negation"),
+            "lexicon.fr: language 'fr' is not in languages",
+        ),
+        (
+            ("    definition: likes the thing\n", ""),
+            r"codes\[1\] \(liked\)\.definition: is required",
+        ),
+    ],
+)
+def test_codebook_validation_names_file_and_key(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
     old, new = change
     assert old in _MINIMAL
     path = tmp_path / "bad.yaml"
@@ -128,11 +148,14 @@ def test_codebook_yaml_syntax_error_names_line(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- extends
 
-_PARENT = (_MINIMAL
-           .replace("'lik(?:e|es|ed)'", "'{good}'")
-           .replace("refer: ['widget']", "refer: ['{thing}']")
-           .replace("    negation: ['not']\n",
-                    "    macros: {thing: widget, good: 'lik(?:e|es|ed)'}\n    negation: ['not']\n"))
+_PARENT = (
+    _MINIMAL.replace("'lik(?:e|es|ed)'", "'{good}'")
+    .replace("refer: ['widget']", "refer: ['{thing}']")
+    .replace(
+        "    negation: ['not']\n",
+        "    macros: {thing: widget, good: 'lik(?:e|es|ed)'}\n    negation: ['not']\n",
+    )
+)
 
 _CHILD = """
 id: gadgets
@@ -183,28 +206,43 @@ def test_a_codebook_extends_another(tmp_path: Path) -> None:
     assert code_text("We like the widget.", parent, lang="en").labels == ["seen", "liked"]
 
 
-def test_extends_by_id_and_follows_changes_to_the_parent(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extends_by_id_and_follows_changes_to_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _family(tmp_path, _CHILD.replace("extends: tiny.yaml", "extends: tiny"))
     monkeypatch.setenv("NORMWATCH_CODEBOOKS", str(tmp_path))
     assert load_codebook("gadgets").version == "2"
-    (tmp_path / "tiny.yaml").write_text(_PARENT.replace('version: "2"', 'version: "30"'),
-                                        encoding="utf-8")
+    (tmp_path / "tiny.yaml").write_text(
+        _PARENT.replace('version: "2"', 'version: "30"'), encoding="utf-8"
+    )
     assert load_codebook(path).version == "30"
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("  - id: liked\n", "  - id: liked\n    implies: [unseen]\n"),
-     r"gadgets\.yaml: codes\[1\] \(liked\)\.implies: unknown code 'unseen'"),
-    (("macros: {thing: gadget}", "macros: {thing: '(gadget'}"),
-     r"gadgets\.yaml: lexicon\.en\.macros\.thing: invalid regular expression"),
-    (("extends: tiny.yaml", "extends: no-such-book"),
-     r"gadgets\.yaml: extends.*unknown codebook 'no-such-book'"),
-    (("extends: tiny.yaml", "extends: gadgets.yaml"), r"gadgets\.yaml: extends.*loop"),
-    (("extends: tiny.yaml", "extends: [tiny]"), r"gadgets\.yaml: extends.*must name a codebook"),
-])
-def test_extends_errors_name_the_child_file_and_key(tmp_path: Path, change: tuple[str, str],
-                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("  - id: liked\n", "  - id: liked\n    implies: [unseen]\n"),
+            r"gadgets\.yaml: codes\[1\] \(liked\)\.implies: unknown code 'unseen'",
+        ),
+        (
+            ("macros: {thing: gadget}", "macros: {thing: '(gadget'}"),
+            r"gadgets\.yaml: lexicon\.en\.macros\.thing: invalid regular expression",
+        ),
+        (
+            ("extends: tiny.yaml", "extends: no-such-book"),
+            r"gadgets\.yaml: extends.*unknown codebook 'no-such-book'",
+        ),
+        (("extends: tiny.yaml", "extends: gadgets.yaml"), r"gadgets\.yaml: extends.*loop"),
+        (
+            ("extends: tiny.yaml", "extends: [tiny]"),
+            r"gadgets\.yaml: extends.*must name a codebook",
+        ),
+    ],
+)
+def test_extends_errors_name_the_child_file_and_key(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
     old, new = change
     assert old in _CHILD
     path = _family(tmp_path, _CHILD.replace(old, new, 1))
@@ -221,57 +259,105 @@ def test_apmbt_codebook_extends_the_ccm_one() -> None:
     apmbt, ccm = load_codebook(APMBT), load_codebook(BOOK_ID)
     assert apmbt.code_ids == CODES and apmbt.languages == ccm.languages
     assert {"Estonia", "Finnish", "Latvia", "Lithuania", "Poland"} <= set(
-        apmbt.lexicon["en"].targets)
+        apmbt.lexicon["en"].targets
+    )
     assert {"Finlande", "Pologne"} <= set(apmbt.lexicon["fr"].targets)
     assert {"Letonia", "polaco"} <= set(apmbt.lexicon["es"].targets)
     assert "mines" in apmbt.code("condemn_use").label
     # inherited as they are: the cues and the codes' expressions
-    for got, want in [(apmbt.lexicon["en"].negation, ccm.lexicon["en"].negation),
-                      (apmbt.code("concern").include["fr"], ccm.code("concern").include["fr"])]:
+    for got, want in [
+        (apmbt.lexicon["en"].negation, ccm.lexicon["en"].negation),
+        (apmbt.code("concern").include["fr"], ccm.code("concern").include["fr"]),
+    ]:
         assert [p.regex for p in got] == [p.regex for p in want]
 
 
-@pytest.mark.parametrize(("lang", "text", "expected"), [
-    ("en", "We deeply regret Finland's decision to withdraw from the Ottawa Convention.",
-     {"mention", "concern"}),
-    ("en", "We urge Poland to reconsider its withdrawal from the Mine Ban Treaty.",
-     {"mention", "call_to_reconsider"}),
-    ("en", "We condemn any use of anti-personnel mines.", {"condemn_use"}),
-    ("en", "We strongly condemn the use of landmines by Russian forces.", {"condemn_use"}),
-    ("en", "We regret that Estonia, Latvia and Lithuania have decided to leave the "
-           "Anti-Personnel Mine Ban Convention.", {"mention", "concern"}),
-    ("en", "Poland will cease to be a party to the Mine Ban Convention.", {"mention"}),
-    ("en", "We remain fully committed to the Convention and to the Siem Reap-Angkor Action "
-           "Plan.", {"reaffirm_commitment"}),
-    ("en", "We regret Lithuania's decision to withdraw from the Convention on Cluster "
-           "Munitions.", set()),
-    ("en", "Lithuania ceased to be a party to the Convention on Cluster Munitions.", set()),
-    ("fr", "Nous regrettons profondément la décision de la Finlande de se retirer de la "
-           "Convention d'Ottawa.", {"mention", "concern"}),
-    ("fr", "Nous exhortons la Pologne à reconsidérer son retrait de la Convention sur "
-           "l'interdiction des mines antipersonnel.", {"mention", "call_to_reconsider"}),
-    ("fr", "Nous condamnons tout emploi de mines antipersonnel.", {"condemn_use"}),
-    ("fr", "Nous regrettons le retrait de la Lituanie de la Convention sur les armes à "
-           "sous-munitions.", set()),
-    ("es", "Lamentamos profundamente la decisión de Letonia de retirarse de la Convención de "
-           "Ottawa.", {"mention", "concern"}),
-    ("es", "Instamos a Polonia a reconsiderar su retirada de la Convención sobre la "
-           "prohibición de minas antipersonal.", {"mention", "call_to_reconsider"}),
-    ("es", "Condenamos todo uso de minas antipersonal.", {"condemn_use"}),
-    ("es", "Lamentamos la retirada de Lituania de la Convención sobre Municiones en Racimo.",
-     set()),
-    ("es", "Apoyamos el retiro de minas en las zonas contaminadas.", set()),  # clearance
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "We deeply regret Finland's decision to withdraw from the Ottawa Convention.",
+            {"mention", "concern"},
+        ),
+        (
+            "en",
+            "We urge Poland to reconsider its withdrawal from the Mine Ban Treaty.",
+            {"mention", "call_to_reconsider"},
+        ),
+        ("en", "We condemn any use of anti-personnel mines.", {"condemn_use"}),
+        ("en", "We strongly condemn the use of landmines by Russian forces.", {"condemn_use"}),
+        (
+            "en",
+            "We regret that Estonia, Latvia and Lithuania have decided to leave the "
+            "Anti-Personnel Mine Ban Convention.",
+            {"mention", "concern"},
+        ),
+        ("en", "Poland will cease to be a party to the Mine Ban Convention.", {"mention"}),
+        (
+            "en",
+            "We remain fully committed to the Convention and to the Siem Reap-Angkor Action Plan.",
+            {"reaffirm_commitment"},
+        ),
+        (
+            "en",
+            "We regret Lithuania's decision to withdraw from the Convention on Cluster Munitions.",
+            set(),
+        ),
+        ("en", "Lithuania ceased to be a party to the Convention on Cluster Munitions.", set()),
+        (
+            "fr",
+            "Nous regrettons profondément la décision de la Finlande de se retirer de la "
+            "Convention d'Ottawa.",
+            {"mention", "concern"},
+        ),
+        (
+            "fr",
+            "Nous exhortons la Pologne à reconsidérer son retrait de la Convention sur "
+            "l'interdiction des mines antipersonnel.",
+            {"mention", "call_to_reconsider"},
+        ),
+        ("fr", "Nous condamnons tout emploi de mines antipersonnel.", {"condemn_use"}),
+        (
+            "fr",
+            "Nous regrettons le retrait de la Lituanie de la Convention sur les armes à "
+            "sous-munitions.",
+            set(),
+        ),
+        (
+            "es",
+            "Lamentamos profundamente la decisión de Letonia de retirarse de la Convención de "
+            "Ottawa.",
+            {"mention", "concern"},
+        ),
+        (
+            "es",
+            "Instamos a Polonia a reconsiderar su retirada de la Convención sobre la "
+            "prohibición de minas antipersonal.",
+            {"mention", "call_to_reconsider"},
+        ),
+        ("es", "Condenamos todo uso de minas antipersonal.", {"condemn_use"}),
+        (
+            "es",
+            "Lamentamos la retirada de Lituania de la Convención sobre Municiones en Racimo.",
+            set(),
+        ),
+        ("es", "Apoyamos el retiro de minas en las zonas contaminadas.", set()),  # clearance
+    ],
+)
 def test_apmbt_codebook(lang: str, text: str, expected: set[str]) -> None:
     assert set(code_text(text, APMBT, lang=lang).labels) == expected
 
 
-@pytest.mark.parametrize(("lang", "text"), [
-    ("en", "We deeply regret Finland's decision to withdraw from the Ottawa Convention."),
-    ("en", "Lithuania will cease to be a party to the Mine Ban Convention."),
-    ("fr", "Nous regrettons la décision de la Lituanie de se retirer du traité d'Ottawa."),
-    ("es", "Lamentamos la retirada de Lituania de la Convención de Ottawa."),
-])
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We deeply regret Finland's decision to withdraw from the Ottawa Convention."),
+        ("en", "Lithuania will cease to be a party to the Mine Ban Convention."),
+        ("fr", "Nous regrettons la décision de la Lituanie de se retirer du traité d'Ottawa."),
+        ("es", "Lamentamos la retirada de Lituania de la Convención de Ottawa."),
+    ],
+)
 def test_an_ottawa_withdrawal_is_not_a_ccm_one(lang: str, text: str) -> None:
     assert "mention" not in labels(text, lang)
 
@@ -287,10 +373,12 @@ def test_cli_lists_both_codebooks() -> None:
 
 
 def test_sentence_splitting_respects_abbreviations_and_numbers() -> None:
-    text = ("Mr. President, thank you. We regret the decision (Art. 20 of the Convention). "
-            "It took effect on 6 March; 3.5 million submunitions were destroyed. "
-            "Sr. Presidente: gracias. ¿Qué pasará? No sabemos. M. le Président, merci. "
-            "See No. 12 of the report, etc. And more.")
+    text = (
+        "Mr. President, thank you. We regret the decision (Art. 20 of the Convention). "
+        "It took effect on 6 March; 3.5 million submunitions were destroyed. "
+        "Sr. Presidente: gracias. ¿Qué pasará? No sabemos. M. le Président, merci. "
+        "See No. 12 of the report, etc. And more."
+    )
     got = [s.text for s in split_sentences(text)]
     assert got == [
         "Mr. President, thank you.",
@@ -308,13 +396,27 @@ def test_sentence_splitting_respects_abbreviations_and_numbers() -> None:
 def test_paragraph_breaks_end_sentences() -> None:
     text = "Statement by a delegation\n\nWe regret it.  Thank you"
     assert [s.text for s in split_sentences(text)] == [
-        "Statement by a delegation", "We regret it.", "Thank you"]
+        "Statement by a delegation",
+        "We regret it.",
+        "Thank you",
+    ]
     assert split_sentences("") == []
     assert split_sentences("   \n ") == []
 
 
-_ALPHABET = st.sampled_from([*"abcXYZ .!?…\n\t,;:'\"()¿¡0123456789",
-                             "Mr. ", "Art. ", "No. ", "Sr. ", "etc. ", "U.S. ", "3.5 ", "é"])
+_ALPHABET = st.sampled_from(
+    [
+        *"abcXYZ .!?…\n\t,;:'\"()¿¡0123456789",
+        "Mr. ",
+        "Art. ",
+        "No. ",
+        "Sr. ",
+        "etc. ",
+        "U.S. ",
+        "3.5 ",
+        "é",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -323,7 +425,7 @@ def test_sentence_offsets_always_slice_to_the_sentence(text: str) -> None:
     sentences = split_sentences(text)
     previous_end = 0
     for s in sentences:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
         assert s.text and s.text == s.text.strip()
         assert s.start >= previous_end
         previous_end = s.end
@@ -334,14 +436,17 @@ def test_sentence_offsets_always_slice_to_the_sentence(text: str) -> None:
 # --------------------------------------------------------------------------- language
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("We deeply regret the decision of one State Party to leave the Convention.", "en"),
-    ("We regret it.", "en"),
-    ("Nous regrettons profondément la décision de la Lituanie.", "fr"),
-    ("Lamentamos profundamente la decisión de Lituania.", "es"),
-    ("Wir bedauern den Austritt Litauens aus dem Übereinkommen.", "de"),
-    ("Мы сожалеем о решении Литвы выйти из Конвенции.", "ru"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("We deeply regret the decision of one State Party to leave the Convention.", "en"),
+        ("We regret it.", "en"),
+        ("Nous regrettons profondément la décision de la Lituanie.", "fr"),
+        ("Lamentamos profundamente la decisión de Lituania.", "es"),
+        ("Wir bedauern den Austritt Litauens aus dem Übereinkommen.", "de"),
+        ("Мы сожалеем о решении Литвы выйти из Конвенции.", "ru"),
+    ],
+)
 def test_language_detection(text: str, lang: str) -> None:
     assert detect_language(text) == lang
     assert detect_language(text) == lang  # deterministic
@@ -352,10 +457,13 @@ def test_language_detection_gives_up_on_nothing() -> None:
     assert detect_language("12 34 !!") is None
 
 
-@pytest.mark.parametrize("text", [
-    "Wir bedauern zutiefst den Austritt Litauens aus dem Übereinkommen über Streumunition.",
-    "Мы глубоко сожалеем о решении Литвы выйти из Конвенции по кассетным боеприпасам.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wir bedauern zutiefst den Austritt Litauens aus dem Übereinkommen über Streumunition.",
+        "Мы глубоко сожалеем о решении Литвы выйти из Конвенции по кассетным боеприпасам.",
+    ],
+)
 def test_unsupported_language_is_reported_not_coded(text: str) -> None:
     with pytest.raises(UnsupportedLanguageError, match="not supported") as info:
         code_text(text, BOOK_ID)
@@ -373,94 +481,165 @@ def test_language_that_cannot_be_told_is_reported() -> None:
 # --------------------------------------------------------------------------- rules
 
 
-@pytest.mark.parametrize(("text", "lang", "expected"), [
-    # a reference to the withdrawal, with or without evaluation
-    ("We take note of the notification of withdrawal deposited last month.", "en", {"mention"}),
-    ("My delegation is saddened that a State Party is leaving our community.", "en",
-     {"mention", "concern"}),
-    ("Nous prenons acte de la décision d'un État partie de quitter la Convention.", "fr",
-     {"mention"}),
-    ("Tomamos nota de la decisión de un Estado parte de abandonar la Convención.", "es",
-     {"mention"}),
-    # anaphora: the evaluation is in the next sentence
-    ("Lithuania has notified its withdrawal. My Government deeply regrets this step.", "en",
-     {"mention", "concern"}),
-    ("La Lituanie a notifié son retrait. Cette décision nous préoccupe vivement.", "fr",
-     {"mention", "concern"}),
-    ("Lituania notificó su retiro. Esta decisión nos causa honda preocupación.", "es",
-     {"mention", "concern"}),
-    # calls, commitment, condemnation, understanding
-    ("We urge the withdrawing State to think again and to stay in the Convention.", "en",
-     {"mention", "call_to_reconsider"}),
-    ("Nous exhortons la Lituanie à revenir sur sa décision de se retirer.", "fr",
-     {"mention", "call_to_reconsider"}),
-    ("Instamos a Lituania a dar marcha atrás en su decisión de retirarse.", "es",
-     {"mention", "call_to_reconsider"}),
-    ("We reaffirm our steadfast commitment to the Convention on Cluster Munitions.", "en",
-     {"reaffirm_commitment"}),
-    ("Nous condamnons tout emploi d'armes à sous-munitions, par quelque acteur que ce soit.",
-     "fr", {"condemn_use"}),
-    ("Respetamos la decisión soberana de Lituania de retirarse de la Convención.", "es",
-     {"mention", "understanding"}),
-])
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # a reference to the withdrawal, with or without evaluation
+        ("We take note of the notification of withdrawal deposited last month.", "en", {"mention"}),
+        (
+            "My delegation is saddened that a State Party is leaving our community.",
+            "en",
+            {"mention", "concern"},
+        ),
+        (
+            "Nous prenons acte de la décision d'un État partie de quitter la Convention.",
+            "fr",
+            {"mention"},
+        ),
+        (
+            "Tomamos nota de la decisión de un Estado parte de abandonar la Convención.",
+            "es",
+            {"mention"},
+        ),
+        # anaphora: the evaluation is in the next sentence
+        (
+            "Lithuania has notified its withdrawal. My Government deeply regrets this step.",
+            "en",
+            {"mention", "concern"},
+        ),
+        (
+            "La Lituanie a notifié son retrait. Cette décision nous préoccupe vivement.",
+            "fr",
+            {"mention", "concern"},
+        ),
+        (
+            "Lituania notificó su retiro. Esta decisión nos causa honda preocupación.",
+            "es",
+            {"mention", "concern"},
+        ),
+        # calls, commitment, condemnation, understanding
+        (
+            "We urge the withdrawing State to think again and to stay in the Convention.",
+            "en",
+            {"mention", "call_to_reconsider"},
+        ),
+        (
+            "Nous exhortons la Lituanie à revenir sur sa décision de se retirer.",
+            "fr",
+            {"mention", "call_to_reconsider"},
+        ),
+        (
+            "Instamos a Lituania a dar marcha atrás en su decisión de retirarse.",
+            "es",
+            {"mention", "call_to_reconsider"},
+        ),
+        (
+            "We reaffirm our steadfast commitment to the Convention on Cluster Munitions.",
+            "en",
+            {"reaffirm_commitment"},
+        ),
+        (
+            "Nous condamnons tout emploi d'armes à sous-munitions, par quelque acteur que ce soit.",
+            "fr",
+            {"condemn_use"},
+        ),
+        (
+            "Respetamos la decisión soberana de Lituania de retirarse de la Convención.",
+            "es",
+            {"mention", "understanding"},
+        ),
+    ],
+)
 def test_rules_code_what_they_should(text: str, lang: str, expected: set[str]) -> None:
     assert labels(text, lang) == expected
 
 
-@pytest.mark.parametrize(("text", "lang", "expected"), [
-    ("We do not regret the decision of Lithuania to withdraw.", "en", {"mention"}),
-    ("We are not worried about the withdrawal as such.", "en", {"mention"}),
-    ("Nous ne regrettons pas le retrait de la Lituanie.", "fr", {"mention"}),
-    ("No lamentamos el retiro de Lituania; lamentamos las circunstancias.", "es", {"mention"}),
-    # negated idioms that are not negations
-    ("We cannot but regret the withdrawal of Lithuania.", "en", {"mention", "concern"}),
-    ("Nous ne pouvons que regretter le retrait de la Lituanie.", "fr", {"mention", "concern"}),
-    ("No podemos sino lamentar el retiro de Lituania.", "es", {"mention", "concern"}),
-])
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("We do not regret the decision of Lithuania to withdraw.", "en", {"mention"}),
+        ("We are not worried about the withdrawal as such.", "en", {"mention"}),
+        ("Nous ne regrettons pas le retrait de la Lituanie.", "fr", {"mention"}),
+        ("No lamentamos el retiro de Lituania; lamentamos las circunstancias.", "es", {"mention"}),
+        # negated idioms that are not negations
+        ("We cannot but regret the withdrawal of Lithuania.", "en", {"mention", "concern"}),
+        ("Nous ne pouvons que regretter le retrait de la Lituanie.", "fr", {"mention", "concern"}),
+        ("No podemos sino lamentar el retiro de Lituania.", "es", {"mention", "concern"}),
+    ],
+)
 def test_negation(text: str, lang: str, expected: set[str]) -> None:
     assert labels(text, lang) == expected
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("Should any State consider leaving the Convention, we would deeply regret it.", "en"),
-    ("If another State were to withdraw, the norm would suffer.", "en"),
-    ("Si un autre État devait se retirer de la Convention, nous le regretterions.", "fr"),
-    ("Si algún Estado decidiera retirarse de la Convención, lo lamentaríamos.", "es"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Should any State consider leaving the Convention, we would deeply regret it.", "en"),
+        ("If another State were to withdraw, the norm would suffer.", "en"),
+        ("Si un autre État devait se retirer de la Convention, nous le regretterions.", "fr"),
+        ("Si algún Estado decidiera retirarse de la Convención, lo lamentaríamos.", "es"),
+    ],
+)
 def test_hypothetical_withdrawals_are_not_the_withdrawal(text: str, lang: str) -> None:
     assert labels(text, lang) == set()
 
 
-@pytest.mark.parametrize(("text", "lang", "expected"), [
-    ("We regret the funding shortfall of the support unit, and we note the withdrawal of "
-     "Lithuania.", "en", {"mention"}),
-    ("We regret the delays in clearance. The decision of one State to withdraw is noted.",
-     "en", {"mention"}),
-    ("Nous regrettons le manque de financement et prenons note du retrait de la Lituanie.",
-     "fr", {"mention"}),
-    ("Lamentamos la falta de financiación y tomamos nota del retiro de Lituania.", "es",
-     {"mention"}),
-    ("We are concerned by reports of new use of cluster munitions.", "en", set()),
-    ("The withdrawal of donor funding from mine action programmes worries us.", "en", set()),
-])
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "We regret the funding shortfall of the support unit, and we note the withdrawal of "
+            "Lithuania.",
+            "en",
+            {"mention"},
+        ),
+        (
+            "We regret the delays in clearance. The decision of one State to withdraw is noted.",
+            "en",
+            {"mention"},
+        ),
+        (
+            "Nous regrettons le manque de financement et prenons note du retrait de la Lituanie.",
+            "fr",
+            {"mention"},
+        ),
+        (
+            "Lamentamos la falta de financiación y tomamos nota del retiro de Lituania.",
+            "es",
+            {"mention"},
+        ),
+        ("We are concerned by reports of new use of cluster munitions.", "en", set()),
+        ("The withdrawal of donor funding from mine action programmes worries us.", "en", set()),
+    ],
+)
 def test_evaluations_of_other_things(text: str, lang: str, expected: set[str]) -> None:
     assert labels(text, lang) == expected
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("Many delegations expressed regret at the withdrawal of Lithuania and called on it to "
-     "reconsider.", "en"),
-    ("De nombreuses délégations ont exprimé leurs regrets face au retrait de la Lituanie.",
-     "fr"),
-    ("Numerosas delegaciones expresaron su pesar por el retiro de Lituania.", "es"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Many delegations expressed regret at the withdrawal of Lithuania and called on it to "
+            "reconsider.",
+            "en",
+        ),
+        (
+            "De nombreuses délégations ont exprimé leurs regrets face au retrait de la Lituanie.",
+            "fr",
+        ),
+        ("Numerosas delegaciones expresaron su pesar por el retiro de Lituania.", "es"),
+    ],
+)
 def test_views_reported_from_others_are_not_the_speakers(text: str, lang: str) -> None:
     assert labels(text, lang) == {"mention"}
 
 
 def test_implications_and_evidence(book: Codebook) -> None:
-    text = ("Thank you, Mr. President. We deeply regret this step. Lithuania has decided to "
-            "leave the Convention.")
+    text = (
+        "Thank you, Mr. President. We deeply regret this step. Lithuania has decided to "
+        "leave the Convention."
+    )
     result = code_text(text, book, lang="en")
     assert result.labels == ["mention", "concern"]
     concern = result.hit("concern")
@@ -469,7 +648,7 @@ def test_implications_and_evidence(book: Codebook) -> None:
     assert 0 < concern.confidence <= 1
     for hit in result.codes:
         for ev in hit.evidence:
-            assert text[ev.start:ev.end] == ev.quote
+            assert text[ev.start : ev.end] == ev.quote
     assert any("regret" in ev.quote for ev in concern.evidence)
     data = result.to_dict()
     assert data["labels"] == ["mention", "concern"]
@@ -487,8 +666,11 @@ def test_implied_code_gets_the_evidence_of_what_implies_it() -> None:
 def _statements() -> list[dict[str, object]]:
     rows = []
     for path in sorted(DATA.glob("*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
+        rows += [
+            json.loads(line)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     return rows
 
 
@@ -501,7 +683,7 @@ def test_evidence_spans_slice_the_text_on_every_statement(book: Codebook) -> Non
         for hit in result.codes:
             assert hit.evidence, (row["id"], hit.code)
             for ev in hit.evidence:
-                assert text[ev.start:ev.end] == ev.quote, (row["id"], hit.code)
+                assert text[ev.start : ev.end] == ev.quote, (row["id"], hit.code)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -519,12 +701,19 @@ def test_metrics_on_a_hand_computed_example() -> None:
     #   4: {b}    {b}     b: tp
     pairs = [({"a"}, {"a"}), ({"a", "b"}, {"a"}), (set(), {"b"}), ({"b"}, {"b"})]
     s = scores(pairs, ["a", "b"])
-    assert s["per_code"]["a"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 2,
-                                  "tp": 2, "fp": 0, "fn": 0}
+    assert s["per_code"]["a"] == {
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+        "support": 2,
+        "tp": 2,
+        "fp": 0,
+        "fn": 0,
+    }
     b = s["per_code"]["b"]
     assert (b["precision"], b["recall"], b["support"]) == (0.5, 0.5, 2)
     assert b["f1"] == 0.5
-    assert s["macro_f1"] == 0.75                  # (1.0 + 0.5) / 2
+    assert s["macro_f1"] == 0.75  # (1.0 + 0.5) / 2
     assert s["micro_f1"] == round(2 * 3 / (2 * 3 + 1 + 1), 4)  # tp 3, fp 1, fn 1 → 0.75
     # a code neither in the gold nor predicted has no F1 and is left out of the macro mean
     s2 = scores([({"a"}, {"a"})], ["a", "b"])
@@ -533,12 +722,15 @@ def test_metrics_on_a_hand_computed_example() -> None:
 
 def test_evaluate_reports_errors_and_languages() -> None:
     tiny = _tiny_book()
-    items = parse_labelled([
-        '{"id": "1", "lang": "en", "text": "We like the widget.", "labels": ["liked"]}',
-        '{"id": "2", "lang": "en", "text": "A widget.", "labels": ["seen"], "extra": 1}',
-        '{"id": "3", "lang": "en", "text": "Nothing here.", "labels": ["seen"]}',
-        '{"id": "4", "lang": "de", "text": "Ein Widget.", "labels": ["seen"]}',
-    ], tiny)
+    items = parse_labelled(
+        [
+            '{"id": "1", "lang": "en", "text": "We like the widget.", "labels": ["liked"]}',
+            '{"id": "2", "lang": "en", "text": "A widget.", "labels": ["seen"], "extra": 1}',
+            '{"id": "3", "lang": "en", "text": "Nothing here.", "labels": ["seen"]}',
+            '{"id": "4", "lang": "de", "text": "Ein Widget.", "labels": ["seen"]}',
+        ],
+        tiny,
+    )
     assert items[0].labels == {"liked", "seen"}  # implications complete the gold
 
     def predict(item: object) -> set[str]:
@@ -558,18 +750,22 @@ def test_evaluate_reports_errors_and_languages() -> None:
     assert result["per_language"]["en"]["n"] == 3
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("{not json", r"gold\.jsonl:2: not valid JSON"),
-    ('["a list"]', r"gold\.jsonl:2: each line must be a JSON object"),
-    ('{"id": "x", "text": "t", "labels": ["nope"]}', r"gold\.jsonl:2: unknown code\(s\) nope"),
-    ('{"id": "x", "text": 5, "labels": []}', r"gold\.jsonl:2: 'text' must be a string"),
-    ('{"id": "1", "text": "t", "labels": []}', r"gold\.jsonl:2: duplicate id '1'"),
-    ('{"text": "t", "labels": []}', r"gold\.jsonl:2: 'id' must be"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", r"gold\.jsonl:2: not valid JSON"),
+        ('["a list"]', r"gold\.jsonl:2: each line must be a JSON object"),
+        ('{"id": "x", "text": "t", "labels": ["nope"]}', r"gold\.jsonl:2: unknown code\(s\) nope"),
+        ('{"id": "x", "text": 5, "labels": []}', r"gold\.jsonl:2: 'text' must be a string"),
+        ('{"id": "1", "text": "t", "labels": []}', r"gold\.jsonl:2: duplicate id '1'"),
+        ('{"text": "t", "labels": []}', r"gold\.jsonl:2: 'id' must be"),
+    ],
+)
 def test_bad_gold_line_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
     gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"id": "1", "lang": "en", "text": "t", "labels": []}\n' + line + "\n",
-                    encoding="utf-8")
+    gold.write_text(
+        '{"id": "1", "lang": "en", "text": "t", "labels": []}\n' + line + "\n", encoding="utf-8"
+    )
     with pytest.raises(DataError, match=message):
         read_labelled(gold, load_codebook(BOOK_ID))
 
@@ -598,16 +794,30 @@ def test_model_train_save_load_round_trip(tmp_path: Path, book: Codebook) -> Non
     if TRAIN.exists():
         examples = read_labelled(TRAIN, book)
     else:  # a small invented set keeps the test meaningful before the corpus exists
-        examples = parse_labelled([json.dumps({"id": str(i), "lang": "en", "text": t, "labels": y})
-                                   for i, (t, y) in enumerate([
-            ("We regret the withdrawal of Lithuania.", ["concern"]),
-            ("We condemn any use of cluster munitions.", ["condemn_use"]),
-            ("We reaffirm our commitment to the Convention.", ["reaffirm_commitment"]),
-            ("We call on Lithuania to reconsider its withdrawal.", ["call_to_reconsider"]),
-            ("We understand the security concerns behind the withdrawal.", ["understanding"]),
-            ("We note the withdrawal of Lithuania.", ["mention"]),
-            ("Clearance progressed well this year.", []),
-        ] * 3)], book)
+        examples = parse_labelled(
+            [
+                json.dumps({"id": str(i), "lang": "en", "text": t, "labels": y})
+                for i, (t, y) in enumerate(
+                    [
+                        ("We regret the withdrawal of Lithuania.", ["concern"]),
+                        ("We condemn any use of cluster munitions.", ["condemn_use"]),
+                        ("We reaffirm our commitment to the Convention.", ["reaffirm_commitment"]),
+                        (
+                            "We call on Lithuania to reconsider its withdrawal.",
+                            ["call_to_reconsider"],
+                        ),
+                        (
+                            "We understand the security concerns behind the withdrawal.",
+                            ["understanding"],
+                        ),
+                        ("We note the withdrawal of Lithuania.", ["mention"]),
+                        ("Clearance progressed well this year.", []),
+                    ]
+                    * 3
+                )
+            ],
+            book,
+        )
     bundle = train(examples, book)
     meta = bundle.metadata
     assert meta["n_examples"] == len(examples)
@@ -621,14 +831,16 @@ def test_model_train_save_load_round_trip(tmp_path: Path, book: Codebook) -> Non
     texts = [e.text for e in examples[:20]]
     assert loaded.predict(texts) == bundle.predict(texts)
 
-    text = ("Thank you. We deeply regret the decision of Lithuania to withdraw from the "
-            "Convention. We condemn any use of cluster munitions.")
+    text = (
+        "Thank you. We deeply regret the decision of Lithuania to withdraw from the "
+        "Convention. We condemn any use of cluster munitions."
+    )
     result = code_text(text, book, lang="en", method="model", model=path)
     assert result.method == "model"
     assert "mention" in result.labels or "concern" not in result.labels  # implications hold
     for hit in result.codes:
         for ev in hit.evidence:
-            assert text[ev.start:ev.end] == ev.quote
+            assert text[ev.start : ev.end] == ev.quote
 
 
 def test_model_file_errors(tmp_path: Path, book: Codebook) -> None:
@@ -649,31 +861,55 @@ def test_model_file_errors(tmp_path: Path, book: Codebook) -> None:
 
 def test_cli_text_prints_codes_and_evidence() -> None:
     runner = CliRunner()
-    result = runner.invoke(code_group, ["text", "--codebook", BOOK_ID,
-                                        "We deeply regret Lithuania's withdrawal."])
+    result = runner.invoke(
+        code_group, ["text", "--codebook", BOOK_ID, "We deeply regret Lithuania's withdrawal."]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["lang"] == "en" and data["labels"] == ["mention", "concern"]
     assert data["codes"][1]["evidence"][0]["quote"] == "We deeply regret Lithuania's withdrawal."
-    piped = runner.invoke(code_group, ["text", "--codebook", BOOK_ID, "--lang", "fr", "-"],
-                          input="Nous condamnons tout emploi d'armes à sous-munitions.")
+    piped = runner.invoke(
+        code_group,
+        ["text", "--codebook", BOOK_ID, "--lang", "fr", "-"],
+        input="Nous condamnons tout emploi d'armes à sous-munitions.",
+    )
     assert json.loads(piped.output)["labels"] == ["condemn_use"]
 
 
 def test_cli_train_and_evaluate(tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
-    gold.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "a", "lang": "en", "text": "We regret the withdrawal of Lithuania.",
-         "labels": ["mention", "concern"]},
-        {"id": "b", "lang": "fr", "text": "Nous condamnons tout emploi de ces armes.",
-         "labels": ["condemn_use"]},
-        {"id": "c", "lang": "es", "text": "Reafirmamos nuestro compromiso con la Convención.",
-         "labels": ["reaffirm_commitment"]},
-        {"id": "d", "lang": "en", "text": "Clearance went well.", "labels": []},
-    ]) + "\n", encoding="utf-8")
+    gold.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "id": "a",
+                    "lang": "en",
+                    "text": "We regret the withdrawal of Lithuania.",
+                    "labels": ["mention", "concern"],
+                },
+                {
+                    "id": "b",
+                    "lang": "fr",
+                    "text": "Nous condamnons tout emploi de ces armes.",
+                    "labels": ["condemn_use"],
+                },
+                {
+                    "id": "c",
+                    "lang": "es",
+                    "text": "Reafirmamos nuestro compromiso con la Convención.",
+                    "labels": ["reaffirm_commitment"],
+                },
+                {"id": "d", "lang": "en", "text": "Clearance went well.", "labels": []},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     runner = CliRunner()
-    out = runner.invoke(code_group, ["evaluate", "--codebook", BOOK_ID, str(gold),
-                                     "--format", "json"])
+    out = runner.invoke(
+        code_group, ["evaluate", "--codebook", BOOK_ID, str(gold), "--format", "json"]
+    )
     assert out.exit_code == 0, out.output
     result = json.loads(out.output)
     assert result["macro_f1"] == 1.0 and result["errors"] == []
@@ -682,26 +918,39 @@ def test_cli_train_and_evaluate(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "macro" in table.output
 
     model = tmp_path / "m.joblib"
-    trained = runner.invoke(code_group, ["train", "--codebook", BOOK_ID, str(gold),
-                                         "--out", str(model)])
+    trained = runner.invoke(
+        code_group, ["train", "--codebook", BOOK_ID, str(gold), "--out", str(model)]
+    )
     assert trained.exit_code == 0, trained.output
     assert json.loads(trained.output)["n_examples"] == 4 and model.exists()
-    by_model = runner.invoke(code_group, ["evaluate", "--codebook", BOOK_ID, str(gold),
-                                          "--model", str(model), "--format", "json"])
+    by_model = runner.invoke(
+        code_group,
+        ["evaluate", "--codebook", BOOK_ID, str(gold), "--model", str(model), "--format", "json"],
+    )
     assert by_model.exit_code == 0, by_model.output
     assert json.loads(by_model.output)["method"] == "model"
 
 
-@pytest.mark.parametrize(("args", "error", "message"), [
-    (["text", "--codebook", "nope", "hello"], NotFoundError, "unknown codebook 'nope'"),
-    (["evaluate", "--codebook", BOOK_ID, "/no/such/gold.jsonl"], SourceError, "not found"),
-    (["text", "--codebook", BOOK_ID, "--method", "model", "We regret it."], NormwatchError,
-     "needs --model"),
-    (["text", "--codebook", BOOK_ID, "Wir bedauern den Austritt aus dem Übereinkommen."],
-     UnsupportedLanguageError, "'de' is not supported"),
-])
-def test_cli_errors_are_normwatch_errors(args: list[str], error: type[Exception],
-                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (["text", "--codebook", "nope", "hello"], NotFoundError, "unknown codebook 'nope'"),
+        (["evaluate", "--codebook", BOOK_ID, "/no/such/gold.jsonl"], SourceError, "not found"),
+        (
+            ["text", "--codebook", BOOK_ID, "--method", "model", "We regret it."],
+            NormwatchError,
+            "needs --model",
+        ),
+        (
+            ["text", "--codebook", BOOK_ID, "Wir bedauern den Austritt aus dem Übereinkommen."],
+            UnsupportedLanguageError,
+            "'de' is not supported",
+        ),
+    ],
+)
+def test_cli_errors_are_normwatch_errors(
+    args: list[str], error: type[Exception], message: str
+) -> None:
     result = CliRunner().invoke(code_group, args)
     assert result.exit_code != 0
     assert isinstance(result.exception, error), result.exception

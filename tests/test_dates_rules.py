@@ -16,8 +16,8 @@ from normwatch.core.dates import (
     first_day_of_month_after,
     parse_date,
 )
-from normwatch.errors import DataError, RuleError
 from normwatch.core.treaty import all_treaties, get_treaty, load_rules_file, parse_rules
+from normwatch.errors import DataError, RuleError
 
 
 def test_partial_dates_keep_their_precision() -> None:
@@ -37,8 +37,11 @@ def test_impossible_or_malformed_dates_are_data_errors(text: str) -> None:
 
 @given(st.dates(), st.sampled_from(["year", "month", "day"]))
 def test_partial_date_round_trips_through_text(day: dt.date, precision: str) -> None:
-    p = PartialDate(day.year, day.month if precision != "year" else None,
-                    day.day if precision == "day" else None)
+    p = PartialDate(
+        day.year,
+        day.month if precision != "year" else None,
+        day.day if precision == "day" else None,
+    )
     assert PartialDate.parse(str(p)) == p
     assert p.earliest() <= day <= p.latest() or precision == "day"
 
@@ -114,12 +117,15 @@ def test_a_rule_file_with_an_unknown_rule_kind_is_refused() -> None:
         parse_rules(MINIMAL.replace('kind = "days_after"', 'kind = "weeks_after"', 1), "x.toml")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("2025-3-6", "not a date (YYYY-MM-DD): '2025-3-6'"),
-    ("6 March 2025", "not a date (YYYY-MM-DD)"),
-    ("2025-03", "a full date (YYYY-MM-DD) is needed here"),
-    ("2025-02-30", "impossible date"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2025-3-6", "not a date (YYYY-MM-DD): '2025-3-6'"),
+        ("6 March 2025", "not a date (YYYY-MM-DD)"),
+        ("2025-03", "a full date (YYYY-MM-DD) is needed here"),
+        ("2025-02-30", "impossible date"),
+    ],
+)
 def test_a_full_date_is_asked_for_by_its_only_form(text: str, message: str) -> None:
     with pytest.raises(DataError) as info:
         parse_date(text, where="--on")

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normwatch.core.dates import PartialDate, add_months, first_day_of_month_after
-from normwatch.core.status import build_view, state_timeline, treaty_entry_into_force
 from normwatch.core.model import Action, ActionKind, ArmedConflict, Source, Status
+from normwatch.core.status import build_view, state_timeline, treaty_entry_into_force
 from normwatch.core.treaty import get_treaty
 from normwatch.store.db import Store
 
@@ -94,8 +94,14 @@ def test_reference_counts_are_reproduced(store: Store) -> None:
 
 def test_counts_add_up_to_the_197_states(store: Store) -> None:
     c = store.view("ccm").counts(D(2025, 3, 6))
-    total = sum(c[k] for k in ("consented", "signatories", "withdrawing", "withdrawn",
-                               "non_signatories")) + c["in_force"] - c["withdrawing"]
+    total = (
+        sum(
+            c[k]
+            for k in ("consented", "signatories", "withdrawing", "withdrawn", "non_signatories")
+        )
+        + c["in_force"]
+        - c["withdrawing"]
+    )
     assert total == 197
 
 
@@ -118,10 +124,16 @@ def test_ukraine_withdrawal_is_postponed_while_the_armed_conflict_goes_on(store:
 def test_withdrawal_takes_effect_the_day_after_a_recorded_conflict_end() -> None:
     rules = get_treaty("ccm")
     acts = [act("ATL", "ratification", "2009-01-10"), act("ATL", "withdrawal", "2030-01-15")]
-    conflict = ArmedConflict("ATL", None, "test", PartialDate(2029, 5), PartialDate(2031, 2, 28),
-                             SRC)
-    tl = state_timeline(rules, "ATL", acts, [conflict],
-                        eif=treaty_entry_into_force(rules, _thirty_deposits() + acts))
+    conflict = ArmedConflict(
+        "ATL", None, "test", PartialDate(2029, 5), PartialDate(2031, 2, 28), SRC
+    )
+    tl = state_timeline(
+        rules,
+        "ATL",
+        acts,
+        [conflict],
+        eif=treaty_entry_into_force(rules, _thirty_deposits() + acts),
+    )
     withdrawing = tl.at(D(2031, 2, 28))
     assert withdrawing.status == Status.WITHDRAWING
     assert withdrawing.effective == D(2031, 3, 1)
@@ -132,8 +144,9 @@ def test_conflict_that_ended_before_the_notice_expired_does_not_postpone() -> No
     rules = get_treaty("ccm")
     acts = [act("ATL", "accession", "2012-02-01"), act("ATL", "withdrawal", "2030-01-15")]
     conflict = ArmedConflict("ATL", None, "test", PartialDate(2029), PartialDate(2030, 3), SRC)
-    tl = state_timeline(rules, "ATL", acts, [conflict],
-                        eif=treaty_entry_into_force(rules, _thirty_deposits()))
+    tl = state_timeline(
+        rules, "ATL", acts, [conflict], eif=treaty_entry_into_force(rules, _thirty_deposits())
+    )
     assert tl.at(D(2030, 7, 15)).status == Status.WITHDRAWN
 
 
@@ -143,8 +156,11 @@ def _thirty_deposits() -> list[Action]:
 
 def test_withdrawal_revoked_before_effect_restores_party() -> None:
     rules = get_treaty("ccm")
-    acts = [act("ATL", "ratification", "2011-03-24"), act("ATL", "withdrawal", "2024-09-06"),
-            act("ATL", "withdrawal_revoked", "2024-12-01")]
+    acts = [
+        act("ATL", "ratification", "2011-03-24"),
+        act("ATL", "withdrawal", "2024-09-06"),
+        act("ATL", "withdrawal_revoked", "2024-12-01"),
+    ]
     eif = treaty_entry_into_force(rules, _thirty_deposits())
     tl = state_timeline(rules, "ATL", acts, eif=eif)
     assert tl.at(D(2024, 11, 30)).status == Status.WITHDRAWING
@@ -154,8 +170,11 @@ def test_withdrawal_revoked_before_effect_restores_party() -> None:
 
 def test_a_state_that_rejoins_after_withdrawal_is_consented_then_party_again() -> None:
     rules = get_treaty("ccm")
-    acts = [act("ATL", "ratification", "2011-03-24"), act("ATL", "withdrawal", "2024-09-06"),
-            act("ATL", "accession", "2026-02-10")]
+    acts = [
+        act("ATL", "ratification", "2011-03-24"),
+        act("ATL", "withdrawal", "2024-09-06"),
+        act("ATL", "accession", "2026-02-10"),
+    ]
     eif = treaty_entry_into_force(rules, _thirty_deposits())
     tl = state_timeline(rules, "ATL", acts, eif=eif)
     assert tl.at(D(2025, 3, 6)).status == Status.WITHDRAWN
@@ -165,9 +184,12 @@ def test_a_state_that_rejoins_after_withdrawal_is_consented_then_party_again() -
 
 def test_withdrawal_without_consent_is_a_warning_not_a_status() -> None:
     rules = get_treaty("ccm")
-    tl = state_timeline(rules, "ATL", [act("ATL", "signature", "2008-12-03"),
-                                        act("ATL", "withdrawal", "2020-01-01")],
-                        eif=treaty_entry_into_force(rules, _thirty_deposits()))
+    tl = state_timeline(
+        rules,
+        "ATL",
+        [act("ATL", "signature", "2008-12-03"), act("ATL", "withdrawal", "2020-01-01")],
+        eif=treaty_entry_into_force(rules, _thirty_deposits()),
+    )
     assert tl.at(D(2021, 1, 1)).status == Status.SIGNATORY
     assert tl.warnings and "without a prior instrument of consent" in tl.warnings[0]
 
@@ -203,14 +225,18 @@ def test_daily_counts_agree_with_counts_on_each_day(store: Store) -> None:
 deposit_days = st.dates(min_value=D(2010, 2, 17), max_value=D(2090, 12, 31))
 
 
-@given(st.lists(st.dates(min_value=D(2008, 12, 3), max_value=D(2090, 12, 31)), min_size=30,
-                max_size=45))
+@given(
+    st.lists(
+        st.dates(min_value=D(2008, 12, 3), max_value=D(2090, 12, 31)), min_size=30, max_size=45
+    )
+)
 def test_the_treatys_entry_into_force_is_the_first_day_of_the_sixth_month_after_the_30th(
     days: list[dt.date],
 ) -> None:
     rules = get_treaty("ccm")
     eif = treaty_entry_into_force(
-        rules, [act(f"S{i:02d}", "ratification", d.isoformat()) for i, d in enumerate(days)])
+        rules, [act(f"S{i:02d}", "ratification", d.isoformat()) for i, d in enumerate(days)]
+    )
     thirtieth = sorted(days)[29]
     assert eif.date is not None and eif.date.day == 1
     assert add_months(thirtieth, 5) <= eif.date <= add_months(thirtieth, 6)
@@ -231,28 +257,37 @@ def test_state_entry_into_force_is_first_of_a_month_five_to_six_months_on(day: d
 @given(st.dates(min_value=D(2011, 1, 1), max_value=D(2080, 12, 31)))
 def test_withdrawal_effect_never_precedes_receipt_plus_six_months(received: dt.date) -> None:
     rules = get_treaty("apmbt")
-    acts = [act("ATL", "ratification", "1998-01-05", "apmbt"),
-            act("ATL", "withdrawal", received.isoformat(), "apmbt")]
-    eif = treaty_entry_into_force(rules, [act(f"S{i}", "ratification", "1998-09-16", "apmbt")
-                                          for i in range(40)])
+    acts = [
+        act("ATL", "ratification", "1998-01-05", "apmbt"),
+        act("ATL", "withdrawal", received.isoformat(), "apmbt"),
+    ]
+    eif = treaty_entry_into_force(
+        rules, [act(f"S{i}", "ratification", "1998-09-16", "apmbt") for i in range(40)]
+    )
     tl = state_timeline(rules, "ATL", acts, eif=eif)
     w = next(p for p in tl.periods if p.status == Status.WITHDRAWING)
     assert w.effective is not None and w.effective >= add_months(received, 6)
     assert w.effective - received >= dt.timedelta(days=181)
 
 
-@given(st.dates(min_value=D(2011, 1, 1), max_value=D(2080, 12, 31)),
-       st.one_of(st.none(), st.dates(min_value=D(2011, 1, 1), max_value=D(2090, 1, 1))))
+@given(
+    st.dates(min_value=D(2011, 1, 1), max_value=D(2080, 12, 31)),
+    st.one_of(st.none(), st.dates(min_value=D(2011, 1, 1), max_value=D(2090, 1, 1))),
+)
 def test_withdrawal_in_armed_conflict_never_takes_effect_during_it(
     received: dt.date, end: dt.date | None
 ) -> None:
     rules = get_treaty("ccm")
-    conflict = ArmedConflict("ATL", None, "test", PartialDate(2011, 1, 1),
-                             PartialDate.of(end) if end else None, SRC)
-    acts = [act("ATL", "ratification", "2009-01-05"),
-            act("ATL", "withdrawal", received.isoformat())]
-    tl = state_timeline(rules, "ATL", acts, [conflict],
-                        eif=treaty_entry_into_force(rules, _thirty_deposits()))
+    conflict = ArmedConflict(
+        "ATL", None, "test", PartialDate(2011, 1, 1), PartialDate.of(end) if end else None, SRC
+    )
+    acts = [
+        act("ATL", "ratification", "2009-01-05"),
+        act("ATL", "withdrawal", received.isoformat()),
+    ]
+    tl = state_timeline(
+        rules, "ATL", acts, [conflict], eif=treaty_entry_into_force(rules, _thirty_deposits())
+    )
     w = next(p for p in tl.periods if p.status == Status.WITHDRAWING)
     if w.effective is None:
         assert end is None and w.postponed

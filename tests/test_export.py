@@ -29,8 +29,12 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 def test_every_table_is_written_with_its_rows(exported: tuple[str, Path]) -> None:
     db, out = exported
     store = open_store(db)
-    tables = {r["name"] for r in store.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    tables = {
+        r["name"]
+        for r in store.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
     for table in tables:
         with (out / f"{table}.csv").open(encoding="utf-8") as f:
             assert sum(1 for _ in csv.DictReader(f)) == store.count(table), table
@@ -68,10 +72,14 @@ def test_frictionless_catches_a_changed_file(exported: tuple[str, Path], tmp_pat
 def test_status_periods_give_lithuanias_withdrawal(exported: tuple[str, Path]) -> None:
     _, out = exported
     con = sqlite3.connect(out / "normwatch.sqlite")
-    rows = con.execute("SELECT status, start, end, effective FROM status_periods "
-                       "WHERE treaty = 'ccm' AND state = 'LTU' ORDER BY start").fetchall()
-    assert rows[-2:] == [("withdrawing", "2024-09-06", "2025-03-06", "2025-03-06"),
-                         ("withdrawn", "2025-03-06", None, "2025-03-06")]
+    rows = con.execute(
+        "SELECT status, start, end, effective FROM status_periods "
+        "WHERE treaty = 'ccm' AND state = 'LTU' ORDER BY start"
+    ).fetchall()
+    assert rows[-2:] == [
+        ("withdrawing", "2024-09-06", "2025-03-06", "2025-03-06"),
+        ("withdrawn", "2025-03-06", None, "2025-03-06"),
+    ]
     n = con.execute("SELECT COUNT(*) FROM actions").fetchone()[0]
     assert n == open_store(exported[0]).count("actions")
 
@@ -85,18 +93,27 @@ def test_parquet_has_typed_columns(exported: tuple[str, Path]) -> None:
     assert table.num_rows == len(collect(open_store(exported[0]))[-1].rows)
 
 
-def test_unknown_format_is_one_line_error(capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:
-    code, _, err = run(capsys, "--db", str(tmp_path / "t.sqlite"), "export",
-                       str(tmp_path / "o"), "--format", "csv,xlsx")
+def test_unknown_format_is_one_line_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys,
+        "--db",
+        str(tmp_path / "t.sqlite"),
+        "export",
+        str(tmp_path / "o"),
+        "--format",
+        "csv,xlsx",
+    )
     assert code == 1 and err.strip() == (
-        "error: unknown export format 'xlsx' (known: csv, json, parquet, sqlite)")
+        "error: unknown export format 'xlsx' (known: csv, json, parquet, sqlite)"
+    )
 
 
-def test_default_formats_need_no_pyarrow(capsys: pytest.CaptureFixture[str],
-                                         tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "--db", str(tmp_path / "t.sqlite"), "export",
-                       str(tmp_path / "o"))
+def test_default_formats_need_no_pyarrow(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "--db", str(tmp_path / "t.sqlite"), "export", str(tmp_path / "o"))
     assert code == 0 and "files written" in out
     assert not list((tmp_path / "o").glob("*.parquet"))
     assert (tmp_path / "o" / "normwatch.sqlite").is_file()

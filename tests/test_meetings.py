@@ -41,14 +41,14 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from normwatch.core.meetings import Coder, find_evidence
 from normwatch.errors import DataError, NotFoundError
 from normwatch.service.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal
 from normwatch.service.codings import auto_code, meeting_codings, set_codes, unset_codes
 from normwatch.service.groups import groups_on, member_on
-from normwatch.sources.meetings.importer import MeetingImportError, import_meeting
-from normwatch.core.meetings import Coder, find_evidence
 from normwatch.service.meetings import claims, get_meeting, list_meetings, show_meeting
 from normwatch.service.reactions import reactions
+from normwatch.sources.meetings.importer import MeetingImportError, import_meeting
 from normwatch.sources.meetings.texts import extract_text
 from normwatch.store.db import Store, open_store
 
@@ -57,8 +57,14 @@ GOOD = FIXTURES / "ccm-test-msp"
 BAD = FIXTURES / "bad"
 MEETING = "ccm-test-msp"
 PARTICIPATING = ["AUT", "CHE", "DEU", "FIN", "FRA", "IRL", "KEN", "LTU", "MEX", "NOR", "SWE"]
-CODES = ["mention", "concern", "call_to_reconsider", "reaffirm_commitment", "condemn_use",
-         "understanding"]
+CODES = [
+    "mention",
+    "concern",
+    "call_to_reconsider",
+    "reaffirm_commitment",
+    "condemn_use",
+    "understanding",
+]
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -92,8 +98,12 @@ def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     assert store._sqlite is not None
     con = sqlite3.connect(store._sqlite)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
         return {n: sorted(con.execute(f'SELECT * FROM "{n}"'), key=repr) for n in names}
     finally:
         con.close()
@@ -116,8 +126,8 @@ def normwatch(ctx: click.Context, db: str) -> None:
 
 def run(store: Store, *args: str) -> Any:
     """Run ``normwatch --db STORE args``."""
-    from normwatch.cli.meetings import meetings_group, reactions_cmd
     from normwatch.cli.code_meetings import COMMANDS
+    from normwatch.cli.meetings import meetings_group, reactions_cmd
 
     if "code" not in normwatch.commands:
         normwatch.add_command(click.Group("code", commands={c.name or "": c for c in COMMANDS}))
@@ -131,8 +141,7 @@ def run(store: Store, *args: str) -> Any:
 
 
 def test_import_reads_every_file_type_and_detects_the_language(store: Store) -> None:
-    rows = {s["local_id"]: s for s in show_meeting(store, MEETING, with_text=True)
-            ["statements"]}
+    rows = {s["local_id"]: s for s in show_meeting(store, MEETING, with_text=True)["statements"]}
     assert rows["s03"]["language"] == "fr" and rows["s03"]["language_detected"]
     assert rows["s06"]["language"] == "en" and rows["s06"]["language_detected"]
     assert rows["s01"]["language"] == "en" and not rows["s01"]["language_detected"]
@@ -157,39 +166,51 @@ def test_names_resolve_through_the_registry(store: Store) -> None:
 
 
 def test_evidence_spans_hold_the_quoted_words(store: Store) -> None:
-    texts = {s["id"]: s["text"] for s in show_meeting(store, MEETING, with_text=True)
-             ["statements"]}
+    texts = {s["id"]: s["text"] for s in show_meeting(store, MEETING, with_text=True)["statements"]}
     spans = [c for c in meeting_codings(store, MEETING) if c["evidence"]]
     assert len(spans) == 16  # all 18 but the two condemn_use rows of s01
     for c in spans:
         ev = c["evidence"]
-        assert texts[c["statement"]][ev["start"]:ev["end"]] == ev["quote"]
+        assert texts[c["statement"]][ev["start"] : ev["end"]] == ev["quote"]
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with one line of Helvetica text per item, written by hand."""
     escaped = [x.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for x in lines]
     stream = "BT /F1 12 Tf 14 TL 72 720 Td " + " ".join(f"({x}) Tj T*" for x in escaped) + " ET"
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               "/Resources << /Font << /F1 5 0 R >> >> >>",
-               f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
-               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = "%PDF-1.4\n", []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
         out += f"{number} 0 obj\n{body}\nendobj\n"
     xref = len(out)
-    out += (f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
-            + "".join(f"{o:010d} 00000 n \n" for o in offsets)
-            + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n")
+    out += (
+        f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
+        + "".join(f"{o:010d} 00000 n \n" for o in offsets)
+        + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    )
     return out.encode("latin-1")
 
 
 def test_pdf_words_broken_at_a_line_end_are_joined(tmp_path: Path) -> None:
     path = tmp_path / "s.pdf"
-    path.write_bytes(tiny_pdf(["We are deeply disappointed by the with-", "drawal of one State.",
-                               "Article 7 reports remain", "essential - as ever."]))
+    path.write_bytes(
+        tiny_pdf(
+            [
+                "We are deeply disappointed by the with-",
+                "drawal of one State.",
+                "Article 7 reports remain",
+                "essential - as ever.",
+            ]
+        )
+    )
     text = extract_text(path)
     assert "disappointed by the withdrawal of one State." in text
     assert "essential - as ever." in text  # a dash between words is not a broken word
@@ -208,8 +229,12 @@ def test_docx_table_cells_are_read_in_order(tmp_path: Path) -> None:
     path = tmp_path / "s.docx"
     document.save(str(path))
     assert extract_text(path).split("\n\n") == [
-        "Statement by the delegation", "We deeply regret this withdrawal.", "Left cell.",
-        "Right cell.", "Thank you."]
+        "Statement by the delegation",
+        "We deeply regret this withdrawal.",
+        "Left cell.",
+        "Right cell.",
+        "Thank you.",
+    ]
 
 
 def test_semicolon_separated_spreadsheet_files_import(scratch: Store, tmp_path: Path) -> None:
@@ -228,24 +253,28 @@ def test_semicolon_separated_spreadsheet_files_import(scratch: Store, tmp_path: 
 def test_organizations_are_known_by_their_acronyms_too(scratch: Store, tmp_path: Path) -> None:
     directory = copy_fixture(tmp_path)
     path = directory / "statements.csv"
-    path.write_text(path.read_text(encoding="utf-8")
-                    .replace("s07,European Union,", "s07,EU,")
-                    .replace("s09,International Committee of the Red Cross,", "s09,ICRC,"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("s07,European Union,", "s07,EU,")
+        .replace("s09,International Committee of the Red Cross,", "s09,ICRC,"),
+        encoding="utf-8",
+    )
     before = dump(scratch)
     report = import_meeting(scratch, directory)
     assert report["changes"] == 0 and dump(scratch) == before  # the same speakers as before
 
 
-def test_check_finds_a_capacity_the_treaty_status_rules_out(scratch: Store,
-                                                            tmp_path: Path) -> None:
+def test_check_finds_a_capacity_the_treaty_status_rules_out(scratch: Store, tmp_path: Path) -> None:
     from normwatch.service.checks import check_meetings
 
     directory = copy_fixture(tmp_path)
     path = directory / "participants.csv"
-    path.write_text(path.read_text(encoding="utf-8")
-                    .replace("Kenya,signatory", "Kenya,state_party")
-                    .replace("AUT,state_party", "AUT,observer_state"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("Kenya,signatory", "Kenya,state_party")
+        .replace("AUT,state_party", "AUT,observer_state"),
+        encoding="utf-8",
+    )
     import_meeting(scratch, directory)
     assert [p.message for p in check_meetings(scratch)] == [
         "meeting ccm-test-msp: AUT listed as observer_state, but its status under CCM on "
@@ -286,8 +315,9 @@ def test_a_bad_directory_lists_every_problem_and_writes_nothing(scratch: Store) 
     assert len(problems) == 4
     assert "participants.csv:3: participant: unknown State name 'Atlantis'" in problems
     assert "statements.csv:3: file: missing file 'missing.txt'" in problems
-    assert any(p.startswith("statements.csv:4: speaker: unknown name 'Ruritania'")
-               for p in problems)
+    assert any(
+        p.startswith("statements.csv:4: speaker: unknown name 'Ruritania'") for p in problems
+    )
     assert any(p.startswith("codings.csv:3: code: unknown code 'outrage'") for p in problems)
     assert dump(scratch) == before
 
@@ -301,14 +331,16 @@ def test_the_cli_prints_every_problem_and_fails(scratch: Store) -> None:
     assert exit_info.value.code == 1
 
 
-def test_a_broken_copy_leaves_the_stored_meeting_as_it_was(scratch: Store,
-                                                             tmp_path: Path) -> None:
+def test_a_broken_copy_leaves_the_stored_meeting_as_it_was(scratch: Store, tmp_path: Path) -> None:
     directory = copy_fixture(tmp_path)
     (directory / "s05.txt").unlink()
     statements = (directory / "statements.csv").read_text(encoding="utf-8")
     (directory / "statements.csv").write_text(
-        statements.replace("Austria;Ireland;Mexico;New Zealand",
-                           "Austria;Ireland;Mexico;Neverland"), encoding="utf-8")
+        statements.replace(
+            "Austria;Ireland;Mexico;New Zealand", "Austria;Ireland;Mexico;Neverland"
+        ),
+        encoding="utf-8",
+    )
     codings = (directory / "codings.csv").read_text(encoding="utf-8")
     (directory / "codings.csv").write_text(codings + "s01,dismay,alice,,,\n", encoding="utf-8")
     before = dump(scratch)
@@ -318,13 +350,14 @@ def test_a_broken_copy_leaves_the_stored_meeting_as_it_was(scratch: Store,
     assert dump(scratch) == before
 
 
-def test_meeting_yaml_problems_are_listed_with_the_others(scratch: Store,
-                                                          tmp_path: Path) -> None:
+def test_meeting_yaml_problems_are_listed_with_the_others(scratch: Store, tmp_path: Path) -> None:
     directory = copy_fixture(tmp_path)
     yaml_text = (directory / "meeting.yaml").read_text(encoding="utf-8")
-    yaml_text = yaml_text.replace("treaty: ccm", "treaty: cwc").replace(
-        "end_date: 2024-09-12", "end_date: 2024-09-01").replace("president: Mexico",
-                                                                "president: Freedonia")
+    yaml_text = (
+        yaml_text.replace("treaty: ccm", "treaty: cwc")
+        .replace("end_date: 2024-09-12", "end_date: 2024-09-01")
+        .replace("president: Mexico", "president: Freedonia")
+    )
     (directory / "meeting.yaml").write_text(yaml_text, encoding="utf-8")
     with pytest.raises(MeetingImportError) as err:
         import_meeting(scratch, directory)
@@ -335,16 +368,17 @@ def test_meeting_yaml_problems_are_listed_with_the_others(scratch: Store,
 
 
 def test_a_statement_with_human_codings_is_not_dropped_by_a_reimport(
-        scratch: Store, tmp_path: Path) -> None:
+    scratch: Store, tmp_path: Path
+) -> None:
     directory = copy_fixture(tmp_path)
     lines = (directory / "statements.csv").read_text(encoding="utf-8").splitlines()
     (directory / "statements.csv").write_text(
-        "\n".join(line for line in lines if not line.startswith("s05,")) + "\n",
-        encoding="utf-8")
+        "\n".join(line for line in lines if not line.startswith("s05,")) + "\n", encoding="utf-8"
+    )
     codings = (directory / "codings.csv").read_text(encoding="utf-8").splitlines()
     (directory / "codings.csv").write_text(
-        "\n".join(line for line in codings if not line.startswith("s05,")) + "\n",
-        encoding="utf-8")
+        "\n".join(line for line in codings if not line.startswith("s05,")) + "\n", encoding="utf-8"
+    )
     before = dump(scratch)
     with pytest.raises(MeetingImportError, match="ccm-test-msp/s05 is no longer"):
         import_meeting(scratch, directory)
@@ -352,8 +386,7 @@ def test_a_statement_with_human_codings_is_not_dropped_by_a_reimport(
     unset_codes(scratch, "ccm-test-msp/s05", ["mention"], "alice", forget=True)
     report = import_meeting(scratch, directory)
     assert report["tables"]["statements"]["removed"] == 1
-    assert "ccm-test-msp/s05" not in {s["id"] for s in show_meeting(scratch, MEETING)
-                                      ["statements"]}
+    assert "ccm-test-msp/s05" not in {s["id"] for s in show_meeting(scratch, MEETING)["statements"]}
 
 
 # ----------------------------------------------------------------------------- reactions
@@ -375,7 +408,8 @@ codes:
 
 
 def test_a_codebook_for_coding_by_hand_needs_no_patterns(
-        scratch: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The issue's codebook format (id, question, codes with definitions and examples) is
     enough for coding by hand and for reactions; automatic coding says why it cannot."""
     from normwatch.coding import code_text
@@ -385,8 +419,7 @@ def test_a_codebook_for_coding_by_hand_needs_no_patterns(
     (tmp_path / "welcome-new-parties.yaml").write_text(HAND_CODEBOOK, encoding="utf-8")
     monkeypatch.setenv("NORMWATCH_CODEBOOKS", str(tmp_path))
     assert "welcome-new-parties" in list_codebooks()
-    set_codes(scratch, "ccm-test-msp/s01", ["welcome"], "Ana María",
-              codebook="welcome-new-parties")
+    set_codes(scratch, "ccm-test-msp/s01", ["welcome"], "Ana María", codebook="welcome-new-parties")
     result = reactions(scratch, MEETING, "welcome-new-parties")
     assert result["codes"]["welcome"]["states"] == ["NOR"]
     with pytest.raises(NormwatchError, match="is for coding by hand"):
@@ -394,8 +427,9 @@ def test_a_codebook_for_coding_by_hand_needs_no_patterns(
 
 
 def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
-    result = run(store, "reactions", MEETING, "--codebook", "withdrawal-reaction",
-                 "--format", "json")
+    result = run(
+        store, "reactions", MEETING, "--codebook", "withdrawal-reaction", "--format", "json"
+    )
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert list(data) == ["meeting", "codebook", "denominator", "codes", "silent", "by"]
@@ -417,8 +451,13 @@ def test_participating_with_joint_statements(store: Store) -> None:
         "understanding": ["FIN"],
     }
     assert {c: e["share"] for c, e in r["codes"].items()} == {
-        "mention": 0.8182, "concern": 0.3636, "call_to_reconsider": 0.0909,
-        "reaffirm_commitment": 0.5455, "condemn_use": 0.2727, "understanding": 0.0909}
+        "mention": 0.8182,
+        "concern": 0.3636,
+        "call_to_reconsider": 0.0909,
+        "reaffirm_commitment": 0.5455,
+        "condemn_use": 0.2727,
+        "understanding": 0.0909,
+    }
     assert [e["count"] for e in r["codes"].values()] == [9, 4, 1, 6, 3, 1]
     assert r["silent"] == ["CHE", "KEN"]
 
@@ -435,8 +474,13 @@ def test_participating_national_only(store: Store) -> None:
         "understanding": ["FIN"],
     }
     assert {c: e["share"] for c, e in r["codes"].items()} == {
-        "mention": 0.3636, "concern": 0.0909, "call_to_reconsider": 0.0909,
-        "reaffirm_commitment": 0.2727, "condemn_use": 0.0, "understanding": 0.0909}
+        "mention": 0.3636,
+        "concern": 0.0909,
+        "call_to_reconsider": 0.0909,
+        "reaffirm_commitment": 0.2727,
+        "condemn_use": 0.0,
+        "understanding": 0.0909,
+    }
     assert r["silent"] == ["AUT", "CHE", "FRA", "IRL", "KEN", "MEX", "SWE"]
 
 
@@ -450,8 +494,13 @@ def test_speakers_with_joint_statements(store: Store) -> None:
     assert codes_of(r)["concern"] == ["AUT", "IRL", "MEX", "NOR", "NZL"]
     assert codes_of(r)["condemn_use"] == ["AUT", "IRL", "MEX", "NZL"]
     assert {c: e["share"] for c, e in r["codes"].items()} == {
-        "mention": 1.0, "concern": 0.5, "call_to_reconsider": 0.1,
-        "reaffirm_commitment": 0.6, "condemn_use": 0.4, "understanding": 0.1}
+        "mention": 1.0,
+        "concern": 0.5,
+        "call_to_reconsider": 0.1,
+        "reaffirm_commitment": 0.6,
+        "condemn_use": 0.4,
+        "understanding": 0.1,
+    }
     assert r["silent"] == []
 
 
@@ -459,8 +508,13 @@ def test_speakers_national_only(store: Store) -> None:
     r = reactions(store, MEETING, denominator="speakers", national_only=True)
     assert r["denominator"]["states"] == ["DEU", "FIN", "IRL", "LTU", "NOR", "SWE"]
     assert {c: (e["count"], e["share"]) for c, e in r["codes"].items()} == {
-        "mention": (4, 0.6667), "concern": (1, 0.1667), "call_to_reconsider": (1, 0.1667),
-        "reaffirm_commitment": (3, 0.5), "condemn_use": (0, 0.0), "understanding": (1, 0.1667)}
+        "mention": (4, 0.6667),
+        "concern": (1, 0.1667),
+        "call_to_reconsider": (1, 0.1667),
+        "reaffirm_commitment": (3, 0.5),
+        "condemn_use": (0, 0.0),
+        "understanding": (1, 0.1667),
+    }
     assert r["silent"] == ["IRL", "SWE"]
 
 
@@ -482,8 +536,13 @@ def test_parties_on_the_meeting_date(store: Store) -> None:
         "understanding": [],
     }
     assert {c: e["share"] for c, e in r["codes"].items()} == {
-        "mention": 0.0804, "concern": 0.0446, "call_to_reconsider": 0.0089,
-        "reaffirm_commitment": 0.0536, "condemn_use": 0.0357, "understanding": 0.0}
+        "mention": 0.0804,
+        "concern": 0.0446,
+        "call_to_reconsider": 0.0089,
+        "reaffirm_commitment": 0.0536,
+        "condemn_use": 0.0357,
+        "understanding": 0.0,
+    }
     assert len(r["silent"]) == 103
     assert "CHE" in r["silent"] and "NOR" not in r["silent"]
     assert set(r["silent"]) == set(den["states"]) - set(codes_of(r)["mention"])
@@ -493,8 +552,13 @@ def test_parties_national_only(store: Store) -> None:
     r = reactions(store, MEETING, denominator="parties", national_only=True)
     assert r["denominator"]["count"] == 112
     assert {c: (e["count"], e["share"]) for c, e in r["codes"].items()} == {
-        "mention": (3, 0.0268), "concern": (1, 0.0089), "call_to_reconsider": (1, 0.0089),
-        "reaffirm_commitment": (3, 0.0268), "condemn_use": (0, 0.0), "understanding": (0, 0.0)}
+        "mention": (3, 0.0268),
+        "concern": (1, 0.0089),
+        "call_to_reconsider": (1, 0.0089),
+        "reaffirm_commitment": (3, 0.0268),
+        "condemn_use": (0, 0.0),
+        "understanding": (0, 0.0),
+    }
     assert codes_of(r)["mention"] == ["DEU", "LTU", "NOR"]
     assert len(r["silent"]) == 109
 
@@ -515,45 +579,58 @@ def test_suggestions_count_only_when_asked(store: Store) -> None:
 
 
 def test_breakdown_by_nato_uses_membership_on_the_meeting_date(
-        scratch: Store, tmp_path: Path) -> None:
+    scratch: Store, tmp_path: Path
+) -> None:
     r = reactions(scratch, MEETING, by="nato")
     # Finland joined NATO on 2023-04-04, Sweden on 2024-03-07: both members in Sept 2024
-    assert r["by"]["nato"]["denominator"]["states"] == ["DEU", "FIN", "FRA", "LTU", "NOR",
-                                                        "SWE"]
+    assert r["by"]["nato"]["denominator"]["states"] == ["DEU", "FIN", "FRA", "LTU", "NOR", "SWE"]
     assert r["by"]["other"]["denominator"]["states"] == ["AUT", "CHE", "IRL", "KEN", "MEX"]
     assert r["by"]["nato"]["codes"]["mention"] == {
-        "count": 6, "share": 1.0, "states": ["DEU", "FIN", "FRA", "LTU", "NOR", "SWE"]}
+        "count": 6,
+        "share": 1.0,
+        "states": ["DEU", "FIN", "FRA", "LTU", "NOR", "SWE"],
+    }
     assert r["by"]["other"]["silent"] == ["CHE", "KEN"]
     assert {g["denominator"]["kind"] for g in r["by"].values()} == {r["denominator"]["kind"]}
 
     directory = copy_fixture(tmp_path, "earlier")
     text = (directory / "meeting.yaml").read_text(encoding="utf-8")
     (directory / "meeting.yaml").write_text(
-        text.replace("id: ccm-test-msp", "id: ccm-test-2022").replace(
-            "2024-09-10", "2022-08-30").replace("2024-09-12", "2022-09-01"), encoding="utf-8")
+        text.replace("id: ccm-test-msp", "id: ccm-test-2022")
+        .replace("2024-09-10", "2022-08-30")
+        .replace("2024-09-12", "2022-09-01"),
+        encoding="utf-8",
+    )
     import_meeting(scratch, directory)
     earlier = reactions(scratch, "ccm-test-2022", by="nato")
     assert earlier["by"]["nato"]["denominator"]["states"] == ["DEU", "FRA", "LTU", "NOR"]
     assert "FIN" in earlier["by"]["other"]["denominator"]["states"]
     # in 2022 Lithuania had not given notice: still a party either way
-    assert "LTU" in reactions(scratch, "ccm-test-2022", denominator="parties")[
-        "denominator"]["states"]
+    assert (
+        "LTU" in reactions(scratch, "ccm-test-2022", denominator="parties")["denominator"]["states"]
+    )
 
 
 def test_breakdown_by_eu_and_by_regional_group(store: Store) -> None:
     eu = reactions(store, MEETING, by="eu")["by"]
-    assert eu["eu"]["denominator"]["states"] == ["AUT", "DEU", "FIN", "FRA", "IRL", "LTU",
-                                                 "SWE"]
+    assert eu["eu"]["denominator"]["states"] == ["AUT", "DEU", "FIN", "FRA", "IRL", "LTU", "SWE"]
     assert eu["other"]["denominator"]["states"] == ["CHE", "KEN", "MEX", "NOR"]
-    assert eu["eu"]["codes"]["concern"] == {"count": 2, "share": 0.2857,
-                                            "states": ["AUT", "IRL"]}
+    assert eu["eu"]["codes"]["concern"] == {"count": 2, "share": 0.2857, "states": ["AUT", "IRL"]}
     regional = reactions(store, MEETING, by="regional_group")["by"]
-    assert list(regional) == ["un-african", "un-asia-pacific", "un-eastern-european",
-                              "un-grulac", "un-weog"]
+    assert list(regional) == [
+        "un-african",
+        "un-asia-pacific",
+        "un-eastern-european",
+        "un-grulac",
+        "un-weog",
+    ]
     assert regional["un-weog"]["denominator"]["count"] == 8
     assert regional["un-african"]["silent"] == ["KEN"]
     assert regional["un-asia-pacific"]["codes"]["mention"] == {
-        "count": 0, "share": None, "states": []}
+        "count": 0,
+        "share": None,
+        "states": [],
+    }
     assert regional["un-grulac"]["codes"]["concern"]["states"] == ["MEX"]
 
 
@@ -580,14 +657,28 @@ def test_unknown_meeting_codebook_or_group_is_an_error(store: Store) -> None:
 
 
 def test_code_set_and_unset_by_hand(scratch: Store) -> None:
-    result = run(scratch, "code", "set", "ccm-test-msp/s04", "concern", "--coder", "bob",
-                 "--evidence", "takes note of the decision", "--format", "json")
+    result = run(
+        scratch,
+        "code",
+        "set",
+        "ccm-test-msp/s04",
+        "concern",
+        "--coder",
+        "bob",
+        "--evidence",
+        "takes note of the decision",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["result"] == "new"
     assert "DEU" in codes_of(reactions(scratch, MEETING))["concern"]
     # the automatic suggestion on the same statement and code now mirrors the decision
-    auto = [c for c in meeting_codings(scratch, MEETING)
-            if c["statement"] == "ccm-test-msp/s04" and c["coder"] == "auto:rules@test"]
+    auto = [
+        c
+        for c in meeting_codings(scratch, MEETING)
+        if c["statement"] == "ccm-test-msp/s04" and c["coder"] == "auto:rules@test"
+    ]
     assert auto[0]["review_state"] == "accepted" and auto[0]["reviewed_by"] == "human:bob"
     # a later decision by another person wins
     unset_codes(scratch, "s04", ["concern"], "alice")
@@ -598,8 +689,7 @@ def test_code_set_and_unset_by_hand(scratch: Store) -> None:
 def test_setting_the_same_code_twice_changes_nothing(scratch: Store) -> None:
     set_codes(scratch, "ccm-test-msp/s06", ["mention"], "bob", evidence="Sweden reaffirms")
     before = dump(scratch)
-    rows = set_codes(scratch, "ccm-test-msp/s06", ["mention"], "bob",
-                     evidence="Sweden reaffirms")
+    rows = set_codes(scratch, "ccm-test-msp/s06", ["mention"], "bob", evidence="Sweden reaffirms")
     assert rows[0]["result"] == "unchanged"
     assert dump(scratch) == before
 
@@ -614,8 +704,9 @@ def test_code_set_refuses_evidence_not_in_the_text_and_unknown_codes(scratch: St
     with pytest.raises(NotFoundError, match="unknown statement"):
         set_codes(scratch, "ccm-test-msp/s99", ["concern"], "bob")
     # evidence is found even with other spacing and case, and stored as the text has it
-    set_codes(scratch, "ccm-test-msp/s01", ["concern"], "bob",
-              evidence="we  DEEPLY regret\nthe decision")
+    set_codes(
+        scratch, "ccm-test-msp/s01", ["concern"], "bob", evidence="we  DEEPLY regret\nthe decision"
+    )
     mine = [c for c in meeting_codings(scratch, MEETING) if c["coder"] == "human:bob"]
     assert mine[0]["evidence"]["quote"] == "We deeply regret the decision"
 
@@ -629,15 +720,16 @@ def test_code_auto_never_touches_human_codings(scratch: Store) -> None:
     assert report["coder"].startswith("auto:rules@")
     assert report["statements"] == 10 and report["skipped"] == []
     assert human_rows() == before
-    texts = {s["id"]: s["text"] for s in show_meeting(scratch, MEETING, with_text=True)
-             ["statements"]}
+    texts = {
+        s["id"]: s["text"] for s in show_meeting(scratch, MEETING, with_text=True)["statements"]
+    }
     mine = [c for c in meeting_codings(scratch, MEETING) if c["coder"] == report["coder"]]
     assert mine
     for c in mine:
         assert 0 <= c["confidence"] <= 1
         if c["evidence"]:
             ev = c["evidence"]
-            assert texts[c["statement"]][ev["start"]:ev["end"]] == ev["quote"]
+            assert texts[c["statement"]][ev["start"] : ev["end"]] == ev["quote"]
     # a re-run changes nothing; a person's decision survives it
     snapshot = dump(scratch)
     assert auto_code(scratch, MEETING)["codings"]["unchanged"] == len(mine)
@@ -645,18 +737,37 @@ def test_code_auto_never_touches_human_codings(scratch: Store) -> None:
 
 
 def test_code_auto_keeps_a_reviewed_suggestion(scratch: Store) -> None:
-    from normwatch.service.codings import upsert_coding
     from normwatch.core.meetings import Coding, ReviewState
+    from normwatch.service.codings import upsert_coding
 
     coder = Coder.parse("auto:rules@9")
     with scratch.transaction() as conn:
-        upsert_coding(conn, Coding("ccm-test-msp/s06", "withdrawal-reaction", "concern", coder,
-                                   ReviewState.SUGGESTED, confidence=0.3), "2024-01-01")
+        upsert_coding(
+            conn,
+            Coding(
+                "ccm-test-msp/s06",
+                "withdrawal-reaction",
+                "concern",
+                coder,
+                ReviewState.SUGGESTED,
+                confidence=0.3,
+            ),
+            "2024-01-01",
+        )
     unset_codes(scratch, "ccm-test-msp/s06", ["concern"], "carol")
     with scratch.transaction() as conn:  # the same coder suggests it again
-        new, changed = upsert_coding(conn, Coding(
-            "ccm-test-msp/s06", "withdrawal-reaction", "concern", coder,
-            ReviewState.SUGGESTED, confidence=0.6), "2024-01-02")
+        new, changed = upsert_coding(
+            conn,
+            Coding(
+                "ccm-test-msp/s06",
+                "withdrawal-reaction",
+                "concern",
+                coder,
+                ReviewState.SUGGESTED,
+                confidence=0.6,
+            ),
+            "2024-01-02",
+        )
     assert (new, changed) == (False, True)
     row = next(c for c in meeting_codings(scratch, MEETING) if c["coder"] == "auto:rules@9")
     assert row["review_state"] == "rejected" and row["reviewed_by"] == "human:carol"
@@ -666,20 +777,30 @@ def test_code_auto_keeps_a_reviewed_suggestion(scratch: Store) -> None:
 def test_code_show_lists_the_codings(store: Store) -> None:
     result = run(store, "code", "show", MEETING, "--format", "csv")
     assert result.exit_code == 0
-    assert "ccm-test-msp/s01,NOR,concern,human:alice,accepted,,We deeply regret the decision " \
-           "of Lithuania," in result.output
+    assert (
+        "ccm-test-msp/s01,NOR,concern,human:alice,accepted,,We deeply regret the decision "
+        "of Lithuania," in result.output
+    )
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("alice", "human:alice"), ("human:bob", "human:bob"), ("José", "human:José"),
-    ("human:Anna Müller", "human:Anna Müller"), ("O’Brien", "human:O’Brien"),
-    ("auto:rules@0.1.0+cb1", "auto:rules@0.1.0+cb1")])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("alice", "human:alice"),
+        ("human:bob", "human:bob"),
+        ("José", "human:José"),
+        ("human:Anna Müller", "human:Anna Müller"),
+        ("O’Brien", "human:O’Brien"),
+        ("auto:rules@0.1.0+cb1", "auto:rules@0.1.0+cb1"),
+    ],
+)
 def test_coder_names(text: str, expected: str) -> None:
     assert str(Coder.parse(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["", "auto:rules", "robot:x", "human:", "a  b", "a;b",
-                                  "auto:the rules@1"])
+@pytest.mark.parametrize(
+    "text", ["", "auto:rules", "robot:x", "human:", "a  b", "a;b", "auto:the rules@1"]
+)
 def test_bad_coder_names(text: str) -> None:
     with pytest.raises(DataError):
         Coder.parse(text)
@@ -694,7 +815,7 @@ def test_evidence_found_is_always_the_texts_own_words(text: str, data: st.DataOb
         return
     ev = find_evidence(text, quote)
     assert ev.start is not None and ev.end is not None
-    assert text[ev.start:ev.end] == ev.quote
+    assert text[ev.start : ev.end] == ev.quote
 
 
 # ----------------------------------------------------------------------------- agreement
@@ -744,13 +865,25 @@ def test_agreement_between_two_human_coders(scratch: Store) -> None:
     concern = result["codes"]["concern"]
     assert concern["kappa"] == round(0.28 / 0.48, 4)
     assert concern["alpha"] == round(1 - 76 / 192, 4)
-    assert (concern["both_yes"], concern["only_first"], concern["only_second"],
-            concern["both_no"]) == (3, 1, 1, 5)
+    assert (
+        concern["both_yes"],
+        concern["only_first"],
+        concern["only_second"],
+        concern["both_no"],
+    ) == (3, 1, 1, 5)
     # understanding: alice yes on s08 only, bob never: p_o = 0.9 = p_e, kappa 0; alpha 0
     assert result["codes"]["understanding"]["kappa"] == 0.0
     assert result["codes"]["understanding"]["alpha"] == 0.0
-    cli_result = run(scratch, "code", "agreement", MEETING, "--codebook",
-                     "withdrawal-reaction", "--format", "json")
+    cli_result = run(
+        scratch,
+        "code",
+        "agreement",
+        MEETING,
+        "--codebook",
+        "withdrawal-reaction",
+        "--format",
+        "json",
+    )
     assert json.loads(cli_result.output)["codes"]["concern"]["kappa"] == 0.5833
 
 
@@ -765,8 +898,12 @@ def test_agreement_needs_two_human_coders(store: Store) -> None:
 def test_reported_claims_sit_beside_the_computed_figures(store: Store) -> None:
     found = {c["id"]: c for c in claims(store, MEETING)}
     third = found["concern-about-third"]
-    assert third["computed"] == {"count": 4, "denominator": 11, "share": 0.3636,
-                                 "partial_record": False}
+    assert third["computed"] == {
+        "count": 4,
+        "denominator": 11,
+        "share": 0.3636,
+        "partial_record": False,
+    }
     assert third["consistent"] is True
     half = found["reconsider-over-half"]  # 1 (NOR) of the 4 concerned States
     assert half["computed"]["count"] == 1 and half["computed"]["denominator"] == 4
@@ -810,36 +947,52 @@ def test_the_bundled_12msp_record(store: Store) -> None:
     shown = show_meeting(store, "12MSP")
     m = shown["meeting"]
     assert (m["id"], m["start_date"], m["end_date"], m["president"]) == (
-        "ccm-12msp", "2024-09-10", "2024-09-13", "MEX")
+        "ccm-12msp",
+        "2024-09-10",
+        "2024-09-13",
+        "MEX",
+    )
     assert m["venue"] == "Geneva, Palais des Nations, Room XIX"
     assert m["completeness"] == "partial"
     statements = {s["local_id"]: s for s in shown["statements"]}
     assert set(statements) == {"president-2024-09", "presidency-2024-07"}
     assert all(s["role"] == "presidency" and not s["has_text"] for s in statements.values())
     assert statements["presidency-2024-07"]["source_url"].startswith(
-        "https://clusterconvention.org/12-msp-presidency-statement")
+        "https://clusterconvention.org/12-msp-presidency-statement"
+    )
     reported = {c["id"]: c for c in shown["claims"]}
-    blog = ("https://icblcmc.org/our-impact/the-convention-on-cluster-munitions-under-pressure-"
-            "states-parties-reaction-to-the-lithuanian-withdrawal")
+    blog = (
+        "https://icblcmc.org/our-impact/the-convention-on-cluster-munitions-under-pressure-"
+        "states-parties-reaction-to-the-lithuanian-withdrawal"
+    )
     assert reported["concern-two-thirds"]["reported"] == (
-        "around two-thirds of the States participating")
+        "around two-thirds of the States participating"
+    )
     assert reported["reconsider-over-half"]["reported"] == "over half of them"
     assert {c["source"] for c in reported.values()} == {blog}
-    assert all(c["computed"]["partial_record"] and c["consistent"] is None
-               for c in reported.values())
-    assert {d["verification"] for d in shown["decisions"]} == {"verified", "reported",
-                                                               "not_verified"}
+    assert all(
+        c["computed"]["partial_record"] and c["consistent"] is None for c in reported.values()
+    )
+    assert {d["verification"] for d in shown["decisions"]} == {
+        "verified",
+        "reported",
+        "not_verified",
+    }
     assert all(d["source"] for d in shown["decisions"])
     # the President's words as the vetted notes record them, kept without a span (no text)
-    codings = [c for c in meeting_codings(store, "ccm-12msp")
-               if c["statement"] == "ccm-12msp/president-2024-09"]
+    codings = [
+        c
+        for c in meeting_codings(store, "ccm-12msp")
+        if c["statement"] == "ccm-12msp/president-2024-09"
+    ]
     assert {c["code"] for c in codings} == {"mention", "concern"}
-    assert all(c["evidence"]["quote"] == "We deeply regret" and c["evidence"]["start"] is None
-               for c in codings)
+    assert all(
+        c["evidence"]["quote"] == "We deeply regret" and c["evidence"]["start"] is None
+        for c in codings
+    )
 
 
-def test_the_12msp_presidency_statements_are_not_counted_as_mexicos_position(
-        store: Store) -> None:
+def test_the_12msp_presidency_statements_are_not_counted_as_mexicos_position(store: Store) -> None:
     r = reactions(store, "ccm-12msp")
     assert r["denominator"]["states"] == ["MEX"]
     assert r["codes"]["concern"]["count"] == 0
@@ -850,8 +1003,9 @@ def test_reimporting_the_bundled_12msp_directory_changes_nothing(scratch: Store)
     from importlib import resources
 
     before = dump(scratch)
-    with resources.as_file(resources.files("normwatch") / "data" / "meetings"
-                           / "ccm-12msp") as path:
+    with resources.as_file(
+        resources.files("normwatch") / "data" / "meetings" / "ccm-12msp"
+    ) as path:
         assert import_meeting(scratch, path)["changes"] == 0
     assert dump(scratch) == before
 

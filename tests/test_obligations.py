@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from clirun import run
 from normwatch.core.dates import PartialDate, add_years
-from normwatch.errors import DataError, RuleError
+from normwatch.core.obligation_rules import obligation_rules, parse_obligations
 from normwatch.core.obligations import Range, timing, yearly_due_dates
-from normwatch.sources.obligations import import_facts, parse_csv, read_facts, write_facts
+from normwatch.errors import DataError, RuleError
 from normwatch.service.ical import fold
 from normwatch.service.obligations import calendar_ics, check, deadlines, obligations_for
-from normwatch.core.obligation_rules import obligation_rules, parse_obligations
+from normwatch.sources.obligations import import_facts, parse_csv, read_facts, write_facts
 from normwatch.store.db import Store, open_store
 
 TODAY = dt.date(2026, 11, 27)
@@ -54,8 +54,9 @@ def by_obligation(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["obligation"]: r for r in rows}
 
 
-def ob(store: Store, state: str, on: dt.date, obligation: str,
-       treaty: str = "ccm") -> dict[str, Any]:
+def ob(
+    store: Store, state: str, on: dt.date, obligation: str, treaty: str = "ccm"
+) -> dict[str, Any]:
     return by_obligation(obligations_for(store, treaty, state, on))[obligation]
 
 
@@ -70,8 +71,11 @@ def test_entry_into_force_2010_08_01_gives_the_three_deadlines(store: Store) -> 
     assert rules["initial_report"].deadline(eif) == dt.date(2011, 1, 28)
     # Germany: party from the treaty's entry into force, stockpile and contamination declared
     rows = by_obligation(obligations_for(store, "ccm", "Germany", dt.date(2010, 9, 1)))
-    assert {k: (v["status"], v["deadline"], v["entry_into_force"]) for k, v in rows.items()
-            if k != "retention_report"} == {
+    assert {
+        k: (v["status"], v["deadline"], v["entry_into_force"])
+        for k, v in rows.items()
+        if k != "retention_report"
+    } == {
         "stockpile_destruction": ("pending", "2018-08-01", "2010-08-01"),
         "clearance": ("pending", "2020-08-01", "2010-08-01"),
         "initial_report": ("pending", "2011-01-28", "2010-08-01"),
@@ -85,7 +89,10 @@ def test_bulgaria_three_extension_steps_and_completion_as_recorded(store: Store)
     row = ob(store, "Bulgaria", TODAY, "stockpile_destruction")
     assert row["status"] == "completed"
     assert (row["original_deadline"], row["deadline"], row["completed"]) == (
-        "2019-10-01", "2023-12-31", "2023-06")
+        "2019-10-01",
+        "2023-12-31",
+        "2023-06",
+    )
     assert row["on_time"] is True
     assert [e["deadline"] for e in row["extensions"]] == ["2021-04-01", "2022-10-01", "2023-12-31"]
     assert row["extensions"][0]["decided_at"] == "9MSP (2019-09)"
@@ -94,12 +101,16 @@ def test_bulgaria_three_extension_steps_and_completion_as_recorded(store: Store)
     assert (early["status"], early["deadline"]) == ("pending", "2019-10-01")
     step1 = ob(store, "BGR", dt.date(2020, 1, 1), "stockpile_destruction")
     assert (step1["status"], step1["deadline"], len(step1["extensions"])) == (
-        "extended", "2021-04-01", 1)
+        "extended",
+        "2021-04-01",
+        1,
+    )
     step2 = ob(store, "BGR", dt.date(2021, 6, 1), "stockpile_destruction")
     assert (step2["status"], step2["deadline"]) == ("extended", "2022-10-01")
     # step 3 has no decision date: it counts from the day after the deadline it extends
     assert ob(store, "BGR", dt.date(2022, 10, 1), "stockpile_destruction")["deadline"] == (
-        "2022-10-01")
+        "2022-10-01"
+    )
     step3 = ob(store, "BGR", dt.date(2022, 10, 2), "stockpile_destruction")
     assert (step3["status"], step3["deadline"]) == ("extended", "2023-12-31")
     assert "decision not dated" in step3["explanation"]
@@ -111,7 +122,11 @@ def test_bulgaria_three_extension_steps_and_completion_as_recorded(store: Store)
 def test_peru_extended_to_april_2024_completed_december_2023(store: Store) -> None:
     row = ob(store, "Peru", TODAY, "stockpile_destruction")
     assert (row["status"], row["deadline"], row["completed"], row["on_time"]) == (
-        "completed", "2024-04-01", "2023-12-15", True)
+        "completed",
+        "2024-04-01",
+        "2023-12-15",
+        True,
+    )
     assert row["original_deadline"] == "2021-03-01"
     before = ob(store, "PER", dt.date(2023, 12, 14), "stockpile_destruction")
     assert (before["status"], before["deadline"]) == ("extended", "2024-04-01")
@@ -120,7 +135,10 @@ def test_peru_extended_to_april_2024_completed_december_2023(store: Store) -> No
 def test_guinea_bissau_missed_its_stockpile_deadline(store: Store) -> None:
     missed = ob(store, "Guinea-Bissau", dt.date(2019, 6, 1), "stockpile_destruction")
     assert (missed["status"], missed["deadline"], missed["overdue_days"]) == (
-        "overdue", "2019-05-01", 31)
+        "overdue",
+        "2019-05-01",
+        31,
+    )
     later = ob(store, "GNB", TODAY, "stockpile_destruction")
     assert later["status"] == "completed"
     assert later["on_time"] is False and later["late_by_days"] == 1
@@ -138,8 +156,9 @@ def test_aggregate_completion_is_completed_with_unknown_date_never_overdue(
     assert any(ISU_ALL_COMPLETED in f["source"] for f in row["basis"]["facts"])
 
 
-@pytest.mark.parametrize("on", ["2023-12-15", "2024-06-01", "2025-09-19", "2026-11-27",
-                                "2030-01-01"])
+@pytest.mark.parametrize(
+    "on", ["2023-12-15", "2024-06-01", "2025-09-19", "2026-11-27", "2030-01-01"]
+)
 def test_no_stockpile_is_overdue_after_the_aggregate_statement(store: Store, on: str) -> None:
     rows = deadlines(store, "ccm", dt.date.fromisoformat(on), overdue_only=True)
     assert not [r for r in rows if r["obligation"] == "stockpile_destruction"]
@@ -186,10 +205,13 @@ def test_a_sourced_submission_is_on_time_and_the_rest_stays_unknown(store: Store
     annual = ob(store, "Saint Kitts and Nevis", TODAY, "annual_report")
     assert annual["status"] == "unknown"
     (known,) = annual["reports"]["on_record"]
-    assert known == {"covers": 2017, "due": "2018-04-30", "compliance": "on_time",
-                     "submitted": "2018-01-16",
-                     "source": "https://clusterconvention.org/first-2017-annual-transparency-"
-                               "report-submitted"}
+    assert known == {
+        "covers": 2017,
+        "due": "2018-04-30",
+        "compliance": "on_time",
+        "submitted": "2018-01-16",
+        "source": "https://clusterconvention.org/first-2017-annual-transparency-report-submitted",
+    }
 
 
 def test_an_outstanding_initial_report_is_overdue(store: Store) -> None:
@@ -216,7 +238,8 @@ def test_an_extension_after_a_completion_reopens_the_obligation(store: Store) ->
 
 def test_not_applicable_without_a_declaration(store: Store) -> None:
     assert ob(store, "Lithuania", dt.date(2020, 1, 1), "stockpile_destruction")["status"] == (
-        "not_applicable")
+        "not_applicable"
+    )
     colombia = ob(store, "Colombia", TODAY, "clearance")
     assert colombia["status"] == "not_applicable"
     assert "declares nothing" in colombia["explanation"]
@@ -232,8 +255,11 @@ def test_deadlines_within_a_window_are_ahead_and_in_date_order(store: Store) -> 
     on = dt.date(2026, 1, 1)
     rows = deadlines(store, "ccm", on, within_months=12)
     upcoming = [r for r in rows if r["status"] != "overdue"]
-    assert upcoming and all("2026-01-01" <= r["deadline"][:10] <= "2027-01-01"
-                            for r in upcoming if len(r["deadline"]) == 10)
+    assert upcoming and all(
+        "2026-01-01" <= r["deadline"][:10] <= "2027-01-01"
+        for r in upcoming
+        if len(r["deadline"]) == 10
+    )
     assert [r["deadline"] for r in rows] == sorted(r["deadline"] for r in rows)
     assert {"state", "obligation", "status", "deadline", "completed", "explanation"} <= set(rows[0])
     somalia = [r for r in upcoming if r["state"] == "SOM" and r["obligation"] == "clearance"]
@@ -241,22 +267,29 @@ def test_deadlines_within_a_window_are_ahead_and_in_date_order(store: Store) -> 
     overdue = deadlines(store, "ccm", on, overdue_only=True)
     assert overdue and all(r["status"] == "overdue" for r in overdue)
     assert {(r["state"], r["obligation"]) for r in overdue} <= {
-        (r["state"], r["obligation"]) for r in rows}
+        (r["state"], r["obligation"]) for r in rows
+    }
 
 
-LATER_REMNANTS = "\n".join([
-    "iso3,obligation,original_deadline,extended_deadline,decided_on,completed_on,"
-    "hostilities_ended,source_url",
-    # test facts, not real ones: Austria (in force 2010-08-01) with remnants from fictional
-    # hostilities that ended 2016-06-30, and others ended some time in 2019
-    "AUT,clearance,2026-06-30,,,,2016-06-30,https://example.org/later-a",
-    "AUT,clearance,2026-06-30,2031-06-30,2026-05-15,,2016-06-30,https://example.org/later-b",
-    "AUT,clearance,,,,2024-11,2019,https://example.org/later-c",
-]) + "\n"
+LATER_REMNANTS = (
+    "\n".join(
+        [
+            "iso3,obligation,original_deadline,extended_deadline,decided_on,completed_on,"
+            "hostilities_ended,source_url",
+            # test facts, not real ones: Austria (in force 2010-08-01) with remnants from fictional
+            # hostilities that ended 2016-06-30, and others ended some time in 2019
+            "AUT,clearance,2026-06-30,,,,2016-06-30,https://example.org/later-a",
+            "AUT,clearance,2026-06-30,2031-06-30,2026-05-15,,2016-06-30,https://example.org/later-b",
+            "AUT,clearance,,,,2024-11,2019,https://example.org/later-c",
+        ]
+    )
+    + "\n"
+)
 
 
-def test_remnants_from_later_hostilities_have_their_own_deadline(own_db: str,
-                                                                 tmp_path: Path) -> None:
+def test_remnants_from_later_hostilities_have_their_own_deadline(
+    own_db: str, tmp_path: Path
+) -> None:
     """CCM art. 4(1)(b): ten years after the end of the active hostilities, per end on record,
     each with its own extensions and completion; no 4(1)(a) row when nothing else is on record."""
     path = tmp_path / "later.csv"
@@ -266,14 +299,17 @@ def test_remnants_from_later_hostilities_have_their_own_deadline(own_db: str,
     assert check(store) == []
 
     def clearance(on: dt.date) -> list[dict[str, Any]]:
-        return [r for r in obligations_for(store, "ccm", "AUT", on)
-                if r["obligation"] == "clearance"]
+        return [
+            r for r in obligations_for(store, "ccm", "AUT", on) if r["obligation"] == "clearance"
+        ]
 
     before, later = clearance(dt.date(2026, 1, 1))
     assert (before["article"], before["hostilities_ended"]) == ("4(1)(b)", "2016-06-30")
     assert (before["status"], before["deadline"]) == ("pending", "2026-06-30")
-    assert "end of the active hostilities 2016-06-30 + 10 years → 2026-06-30 (art. 4(1)(b))" in (
-        before["explanation"])
+    assert (
+        "end of the active hostilities 2016-06-30 + 10 years → 2026-06-30 (art. 4(1)(b))"
+        in (before["explanation"])
+    )
     assert before["basis"]["rule"].startswith("art. 4(1)(b): ")
     # known only to the year: the deadline is too, and the completion came before it
     assert (later["hostilities_ended"], later["original_deadline"]) == ("2019", "2029")
@@ -284,13 +320,17 @@ def test_remnants_from_later_hostilities_have_their_own_deadline(own_db: str,
 
 
 def test_check_refuses_hostilities_before_entry_into_force_or_on_other_obligations(
-        own_db: str) -> None:
+    own_db: str,
+) -> None:
     store = open_store(own_db)
-    write_unchecked(store, "iso3,obligation,original_deadline,hostilities_ended,source_url\n"
-                    "AUT,clearance,,2009-12-31,https://example.org/x\n"
-                    "AUT,clearance,2027-01-01,2016-06-30,https://example.org/y\n"
-                    "AUT,stockpile_destruction,,2016-06-30,https://example.org/z\n",
-                    "bad-later.csv")
+    write_unchecked(
+        store,
+        "iso3,obligation,original_deadline,hostilities_ended,source_url\n"
+        "AUT,clearance,,2009-12-31,https://example.org/x\n"
+        "AUT,clearance,2027-01-01,2016-06-30,https://example.org/y\n"
+        "AUT,stockpile_destruction,,2016-06-30,https://example.org/z\n",
+        "bad-later.csv",
+    )
     assert [p.message for p in check(store)] == [
         "bad-later.csv:2: AUT clearance: hostilities ended 2009-12-31, before entry into force "
         "for the State (2010-08-01): art. 4(1)(a) applies, not art. 4(1)(b)",
@@ -307,8 +347,12 @@ def test_check_refuses_hostilities_before_entry_into_force_or_on_other_obligatio
 
 def test_rule_files_define_the_five_obligations() -> None:
     assert [r.id for r in obligation_rules("ccm")] == [
-        "stockpile_destruction", "clearance", "initial_report", "annual_report",
-        "retention_report"]
+        "stockpile_destruction",
+        "clearance",
+        "initial_report",
+        "annual_report",
+        "retention_report",
+    ]
     apmbt = {r.id: r for r in obligation_rules("apmbt")}
     stockpile = apmbt["stockpile_destruction"]
     assert stockpile.years == 4 and stockpile.extension is None
@@ -318,29 +362,47 @@ def test_rule_files_define_the_five_obligations() -> None:
     assert apmbt["clearance"].after_hostilities is None
 
 
-GOOD = {"id": "x", "article": "1", "text": "t", "anchor": "entry_into_force", "years": 2,
-        "applies": "declared"}
+GOOD = {
+    "id": "x",
+    "article": "1",
+    "text": "t",
+    "anchor": "entry_into_force",
+    "years": 2,
+    "applies": "declared",
+}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"years": 0}, "obligations[0].years: must be a positive whole number"),
-    ({"days": 180}, "obligations[0].years: give exactly one period"),
-    ({"years": None, "yearly": "13-01"}, "obligations[0].yearly: no such day of the year"),
-    ({"years": None, "yearly": "April 30"}, "obligations[0].yearly: must be a day of the year"),
-    ({"anchor": "signature"}, "obligations[0].anchor: unknown anchor 'signature'"),
-    ({"applies": "some"}, "obligations[0].applies: unknown value 'some'"),
-    ({"article": None}, "obligations[0].article: missing"),
-    ({"after": "y"}, "obligations[0].after: only a yearly obligation"),
-    ({"extension": {"article": "2", "text": "t", "max_years": -1}},
-     "obligations[0].extension.max_years: must be a positive whole number"),
-    ({"colour": "red"}, "obligations[0].colour: unknown key"),
-    ({"after_hostilities": {"article": "2", "text": "t"}},
-     "obligations[0].after_hostilities.years: missing"),
-    ({"years": None, "yearly": "04-30", "after_hostilities": {"article": "2", "text": "t",
-                                                               "years": 1}},
-     "obligations[0].after_hostilities: a yearly obligation has no second deadline"),
-    ({"id": "Bad Id"}, "obligations[0].id: must be a lower-case identifier"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"years": 0}, "obligations[0].years: must be a positive whole number"),
+        ({"days": 180}, "obligations[0].years: give exactly one period"),
+        ({"years": None, "yearly": "13-01"}, "obligations[0].yearly: no such day of the year"),
+        ({"years": None, "yearly": "April 30"}, "obligations[0].yearly: must be a day of the year"),
+        ({"anchor": "signature"}, "obligations[0].anchor: unknown anchor 'signature'"),
+        ({"applies": "some"}, "obligations[0].applies: unknown value 'some'"),
+        ({"article": None}, "obligations[0].article: missing"),
+        ({"after": "y"}, "obligations[0].after: only a yearly obligation"),
+        (
+            {"extension": {"article": "2", "text": "t", "max_years": -1}},
+            "obligations[0].extension.max_years: must be a positive whole number",
+        ),
+        ({"colour": "red"}, "obligations[0].colour: unknown key"),
+        (
+            {"after_hostilities": {"article": "2", "text": "t"}},
+            "obligations[0].after_hostilities.years: missing",
+        ),
+        (
+            {
+                "years": None,
+                "yearly": "04-30",
+                "after_hostilities": {"article": "2", "text": "t", "years": 1},
+            },
+            "obligations[0].after_hostilities: a yearly obligation has no second deadline",
+        ),
+        ({"id": "Bad Id"}, "obligations[0].id: must be a lower-case identifier"),
+    ],
+)
 def test_bad_obligation_rules_name_file_and_key(change: dict[str, Any], message: str) -> None:
     table = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
     with pytest.raises(RuleError) as exc:
@@ -351,8 +413,9 @@ def test_bad_obligation_rules_name_file_and_key(change: dict[str, Any], message:
 def test_a_yearly_rule_after_an_unknown_obligation_is_refused() -> None:
     table = {**GOOD, "years": None, "yearly": "04-30", "after": "nothing"}
     with pytest.raises(RuleError, match=r"obligations\[0\]\.after: no obligation 'nothing'"):
-        parse_obligations("t", {"obligations": [{k: v for k, v in table.items()
-                                                 if v is not None}]}, "t.toml")
+        parse_obligations(
+            "t", {"obligations": [{k: v for k, v in table.items() if v is not None}]}, "t.toml"
+        )
     with pytest.raises(RuleError, match="obligations: must be an array of tables"):
         parse_obligations("t", {"obligations": {"id": "x"}}, "t.toml")
 
@@ -393,15 +456,19 @@ def test_yearly_due_dates_follow_the_initial_report(
     if days:
         assert days[0] > initial and (days[0] - initial).days <= 366
         assert all(d < until for d in days) if until else True
-        assert days[-1] >= horizon or (until is not None and
-                                       rules["annual_report"].due_on(days[-1].year + 1) >= until)
+        assert days[-1] >= horizon or (
+            until is not None and rules["annual_report"].due_on(days[-1].year + 1) >= until
+        )
         assert all(d < horizon for d in days[:-1])
 
 
 partial = st.builds(
-    lambda d, precision: PartialDate(d.year, *( (d.month, d.day) if precision == 2 else
-                                                (d.month,) if precision == 1 else ())),
-    dates, st.integers(min_value=0, max_value=2))
+    lambda d, precision: PartialDate(
+        d.year, *((d.month, d.day) if precision == 2 else (d.month,) if precision == 1 else ())
+    ),
+    dates,
+    st.integers(min_value=0, max_value=2),
+)
 
 
 @given(done=partial, deadline=partial, open_start=st.booleans())
@@ -458,16 +525,21 @@ def test_bundled_obligation_facts_pass_the_check(store: Store) -> None:
     assert check(store) == []
 
 
-BAD_FACTS = "\n".join([
-    "iso3,obligation,original_deadline,extended_deadline,completed_on,source_url,decision",
-    "AUT,stockpile_destruction,2018-08-01,,2009-05,https://example.org/a,",
-    "HRV,stockpile_destruction,2018-08-01,2018-07-01,,https://example.org/b,granted",
-    "BEL,stockpile,2018-08-01,,2010,https://example.org/c,",
-    "XXX,clearance,,,,https://example.org/d,",
-    "DEU,clearance,2020-08-01,2031-09-01,,https://example.org/e,granted",
-    "FRA,clearance,2021-08-01,,,https://example.org/f,",
-    "USA,clearance,,,,https://example.org/g,",
-]) + "\n"
+BAD_FACTS = (
+    "\n".join(
+        [
+            "iso3,obligation,original_deadline,extended_deadline,completed_on,source_url,decision",
+            "AUT,stockpile_destruction,2018-08-01,,2009-05,https://example.org/a,",
+            "HRV,stockpile_destruction,2018-08-01,2018-07-01,,https://example.org/b,granted",
+            "BEL,stockpile,2018-08-01,,2010,https://example.org/c,",
+            "XXX,clearance,,,,https://example.org/d,",
+            "DEU,clearance,2020-08-01,2031-09-01,,https://example.org/e,granted",
+            "FRA,clearance,2021-08-01,,,https://example.org/f,",
+            "USA,clearance,,,,https://example.org/g,",
+        ]
+    )
+    + "\n"
+)
 
 
 def write_unchecked(store: Store, text: str, name: str, treaty: str = "ccm") -> None:
@@ -501,24 +573,36 @@ def test_check_rejects_bad_facts_with_file_and_line(own_db: str) -> None:
 
 def test_check_refuses_an_extension_where_the_treaty_has_none(own_db: str) -> None:
     store = open_store(own_db)
-    write_unchecked(store, "iso3,obligation,original_deadline,extended_deadline,source_url\n"
-                    "FRA,stockpile_destruction,,2004-03-01,https://example.org/x\n",
-                    "apmbt.csv", treaty="apmbt")
+    write_unchecked(
+        store,
+        "iso3,obligation,original_deadline,extended_deadline,source_url\n"
+        "FRA,stockpile_destruction,,2004-03-01,https://example.org/x\n",
+        "apmbt.csv",
+        treaty="apmbt",
+    )
     assert [p.message for p in check(store)] == [
         "apmbt.csv:2: FRA stockpile_destruction: APMBT art. 4 has no extension rule, so no "
-        "extension can be granted or requested"]
+        "extension can be granted or requested"
+    ]
 
 
 def test_malformed_rows_are_refused_when_read() -> None:
     with pytest.raises(DataError, match=r"x\.csv:3: completed_on: not a date"):
-        parse_csv("ccm", "iso3,obligation,completed_on,source_url\n"
-                         "AUT,stockpile_destruction,2010,https://e.org\n"
-                         "BEL,stockpile_destruction,late 2010,https://e.org\n", "x.csv")
+        parse_csv(
+            "ccm",
+            "iso3,obligation,completed_on,source_url\n"
+            "AUT,stockpile_destruction,2010,https://e.org\n"
+            "BEL,stockpile_destruction,late 2010,https://e.org\n",
+            "x.csv",
+        )
     with pytest.raises(DataError, match=r"x\.csv:2: source_url: empty value"):
         parse_csv("ccm", "iso3,obligation,source_url\nAUT,clearance,\n", "x.csv")
     with pytest.raises(DataError, match=r"x\.csv:2: decision: unknown decision 'maybe'"):
-        parse_csv("ccm", "iso3,obligation,source_url,decision\nAUT,clearance,https://e.org,maybe\n",
-                  "x.csv")
+        parse_csv(
+            "ccm",
+            "iso3,obligation,source_url,decision\nAUT,clearance,https://e.org,maybe\n",
+            "x.csv",
+        )
 
 
 def test_cli_check_fails_on_bad_facts(own_db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -529,18 +613,25 @@ def test_cli_check_fails_on_bad_facts(own_db: str, capsys: pytest.CaptureFixture
     assert "bad.csv:5: unknown State code 'XXX'" in messages
 
 
-@pytest.mark.parametrize(("row", "message"), [
-    ("XXX,clearance,https://example.org/a", "new.csv:3: iso3: unknown State code 'XXX'"),
-    ("AUT,stockpile,https://example.org/a", "new.csv:3: obligation: unknown obligation id "
-     "'stockpile' for ccm"),
-    ("AUT,clearance,", "new.csv:3: source_url: empty value"),
-])
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("XXX,clearance,https://example.org/a", "new.csv:3: iso3: unknown State code 'XXX'"),
+        (
+            "AUT,stockpile,https://example.org/a",
+            "new.csv:3: obligation: unknown obligation id 'stockpile' for ccm",
+        ),
+        ("AUT,clearance,", "new.csv:3: source_url: empty value"),
+    ],
+)
 def test_cli_import_obligations_refuses_bad_rows_and_writes_nothing(
-        own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str,
-        message: str) -> None:
+    own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str, message: str
+) -> None:
     path = tmp_path / "new.csv"
-    path.write_text(f"iso3,obligation,source_url\nAUT,clearance,https://example.org/ok\n{row}\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"iso3,obligation,source_url\nAUT,clearance,https://example.org/ok\n{row}\n",
+        encoding="utf-8",
+    )
     before = len(read_facts(open_store(own_db), "ccm"))
     code, out, err = run(capsys, "--db", own_db, "import", "obligations", "ccm", str(path))
     assert code != 0 and out == ""
@@ -549,16 +640,29 @@ def test_cli_import_obligations_refuses_bad_rows_and_writes_nothing(
 
 
 def test_cli_import_obligations_adds_facts_that_the_engine_uses(
-        own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "later.csv"
     path.write_bytes(b"\xef\xbb\xbf" + LATER_REMNANTS.encode())  # a spreadsheet's UTF-8 BOM
     code, out, _ = run(capsys, "--db", own_db, "import", "obligations", "ccm", str(path))
     assert (code, out.strip()) == (0, f"3 obligation facts imported from {path}")
-    code, out, _ = run(capsys, "--db", own_db, "obligations", "ccm", "Austria", "--on",
-                       "2026-01-01", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        own_db,
+        "obligations",
+        "ccm",
+        "Austria",
+        "--on",
+        "2026-01-01",
+        "--format",
+        "json",
+    )
     clearance = [r for r in json.loads(out) if r["obligation"] == "clearance"]
     assert [(r["article"], r["deadline"]) for r in clearance] == [
-        ("4(1)(b)", "2026-06-30"), ("4(1)(b)", "2029")]
+        ("4(1)(b)", "2026-06-30"),
+        ("4(1)(b)", "2029"),
+    ]
 
 
 # --- iCalendar ------------------------------------------------------------------------------
@@ -600,57 +704,82 @@ def test_fold_keeps_utf8_characters_whole() -> None:
     folded = fold(line).encode("utf-8")
     parts = folded.split(b"\r\n")
     assert all(len(p) <= 75 for p in parts)
-    assert "".join(p.decode("utf-8")[1 if i else 0:] for i, p in enumerate(parts)) == line
+    assert "".join(p.decode("utf-8")[1 if i else 0 :] for i, p in enumerate(parts)) == line
 
 
 # --- CLI ------------------------------------------------------------------------------------
-
-
 
 
 def test_cli_obligations_table_and_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--db", db, "obligations", "ccm", "Peru", "--on", "2026-11-27")
     assert code == 0
     assert "stockpile_destruction — completed" in out and "2024-04-01" in out
-    code, out, _ = run(capsys, "--db", db, "obligations", "ccm", "PER", "--on", "2026-11-27",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "--db", db, "obligations", "ccm", "PER", "--on", "2026-11-27", "--format", "json"
+    )
     rows = json.loads(out)
     assert code == 0 and [r["obligation"] for r in rows][:3] == [
-        "stockpile_destruction", "clearance", "initial_report"]
+        "stockpile_destruction",
+        "clearance",
+        "initial_report",
+    ]
 
 
 def test_cli_deadlines_json_csv_and_overdue(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--db", db, "deadlines", "ccm", "--on", "2026-01-01",
-                       "--within", "12m", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "deadlines",
+        "ccm",
+        "--on",
+        "2026-01-01",
+        "--within",
+        "12m",
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
-    assert rows and {"state", "obligation", "status", "deadline", "completed",
-                     "explanation"} <= set(rows[0])
-    code, out, _ = run(capsys, "--db", db, "deadlines", "ccm", "--on", "2026-01-01",
-                       "--overdue", "--format", "csv")
+    assert rows and {
+        "state",
+        "obligation",
+        "status",
+        "deadline",
+        "completed",
+        "explanation",
+    } <= set(rows[0])
+    code, out, _ = run(
+        capsys, "--db", db, "deadlines", "ccm", "--on", "2026-01-01", "--overdue", "--format", "csv"
+    )
     lines = out.strip().splitlines()
     assert code == 0 and lines[0].startswith("state,name,obligation,article,status,deadline")
     assert {line.split(",")[4] for line in lines[1:]} == {"overdue"}
 
 
 def test_cli_calendar_writes_ical_to_stdout(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--db", db, "calendar", "ccm", "Chad", "Germany", "--on",
-                       "2026-01-01")
+    code, out, _ = run(
+        capsys, "--db", db, "calendar", "ccm", "Chad", "Germany", "--on", "2026-01-01"
+    )
     assert code == 0
     events: list[Any] = list(icalendar.Calendar.from_ical(out).walk("VEVENT"))
     assert {str(e["UID"]).split("-")[1] for e in events} == {"TCD", "DEU"}
 
 
-@pytest.mark.parametrize("args", [
-    ["obligations", "ccm", "Atlantis"],
-    ["deadlines", "ccm", "--within", "soon"],
-    ["deadlines", "ccm", "--within", "99999999y"],
-    ["calendar", "ccm", "Atlantis", "Germany"],
-    ["obligations", "xyz", "Germany"],
-    ["deadlines", "ccm", "--on", "2026-13-01"],
-])
-def test_cli_bad_input_is_one_error_line(db: str, capsys: pytest.CaptureFixture[str],
-                                         args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["obligations", "ccm", "Atlantis"],
+        ["deadlines", "ccm", "--within", "soon"],
+        ["deadlines", "ccm", "--within", "99999999y"],
+        ["calendar", "ccm", "Atlantis", "Germany"],
+        ["obligations", "xyz", "Germany"],
+        ["deadlines", "ccm", "--on", "2026-13-01"],
+    ],
+)
+def test_cli_bad_input_is_one_error_line(
+    db: str, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
     code, out, err = run(capsys, "--db", db, *args)
     assert code != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("error:")

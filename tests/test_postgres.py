@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from normwatch.store import bundled
 from normwatch.errors import DataError
+from normwatch.store import bundled
 from normwatch.store.db import open_store
 
 pytestmark = pytest.mark.postgres
@@ -48,17 +48,39 @@ def pg_server() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sock, "postgres")
-    subprocess.run(_as_postgres_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                      "-U", "normwatch"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres_user(
+            [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "normwatch"]
+        ),
+        check=True,
+        capture_output=True,
+    )
     port = "54329"
-    subprocess.run(_as_postgres_user([
-        str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"), "-o",
-        f"-p {port} -k {sock} -c listen_addresses=''", "start"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres_user(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(root / "log"),
+                "-o",
+                f"-p {port} -k {sock} -c listen_addresses=''",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://normwatch@/postgres?host={sock}&port={port}"
     finally:
-        subprocess.run(_as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                          "stop"]), check=False, capture_output=True)
+        subprocess.run(
+            _as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -93,8 +115,15 @@ def test_a_failed_load_leaves_a_postgresql_store_empty(
     from sqlalchemy import create_engine, inspect
 
     real = bundled.data_text
-    monkeypatch.setattr(bundled, "data_text", lambda name: real(name).replace(
-        "2025-06-27", "2025-06-31", 1) if name == "apmbt/actions.csv" else real(name))
+    monkeypatch.setattr(
+        bundled,
+        "data_text",
+        lambda name: (
+            real(name).replace("2025-06-27", "2025-06-31", 1)
+            if name == "apmbt/actions.csv"
+            else real(name)
+        ),
+    )
     with pytest.raises(DataError):
         open_store(pg_url)
     engine = create_engine(pg_url)
@@ -110,8 +139,9 @@ def test_untc_import_reconciles_the_same_way_on_postgresql(pg_url: str, tmp_path
     store = open_store(pg_url)
     names = {s.code: s.name for s in store.registry().states}
     path = tmp_path / "XXVI-6.en.xml"
-    data = export_mtdsg(store.actions("ccm"), names,
-                        extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")])
+    data = export_mtdsg(
+        store.actions("ccm"), names, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")]
+    )
     path.write_bytes(data)
     report = import_untc(store, str(path))
     assert [i.state for i in report.new] == ["TUV"]

@@ -31,8 +31,9 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert commands - documented == set()
 
 
-def test_the_readme_examples_run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readme_examples_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(Path(__file__).resolve().parents[1])
     db = str(tmp_path / "readme.sqlite")
     ran = 0

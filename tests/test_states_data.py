@@ -248,6 +248,7 @@ def test_organization_aliases_are_sourced_and_name_no_state() -> None:
     rows = read("organization_aliases.csv")
     assert rows and all(row["name"] and row["alias"] and sourced(row["source"]) for row in rows)
     state_names = {fold(row["name"]) for row in read("states.csv")} | {
-        fold(row["alias"]) for row in read("state_aliases.csv")}
+        fold(row["alias"]) for row in read("state_aliases.csv")
+    }
     assert not {fold(r["name"]) for r in rows} & state_names
     assert not {fold(r["alias"]) for r in rows} & state_names

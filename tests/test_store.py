@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from normwatch.store import bundled
 from normwatch.errors import DataError
+from normwatch.store import bundled
 from normwatch.store.db import db_url, open_store
 
 

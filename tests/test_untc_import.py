@@ -22,16 +22,17 @@ from hypothesis import strategies as st
 from clirun import run
 from mtdsg_export import export_mtdsg
 from normwatch.errors import NormwatchError, SourceError, UnknownStateError
-from normwatch.store.db import Store, open_store
 from normwatch.sources.untc.importer import fetch, import_untc
+from normwatch.store.db import Store, open_store
 from shared_files import UNTC_2018
 
 
 def snapshot(path: str) -> dict[str, list[tuple[object, ...]]]:
     con = sqlite3.connect(path)
     try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall())
-                for t in ("actions", "sources")}
+        return {
+            t: sorted(con.execute(f"SELECT * FROM {t}").fetchall()) for t in ("actions", "sources")
+        }
     finally:
         con.close()
 
@@ -46,8 +47,6 @@ def fresh(tmp_path: Path, bundled_db: str) -> str:
 def ccm_export(store: Store, **kw: object) -> bytes:
     names = {s.code: s.name for s in store.registry().states}
     return export_mtdsg(store.actions("ccm"), names, **kw)  # type: ignore[arg-type]
-
-
 
 
 @pytest.mark.skipif(not UNTC_2018.is_dir(), reason=f"the 2018 UNTC files are not at {UNTC_2018}")
@@ -71,11 +70,14 @@ def test_round_trip_export_then_import_into_an_empty_store_gives_the_same_roll(
     store = open_store(fresh)
     path = tmp_path / "XXVI-6.en.xml"
     path.write_bytes(ccm_export(store))
-    reference = {d["date"]: store.view("ccm").roll(dt.date.fromisoformat(d["date"]))
-                 for d in store.reference_counts("ccm")}
+    reference = {
+        d["date"]: store.view("ccm").roll(dt.date.fromisoformat(d["date"]))
+        for d in store.reference_counts("ccm")
+    }
     con = sqlite3.connect(fresh)
-    con.execute("DELETE FROM action_sources WHERE action_id IN "
-                "(SELECT id FROM actions WHERE treaty='ccm')")
+    con.execute(
+        "DELETE FROM action_sources WHERE action_id IN (SELECT id FROM actions WHERE treaty='ccm')"
+    )
     con.execute("DELETE FROM actions WHERE treaty='ccm'")
     con.commit()
     con.close()
@@ -87,7 +89,8 @@ def test_round_trip_export_then_import_into_an_empty_store_gives_the_same_roll(
     for day, roll in reference.items():
         got = view.roll(dt.date.fromisoformat(day))
         assert [(r.state, r.status, r.period.start) for r in got] == [
-            (r.state, r.status, r.period.start) for r in roll], day
+            (r.state, r.status, r.period.start) for r in roll
+        ], day
 
 
 def test_a_new_act_a_changed_date_and_a_gone_act_are_reported_and_applied(
@@ -97,13 +100,15 @@ def test_a_new_act_a_changed_date_and_a_gone_act_are_reported_and_applied(
     data = ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")])
     data = data.replace(b"<Entry>25 Sep\t 2009 </Entry>", b"<Entry>25 Dec\t 2009 </Entry>", 1)
     data = data.replace(b"<Entry>Zambia</Entry>", b"<Entry>Zambiaa</Entry>").replace(
-        b"Zambiaa", b"Zambia\xa0")  # same name with a NBSP: still Zambia
+        b"Zambiaa", b"Zambia\xa0"
+    )  # same name with a NBSP: still Zambia
     path = tmp_path / "XXVI-6.en.xml"
     path.write_bytes(data)
     report = import_untc(store, str(path), dry_run=True)
     assert [(i.state, i.action, i.date) for i in report.new] == [("TUV", "accession", "2030-01-12")]
-    changed = {(i.state, i.action, i.before["date"] if i.before else None, i.date)
-               for i in report.changed}
+    changed = {
+        (i.state, i.action, i.before["date"] if i.before else None, i.date) for i in report.changed
+    }
     assert ("BDI", "ratification", "2009-09-25", "2009-12-25") in changed
     assert "~ BDI ratification 2009-09-25 → 2009-12-25" in report.lines()
     assert snapshot(fresh) == snapshot(fresh)
@@ -118,8 +123,9 @@ def test_a_disagreement_with_another_source_is_a_conflict_not_a_change(
 ) -> None:
     # Nigeria's ratification (2023-02-28) is known from the treaty's support unit, not the UN list
     store = open_store(fresh)
-    data = ccm_export(store).replace(b"<Entry>28 Feb\t 2023 </Entry>",
-                                     b"<Entry> 1 Mar\t 2023 </Entry>", 1)
+    data = ccm_export(store).replace(
+        b"<Entry>28 Feb\t 2023 </Entry>", b"<Entry> 1 Mar\t 2023 </Entry>", 1
+    )
     path = tmp_path / "XXVI-6.en.xml"
     path.write_bytes(data)
     report = import_untc(store, str(path))
@@ -127,8 +133,11 @@ def test_a_disagreement_with_another_source_is_a_conflict_not_a_change(
     assert report.conflicts[0].before is not None
     assert "clusterconvention.org" in report.conflicts[0].before["source"]
     assert report.changed == [] and report.gone == []
-    nga = [a for a in open_store(fresh).actions("ccm")
-           if a.state == "NGA" and a.kind.value == "ratification"]
+    nga = [
+        a
+        for a in open_store(fresh).actions("ccm")
+        if a.state == "NGA" and a.kind.value == "ratification"
+    ]
     assert [str(a.date) for a in nga] == ["2023-02-28"]
 
 
@@ -137,8 +146,11 @@ def test_the_same_act_from_another_source_gains_that_source(fresh: str, tmp_path
     path = tmp_path / "mirror.xml"
     path.write_bytes(ccm_export(store))
     import_untc(store, str(path), treaty="ccm")
-    ltu = next(a for a in open_store(fresh).actions("ccm")
-               if a.state == "LTU" and a.kind.value == "withdrawal")
+    ltu = next(
+        a
+        for a in open_store(fresh).actions("ccm")
+        if a.state == "LTU" and a.kind.value == "withdrawal"
+    )
     assert str(path) in [s.url for s in ltu.sources]
     assert len(ltu.sources) == 3
 
@@ -183,13 +195,15 @@ def test_dry_run_json_report_and_sources_view(
     path = tmp_path / "XXVI-6.en.xml"
     path.write_bytes(ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")]))
     before = snapshot(fresh)
-    code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path), "--dry-run",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "--db", fresh, "import", "untc", str(path), "--dry-run", "--format", "json"
+    )
     assert code == 0
     report = json.loads(out)
     assert set(report) >= {"new", "changed", "gone", "conflicts"}
-    assert report["new"] == [{"state": "TUV", "name": "Tuvalu", "action": "accession",
-                              "date": "2030-01-12"}]
+    assert report["new"] == [
+        {"state": "TUV", "name": "Tuvalu", "action": "accession", "date": "2030-01-12"}
+    ]
     assert snapshot(fresh) == before
     code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path))
     assert code == 0 and "+ TUV accession 2030-01-12" in out
@@ -237,8 +251,11 @@ def test_a_file_is_one_source_however_its_path_is_typed(
     monkeypatch.chdir(tmp_path)
     import_untc(store, "XXVI-6.en.xml")
     import_untc(store, f"{tmp_path}/../{tmp_path.name}/XXVI-6.en.xml")
-    files = [r["url"] for r in open_store(fresh).query("SELECT url FROM sources")
-             if r["url"].startswith("/")]
+    files = [
+        r["url"]
+        for r in open_store(fresh).query("SELECT url FROM sources")
+        if r["url"].startswith("/")
+    ]
     assert files == [str(path)]
 
 
@@ -284,8 +301,9 @@ def serving(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Itera
 
 @pytest.fixture()
 def served(tmp_path: Path) -> Iterator[str]:
-    with serving(functools.partial(http.server.SimpleHTTPRequestHandler,
-                                   directory=str(tmp_path))) as base:
+    with serving(
+        functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    ) as base:
         yield base
 
 
@@ -360,15 +378,16 @@ def test_an_unreachable_url_is_one_clear_error(fresh: str) -> None:
         import_untc(open_store(fresh), f"http://127.0.0.1:{port}/XXVI-6.en.xml")
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.data())
 def test_mutated_documents_never_write_half_an_import(fresh: str, data: st.DataObject) -> None:
     store = open_store(fresh)
     base = ccm_export(store)
     cut = data.draw(st.integers(min_value=0, max_value=len(base) - 1))
     junk = data.draw(st.binary(max_size=8))
-    doc = base[:cut] + junk + base[cut + data.draw(st.integers(0, 40)):]
+    doc = base[:cut] + junk + base[cut + data.draw(st.integers(0, 40)) :]
     before = snapshot(fresh)
     path = Path(fresh).with_name("XXVI-6.en.xml")
     path.write_bytes(doc)

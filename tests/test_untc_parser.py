@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from normwatch.errors import SourceError
 from normwatch.core.model import ActionKind
+from normwatch.errors import SourceError
 from normwatch.sources.untc.mtdsg import (
     UntcCell,
     UntcCellError,

@@ -36,32 +36,54 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
 # -- the same JSON as the CLI --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "cli"), [
-    ("/api/v1/treaties?on=2025-03-06", ["treaties", "--on", "2025-03-06"]),
-    ("/api/v1/treaties/ccm/counts?on=2025-03-06", ["counts", "ccm", "--on", "2025-03-06"]),
-    ("/api/v1/treaties/ccm/roll?on=2025-03-05", ["roll", "ccm", "--on", "2025-03-05"]),
-    ("/api/v1/treaties/apmbt/roll?on=2026-02-20&status=withdrawing,withdrawn",
-     ["roll", "apmbt", "--on", "2026-02-20", "--status", "withdrawing,withdrawn"]),
-    ("/api/v1/treaties/ccm/status?state=Lithuania&state=FRA&on=2025-03-05&explain=true",
-     ["status", "ccm", "Lithuania", "FRA", "--on", "2025-03-05", "--explain"]),
-    ("/api/v1/treaties/ccm/states/LTU/timeline", ["timeline", "ccm", "LTU"]),
-    ("/api/v1/treaties/ccm/changes?since=2024-01-01&until=2025-12-31",
-     ["changes", "ccm", "--since", "2024-01-01", "--until", "2025-12-31"]),
-    ("/api/v1/treaties/ccm/deadlines?on=2025-03-05&within=12m",
-     ["deadlines", "ccm", "--on", "2025-03-05", "--within", "12m"]),
-    ("/api/v1/treaties/ccm/deadlines?on=2025-03-05&overdue=true",
-     ["deadlines", "ccm", "--on", "2025-03-05", "--overdue"]),
-    ("/api/v1/treaties/ccm/states/BGR/obligations?on=2015-01-01",
-     ["obligations", "ccm", "BGR", "--on", "2015-01-01"]),
-    (f"/api/v1/meetings/{MEETING}/reactions?by=regional_group",
-     ["reactions", MEETING, "--by", "regional_group"]),
-    (f"/api/v1/meetings/{MEETING}/reactions?denominator=parties&national_only=true",
-     ["reactions", MEETING, "--denominator", "parties", "--national-only"]),
-    ("/api/v1/meetings", ["meetings", "list"]),
-    ("/api/v1/sources", ["sources"]),
-])
+@pytest.mark.parametrize(
+    ("path", "cli"),
+    [
+        ("/api/v1/treaties?on=2025-03-06", ["treaties", "--on", "2025-03-06"]),
+        ("/api/v1/treaties/ccm/counts?on=2025-03-06", ["counts", "ccm", "--on", "2025-03-06"]),
+        ("/api/v1/treaties/ccm/roll?on=2025-03-05", ["roll", "ccm", "--on", "2025-03-05"]),
+        (
+            "/api/v1/treaties/apmbt/roll?on=2026-02-20&status=withdrawing,withdrawn",
+            ["roll", "apmbt", "--on", "2026-02-20", "--status", "withdrawing,withdrawn"],
+        ),
+        (
+            "/api/v1/treaties/ccm/status?state=Lithuania&state=FRA&on=2025-03-05&explain=true",
+            ["status", "ccm", "Lithuania", "FRA", "--on", "2025-03-05", "--explain"],
+        ),
+        ("/api/v1/treaties/ccm/states/LTU/timeline", ["timeline", "ccm", "LTU"]),
+        (
+            "/api/v1/treaties/ccm/changes?since=2024-01-01&until=2025-12-31",
+            ["changes", "ccm", "--since", "2024-01-01", "--until", "2025-12-31"],
+        ),
+        (
+            "/api/v1/treaties/ccm/deadlines?on=2025-03-05&within=12m",
+            ["deadlines", "ccm", "--on", "2025-03-05", "--within", "12m"],
+        ),
+        (
+            "/api/v1/treaties/ccm/deadlines?on=2025-03-05&overdue=true",
+            ["deadlines", "ccm", "--on", "2025-03-05", "--overdue"],
+        ),
+        (
+            "/api/v1/treaties/ccm/states/BGR/obligations?on=2015-01-01",
+            ["obligations", "ccm", "BGR", "--on", "2015-01-01"],
+        ),
+        (
+            f"/api/v1/meetings/{MEETING}/reactions?by=regional_group",
+            ["reactions", MEETING, "--by", "regional_group"],
+        ),
+        (
+            f"/api/v1/meetings/{MEETING}/reactions?denominator=parties&national_only=true",
+            ["reactions", MEETING, "--denominator", "parties", "--national-only"],
+        ),
+        ("/api/v1/meetings", ["meetings", "list"]),
+        ("/api/v1/sources", ["sources"]),
+    ],
+)
 def test_api_answers_what_the_cli_prints_as_json(
-    client: TestClient, web_db: str, capsys: pytest.CaptureFixture[str], path: str,
+    client: TestClient,
+    web_db: str,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
     cli: list[str],
 ) -> None:
     response = client.get(path)
@@ -82,7 +104,11 @@ def test_state_endpoint_is_one_status_row_with_its_explanation(client: TestClien
 def test_counts_reproduce_the_reference_counts(client: TestClient) -> None:
     got = client.get("/api/v1/treaties/ccm/counts?on=2025-03-06").json()
     assert (got["parties"], got["signatories"], got["withdrawn"], got["states"]) == (
-        111, 12, 1, 197)
+        111,
+        12,
+        1,
+        197,
+    )
 
 
 def test_dates_default_to_today_and_accept_the_word_today(client: TestClient) -> None:
@@ -94,7 +120,9 @@ def test_dates_default_to_today_and_accept_the_word_today(client: TestClient) ->
 def test_state_across_treaties_and_states_list(client: TestClient) -> None:
     ltu = client.get("/api/v1/states/LTU?on=2025-12-27").json()
     assert {t["treaty"]: t["status"] for t in ltu["treaties"]} == {
-        "apmbt": "withdrawn", "ccm": "withdrawn"}
+        "apmbt": "withdrawn",
+        "ccm": "withdrawn",
+    }
     states = client.get("/api/v1/states").json()
     assert len(states) == 197 and {"code", "alpha2", "name", "aliases"} <= set(states[0])
 
@@ -114,45 +142,51 @@ def test_meeting_statements_and_codings(client: TestClient) -> None:
 
 
 def test_roll_as_csv(client: TestClient) -> None:
-    response = client.get("/api/v1/treaties/ccm/roll?on=2025-03-05&status=withdrawing"
-                          "&format=csv")
+    response = client.get("/api/v1/treaties/ccm/roll?on=2025-03-05&status=withdrawing&format=csv")
     assert response.headers["content-type"].startswith("text/csv")
     lines = response.text.strip().splitlines()
     assert lines[0].startswith("state,name,treaty,date,status") and len(lines) == 2
     assert lines[1].startswith("LTU,Lithuania,ccm,2025-03-05,withdrawing")
     assert response.headers["content-disposition"] == (
-        'attachment; filename="ccm-roll-2025-03-05.csv"')
+        'attachment; filename="ccm-roll-2025-03-05.csv"'
+    )
 
 
 # -- errors ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "status", "code"), [
-    ("/api/v1/treaties/ccm/states/Atlantis", 404, "unknown_state"),
-    ("/api/v1/treaties/ccm/status?state=LTU&state=Narnia", 404, "unknown_state"),
-    ("/api/v1/states/XX", 404, "unknown_state"),
-    ("/api/v1/treaties/ccm/counts?on=2025-13-01", 400, "invalid_date"),
-    ("/api/v1/treaties/ccm/counts?on=2025-03", 400, "invalid_date"),
-    ("/api/v1/treaties/ccm/roll?on=yesterday", 400, "invalid_date"),
-    ("/api/v1/treaties/ccm/roll?on=9999-12-31", 400, "invalid_date"),
-    ("/api/v1/treaties/ccm/changes?since=2025-01-01&until=2024-01-01", 400,
-     "invalid_parameter"),
-    ("/api/v1/treaties/ccm/roll?status=member", 400, "invalid_parameter"),
-    ("/api/v1/treaties/ccm/roll?format=xml", 422, "invalid_parameter"),
-    ("/api/v1/treaties/ccm/roll?explain=maybe", 422, "invalid_parameter"),
-    ("/api/v1/treaties/ccm/status", 422, "invalid_parameter"),
-    ("/api/v1/treaties/nwt/counts", 404, "not_found"),
-    ("/api/v1/treaties/ccm/deadlines?within=soon", 400, "invalid_parameter"),
-    ("/api/v1/treaties/ccm/deadlines?within=99999999y", 400, "invalid_parameter"),
-    ("/api/v1/meetings/ccm-99msp", 404, "not_found"),
-    (f"/api/v1/meetings/{MEETING}/reactions?codebook=../../etc/passwd", 404, "not_found"),
-    (f"/api/v1/meetings/{MEETING}/reactions?denominator=everyone", 400, "invalid_parameter"),
-    ("/api/v1/nothing-here", 404, "not_found"),
-    ("/feeds/changes.atom?treaty=nwt", 404, "not_found"),
-    ("/feeds/deadlines.ics?state=Atlantis", 404, "unknown_state"),
-    ("/data/..%2F..%2Fetc%2Fpasswd", 404, "not_found"),
-    ("/data/secrets.csv", 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/v1/treaties/ccm/states/Atlantis", 404, "unknown_state"),
+        ("/api/v1/treaties/ccm/status?state=LTU&state=Narnia", 404, "unknown_state"),
+        ("/api/v1/states/XX", 404, "unknown_state"),
+        ("/api/v1/treaties/ccm/counts?on=2025-13-01", 400, "invalid_date"),
+        ("/api/v1/treaties/ccm/counts?on=2025-03", 400, "invalid_date"),
+        ("/api/v1/treaties/ccm/roll?on=yesterday", 400, "invalid_date"),
+        ("/api/v1/treaties/ccm/roll?on=9999-12-31", 400, "invalid_date"),
+        (
+            "/api/v1/treaties/ccm/changes?since=2025-01-01&until=2024-01-01",
+            400,
+            "invalid_parameter",
+        ),
+        ("/api/v1/treaties/ccm/roll?status=member", 400, "invalid_parameter"),
+        ("/api/v1/treaties/ccm/roll?format=xml", 422, "invalid_parameter"),
+        ("/api/v1/treaties/ccm/roll?explain=maybe", 422, "invalid_parameter"),
+        ("/api/v1/treaties/ccm/status", 422, "invalid_parameter"),
+        ("/api/v1/treaties/nwt/counts", 404, "not_found"),
+        ("/api/v1/treaties/ccm/deadlines?within=soon", 400, "invalid_parameter"),
+        ("/api/v1/treaties/ccm/deadlines?within=99999999y", 400, "invalid_parameter"),
+        ("/api/v1/meetings/ccm-99msp", 404, "not_found"),
+        (f"/api/v1/meetings/{MEETING}/reactions?codebook=../../etc/passwd", 404, "not_found"),
+        (f"/api/v1/meetings/{MEETING}/reactions?denominator=everyone", 400, "invalid_parameter"),
+        ("/api/v1/nothing-here", 404, "not_found"),
+        ("/feeds/changes.atom?treaty=nwt", 404, "not_found"),
+        ("/feeds/deadlines.ics?state=Atlantis", 404, "unknown_state"),
+        ("/data/..%2F..%2Fetc%2Fpasswd", 404, "not_found"),
+        ("/data/secrets.csv", 404, "not_found"),
+    ],
+)
 def test_bad_requests_get_the_one_error_shape(
     client: TestClient, path: str, status: int, code: str
 ) -> None:
@@ -192,37 +226,57 @@ def test_security_headers_on_every_answer(client: TestClient) -> None:
 
 
 def test_answers_are_gzipped_and_revalidated_with_etags(client: TestClient) -> None:
-    first = client.get("/api/v1/treaties/ccm/roll?on=2025-03-05",
-                       headers={"accept-encoding": "gzip"})
+    first = client.get(
+        "/api/v1/treaties/ccm/roll?on=2025-03-05", headers={"accept-encoding": "gzip"}
+    )
     assert first.headers["content-encoding"] == "gzip"
     etag = first.headers["etag"]
-    again = client.get("/api/v1/treaties/ccm/roll?on=2025-03-05",
-                       headers={"if-none-match": etag, "accept-encoding": "identity"})
+    again = client.get(
+        "/api/v1/treaties/ccm/roll?on=2025-03-05",
+        headers={"if-none-match": etag, "accept-encoding": "identity"},
+    )
     assert again.status_code == 304 and again.content == b""
-    raw = client.get("/api/v1/treaties/ccm/roll?on=2025-03-05",
-                     headers={"accept-encoding": "identity"})
+    raw = client.get(
+        "/api/v1/treaties/ccm/roll?on=2025-03-05", headers={"accept-encoding": "identity"}
+    )
     assert "content-encoding" not in raw.headers
     assert json.loads(raw.content) == first.json()
     assert gzip.decompress(gzip.compress(raw.content)) == raw.content
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/treaties/ccm?on=2025-03-05", "/api/v1/treaties/ccm/counts", "/feeds/changes.atom",
-    "/data/states.csv", "/static/style.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/treaties/ccm?on=2025-03-05",
+        "/api/v1/treaties/ccm/counts",
+        "/feeds/changes.atom",
+        "/data/states.csv",
+        "/static/style.css",
+    ],
+)
 def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
     get = client.get(path, headers={"accept-encoding": "identity"})
     head = client.head(path, headers={"accept-encoding": "identity"})
     assert (head.status_code, head.content) == (200, b"")
-    for name in ("content-type", "content-length", "etag", "cache-control",
-                 "content-security-policy"):
+    for name in (
+        "content-type",
+        "content-length",
+        "etag",
+        "cache-control",
+        "content-security-policy",
+    ):
         assert head.headers[name] == get.headers[name], name
     assert int(head.headers["content-length"]) == len(get.content)
 
 
 def test_unknown_query_parameters_make_no_new_cache_entries(client: TestClient) -> None:
     cache = client.app.state.site._cache  # type: ignore[attr-defined]
-    paths = ["/treaties/ccm?on=2025-03-05", "/api/v1/treaties/ccm/counts?on=2025-03-05",
-             "/meetings/ccm-12msp"]
+    paths = [
+        "/treaties/ccm?on=2025-03-05",
+        "/api/v1/treaties/ccm/counts?on=2025-03-05",
+        "/meetings/ccm-12msp",
+    ]
     pages = [client.get(p).text for p in paths]
     size = len(cache)
     for i in range(5):
@@ -246,18 +300,25 @@ def test_data_files_are_revalidated_and_static_files_cached(client: TestClient) 
 
 def test_the_app_sees_data_written_by_another_process(tmp_path: Path) -> None:
     from normwatch.core.dates import PartialDate
-    from normwatch.store.facts import write_action
     from normwatch.core.model import Action, ActionKind, Source
     from normwatch.store.db import open_store
+    from normwatch.store.facts import write_action
 
     db = make_web_db(tmp_path)
     with TestClient(web_app(db, check_every=0.0)) as c:  # type: ignore[arg-type]
         before = c.get("/api/v1/treaties/ccm/counts?on=2026-01-01").json()
         writer = open_store(db)  # another Store object, as a CLI import would be
         with writer.transaction() as conn:
-            write_action(conn, Action("ccm", "USA", ActionKind.SIGNATURE,
-                                      PartialDate.parse("2025-06-01"),
-                                      (Source("https://example.org/test-signature"),)))
+            write_action(
+                conn,
+                Action(
+                    "ccm",
+                    "USA",
+                    ActionKind.SIGNATURE,
+                    PartialDate.parse("2025-06-01"),
+                    (Source("https://example.org/test-signature"),),
+                ),
+            )
         after = c.get("/api/v1/treaties/ccm/counts?on=2026-01-01").json()
     assert after["signatories"] == before["signatories"] + 1
 
@@ -265,10 +326,16 @@ def test_the_app_sees_data_written_by_another_process(tmp_path: Path) -> None:
 def test_openapi_lists_every_endpoint_with_the_error_shape(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/api/v1/treaties", "/api/v1/treaties/{treaty}/counts",
-            "/api/v1/treaties/{treaty}/roll", "/api/v1/treaties/{treaty}/states/{state}",
-            "/api/v1/treaties/{treaty}/deadlines", "/api/v1/meetings/{meeting}/reactions",
-            "/feeds/changes.atom", "/feeds/deadlines.ics"} <= paths
+    assert {
+        "/api/v1/treaties",
+        "/api/v1/treaties/{treaty}/counts",
+        "/api/v1/treaties/{treaty}/roll",
+        "/api/v1/treaties/{treaty}/states/{state}",
+        "/api/v1/treaties/{treaty}/deadlines",
+        "/api/v1/meetings/{meeting}/reactions",
+        "/feeds/changes.atom",
+        "/feeds/deadlines.ics",
+    } <= paths
     counts = spec["paths"]["/api/v1/treaties/{treaty}/counts"]["get"]["responses"]
     assert counts["400"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorBody")
     docs = client.get("/api/v1/docs").text
@@ -288,8 +355,9 @@ def test_feeds_are_valid_atom_and_icalendar(client: TestClient) -> None:
     assert root.find("a:id", ns) is not None and root.find("a:updated", ns) is not None
     titles = [e.findtext("a:title", namespaces=ns) for e in entries]
     assert "Lithuania: withdrawing → withdrawn (CCM)" in titles
-    assert all(e.find("a:id", ns) is not None and e.find("a:updated", ns) is not None
-               for e in entries)
+    assert all(
+        e.find("a:id", ns) is not None and e.find("a:updated", ns) is not None for e in entries
+    )
     ics = client.get("/feeds/deadlines.ics?treaty=ccm")
     assert ics.headers["content-type"].startswith("text/calendar")
     cal = icalendar.Calendar.from_ical(ics.content)
@@ -305,7 +373,8 @@ def test_date_bounds() -> None:
 
     today = dt.date(2026, 3, 1)
     assert parse_day(None, today) == today and parse_day(" 2025-03-05 ", today) == dt.date(
-        2025, 3, 5)
+        2025, 3, 5
+    )
     for bad in ("1899-12-31", "2200-01-01", "2025-02-30", "05/03/2025"):
         with pytest.raises(DateParamError):
             parse_day(bad, today)
@@ -322,7 +391,7 @@ def test_serve_command_runs_uvicorn_on_the_given_store(
     with pytest.raises(SystemExit) as exc:
         main(["serve", "--db", str(db), "--host", "127.0.0.1", "--port", "8123"])
     assert exc.value.code == 0
-    (app, kwargs), = calls
+    ((app, kwargs),) = calls
     assert (kwargs["host"], kwargs["port"]) == ("127.0.0.1", 8123)
     assert app.state.site.store.url.endswith("served.sqlite") and db.is_file()
     assert "http://127.0.0.1:8123/" in capsys.readouterr().err

@@ -18,14 +18,23 @@ from test_web_support import MEETING, SCRIPT, make_web_db, web_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Debian's Chromium is not installed at /usr/bin/chromium "
-                              "(apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 
@@ -42,8 +51,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     app = web_app(make_web_db(tmp_path_factory.mktemp("browser")))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,  # type: ignore[arg-type]
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -127,9 +142,18 @@ def test_map_and_roll_filter_by_status(page: Any, base_url: str) -> None:
     assert page.problems == []
 
 
-PHONE_PAGES = ["/", "/treaties/ccm", "/treaties/ccm/deadlines", "/states/LTU", "/meetings",
-               f"/meetings/{MEETING}", "/meetings/ccm-12msp", "/methods", "/data",
-               "/api/v1/docs"]
+PHONE_PAGES = [
+    "/",
+    "/treaties/ccm",
+    "/treaties/ccm/deadlines",
+    "/states/LTU",
+    "/meetings",
+    f"/meetings/{MEETING}",
+    "/meetings/ccm-12msp",
+    "/methods",
+    "/data",
+    "/api/v1/docs",
+]
 
 
 def test_main_pages_fit_a_phone_screen(page: Any, base_url: str) -> None:

@@ -14,10 +14,24 @@ from fastapi.testclient import TestClient
 from normwatch.store.db import open_store
 from test_web_support import MEETING, SCRIPT
 
-PAGES = ["/", "/?on=2025-03-05", "/?on=1990-01-01", "/treaties/ccm",
-         "/treaties/apmbt?on=2026-02-20", "/treaties/ccm/deadlines", "/states/LTU",
-         "/states/UKR?on=2026-01-01", "/meetings", f"/meetings/{MEETING}", "/meetings/ccm-12msp",
-         "/methods", "/data", "/api/v1/docs", "/no-such-page", "/states/Atlantis"]
+PAGES = [
+    "/",
+    "/?on=2025-03-05",
+    "/?on=1990-01-01",
+    "/treaties/ccm",
+    "/treaties/apmbt?on=2026-02-20",
+    "/treaties/ccm/deadlines",
+    "/states/LTU",
+    "/states/UKR?on=2026-01-01",
+    "/meetings",
+    f"/meetings/{MEETING}",
+    "/meetings/ccm-12msp",
+    "/methods",
+    "/data",
+    "/api/v1/docs",
+    "/no-such-page",
+    "/states/Atlantis",
+]
 
 
 class Links(HTMLParser):
@@ -66,8 +80,9 @@ def test_pages_need_no_script_and_no_inline_style(client: TestClient, path: str)
     assert response.headers["content-type"].startswith("text/html")
     assert "<script" not in response.text.lower()
     tags = parse(response.text).tags
-    assert not [t for t, attrs in tags if "style" in attrs or any(
-        a.startswith("on") for a in attrs)]
+    assert not [
+        t for t, attrs in tags if "style" in attrs or any(a.startswith("on") for a in attrs)
+    ]
     assert not [t for t, _ in tags if t == "style"]
     assert "Traceback" not in response.text
 
@@ -99,8 +114,9 @@ def test_meeting_page_shows_the_reaction_chart_and_links_each_count(
     root = ElementTree.fromstring(svg.group(0))
     ns = "{http://www.w3.org/2000/svg}"
     assert root.find(f"{ns}title") is not None and root.find(f"{ns}desc") is not None
-    bars = {a.attrib["href"]: [t.text or "" for t in a.iter(f"{ns}text")]
-            for a in root.iter(f"{ns}a")}
+    bars = {
+        a.attrib["href"]: [t.text or "" for t in a.iter(f"{ns}text")] for a in root.iter(f"{ns}a")
+    }
     assert set(bars) == {f"#code-{code}" for code in result["codes"]} | {"#silent"}
     for code, c in result["codes"].items():
         assert bars[f"#code-{code}"][-1].startswith(f"{c['count']} (")
@@ -117,8 +133,11 @@ def test_meeting_page_shows_the_reaction_chart_and_links_each_count(
 def test_home_counts_link_to_the_rows_behind_them(client: TestClient, web_db: str) -> None:
     store = open_store(web_db)
     page = client.get("/?on=2025-03-06").text
-    cards = [(href, text) for href, text in parse(page).links
-             if href.startswith("/treaties/ccm?on=2025-03-06&status=")]
+    cards = [
+        (href, text)
+        for href, text in parse(page).links
+        if href.startswith("/treaties/ccm?on=2025-03-06&status=")
+    ]
     assert cards, "no count links"
     counts = store.view("ccm").counts(__import__("datetime").date(2025, 3, 6))
     seen = {}
@@ -209,12 +228,25 @@ def test_step_chart_follows_the_counts() -> None:
 
     from normwatch.web import charts
 
-    daily = [{"date": dt.date(2020, 1, 1) + dt.timedelta(days=i), "parties": i // 10,
-              "signatories": 5, "withdrawing": 0, "withdrawn": 0} for i in range(30)]
+    daily = [
+        {
+            "date": dt.date(2020, 1, 1) + dt.timedelta(days=i),
+            "parties": i // 10,
+            "signatories": 5,
+            "withdrawing": 0,
+            "withdrawn": 0,
+        }
+        for i in range(30)
+    ]
     points = charts.change_points(daily, ["parties", "signatories", "withdrawing", "withdrawn"])
     assert [p["parties"] for p in points] == [0, 1, 2]
-    svg = charts.step_chart(points, start=dt.date(2020, 1, 1), end=dt.date(2020, 1, 30),
-                            title="t <&>", marker=dt.date(2020, 1, 15))
+    svg = charts.step_chart(
+        points,
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2020, 1, 30),
+        title="t <&>",
+        marker=dt.date(2020, 1, 15),
+    )
     root = ElementTree.fromstring(str(svg))
     ns = "{http://www.w3.org/2000/svg}"
     assert root.findtext(f"{ns}title") == "t <&>"
@@ -236,8 +268,7 @@ def test_data_page_links_the_export(client: TestClient) -> None:
     files = [h for h, _ in parse(page).links if h.startswith("/data/")]
     assert "/data/datapackage.json" in files and "/data/normwatch.sqlite" in files
     package: dict[str, Any] = client.get("/data/datapackage.json").json()
-    assert {r["path"] for r in package["resources"]} <= {f.removeprefix("/data/")
-                                                          for f in files}
+    assert {r["path"] for r in package["resources"]} <= {f.removeprefix("/data/") for f in files}
     states = client.get("/data/states.csv")
     assert states.status_code == 200 and states.text.startswith("code,alpha2,name")
 
@@ -273,7 +304,10 @@ def test_counts_are_pluralised_and_overdue_spans_said_in_years() -> None:
     from normwatch.web.routers.pages import plural, years_months
 
     assert (plural(1, "State"), plural(2, "State"), plural(0, "day")) == (
-        "1 State", "2 States", "0 days")
+        "1 State",
+        "2 States",
+        "0 days",
+    )
     today = dt.date(2026, 3, 1)
     assert years_months((today - dt.date(2011, 6, 30)).days, today) == "14 years 8 months"
     assert years_months((today - dt.date(2025, 3, 1)).days, today) == "1 year"
@@ -319,7 +353,7 @@ def test_partial_meeting_says_what_its_figures_do_not_show(client: TestClient) -
 def _contrast(a: str, b: str) -> float:
     def luminance(colour: str) -> float:
         hex6 = "".join(c * 2 for c in colour[1:]) if len(colour) == 4 else colour[1:]
-        rgb = [int(hex6[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        rgb = [int(hex6[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 

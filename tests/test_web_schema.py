@@ -28,13 +28,18 @@ from test_web_support import make_web_db, web_app
 _root = Path(__import__("tempfile").mkdtemp(prefix="normwatch-schema-"))
 APP: Any = web_app(make_web_db(_root))
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
-CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance)
+CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 
 @schema.parametrize()
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 def test_api_answers_as_documented(case: Any) -> None:
     response = case.call()
     case.validate_response(response, checks=CHECKS)
@@ -52,10 +57,14 @@ def test_parameters_offer_values_that_exist() -> None:
     assert treaty["enum"] == sorted(all_treaties())
     with TestClient(APP) as client:
         for path, item in spec["paths"].items():
-            params = [p for p in item["get"].get("parameters", [])
-                      if p["in"] == "path" or p.get("required")]
-            values = {p["name"]: (p["schema"].get("enum") or p["schema"]["examples"])[0]
-                      for p in params}
+            params = [
+                p
+                for p in item["get"].get("parameters", [])
+                if p["in"] == "path" or p.get("required")
+            ]
+            values = {
+                p["name"]: (p["schema"].get("enum") or p["schema"]["examples"])[0] for p in params
+            }
             query = {p["name"]: values[p["name"]] for p in params if p["in"] == "query"}
             response = client.get(path.format(**values), params=query)
             assert response.status_code == 200, (path, values, response.text)
@@ -63,13 +72,14 @@ def test_parameters_offer_values_that_exist() -> None:
 
 def test_feeds_and_files_document_their_media_types_and_errors() -> None:
     paths = schema.raw_schema["paths"]
-    for path, media in [("/feeds/changes.atom", "application/atom+xml"),
-                        ("/feeds/deadlines.ics", "text/calendar"),
-                        ("/data/{name}", "text/csv")]:
+    for path, media in [
+        ("/feeds/changes.atom", "application/atom+xml"),
+        ("/feeds/deadlines.ics", "text/calendar"),
+        ("/data/{name}", "text/csv"),
+    ]:
         responses = paths[path]["get"]["responses"]
         assert media in responses["200"]["content"], path
-        assert "application/json" not in responses["200"]["content"] or path.startswith(
-            "/data/")
+        assert "application/json" not in responses["200"]["content"] or path.startswith("/data/")
         for code in ("404", "422"):
             ref = responses[code]["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/ErrorBody"), (path, code)

@@ -55,7 +55,7 @@ s03,mention,alice,the withdrawal of one State Party
 
 TEXTS = {
     "s01.txt": "Madam President,\n\nWe deeply regret the decision of Lithuania to withdraw "
-               f"from the Convention. {SCRIPT} Norway remains committed to the Convention.\n",
+    f"from the Convention. {SCRIPT} Norway remains committed to the Convention.\n",
     "s02.txt": "We call on Lithuania to reconsider its decision before it takes effect.\n",
     "s03.txt": "Germany takes note of the withdrawal of one State Party from the Convention.\n",
 }

@@ -18,7 +18,9 @@ feature packages' internals may change between versions.
 from __future__ import annotations
 
 from normwatch.core.dates import PartialDate
+from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State, Status
 from normwatch.core.status import Explanation, Period, StatusResult, TreatyView, build_view
+from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
 from normwatch.errors import (
     DataError,
     NormwatchError,
@@ -28,8 +30,6 @@ from normwatch.errors import (
     StoreError,
     UnknownStateError,
 )
-from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State, Status
-from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
 from normwatch.store.db import Store, open_store
 
 __version__ = "0.1.0"

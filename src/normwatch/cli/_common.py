@@ -39,13 +39,24 @@ DATE = DateType()
 
 def format_option(f: Any) -> Any:
     return click.option(
-        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-        show_default=True, help="Output for people (table) or programs (csv, json).")(f)
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="Output for people (table) or programs (csv, json).",
+    )(f)
 
 
 def on_option(f: Any) -> Any:
-    return click.option("--on", "on", type=DATE, default="today", show_default=True,
-                        help="The date to answer for (YYYY-MM-DD).")(f)
+    return click.option(
+        "--on",
+        "on",
+        type=DATE,
+        default="today",
+        show_default=True,
+        help="The date to answer for (YYYY-MM-DD).",
+    )(f)
 
 
 def get_store(ctx: click.Context) -> Store:

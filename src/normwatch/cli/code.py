@@ -18,8 +18,13 @@ _METHODS = click.Choice(["rules", "model"])
 
 
 def _codebook_option(f: Any) -> Any:
-    return click.option("--codebook", "codebook_id", required=True, metavar="ID|PATH",
-                        help="Codebook id (see 'normwatch code codebooks') or YAML file.")(f)
+    return click.option(
+        "--codebook",
+        "codebook_id",
+        required=True,
+        metavar="ID|PATH",
+        help="Codebook id (see 'normwatch code codebooks') or YAML file.",
+    )(f)
 
 
 @click.group("code")
@@ -35,8 +40,14 @@ def code() -> None:
 
 
 @code.command("codebooks")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output for people (table) or programs (csv, json).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output for people (table) or programs (csv, json).",
+)
 def codebooks_cmd(fmt: str) -> None:
     """List the codebooks that ship with normwatch."""
     from normwatch.coding.codebook import list_codebooks, load_codebook
@@ -45,21 +56,38 @@ def codebooks_cmd(fmt: str) -> None:
     rows = []
     for book_id in list_codebooks():
         book = load_codebook(book_id)
-        rows.append({"id": book.id, "version": book.version, "title": book.title,
-                     "languages": list(book.languages), "codes": book.code_ids})
+        rows.append(
+            {
+                "id": book.id,
+                "version": book.version,
+                "title": book.title,
+                "languages": list(book.languages),
+                "codes": book.code_ids,
+            }
+        )
     emit(rows, fmt, columns=["id", "version", "languages", "codes", "title"], title="Codebooks")
 
 
 @code.command("text")
 @_codebook_option
 @click.option("--lang", metavar="xx", help="Language of the text (ISO 639-1); detected if omitted.")
-@click.option("--method", type=_METHODS, default=None,
-              help="rules (default) or model (default when --model is given).")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="PATH",
-              help="A model saved by 'normwatch code train'.")
+@click.option(
+    "--method",
+    type=_METHODS,
+    default=None,
+    help="rules (default) or model (default when --model is given).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="A model saved by 'normwatch code train'.",
+)
 @click.argument("text", required=False)
-def text_cmd(codebook_id: str, lang: str | None, method: str | None, model_path: str | None,
-             text: str | None) -> None:
+def text_cmd(
+    codebook_id: str, lang: str | None, method: str | None, model_path: str | None, text: str | None
+) -> None:
     """Code TEXT (or standard input, with '-' or no TEXT); prints JSON with the evidence."""
     from normwatch.coding import code_text
     from normwatch.coding.codebook import load_codebook
@@ -77,13 +105,19 @@ def text_cmd(codebook_id: str, lang: str | None, method: str | None, model_path:
 @code.command("train")
 @_codebook_option
 @click.argument("train_file", metavar="TRAIN.jsonl", type=click.Path(dir_okay=False))
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="PATH",
-              help="Where to save the model (with its training metadata).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="Where to save the model (with its training metadata).",
+)
 def train_cmd(codebook_id: str, train_file: str, out: str) -> None:
     """Train the model method on labelled statements and save it."""
+    from normwatch.coding.classifier import train
     from normwatch.coding.codebook import load_codebook
     from normwatch.coding.corpus import read_labelled
-    from normwatch.coding.classifier import train
     from normwatch.formats import dumps
 
     book = load_codebook(codebook_id)
@@ -95,18 +129,51 @@ def train_cmd(codebook_id: str, train_file: str, out: str) -> None:
 @code.command("evaluate")
 @_codebook_option
 @click.argument("gold_file", metavar="GOLD.jsonl", type=click.Path(dir_okay=False))
-@click.option("--method", type=_METHODS, default=None,
-              help="rules (default) or model (default when --model or --train is given).")
-@click.option("--train", "train_file", type=click.Path(dir_okay=False), metavar="TRAIN.jsonl",
-              help="Train the model on this file first (model method).")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="PATH",
-              help="A model saved by 'normwatch code train' (model method).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output for people (table) or programs (json).")
-@click.option("--show-errors", type=int, default=10, show_default=True, metavar="N",
-              help="How many misclassified statements the table view lists.")
-def evaluate_cmd(codebook_id: str, gold_file: str, method: str | None, train_file: str | None,
-                 model_path: str | None, fmt: str, show_errors: int) -> None:
+@click.option(
+    "--method",
+    type=_METHODS,
+    default=None,
+    help="rules (default) or model (default when --model or --train is given).",
+)
+@click.option(
+    "--train",
+    "train_file",
+    type=click.Path(dir_okay=False),
+    metavar="TRAIN.jsonl",
+    help="Train the model on this file first (model method).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="A model saved by 'normwatch code train' (model method).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output for people (table) or programs (json).",
+)
+@click.option(
+    "--show-errors",
+    type=int,
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="How many misclassified statements the table view lists.",
+)
+def evaluate_cmd(
+    codebook_id: str,
+    gold_file: str,
+    method: str | None,
+    train_file: str | None,
+    model_path: str | None,
+    fmt: str,
+    show_errors: int,
+) -> None:
     """Measure a coder on GOLD.jsonl: precision, recall, F1 per code and per language."""
     from normwatch.coding.codebook import load_codebook
     from normwatch.coding.corpus import read_labelled
@@ -142,8 +209,9 @@ def _method(method: str | None, has_model: bool, has_train: bool) -> str:
 
 def _load_model(path: str | None) -> Any:
     if path is None:
-        raise NormwatchError("the model method needs --model PATH (a model saved by "
-                             "'normwatch code train')")
+        raise NormwatchError(
+            "the model method needs --model PATH (a model saved by 'normwatch code train')"
+        )
     from normwatch.coding.classifier import load_model
 
     return load_model(path)
@@ -156,29 +224,47 @@ def _fmt(x: float | None) -> str:
 def _print_evaluation(result: dict[str, Any], show_errors: int) -> None:
     from normwatch.formats import emit
 
-    rows = [{"code": code, "precision": _fmt(s["precision"]), "recall": _fmt(s["recall"]),
-             "f1": _fmt(s["f1"]), "support": s["support"]}
-            for code, s in result["per_code"].items()]
+    rows = [
+        {
+            "code": code,
+            "precision": _fmt(s["precision"]),
+            "recall": _fmt(s["recall"]),
+            "f1": _fmt(s["f1"]),
+            "support": s["support"],
+        }
+        for code, s in result["per_code"].items()
+    ]
     rows.append({"code": "micro", "f1": _fmt(result["micro_f1"])})
     rows.append({"code": "macro", "f1": _fmt(result["macro_f1"])})
-    emit(rows, "table", columns=["code", "precision", "recall", "f1", "support"],
-         title=f"{result['codebook']} — {result['method']} — {result['n']} statements")
+    emit(
+        rows,
+        "table",
+        columns=["code", "precision", "recall", "f1", "support"],
+        title=f"{result['codebook']} — {result['method']} — {result['n']} statements",
+    )
     lang_rows = []
     for lang, s in result["per_language"].items():
-        row: dict[str, Any] = {"lang": lang, "n": s["n"], "macro_f1": _fmt(s["macro_f1"]),
-                               "micro_f1": _fmt(s["micro_f1"])}
+        row: dict[str, Any] = {
+            "lang": lang,
+            "n": s["n"],
+            "macro_f1": _fmt(s["macro_f1"]),
+            "micro_f1": _fmt(s["micro_f1"]),
+        }
         for code, cs in s["per_code"].items():
             row[code] = _fmt(cs["f1"])
         lang_rows.append(row)
     emit(lang_rows, "table", title="F1 per language")
     errors = result["errors"]
-    click.echo(f"{len(errors)} statement(s) coded differently from the gold"
-               + (f", {result['unsupported']} in an unsupported language"
-                  if result["unsupported"] else ""))
-    for e in errors[:max(0, show_errors)]:
+    click.echo(
+        f"{len(errors)} statement(s) coded differently from the gold"
+        + (f", {result['unsupported']} in an unsupported language" if result["unsupported"] else "")
+    )
+    for e in errors[: max(0, show_errors)]:
         extra = f" ({e['error']})" if "error" in e else ""
-        click.echo(f"  {e['id']} [{e['lang']}]: missing {','.join(e['missing']) or '-'}; "
-                   f"extra {','.join(e['extra']) or '-'}{extra}")
+        click.echo(
+            f"  {e['id']} [{e['lang']}]: missing {','.join(e['missing']) or '-'}; "
+            f"extra {','.join(e['extra']) or '-'}{extra}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

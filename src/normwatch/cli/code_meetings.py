@@ -7,8 +7,9 @@ import click
 
 from normwatch.cli._common import format_option, get_store
 
-_CODEBOOK = click.option("--codebook", default="withdrawal-reaction", show_default=True,
-                         help="Codebook id or YAML path.")
+_CODEBOOK = click.option(
+    "--codebook", default="withdrawal-reaction", show_default=True, help="Codebook id or YAML path."
+)
 
 
 @click.command("set")
@@ -20,8 +21,16 @@ _CODEBOOK = click.option("--codebook", default="withdrawal-reaction", show_defau
 @_CODEBOOK
 @format_option
 @click.pass_context
-def set_cmd(ctx: click.Context, statement: str, codes: tuple[str, ...], coder: str,
-            evidence: str | None, note: str | None, codebook: str, fmt: str) -> None:
+def set_cmd(
+    ctx: click.Context,
+    statement: str,
+    codes: tuple[str, ...],
+    coder: str,
+    evidence: str | None,
+    note: str | None,
+    codebook: str,
+    fmt: str,
+) -> None:
     """Record that CODES apply to STATEMENT (MEETING/ID), in the name of a person.
 
     \b
@@ -29,11 +38,18 @@ def set_cmd(ctx: click.Context, statement: str, codes: tuple[str, ...], coder: s
       normwatch code set ccm-12msp/nor-1 concern call_to_reconsider --coder ana \\
           --evidence "urge Lithuania to reconsider"
     """
-    from normwatch.service.codings import set_codes
     from normwatch.formats import emit
+    from normwatch.service.codings import set_codes
 
-    rows = set_codes(get_store(ctx), statement, list(codes), coder, evidence=evidence,
-                     codebook=codebook, note=note)
+    rows = set_codes(
+        get_store(ctx),
+        statement,
+        list(codes),
+        coder,
+        evidence=evidence,
+        codebook=codebook,
+        note=note,
+    )
     emit(rows, fmt, title="Codings")
 
 
@@ -41,20 +57,31 @@ def set_cmd(ctx: click.Context, statement: str, codes: tuple[str, ...], coder: s
 @click.argument("statement")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--coder", required=True, help="Your name (stored as human:NAME).")
-@click.option("--forget", is_flag=True,
-              help="Delete your coding instead of recording that the code does not apply.")
+@click.option(
+    "--forget",
+    is_flag=True,
+    help="Delete your coding instead of recording that the code does not apply.",
+)
 @_CODEBOOK
 @format_option
 @click.pass_context
-def unset_cmd(ctx: click.Context, statement: str, codes: tuple[str, ...], coder: str,
-              forget: bool, codebook: str, fmt: str) -> None:
+def unset_cmd(
+    ctx: click.Context,
+    statement: str,
+    codes: tuple[str, ...],
+    coder: str,
+    forget: bool,
+    codebook: str,
+    fmt: str,
+) -> None:
     """Record that CODES do not apply to STATEMENT (this also rejects matching automatic
     suggestions); with --forget, delete your coding of them instead."""
-    from normwatch.service.codings import unset_codes
     from normwatch.formats import emit
+    from normwatch.service.codings import unset_codes
 
-    rows = unset_codes(get_store(ctx), statement, list(codes), coder, codebook=codebook,
-                       forget=forget)
+    rows = unset_codes(
+        get_store(ctx), statement, list(codes), coder, codebook=codebook, forget=forget
+    )
     emit(rows, fmt, title="Codings")
 
 
@@ -65,15 +92,29 @@ def unset_cmd(ctx: click.Context, statement: str, codes: tuple[str, ...], coder:
 @click.pass_context
 def show_cmd(ctx: click.Context, meeting: str, codebook: str | None, fmt: str) -> None:
     """Every coding of MEETING's statements: code, coder, review state, evidence."""
-    from normwatch.service.codings import meeting_codings
     from normwatch.formats import emit
+    from normwatch.service.codings import meeting_codings
 
     rows = meeting_codings(get_store(ctx), meeting, codebook)
     if fmt != "json":
         rows = [{**r, "evidence": (r["evidence"] or {}).get("quote")} for r in rows]
-    emit(rows, fmt, columns=None if fmt == "json" else [
-        "statement", "speaker", "code", "coder", "review_state", "confidence", "evidence",
-        "reviewed_by"], title=f"Codings of {meeting}")
+    emit(
+        rows,
+        fmt,
+        columns=None
+        if fmt == "json"
+        else [
+            "statement",
+            "speaker",
+            "code",
+            "coder",
+            "review_state",
+            "confidence",
+            "evidence",
+            "reviewed_by",
+        ],
+        title=f"Codings of {meeting}",
+    )
 
 
 @click.command("agreement")
@@ -82,12 +123,13 @@ def show_cmd(ctx: click.Context, meeting: str, codebook: str | None, fmt: str) -
 @click.option("--coders", metavar="A,B", help="The human coders to compare (default: all).")
 @format_option
 @click.pass_context
-def agreement_cmd(ctx: click.Context, meeting: str, codebook: str, coders: str | None,
-                  fmt: str) -> None:
+def agreement_cmd(
+    ctx: click.Context, meeting: str, codebook: str, coders: str | None, fmt: str
+) -> None:
     """Agreement between human coders of MEETING, per code: Cohen's kappa (two coders) and
     Krippendorff's alpha (nominal)."""
-    from normwatch.service.agreement import agreement
     from normwatch.formats import dumps, emit
+    from normwatch.service.agreement import agreement
 
     chosen = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     result = agreement(get_store(ctx), meeting, codebook, chosen)
@@ -95,34 +137,50 @@ def agreement_cmd(ctx: click.Context, meeting: str, codebook: str, coders: str |
         click.echo(dumps(result))
         return
     rows = [{"code": code, **entry} for code, entry in result["codes"].items()]
-    emit(rows, fmt, title=f"{result['meeting']} · {', '.join(result['coders'])} · pooled "
-                          f"alpha {result['pooled_alpha']}")
+    emit(
+        rows,
+        fmt,
+        title=f"{result['meeting']} · {', '.join(result['coders'])} · pooled "
+        f"alpha {result['pooled_alpha']}",
+    )
 
 
 @click.command("auto")
 @click.argument("meeting")
 @_CODEBOOK
-@click.option("--method", type=click.Choice(["rules", "model"]), default="rules",
-              show_default=True, help="The automatic coder.")
-@click.option("--model", "model", metavar="PATH",
-              help="A trained model (normwatch code train), for --method model.")
+@click.option(
+    "--method",
+    type=click.Choice(["rules", "model"]),
+    default="rules",
+    show_default=True,
+    help="The automatic coder.",
+)
+@click.option(
+    "--model",
+    "model",
+    metavar="PATH",
+    help="A trained model (normwatch code train), for --method model.",
+)
 @format_option
 @click.pass_context
-def auto_cmd(ctx: click.Context, meeting: str, codebook: str, method: str, model: str | None,
-             fmt: str) -> None:
+def auto_cmd(
+    ctx: click.Context, meeting: str, codebook: str, method: str, model: str | None, fmt: str
+) -> None:
     """Suggest codes for every statement of MEETING that has text. Suggestions are stored as
     `suggested` with evidence and confidence; human codings are never touched."""
-    from normwatch.service.codings import auto_code
     from normwatch.formats import dumps
+    from normwatch.service.codings import auto_code
 
     report = auto_code(get_store(ctx), meeting, codebook, method, model)
     if fmt == "json":
         click.echo(dumps(report))
         return
     c = report["codings"]
-    click.echo(f"{report['meeting']}: {report['statements']} statements coded by "
-               f"{report['coder']}: {c['new']} new, {c['changed']} changed, "
-               f"{c['unchanged']} unchanged, {c['removed']} removed suggestions")
+    click.echo(
+        f"{report['meeting']}: {report['statements']} statements coded by "
+        f"{report['coder']}: {c['new']} new, {c['changed']} changed, "
+        f"{c['unchanged']} unchanged, {c['removed']} removed suggestions"
+    )
     for s in report["skipped"]:
         click.echo(f"skipped {s['statement']}: {s['reason']}", err=True)
 

@@ -10,8 +10,14 @@ from normwatch.service.export import DEFAULT_FORMATS, FORMATS, export, parse_for
 
 @click.command("export")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--format", "formats", default=",".join(DEFAULT_FORMATS), show_default=True,
-              metavar="F,...", help=f"Any of {', '.join(FORMATS)} (parquet needs pyarrow).")
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(DEFAULT_FORMATS),
+    show_default=True,
+    metavar="F,...",
+    help=f"Any of {', '.join(FORMATS)} (parquet needs pyarrow).",
+)
 @click.pass_context
 def export_cmd(ctx: click.Context, directory: str, formats: str) -> None:
     """Write every table, and the computed status periods, to DIRECTORY as open data.

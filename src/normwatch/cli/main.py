@@ -16,6 +16,7 @@ from normwatch import __version__, features
 from normwatch.cli._common import DATE, format_option, get_store, on_option
 from normwatch.errors import NormwatchError
 
+
 class LazyGroup(click.Group):
     """A group whose feature subcommands are imported only when used."""
 
@@ -33,9 +34,13 @@ pass_store = click.make_pass_decorator(dict, ensure=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="NORMWATCH_DB", metavar="PATH|URL",
-              help="Database file or SQLAlchemy URL [env NORMWATCH_DB; default: a file in the "
-                   "user data directory, created and loaded from the bundled data on first use].")
+@click.option(
+    "--db",
+    envvar="NORMWATCH_DB",
+    metavar="PATH|URL",
+    help="Database file or SQLAlchemy URL [env NORMWATCH_DB; default: a file in the "
+    "user data directory, created and loaded from the bundled data on first use].",
+)
 @click.version_option(__version__, prog_name="normwatch")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
@@ -57,13 +62,28 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def treaties(ctx: click.Context, on: dt.date, fmt: str) -> None:
     """List the treaties with their entry into force and counts on a date."""
-    from normwatch.service import status as queries
     from normwatch.formats import emit
+    from normwatch.service import status as queries
 
     rows = queries.treaties(get_store(ctx), on)
-    emit(rows, fmt, columns=None if fmt != "table" else [
-        "id", "short_name", "untc_id", "entry_into_force", "parties", "in_force", "signatories",
-        "withdrawing", "withdrawn"], title=f"Treaties on {on}")
+    emit(
+        rows,
+        fmt,
+        columns=None
+        if fmt != "table"
+        else [
+            "id",
+            "short_name",
+            "untc_id",
+            "entry_into_force",
+            "parties",
+            "in_force",
+            "signatories",
+            "withdrawing",
+            "withdrawn",
+        ],
+        title=f"Treaties on {on}",
+    )
 
 
 @cli.command()
@@ -73,11 +93,12 @@ def treaties(ctx: click.Context, on: dt.date, fmt: str) -> None:
 @click.option("--explain", is_flag=True, help="Show the article, actions and arithmetic.")
 @format_option
 @click.pass_context
-def status(ctx: click.Context, treaty: str, states: tuple[str, ...], on: dt.date, explain: bool,
-           fmt: str) -> None:
+def status(
+    ctx: click.Context, treaty: str, states: tuple[str, ...], on: dt.date, explain: bool, fmt: str
+) -> None:
     """Status of one or more STATES (codes or names) towards TREATY on a date."""
-    from normwatch.service import status as queries
     from normwatch.formats import emit
+    from normwatch.service import status as queries
 
     rows = queries.status(get_store(ctx), treaty, list(states), on, explain=explain)
     if fmt != "table":
@@ -91,14 +112,24 @@ def status(ctx: click.Context, treaty: str, states: tuple[str, ...], on: dt.date
 
 
 _STATUS_COLUMNS = ["state", "name", "status", "since", "notified", "effective"]
-_CSV_STATUS_COLUMNS = ["state", "name", "treaty", "date", "status", "since", "notified",
-                       "effective", "postponed"]
+_CSV_STATUS_COLUMNS = [
+    "state",
+    "name",
+    "treaty",
+    "date",
+    "status",
+    "since",
+    "notified",
+    "effective",
+    "postponed",
+]
 
 
 def _for_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows for a table: a postponed withdrawal says so where its effective date would be."""
-    return [{**r, "effective": "postponed (armed conflict)"} if r.get("postponed") else r
-            for r in rows]
+    return [
+        {**r, "effective": "postponed (armed conflict)"} if r.get("postponed") else r for r in rows
+    ]
 
 
 def _explanation_text(expl: dict[str, Any]) -> str:
@@ -109,29 +140,39 @@ def _explanation_text(expl: dict[str, Any]) -> str:
     lines += [f"  arithmetic: {s}" for s in expl["arithmetic"]]
     for c in expl["armed_conflicts"]:
         state = f"ended {c['end']}" if c["end"] else "ongoing"
-        lines.append(f"  armed conflict: {c['state']}–{c['counterpart']} from {c['start']}, "
-                     f"{state}  [{'; '.join(c['sources'])}]")
+        lines.append(
+            f"  armed conflict: {c['state']}–{c['counterpart']} from {c['start']}, "
+            f"{state}  [{'; '.join(c['sources'])}]"
+        )
     return "\n".join(lines)
 
 
 @cli.command()
 @click.argument("treaty")
 @on_option
-@click.option("--status", "status_filter", metavar="S,...",
-              help="Only these statuses, e.g. party,withdrawing.")
+@click.option(
+    "--status",
+    "status_filter",
+    metavar="S,...",
+    help="Only these statuses, e.g. party,withdrawing.",
+)
 @format_option
 @click.pass_context
 def roll(ctx: click.Context, treaty: str, on: dt.date, status_filter: str | None, fmt: str) -> None:
     """The roll of all States and their status towards TREATY on a date."""
-    from normwatch.service import status as queries
     from normwatch.formats import emit
+    from normwatch.service import status as queries
 
     rows = queries.roll(get_store(ctx), treaty, on, queries.parse_statuses(status_filter))
     if fmt != "table":
         emit(rows, fmt, columns=None if fmt == "json" else _CSV_STATUS_COLUMNS)
         return
-    emit(_for_table(rows), fmt, columns=_STATUS_COLUMNS,
-         title=f"{treaty.upper()} roll on {on} ({len(rows)} States)")
+    emit(
+        _for_table(rows),
+        fmt,
+        columns=_STATUS_COLUMNS,
+        title=f"{treaty.upper()} roll on {on} ({len(rows)} States)",
+    )
 
 
 @cli.command()
@@ -141,8 +182,8 @@ def roll(ctx: click.Context, treaty: str, on: dt.date, status_filter: str | None
 @click.pass_context
 def counts(ctx: click.Context, treaty: str, on: dt.date, fmt: str) -> None:
     """How many States are parties, signatories, withdrawing ... on a date."""
-    from normwatch.service import status as queries
     from normwatch.formats import dumps, emit
+    from normwatch.service import status as queries
 
     result = queries.counts(get_store(ctx), treaty, on)
     if fmt == "json":
@@ -158,17 +199,23 @@ def counts(ctx: click.Context, treaty: str, on: dt.date, fmt: str) -> None:
 @click.pass_context
 def timeline(ctx: click.Context, treaty: str, state: str, fmt: str) -> None:
     """Every action, status and domestic event of STATE for TREATY, in date order."""
-    from normwatch.service import status as queries
     from normwatch.formats import dumps, emit
+    from normwatch.service import status as queries
 
     result = queries.timeline(get_store(ctx), treaty, state)
     if fmt == "json":
         click.echo(dumps(result))
         return
-    rows = [{**e, "legal_effect": "yes" if e["legal_effect"] else "no (domestic step)"}
-            for e in result["entries"]]
-    emit(rows, fmt, columns=["date", "type", "status", "until", "description", "legal_effect"],
-         title=f"{result['name']} and the {treaty.upper()}")
+    rows = [
+        {**e, "legal_effect": "yes" if e["legal_effect"] else "no (domestic step)"}
+        for e in result["entries"]
+    ]
+    emit(
+        rows,
+        fmt,
+        columns=["date", "type", "status", "until", "description", "legal_effect"],
+        title=f"{result['name']} and the {treaty.upper()}",
+    )
     for w in result["warnings"]:
         click.echo(f"warning: {w}", err=True)
 
@@ -181,13 +228,17 @@ def timeline(ctx: click.Context, treaty: str, state: str, fmt: str) -> None:
 @click.pass_context
 def changes(ctx: click.Context, treaty: str, since: dt.date, until: dt.date, fmt: str) -> None:
     """Status changes between two dates."""
-    from normwatch.service import status as queries
     from normwatch.formats import emit
+    from normwatch.service import status as queries
 
     rows = queries.changes(get_store(ctx), treaty, since, until)
     cols = ["date", "state", "name", "from", "to", "rule"]
-    emit(rows, fmt, columns=None if fmt == "json" else cols,
-         title=f"{treaty.upper()} changes {since} – {until}")
+    emit(
+        rows,
+        fmt,
+        columns=None if fmt == "json" else cols,
+        title=f"{treaty.upper()} changes {since} – {until}",
+    )
 
 
 @cli.command()
@@ -195,13 +246,12 @@ def changes(ctx: click.Context, treaty: str, since: dt.date, until: dt.date, fmt
 @click.pass_context
 def check(ctx: click.Context, fmt: str) -> None:
     """Validate the data: sources, consistency, entry into force, reference counts."""
-    from normwatch.service import status as queries
     from normwatch.formats import emit
+    from normwatch.service import status as queries
 
     problems = queries.check(get_store(ctx))
     if problems or fmt != "table":
-        emit([p.to_dict() for p in problems], fmt, columns=["check", "message"],
-             title="Problems")
+        emit([p.to_dict() for p in problems], fmt, columns=["check", "message"], title="Problems")
     else:
         click.echo("all checks passed")
     if problems:

@@ -31,21 +31,22 @@ def import_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
     """Import a meeting DIRECTORY (meeting.yaml, participants.csv, statements.csv, files,
     optional codings.csv). Every problem is listed and nothing is written when there is one;
     importing the same directory again changes nothing."""
-    from normwatch.sources.meetings.importer import import_meeting
     from normwatch.formats import dumps
+    from normwatch.sources.meetings.importer import import_meeting
 
     report = import_meeting(get_store(ctx), directory)
     if fmt == "json":
         click.echo(dumps(report))
         return
     verb = "created" if report["created"] else "updated" if report["changes"] else "unchanged"
-    click.echo(f"{report['meeting']}: {verb} ({report['changes']} changes; "
-               f"{report['participants']} participants, {report['statements']} statements, "
-               f"{report['codings']} codings in the directory)")
+    click.echo(
+        f"{report['meeting']}: {verb} ({report['changes']} changes; "
+        f"{report['participants']} participants, {report['statements']} statements, "
+        f"{report['codings']} codings in the directory)"
+    )
     for table, c in report["tables"].items():
         if any(c.values()):
-            click.echo(f"  {table}: {c['new']} new, {c['changed']} changed, "
-                       f"{c['removed']} removed")
+            click.echo(f"  {table}: {c['new']} new, {c['changed']} changed, {c['removed']} removed")
     for w in report["warnings"]:
         click.echo(f"warning: {w}", err=True)
 
@@ -56,13 +57,28 @@ def import_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
 @click.pass_context
 def list_cmd(ctx: click.Context, treaty: str | None, fmt: str) -> None:
     """List the meetings, oldest first."""
-    from normwatch.service.meetings import list_meetings
     from normwatch.formats import emit
+    from normwatch.service.meetings import list_meetings
 
     rows = list_meetings(get_store(ctx), treaty)
-    emit(rows, fmt, columns=None if fmt == "json" else [
-        "id", "name", "start_date", "end_date", "venue", "president", "participants",
-        "statements", "completeness"], title="Meetings")
+    emit(
+        rows,
+        fmt,
+        columns=None
+        if fmt == "json"
+        else [
+            "id",
+            "name",
+            "start_date",
+            "end_date",
+            "venue",
+            "president",
+            "participants",
+            "statements",
+            "completeness",
+        ],
+        title="Meetings",
+    )
 
 
 @meetings_group.command("show")
@@ -73,8 +89,8 @@ def list_cmd(ctx: click.Context, treaty: str | None, fmt: str) -> None:
 def show_cmd(ctx: click.Context, meeting: str, with_text: bool, fmt: str) -> None:
     """Everything recorded about MEETING: sources, participants, statements, decisions, gaps
     and reported figures beside what the data computes."""
-    from normwatch.service.meetings import show_meeting
     from normwatch.formats import dumps, emit
+    from normwatch.service.meetings import show_meeting
 
     result = show_meeting(get_store(ctx), meeting, with_text=with_text)
     if fmt == "json":
@@ -84,21 +100,41 @@ def show_cmd(ctx: click.Context, meeting: str, with_text: bool, fmt: str) -> Non
         emit(result["statements"], "csv")
         return
     m = result["meeting"]
-    click.echo(f"{m['id']}: {m['name']} ({m['treaty'].upper()}), {m['start_date']} – "
-               f"{m['end_date'] or '?'}, {m['venue'] or 'venue unknown'}")
-    click.echo(f"president: {m['president_name'] or 'unknown'}"
-               + (f"    record: {m['completeness']}" if m["completeness"] else ""))
+    click.echo(
+        f"{m['id']}: {m['name']} ({m['treaty'].upper()}), {m['start_date']} – "
+        f"{m['end_date'] or '?'}, {m['venue'] or 'venue unknown'}"
+    )
+    click.echo(
+        f"president: {m['president_name'] or 'unknown'}"
+        + (f"    record: {m['completeness']}" if m["completeness"] else "")
+    )
     for s in m["sources"]:
         click.echo(f"  source: {s['url']}" + (f" ({s['symbol']})" if s["symbol"] else ""))
     if m["note"]:
         click.echo(f"note: {m['note']}")
     if result["participants"]:
-        emit(result["participants"], "table", columns=["participant", "name", "capacity",
-                                                       "source"], title="Participants")
+        emit(
+            result["participants"],
+            "table",
+            columns=["participant", "name", "capacity", "source"],
+            title="Participants",
+        )
     if result["statements"]:
-        emit(result["statements"], "table", columns=[
-            "local_id", "speaker", "on_behalf_of", "role", "language", "date", "has_text",
-            "source_url"], title="Statements")
+        emit(
+            result["statements"],
+            "table",
+            columns=[
+                "local_id",
+                "speaker",
+                "on_behalf_of",
+                "role",
+                "language",
+                "date",
+                "has_text",
+                "source_url",
+            ],
+            title="Statements",
+        )
     for key, title in (("decisions", "Decisions"), ("gaps", "Not known")):
         if result[key]:
             click.echo(f"\n{title}:")
@@ -111,50 +147,86 @@ def show_cmd(ctx: click.Context, meeting: str, with_text: bool, fmt: str) -> Non
             comp = c["computed"]
             share = "n/a" if comp["share"] is None else f"{comp['share']:.1%}"
             fit = {None: "cannot be checked", True: "consistent", False: "not consistent"}[
-                c["consistent"]]
-            click.echo(f"  - {c['code']}: reported \"{c['reported']}\" ({c['relation']} "
-                       f"{c['value']:.3g} of {c['denominator']}) <{c['source']}>")
-            click.echo(f"    data: {comp['count']} of {comp['denominator']} = {share} "
-                       f"({fit}{'; partial record' if comp['partial_record'] else ''})")
+                c["consistent"]
+            ]
+            click.echo(
+                f'  - {c["code"]}: reported "{c["reported"]}" ({c["relation"]} '
+                f"{c['value']:.3g} of {c['denominator']}) <{c['source']}>"
+            )
+            click.echo(
+                f"    data: {comp['count']} of {comp['denominator']} = {share} "
+                f"({fit}{'; partial record' if comp['partial_record'] else ''})"
+            )
 
 
 @click.command("reactions")
 @click.argument("meeting")
-@click.option("--codebook", default="withdrawal-reaction", show_default=True,
-              help="Codebook id or YAML path.")
-@click.option("--denominator", type=click.Choice(["participating", "parties", "speakers"]),
-              default="participating", show_default=True,
-              help="participating: States on the list of participants; parties: States Parties "
-                   "on the meeting's first day (withdrawing included); speakers: States a "
-                   "counted statement speaks for.")
-@click.option("--national-only", is_flag=True,
-              help="Count national statements only (leave out joint statements).")
-@click.option("--by", metavar="GROUPING",
-              help="Break down by regional_group, eu, nato (membership on the meeting's date).")
-@click.option("--include-suggested", is_flag=True,
-              help="Also count automatic suggestions nobody has reviewed.")
+@click.option(
+    "--codebook", default="withdrawal-reaction", show_default=True, help="Codebook id or YAML path."
+)
+@click.option(
+    "--denominator",
+    type=click.Choice(["participating", "parties", "speakers"]),
+    default="participating",
+    show_default=True,
+    help="participating: States on the list of participants; parties: States Parties "
+    "on the meeting's first day (withdrawing included); speakers: States a "
+    "counted statement speaks for.",
+)
+@click.option(
+    "--national-only",
+    is_flag=True,
+    help="Count national statements only (leave out joint statements).",
+)
+@click.option(
+    "--by",
+    metavar="GROUPING",
+    help="Break down by regional_group, eu, nato (membership on the meeting's date).",
+)
+@click.option(
+    "--include-suggested",
+    is_flag=True,
+    help="Also count automatic suggestions nobody has reviewed.",
+)
 @format_option
 @click.pass_context
-def reactions_cmd(ctx: click.Context, meeting: str, codebook: str, denominator: str,
-                  national_only: bool, by: str | None, include_suggested: bool,
-                  fmt: str) -> None:
+def reactions_cmd(
+    ctx: click.Context,
+    meeting: str,
+    codebook: str,
+    denominator: str,
+    national_only: bool,
+    by: str | None,
+    include_suggested: bool,
+    fmt: str,
+) -> None:
     """Which States carried each code at MEETING: counts, shares and the States behind them.
 
     \b
     Example:
       normwatch reactions ccm-12msp --codebook withdrawal-reaction --by nato --format json
     """
+    from normwatch.formats import dumps, emit
     from normwatch.service.meetings import get_meeting
     from normwatch.service.reactions import reaction_rows, reactions
-    from normwatch.formats import dumps, emit
 
     store = get_store(ctx)
-    result = reactions(store, meeting, codebook, denominator=denominator,
-                       national_only=national_only, by=by, include_suggested=include_suggested)
+    result = reactions(
+        store,
+        meeting,
+        codebook,
+        denominator=denominator,
+        national_only=national_only,
+        by=by,
+        include_suggested=include_suggested,
+    )
     if get_meeting(store, result["meeting"])["completeness"] == "partial":
-        click.echo(f"warning: the record of {result['meeting']} is partial; these figures "
-                   "cover only what is recorded (normwatch meetings show "
-                   f"{result['meeting']})", err=True)
+        click.echo(
+            f"warning: the record of {result['meeting']} is partial; these figures "
+            "cover only what is recorded (normwatch meetings show "
+            f"{result['meeting']})",
+            err=True,
+        )
     if fmt == "json":
         click.echo(dumps(result))
         return
@@ -162,7 +234,10 @@ def reactions_cmd(ctx: click.Context, meeting: str, codebook: str, denominator: 
     if fmt == "table":
         rows = [{**r, "share": "" if r["share"] is None else f"{r['share']:.1%}"} for r in rows]
     den = result["denominator"]
-    emit(rows, fmt, columns=["group", "code", "count", "denominator", "share", "states"],
-         title=f"{result['meeting']} · {result['codebook']} · {den['kind']} "
-               f"({den['count']} States)" + (" · national statements only"
-                                            if national_only else ""))
+    emit(
+        rows,
+        fmt,
+        columns=["group", "code", "count", "denominator", "share", "states"],
+        title=f"{result['meeting']} · {result['codebook']} · {den['kind']} "
+        f"({den['count']} States)" + (" · national statements only" if national_only else ""),
+    )

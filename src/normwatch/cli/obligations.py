@@ -14,11 +14,23 @@ import click
 from normwatch.cli._common import format_option, get_store, on_option
 
 _COLUMNS = ["obligation", "article", "status", "deadline", "completed", "overdue_days"]
-_DEADLINE_COLUMNS = ["deadline", "state", "name", "obligation", "article", "status",
-                     "overdue_days"]
-_CSV_COLUMNS = ["state", "name", "obligation", "article", "status", "deadline",
-                "original_deadline", "completed", "completed_by", "on_time", "late_by_days",
-                "overdue_days", "ends", "explanation"]
+_DEADLINE_COLUMNS = ["deadline", "state", "name", "obligation", "article", "status", "overdue_days"]
+_CSV_COLUMNS = [
+    "state",
+    "name",
+    "obligation",
+    "article",
+    "status",
+    "deadline",
+    "original_deadline",
+    "completed",
+    "completed_by",
+    "on_time",
+    "late_by_days",
+    "overdue_days",
+    "ends",
+    "explanation",
+]
 
 
 @click.command("obligations")
@@ -35,8 +47,8 @@ def obligations_cmd(ctx: click.Context, treaty: str, state: str, on: dt.date, fm
       normwatch obligations ccm Bulgaria
       normwatch obligations ccm Lithuania --on 2025-03-05 --format json
     """
-    from normwatch.service.obligations import obligations_for
     from normwatch.formats import emit
+    from normwatch.service.obligations import obligations_for
 
     rows = obligations_for(get_store(ctx), treaty, state, on)
     if fmt == "json":
@@ -56,13 +68,18 @@ def obligations_cmd(ctx: click.Context, treaty: str, state: str, on: dt.date, fm
 @click.command("deadlines")
 @click.argument("treaty")
 @on_option
-@click.option("--within", "within", metavar="N[m|y]",
-              help="Only deadlines within this window from --on, e.g. 12m or 2y.")
+@click.option(
+    "--within",
+    "within",
+    metavar="N[m|y]",
+    help="Only deadlines within this window from --on, e.g. 12m or 2y.",
+)
 @click.option("--overdue", "overdue", is_flag=True, help="Only overdue obligations.")
 @format_option
 @click.pass_context
-def deadlines_cmd(ctx: click.Context, treaty: str, on: dt.date, within: str | None,
-                  overdue: bool, fmt: str) -> None:
+def deadlines_cmd(
+    ctx: click.Context, treaty: str, on: dt.date, within: str | None, overdue: bool, fmt: str
+) -> None:
     """Deadlines of all parties to TREATY: overdue ones and those still ahead, in date order.
 
     \b
@@ -70,8 +87,8 @@ def deadlines_cmd(ctx: click.Context, treaty: str, on: dt.date, within: str | No
       normwatch deadlines ccm --within 12m
       normwatch deadlines ccm --overdue --format csv
     """
-    from normwatch.service.obligations import deadlines, parse_within
     from normwatch.formats import emit
+    from normwatch.service.obligations import deadlines, parse_within
 
     months = parse_within(within) if within is not None else None
     rows = deadlines(get_store(ctx), treaty, on, within_months=months, overdue_only=overdue)
@@ -79,8 +96,12 @@ def deadlines_cmd(ctx: click.Context, treaty: str, on: dt.date, within: str | No
         emit(rows, fmt)
         return
     what = "overdue" if overdue else "deadlines" + (f" within {within}" if within else "")
-    emit(rows, fmt, columns=_CSV_COLUMNS if fmt == "csv" else _DEADLINE_COLUMNS,
-         title=f"{treaty.upper()} {what} on {on} ({len(rows)})")
+    emit(
+        rows,
+        fmt,
+        columns=_CSV_COLUMNS if fmt == "csv" else _DEADLINE_COLUMNS,
+        title=f"{treaty.upper()} {what} on {on} ({len(rows)})",
+    )
 
 
 @click.command("calendar")

@@ -7,15 +7,29 @@ import click
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on.")
-@click.option("--db", "serve_db", metavar="PATH|URL",
-              help="Database file or SQLAlchemy URL (overrides the global --db).")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--db",
+    "serve_db",
+    metavar="PATH|URL",
+    help="Database file or SQLAlchemy URL (overrides the global --db).",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, serve_db: str | None,
-              log_level: str) -> None:
+def serve_cmd(
+    ctx: click.Context, host: str, port: int, serve_db: str | None, log_level: str
+) -> None:
     """Serve the web dashboard, the JSON API (/api/v1/), feeds and downloads.
 
     \b
@@ -30,7 +44,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, serve_db: str | None,
     if serve_db:
         ctx.find_root().ensure_object(dict)["db"] = serve_db
     app = create_app(get_store(ctx))
-    click.echo(f"normwatch: serving {app.state.site.store.url} on http://{host}:{port}/",
-               err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False)
+    click.echo(f"normwatch: serving {app.state.site.store.url} on http://{host}:{port}/", err=True)
+    uvicorn.run(
+        app, host=host, port=port, log_level=log_level, access_log=False, server_header=False
+    )

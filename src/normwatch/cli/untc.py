@@ -146,7 +146,17 @@ def sources_cmd(ctx: click.Context, fmt: str) -> None:
         fmt,
         columns=None
         if fmt == "json"
-        else ["url", "symbol", "title", "kind", "actions", "events", "other", "imports",
-              "last_import", "published"],
+        else [
+            "url",
+            "symbol",
+            "title",
+            "kind",
+            "actions",
+            "events",
+            "other",
+            "imports",
+            "last_import",
+            "published",
+        ],
         title=f"{len(rows)} sources",
     )

@@ -50,15 +50,18 @@ def code_text(
 
     ``lang`` is detected when not given; a language the codebook does not read (or one that
     cannot be told) raises :class:`UnsupportedLanguageError`. ``method`` is ``"rules"`` or
-    ``"model"``; the model method needs ``model`` (a :class:`~normwatch.coding.classifier.ModelBundle`
+    ``"model"``; the model method needs ``model``
+    (a :class:`~normwatch.coding.classifier.ModelBundle`
     or the path of a saved one) trained for the same codebook.
     """
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     if method not in METHODS:
         raise NormwatchError(f"unknown coding method {method!r} (use {' or '.join(METHODS)})")
     if not book.automatic:
-        raise NormwatchError(f"codebook {book.id!r} lists no languages or patterns: it is for "
-                             "coding by hand ('normwatch code set')")
+        raise NormwatchError(
+            f"codebook {book.id!r} lists no languages or patterns: it is for "
+            "coding by hand ('normwatch code set')"
+        )
     code = require_language(text, book.languages, lang, codebook=book.id)
     if method == "rules":
         from normwatch.coding.patterns import code_with_rules
@@ -68,8 +71,10 @@ def code_text(
         from normwatch.coding.classifier import ModelBundle, load_model
 
         if model is None:
-            raise NormwatchError("the model method needs a trained model (train one with "
-                                 "'normwatch code train', then pass --model PATH)")
+            raise NormwatchError(
+                "the model method needs a trained model (train one with "
+                "'normwatch code train', then pass --model PATH)"
+            )
         bundle = model if isinstance(model, ModelBundle) else load_model(model)
         result = bundle.code(text, book, code)
     if not book.multi_label and len(result.codes) > 1:

@@ -64,8 +64,10 @@ class ModelBundle:
         return out
 
     def predict(self, texts: Sequence[str]) -> list[set[str]]:
-        return [{c for c, p in row.items() if p >= self.thresholds.get(c, THRESHOLD)}
-                for row in self.probabilities(texts)]
+        return [
+            {c for c, p in row.items() if p >= self.thresholds.get(c, THRESHOLD)}
+            for row in self.probabilities(texts)
+        ]
 
     def code(self, text: str, codebook: Codebook, lang: str | None) -> CodingResult:
         """Code one text; ``codebook`` must be the one the model was trained for."""
@@ -89,12 +91,15 @@ class ModelBundle:
 
     def check_codebook(self, codebook: Codebook) -> None:
         if codebook.id != self.codebook_id:
-            raise DataError(f"the model was trained for codebook {self.codebook_id!r}, "
-                            f"not {codebook.id!r}")
+            raise DataError(
+                f"the model was trained for codebook {self.codebook_id!r}, not {codebook.id!r}"
+            )
         missing = sorted(set(codebook.code_ids) - set(self.codes))
         if missing:
-            raise DataError(f"the model (codebook version {self.codebook_version}) does not "
-                            f"know the code(s) {', '.join(missing)}; train it again")
+            raise DataError(
+                f"the model (codebook version {self.codebook_version}) does not "
+                f"know the code(s) {', '.join(missing)}; train it again"
+            )
 
     # -- persistence
 
@@ -132,22 +137,29 @@ def load_model(path: str | Path) -> ModelBundle:
     try:
         payload = joblib.load(p)
     except Exception as exc:  # a truncated, foreign or corrupt file
-        raise DataError(f"not a normwatch model file ({type(exc).__name__}: {exc})",
-                        where=str(p)) from None
+        raise DataError(
+            f"not a normwatch model file ({type(exc).__name__}: {exc})", where=str(p)
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise DataError("not a normwatch model file", where=str(p))
     if payload.get("format_version") != FORMAT_VERSION:
-        raise DataError(f"model format version {payload.get('format_version')} is not "
-                        f"supported (expected {FORMAT_VERSION}); train it again", where=str(p))
+        raise DataError(
+            f"model format version {payload.get('format_version')} is not "
+            f"supported (expected {FORMAT_VERSION}); train it again",
+            where=str(p),
+        )
     return ModelBundle(
-        payload["codebook_id"], payload["codebook_version"], list(payload["codes"]),
-        payload["vectorizer"], dict(payload["classifiers"]), dict(payload["thresholds"]),
+        payload["codebook_id"],
+        payload["codebook_version"],
+        list(payload["codes"]),
+        payload["vectorizer"],
+        dict(payload["classifiers"]),
+        dict(payload["thresholds"]),
         dict(payload["metadata"]),
     )
 
 
-def train(examples: Sequence[LabelledText], codebook: Codebook, *, c: float = 10.0
-          ) -> ModelBundle:
+def train(examples: Sequence[LabelledText], codebook: Codebook, *, c: float = 10.0) -> ModelBundle:
     """Train a :class:`ModelBundle` on labelled statements of ``codebook``."""
     import sklearn  # type: ignore[import-untyped]
     from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
@@ -158,20 +170,40 @@ def train(examples: Sequence[LabelledText], codebook: Codebook, *, c: float = 10
         raise NormwatchError(f"need at least 2 labelled statements to train, got {len(examples)}")
     texts = [e.text for e in examples]
     labels = [codebook.closure(e.labels) for e in examples]
-    vectorizer = FeatureUnion([
-        ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                 lowercase=True, min_df=1, token_pattern=r"(?u)\b\w+\b")),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                 lowercase=True, min_df=2 if len(texts) >= 20 else 1)),
-    ])
+    vectorizer = FeatureUnion(
+        [
+            (
+                "word",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    lowercase=True,
+                    min_df=1,
+                    token_pattern=r"(?u)\b\w+\b",
+                ),
+            ),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    lowercase=True,
+                    min_df=2 if len(texts) >= 20 else 1,
+                ),
+            ),
+        ]
+    )
     features = vectorizer.fit_transform(texts)
     classifiers: dict[str, Any] = {}
     thresholds: dict[str, float] = {}
     counts: Counter[str] = Counter()
 
     def new_classifier() -> Any:
-        return LogisticRegression(C=c, class_weight="balanced", max_iter=2000,
-                                  solver="liblinear", random_state=0)
+        return LogisticRegression(
+            C=c, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=0
+        )
 
     for code in codebook.code_ids:
         y = [1 if code in lab else 0 for lab in labels]
@@ -200,11 +232,18 @@ def train(examples: Sequence[LabelledText], codebook: Codebook, *, c: float = 10
         "classifier": f"one-vs-rest logistic regression (liblinear, C={c}, balanced)",
         "thresholds": {code: round(t, 3) for code, t in thresholds.items()},
         "threshold_selection": f"{CV_FOLDS}-fold cross-validation on the training set "
-                               f"(F1-maximising), {THRESHOLD} when a code has fewer than "
-                               f"{CV_FOLDS} examples on either side",
+        f"(F1-maximising), {THRESHOLD} when a code has fewer than "
+        f"{CV_FOLDS} examples on either side",
     }
-    return ModelBundle(codebook.id, codebook.version, list(codebook.code_ids), vectorizer,
-                       classifiers, thresholds, metadata)
+    return ModelBundle(
+        codebook.id,
+        codebook.version,
+        list(codebook.code_ids),
+        vectorizer,
+        classifiers,
+        thresholds,
+        metadata,
+    )
 
 
 def _cv_threshold(features: Any, y: list[int], make: Any) -> float:
@@ -226,7 +265,8 @@ def _cv_threshold(features: Any, y: list[int], make: Any) -> float:
         fp = sum(1 for p, g in zip(probs, y, strict=True) if p >= t and not g)
         fn = positives - tp
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) <= 1e-9 and abs(t - THRESHOLD) < abs(
-                best - THRESHOLD)):
+        if f1 > best_f1 + 1e-9 or (
+            abs(f1 - best_f1) <= 1e-9 and abs(t - THRESHOLD) < abs(best - THRESHOLD)
+        ):
             best, best_f1 = t, f1
     return best

@@ -265,8 +265,11 @@ def _locate(id_or_path: str | Path, folder: Path | None = None) -> Path:
     """The file of a codebook named by id or by path (a relative path is taken from
     ``folder`` when given, else from the working directory)."""
     text = str(id_or_path)
-    looks_like_path = isinstance(id_or_path, Path) or text.endswith((".yaml", ".yml")) or (
-        "/" in text or "\\" in text)
+    looks_like_path = (
+        isinstance(id_or_path, Path)
+        or text.endswith((".yaml", ".yml"))
+        or ("/" in text or "\\" in text)
+    )
     if looks_like_path:
         path = folder / text if folder is not None else Path(text)
         if not path.is_file():
@@ -303,8 +306,9 @@ def _yaml(raw: str, name: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
-        raise DataError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-                        where=where) from exc
+        raise DataError(
+            f"invalid YAML: {getattr(exc, 'problem', None) or exc}", where=where
+        ) from exc
 
 
 def _inherit(data: Any, path: Path, stamps: list[_Stamp]) -> Any:
@@ -320,8 +324,7 @@ def _inherit(data: Any, path: Path, stamps: list[_Stamp]) -> Any:
     except NotFoundError as exc:
         raise DataError(str(exc), where=f"{path}: extends") from None
     if parent_path.resolve() in {path.resolve(), *(Path(f) for f, _, _ in stamps)}:
-        raise DataError(f"codebooks extend each other in a loop ({ref})",
-                        where=f"{path}: extends")
+        raise DataError(f"codebooks extend each other in a loop ({ref})", where=f"{path}: extends")
     parent = _inherit(_read(parent_path, stamps), parent_path, stamps)
     if not isinstance(parent, dict):
         raise DataError("the codebook it extends is not a mapping", where=f"{path}: extends")
@@ -364,8 +367,15 @@ class _Validator:
             raise self.fail(key, f"must be a mapping, not {_kind(value)}")
         return {str(k): v for k, v in value.items()}
 
-    def string(self, data: Mapping[str, Any], key: str, path: str, *,
-               required: bool = True, default: str = "") -> str:
+    def string(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool = True,
+        default: str = "",
+    ) -> str:
         value = data.get(key)
         if value is None:
             if required:
@@ -392,8 +402,9 @@ class _Validator:
             out.append(item.strip())
         return tuple(out)
 
-    def number(self, data: Mapping[str, Any], key: str, path: str, default: float,
-               low: float, high: float) -> float:
+    def number(
+        self, data: Mapping[str, Any], key: str, path: str, default: float, low: float, high: float
+    ) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(_join(path, key), f"must be a number, not {_kind(value)}")
@@ -419,23 +430,26 @@ class _Validator:
                 nearby = entry.get("nearby", False)
                 standalone = entry.get("standalone", False)
                 factual = entry.get("factual", False)
-                for flag, value in (("nearby", nearby), ("standalone", standalone),
-                                    ("factual", factual)):
+                for flag, value in (
+                    ("nearby", nearby),
+                    ("standalone", standalone),
+                    ("factual", factual),
+                ):
                     if not isinstance(value, bool):
                         raise self.fail(f"{where}.{flag}", "must be true or false")
             elif isinstance(item, str) and item.strip():
                 regex = item.strip()
             else:
-                raise self.fail(where, "must be a non-empty pattern (text) or "
-                                       "{pattern: ..., weight: ...}")
+                raise self.fail(
+                    where, "must be a non-empty pattern (text) or {pattern: ..., weight: ...}"
+                )
             try:
                 re.compile(expand_pattern(regex, macros))
             except KeyError as exc:
                 raise self.fail(where, f"unknown macro {{{exc.args[0]}}} in {regex!r}") from None
             except re.error as exc:
                 raise self.fail(where, f"invalid regular expression {regex!r}: {exc}") from None
-            out.append(Pattern(regex, weight, f"{self.name}: {where}", nearby, standalone,
-                               factual))
+            out.append(Pattern(regex, weight, f"{self.name}: {where}", nearby, standalone, factual))
         return tuple(out)
 
     # -- the document
@@ -464,13 +478,18 @@ class _Validator:
                 section = "targets" if lang in targets_raw else "lexicon"
                 raise self.fail(f"{section}.{lang}", f"language {lang!r} is not in languages")
         lexicon = {
-            lang: self.lexicon(lang, self.strings(targets_raw.get(lang), f"targets.{lang}"),
-                               lex_raw.get(lang) or {}, objects)
+            lang: self.lexicon(
+                lang,
+                self.strings(targets_raw.get(lang), f"targets.{lang}"),
+                lex_raw.get(lang) or {},
+                objects,
+            )
             for lang in languages
         }
         codes = self.codes(doc.get("codes"), languages, objects, lexicon)
-        return Codebook(book_id, version, title, question, multi, languages, objects, codes,
-                        lexicon)
+        return Codebook(
+            book_id, version, title, question, multi, languages, objects, codes, lexicon
+        )
 
     def objects(self, value: Any) -> dict[str, ObjectDef]:
         raw = self.mapping(value, "objects")
@@ -487,8 +506,9 @@ class _Validator:
                     if other not in raw:
                         raise self.fail(f"{key}.{field_name}", f"unknown object {other!r}")
                     if other == obj_id:
-                        raise self.fail(f"{key}.{field_name}",
-                                        f"an object cannot name itself in {field_name}")
+                        raise self.fail(
+                            f"{key}.{field_name}", f"an object cannot name itself in {field_name}"
+                        )
             out[obj_id] = ObjectDef(
                 obj_id,
                 self.string(entry, "description", key, required=False),
@@ -500,8 +520,9 @@ class _Validator:
             )
         return out
 
-    def lexicon(self, lang: str, targets: tuple[str, ...], value: Any,
-                objects: Mapping[str, ObjectDef]) -> Lexicon:
+    def lexicon(
+        self, lang: str, targets: tuple[str, ...], value: Any, objects: Mapping[str, ObjectDef]
+    ) -> Lexicon:
         key = f"lexicon.{lang}"
         entry = self.mapping(value, key)
         macros_raw = self.mapping(entry.get("macros") or {}, f"{key}.macros")
@@ -511,8 +532,12 @@ class _Validator:
                 raise self.fail(f"{key}.macros.{name}", "must be a non-empty pattern")
             macros[name] = regex.strip()
         if targets:
-            macros.setdefault("target", "(?:" + "|".join(
-                _name_regex(t) for t in sorted(targets, key=len, reverse=True)) + r")(?!\w)")
+            macros.setdefault(
+                "target",
+                "(?:"
+                + "|".join(_name_regex(t) for t in sorted(targets, key=len, reverse=True))
+                + r")(?!\w)",
+            )
         else:
             macros.setdefault("target", "(?!x)x")
         # macros may use macros defined before them; check they all expand
@@ -520,14 +545,17 @@ class _Validator:
             try:
                 re.compile(expand_pattern(regex, macros))
             except KeyError as exc:
-                raise self.fail(f"{key}.macros.{name}",
-                                f"unknown macro {{{exc.args[0]}}}") from None
+                raise self.fail(
+                    f"{key}.macros.{name}", f"unknown macro {{{exc.args[0]}}}"
+                ) from None
             except RecursionError:
-                raise self.fail(f"{key}.macros.{name}", "macros refer to each other in a loop"
-                                ) from None
+                raise self.fail(
+                    f"{key}.macros.{name}", "macros refer to each other in a loop"
+                ) from None
             except re.error as exc:
-                raise self.fail(f"{key}.macros.{name}",
-                                f"invalid regular expression: {exc}") from None
+                raise self.fail(
+                    f"{key}.macros.{name}", f"invalid regular expression: {exc}"
+                ) from None
         objs_raw = self.mapping(entry.get("objects") or {}, f"{key}.objects")
         obj_patterns: dict[str, ObjectPatterns] = {}
         for obj_id, spec in objs_raw.items():
@@ -542,7 +570,9 @@ class _Validator:
                 self.patterns(o.get("exclude"), f"{okey}.exclude", macros),
             )
         return Lexicon(
-            lang, targets, macros,
+            lang,
+            targets,
+            macros,
             self.patterns(entry.get("negation"), f"{key}.negation", macros),
             self.patterns(entry.get("negation_exceptions"), f"{key}.negation_exceptions", macros),
             self.patterns(entry.get("hypothetical"), f"{key}.hypothetical", macros),
@@ -552,8 +582,13 @@ class _Validator:
             self.patterns(entry.get("reported_exceptions"), f"{key}.reported_exceptions", macros),
         )
 
-    def codes(self, value: Any, languages: tuple[str, ...], objects: Mapping[str, ObjectDef],
-              lexicon: Mapping[str, Lexicon]) -> tuple[CodeDef, ...]:
+    def codes(
+        self,
+        value: Any,
+        languages: tuple[str, ...],
+        objects: Mapping[str, ObjectDef],
+        lexicon: Mapping[str, Lexicon],
+    ) -> tuple[CodeDef, ...]:
         if not isinstance(value, list) or not value:
             raise self.fail("codes", "must be a non-empty list of codes")
         seen: set[str] = set()
@@ -591,27 +626,32 @@ class _Validator:
                 include[lang] = self.patterns(p.get("include"), f"{pkey}.include", macros)
                 exclude[lang] = self.patterns(p.get("exclude"), f"{pkey}.exclude", macros)
             if languages and fires_on == "expression" and not any(include.values()):
-                raise self.fail(f"{key}.patterns", "a code needs at least one include pattern "
-                                                   "(or fires_on: object), unless the codebook "
-                                                   "lists no languages (coding by hand only)")
-            codes.append(CodeDef(
-                code_id,
-                self.string(entry, "label", key, required=False, default=code_id),
-                self.string(entry, "definition", key),
-                self.strings(entry.get("examples"), f"{key}.examples"),
-                self.strings(entry.get("implies"), f"{key}.implies"),
-                about, fires_on,
-                self.number(entry, "confidence", key, 0.8, 0.0, 1.0),
-                include, exclude,
-            ))
+                raise self.fail(
+                    f"{key}.patterns",
+                    "a code needs at least one include pattern "
+                    "(or fires_on: object), unless the codebook "
+                    "lists no languages (coding by hand only)",
+                )
+            codes.append(
+                CodeDef(
+                    code_id,
+                    self.string(entry, "label", key, required=False, default=code_id),
+                    self.string(entry, "definition", key),
+                    self.strings(entry.get("examples"), f"{key}.examples"),
+                    self.strings(entry.get("implies"), f"{key}.implies"),
+                    about,
+                    fires_on,
+                    self.number(entry, "confidence", key, 0.8, 0.0, 1.0),
+                    include,
+                    exclude,
+                )
+            )
         for i, code in enumerate(codes):
             for implied in code.implies:
                 if implied not in seen:
-                    raise self.fail(f"codes[{i}] ({code.id}).implies",
-                                    f"unknown code {implied!r}")
+                    raise self.fail(f"codes[{i}] ({code.id}).implies", f"unknown code {implied!r}")
                 if implied == code.id:
-                    raise self.fail(f"codes[{i}] ({code.id}).implies",
-                                    "a code cannot imply itself")
+                    raise self.fail(f"codes[{i}] ({code.id}).implies", "a code cannot imply itself")
         return tuple(codes)
 
 
@@ -630,8 +670,9 @@ def expand_pattern(regex: str, macros: Mapping[str, str], _depth: int = 0) -> st
             raise KeyError(name)
         return "(?:" + expand_pattern(macros[name], macros, _depth + 1) + ")"
 
-    return _normalise_literals(_MACRO_RE.sub(sub, regex)) if _depth == 0 else _MACRO_RE.sub(
-        sub, regex)
+    return (
+        _normalise_literals(_MACRO_RE.sub(sub, regex)) if _depth == 0 else _MACRO_RE.sub(sub, regex)
+    )
 
 
 def _normalise_literals(regex: str) -> str:
@@ -647,7 +688,7 @@ def _normalise_literals(regex: str) -> str:
     while i < n:
         ch = regex[i]
         if ch == "\\" and i + 1 < n:
-            out.append(regex[i:i + 2])
+            out.append(regex[i : i + 2])
             i += 2
             continue
         if in_class:

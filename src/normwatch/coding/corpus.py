@@ -39,8 +39,9 @@ def read_labelled(path: str | Path, codebook: Codebook) -> list[LabelledText]:
     return parse_labelled(raw.splitlines(), codebook, name=str(p))
 
 
-def parse_labelled(lines: Iterable[str], codebook: Codebook, *, name: str = "<labelled>"
-                   ) -> list[LabelledText]:
+def parse_labelled(
+    lines: Iterable[str], codebook: Codebook, *, name: str = "<labelled>"
+) -> list[LabelledText]:
     known = set(codebook.code_ids)
     items: list[LabelledText] = []
     seen: dict[str, int] = {}
@@ -51,8 +52,9 @@ def parse_labelled(lines: Iterable[str], codebook: Codebook, *, name: str = "<la
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DataError(f"not valid JSON ({exc.msg} at column {exc.colno})",
-                            where=where) from None
+            raise DataError(
+                f"not valid JSON ({exc.msg} at column {exc.colno})", where=where
+            ) from None
         if not isinstance(obj, dict):
             raise DataError("each line must be a JSON object", where=where)
         item_id = obj.get("id")
@@ -69,13 +71,22 @@ def parse_labelled(lines: Iterable[str], codebook: Codebook, *, name: str = "<la
             raise DataError("'labels' must be a list of codes", where=where)
         unknown = sorted(set(labels) - known)
         if unknown:
-            raise DataError(f"unknown code(s) {', '.join(unknown)} for codebook "
-                            f"{codebook.id!r} (codes: {', '.join(codebook.code_ids)})",
-                            where=where)
+            raise DataError(
+                f"unknown code(s) {', '.join(unknown)} for codebook "
+                f"{codebook.id!r} (codes: {', '.join(codebook.code_ids)})",
+                where=where,
+            )
         key = str(item_id)
         if key in seen:
             raise DataError(f"duplicate id {key!r} (first on line {seen[key]})", where=where)
         seen[key] = number
-        items.append(LabelledText(key, lang.strip().lower() if lang else None, text,
-                                  frozenset(codebook.closure(labels)), number))
+        items.append(
+            LabelledText(
+                key,
+                lang.strip().lower() if lang else None,
+                text,
+                frozenset(codebook.closure(labels)),
+                number,
+            )
+        )
     return items

@@ -41,16 +41,24 @@ class _Counts:
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else None
         denom = 2 * self.tp + self.fp + self.fn
         f1 = 2 * self.tp / denom if denom else None
-        return {"precision": _r(p), "recall": _r(r), "f1": _r(f1), "support": self.tp + self.fn,
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": _r(p),
+            "recall": _r(r),
+            "f1": _r(f1),
+            "support": self.tp + self.fn,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def scores(pairs: Iterable[tuple[Iterable[str], Iterable[str]]], codes: Sequence[str]
-           ) -> dict[str, Any]:
+def scores(
+    pairs: Iterable[tuple[Iterable[str], Iterable[str]]], codes: Sequence[str]
+) -> dict[str, Any]:
     """``per_code``, ``micro_f1`` and ``macro_f1`` of (gold, predicted) label pairs."""
     counts = {c: _Counts() for c in codes}
     total = _Counts()
@@ -80,8 +88,13 @@ def scores(pairs: Iterable[tuple[Iterable[str], Iterable[str]]], codes: Sequence
     }
 
 
-def evaluate(items: Sequence[LabelledText], predict: Callable[[LabelledText], set[str]],
-             codebook: Codebook, *, method: str = "") -> dict[str, Any]:
+def evaluate(
+    items: Sequence[LabelledText],
+    predict: Callable[[LabelledText], set[str]],
+    codebook: Codebook,
+    *,
+    method: str = "",
+) -> dict[str, Any]:
     """Score ``predict`` (a statement → its predicted codes) on gold ``items``.
 
     ``predict`` may raise :class:`UnsupportedLanguageError`; the statement then counts as
@@ -117,8 +130,12 @@ def evaluate(items: Sequence[LabelledText], predict: Callable[[LabelledText], se
     per_language = {}
     for lang in sorted(by_lang):
         s = scores(by_lang[lang], codes)
-        per_language[lang] = {"n": s["n"], "macro_f1": s["macro_f1"], "micro_f1": s["micro_f1"],
-                              "per_code": s["per_code"]}
+        per_language[lang] = {
+            "n": s["n"],
+            "macro_f1": s["macro_f1"],
+            "micro_f1": s["micro_f1"],
+            "per_code": s["per_code"],
+        }
     return {
         "codebook": codebook.id,
         "method": method,
@@ -132,15 +149,17 @@ def evaluate(items: Sequence[LabelledText], predict: Callable[[LabelledText], se
     }
 
 
-def evaluate_file(gold: str | Path, codebook: Codebook, *, method: str = "rules",
-                  model: ModelBundle | None = None) -> dict[str, Any]:
+def evaluate_file(
+    gold: str | Path, codebook: Codebook, *, method: str = "rules", model: ModelBundle | None = None
+) -> dict[str, Any]:
     """Read a gold JSONL file and evaluate ``method`` on it."""
     from normwatch.coding import code_text
 
     items = read_labelled(gold, codebook)
 
     def predict(item: LabelledText) -> set[str]:
-        return set(code_text(item.text, codebook, lang=item.lang, method=method,
-                             model=model).labels)
+        return set(
+            code_text(item.text, codebook, lang=item.lang, method=method, model=model).labels
+        )
 
     return evaluate(items, predict, codebook, method=method)

@@ -21,44 +21,302 @@ from normwatch.errors import NormwatchError
 
 #: frequent function words; words shared by several of these languages count less
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset({
-        "the", "of", "and", "to", "in", "that", "is", "was", "for", "with", "as", "on", "by",
-        "this", "we", "it", "be", "are", "has", "have", "not", "which", "from", "its", "our",
-        "an", "at", "or", "will", "would", "their", "been", "these", "they", "all", "also", "but",
-        "should", "such", "any", "who", "those", "there", "were", "shall"
-    }),
-    "fr": frozenset({
-        "le", "la", "les", "des", "du", "de", "et", "à", "au", "aux", "que", "qui", "est", "un",
-        "une", "dans", "pour", "par", "sur", "nous", "ce", "cette", "ces", "il", "elle", "sont",
-        "été", "pas", "ne", "avec", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "d", "l",
-        "qu", "n", "s", "c", "se", "aussi", "mais", "ou", "comme", "tous", "toutes", "être"
-    }),
-    "es": frozenset({
-        "el", "la", "los", "las", "de", "del", "y", "en", "que", "es", "un", "una", "por", "para",
-        "con", "su", "sus", "nos", "nuestro", "nuestra", "este", "esta", "estos", "estas", "se",
-        "al", "lo", "no", "como", "pero", "también", "ha", "han", "fue", "son", "sobre", "todos",
-        "todas", "ser", "le", "les", "o", "muy", "a"
-    }),
-    "de": frozenset({
-        "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "den", "dem", "des", "zu",
-        "mit", "sich", "auf", "für", "von", "wir", "ihr", "sie", "es", "auch", "als", "wird",
-        "werden", "hat", "haben", "dass", "oder", "aus", "bei", "nach", "unsere", "unser", "im"
-    }),
-    "it": frozenset({
-        "il", "lo", "la", "gli", "le", "di", "del", "della", "dei", "delle", "e", "è", "che",
-        "per", "con", "non", "un", "una", "sono", "nel", "nella", "anche", "come", "ci", "si",
-        "al", "alla", "ha", "hanno", "questo", "questa", "nostro", "nostra"
-    }),
-    "pt": frozenset({
-        "o", "a", "os", "as", "de", "do", "da", "dos", "das", "e", "é", "que", "em", "um", "uma",
-        "para", "com", "não", "por", "se", "na", "no", "ao", "também", "como", "mas", "são",
-        "foi", "nosso", "nossa", "este", "esta", "pelo", "pela"
-    }),
-    "nl": frozenset({
-        "de", "het", "een", "en", "van", "is", "dat", "niet", "in", "op", "te", "met", "voor",
-        "zijn", "wij", "ons", "onze", "die", "deze", "ook", "aan", "door", "worden", "wordt",
-        "heeft", "hebben"
-    }),
+    "en": frozenset(
+        {
+            "the",
+            "of",
+            "and",
+            "to",
+            "in",
+            "that",
+            "is",
+            "was",
+            "for",
+            "with",
+            "as",
+            "on",
+            "by",
+            "this",
+            "we",
+            "it",
+            "be",
+            "are",
+            "has",
+            "have",
+            "not",
+            "which",
+            "from",
+            "its",
+            "our",
+            "an",
+            "at",
+            "or",
+            "will",
+            "would",
+            "their",
+            "been",
+            "these",
+            "they",
+            "all",
+            "also",
+            "but",
+            "should",
+            "such",
+            "any",
+            "who",
+            "those",
+            "there",
+            "were",
+            "shall",
+        }
+    ),
+    "fr": frozenset(
+        {
+            "le",
+            "la",
+            "les",
+            "des",
+            "du",
+            "de",
+            "et",
+            "à",
+            "au",
+            "aux",
+            "que",
+            "qui",
+            "est",
+            "un",
+            "une",
+            "dans",
+            "pour",
+            "par",
+            "sur",
+            "nous",
+            "ce",
+            "cette",
+            "ces",
+            "il",
+            "elle",
+            "sont",
+            "été",
+            "pas",
+            "ne",
+            "avec",
+            "son",
+            "sa",
+            "ses",
+            "leur",
+            "leurs",
+            "notre",
+            "nos",
+            "d",
+            "l",
+            "qu",
+            "n",
+            "s",
+            "c",
+            "se",
+            "aussi",
+            "mais",
+            "ou",
+            "comme",
+            "tous",
+            "toutes",
+            "être",
+        }
+    ),
+    "es": frozenset(
+        {
+            "el",
+            "la",
+            "los",
+            "las",
+            "de",
+            "del",
+            "y",
+            "en",
+            "que",
+            "es",
+            "un",
+            "una",
+            "por",
+            "para",
+            "con",
+            "su",
+            "sus",
+            "nos",
+            "nuestro",
+            "nuestra",
+            "este",
+            "esta",
+            "estos",
+            "estas",
+            "se",
+            "al",
+            "lo",
+            "no",
+            "como",
+            "pero",
+            "también",
+            "ha",
+            "han",
+            "fue",
+            "son",
+            "sobre",
+            "todos",
+            "todas",
+            "ser",
+            "le",
+            "les",
+            "o",
+            "muy",
+            "a",
+        }
+    ),
+    "de": frozenset(
+        {
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "nicht",
+            "ein",
+            "eine",
+            "den",
+            "dem",
+            "des",
+            "zu",
+            "mit",
+            "sich",
+            "auf",
+            "für",
+            "von",
+            "wir",
+            "ihr",
+            "sie",
+            "es",
+            "auch",
+            "als",
+            "wird",
+            "werden",
+            "hat",
+            "haben",
+            "dass",
+            "oder",
+            "aus",
+            "bei",
+            "nach",
+            "unsere",
+            "unser",
+            "im",
+        }
+    ),
+    "it": frozenset(
+        {
+            "il",
+            "lo",
+            "la",
+            "gli",
+            "le",
+            "di",
+            "del",
+            "della",
+            "dei",
+            "delle",
+            "e",
+            "è",
+            "che",
+            "per",
+            "con",
+            "non",
+            "un",
+            "una",
+            "sono",
+            "nel",
+            "nella",
+            "anche",
+            "come",
+            "ci",
+            "si",
+            "al",
+            "alla",
+            "ha",
+            "hanno",
+            "questo",
+            "questa",
+            "nostro",
+            "nostra",
+        }
+    ),
+    "pt": frozenset(
+        {
+            "o",
+            "a",
+            "os",
+            "as",
+            "de",
+            "do",
+            "da",
+            "dos",
+            "das",
+            "e",
+            "é",
+            "que",
+            "em",
+            "um",
+            "uma",
+            "para",
+            "com",
+            "não",
+            "por",
+            "se",
+            "na",
+            "no",
+            "ao",
+            "também",
+            "como",
+            "mas",
+            "são",
+            "foi",
+            "nosso",
+            "nossa",
+            "este",
+            "esta",
+            "pelo",
+            "pela",
+        }
+    ),
+    "nl": frozenset(
+        {
+            "de",
+            "het",
+            "een",
+            "en",
+            "van",
+            "is",
+            "dat",
+            "niet",
+            "in",
+            "op",
+            "te",
+            "met",
+            "voor",
+            "zijn",
+            "wij",
+            "ons",
+            "onze",
+            "die",
+            "deze",
+            "ook",
+            "aan",
+            "door",
+            "worden",
+            "wordt",
+            "heeft",
+            "hebben",
+        }
+    ),
 }
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -80,15 +338,18 @@ _LOCK = threading.Lock()
 class UnsupportedLanguageError(NormwatchError):
     """A text whose language is not one a codebook can code (or that could not be told)."""
 
-    def __init__(self, lang: str | None, supported: Iterable[str], *,
-                 codebook: str | None = None) -> None:
+    def __init__(
+        self, lang: str | None, supported: Iterable[str], *, codebook: str | None = None
+    ) -> None:
         self.lang = lang
         self.supported = tuple(supported)
         what = f"codebook {codebook!r}" if codebook else "this coder"
         listed = ", ".join(self.supported)
         if lang is None:
-            message = (f"could not tell the language of the text; {what} reads {listed} "
-                       "(give the language explicitly)")
+            message = (
+                f"could not tell the language of the text; {what} reads {listed} "
+                "(give the language explicitly)"
+            )
         else:
             message = f"language {lang!r} is not supported by {what} (supported: {listed})"
         super().__init__(message)
@@ -130,8 +391,9 @@ def detect_language(text: str) -> str | None:
     return _langdetect(text)
 
 
-def require_language(text: str, supported: Iterable[str], lang: str | None = None, *,
-                     codebook: str | None = None) -> str:
+def require_language(
+    text: str, supported: Iterable[str], lang: str | None = None, *, codebook: str | None = None
+) -> str:
     """``lang`` (normalised) or the detected language, checked against ``supported``."""
     allowed = tuple(supported)
     code = normalise_lang(lang) if lang else detect_language(text)

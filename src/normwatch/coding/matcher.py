@@ -70,8 +70,9 @@ class PatternSet:
     them (see :meth:`finditer`). A set that is not gated is compiled as one alternation.
     """
 
-    def __init__(self, patterns: Sequence[Pattern], macros: dict[str, str], *,
-                 cue: bool = False) -> None:
+    def __init__(
+        self, patterns: Sequence[Pattern], macros: dict[str, str], *, cue: bool = False
+    ) -> None:
         self.id = -1  # set by Gate.register
         #: the gate's bits for this set (0 when it is not gated) and the first of them, set
         #: by Gate.register: pattern ``i`` has bit ``first_bit + i``
@@ -85,8 +86,18 @@ class PatternSet:
             body = expand_pattern(p.regex, macros)
             if cue and not p.regex.rstrip().endswith(("'", "’")):
                 body = f"(?:{body})(?!\\w)"
-            self._kinds.append((p.weight, "standalone" if p.standalone else "nearby" if p.nearby
-                                else "factual" if p.factual else "attached"))
+            self._kinds.append(
+                (
+                    p.weight,
+                    "standalone"
+                    if p.standalone
+                    else "nearby"
+                    if p.nearby
+                    else "factual"
+                    if p.factual
+                    else "attached",
+                )
+            )
             tree = _parse(body)
             first = first_chars(tree) if tree is not None else None
             bodies.append((body, first))
@@ -100,15 +111,18 @@ class PatternSet:
         self.groups = groups
         #: the patterns in the order the alternation prefers them at a place: those with
         #: known first characters (only they can match there), then the others
-        self._order = ([i for i, (_, first) in enumerate(bodies) if first is not None]
-                       + [i for i, (_, first) in enumerate(bodies) if first is None])
+        self._order = [i for i, (_, first) in enumerate(bodies) if first is not None] + [
+            i for i, (_, first) in enumerate(bodies) if first is None
+        ]
         self._every = (1 << len(bodies)) - 1
         self._late = sum(1 << i for i, (_, first) in enumerate(bodies) if first is None)
         if groups is not None:
             #: per pattern, its regex on its own; first the check of the first character: at
             #: most places it fails, and it fails faster than the check for a word start
-            self._each = [compile_lower(("" if first is None else _lookahead(first))
-                                        + f"(?<!\\w)(?:{body})") for body, first in bodies]
+            self._each = [
+                compile_lower(("" if first is None else _lookahead(first)) + f"(?<!\\w)(?:{body})")
+                for body, first in bodies
+            ]
         else:
             self._alternation(bodies)
 
@@ -130,9 +144,13 @@ class PatternSet:
         order = sorted(buckets, key=lambda c: (_COMMON_FIRST.find(c) % 100, c))
         parts = [f"(?={re.escape(ch)})(?:" + "|".join(buckets[ch]) + ")" for ch in order]
         if len(parts) > _GROUP_SIZE:
-            parts = [_lookahead(order[k:k + _GROUP_SIZE]) + "(?:"
-                     + "|".join(parts[k:k + _GROUP_SIZE]) + ")"
-                     for k in range(0, len(parts), _GROUP_SIZE)]
+            parts = [
+                _lookahead(order[k : k + _GROUP_SIZE])
+                + "(?:"
+                + "|".join(parts[k : k + _GROUP_SIZE])
+                + ")"
+                for k in range(0, len(parts), _GROUP_SIZE)
+            ]
         if anywhere:
             parts.append("|".join(anywhere))
         # one shared check that a match starts a word, instead of one per alternative, and,
@@ -152,11 +170,13 @@ class PatternSet:
         if regions is None:
             regions = [(0, len(text), EVERY)]
         # an empty match (of a set that is not gated: a keyword is never empty) is left out
-        return [m for lo, hi, mask in regions for m in self.finditer(text, lo, hi, mask)
-                if m[1] > m[0]]
+        return [
+            m for lo, hi, mask in regions for m in self.finditer(text, lo, hi, mask) if m[1] > m[0]
+        ]
 
-    def spans(self, text: str, regions: Iterable[Region] | None = None
-              ) -> list[tuple[int, int, float | None]]:
+    def spans(
+        self, text: str, regions: Iterable[Region] | None = None
+    ) -> list[tuple[int, int, float | None]]:
         return [(s, e, w) for s, e, w, _ in self.matches(text, regions)]
 
     def finditer(self, text: str, lo: int, hi: int, mask: int = EVERY) -> Iterator[Match]:
@@ -203,8 +223,9 @@ class PatternSet:
         r = _leftmost(heads)
         return heads[r].start(), heads[r].end(), *self._kinds[chosen[r]]
 
-    def overlapping(self, text: str, start: int, end: int, limit: int, mask: int = EVERY
-                    ) -> Iterator[Match]:
+    def overlapping(
+        self, text: str, start: int, end: int, limit: int, mask: int = EVERY
+    ) -> Iterator[Match]:
         """The matches that start inside the match at start–end (after ``start``, before
         ``end``), each the one the set finds first from its place, up to ``limit``."""
         pos = start + 1
@@ -228,8 +249,9 @@ class PatternSet:
             mine ^= bit
         return chosen
 
-    def _heads(self, chosen: list[int], text: str, pos: int, endpos: int
-               ) -> dict[int, re.Match[str]]:
+    def _heads(
+        self, chosen: list[int], text: str, pos: int, endpos: int
+    ) -> dict[int, re.Match[str]]:
         """The first match from ``pos`` on of each pattern ``chosen`` that has one, by the
         pattern's rank in ``chosen``."""
         heads = {}
@@ -316,7 +338,7 @@ class Gate:
             if length > size:
                 break
             for i in range(size - length + 1):
-                bits = keywords.get(word[i:i + length])
+                bits = keywords.get(word[i : i + length])
                 if bits:
                     mask |= bits
         return mask
@@ -359,7 +381,8 @@ def compile_lower(regex: str) -> re.Pattern[str]:
     """Compile ``regex`` to match lower-cased text: its literal characters are lower-cased
     (escapes such as ``\\W`` or ``\\S`` are left alone)."""
     lowered = _ESCAPE_OR_TEXT.sub(
-        lambda m: m[0] if m[0].startswith("\\") else lower_same_length(m[0]), regex)
+        lambda m: m[0] if m[0].startswith("\\") else lower_same_length(m[0]), regex
+    )
     lowered = lowered.replace("(?p<", "(?P<").replace("(?p=", "(?P=")
     return re.compile(lowered, FLAGS)
 

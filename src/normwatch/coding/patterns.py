@@ -104,8 +104,9 @@ class _LangRules:
     gate: Gate
 
 
-def _set(patterns: Sequence[Pattern], macros: dict[str, str], gate: Gate, *,
-         cue: bool = False) -> PatternSet | None:
+def _set(
+    patterns: Sequence[Pattern], macros: dict[str, str], gate: Gate, *, cue: bool = False
+) -> PatternSet | None:
     if not patterns:
         return None
     ps = PatternSet(patterns, macros, cue=cue)
@@ -133,18 +134,30 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
                 _set(pats.anaphora, macros, gate) if pats else None,
                 _set(pats.other, macros, gate) if pats else None,
                 _set(pats.exclude, macros, gate) if pats else None,
-                obj.anaphora_window, obj.cataphora_window, obj.antecedents,
-                obj.requires, obj.requires_window,
+                obj.anaphora_window,
+                obj.cataphora_window,
+                obj.antecedents,
+                obj.requires,
+                obj.requires_window,
             )
         codes = []
         for c in codebook.codes:
             include = c.include.get(lang, ())
-            scopes = frozenset("standalone" if p.standalone else "nearby" if p.nearby
-                               else "attached" for p in include)
-            codes.append(_CodeRules(c, _set(include, macros, gate),
-                                    _set(c.exclude.get(lang, ()), macros, gate), scopes))
-        names = (compile_lower(r"(?<!\w)" + expand_pattern("{target}", macros))
-                 if lex.targets else None)
+            scopes = frozenset(
+                "standalone" if p.standalone else "nearby" if p.nearby else "attached"
+                for p in include
+            )
+            codes.append(
+                _CodeRules(
+                    c,
+                    _set(include, macros, gate),
+                    _set(c.exclude.get(lang, ()), macros, gate),
+                    scopes,
+                )
+            )
+        names = (
+            compile_lower(r"(?<!\w)" + expand_pattern("{target}", macros)) if lex.targets else None
+        )
         compiled[lang] = _LangRules(
             lang,
             _set(lex.negation, macros, gate, cue=True),
@@ -153,7 +166,11 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             _set(lex.reported_exceptions, macros, gate, cue=True),
             _set(lex.hypothetical, macros, gate, cue=True),
             _set(lex.clause_breaks, macros, gate, cue=True),
-            names, objects, codes, gate)
+            names,
+            objects,
+            codes,
+            gate,
+        )
         gate.build()
     codebook.cache["rules"] = compiled
     return compiled
@@ -266,8 +283,12 @@ class _Analysis:
                 obj = self.rules.objects[obj_id]
                 for j, yes in enumerate(self._anchored(obj_id)):
                     if yes:
-                        out.update(range(max(0, j - obj.cataphora_window),
-                                         min(n, j + obj.anaphora_window + 1)))
+                        out.update(
+                            range(
+                                max(0, j - obj.cataphora_window),
+                                min(n, j + obj.anaphora_window + 1),
+                            )
+                        )
         return out
 
     def _sentence_spans(self, ps: PatternSet | None, i: int) -> list[tuple[int, int]]:
@@ -281,13 +302,13 @@ class _Analysis:
                 found = []
             else:
                 s = self.sentences[i]
-                found = [(a, b) for a, b, _ in ps.spans(self.lower,
-                                                        [(s.start, s.end, self.masks[i])])]
+                found = [
+                    (a, b) for a, b, _ in ps.spans(self.lower, [(s.start, s.end, self.masks[i])])
+                ]
             self._cache[key] = found
         return found
 
-    def _cues(self, cues: PatternSet | None, exceptions: PatternSet | None, i: int
-              ) -> list[int]:
+    def _cues(self, cues: PatternSet | None, exceptions: PatternSet | None, i: int) -> list[int]:
         """Where the cues stand in sentence ``i``, but for those inside an exception (computed
         once per sentence: every expression in it asks)."""
         if cues is None:
@@ -383,8 +404,12 @@ class _Analysis:
                 near: set[int] = set()
                 for j, yes in enumerate(anchored):
                     if yes:
-                        near.update(range(max(0, j - obj.cataphora_window),
-                                          min(n, j + obj.anaphora_window + 1)))
+                        near.update(
+                            range(
+                                max(0, j - obj.cataphora_window),
+                                min(n, j + obj.anaphora_window + 1),
+                            )
+                        )
                 excluded = self._excluded(obj)
                 for start, end, _, _ in self.matches(obj.anaphora, near):
                     if excluded and any(s < end and start < e for s, e, _ in excluded):
@@ -423,8 +448,9 @@ class _Analysis:
         best: int | None = None
         for obj_id in about:
             obj = self.rules.objects[obj_id]
-            j = _antecedent(self._anchored(obj_id), sentence, obj.anaphora_window,
-                            obj.cataphora_window)
+            j = _antecedent(
+                self._anchored(obj_id), sentence, obj.anaphora_window, obj.cataphora_window
+            )
             if j is not None and (best is None or abs(j - sentence) < abs(best - sentence)):
                 best = j
         return best
@@ -442,8 +468,7 @@ class _Analysis:
             self._anchor_cache[obj_id] = cached
         return cached
 
-    def attached(self, start: int, end: int, sentence: int, about: Iterable[str]
-                 ) -> _Target | None:
+    def attached(self, start: int, end: int, sentence: int, about: Iterable[str]) -> _Target | None:
         """The nearest reference to one of ``about`` that the span at start–end applies to.
 
         A reference does not count when a hard clause break lies between the two, when the
@@ -461,8 +486,7 @@ class _Analysis:
             # when another thing is the expression's own object, only a reference before it
             # in the same stretch of the clause (its subject) can still be what it is about:
             # "Lithuania's exit is a blow to survivors"
-            other_after = other is not None and self._object_is_other(end, sentence, targets,
-                                                                       other)
+            other_after = other is not None and self._object_is_other(end, sentence, targets, other)
             for t in targets:
                 if t.start >= end:
                     if other_after:
@@ -508,8 +532,9 @@ class _Analysis:
         i = bisect_left(self.soft_breaks, pos)
         return min(self.soft_breaks[i], limit) if i < len(self.soft_breaks) else limit
 
-    def _object_is_other(self, end: int, sentence: int, targets: list[_Target],
-                         other: PatternSet) -> bool:
+    def _object_is_other(
+        self, end: int, sentence: int, targets: list[_Target], other: PatternSet
+    ) -> bool:
         """Whether another thing comes right after the expression, before any reference."""
         limit = self._next_soft_break(end, self.sentences[sentence].end)
         limit = min(limit, end + OBJECT_WINDOW)
@@ -579,9 +604,17 @@ def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
     return fires
 
 
-def _fire(a: _Analysis, cr: _CodeRules, excluded: list[tuple[int, int, float | None]],
-          start: int, end: int, weight: float | None, scope: str, *,
-          cues_at: int | None = None) -> _Fire | None:
+def _fire(
+    a: _Analysis,
+    cr: _CodeRules,
+    excluded: list[tuple[int, int, float | None]],
+    start: int,
+    end: int,
+    weight: float | None,
+    scope: str,
+    *,
+    cues_at: int | None = None,
+) -> _Fire | None:
     """What the expression at start–end shows, if it counts (see the module documentation);
     negation and reported-view cues are looked for before ``cues_at`` (default ``start``)."""
     code = cr.code
@@ -600,8 +633,7 @@ def _fire(a: _Analysis, cr: _CodeRules, excluded: list[tuple[int, int, float | N
         j = a.anchored_near(i, code.about)
         if j is None or a.other_between(j, i, code.about):
             return None
-        return _Fire(i, min(i, j), max(i, j),
-                     confidence * (1.0 if j == i else ANAPHORA_FACTOR))
+        return _Fire(i, min(i, j), max(i, j), confidence * (1.0 if j == i else ANAPHORA_FACTOR))
     target = a.attached(start, end, i, code.about)
     if target is None:
         return None

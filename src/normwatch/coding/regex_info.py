@@ -139,7 +139,7 @@ class _Parser:
         end = self.s.find("}", self.pos)
         if end < 0:
             return None
-        body = self.s[self.pos + 1:end]
+        body = self.s[self.pos + 1 : end]
         low_text, comma, high_text = body.partition(",")
         if not (low_text.isdigit() or (comma and low_text == "")):
             return None

@@ -18,26 +18,122 @@ from dataclasses import dataclass
 
 #: abbreviations (lower case, without the final dot) after which a full stop never ends a
 #: sentence: titles and forms of address, always followed by a name
-ABBREVIATIONS: frozenset[str] = frozenset({
-    # English
-    "mr", "mrs", "ms", "messrs", "dr", "prof", "rev", "hon", "amb", "st", "gen", "col", "lt",
-    "capt", "sgt", "h.e", "u.n", "u.s", "u.k", "e.g", "i.e", "viz", "cf", "vs", "al", "approx",
-    "dept", "jr",
-    # French
-    "mm", "mme", "mmes", "mlle", "mlles", "s.e", "ll.ee", "p.ex", "env",
-    # Spanish
-    "sr", "sra", "sres", "sras", "srta", "srtas", "dña", "dra", "lic", "excmo", "excma",
-    "excmos", "ilmo", "ilma", "ud", "uds", "vd", "vds", "p.ej", "aprox", "ee.uu",
-})
+ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        # English
+        "mr",
+        "mrs",
+        "ms",
+        "messrs",
+        "dr",
+        "prof",
+        "rev",
+        "hon",
+        "amb",
+        "st",
+        "gen",
+        "col",
+        "lt",
+        "capt",
+        "sgt",
+        "h.e",
+        "u.n",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "viz",
+        "cf",
+        "vs",
+        "al",
+        "approx",
+        "dept",
+        "jr",
+        # French
+        "mm",
+        "mme",
+        "mmes",
+        "mlle",
+        "mlles",
+        "s.e",
+        "ll.ee",
+        "p.ex",
+        "env",
+        # Spanish
+        "sr",
+        "sra",
+        "sres",
+        "sras",
+        "srta",
+        "srtas",
+        "dña",
+        "dra",
+        "lic",
+        "excmo",
+        "excma",
+        "excmos",
+        "ilmo",
+        "ilma",
+        "ud",
+        "uds",
+        "vd",
+        "vds",
+        "p.ej",
+        "aprox",
+        "ee.uu",
+    }
+)
 
 #: abbreviations that introduce a number or a numeral ("No. 5", "Art. 20", "Arts. XX", "p. 3");
 #: a full stop after them ends a sentence only when no number follows
-NUMBERED_ABBREVIATIONS: frozenset[str] = frozenset({
-    "no", "nos", "n°", "nº", "núm", "nro", "art", "arts", "para", "paras", "p", "pp", "pág",
-    "págs", "vol", "ch", "chap", "cap", "sec", "fig", "op", "ref", "doc", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ene", "abr", "ago", "dic",
-    "janv", "févr", "avr", "juil", "déc",
-})
+NUMBERED_ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        "no",
+        "nos",
+        "n°",
+        "nº",
+        "núm",
+        "nro",
+        "art",
+        "arts",
+        "para",
+        "paras",
+        "p",
+        "pp",
+        "pág",
+        "págs",
+        "vol",
+        "ch",
+        "chap",
+        "cap",
+        "sec",
+        "fig",
+        "op",
+        "ref",
+        "doc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "ene",
+        "abr",
+        "ago",
+        "dic",
+        "janv",
+        "févr",
+        "avr",
+        "juil",
+        "déc",
+    }
+)
 
 #: abbreviations that may close a sentence: they end one when the next word is capitalised
 SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset({"etc", "etc.", "ect"})
@@ -112,8 +208,9 @@ def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
         out.append(Sentence(start, end, text[start:end]))
 
 
-def _ends_sentence_after_dot(text: str, reverse: str, dot: int, after: int,
-                             abbreviations: frozenset[str]) -> bool:
+def _ends_sentence_after_dot(
+    text: str, reverse: str, dot: int, after: int, abbreviations: frozenset[str]
+) -> bool:
     """Whether the single full stop at ``dot`` (followed by white space up to ``after``)
     closes a sentence (``reverse`` is ``text`` reversed)."""
     if after >= len(text):

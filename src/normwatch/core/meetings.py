@@ -126,8 +126,13 @@ class SourceRef:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "title": self.title, "symbol": self.symbol,
-                "published": self.published, "note": self.note}
+        return {
+            "url": self.url,
+            "title": self.title,
+            "symbol": self.symbol,
+            "published": self.published,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -148,10 +153,18 @@ class Meeting:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "treaty": self.treaty, "kind": self.kind.value, "number": self.number,
-            "name": self.name, "start_date": self.start_date, "end_date": self.end_date,
-            "venue": self.venue, "president": self.president,
-            "completeness": self.completeness, "confidence": self.confidence, "note": self.note,
+            "id": self.id,
+            "treaty": self.treaty,
+            "kind": self.kind.value,
+            "number": self.number,
+            "name": self.name,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+            "venue": self.venue,
+            "president": self.president,
+            "completeness": self.completeness,
+            "confidence": self.confidence,
+            "note": self.note,
             "sources": [s.to_dict() for s in self.sources],
         }
 
@@ -167,9 +180,13 @@ class Participation:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"participant": self.participant, "kind": self.kind.value,
-                "capacity": self.capacity.value,
-                "source": self.source.url if self.source else None, "note": self.note}
+        return {
+            "participant": self.participant,
+            "kind": self.kind.value,
+            "capacity": self.capacity.value,
+            "source": self.source.url if self.source else None,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -199,12 +216,21 @@ class Statement:
 
     def to_dict(self, *, with_text: bool = False) -> dict[str, Any]:
         row: dict[str, Any] = {
-            "id": self.id, "meeting": self.meeting, "speaker": self.speaker,
-            "speaker_kind": self.speaker_kind.value, "on_behalf_of": list(self.on_behalf_of),
-            "role": self.role, "agenda_item": self.agenda_item, "language": self.language,
-            "language_detected": self.language_detected, "date": self.date, "file": self.file,
-            "has_text": self.text is not None, "text_sha256": self.text_sha256,
-            "source_url": self.source.url if self.source else None, "note": self.note,
+            "id": self.id,
+            "meeting": self.meeting,
+            "speaker": self.speaker,
+            "speaker_kind": self.speaker_kind.value,
+            "on_behalf_of": list(self.on_behalf_of),
+            "role": self.role,
+            "agenda_item": self.agenda_item,
+            "language": self.language,
+            "language_detected": self.language_detected,
+            "date": self.date,
+            "file": self.file,
+            "has_text": self.text is not None,
+            "text_sha256": self.text_sha256,
+            "source_url": self.source.url if self.source else None,
+            "note": self.note,
         }
         if with_text:
             row["text"] = self.text
@@ -222,9 +248,13 @@ class Note:
     source: SourceRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "verification": self.verification,
-                "confidence": self.confidence,
-                "source": self.source.url if self.source else None}
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "verification": self.verification,
+            "confidence": self.confidence,
+            "source": self.source.url if self.source else None,
+        }
 
 
 CLAIM_RELATIONS = ("about", "over", "under", "at_least", "at_most")
@@ -253,10 +283,18 @@ class Claim:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "reported": self.reported, "codebook": self.codebook,
-                "code": self.code, "denominator": self.denominator, "relation": self.relation,
-                "value": self.value, "source": self.source.url, "confidence": self.confidence,
-                "note": self.note}
+        return {
+            "id": self.id,
+            "reported": self.reported,
+            "codebook": self.codebook,
+            "code": self.code,
+            "denominator": self.denominator,
+            "relation": self.relation,
+            "value": self.value,
+            "source": self.source.url,
+            "confidence": self.confidence,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -289,12 +327,18 @@ class Coding:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "statement": self.statement, "codebook": self.codebook, "code": self.code,
-            "coder": str(self.coder), "review_state": self.review_state.value,
+            "statement": self.statement,
+            "codebook": self.codebook,
+            "code": self.code,
+            "coder": str(self.coder),
+            "review_state": self.review_state.value,
             "evidence": self.evidence.to_dict() if self.evidence else None,
-            "confidence": self.confidence, "reviewed_by": self.reviewed_by,
-            "reviewed_at": self.reviewed_at, "note": self.note,
-            "created_at": self.created_at, "updated_at": self.updated_at,
+            "confidence": self.confidence,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at,
+            "note": self.note,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
         }
 
 
@@ -317,4 +361,4 @@ def find_evidence(text: str | None, quote: str) -> Evidence:
     if m is None:
         short = quote if len(quote) <= 60 else quote[:57] + "..."
         raise DataError(f"evidence not found in the statement's text: {short!r}")
-    return Evidence(text[m.start():m.end()], m.start(), m.end())
+    return Evidence(text[m.start() : m.end()], m.start(), m.end())

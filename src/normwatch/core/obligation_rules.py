@@ -40,8 +40,8 @@ from functools import cache
 from typing import Any
 
 from normwatch.core.dates import PartialDate, add_days, add_years
-from normwatch.errors import RuleError
 from normwatch.core.treaty import TreatyRules, get_treaty
+from normwatch.errors import RuleError
 
 ANCHORS = ("entry_into_force",)
 APPLIES = ("declared", "all_parties")
@@ -79,8 +79,10 @@ class AfterHostilitiesRule:
         return PartialDate(ended.year + self.years, ended.month)
 
     def arithmetic(self, ended: PartialDate) -> str:
-        return (f"end of the active hostilities {ended} + {self.years} years "
-                f"→ {self.deadline(ended)} ({self.label})")
+        return (
+            f"end of the active hostilities {ended} + {self.years} years "
+            f"→ {self.deadline(ended)} ({self.label})"
+        )
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,10 @@ class ObligationRule:
 
     def arithmetic(self, anchor: dt.date) -> str:
         """The computation in words, e.g. 'entry into force 2010-08-01 + 8 years → 2018-08-01'."""
-        return (f"entry into force for the State {anchor.isoformat()} + {self.period()} "
-                f"→ {self.deadline(anchor).isoformat()}")
+        return (
+            f"entry into force for the State {anchor.isoformat()} + {self.period()} "
+            f"→ {self.deadline(anchor).isoformat()}"
+        )
 
     def first_deadline(self, anchor: dt.date, ended: PartialDate | None) -> tuple[PartialDate, str]:
         """The deadline before any extension, and its computation in words: counted from
@@ -169,8 +173,9 @@ def _fail(path: str, key: str, message: str) -> RuleError:
     return RuleError(f"{path}: {key}: {message}")
 
 
-def _string(table: Mapping[str, Any], key: str, path: str, prefix: str,
-            *, required: bool = True) -> str | None:
+def _string(
+    table: Mapping[str, Any], key: str, path: str, prefix: str, *, required: bool = True
+) -> str | None:
     value = table.get(key)
     if value is None:
         if required:
@@ -194,7 +199,7 @@ def _yearly(value: Any, path: str, key: str) -> tuple[int, int]:
     text = value if isinstance(value, str) else ""
     parts = text.split("-")
     if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
-        raise _fail(path, key, f"must be a day of the year as \"MM-DD\", got {value!r}")
+        raise _fail(path, key, f'must be a day of the year as "MM-DD", got {value!r}')
     month, day = int(parts[0]), int(parts[1])
     try:
         dt.date(_LEAP, month, day)
@@ -203,8 +208,22 @@ def _yearly(value: Any, path: str, key: str) -> tuple[int, int]:
     return month, day
 
 
-_KNOWN_KEYS = frozenset({"id", "article", "text", "anchor", "applies", "fact", "years", "days",
-                         "yearly", "after", "extension", "after_hostilities"})
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "article",
+        "text",
+        "anchor",
+        "applies",
+        "fact",
+        "years",
+        "days",
+        "yearly",
+        "after",
+        "extension",
+        "after_hostilities",
+    }
+)
 _EXTENSION_KEYS = frozenset({"article", "max_years", "renewable", "text"})
 _HOSTILITIES_KEYS = frozenset({"article", "years", "text"})
 
@@ -214,8 +233,9 @@ def _table(value: Any, path: str, prefix: str, known: frozenset[str]) -> Mapping
         raise _fail(path, prefix.rstrip("."), "must be a table")
     unknown = sorted(set(value) - known)
     if unknown:
-        raise _fail(path, prefix + unknown[0], "unknown key (known: "
-                    + ", ".join(sorted(known)) + ")")
+        raise _fail(
+            path, prefix + unknown[0], "unknown key (known: " + ", ".join(sorted(known)) + ")"
+        )
     return value
 
 
@@ -255,27 +275,42 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
         prefix = f"obligations[{i}]."
         unknown = sorted(set(table) - _KNOWN_KEYS)
         if unknown:
-            raise _fail(path, prefix + unknown[0],
-                        "unknown key (known: " + ", ".join(sorted(_KNOWN_KEYS)) + ")")
+            raise _fail(
+                path,
+                prefix + unknown[0],
+                "unknown key (known: " + ", ".join(sorted(_KNOWN_KEYS)) + ")",
+            )
         oid = _string(table, "id", path, prefix)
         assert oid is not None
         if not oid.isidentifier() or oid != oid.lower():
-            raise _fail(path, prefix + "id", "must be a lower-case identifier such as "
-                        "'stockpile_destruction'")
+            raise _fail(
+                path,
+                prefix + "id",
+                "must be a lower-case identifier such as 'stockpile_destruction'",
+            )
         if any(o.id == oid for o in found):
             raise _fail(path, prefix + "id", f"duplicate obligation id {oid!r}")
         anchor = _string(table, "anchor", path, prefix)
         if anchor not in ANCHORS:
-            raise _fail(path, prefix + "anchor", f"unknown anchor {anchor!r} (known: "
-                        + ", ".join(ANCHORS) + ")")
+            raise _fail(
+                path,
+                prefix + "anchor",
+                f"unknown anchor {anchor!r} (known: " + ", ".join(ANCHORS) + ")",
+            )
         applies = _string(table, "applies", path, prefix)
         if applies not in APPLIES:
-            raise _fail(path, prefix + "applies", f"unknown value {applies!r} (known: "
-                        + ", ".join(APPLIES) + ")")
+            raise _fail(
+                path,
+                prefix + "applies",
+                f"unknown value {applies!r} (known: " + ", ".join(APPLIES) + ")",
+            )
         years = _positive(table, "years", path, prefix)
         days = _positive(table, "days", path, prefix)
-        yearly = (_yearly(table["yearly"], path, prefix + "yearly")
-                  if table.get("yearly") is not None else None)
+        yearly = (
+            _yearly(table["yearly"], path, prefix + "yearly")
+            if table.get("yearly") is not None
+            else None
+        )
         if sum(x is not None for x in (years, days, yearly)) != 1:
             raise _fail(path, prefix + "years", "give exactly one period: years, days or yearly")
         after = _string(table, "after", path, prefix, required=False)
@@ -289,29 +324,49 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
         later = None
         if table.get("after_hostilities") is not None:
             if yearly is not None:
-                raise _fail(path, prefix + "after_hostilities",
-                            "a yearly obligation has no second deadline")
-            later = _after_hostilities(table["after_hostilities"], path,
-                                       prefix + "after_hostilities.")
-        article, text = (_string(table, "article", path, prefix),
-                         _string(table, "text", path, prefix))
+                raise _fail(
+                    path, prefix + "after_hostilities", "a yearly obligation has no second deadline"
+                )
+            later = _after_hostilities(
+                table["after_hostilities"], path, prefix + "after_hostilities."
+            )
+        article, text = (
+            _string(table, "article", path, prefix),
+            _string(table, "text", path, prefix),
+        )
         assert article is not None and text is not None
-        found.append(ObligationRule(
-            treaty=treaty, id=oid, article=article, text=text, anchor=anchor, applies=applies,
-            fact=_string(table, "fact", path, prefix, required=False) or oid,
-            years=years, days=days, yearly=yearly, after=after, extension=extension,
-            after_hostilities=later))
+        found.append(
+            ObligationRule(
+                treaty=treaty,
+                id=oid,
+                article=article,
+                text=text,
+                anchor=anchor,
+                applies=applies,
+                fact=_string(table, "fact", path, prefix, required=False) or oid,
+                years=years,
+                days=days,
+                yearly=yearly,
+                after=after,
+                extension=extension,
+                after_hostilities=later,
+            )
+        )
     ids = {o.id for o in found}
     for i, o in enumerate(found):
         if o.after is None:
             continue
         target = next((x for x in found if x.id == o.after), None)
         if target is None:
-            raise _fail(path, f"obligations[{i}].after", f"no obligation {o.after!r} in this file "
-                        f"(known: {', '.join(sorted(ids))})")
+            raise _fail(
+                path,
+                f"obligations[{i}].after",
+                f"no obligation {o.after!r} in this file (known: {', '.join(sorted(ids))})",
+            )
         if target.recurring:
-            raise _fail(path, f"obligations[{i}].after", f"{o.after!r} recurs; name a one-off "
-                        "obligation")
+            raise _fail(
+                path, f"obligations[{i}].after", f"{o.after!r} recurs; name a one-off obligation"
+            )
     return tuple(found)
 
 

@@ -36,10 +36,10 @@ from enum import StrEnum
 from typing import Any
 
 from normwatch.core.dates import PartialDate
-from normwatch.core.status import Explanation, Period, Timeline
 from normwatch.core.model import Status
-from normwatch.sources.obligations import ObligationFact
 from normwatch.core.obligation_rules import AfterHostilitiesRule, ObligationRule
+from normwatch.core.status import Explanation, Period, Timeline
+from normwatch.sources.obligations import ObligationFact
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -106,15 +106,19 @@ def standing(timeline: Timeline | None, on: dt.date) -> tuple[InForce | None, st
     status = timeline.at(on).status if timeline is not None else Status.NON_SIGNATORY
     ahead = [s for s in spans if s.start > on]
     if ahead and status == Status.CONSENTED:
-        return None, (f"not yet in force for the State on {on.isoformat()}: it enters into force "
-                      f"on {ahead[0].start.isoformat()}, and its obligations run from then")
+        return None, (
+            f"not yet in force for the State on {on.isoformat()}: it enters into force "
+            f"on {ahead[0].start.isoformat()}, and its obligations run from then"
+        )
     ended = [s for s in spans if s.end is not None and s.end <= on]
     if ended:
         last = ended[-1]
         assert last.end is not None
         rule = last.withdrawal.explanation.rule if last.withdrawal else "withdrawal"
-        return None, (f"obligations ended on {last.end.isoformat()}, when the withdrawal took "
-                      f"effect ({rule.split(':')[0]})")
+        return None, (
+            f"obligations ended on {last.end.isoformat()}, when the withdrawal took "
+            f"effect ({rule.split(':')[0]})"
+        )
     return None, f"not a party on {on.isoformat()} (status: {status.value})"
 
 
@@ -266,14 +270,19 @@ class ObligationState:
                 "on_record": [r.to_dict() for r in past if r.fact is not None],
                 "unknown": sum(r.compliance == "unknown" for r in past),
                 "missing": sum(r.compliance == "missing" for r in past),
-            } if self.rule.recurring else None,
+            }
+            if self.rule.recurring
+            else None,
             "summary": self.summary,
             "explanation": self.explanation(),
             "basis": {
                 "rule": f"{self.label}: {self.rule_text}",
                 "period": self.rule.period(),
-                "extension": (f"art. {self.rule.extension.article}: {self.rule.extension.text}"
-                              if self.rule.extension else None),
+                "extension": (
+                    f"art. {self.rule.extension.article}: {self.rule.extension.text}"
+                    if self.rule.extension
+                    else None
+                ),
                 "entry_into_force": self.eif.to_dict() if self.eif else None,
                 "arithmetic": list(self.steps),
                 "facts": [f.to_dict() for f in self.facts],
@@ -307,8 +316,9 @@ def _what(f: ObligationFact, part: str = "all") -> str:
         bits.append(f"extension {target} {verb}" + (f" ({f.decided_at})" if f.decided_at else ""))
     if part in ("all", "completion"):
         if f.completed_on is not None:
-            bits.append(f"submitted {f.completed_on}" if f.report_year
-                        else f"completed {f.completed_on}")
+            bits.append(
+                f"submitted {f.completed_on}" if f.report_year else f"completed {f.completed_on}"
+            )
         if f.completed_by is not None:
             who = "all States Parties " if f.state == "*" else ""
             bits.append(f"{who}completed by {f.completed_by} (date itself not known)")
@@ -337,12 +347,24 @@ class _Ctx:
 
     def result(self, status: ObStatus, summary: str, **kw: Any) -> ObligationState:
         if self.span.end is not None:
-            self.steps.append(f"the obligations end on {self.span.end.isoformat()}, when the "
-                              "withdrawal takes effect")
+            self.steps.append(
+                f"the obligations end on {self.span.end.isoformat()}, when the "
+                "withdrawal takes effect"
+            )
         return ObligationState(
-            self.rule, self.state, self.on, status, summary, hostilities_ended=self.hostilities,
-            entry_into_force=self.span.start, ends=self.span.end, facts=tuple(self.used),
-            steps=tuple(self.steps), eif=self.span.party.explanation, **kw)
+            self.rule,
+            self.state,
+            self.on,
+            status,
+            summary,
+            hostilities_ended=self.hostilities,
+            entry_into_force=self.span.start,
+            ends=self.span.end,
+            facts=tuple(self.used),
+            steps=tuple(self.steps),
+            eif=self.span.party.explanation,
+            **kw,
+        )
 
 
 def evaluate(
@@ -368,24 +390,38 @@ def evaluate(
     label, text = (basis or rule).label, (basis or rule).text
     span, why = standing(timeline, on)
     if span is None:
-        return ObligationState(rule, state, on, ObStatus.NOT_APPLICABLE, why,
-                               hostilities_ended=hostilities, steps=(f"{label}: {text}",))
-    mine = [f for f in facts if f.state == state and f.obligation in (rule.id, rule.fact)
-            and f.hostilities_ended == hostilities]
+        return ObligationState(
+            rule,
+            state,
+            on,
+            ObStatus.NOT_APPLICABLE,
+            why,
+            hostilities_ended=hostilities,
+            steps=(f"{label}: {text}",),
+        )
+    mine = [
+        f
+        for f in facts
+        if f.state == state
+        and f.obligation in (rule.id, rule.fact)
+        and f.hostilities_ended == hostilities
+    ]
     ctx = _Ctx(rule, state, on, span, [f"{label}: {text}"], hostilities=hostilities)
     if rule.applies == "declared":
         declarations = [f for f in mine if f.obligation == rule.fact and f.report_year is None]
         if not declarations:
             what = rule.fact.replace("_", " ")
-            return ctx.result(ObStatus.NOT_APPLICABLE,
-                              f"no {what} declaration on record for the State; {label} "
-                              "applies only where one is")
+            return ctx.result(
+                ObStatus.NOT_APPLICABLE,
+                f"no {what} declaration on record for the State; {label} applies only where one is",
+            )
         if not any(f.declared for f in declarations):
             ctx.used.extend(declarations)
             ctx.steps += [_what(f) for f in declarations]
             note = declarations[0].source.note or "no declaration"
-            return ctx.result(ObStatus.NOT_APPLICABLE,
-                              f"the State declares nothing to do under {label} ({note})")
+            return ctx.result(
+                ObStatus.NOT_APPLICABLE, f"the State declares nothing to do under {label} ({note})"
+            )
     if rule.recurring:
         return _yearly(ctx, mine, rules)
     return _one_off(ctx, mine, aggregates)
@@ -445,13 +481,14 @@ def _extensions_in_effect(
             start = f.decided_on.earliest()
         else:
             start = before.latest() + ONE_DAY
-            notes[id(f)] = (f" (decision not dated: counted from {start.isoformat()}, the day "
-                            "after the deadline it extends)")
+            notes[id(f)] = (
+                f" (decision not dated: counted from {start.isoformat()}, the day "
+                "after the deadline it extends)"
+            )
         if start <= on:
             in_effect.append(f)
         else:
-            notes[id(f)] = (f" (not in effect on {on.isoformat()}: counted from "
-                            f"{start.isoformat()})")
+            notes[id(f)] = f" (not in effect on {on.isoformat()}: counted from {start.isoformat()})"
         before = f.extended_deadline
     return in_effect, notes
 
@@ -462,8 +499,14 @@ def _one_off(
     rule, on = ctx.rule, ctx.on
     original, how = rule.first_deadline(ctx.span.start, ctx.hostilities)
     ctx.steps.append(how)
-    ctx.used.extend(f for f in mine if not f.is_extension and f.completed_on is None
-                    and f.completed_by is None and f.outstanding_on is None)
+    ctx.used.extend(
+        f
+        for f in mine
+        if not f.is_extension
+        and f.completed_on is None
+        and f.completed_by is None
+        and f.outstanding_on is None
+    )
     granted, notes = _extensions_in_effect(mine, original, on)
     deadline = granted[-1].extended_deadline if granted else original
     assert deadline is not None
@@ -473,13 +516,16 @@ def _one_off(
         ctx.steps.append(_what(f, "extension") + notes.get(id(f), ""))
     done, done_fact = _completion(ctx, mine, aggregates)
     if done is not None and done_fact is not None:
-        later = [f for f in granted if f.decided_on is not None
-                 and f.decided_on.earliest() > done.hi]
+        later = [
+            f for f in granted if f.decided_on is not None and f.decided_on.earliest() > done.hi
+        ]
         if later:
             ctx.used.append(done_fact)
-            ctx.steps.append(f"{_what(done_fact, 'completion')}, but an extension was granted "
-                             f"after it ({later[0].decided_at or later[0].decided_on}): the "
-                             "obligation was reopened")
+            ctx.steps.append(
+                f"{_what(done_fact, 'completion')}, but an extension was granted "
+                f"after it ({later[0].decided_at or later[0].decided_on}): the "
+                "obligation was reopened"
+            )
             done, done_fact = None, None
         else:
             if done_fact not in ctx.used:
@@ -492,8 +538,10 @@ def _one_off(
             ctx.steps.append(_what(f, "completion"))
     extended = bool(granted)
     common: dict[str, Any] = {
-        "deadline": deadline, "original_deadline": original,
-        "extensions": tuple(granted), "requests": tuple(requests),
+        "deadline": deadline,
+        "original_deadline": original,
+        "extensions": tuple(granted),
+        "requests": tuple(requests),
     }
     dl = f"{'extended ' if extended else ''}deadline {deadline}"
     if done is not None and done_fact is not None and done.hi <= on:
@@ -507,41 +555,79 @@ def _one_off(
         else:
             verdict = f"whether before the {dl} is not known"
         return ctx.result(
-            ObStatus.COMPLETED, f"{when}, {verdict}", completed=exact,
-            completed_by=done.hi if exact is None else None, on_time=on_time, late_by=late,
-            **common)
+            ObStatus.COMPLETED,
+            f"{when}, {verdict}",
+            completed=exact,
+            completed_by=done.hi if exact is None else None,
+            on_time=on_time,
+            late_by=late,
+            **common,
+        )
     if on <= deadline.earliest():
         status = ObStatus.EXTENDED if extended else ObStatus.PENDING
         left = (deadline.earliest() - on).days
-        return ctx.result(status, f"{'extended; ' if extended else ''}due by {deadline} "
-                          f"({left} days left)", **common)
+        return ctx.result(
+            status,
+            f"{'extended; ' if extended else ''}due by {deadline} ({left} days left)",
+            **common,
+        )
     if on <= deadline.latest():
-        return ctx.result(ObStatus.UNKNOWN, f"{dl} is known only to the {deadline.precision}: it "
-                          f"may have passed by {on.isoformat()}", **common)
+        return ctx.result(
+            ObStatus.UNKNOWN,
+            f"{dl} is known only to the {deadline.precision}: it "
+            f"may have passed by {on.isoformat()}",
+            **common,
+        )
     # the deadline has passed and no completion is on record by the day
-    open_requests = [r for r in requests if r.extended_deadline is None
-                     or r.extended_deadline.latest() > deadline.latest()]
+    open_requests = [
+        r
+        for r in requests
+        if r.extended_deadline is None or r.extended_deadline.latest() > deadline.latest()
+    ]
     if open_requests:
         r = open_requests[-1]
-        return ctx.result(ObStatus.UNKNOWN, f"{dl} has passed; an extension was requested "
-                          f"({r.decided_at or 'meeting not known'}) and its outcome is not on "
-                          "record", **common)
+        return ctx.result(
+            ObStatus.UNKNOWN,
+            f"{dl} has passed; an extension was requested "
+            f"({r.decided_at or 'meeting not known'}) and its outcome is not on "
+            "record",
+            **common,
+        )
     missed = done is None or (done.lo is not None and done.lo > deadline.latest())
     if not missed and done is not None:
-        return ctx.result(ObStatus.UNKNOWN, f"{dl} has passed; completion is on record only as "
-                          f"{done}, which may or may not be before {on.isoformat()}", **common)
-    if done is None and rule.applies == "all_parties" and not any(
-            f.outstanding_on is not None for f in mine):
-        return ctx.result(ObStatus.UNKNOWN, f"{dl} has passed; no submission data on record, "
-                          "so compliance is unknown", **common)
+        return ctx.result(
+            ObStatus.UNKNOWN,
+            f"{dl} has passed; completion is on record only as "
+            f"{done}, which may or may not be before {on.isoformat()}",
+            **common,
+        )
+    if (
+        done is None
+        and rule.applies == "all_parties"
+        and not any(f.outstanding_on is not None for f in mine)
+    ):
+        return ctx.result(
+            ObStatus.UNKNOWN,
+            f"{dl} has passed; no submission data on record, so compliance is unknown",
+            **common,
+        )
     days = (on - deadline.latest()).days
-    return ctx.result(ObStatus.OVERDUE, f"overdue by {days} days ({dl}; no completion on record "
-                      f"by {on.isoformat()})", overdue_days=days, **common)
+    return ctx.result(
+        ObStatus.OVERDUE,
+        f"overdue by {days} days ({dl}; no completion on record by {on.isoformat()})",
+        overdue_days=days,
+        **common,
+    )
 
 
-def yearly_due_dates(rule: ObligationRule, anchor: dt.date, after: dt.date | None,
-                     last_covered: int | None, until: dt.date | None,
-                     horizon: dt.date) -> list[tuple[int, dt.date]]:
+def yearly_due_dates(
+    rule: ObligationRule,
+    anchor: dt.date,
+    after: dt.date | None,
+    last_covered: int | None,
+    until: dt.date | None,
+    horizon: dt.date,
+) -> list[tuple[int, dt.date]]:
     """(year covered, due date) of a yearly obligation, from the first due date up to and
     including the first one on or after ``horizon``; due dates on or after ``until`` (the end
     of the obligations) and reports on years after ``last_covered`` are left out."""
@@ -550,7 +636,8 @@ def yearly_due_dates(rule: ObligationRule, anchor: dt.date, after: dt.date | Non
     while True:
         due = rule.due_on(year)
         if (until is not None and due >= until) or (
-                last_covered is not None and year - 1 > last_covered):
+            last_covered is not None and year - 1 > last_covered
+        ):
             break
         out.append((year - 1, due))
         if due >= horizon:
@@ -559,8 +646,9 @@ def yearly_due_dates(rule: ObligationRule, anchor: dt.date, after: dt.date | Non
     return out
 
 
-def _yearly(ctx: _Ctx, mine: list[ObligationFact],
-            rules: Sequence[ObligationRule]) -> ObligationState:
+def _yearly(
+    ctx: _Ctx, mine: list[ObligationFact], rules: Sequence[ObligationRule]
+) -> ObligationState:
     rule, on, anchor = ctx.rule, ctx.on, ctx.span.start
     after: dt.date | None = None
     if rule.after is not None:
@@ -569,8 +657,10 @@ def _yearly(ctx: _Ctx, mine: list[ObligationFact],
             raise ValueError(f"{rule.id}: obligation {rule.after!r} not given")
         after = target.deadline(anchor)
         what = rule.after.replace("_", " ")
-        ctx.steps.append(f"{rule.period()}, from the first such day after the {what} deadline "
-                         f"({after.isoformat()})")
+        ctx.steps.append(
+            f"{rule.period()}, from the first such day after the {what} deadline "
+            f"({after.isoformat()})"
+        )
     else:
         ctx.steps.append(f"{rule.period()}, covering each calendar year from {anchor.year}")
     declarations = [f for f in mine if f.report_year is None]
@@ -579,8 +669,9 @@ def _yearly(ctx: _Ctx, mine: list[ObligationFact],
     ended = [f.completed_on for f in declarations if f.completed_on is not None]
     if ended and rule.applies == "declared":
         last_covered = max(p.latest().year for p in ended)
-        ctx.steps.append(f"ended in {max(ended)} {declarations[0].cite()}: the last report "
-                         f"covers {last_covered}")
+        ctx.steps.append(
+            f"ended in {max(ended)} {declarations[0].cite()}: the last report covers {last_covered}"
+        )
     dues = yearly_due_dates(rule, anchor, after, last_covered, ctx.span.end, on)
     submissions = [f for f in mine if f.report_year is not None]
     reports: list[ReportDue] = []
@@ -588,10 +679,26 @@ def _yearly(ctx: _Ctx, mine: list[ObligationFact],
         if due >= on:
             reports.append(ReportDue(covers, due, "upcoming"))
             continue
-        sub = next((f for f in submissions if f.report_year == covers
-                    and f.completed_on is not None and f.completed_on.latest() <= on), None)
-        gone = next((f for f in submissions if f.report_year == covers
-                     and f.outstanding_on is not None and f.outstanding_on.earliest() > due), None)
+        sub = next(
+            (
+                f
+                for f in submissions
+                if f.report_year == covers
+                and f.completed_on is not None
+                and f.completed_on.latest() <= on
+            ),
+            None,
+        )
+        gone = next(
+            (
+                f
+                for f in submissions
+                if f.report_year == covers
+                and f.outstanding_on is not None
+                and f.outstanding_on.earliest() > due
+            ),
+            None,
+        )
         if sub is not None and sub.completed_on is not None:
             ok, _ = timing(Range.of(sub.completed_on), PartialDate.of(due))
             verdict = {True: "on_time", False: "late", None: "submitted"}[ok]
@@ -608,27 +715,48 @@ def _yearly(ctx: _Ctx, mine: list[ObligationFact],
     nxt = next((r for r in reports if r.compliance == "upcoming"), None)
     deadline = PartialDate.of(nxt.due) if nxt else None
     common: dict[str, Any] = {"deadline": deadline, "reports": tuple(reports)}
-    ahead = (f"next due {nxt.due.isoformat()} (covering {nxt.covers})" if nxt
-             else "no further report falls due")
+    ahead = (
+        f"next due {nxt.due.isoformat()} (covering {nxt.covers})"
+        if nxt
+        else "no further report falls due"
+    )
     missing = [r for r in past if r.compliance == "missing"]
     unknown = [r for r in past if r.compliance == "unknown"]
     if missing:
         days = (on - missing[0].due).days
-        return ctx.result(ObStatus.OVERDUE, f"overdue by {days} days: the report on "
-                          f"{missing[0].covers} (due {missing[0].due.isoformat()}) was still "
-                          f"outstanding when last seen; {ahead}", overdue_days=days, **common)
+        return ctx.result(
+            ObStatus.OVERDUE,
+            f"overdue by {days} days: the report on "
+            f"{missing[0].covers} (due {missing[0].due.isoformat()}) was still "
+            f"outstanding when last seen; {ahead}",
+            overdue_days=days,
+            **common,
+        )
     if unknown:
-        return ctx.result(ObStatus.UNKNOWN, f"{ahead}; no submission data on record for "
-                          f"{len(unknown)} of the {len(past)} reports due so far, so compliance "
-                          "is unknown", **common)
+        return ctx.result(
+            ObStatus.UNKNOWN,
+            f"{ahead}; no submission data on record for "
+            f"{len(unknown)} of the {len(past)} reports due so far, so compliance "
+            "is unknown",
+            **common,
+        )
     if nxt is not None:
-        return ctx.result(ObStatus.PENDING, f"{ahead}; every report due so far is on record "
-                          f"({len(past)})", **common)
+        return ctx.result(
+            ObStatus.PENDING,
+            f"{ahead}; every report due so far is on record ({len(past)})",
+            **common,
+        )
     if past:
-        return ctx.result(ObStatus.COMPLETED, f"every report due is on record ({len(past)}); "
-                          "none falls due any more", **common)
-    return ctx.result(ObStatus.NOT_APPLICABLE, "no report falls due while the treaty is in force "
-                      "for the State", **common)
+        return ctx.result(
+            ObStatus.COMPLETED,
+            f"every report due is on record ({len(past)}); none falls due any more",
+            **common,
+        )
+    return ctx.result(
+        ObStatus.NOT_APPLICABLE,
+        "no report falls due while the treaty is in force for the State",
+        **common,
+    )
 
 
 def evaluate_all(
@@ -654,6 +782,10 @@ def evaluate_all(
             ends = []
         if not ends or any(f.hostilities_ended is None for f in own):
             out.append(evaluate(r, state, timeline, mine, on, aggregates=aggregates, rules=rules))
-        out += [evaluate(r, state, timeline, mine, on, aggregates=aggregates, rules=rules,
-                         hostilities=end) for end in ends]
+        out += [
+            evaluate(
+                r, state, timeline, mine, on, aggregates=aggregates, rules=rules, hostilities=end
+            )
+            for end in ends
+        ]
     return out

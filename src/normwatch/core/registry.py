@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from normwatch.errors import UnknownStateError
 from normwatch.core.model import State
+from normwatch.errors import UnknownStateError
 
 
 def fold(name: str) -> str:

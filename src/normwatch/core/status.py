@@ -286,8 +286,13 @@ def state_timeline(
             if period.start is not None and last.start is not None and period.start < last.start:
                 raise AssertionError("periods out of order")
             periods[-1] = Period(
-                last.status, last.start, period.start, last.explanation,
-                last.notified, last.effective, last.postponed,
+                last.status,
+                last.start,
+                period.start,
+                last.explanation,
+                last.notified,
+                last.effective,
+                last.postponed,
             )
             if last.start == period.start:
                 periods.pop()
@@ -316,9 +321,18 @@ def state_timeline(
         if a.kind in (ActionKind.SIGNATURE,):
             signature = signature or a
             if current() == Status.NON_SIGNATORY:
-                begin(Period(Status.SIGNATORY, a.day, None, Explanation(
-                    "signature without a deposited instrument of consent", (a,),
-                    (f"signed on {a.day.isoformat()}",))))
+                begin(
+                    Period(
+                        Status.SIGNATORY,
+                        a.day,
+                        None,
+                        Explanation(
+                            "signature without a deposited instrument of consent",
+                            (a,),
+                            (f"signed on {a.day.isoformat()}",),
+                        ),
+                    )
+                )
         elif a.kind == ActionKind.PROVISIONAL_APPLICATION:
             provisional = a
         elif a.kind.is_consent:
@@ -344,21 +358,49 @@ def state_timeline(
             effective, steps, used = _withdrawal_effect(rules, a.day, my_conflicts)
             rule = f"art. {rules.withdrawal_rule.article}: {rules.withdrawal_rule.text}"
             acts = (consent, a)
-            begin(Period(Status.WITHDRAWING, a.day, None, Explanation(rule, acts, tuple(steps),
-                   tuple(used)), notified=a.day, effective=effective, postponed=effective is None))
+            begin(
+                Period(
+                    Status.WITHDRAWING,
+                    a.day,
+                    None,
+                    Explanation(rule, acts, tuple(steps), tuple(used)),
+                    notified=a.day,
+                    effective=effective,
+                    postponed=effective is None,
+                )
+            )
             if effective is not None:
-                pending.append(Period(Status.WITHDRAWN, effective, None, Explanation(
-                    rule, acts, tuple(steps), tuple(used)), notified=a.day, effective=effective))
+                pending.append(
+                    Period(
+                        Status.WITHDRAWN,
+                        effective,
+                        None,
+                        Explanation(rule, acts, tuple(steps), tuple(used)),
+                        notified=a.day,
+                        effective=effective,
+                    )
+                )
         elif a.kind == ActionKind.WITHDRAWAL_REVOKED:
             if current() != Status.WITHDRAWING or before_withdrawal is None:
                 warnings.append(f"{a.describe()}: no withdrawal pending to revoke; ignored")
                 continue
             pending.clear()
             prior = before_withdrawal
-            begin(Period(prior.status, a.day, None, Explanation(
-                "withdrawal revoked before it took effect", (*prior.explanation.actions, a),
-                (f"withdrawal revoked on {a.day.isoformat()}; the status before the notice "
-                 "is restored",))))
+            begin(
+                Period(
+                    prior.status,
+                    a.day,
+                    None,
+                    Explanation(
+                        "withdrawal revoked before it took effect",
+                        (*prior.explanation.actions, a),
+                        (
+                            f"withdrawal revoked on {a.day.isoformat()}; "
+                            "the status before the notice is restored",
+                        ),
+                    ),
+                )
+            )
             if prior.status == Status.CONSENTED and consent is not None:
                 pending.extend(_consent_periods(rules, consent, eif, signature, provisional)[1:])
     flush(None)
@@ -379,7 +421,8 @@ def _consent_periods(
     deposit = consent.day
     if eif.date is None or eif.threshold_date is None:
         expl = Explanation(
-            f"art. {treaty_rule.article}: {treaty_rule.text}", acts,
+            f"art. {treaty_rule.article}: {treaty_rule.text}",
+            acts,
             (f"instrument deposited {deposit.isoformat()}", *eif.explanation.steps),
         )
         return [Period(Status.CONSENTED, deposit, None, expl)]
@@ -404,8 +447,14 @@ def _consent_periods(
             f"provisional application of article 1 declared {provisional.day.isoformat()} "
             f"(art. {rules.provisional_application_article or '?'}); no effect on status",
         )
-    consented = Period(Status.CONSENTED, deposit, None, Explanation(rule, acts, (
-        *steps, f"consented from {deposit.isoformat()} until entry into force")))
+    consented = Period(
+        Status.CONSENTED,
+        deposit,
+        None,
+        Explanation(
+            rule, acts, (*steps, f"consented from {deposit.isoformat()} until entry into force")
+        ),
+    )
     party = Period(Status.PARTY, in_force, None, Explanation(rule, acts, steps))
     if in_force <= deposit:
         return [party]

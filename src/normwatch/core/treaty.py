@@ -125,8 +125,19 @@ class TreatyRules:
 
 
 def _ordinal(n: int) -> str:
-    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
-             7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth", 12: "twelfth"}
+    words = {
+        1: "first",
+        2: "second",
+        3: "third",
+        4: "fourth",
+        5: "fifth",
+        6: "sixth",
+        7: "seventh",
+        8: "eighth",
+        9: "ninth",
+        10: "tenth",
+        12: "twelfth",
+    }
     return words.get(n, f"{n}th")
 
 
@@ -231,7 +242,8 @@ def parse_rules(text: str, path: str) -> TreatyRules:
         if not isinstance(postpones, bool):
             raise wd.fail("armed_conflict_postpones", "must be true or false")
         withdrawal = WithdrawalRule(
-            wd.req_text("article"), months, days, postpones, wd.req_text("text"))
+            wd.req_text("article"), months, days, postpones, wd.req_text("text")
+        )
     pa = rules.sub("provisional_application", required=False)
     treaty_id = top.req_text("id")
     if not treaty_id.isidentifier() or treaty_id != treaty_id.lower():

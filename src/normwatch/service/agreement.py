@@ -23,8 +23,8 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
-from normwatch.errors import DataError
 from normwatch.core.meetings import DEFAULT_CODEBOOK
+from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 DIGITS = 4
@@ -73,8 +73,12 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, DIGITS)
 
 
-def agreement(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
-              coders: Sequence[str] | None = None) -> dict[str, Any]:
+def agreement(
+    store: Store,
+    meeting: str,
+    codebook: str = DEFAULT_CODEBOOK,
+    coders: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """Per-code agreement of the human coders of a meeting (JSON-ready).
 
     ``coders`` picks the coders (names or ``human:NAME``); by default every human coder of
@@ -90,16 +94,22 @@ def agreement(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
     rows = store.query(
         "SELECT c.statement_id, c.code, c.coder, c.review_state FROM codings c "
         "JOIN statements s ON s.id = c.statement_id WHERE s.meeting_id = :m "
-        "AND c.codebook = :cb AND c.coder_kind = 'human'", {"m": m["id"], "cb": book.id})
+        "AND c.codebook = :cb AND c.coder_kind = 'human'",
+        {"m": m["id"], "cb": book.id},
+    )
     present = sorted({r["coder"] for r in rows})
     chosen = [str(Coder.parse(c)) for c in coders] if coders else present
     missing = [c for c in chosen if c not in present]
     if missing:
-        raise DataError(f"no codings by {', '.join(missing)} for {m['id']} under {book.id} "
-                        f"(coders: {', '.join(present) or 'none'})")
+        raise DataError(
+            f"no codings by {', '.join(missing)} for {m['id']} under {book.id} "
+            f"(coders: {', '.join(present) or 'none'})"
+        )
     if len(chosen) < 2:
-        raise DataError(f"agreement needs at least two human coders; {m['id']} has "
-                        f"{', '.join(present) or 'none'} under {book.id}")
+        raise DataError(
+            f"agreement needs at least two human coders; {m['id']} has "
+            f"{', '.join(present) or 'none'} under {book.id}"
+        )
     coded: dict[str, set[str]] = {c: set() for c in chosen}
     accepted: dict[tuple[str, str], set[str]] = {}
     for r in rows:
@@ -107,8 +117,11 @@ def agreement(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
             coded[r["coder"]].add(r["statement_id"])
             if r["review_state"] == "accepted" and r["code"] in book.code_ids:
                 accepted.setdefault((r["coder"], r["statement_id"]), set()).add(r["code"])
-    yes = {(coder, s, code): True for (coder, s), codes in accepted.items()
-           for code in book.closure(codes)}
+    yes = {
+        (coder, s, code): True
+        for (coder, s), codes in accepted.items()
+        for code in book.closure(codes)
+    }
     statements = sorted(set().union(*coded.values()))
     pair = len(chosen) == 2
     both = [s for s in statements if all(s in coded[c] for c in chosen)] if pair else []
@@ -117,7 +130,8 @@ def agreement(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
     for code in book.code_ids:
         units: list[list[Hashable | None]] = [
             [(yes.get((c, s, code), False) if s in coded[c] else None) for c in chosen]
-            for s in statements]
+            for s in statements
+        ]
         pooled.extend(units)
         entry: dict[str, Any] = {
             "units": sum(1 for u in units if sum(v is not None for v in u) >= 2),
@@ -128,15 +142,19 @@ def agreement(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
             b = [yes.get((chosen[1], s, code), False) for s in both]
             entry.update(
                 agreement=_round(sum(x == y for x, y in zip(a, b, strict=True)) / len(both))
-                if both else None,
+                if both
+                else None,
                 kappa=_round(cohen_kappa(a, b)),
                 both_yes=sum(x and y for x, y in zip(a, b, strict=True)),
                 only_first=sum(x and not y for x, y in zip(a, b, strict=True)),
                 only_second=sum(y and not x for x, y in zip(a, b, strict=True)),
-                both_no=sum(not x and not y for x, y in zip(a, b, strict=True)))
+                both_no=sum(not x and not y for x, y in zip(a, b, strict=True)),
+            )
         codes[code] = entry
     return {
-        "meeting": m["id"], "codebook": book.id, "coders": chosen,
+        "meeting": m["id"],
+        "codebook": book.id,
+        "coders": chosen,
         "statements_coded": {c: len(coded[c]) for c in chosen},
         "units_coded_by_both": len(both) if pair else None,
         "codes": codes,

@@ -18,23 +18,33 @@ def check_meetings(store: Store) -> list[Problem]:
     from normwatch.service.status import Problem
 
     problems: list[Problem] = []
-    for r in store.query("SELECT m.id FROM meetings m WHERE NOT EXISTS "
-                         "(SELECT 1 FROM meeting_sources x WHERE x.meeting_id = m.id)"):
+    for r in store.query(
+        "SELECT m.id FROM meetings m WHERE NOT EXISTS "
+        "(SELECT 1 FROM meeting_sources x WHERE x.meeting_id = m.id)"
+    ):
         problems.append(Problem("meetings_sourced", f"meeting {r['id']}: no source"))
-    for r in store.query("SELECT meeting_id, participant FROM participations "
-                         "WHERE source_id IS NULL"):
-        problems.append(Problem("meetings_sourced", f"meeting {r['meeting_id']}: participant "
-                                f"{r['participant']}: no source"))
+    for r in store.query(
+        "SELECT meeting_id, participant FROM participations WHERE source_id IS NULL"
+    ):
+        problems.append(
+            Problem(
+                "meetings_sourced",
+                f"meeting {r['meeting_id']}: participant {r['participant']}: no source",
+            )
+        )
     for r in store.query("SELECT id FROM statements WHERE source_id IS NULL AND text IS NULL"):
-        problems.append(Problem("meetings_sourced", f"statement {r['id']}: neither a source "
-                                "nor a text"))
+        problems.append(
+            Problem("meetings_sourced", f"statement {r['id']}: neither a source nor a text")
+        )
     for r in store.query("SELECT id, text, text_sha256 FROM statements WHERE text IS NOT NULL"):
         if texts.sha256(r["text"]) != r["text_sha256"]:
-            problems.append(Problem("statement_text", f"statement {r['id']}: text does not "
-                                    "match its checksum"))
+            problems.append(
+                Problem("statement_text", f"statement {r['id']}: text does not match its checksum")
+            )
     rows = store.query(
         "SELECT c.statement_id, c.codebook, c.code, c.coder, c.evidence_start, c.evidence_end, "
-        "c.evidence_quote, s.text FROM codings c JOIN statements s ON s.id = c.statement_id")
+        "c.evidence_quote, s.text FROM codings c JOIN statements s ON s.id = c.statement_id"
+    )
     known: dict[str, list[str] | None] = {}
     for r in rows:
         label = f"coding {r['statement_id']} {r['code']} by {r['coder']}"
@@ -48,13 +58,18 @@ def check_meetings(store: Store) -> list[Problem]:
                 problems.append(Problem("coding_codes", f"codebook {r['codebook']}: {exc}"))
         codes = known[r["codebook"]]
         if codes is not None and r["code"] not in codes:
-            problems.append(Problem("coding_codes", f"{label}: code not in codebook "
-                                    f"{r['codebook']}"))
+            problems.append(
+                Problem("coding_codes", f"{label}: code not in codebook {r['codebook']}")
+            )
         if r["evidence_start"] is not None:
             text = r["text"] or ""
-            if text[r["evidence_start"]:r["evidence_end"]] != r["evidence_quote"]:
-                problems.append(Problem("coding_evidence", f"{label}: the evidence span does "
-                                        "not hold the quoted words"))
+            if text[r["evidence_start"] : r["evidence_end"]] != r["evidence_quote"]:
+                problems.append(
+                    Problem(
+                        "coding_evidence",
+                        f"{label}: the evidence span does not hold the quoted words",
+                    )
+                )
     return problems + _capacities(store)
 
 
@@ -75,15 +90,19 @@ def _capacities(store: Store) -> list[Problem]:
     rows = store.query(
         "SELECT p.meeting_id, p.participant, p.capacity, m.treaty, m.start_date "
         "FROM participations p JOIN meetings m ON m.id = p.meeting_id "
-        "WHERE p.kind = 'state' ORDER BY p.meeting_id, p.participant")
+        "WHERE p.kind = 'state' ORDER BY p.meeting_id, p.participant"
+    )
     for r in rows:
         view = store.view(r["treaty"])
         day = dt.date.fromisoformat(r["start_date"])
         status = view.status(r["participant"], day).status.value
         if status in _CONTRADICTS.get(r["capacity"], set()):
-            problems.append(Problem(
-                "meeting_capacity", f"meeting {r['meeting_id']}: {r['participant']} listed as "
-                f"{r['capacity']}, but its status under {r['treaty'].upper()} on "
-                f"{r['start_date']} is {status}"))
+            problems.append(
+                Problem(
+                    "meeting_capacity",
+                    f"meeting {r['meeting_id']}: {r['participant']} listed as "
+                    f"{r['capacity']}, but its status under {r['treaty'].upper()} on "
+                    f"{r['start_date']} is {status}",
+                )
+            )
     return problems
-

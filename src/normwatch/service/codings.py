@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from normwatch.errors import DataError, NormwatchError, NotFoundError
 from normwatch.core.meetings import (
     DEFAULT_CODEBOOK,
     Coder,
@@ -33,6 +32,7 @@ from normwatch.core.meetings import (
     ReviewState,
     find_evidence,
 )
+from normwatch.errors import DataError, NormwatchError, NotFoundError
 from normwatch.store.db import now_iso
 
 if TYPE_CHECKING:
@@ -48,8 +48,9 @@ def coding_id(statement: str, codebook: str, code: str, coder: str) -> str:
     return hashlib.sha1(f"{statement}|{codebook}|{code}|{coder}".encode()).hexdigest()[:16]
 
 
-def upsert_coding(conn: Connection, coding: Coding, now: str, *,
-                  decide: bool = False) -> tuple[bool, bool]:
+def upsert_coding(
+    conn: Connection, coding: Coding, now: str, *, decide: bool = False
+) -> tuple[bool, bool]:
     """Write one coding; (new, changed). Nothing is written when it is already stored as is.
 
     * A human coding is written as given, then mirrored onto the automatic codings of the same
@@ -69,8 +70,10 @@ def upsert_coding(conn: Connection, coding: Coding, now: str, *,
     old = conn.execute(select(mt.codings).where(c.id == cid)).first()
     ev = coding.evidence
     values: dict[str, Any] = {
-        "evidence_start": ev.start if ev else None, "evidence_end": ev.end if ev else None,
-        "evidence_quote": ev.quote if ev else None, "confidence": coding.confidence,
+        "evidence_start": ev.start if ev else None,
+        "evidence_end": ev.end if ev else None,
+        "evidence_quote": ev.quote if ev else None,
+        "confidence": coding.confidence,
         "note": coding.note,
     }
     decision = latest_human_decision(conn, coding.statement, coding.codebook, coding.code)
@@ -83,17 +86,35 @@ def upsert_coding(conn: Connection, coding: Coding, now: str, *,
     else:
         values["review_state"] = coding.review_state.value
     differs = old is not None and any(
-        getattr(old, k) != v for k, v in values.items() if k != "reviewed_at")
-    superseded = (decide and coding.coder.is_human and decision is not None
-                  and decision != (coding.review_state.value, str(coding.coder)))
+        getattr(old, k) != v for k, v in values.items() if k != "reviewed_at"
+    )
+    superseded = (
+        decide
+        and coding.coder.is_human
+        and decision is not None
+        and decision != (coding.review_state.value, str(coding.coder))
+    )
     if old is None:
-        conn.execute(mt.codings.insert().values(
-            id=cid, statement_id=coding.statement, codebook=coding.codebook, code=coding.code,
-            coder=str(coding.coder), coder_kind=coding.coder.kind, revision=_revision(conn),
-            created_at=now, updated_at=now, **{"review_state": "suggested", **values}))
+        conn.execute(
+            mt.codings.insert().values(
+                id=cid,
+                statement_id=coding.statement,
+                codebook=coding.codebook,
+                code=coding.code,
+                coder=str(coding.coder),
+                coder_kind=coding.coder.kind,
+                revision=_revision(conn),
+                created_at=now,
+                updated_at=now,
+                **{"review_state": "suggested", **values},
+            )
+        )
     elif differs or superseded:
-        conn.execute(mt.codings.update().where(c.id == cid).values(
-            updated_at=now, revision=_revision(conn), **values))
+        conn.execute(
+            mt.codings.update()
+            .where(c.id == cid)
+            .values(updated_at=now, revision=_revision(conn), **values)
+        )
     new, changed = old is None, old is not None and (differs or superseded)
     if coding.coder.is_human and (new or changed):
         mirror_human_decision(conn, coding.statement, coding.codebook, coding.code, now)
@@ -110,8 +131,9 @@ def _revision(conn: Connection) -> int:
     return int(conn.execute(latest).scalar_one()) + 1
 
 
-def latest_human_decision(conn: Connection, statement: str, codebook: str,
-                          code: str) -> tuple[str, str] | None:
+def latest_human_decision(
+    conn: Connection, statement: str, codebook: str, code: str
+) -> tuple[str, str] | None:
     """(review state, coder) of the most recent human coding of ``code`` on ``statement``."""
     from sqlalchemy import select
 
@@ -119,14 +141,21 @@ def latest_human_decision(conn: Connection, statement: str, codebook: str,
 
     c = mt.codings.c
     row = conn.execute(
-        select(c.review_state, c.coder).where(
-            c.statement_id == statement, c.codebook == codebook, c.code == code,
-            c.coder_kind == "human").order_by(c.revision.desc())).first()
+        select(c.review_state, c.coder)
+        .where(
+            c.statement_id == statement,
+            c.codebook == codebook,
+            c.code == code,
+            c.coder_kind == "human",
+        )
+        .order_by(c.revision.desc())
+    ).first()
     return (row.review_state, row.coder) if row is not None else None
 
 
-def mirror_human_decision(conn: Connection, statement: str, codebook: str, code: str,
-                          now: str) -> None:
+def mirror_human_decision(
+    conn: Connection, statement: str, codebook: str, code: str, now: str
+) -> None:
     """Set the review state of the automatic codings of (statement, code) to the latest
     human decision (or back to ``suggested`` when no human decision is left)."""
     from sqlalchemy import select
@@ -136,30 +165,49 @@ def mirror_human_decision(conn: Connection, statement: str, codebook: str, code:
     c = mt.codings.c
     decision = latest_human_decision(conn, statement, codebook, code)
     state, by = decision if decision else ("suggested", None)
-    rows = conn.execute(select(c.id, c.review_state, c.reviewed_by).where(
-        c.statement_id == statement, c.codebook == codebook, c.code == code,
-        c.coder_kind == "auto")).all()
+    rows = conn.execute(
+        select(c.id, c.review_state, c.reviewed_by).where(
+            c.statement_id == statement,
+            c.codebook == codebook,
+            c.code == code,
+            c.coder_kind == "auto",
+        )
+    ).all()
     for r in rows:
         if (r.review_state, r.reviewed_by) != (state, by):
-            conn.execute(mt.codings.update().where(c.id == r.id).values(
-                review_state=state, reviewed_by=by, reviewed_at=now if by else None,
-                updated_at=now, revision=_revision(conn)))
+            conn.execute(
+                mt.codings.update()
+                .where(c.id == r.id)
+                .values(
+                    review_state=state,
+                    reviewed_by=by,
+                    reviewed_at=now if by else None,
+                    updated_at=now,
+                    revision=_revision(conn),
+                )
+            )
 
 
 # ------------------------------------------------------------------------- library calls
+
 
 def find_statement(store: Store, ref: str) -> dict[str, Any]:
     """A statement by its full id (``meeting/local``) or by a local id used only once."""
     rows = store.query(
         "SELECT s.*, src.url AS source_url FROM statements s "
-        "LEFT JOIN sources src ON src.id = s.source_id WHERE s.id = :ref", {"ref": ref})
+        "LEFT JOIN sources src ON src.id = s.source_id WHERE s.id = :ref",
+        {"ref": ref},
+    )
     if not rows:
         rows = store.query(
             "SELECT s.*, src.url AS source_url FROM statements s "
-            "LEFT JOIN sources src ON src.id = s.source_id WHERE s.local_id = :ref", {"ref": ref})
+            "LEFT JOIN sources src ON src.id = s.source_id WHERE s.local_id = :ref",
+            {"ref": ref},
+        )
     if not rows:
-        raise NotFoundError(f"unknown statement {ref!r} (use MEETING/ID, see normwatch meetings "
-                            "show MEETING)")
+        raise NotFoundError(
+            f"unknown statement {ref!r} (use MEETING/ID, see normwatch meetings show MEETING)"
+        )
     if len(rows) > 1:
         ids = ", ".join(sorted(r["id"] for r in rows))
         raise NotFoundError(f"statement id {ref!r} is used in several meetings: {ids}")
@@ -169,8 +217,10 @@ def find_statement(store: Store, ref: str) -> dict[str, Any]:
 def _human(coder: str) -> Coder:
     parsed = Coder.parse(coder)
     if not parsed.is_human:
-        raise DataError(f"{coder!r}: codes set by hand need a person's name (human:NAME); "
-                        "automatic codings come from normwatch code auto")
+        raise DataError(
+            f"{coder!r}: codes set by hand need a person's name (human:NAME); "
+            "automatic codings come from normwatch code auto"
+        )
     return parsed
 
 
@@ -185,14 +235,22 @@ def _check_codes(book: Codebook, codes: Sequence[str]) -> list[str]:
         raise DataError("name at least one code")
     unknown = [c for c in codes if c not in book.code_ids]
     if unknown:
-        raise NotFoundError(f"unknown code(s) {', '.join(map(repr, unknown))} in codebook "
-                            f"{book.id!r} (known: {', '.join(book.code_ids)})")
+        raise NotFoundError(
+            f"unknown code(s) {', '.join(map(repr, unknown))} in codebook "
+            f"{book.id!r} (known: {', '.join(book.code_ids)})"
+        )
     return list(dict.fromkeys(codes))
 
 
 def set_codes(
-    store: Store, statement: str, codes: Sequence[str], coder: str, *,
-    evidence: str | None = None, codebook: str = DEFAULT_CODEBOOK, note: str | None = None,
+    store: Store,
+    statement: str,
+    codes: Sequence[str],
+    coder: str,
+    *,
+    evidence: str | None = None,
+    codebook: str = DEFAULT_CODEBOOK,
+    note: str | None = None,
 ) -> list[dict[str, Any]]:
     """Record that ``codes`` apply to ``statement`` according to the person ``coder``.
 
@@ -208,8 +266,13 @@ def set_codes(
 
 
 def unset_codes(
-    store: Store, statement: str, codes: Sequence[str], coder: str, *,
-    codebook: str = DEFAULT_CODEBOOK, forget: bool = False,
+    store: Store,
+    statement: str,
+    codes: Sequence[str],
+    coder: str,
+    *,
+    codebook: str = DEFAULT_CODEBOOK,
+    forget: bool = False,
 ) -> list[dict[str, Any]]:
     """Record that ``codes`` do not apply (a rejection, kept for agreement and review); with
     ``forget``, delete the person's codings of those codes instead."""
@@ -218,8 +281,7 @@ def unset_codes(
     book = _codebook(codebook)
     wanted = _check_codes(book, codes)
     if not forget:
-        return _decide(store, row["id"], book.id, wanted, person, ReviewState.REJECTED, None,
-                       None)
+        return _decide(store, row["id"], book.id, wanted, person, ReviewState.REJECTED, None, None)
     from normwatch.store import meeting_tables as mt
 
     out = []
@@ -230,24 +292,47 @@ def unset_codes(
             gone = conn.execute(mt.codings.delete().where(mt.codings.c.id == cid)).rowcount
             if gone:
                 mirror_human_decision(conn, row["id"], book.id, code, now)
-            out.append({"statement": row["id"], "code": code, "coder": str(person),
-                        "result": "deleted" if gone else "absent"})
+            out.append(
+                {
+                    "statement": row["id"],
+                    "code": code,
+                    "coder": str(person),
+                    "result": "deleted" if gone else "absent",
+                }
+            )
     return out
 
 
-def _decide(store: Store, statement: str, codebook: str, codes: list[str], person: Coder,
-            state: ReviewState, evidence: Evidence | None,
-            note: str | None) -> list[dict[str, Any]]:
+def _decide(
+    store: Store,
+    statement: str,
+    codebook: str,
+    codes: list[str],
+    person: Coder,
+    state: ReviewState,
+    evidence: Evidence | None,
+    note: str | None,
+) -> list[dict[str, Any]]:
     out = []
     with store.transaction() as conn:
         now = now_iso()
         for code in codes:
             new, changed = upsert_coding(
-                conn, Coding(statement, codebook, code, person, state, evidence, note=note),
-                now, decide=True)
+                conn,
+                Coding(statement, codebook, code, person, state, evidence, note=note),
+                now,
+                decide=True,
+            )
             result = "new" if new else "changed" if changed else "unchanged"
-            out.append({"statement": statement, "code": code, "coder": str(person),
-                        "review_state": state.value, "result": result})
+            out.append(
+                {
+                    "statement": statement,
+                    "code": code,
+                    "coder": str(person),
+                    "review_state": state.value,
+                    "result": result,
+                }
+            )
     return out
 
 
@@ -259,25 +344,41 @@ ORDER BY s.local_id, c.codebook, c.code, c.coder_kind DESC, c.coder
 """
 
 
-def meeting_codings(store: Store, meeting: str,
-                    codebook: str | None = None) -> list[dict[str, Any]]:
+def meeting_codings(
+    store: Store, meeting: str, codebook: str | None = None
+) -> list[dict[str, Any]]:
     """Every coding of a meeting's statements (``code show``), JSON-ready."""
     from normwatch.service.meetings import get_meeting
 
     mid = get_meeting(store, meeting)["id"]
-    return [{
-        "statement": r["statement_id"], "speaker": r["speaker"], "role": r["role"],
-        "codebook": r["codebook"], "code": r["code"], "coder": r["coder"],
-        "review_state": r["review_state"], "confidence": r["confidence"],
-        "evidence": None if r["evidence_quote"] is None else {
-            "start": r["evidence_start"], "end": r["evidence_end"],
-            "quote": r["evidence_quote"]},
-        "reviewed_by": r["reviewed_by"], "note": r["note"],
-        "created_at": r["created_at"], "updated_at": r["updated_at"],
-    } for r in store.query(
-        # (a NULL parameter compared with IS NULL has no type in PostgreSQL: build the filter)
-        _CODINGS_SQL.format(only="AND c.codebook = :codebook" if codebook else ""),
-        {"meeting": mid, "codebook": codebook})]
+    return [
+        {
+            "statement": r["statement_id"],
+            "speaker": r["speaker"],
+            "role": r["role"],
+            "codebook": r["codebook"],
+            "code": r["code"],
+            "coder": r["coder"],
+            "review_state": r["review_state"],
+            "confidence": r["confidence"],
+            "evidence": None
+            if r["evidence_quote"] is None
+            else {
+                "start": r["evidence_start"],
+                "end": r["evidence_end"],
+                "quote": r["evidence_quote"],
+            },
+            "reviewed_by": r["reviewed_by"],
+            "note": r["note"],
+            "created_at": r["created_at"],
+            "updated_at": r["updated_at"],
+        }
+        for r in store.query(
+            # (a NULL parameter compared with IS NULL has no type in PostgreSQL: build the filter)
+            _CODINGS_SQL.format(only="AND c.codebook = :codebook" if codebook else ""),
+            {"meeting": mid, "codebook": codebook},
+        )
+    ]
 
 
 def auto_coder(method: str, book: Codebook, model_digest: str | None = None) -> Coder:
@@ -292,8 +393,13 @@ def auto_coder(method: str, book: Codebook, model_digest: str | None = None) -> 
     return Coder("auto", method, version)
 
 
-def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
-              method: str = "rules", model: str | None = None) -> dict[str, Any]:
+def auto_code(
+    store: Store,
+    meeting: str,
+    codebook: str = DEFAULT_CODEBOOK,
+    method: str = "rules",
+    model: str | None = None,
+) -> dict[str, Any]:
     """Code every statement of ``meeting`` that has text with the automatic coder.
 
     Stores ``suggested`` codings with evidence and confidence under the coder
@@ -308,8 +414,8 @@ def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
     from sqlalchemy import select
 
     from normwatch.coding import code_text
-    from normwatch.store import meeting_tables as mt
     from normwatch.service.meetings import get_meeting
+    from normwatch.store import meeting_tables as mt
 
     mid = get_meeting(store, meeting)["id"]
     book = _codebook(codebook)
@@ -317,8 +423,10 @@ def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
     digest = None
     if method == "model":
         if model is None:
-            raise DataError("the model method needs a trained model: --model PATH "
-                            "(train one with normwatch code train)")
+            raise DataError(
+                "the model method needs a trained model: --model PATH "
+                "(train one with normwatch code train)"
+            )
         from normwatch.coding.classifier import load_model
 
         try:
@@ -327,8 +435,10 @@ def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
             raise NotFoundError(f"cannot read model {model}: {exc.strerror}") from None
         bundle = load_model(model)
     coder = auto_coder(method, book, digest)
-    rows = store.query("SELECT id, text, language FROM statements WHERE meeting_id = :m "
-                       "ORDER BY local_id", {"m": mid})
+    rows = store.query(
+        "SELECT id, text, language FROM statements WHERE meeting_id = :m ORDER BY local_id",
+        {"m": mid},
+    )
     results: list[tuple[str, list[Coding]]] = []
     skipped = []
     for r in rows:
@@ -336,18 +446,24 @@ def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
             skipped.append({"statement": r["id"], "reason": "no text"})
             continue
         try:
-            result = code_text(r["text"], book, lang=r["language"], method=method,
-                               model=bundle)
+            result = code_text(r["text"], book, lang=r["language"], method=method, model=bundle)
         except NormwatchError as exc:
             skipped.append({"statement": r["id"], "reason": str(exc)})
             continue
         found = []
         for hit in result.codes:
             ev = hit.evidence[0] if hit.evidence else None
-            found.append(Coding(
-                r["id"], book.id, hit.code, coder, ReviewState.SUGGESTED,
-                Evidence(ev.quote, ev.start, ev.end) if ev else None,
-                round(float(hit.confidence), 4)))
+            found.append(
+                Coding(
+                    r["id"],
+                    book.id,
+                    hit.code,
+                    coder,
+                    ReviewState.SUGGESTED,
+                    Evidence(ev.quote, ev.start, ev.end) if ev else None,
+                    round(float(hit.confidence), 4),
+                )
+            )
         results.append((r["id"], found))
     c = mt.codings.c
     counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
@@ -357,11 +473,26 @@ def auto_code(store: Store, meeting: str, codebook: str = DEFAULT_CODEBOOK,
             for coding in found:
                 new, changed = upsert_coding(conn, coding, now)
                 counts["new" if new else "changed" if changed else "unchanged"] += 1
-            stale = [x.id for x in conn.execute(select(c.id).where(
-                c.statement_id == statement, c.codebook == book.id, c.coder == str(coder),
-                c.reviewed_by.is_(None), c.code.notin_([f.code for f in found] or [""])))]
+            stale = [
+                x.id
+                for x in conn.execute(
+                    select(c.id).where(
+                        c.statement_id == statement,
+                        c.codebook == book.id,
+                        c.coder == str(coder),
+                        c.reviewed_by.is_(None),
+                        c.code.notin_([f.code for f in found] or [""]),
+                    )
+                )
+            ]
             if stale:
                 conn.execute(mt.codings.delete().where(c.id.in_(stale)))
                 counts["removed"] += len(stale)
-    return {"meeting": mid, "codebook": book.id, "coder": str(coder),
-            "statements": len(results), "skipped": skipped, "codings": counts}
+    return {
+        "meeting": mid,
+        "codebook": book.id,
+        "coder": str(coder),
+        "statements": len(results),
+        "skipped": skipped,
+        "codings": counts,
+    }

@@ -104,11 +104,23 @@ def _table_resource(table: Table, rows: list[dict[str, Any]]) -> Resource:
         fields.append(f)
     fks = []
     for fk in table.foreign_key_constraints:
-        fks.append({"fields": [c.name for c in fk.columns],
-                    "reference": {"resource": fk.referred_table.name,
-                                  "fields": [e.column.name for e in fk.elements]}})
-    return Resource(table.name, fields, rows, [c.name for c in table.primary_key.columns], fks,
-                    table.comment or f"the {table.name} table of the normwatch store")
+        fks.append(
+            {
+                "fields": [c.name for c in fk.columns],
+                "reference": {
+                    "resource": fk.referred_table.name,
+                    "fields": [e.column.name for e in fk.elements],
+                },
+            }
+        )
+    return Resource(
+        table.name,
+        fields,
+        rows,
+        [c.name for c in table.primary_key.columns],
+        fks,
+        table.comment or f"the {table.name} table of the normwatch store",
+    )
 
 
 def _status_periods(store: Store) -> Resource:
@@ -117,25 +129,39 @@ def _status_periods(store: Store) -> Resource:
         view = store.view(treaty)
         for state in sorted(view.timelines):
             for p in view.timelines[state].periods:
-                rows.append({
-                    "treaty": view.rules.id, "state": state, "status": p.status.value,
-                    "start": p.start, "end": p.end, "notified": p.notified,
-                    "effective": p.effective,
-                    "postponed": p.postponed if p.notified else None,
-                    "rule": p.explanation.rule,
-                })
+                rows.append(
+                    {
+                        "treaty": view.rules.id,
+                        "state": state,
+                        "status": p.status.value,
+                        "start": p.start,
+                        "end": p.end,
+                        "notified": p.notified,
+                        "effective": p.effective,
+                        "postponed": p.postponed if p.notified else None,
+                        "rule": p.explanation.rule,
+                    }
+                )
     fields = []
     for name, ftype, required, desc in STATUS_PERIOD_FIELDS:
         f: dict[str, Any] = {"name": name, "type": ftype, "description": desc}
         if required:
             f["constraints"] = {"required": True}
         fields.append(f)
-    fks = [{"fields": ["state"], "reference": {"resource": "states", "fields": ["code"]}},
-           {"fields": ["treaty"], "reference": {"resource": "treaties", "fields": ["id"]}}]
-    return Resource("status_periods", fields, rows, [], fks,
-                    "derived: each State's successive statuses per treaty as computed by the "
-                    "rules engine (a State with no treaty action has no row: it is "
-                    "non_signatory throughout)")
+    fks = [
+        {"fields": ["state"], "reference": {"resource": "states", "fields": ["code"]}},
+        {"fields": ["treaty"], "reference": {"resource": "treaties", "fields": ["id"]}},
+    ]
+    return Resource(
+        "status_periods",
+        fields,
+        rows,
+        [],
+        fks,
+        "derived: each State's successive statuses per treaty as computed by the "
+        "rules engine (a State with no treaty action has no row: it is "
+        "non_signatory throughout)",
+    )
 
 
 def collect(store: Store) -> list[Resource]:
@@ -143,8 +169,8 @@ def collect(store: Store) -> list[Resource]:
     from sqlalchemy import inspect, select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from normwatch.store import schema
     from normwatch.features import import_schema_modules
+    from normwatch.store import schema
     from normwatch.store.db import brief
 
     import_schema_modules()
@@ -198,8 +224,13 @@ def _write_parquet(res: Resource, path: Path) -> None:
         import pyarrow.parquet as pq
     except ModuleNotFoundError:
         raise DataError("the parquet format needs pyarrow: pip install pyarrow") from None
-    types = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
-             "date": pa.date32(), "string": pa.string()}
+    types = {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "string": pa.string(),
+    }
     schema = pa.schema([pa.field(f["name"], types[f["type"]]) for f in res.fields])
     columns = {c: [row.get(c) for row in res.rows] for c in res.columns}
     pq.write_table(pa.table(columns, schema=schema), path)
@@ -210,8 +241,13 @@ def _write_sqlite(resources: Iterable[Resource], path: Path) -> None:
 
     if path.exists():
         path.unlink()
-    types = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT",
-             "string": "TEXT"}
+    types = {
+        "integer": "INTEGER",
+        "number": "REAL",
+        "boolean": "INTEGER",
+        "date": "TEXT",
+        "string": "TEXT",
+    }
     con = sqlite3.connect(path)
     try:
         with con:
@@ -221,18 +257,24 @@ def _write_sqlite(resources: Iterable[Resource], path: Path) -> None:
                     req = " NOT NULL" if f.get("constraints", {}).get("required") else ""
                     cols.append(f'"{f["name"]}" {types[f["type"]]}{req}')
                 if res.primary_key:
-                    cols.append("PRIMARY KEY (" + ", ".join(f'"{c}"' for c in res.primary_key)
-                                + ")")
+                    cols.append(
+                        "PRIMARY KEY (" + ", ".join(f'"{c}"' for c in res.primary_key) + ")"
+                    )
                 con.execute(f'CREATE TABLE "{res.name}" ({", ".join(cols)})')
                 marks = ", ".join("?" for _ in res.columns)
-                con.executemany(f'INSERT INTO "{res.name}" VALUES ({marks})', [
-                    [_sqlite_value(row.get(c)) for c in res.columns] for row in res.rows])
+                con.executemany(
+                    f'INSERT INTO "{res.name}" VALUES ({marks})',
+                    [[_sqlite_value(row.get(c)) for c in res.columns] for row in res.rows],
+                )
                 for fk in res.foreign_keys:
                     col = fk["fields"][0]
-                    con.execute(f'CREATE INDEX IF NOT EXISTS "ix_{res.name}_{col}" '
-                                f'ON "{res.name}" ("{col}")')
-            con.execute('CREATE INDEX "ix_status_periods_treaty_start" '
-                        'ON status_periods (treaty, start)')
+                    con.execute(
+                        f'CREATE INDEX IF NOT EXISTS "ix_{res.name}_{col}" '
+                        f'ON "{res.name}" ("{col}")'
+                    )
+            con.execute(
+                'CREATE INDEX "ix_status_periods_treaty_start" ON status_periods (treaty, start)'
+            )
     finally:
         con.close()
 
@@ -243,17 +285,29 @@ def _sqlite_value(value: Any) -> Any:
     return _plain(value)
 
 
-def _file_entry(path: Path, name: str, fmt: str, mediatype: str, description: str
-                ) -> dict[str, Any]:
+def _file_entry(
+    path: Path, name: str, fmt: str, mediatype: str, description: str
+) -> dict[str, Any]:
     data = path.read_bytes()
-    return {"name": name, "type": "file" if fmt in ("parquet", "sqlite") else "json",
-            "path": path.name, "format": fmt, "mediatype": mediatype,
-            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-            "description": description}
+    return {
+        "name": name,
+        "type": "file" if fmt in ("parquet", "sqlite") else "json",
+        "path": path.name,
+        "format": fmt,
+        "mediatype": mediatype,
+        "bytes": len(data),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "description": description,
+    }
 
 
-def export(store: Store, directory: str | Path, formats: Sequence[str] = DEFAULT_FORMATS,
-           *, created: str | None = None) -> list[dict[str, Any]]:
+def export(
+    store: Store,
+    directory: str | Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    created: str | None = None,
+) -> list[dict[str, Any]]:
     """Write the store's tables to ``directory``; returns one row per file written."""
     from normwatch import __version__
     from normwatch.store.db import now_iso
@@ -277,32 +331,62 @@ def export(store: Store, directory: str | Path, formats: Sequence[str] = DEFAULT
                 schema["primaryKey"] = res.primary_key
             if res.foreign_keys:
                 schema["foreignKeys"] = res.foreign_keys
-            entries.append({"name": res.name, "type": "table", "path": path.name,
-                            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                            "bytes": len(data),
-                            "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-                            "description": res.description, "schema": schema})
+            entries.append(
+                {
+                    "name": res.name,
+                    "type": "table",
+                    "path": path.name,
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "bytes": len(data),
+                    "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                    "description": res.description,
+                    "schema": schema,
+                }
+            )
             written.append({"file": path.name, "format": "csv", "rows": len(res.rows)})
         if "json" in fmts:
             path = out / f"{res.name}.json"
             _write_json(res, path)
-            entries.append(_file_entry(path, f"{res.name}-json", "json", "application/json",
-                                       f"{res.description} (JSON: an array of objects)"))
+            entries.append(
+                _file_entry(
+                    path,
+                    f"{res.name}-json",
+                    "json",
+                    "application/json",
+                    f"{res.description} (JSON: an array of objects)",
+                )
+            )
             written.append({"file": path.name, "format": "json", "rows": len(res.rows)})
         if "parquet" in fmts:
             path = out / f"{res.name}.parquet"
             _write_parquet(res, path)
-            entries.append(_file_entry(path, f"{res.name}-parquet", "parquet",
-                                       "application/vnd.apache.parquet",
-                                       f"{res.description} (Parquet)"))
+            entries.append(
+                _file_entry(
+                    path,
+                    f"{res.name}-parquet",
+                    "parquet",
+                    "application/vnd.apache.parquet",
+                    f"{res.description} (Parquet)",
+                )
+            )
             written.append({"file": path.name, "format": "parquet", "rows": len(res.rows)})
     if "sqlite" in fmts:
         path = out / SQLITE_NAME
         _write_sqlite(resources, path)
-        entries.append(_file_entry(path, "normwatch-sqlite", "sqlite", "application/vnd.sqlite3",
-                                   "every table above in one SQLite database"))
-        written.append({"file": path.name, "format": "sqlite",
-                        "rows": sum(len(r.rows) for r in resources)})
+        entries.append(
+            _file_entry(
+                path,
+                "normwatch-sqlite",
+                "sqlite",
+                "application/vnd.sqlite3",
+                "every table above in one SQLite database",
+            )
+        )
+        written.append(
+            {"file": path.name, "format": "sqlite", "rows": sum(len(r.rows) for r in resources)}
+        )
     package = {
         "name": "normwatch",
         "title": "normwatch: humanitarian disarmament treaties, who is bound and why",
@@ -311,15 +395,21 @@ def export(store: Store, directory: str | Path, formats: Sequence[str] = DEFAULT
             "withdrawals) for the Convention on Cluster Munitions and the Anti-Personnel Mine "
             "Ban Convention, each with its sources; the States counted; domestic events; "
             "armed conflicts relevant to withdrawal; and status_periods, each State's "
-            "statuses as computed by the normwatch rules engine."),
+            "statuses as computed by the normwatch rules engine."
+        ),
         "version": __version__,
         "created": created or now_iso(),
-        "sources": [{"title": "United Nations Treaty Collection (depositary records)",
-                     "path": "https://treaties.un.org/"},
-                    {"title": "the source named in each row of sources.csv"}],
+        "sources": [
+            {
+                "title": "United Nations Treaty Collection (depositary records)",
+                "path": "https://treaties.un.org/",
+            },
+            {"title": "the source named in each row of sources.csv"},
+        ],
         "resources": entries,
     }
-    (out / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2)
-                                          + "\n", encoding="utf-8")
+    (out / "datapackage.json").write_text(
+        json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     written.append({"file": "datapackage.json", "format": "json", "rows": len(entries)})
     return written

@@ -27,9 +27,9 @@ BY_KINDS = {"regional_group": "un_regional_group"}
 
 def load_groups(conn: Connection, codes: set[str]) -> None:
     """Bundled loader: ``groups.csv`` and ``group_members.csv`` (called inside the load)."""
+    from normwatch.store import meeting_tables as mt
     from normwatch.store.bundled import read_csv
     from normwatch.store.facts import ensure_source, split_sources
-    from normwatch.store import meeting_tables as mt
 
     ids: set[str] = set()
     for where, row in read_csv("groups.csv", ("id", "name", "kind", "source")):
@@ -40,9 +40,15 @@ def load_groups(conn: Connection, codes: set[str]) -> None:
             raise DataError("empty value", where=f"{where}: source")
         ids.add(gid)
         sid = ensure_source(conn, split_sources(row["source"])[0])
-        conn.execute(mt.state_groups.insert().values(
-            id=gid, name=row["name"], kind=row["kind"], source_id=sid,
-            note=row.get("note") or None))
+        conn.execute(
+            mt.state_groups.insert().values(
+                id=gid,
+                name=row["name"],
+                kind=row["kind"],
+                source_id=sid,
+                note=row.get("note") or None,
+            )
+        )
     for where, row in read_csv("group_members.csv", ("group", "state", "start", "end", "source")):
         if row["group"] not in ids:
             raise DataError(f"unknown group {row['group']!r}", where=f"{where}: group")
@@ -54,17 +60,26 @@ def load_groups(conn: Connection, codes: set[str]) -> None:
             raise DataError("end before start", where=f"{where}: end")
         if not row["source"]:
             raise DataError("empty value", where=f"{where}: source")
-        result = conn.execute(mt.group_memberships.insert().values(
-            group_id=row["group"], state=row["state"], start_date=start, end_date=end,
-            note=row.get("note") or None))
+        result = conn.execute(
+            mt.group_memberships.insert().values(
+                group_id=row["group"],
+                state=row["state"],
+                start_date=start,
+                end_date=end,
+                note=row.get("note") or None,
+            )
+        )
         member_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
         seen: set[str] = set()
         for src in split_sources(row["source"]):
             sid = ensure_source(conn, src)
             if sid not in seen:
                 seen.add(sid)
-                conn.execute(mt.group_membership_sources.insert().values(
-                    membership_id=member_id, source_id=sid))
+                conn.execute(
+                    mt.group_membership_sources.insert().values(
+                        membership_id=member_id, source_id=sid
+                    )
+                )
 
 
 def _date(text: str, where: str) -> str | None:
@@ -82,25 +97,37 @@ def member_on(start: str | None, end: str | None, day: dt.date) -> bool:
 
 def groups(store: Store) -> list[dict[str, Any]]:
     """Every group with its kind, source and member count (JSON-ready)."""
-    sql = ("SELECT g.id, g.name, g.kind, g.note, s.url AS source, "
-           "(SELECT COUNT(*) FROM group_memberships m WHERE m.group_id = g.id) AS memberships "
-           "FROM state_groups g JOIN sources s ON s.id = g.source_id ORDER BY g.kind, g.id")
+    sql = (
+        "SELECT g.id, g.name, g.kind, g.note, s.url AS source, "
+        "(SELECT COUNT(*) FROM group_memberships m WHERE m.group_id = g.id) AS memberships "
+        "FROM state_groups g JOIN sources s ON s.id = g.source_id ORDER BY g.kind, g.id"
+    )
     return store.query(sql)
 
 
 def memberships(store: Store, group: str | None = None) -> list[dict[str, Any]]:
     """Membership rows (group, state, start_date, end_date, note, sources)."""
-    sql = ("SELECT m.id, m.group_id AS \"group\", m.state, m.start_date, m.end_date, m.note, "
-           "s.url FROM group_memberships m "
-           "LEFT JOIN group_membership_sources x ON x.membership_id = m.id "
-           "LEFT JOIN sources s ON s.id = x.source_id "
-           f"{'WHERE m.group_id = :g' if group else ''} "
-           "ORDER BY m.group_id, m.state, m.start_date")
+    sql = (
+        'SELECT m.id, m.group_id AS "group", m.state, m.start_date, m.end_date, m.note, '
+        "s.url FROM group_memberships m "
+        "LEFT JOIN group_membership_sources x ON x.membership_id = m.id "
+        "LEFT JOIN sources s ON s.id = x.source_id "
+        f"{'WHERE m.group_id = :g' if group else ''} "
+        "ORDER BY m.group_id, m.state, m.start_date"
+    )
     out: dict[int, dict[str, Any]] = {}
     for r in store.query(sql, {"g": group}):
-        row = out.setdefault(r["id"], {
-            "group": r["group"], "state": r["state"], "start_date": r["start_date"],
-            "end_date": r["end_date"], "note": r["note"], "sources": []})
+        row = out.setdefault(
+            r["id"],
+            {
+                "group": r["group"],
+                "state": r["state"],
+                "start_date": r["start_date"],
+                "end_date": r["end_date"],
+                "note": r["note"],
+                "sources": [],
+            },
+        )
         if r["url"]:
             row["sources"].append(r["url"])
     return list(out.values())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from normwatch.core.dates import PartialDate, add_months, add_years
-from normwatch.errors import DataError, NormwatchError
+from normwatch.core.obligation_rules import ObligationRule, known_fact_names, obligation_rules
 from normwatch.core.obligations import (
     ObligationState,
     ObStatus,
@@ -21,9 +21,9 @@ from normwatch.core.obligations import (
     in_force_spans,
     standing,
 )
-from normwatch.sources.obligations import ALL_STATES, ObligationFact, read_facts
-from normwatch.core.obligation_rules import ObligationRule, known_fact_names, obligation_rules
 from normwatch.core.treaty import TreatyRules, get_treaty
+from normwatch.errors import DataError, NormwatchError
+from normwatch.sources.obligations import ALL_STATES, ObligationFact, read_facts
 
 if TYPE_CHECKING:
     from normwatch.core.status import TreatyView
@@ -42,8 +42,13 @@ class _Treaty:
     facts: list[ObligationFact]
 
     def evaluate(self, state: str, on: dt.date) -> list[ObligationState]:
-        return evaluate_all(self.obligations, state, self.view.timelines.get(state),
-                            [f for f in self.facts if f.state in (state, ALL_STATES)], on)
+        return evaluate_all(
+            self.obligations,
+            state,
+            self.view.timelines.get(state),
+            [f for f in self.facts if f.state in (state, ALL_STATES)],
+            on,
+        )
 
 
 def _load(store: Store, treaty: str) -> _Treaty:
@@ -60,8 +65,9 @@ def parse_within(text: str) -> int:
     unit = raw[-1] if raw and raw[-1] in "my" else "m"
     number = raw[:-1] if raw and raw[-1] in "my" else raw
     if not number.isdigit() or int(number) <= 0:
-        raise DataError(f"--within: expected a number of months or years such as 12m or 2y, "
-                        f"got {text!r}")
+        raise DataError(
+            f"--within: expected a number of months or years such as 12m or 2y, got {text!r}"
+        )
     months = int(number) * (12 if unit == "y" else 1)
     if months > MAX_WITHIN_MONTHS:
         raise DataError(f"--within: at most {MAX_WITHIN_MONTHS // 12} years, got {text!r}")
@@ -127,8 +133,11 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
 
     t = _load(store, treaty)
     reg = store.registry()
-    codes = reg.resolve_all(list(states)) if states else [
-        c for c in t.view.states if standing(t.view.timelines.get(c), on)[0] is not None]
+    codes = (
+        reg.resolve_all(list(states))
+        if states
+        else [c for c in t.view.states if standing(t.view.timelines.get(c), on)[0] is not None]
+    )
     text_url = t.rules.raw.get("text_url")
     events: list[AllDayEvent] = []
     for code in codes:
@@ -137,28 +146,41 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
                 continue
             assert s.deadline is not None
             day = s.deadline.latest()
-            vague = "" if s.deadline.precision == "day" else (
-                f" (deadline known only as {s.deadline}; placed on its last possible day)")
+            vague = (
+                ""
+                if s.deadline.precision == "day"
+                else (f" (deadline known only as {s.deadline}; placed on its last possible day)")
+            )
             what = s.rule.id.replace("_", " ")
             sources = list(dict.fromkeys(f.source.url for f in s.facts))
-            description = "\n".join([
-                f"{reg.name(code)} ({code}), {t.rules.short_name} {s.label}: {what} due "
-                f"{s.deadline}{vague}.",
-                f"Status on {on.isoformat()}: {s.status.value}. "
-                f"{s.summary[:1].upper()}{s.summary[1:]}.",
-                f"Rule: {s.label}: {s.rule_text}.",
-                *(f"- {step}" for step in s.steps[1:]),
-                "Sources: " + ("; ".join(sources) if sources else
-                               f"the treaty text ({text_url or t.rules.name})"),
-            ])
-            events.append(AllDayEvent(
-                uid=uid([t.rules.id, code, s.rule.id, str(s.deadline)]),
-                day=day,
-                summary=f"{t.rules.short_name}: {reg.name(code)} - {what} due ({s.label})",
-                description=description,
-                url=sources[0] if sources else (text_url if isinstance(text_url, str) else None),
-                categories=(t.rules.short_name, s.rule.id),
-            ))
+            description = "\n".join(
+                [
+                    f"{reg.name(code)} ({code}), {t.rules.short_name} {s.label}: {what} due "
+                    f"{s.deadline}{vague}.",
+                    f"Status on {on.isoformat()}: {s.status.value}. "
+                    f"{s.summary[:1].upper()}{s.summary[1:]}.",
+                    f"Rule: {s.label}: {s.rule_text}.",
+                    *(f"- {step}" for step in s.steps[1:]),
+                    "Sources: "
+                    + (
+                        "; ".join(sources)
+                        if sources
+                        else f"the treaty text ({text_url or t.rules.name})"
+                    ),
+                ]
+            )
+            events.append(
+                AllDayEvent(
+                    uid=uid([t.rules.id, code, s.rule.id, str(s.deadline)]),
+                    day=day,
+                    summary=f"{t.rules.short_name}: {reg.name(code)} - {what} due ({s.label})",
+                    description=description,
+                    url=sources[0]
+                    if sources
+                    else (text_url if isinstance(text_url, str) else None),
+                    categories=(t.rules.short_name, s.rule.id),
+                )
+            )
     events.sort(key=lambda e: (e.day, e.uid))
     return calendar(events, name=f"{t.rules.short_name} deadlines", stamp=on)
 
@@ -190,8 +212,9 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
         if bad_state:
             out.append(f"{f.label}: unknown State code {f.state!r}")
         if rule is None:
-            out.append(f"{f.label}: unknown obligation id {f.obligation!r} for {rules.id} "
-                       f"(known: {known})")
+            out.append(
+                f"{f.label}: unknown obligation id {f.obligation!r} for {rules.id} (known: {known})"
+            )
         if rule is None or bad_state:
             continue
         if f.state == ALL_STATES:
@@ -200,27 +223,39 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
             continue
         spans = in_force_spans(view.timelines.get(f.state))
         if not spans:
-            out.append(f"{at}: {rules.short_name} has never been in force for {f.state}, so it "
-                       "has no obligations under it")
+            out.append(
+                f"{at}: {rules.short_name} has never been in force for {f.state}, so it "
+                "has no obligations under it"
+            )
             continue
         eif = spans[0].start
         ended = f.hostilities_ended
         later = rule.after_hostilities
         if ended is not None and later is None:
-            out.append(f"{at}: hostilities_ended is only for an obligation with a deadline "
-                       f"after hostilities (none for {rules.short_name} {rule.label})")
+            out.append(
+                f"{at}: hostilities_ended is only for an obligation with a deadline "
+                f"after hostilities (none for {rules.short_name} {rule.label})"
+            )
             continue
         if ended is not None and ended.latest() < eif:
-            out.append(f"{at}: hostilities ended {ended}, before entry into force for the "
-                       f"State ({eif.isoformat()}): {rule.label} applies, not "
-                       f"{later.label if later else 'a later deadline'}")
+            out.append(
+                f"{at}: hostilities ended {ended}, before entry into force for the "
+                f"State ({eif.isoformat()}): {rule.label} applies, not "
+                f"{later.label if later else 'a later deadline'}"
+            )
         if f.completed_on is not None and f.completed_on.latest() < eif and not f.before_eif:
-            out.append(f"{at}: completion {f.completed_on} is before entry into force for the "
-                       f"State ({eif.isoformat()}); if a source says so, set before_eif=yes")
-        if (f.outstanding_on is not None and f.completed_on is not None
-                and f.outstanding_on.earliest() > f.completed_on.latest()):
-            out.append(f"{at}: outstanding on {f.outstanding_on}, after its completion "
-                       f"{f.completed_on}")
+            out.append(
+                f"{at}: completion {f.completed_on} is before entry into force for the "
+                f"State ({eif.isoformat()}); if a source says so, set before_eif=yes"
+            )
+        if (
+            f.outstanding_on is not None
+            and f.completed_on is not None
+            and f.outstanding_on.earliest() > f.completed_on.latest()
+        ):
+            out.append(
+                f"{at}: outstanding on {f.outstanding_on}, after its completion {f.completed_on}"
+            )
         if rule.recurring:
             if f.obligation == rule.id and f.report_year is None:
                 out.append(f"{at}: a fact on a yearly report needs report_year")
@@ -233,25 +268,33 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
         if ended is None:
             how = f"{how}, {rule.label}"
         if f.original_deadline is not None and f.original_deadline != computed:
-            out.append(f"{at}: original deadline {f.original_deadline} differs from the computed "
-                       f"{computed} ({how})")
+            out.append(
+                f"{at}: original deadline {f.original_deadline} differs from the computed "
+                f"{computed} ({how})"
+            )
         if not f.is_extension:
             continue
         ext = rule.extension
         if ext is None:
-            out.append(f"{at}: {rules.short_name} {rule.label} has no extension rule, so no "
-                       "extension can be granted or requested")
+            out.append(
+                f"{at}: {rules.short_name} {rule.label} has no extension rule, so no "
+                "extension can be granted or requested"
+            )
             continue
         key = (f.state, rule.id, ended)
         before = current.get(key, computed)
         new = f.extended_deadline
         if new is not None:
             if new.latest() <= before.latest():
-                out.append(f"{at}: extension to {new} does not move the deadline later (the "
-                           f"deadline it extends is {before})")
+                out.append(
+                    f"{at}: extension to {new} does not move the deadline later (the "
+                    f"deadline it extends is {before})"
+                )
             elif new.earliest() > add_years(before.latest(), ext.max_years):
-                out.append(f"{at}: extension from {before} to {new} is longer than the "
-                           f"{ext.max_years} years allowed per extension (art. {ext.article})")
+                out.append(
+                    f"{at}: extension from {before} to {new} is longer than the "
+                    f"{ext.max_years} years allowed per extension (art. {ext.article})"
+                )
         if f.granted:
             granted_steps[key] = granted_steps.get(key, 0) + 1
             if granted_steps[key] > 1 and not ext.renewable:
@@ -265,6 +308,8 @@ def check(store: Store) -> list[Problem]:
     """Obligation facts that cannot be right (registered in ``features.CHECKS``)."""
     from normwatch.service.status import Problem
 
-    return [Problem("obligations", message)
-            for rules in sorted(store.treaties().values(), key=lambda r: r.id)
-            for message in _problems_for(store, rules)]
+    return [
+        Problem("obligations", message)
+        for rules in sorted(store.treaties().values(), key=lambda r: r.id)
+        for message in _problems_for(store, rules)
+    ]

@@ -34,8 +34,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from normwatch.errors import DataError
 from normwatch.core.meetings import DEFAULT_CODEBOOK, DENOMINATORS, PRESIDENCY_ROLE
+from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 if TYPE_CHECKING:
@@ -77,9 +77,13 @@ def reactions(
         for code in labels.get(statement, ()):
             carriers[code] |= states
     if denominator == "participating":
-        base = {r["participant"] for r in store.query(
-            "SELECT participant FROM participations WHERE meeting_id = :m AND kind = 'state'",
-            {"m": m["id"]})}
+        base = {
+            r["participant"]
+            for r in store.query(
+                "SELECT participant FROM participations WHERE meeting_id = :m AND kind = 'state'",
+                {"m": m["id"]},
+            )
+        }
     elif denominator == "parties":
         view = store.view(m["treaty"])
         base = {s for s in view.states if view.status(s, day).status.value in PARTY_STATUSES}
@@ -107,8 +111,10 @@ def reactions(
 
 
 def _group(kind: str, base: set[str], carriers: dict[str, set[str]]) -> dict[str, Any]:
-    return {"denominator": {"kind": kind, "count": len(base), "states": sorted(base)},
-            **_tally(base, carriers)}
+    return {
+        "denominator": {"kind": kind, "count": len(base), "states": sorted(base)},
+        **_tally(base, carriers),
+    }
 
 
 def _tally(base: set[str], carriers: dict[str, set[str]]) -> dict[str, Any]:
@@ -127,13 +133,17 @@ def _tally(base: set[str], carriers: dict[str, set[str]]) -> dict[str, Any]:
 def _attribution(store: Store, meeting: str, national_only: bool) -> dict[str, set[str]]:
     """Statement id → the States it speaks for (rule 2 above)."""
     on_behalf: dict[str, set[str]] = {}
-    for r in store.query("SELECT b.statement_id, b.state FROM statement_on_behalf b "
-                         "JOIN statements s ON s.id = b.statement_id WHERE s.meeting_id = :m",
-                         {"m": meeting}):
+    for r in store.query(
+        "SELECT b.statement_id, b.state FROM statement_on_behalf b "
+        "JOIN statements s ON s.id = b.statement_id WHERE s.meeting_id = :m",
+        {"m": meeting},
+    ):
         on_behalf.setdefault(r["statement_id"], set()).add(r["state"])
     out: dict[str, set[str]] = {}
-    for r in store.query("SELECT id, speaker, speaker_kind, role FROM statements "
-                         "WHERE meeting_id = :m", {"m": meeting}):
+    for r in store.query(
+        "SELECT id, speaker, speaker_kind, role FROM statements WHERE meeting_id = :m",
+        {"m": meeting},
+    ):
         if r["role"] == PRESIDENCY_ROLE:
             continue
         others = on_behalf.get(r["id"], set())
@@ -147,14 +157,16 @@ def _attribution(store: Store, meeting: str, national_only: bool) -> dict[str, s
     return out
 
 
-def _labels(store: Store, meeting: str, book: Codebook,
-            include_suggested: bool) -> dict[str, set[str]]:
+def _labels(
+    store: Store, meeting: str, book: Codebook, include_suggested: bool
+) -> dict[str, set[str]]:
     """Statement id → the codes it carries (rule 1 above), implications included."""
     rows = store.query(
         "SELECT c.statement_id, c.code, c.coder_kind, c.review_state FROM codings c "
         "JOIN statements s ON s.id = c.statement_id "
         "WHERE s.meeting_id = :m AND c.codebook = :cb ORDER BY c.revision",
-        {"m": meeting, "cb": book.id})
+        {"m": meeting, "cb": book.id},
+    )
     human: dict[tuple[str, str], str] = {}
     auto: dict[tuple[str, str], set[str]] = {}
     for r in rows:
@@ -181,11 +193,25 @@ def reaction_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     for group, part in groups:
         den = part["denominator"]["count"]
         for code, c in part["codes"].items():
-            rows.append({"group": group, "code": code, "count": c["count"], "denominator": den,
-                         "share": c["share"], "states": c["states"]})
+            rows.append(
+                {
+                    "group": group,
+                    "code": code,
+                    "count": c["count"],
+                    "denominator": den,
+                    "share": c["share"],
+                    "states": c["states"],
+                }
+            )
         silent = part["silent"]
-        rows.append({"group": group, "code": "(silent)", "count": len(silent),
-                     "denominator": den,
-                     "share": round(len(silent) / den, SHARE_DIGITS) if den else None,
-                     "states": silent})
+        rows.append(
+            {
+                "group": group,
+                "code": "(silent)",
+                "count": len(silent),
+                "denominator": den,
+                "share": round(len(silent) / den, SHARE_DIGITS) if den else None,
+                "states": silent,
+            }
+        )
     return rows

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from normwatch import features
-from normwatch.errors import DataError
 from normwatch.core.model import ActionKind, Status
+from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 
@@ -41,16 +41,18 @@ def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
     rows = []
     for rules in sorted(store.treaties().values(), key=lambda r: r.id):
         view = store.view(rules.id)
-        rows.append({
-            "id": rules.id,
-            "short_name": rules.short_name,
-            "name": rules.name,
-            "untc_id": rules.untc_id,
-            "entry_into_force": rules.entry_into_force,
-            "entry_into_force_computed": view.entry_into_force.date,
-            "date": on,
-            **view.counts(on),
-        })
+        rows.append(
+            {
+                "id": rules.id,
+                "short_name": rules.short_name,
+                "name": rules.name,
+                "untc_id": rules.untc_id,
+                "entry_into_force": rules.entry_into_force,
+                "entry_into_force_computed": view.entry_into_force.date,
+                "date": on,
+                **view.counts(on),
+            }
+        )
     return rows
 
 
@@ -64,8 +66,12 @@ def status(
 
 
 def roll(
-    store: Store, treaty: str, on: dt.date, statuses: Sequence[Status] | None = None,
-    *, explain: bool = False,
+    store: Store,
+    treaty: str,
+    on: dt.date,
+    statuses: Sequence[Status] | None = None,
+    *,
+    explain: bool = False,
 ) -> list[dict[str, Any]]:
     reg = store.registry()
     view = store.view(treaty)
@@ -74,8 +80,12 @@ def roll(
 
 def counts(store: Store, treaty: str, on: dt.date) -> dict[str, Any]:
     view = store.view(treaty)
-    return {"treaty": view.rules.id, "date": on.isoformat(), **view.counts(on),
-            "states": len(view.states)}
+    return {
+        "treaty": view.rules.id,
+        "date": on.isoformat(),
+        **view.counts(on),
+        "states": len(view.states),
+    }
 
 
 def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
@@ -86,35 +96,53 @@ def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
     tl = view.timelines.get(code)
     entries: list[dict[str, Any]] = []
     for p in tl.periods if tl else ():
-        entries.append({
-            "date": p.start.isoformat() if p.start else None,
-            "type": "status",
-            "status": p.status.value,
-            "until": p.end.isoformat() if p.end else None,
-            "notified": p.notified.isoformat() if p.notified else None,
-            "effective": p.effective.isoformat() if p.effective else None,
-            "postponed": p.postponed,
-            "description": p.explanation.rule,
-            "explanation": p.explanation.to_dict(),
-            "legal_effect": True,
-        })
+        entries.append(
+            {
+                "date": p.start.isoformat() if p.start else None,
+                "type": "status",
+                "status": p.status.value,
+                "until": p.end.isoformat() if p.end else None,
+                "notified": p.notified.isoformat() if p.notified else None,
+                "effective": p.effective.isoformat() if p.effective else None,
+                "postponed": p.postponed,
+                "description": p.explanation.rule,
+                "explanation": p.explanation.to_dict(),
+                "legal_effect": True,
+            }
+        )
     for a in store.actions(view.rules.id):
         if a.state == code:
-            entries.append({
-                "date": str(a.date), "type": "action", "status": None, "action": a.kind.value,
-                "description": _action_text(a.kind),
-                "sources": [s.url for s in a.sources], "legal_effect": True,
-            })
+            entries.append(
+                {
+                    "date": str(a.date),
+                    "type": "action",
+                    "status": None,
+                    "action": a.kind.value,
+                    "description": _action_text(a.kind),
+                    "sources": [s.url for s in a.sources],
+                    "legal_effect": True,
+                }
+            )
     for e in store.events(view.rules.id, code):
-        entries.append({
-            "date": str(e.date), "type": "event", "status": None,
-            "description": e.description, "sources": [s.url for s in e.sources],
-            "legal_effect": False,
-        })
+        entries.append(
+            {
+                "date": str(e.date),
+                "type": "event",
+                "status": None,
+                "description": e.description,
+                "sources": [s.url for s in e.sources],
+                "legal_effect": False,
+            }
+        )
     order = {"action": 0, "status": 1, "event": 2}
     entries.sort(key=lambda e: (e["date"] or "", order[e["type"]]))
-    return {"treaty": view.rules.id, "state": code, "name": reg.name(code),
-            "warnings": list(tl.warnings) if tl else [], "entries": entries}
+    return {
+        "treaty": view.rules.id,
+        "state": code,
+        "name": reg.name(code),
+        "warnings": list(tl.warnings) if tl else [],
+        "entries": entries,
+    }
 
 
 def _action_text(kind: ActionKind) -> str:
@@ -131,8 +159,10 @@ def changes(store: Store, treaty: str, since: dt.date, until: dt.date) -> list[d
         raise DataError(f"--until {until} is before --since {since}")
     reg = store.registry()
     view = store.view(treaty)
-    return [{**c.to_dict(), "name": reg.name(c.state), "treaty": view.rules.id}
-            for c in view.changes(since, until)]
+    return [
+        {**c.to_dict(), "name": reg.name(c.state), "treaty": view.rules.id}
+        for c in view.changes(since, until)
+    ]
 
 
 @dataclass(frozen=True)
@@ -156,22 +186,37 @@ def check(store: Store) -> list[Problem]:
             if a.state not in codes:
                 problems.append(Problem("state_codes", f"{rules.id}: unknown State {a.state}"))
             if a.day < rules.opened_for_signature and a.kind != ActionKind.WITHDRAWAL:
-                problems.append(Problem("after_opening", f"{rules.id}: {a.describe()}: before the "
-                                        f"treaty opened ({rules.opened_for_signature})"))
+                problems.append(
+                    Problem(
+                        "after_opening",
+                        f"{rules.id}: {a.describe()}: before the "
+                        f"treaty opened ({rules.opened_for_signature})",
+                    )
+                )
         view = store.view(rules.id)
         for w in view.warnings:
             problems.append(Problem("consistency", f"{rules.id}: {w}"))
         computed = view.entry_into_force.date
         if rules.entry_into_force is not None and computed != rules.entry_into_force:
-            problems.append(Problem("entry_into_force", (
-                f"{rules.id}: computed entry into force {computed} differs from the recorded "
-                f"{rules.entry_into_force}")))
+            problems.append(
+                Problem(
+                    "entry_into_force",
+                    (
+                        f"{rules.id}: computed entry into force {computed} differs from the "
+                        f"recorded {rules.entry_into_force}"
+                    ),
+                )
+            )
         for ref in store.reference_counts(rules.id):
             got = view.counts(dt.date.fromisoformat(ref["date"]))
             for key in ("parties", "in_force", "signatories", "withdrawing", "withdrawn"):
                 if got[key] != ref[key]:
-                    problems.append(Problem("reference_counts", f"{rules.id} {ref['date']}: "
-                                            f"{key} = {got[key]}, reference {ref[key]}"))
+                    problems.append(
+                        Problem(
+                            "reference_counts",
+                            f"{rules.id} {ref['date']}: {key} = {got[key]}, reference {ref[key]}",
+                        )
+                    )
     for dotted in features.CHECKS:
         problems.extend(features.resolve(dotted)(store))
     return problems

@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 
 from normwatch.core.dates import PartialDate
-from normwatch.errors import DataError, StoreError
 from normwatch.core.model import Source
+from normwatch.errors import DataError, StoreError
 from normwatch.store.schema import metadata
 
 if TYPE_CHECKING:
@@ -179,8 +179,10 @@ def parse_row(treaty: str, row: dict[str, str], where: str) -> ObligationFact:
         # without a stated decision it is taken as granted, as the vetted data records them
         decision = "granted"
     if decision is not None and decision not in DECISIONS:
-        raise DataError(f"unknown decision {row['decision']!r} (known: {', '.join(DECISIONS)})",
-                        where=f"{where}: decision")
+        raise DataError(
+            f"unknown decision {row['decision']!r} (known: {', '.join(DECISIONS)})",
+            where=f"{where}: decision",
+        )
     year_text = row.get("report_year", "")
     report_year = None
     if year_text:
@@ -191,8 +193,11 @@ def parse_row(treaty: str, row: dict[str, str], where: str) -> ObligationFact:
         treaty=treaty,
         state=row["iso3"].upper(),
         obligation=row["obligation"],
-        source=Source(row["source_url"], confidence=row.get("confidence") or None,
-                      note=row.get("note") or None),
+        source=Source(
+            row["source_url"],
+            confidence=row.get("confidence") or None,
+            note=row.get("note") or None,
+        ),
         original_deadline=_date(row, "original_deadline", where),
         extended_deadline=extended,
         decided_at=decided_at,
@@ -231,22 +236,34 @@ def write_facts(conn: Connection, facts: Iterable[ObligationFact]) -> int:
 
     rows = []
     for f in facts:
+
         def s(p: PartialDate | None) -> str | None:
             return str(p) if p is not None else None
 
-        rows.append({
-            "treaty": f.treaty, "state": f.state, "obligation": f.obligation,
-            "original_deadline": s(f.original_deadline),
-            "extended_deadline": s(f.extended_deadline),
-            "extension_decided_at": f.decided_at, "decision": f.decision,
-            "decided_on": s(f.decided_on), "completed_on": s(f.completed_on),
-            "completed_by": s(f.completed_by), "outstanding_on": s(f.outstanding_on),
-            "report_year": f.report_year, "before_eif": int(f.before_eif),
-            "declared": int(f.declared), "hostilities_ended": s(f.hostilities_ended),
-            # the note is the row's, not the source's: keep it on the fact
-            "source_id": ensure_source(conn, Source(f.source.url)),
-            "confidence": f.source.confidence, "note": f.source.note, "origin": f.where,
-        })
+        rows.append(
+            {
+                "treaty": f.treaty,
+                "state": f.state,
+                "obligation": f.obligation,
+                "original_deadline": s(f.original_deadline),
+                "extended_deadline": s(f.extended_deadline),
+                "extension_decided_at": f.decided_at,
+                "decision": f.decision,
+                "decided_on": s(f.decided_on),
+                "completed_on": s(f.completed_on),
+                "completed_by": s(f.completed_by),
+                "outstanding_on": s(f.outstanding_on),
+                "report_year": f.report_year,
+                "before_eif": int(f.before_eif),
+                "declared": int(f.declared),
+                "hostilities_ended": s(f.hostilities_ended),
+                # the note is the row's, not the source's: keep it on the fact
+                "source_id": ensure_source(conn, Source(f.source.url)),
+                "confidence": f.source.confidence,
+                "note": f.source.note,
+                "origin": f.where,
+            }
+        )
     if rows:
         conn.execute(obligation_facts.insert(), rows)
     return len(rows)
@@ -254,8 +271,8 @@ def write_facts(conn: Connection, facts: Iterable[ObligationFact]) -> int:
 
 def _bundled_files() -> Iterator[tuple[str, str, str]]:
     """(treaty, label, text) of each bundled ``<data>/obligations.csv``."""
-    from normwatch.store.bundled import data_text, has_data
     from normwatch.core.treaty import all_treaties
+    from normwatch.store.bundled import data_text, has_data
 
     for rules in all_treaties().values():
         name = f"{rules.data}/{FILE_NAME}"
@@ -313,8 +330,11 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> int:
         if f.state != ALL_STATES and f.state not in codes:
             raise DataError(f"unknown State code {f.state!r}", where=f"{f.label}: iso3")
         if f.obligation not in names:
-            raise DataError(f"unknown obligation id {f.obligation!r} for {rules.id} (known: "
-                            f"{', '.join(sorted(names))})", where=f"{f.label}: obligation")
+            raise DataError(
+                f"unknown obligation id {f.obligation!r} for {rules.id} (known: "
+                f"{', '.join(sorted(names))})",
+                where=f"{f.label}: obligation",
+            )
     ensure_table(store)
     with store.transaction() as conn:
         return write_facts(conn, facts)
@@ -331,19 +351,30 @@ def read_facts(store: Store, treaty: str) -> list[ObligationFact]:
     ensure_table(store)
     facts = []
     for r in store.query(_SELECT, {"treaty": treaty}):
+
         def p(key: str, r: dict[str, Any] = r) -> PartialDate | None:
             return PartialDate.parse(r[key]) if r[key] else None
 
-        facts.append(ObligationFact(
-            treaty=treaty, state=r["state"], obligation=r["obligation"],
-            source=Source(r["url"], confidence=r["confidence"], note=r["note"]),
-            original_deadline=p("original_deadline"), extended_deadline=p("extended_deadline"),
-            decided_at=r["extension_decided_at"], decision=r["decision"],
-            decided_on=p("decided_on"), completed_on=p("completed_on"),
-            completed_by=p("completed_by"), outstanding_on=p("outstanding_on"),
-            report_year=r["report_year"], before_eif=bool(r["before_eif"]),
-            declared=bool(r["declared"]), where=r["origin"],
-            # a store made before the column existed has no such facts
-            hostilities_ended=p("hostilities_ended") if "hostilities_ended" in r else None,
-        ))
+        facts.append(
+            ObligationFact(
+                treaty=treaty,
+                state=r["state"],
+                obligation=r["obligation"],
+                source=Source(r["url"], confidence=r["confidence"], note=r["note"]),
+                original_deadline=p("original_deadline"),
+                extended_deadline=p("extended_deadline"),
+                decided_at=r["extension_decided_at"],
+                decision=r["decision"],
+                decided_on=p("decided_on"),
+                completed_on=p("completed_on"),
+                completed_by=p("completed_by"),
+                outstanding_on=p("outstanding_on"),
+                report_year=r["report_year"],
+                before_eif=bool(r["before_eif"]),
+                declared=bool(r["declared"]),
+                where=r["origin"],
+                # a store made before the column existed has no such facts
+                hostilities_ended=p("hostilities_ended") if "hostilities_ended" in r else None,
+            )
+        )
     return facts

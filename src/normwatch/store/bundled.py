@@ -14,15 +14,14 @@ from importlib import resources
 from sqlalchemy import Connection
 
 from normwatch import features
-from normwatch.store import schema as t
 from normwatch.core.dates import PartialDate, parse_date
-from normwatch.errors import DataError
-from normwatch.store.facts import ensure_source, split_sources, write_actions
 from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.treaty import all_treaties
+from normwatch.errors import DataError
+from normwatch.store import schema as t
+from normwatch.store.facts import ensure_source, split_sources, write_actions
 
 BUNDLED_SEEN = "bundled"
-
 
 
 def data_text(name: str) -> str:
@@ -55,11 +54,16 @@ def load_states(conn: Connection) -> set[str]:
     rows = []
     for where, row in read_csv("states.csv", ("code", "alpha2", "name", "kind", "source")):
         code = _need(row, "code", where)
-        rows.append({
-            "code": code, "alpha2": _need(row, "alpha2", where), "name": _need(row, "name", where),
-            "kind": _need(row, "kind", where), "regional_group": row.get("regional_group") or None,
-            "source": _need(row, "source", where),
-        })
+        rows.append(
+            {
+                "code": code,
+                "alpha2": _need(row, "alpha2", where),
+                "name": _need(row, "name", where),
+                "kind": _need(row, "kind", where),
+                "regional_group": row.get("regional_group") or None,
+                "source": _need(row, "source", where),
+            }
+        )
         codes.add(code)
     conn.execute(t.states.insert(), rows)
     aliases = []
@@ -80,11 +84,19 @@ def load_states(conn: Connection) -> set[str]:
 
 def load_treaties(conn: Connection) -> set[str]:
     treaties = all_treaties()
-    conn.execute(t.treaties.insert(), [
-        {"id": r.id, "name": r.name, "short_name": r.short_name, "untc_id": r.untc_id,
-         "rule_file": r.path}
-        for r in treaties.values()
-    ])
+    conn.execute(
+        t.treaties.insert(),
+        [
+            {
+                "id": r.id,
+                "name": r.name,
+                "short_name": r.short_name,
+                "untc_id": r.untc_id,
+                "rule_file": r.path,
+            }
+            for r in treaties.values()
+        ],
+    )
     return set(treaties)
 
 
@@ -119,25 +131,40 @@ def load_conflicts(conn: Connection, codes: set[str]) -> None:
         if end is not None and end < start:
             raise DataError("end before start", where=f"{where}: end")
         src = split_sources(_need(row, "source", where))[0]
-        conn.execute(t.armed_conflicts.insert().values(
-            state=state, counterpart=row.get("counterpart") or None, kind=row["kind"],
-            start=str(start), end=str(end) if end else None,
-            source_id=ensure_source(conn, src), note=row.get("note") or None))
+        conn.execute(
+            t.armed_conflicts.insert().values(
+                state=state,
+                counterpart=row.get("counterpart") or None,
+                kind=row["kind"],
+                start=str(start),
+                end=str(end) if end else None,
+                source_id=ensure_source(conn, src),
+                note=row.get("note") or None,
+            )
+        )
 
 
 def load_events(conn: Connection, codes: set[str], treaties: set[str]) -> None:
-    for where, row in read_csv("events.csv", ("treaty", "state", "date", "kind", "description",
-                                              "source")):
+    for where, row in read_csv(
+        "events.csv", ("treaty", "state", "date", "kind", "description", "source")
+    ):
         if row["treaty"] not in treaties:
             raise DataError(f"unknown treaty {row['treaty']!r}", where=f"{where}: treaty")
         if row["state"] not in codes:
             raise DataError(f"unknown State code {row['state']!r}", where=f"{where}: state")
         date = PartialDate.parse(_need(row, "date", where), where=f"{where}: date")
         src = split_sources(_need(row, "source", where))[0]
-        conn.execute(t.events.insert().values(
-            treaty=row["treaty"], state=row["state"], date=str(date), kind=row["kind"],
-            description=_need(row, "description", where), source_id=ensure_source(conn, src),
-            confidence=row.get("confidence") or None))
+        conn.execute(
+            t.events.insert().values(
+                treaty=row["treaty"],
+                state=row["state"],
+                date=str(date),
+                kind=row["kind"],
+                description=_need(row, "description", where),
+                source_id=ensure_source(conn, src),
+                confidence=row.get("confidence") or None,
+            )
+        )
 
 
 def load_reference_counts(conn: Connection, treaties: set[str]) -> None:
@@ -147,13 +174,21 @@ def load_reference_counts(conn: Connection, treaties: set[str]) -> None:
             raise DataError(f"unknown treaty {row['treaty']!r}", where=f"{where}: treaty")
         parse_date(row["date"], where=f"{where}: date")
         try:
-            nums = {k: int(row[k]) for k in ("parties", "in_force", "signatories", "withdrawing",
-                                             "withdrawn")}
+            nums = {
+                k: int(row[k])
+                for k in ("parties", "in_force", "signatories", "withdrawing", "withdrawn")
+            }
         except (KeyError, ValueError):
             raise DataError("counts must be whole numbers", where=where) from None
-        rows.append({"treaty": row["treaty"], "date": row["date"], **nums,
-                     "external_confirmation": row.get("external_confirmation") or None,
-                     "source": _need(row, "source", where)})
+        rows.append(
+            {
+                "treaty": row["treaty"],
+                "date": row["date"],
+                **nums,
+                "external_confirmation": row.get("external_confirmation") or None,
+                "source": _need(row, "source", where),
+            }
+        )
     conn.execute(t.reference_counts.insert(), rows)
 
 

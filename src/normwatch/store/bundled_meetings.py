@@ -14,22 +14,31 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from normwatch.core.dates import PartialDate
-from normwatch.errors import DataError
 from normwatch.core.meetings import MeetingKind, SourceRef
 from normwatch.core.registry import Registry
 from normwatch.core.treaty import all_treaties
+from normwatch.errors import DataError
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-LIST_COLUMNS = ("code", "kind", "number", "name", "start_date", "end_date", "venue",
-                "president", "source_url")
+LIST_COLUMNS = (
+    "code",
+    "kind",
+    "number",
+    "name",
+    "start_date",
+    "end_date",
+    "venue",
+    "president",
+    "source_url",
+)
 
 
 def load_meetings(conn: Connection, codes: set[str]) -> None:
     """Bundled loader (``features.BUNDLED_LOADERS``): meeting lists, then meeting records."""
-    from normwatch.store.bundled import has_data
     from normwatch.sources.meetings.importer import registry_from_conn
+    from normwatch.store.bundled import has_data
 
     registry = registry_from_conn(conn)
     for treaty in sorted(all_treaties()):
@@ -40,9 +49,10 @@ def load_meetings(conn: Connection, codes: set[str]) -> None:
 
 
 def _load_list(conn: Connection, treaty: str, name: str, registry: Registry) -> None:
-    from normwatch.store.bundled import read_csv
-    from normwatch.store import meeting_tables as mt
     from normwatch.sources.meetings.importer import ensure_source_ref
+    from normwatch.store import meeting_tables as mt
+    from normwatch.store.bundled import read_csv
+
     for where, row in read_csv(name, LIST_COLUMNS):
         for column in ("code", "kind", "name", "start_date", "source_url"):
             if not row[column]:
@@ -52,21 +62,41 @@ def _load_list(conn: Connection, treaty: str, name: str, registry: Registry) -> 
         except ValueError:
             raise DataError(f"unknown kind {row['kind']!r}", where=f"{where}: kind") from None
         start = PartialDate.parse(row["start_date"], where=f"{where}: start_date")
-        end = PartialDate.parse(row["end_date"], where=f"{where}: end_date") if row[
-            "end_date"] else None
-        president = registry.resolve(row["president"], where=f"{where}: president") if row[
-            "president"] else None
+        end = (
+            PartialDate.parse(row["end_date"], where=f"{where}: end_date")
+            if row["end_date"]
+            else None
+        )
+        president = (
+            registry.resolve(row["president"], where=f"{where}: president")
+            if row["president"]
+            else None
+        )
         mid = f"{treaty}-{row['code'].lower()}"
-        conn.execute(mt.meetings.insert().values(
-            id=mid, treaty=treaty, kind=kind.value,
-            number=int(row["number"]) if row["number"] else None, name=row["name"],
-            start_date=str(start), end_date=str(end) if end else None,
-            venue=row["venue"] or None, president=president, completeness=None,
-            confidence=row.get("confidence") or None, note=row.get("note") or None))
+        conn.execute(
+            mt.meetings.insert().values(
+                id=mid,
+                treaty=treaty,
+                kind=kind.value,
+                number=int(row["number"]) if row["number"] else None,
+                name=row["name"],
+                start_date=str(start),
+                end_date=str(end) if end else None,
+                venue=row["venue"] or None,
+                president=president,
+                completeness=None,
+                confidence=row.get("confidence") or None,
+                note=row.get("note") or None,
+            )
+        )
         for position, url in enumerate(u.strip() for u in row["source_url"].split(" ; ")):
-            conn.execute(mt.meeting_sources.insert().values(
-                meeting_id=mid, source_id=ensure_source_ref(conn, SourceRef(url)),
-                position=position))
+            conn.execute(
+                mt.meeting_sources.insert().values(
+                    meeting_id=mid,
+                    source_id=ensure_source_ref(conn, SourceRef(url)),
+                    position=position,
+                )
+            )
 
 
 def _load_records(conn: Connection) -> None:

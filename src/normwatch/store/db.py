@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from normwatch.core.dates import PartialDate
-from normwatch.core.status import TreatyView, build_view
-from normwatch.errors import StoreError
 from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State
 from normwatch.core.registry import Registry
+from normwatch.core.status import TreatyView, build_view
 from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
+from normwatch.errors import StoreError
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -167,18 +167,21 @@ class Store:
 
     def initialise(self) -> None:
         """Create the schema and load the bundled data, all in one transaction."""
+        from normwatch.features import import_schema_modules
         from normwatch.store import schema as t
         from normwatch.store.bundled import load_bundled
-        from normwatch.features import import_schema_modules
 
         import_schema_modules()
         with self.transaction() as conn:
             t.metadata.create_all(conn)
             load_bundled(conn)
-            conn.execute(t.meta.insert(), [
-                {"key": "schema_version", "value": SCHEMA_VERSION},
-                {"key": "created_at", "value": now_iso()},
-            ])
+            conn.execute(
+                t.meta.insert(),
+                [
+                    {"key": "schema_version", "value": SCHEMA_VERSION},
+                    {"key": "created_at", "value": now_iso()},
+                ],
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -205,8 +208,14 @@ class Store:
             for r in self.query("SELECT alias, code FROM state_aliases"):
                 aliases.setdefault(r["code"], []).append(r["alias"])
             states = [
-                State(r["code"], r["alpha2"], r["name"], r["regional_group"], r["kind"],
-                      tuple(aliases.get(r["code"], ())))
+                State(
+                    r["code"],
+                    r["alpha2"],
+                    r["name"],
+                    r["regional_group"],
+                    r["kind"],
+                    tuple(aliases.get(r["code"], ())),
+                )
                 for r in self.query("SELECT * FROM states")
             ]
             self._registry = Registry.build(states)
@@ -217,32 +226,61 @@ class Store:
         for r in self.query(_ACTIONS_SQL, {"treaty": treaty}):
             entry = rows.setdefault(r["id"], {"row": r, "sources": []})
             if r["url"] is not None:
-                entry["sources"].append(Source(
-                    r["url"], r["symbol"], r["title"], r["published"],
-                    confidence=r["confidence"], note=r["source_note"]))
+                entry["sources"].append(
+                    Source(
+                        r["url"],
+                        r["symbol"],
+                        r["title"],
+                        r["published"],
+                        confidence=r["confidence"],
+                        note=r["source_note"],
+                    )
+                )
         return [
-            Action(treaty, e["row"]["state"], ActionKind(e["row"]["kind"]),
-                   PartialDate.parse(e["row"]["date"]), tuple(e["sources"]), e["row"]["note"])
+            Action(
+                treaty,
+                e["row"]["state"],
+                ActionKind(e["row"]["kind"]),
+                PartialDate.parse(e["row"]["date"]),
+                tuple(e["sources"]),
+                e["row"]["note"],
+            )
             for e in rows.values()
         ]
 
     def conflicts(self) -> list[ArmedConflict]:
-        sql = ('SELECT c.*, s.url FROM armed_conflicts c JOIN sources s ON s.id = c.source_id '
-               'ORDER BY c.state, c.start')
+        sql = (
+            "SELECT c.*, s.url FROM armed_conflicts c JOIN sources s ON s.id = c.source_id "
+            "ORDER BY c.state, c.start"
+        )
         return [
             ArmedConflict(
-                r["state"], r["counterpart"], r["kind"], PartialDate.parse(r["start"]),
-                PartialDate.parse(r["end"]) if r["end"] else None, (Source(r["url"]),), r["note"])
+                r["state"],
+                r["counterpart"],
+                r["kind"],
+                PartialDate.parse(r["start"]),
+                PartialDate.parse(r["end"]) if r["end"] else None,
+                (Source(r["url"]),),
+                r["note"],
+            )
             for r in self.query(sql)
         ]
 
     def events(self, treaty: str, state: str | None = None) -> list[Event]:
-        sql = ("SELECT e.*, s.url FROM events e JOIN sources s ON s.id = e.source_id "
-               "WHERE e.treaty = :treaty" + (" AND e.state = :state" if state else "")
-               + " ORDER BY e.date, e.id")
+        sql = (
+            "SELECT e.*, s.url FROM events e JOIN sources s ON s.id = e.source_id "
+            "WHERE e.treaty = :treaty"
+            + (" AND e.state = :state" if state else "")
+            + " ORDER BY e.date, e.id"
+        )
         return [
-            Event(treaty, r["state"], PartialDate.parse(r["date"]), r["description"],
-                  (Source(r["url"]),))
+            Event(
+                treaty,
+                r["state"],
+                PartialDate.parse(r["date"]),
+                r["description"],
+                (Source(r["url"]),),
+            )
             for r in self.query(sql, {"treaty": treaty, "state": state})
         ]
 
@@ -254,12 +292,16 @@ class Store:
         rules = get_treaty(treaty)
         if rules.id not in self._views:
             self._views[rules.id] = build_view(
-                rules, self.registry().codes, self.actions(rules.id), self.conflicts())
+                rules, self.registry().codes, self.actions(rules.id), self.conflicts()
+            )
         return self._views[rules.id]
 
     def reference_counts(self, treaty: str | None = None) -> list[dict[str, Any]]:
-        sql = ("SELECT * FROM reference_counts" + (" WHERE treaty = :treaty" if treaty else "")
-               + " ORDER BY treaty, date")
+        sql = (
+            "SELECT * FROM reference_counts"
+            + (" WHERE treaty = :treaty" if treaty else "")
+            + " ORDER BY treaty, date"
+        )
         return self.query(sql, {"treaty": treaty})
 
     def count(self, table: str) -> int:

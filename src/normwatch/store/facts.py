@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from normwatch.store import schema as t
 from normwatch.core.model import Action, Source
 from normwatch.core.treaty import TreatyRules
+from normwatch.store import schema as t
 from normwatch.store.db import now_iso, source_id
 
 _URL = re.compile(r"https?://\S+")
@@ -36,7 +36,7 @@ def split_sources(text: str) -> list[Source]:
             found.append(Source(url=part))
             continue
         url = m.group(0).rstrip(").,;")
-        rest = (part[: m.start()] + " " + part[m.end():]).strip(" ;,")
+        rest = (part[: m.start()] + " " + part[m.end() :]).strip(" ;,")
         note = rest.strip("() ") or None
         found.append(Source(url=url, note=note))
     return found
@@ -46,18 +46,32 @@ def ensure_source(conn: Connection, src: Source, *, kind: str = "web") -> str:
     sid = source_id(src.url, src.symbol)
     exists = conn.execute(select(t.sources.c.id).where(t.sources.c.id == sid)).first()
     if exists is None:
-        conn.execute(t.sources.insert().values(
-            id=sid, url=src.url, symbol=src.symbol, title=src.title, kind=kind,
-            published=src.published, note=src.note))
+        conn.execute(
+            t.sources.insert().values(
+                id=sid,
+                url=src.url,
+                symbol=src.symbol,
+                title=src.title,
+                kind=kind,
+                published=src.published,
+                note=src.note,
+            )
+        )
     return sid
 
 
 def ensure_treaty(conn: Connection, rules: TreatyRules) -> None:
     """Record a treaty whose rule file was added after the store was created."""
     if conn.execute(select(t.treaties.c.id).where(t.treaties.c.id == rules.id)).first() is None:
-        conn.execute(t.treaties.insert().values(
-            id=rules.id, name=rules.name, short_name=rules.short_name, untc_id=rules.untc_id,
-            rule_file=rules.path))
+        conn.execute(
+            t.treaties.insert().values(
+                id=rules.id,
+                name=rules.name,
+                short_name=rules.short_name,
+                untc_id=rules.untc_id,
+                rule_file=rules.path,
+            )
+        )
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -79,29 +93,58 @@ def write_actions(
     ids = [a.id for a in acts]
     known: set[str] = set()
     for chunk in _chunks(ids):
-        known.update(r[0] for r in conn.execute(
-            select(t.actions.c.id).where(t.actions.c.id.in_(chunk))))
+        known.update(
+            r[0] for r in conn.execute(select(t.actions.c.id).where(t.actions.c.id.in_(chunk)))
+        )
     new = [a for a in acts if a.id not in known]
     if new:
-        conn.execute(t.actions.insert(), [
-            {"id": a.id, "treaty": a.treaty, "state": a.state, "kind": a.kind.value,
-             "date": str(a.date), "note": a.note} for a in new])
+        conn.execute(
+            t.actions.insert(),
+            [
+                {
+                    "id": a.id,
+                    "treaty": a.treaty,
+                    "state": a.state,
+                    "kind": a.kind.value,
+                    "date": str(a.date),
+                    "note": a.note,
+                }
+                for a in new
+            ],
+        )
     sources = {source_id(s.url, s.symbol): s for a in acts for s in a.sources}
     stored: set[str] = set()
     for chunk in _chunks(list(sources)):
-        stored.update(r[0] for r in conn.execute(
-            select(t.sources.c.id).where(t.sources.c.id.in_(chunk))))
+        stored.update(
+            r[0] for r in conn.execute(select(t.sources.c.id).where(t.sources.c.id.in_(chunk)))
+        )
     missing = [sid for sid in sources if sid not in stored]
     if missing:
-        conn.execute(t.sources.insert(), [
-            {"id": sid, "url": sources[sid].url, "symbol": sources[sid].symbol,
-             "title": sources[sid].title, "kind": kind, "published": sources[sid].published,
-             "note": None} for sid in missing])
+        conn.execute(
+            t.sources.insert(),
+            [
+                {
+                    "id": sid,
+                    "url": sources[sid].url,
+                    "symbol": sources[sid].symbol,
+                    "title": sources[sid].title,
+                    "kind": kind,
+                    "published": sources[sid].published,
+                    "note": None,
+                }
+                for sid in missing
+            ],
+        )
     links: set[tuple[str, str]] = set()
     for chunk in _chunks(ids):
-        links.update((r[0], r[1]) for r in conn.execute(
-            select(t.action_sources.c.action_id, t.action_sources.c.source_id)
-            .where(t.action_sources.c.action_id.in_(chunk))))
+        links.update(
+            (r[0], r[1])
+            for r in conn.execute(
+                select(t.action_sources.c.action_id, t.action_sources.c.source_id).where(
+                    t.action_sources.c.action_id.in_(chunk)
+                )
+            )
+        )
     inserts: list[dict[str, Any]] = []
     refresh: list[dict[str, Any]] = []
     for a in acts:
@@ -111,18 +154,28 @@ def write_actions(
                 refresh.append({"a": key[0], "s": key[1], "seen": seen})
             else:
                 links.add(key)
-                inserts.append({"action_id": key[0], "source_id": key[1],
-                                "confidence": s.confidence, "note": s.note,
-                                "first_seen": seen, "last_seen": seen})
+                inserts.append(
+                    {
+                        "action_id": key[0],
+                        "source_id": key[1],
+                        "confidence": s.confidence,
+                        "note": s.note,
+                        "first_seen": seen,
+                        "last_seen": seen,
+                    }
+                )
     if inserts:
         conn.execute(t.action_sources.insert(), inserts)
     if refresh:
         conn.execute(
             update(t.action_sources)
-            .where((t.action_sources.c.action_id == bindparam("a"))
-                   & (t.action_sources.c.source_id == bindparam("s")))
+            .where(
+                (t.action_sources.c.action_id == bindparam("a"))
+                & (t.action_sources.c.source_id == bindparam("s"))
+            )
             .values(last_seen=bindparam("seen")),
-            refresh)
+            refresh,
+        )
     return len(new)
 
 

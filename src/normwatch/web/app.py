@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from normwatch import __version__
+from normwatch.core.treaty import all_treaties
 from normwatch.errors import (
     DataError,
     NormwatchError,
@@ -36,14 +37,15 @@ from normwatch.errors import (
     StoreError,
     UnknownStateError,
 )
-from normwatch.core.treaty import all_treaties
 from normwatch.store.db import Store
 from normwatch.web.site import DateParamError, Site
 
 log = logging.getLogger("normwatch.web")
 
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -79,8 +81,11 @@ class SiteMiddleware:
                     if name.decode() not in headers:
                         headers.append(name.decode(), value.decode())
             elif head and message["type"] in ("http.response.body", "http.response.pathsend"):
-                message = {"type": "http.response.body", "body": b"",
-                           "more_body": message.get("more_body", False)}
+                message = {
+                    "type": "http.response.body",
+                    "body": b"",
+                    "more_body": message.get("more_body", False),
+                }
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -105,10 +110,12 @@ class Body:
         etag = '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
         return cls(raw, gz, etag, media_type)
 
-    def response(self, request: Request, *, status_code: int = 200,
-                 max_age: int = 60) -> Response:
-        headers = {"etag": self.etag, "vary": "Accept-Encoding",
-                   "cache-control": f"public, max-age={max_age}"}
+    def response(self, request: Request, *, status_code: int = 200, max_age: int = 60) -> Response:
+        headers = {
+            "etag": self.etag,
+            "vary": "Accept-Encoding",
+            "cache-control": f"public, max-age={max_age}",
+        }
         if status_code == 200 and etag_matches(request, self.etag):
             return Response(status_code=304, headers=headers)
         if self.gz is not self.raw and "gzip" in request.headers.get("accept-encoding", ""):
@@ -119,8 +126,9 @@ class Body:
 
 def etag_matches(request: Request, etag: str) -> bool:
     """Whether the request's If-None-Match names ``etag`` (or is ``*``)."""
-    tags = [t.strip().removeprefix("W/") for t in
-            request.headers.get("if-none-match", "").split(",")]
+    tags = [
+        t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
+    ]
     return etag in tags or "*" in tags
 
 
@@ -129,8 +137,14 @@ def get_site(request: Request) -> Site:
     return site
 
 
-def cached_response(request: Request, key: tuple[Any, ...], media_type: str,
-                    compute: Callable[[], str | bytes], *, max_age: int = 60) -> Response:
+def cached_response(
+    request: Request,
+    key: tuple[Any, ...],
+    media_type: str,
+    compute: Callable[[], str | bytes],
+    *,
+    max_age: int = 60,
+) -> Response:
     """The response for ``key``, rendered once until the data changes."""
     site = get_site(request)
     body = site.cached(key, lambda: Body.of(compute(), media_type))
@@ -158,19 +172,29 @@ ERROR_DESCRIPTIONS = {
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI: the error shape, answered with each of ``codes``."""
-    return {code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]}
-            for code in codes}
+    return {code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]} for code in codes}
 
 
 #: the treaty ids of the rule files, offered in the OpenAPI description
 TREATY_IDS = sorted(all_treaties())
-TreatyPath = Annotated[str, Path(description="Treaty id (the short name or UN Treaty "
-                                             "Collection reference also work).",
-                                 json_schema_extra={"enum": TREATY_IDS})]
-TreatyQuery = Annotated[str | None, Query(description="Only this treaty (default: all).",
-                                          json_schema_extra={"enum": TREATY_IDS})]
-StatePath = Annotated[str, Path(description="ISO 3166-1 alpha-3 code (or alpha-2 code, or "
-                                            "name) of a State.", examples=["LTU"])]
+TreatyPath = Annotated[
+    str,
+    Path(
+        description="Treaty id (the short name or UN Treaty Collection reference also work).",
+        json_schema_extra={"enum": TREATY_IDS},
+    ),
+]
+TreatyQuery = Annotated[
+    str | None,
+    Query(description="Only this treaty (default: all).", json_schema_extra={"enum": TREATY_IDS}),
+]
+StatePath = Annotated[
+    str,
+    Path(
+        description="ISO 3166-1 alpha-3 code (or alpha-2 code, or name) of a State.",
+        examples=["LTU"],
+    ),
+]
 MeetingPath = Annotated[str, Path(description="Meeting id.", examples=["ccm-12msp"])]
 
 
@@ -207,8 +231,14 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
         from normwatch.web.routers.pages import render
 
         try:
-            html = render("error.html", request, status=status, code=code, message=message,
-                          title=f"{status} {code.replace('_', ' ')}")
+            html = render(
+                "error.html",
+                request,
+                status=status,
+                code=code,
+                message=message,
+                title=f"{status} {code.replace('_', ' ')}",
+            )
         except Exception:  # the error page itself failed: fall back to plain text
             log.exception("error page failed")
             html = f"{status} {code}"
@@ -227,9 +257,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "not_found", 405: "method_not_allowed"}
     code = codes.get(exc.status_code, f"http_{exc.status_code}")
-    message = {404: f"nothing at {request.url.path}",
-               405: f"{request.method} is not allowed here: this site is read-only"}.get(
-        exc.status_code, str(exc.detail))
+    message = {
+        404: f"nothing at {request.url.path}",
+        405: f"{request.method} is not allowed here: this site is read-only",
+    }.get(exc.status_code, str(exc.detail))
     response = error_response(request, exc.status_code, code, message)
     if exc.headers:
         response.headers.update(exc.headers)
@@ -291,7 +322,8 @@ def create_app(
         description=(
             "The JSON API of normwatch: the same library calls and the same JSON as the "
             "command line. Dates are `YYYY-MM-DD` (or `today`); every error is "
-            '`{"error": {"code": ..., "message": ...}}` with a 4xx or 5xx status.'),
+            '`{"error": {"code": ..., "message": ...}}` with a 4xx or 5xx status.'
+        ),
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,

@@ -70,8 +70,7 @@ MEMBERSHIP_SERIES = (
 )
 
 
-def change_points(daily: Sequence[Mapping[str, Any]], keys: Sequence[str]
-                  ) -> list[dict[str, Any]]:
+def change_points(daily: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
     """The days on which one of ``keys`` changes (and the first day): a step series."""
     out: list[dict[str, Any]] = []
     for row in daily:
@@ -129,22 +128,30 @@ def step_chart(
     for i in range(ticks + 1):
         v = ymax * i / ticks
         yy = y(v)
-        out.append(f'<line class="grid" x1="{left}" x2="{left + pw}" y1="{_n(yy)}" '
-                   f'y2="{_n(yy)}" stroke="#e3e3e3"/>')
-        out.append(f'<text class="tick" x="{left - 6}" y="{_n(yy + 4)}" text-anchor="end">'
-                   f"{round(v)}</text>")
+        out.append(
+            f'<line class="grid" x1="{left}" x2="{left + pw}" y1="{_n(yy)}" '
+            f'y2="{_n(yy)}" stroke="#e3e3e3"/>'
+        )
+        out.append(
+            f'<text class="tick" x="{left - 6}" y="{_n(yy + 4)}" text-anchor="end">'
+            f"{round(v)}</text>"
+        )
     years = list(range(start.year + 1, end.year + 1))
     every = max(1, math.ceil(len(years) / 9))
     for year in years:
         if year % every:
             continue
         xx = x(dt.date(year, 1, 1))
-        out.append(f'<line x1="{_n(xx)}" x2="{_n(xx)}" y1="{top + ph}" y2="{top + ph + 4}" '
-                   f'stroke="#777"/>')
-        out.append(f'<text class="tick" x="{_n(xx)}" y="{top + ph + 19}" '
-                   f'text-anchor="middle">{year}</text>')
-    out.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" '
-               f'stroke="#777"/>')
+        out.append(
+            f'<line x1="{_n(xx)}" x2="{_n(xx)}" y1="{top + ph}" y2="{top + ph + 4}" stroke="#777"/>'
+        )
+        out.append(
+            f'<text class="tick" x="{_n(xx)}" y="{top + ph + 19}" '
+            f'text-anchor="middle">{year}</text>'
+        )
+    out.append(
+        f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#777"/>'
+    )
     # the lines
     labels: list[tuple[float, Series, int]] = []
     for s in shown:
@@ -156,13 +163,14 @@ def step_chart(
                 d.append(f"H{_n(x(p['date']))}V{_n(y(p[s.key]))}")
         d.append(f"H{_n(x(end))}")
         dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-        out.append(f'<path d="{"".join(d)}" fill="none" stroke="{s.colour}" '
-                   f'stroke-width="2.2"{dash}><title>{_e(s.label)}</title></path>')
+        out.append(
+            f'<path d="{"".join(d)}" fill="none" stroke="{s.colour}" '
+            f'stroke-width="2.2"{dash}><title>{_e(s.label)}</title></path>'
+        )
         labels.append((y(last.get(s.key, 0)), s, int(last.get(s.key, 0))))
     # direct labels at the right end, pushed apart so they do not overlap
     labels.sort(key=lambda t: t[0])
-    out.append(f'<text class="tick" x="{left + pw + 8}" y="{top + 8}">on {end.isoformat()}:'
-               "</text>")
+    out.append(f'<text class="tick" x="{left + pw + 8}" y="{top + 8}">on {end.isoformat()}:</text>')
     placed: list[float] = []
     for yy, _, _ in labels:  # top-down: keep 17 px between labels
         placed.append(max(yy + 5, (placed[-1] + 17) if placed else top + 27))
@@ -171,20 +179,26 @@ def step_chart(
         limit = bottom_limit if i == len(placed) - 1 else placed[i + 1] - 17
         placed[i] = min(placed[i], limit)
     for ly, (_, s, value) in zip(placed, labels, strict=True):
-        text = f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.ink}">' \
-               f"{value} {_e(s.label)}</text>"
+        text = (
+            f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.ink}">'
+            f"{value} {_e(s.label)}</text>"
+        )
         if link:
             text = f'<a href="{_e(link(s.key, end))}">{text}</a>'
         out.append(text)
     if marker is not None and start <= marker <= end:
         mx = x(marker)
-        out.append(f'<line class="marker" x1="{_n(mx)}" x2="{_n(mx)}" y1="{top}" '
-                   f'y2="{top + ph}" stroke="#333" stroke-dasharray="3 3"/>')
+        out.append(
+            f'<line class="marker" x1="{_n(mx)}" x2="{_n(mx)}" y1="{top}" '
+            f'y2="{top + ph}" stroke="#333" stroke-dasharray="3 3"/>'
+        )
         if mx < left + pw - 40:  # at the right end, the "on END:" heading names the day
             anchor = "end" if mx > left + pw * 0.8 else "start"
             dx = -4 if anchor == "end" else 4
-            out.append(f'<text class="tick" x="{_n(mx + dx)}" y="{top + 10}" '
-                       f'text-anchor="{anchor}">{marker.isoformat()}</text>')
+            out.append(
+                f'<text class="tick" x="{_n(mx + dx)}" y="{top + 10}" '
+                f'text-anchor="{anchor}">{marker.isoformat()}</text>'
+            )
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -195,8 +209,11 @@ def step_chart(
 @cache
 def world() -> dict[str, Any]:
     """The shipped world geometry (see ``static/world/README.md``)."""
-    text = resources.files("normwatch.web").joinpath("static/world/world.json").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("normwatch.web")
+        .joinpath("static/world/world.json")
+        .read_text(encoding="utf-8")
+    )
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -232,30 +249,39 @@ def world_map(
         f'<rect x="{x0}" y="{y0}" width="{w}" height="{h + 4}" fill="#fbfdff"/>',
     ]
     for t in geo["territories"]:
-        out.append(f'<path d="{t["d"]}" fill="{TERRITORY_COLOUR}" stroke="#c4c4c4" '
-                   f'stroke-width="0.5"><title>{_e(t["name"])}: not one of the States counted'
-                   f"</title></path>")
+        out.append(
+            f'<path d="{t["d"]}" fill="{TERRITORY_COLOUR}" stroke="#c4c4c4" '
+            f'stroke-width="0.5"><title>{_e(t["name"])}: not one of the States counted'
+            f"</title></path>"
+        )
     dots = []
     for s in states:
         colour = STATUS_COLOURS.get(s.status, TERRITORY_COLOUR)
         tip = f"<title>{_e(s.name)}: {_e(s.note)}</title>"
         if s.code in geo["countries"]:
             d = geo["countries"][s.code]["d"]
-            out.append(f'<a href="{_e(s.href)}"><path d="{d}" fill="{colour}" stroke="#fff" '
-                       f'stroke-width="0.5">{tip}</path></a>')
+            out.append(
+                f'<a href="{_e(s.href)}"><path d="{d}" fill="{colour}" stroke="#fff" '
+                f'stroke-width="0.5">{tip}</path></a>'
+            )
         elif s.code in geo["dots"]:
             cx, cy = geo["dots"][s.code]
-            dots.append(f'<a href="{_e(s.href)}"><circle cx="{cx}" cy="{cy}" r="3.2" '
-                        f'fill="{colour}" stroke="#333" stroke-width="0.6">{tip}</circle></a>')
+            dots.append(
+                f'<a href="{_e(s.href)}"><circle cx="{cx}" cy="{cy}" r="3.2" '
+                f'fill="{colour}" stroke="#333" stroke-width="0.6">{tip}</circle></a>'
+            )
     out.extend(dots)  # on top of the land
     out.append("</svg>")
     # the legend is HTML under the map: readable at any size, and every count is a link
     out.append('<ul class="legend">')
     for status, label, count, href in legend:
-        out.append(f'<li><a href="{_e(href)}"><span class="swatch sw-{_e(status)}"></span>'
-                   f"{_e(label)}: <strong>{count}</strong></a></li>")
-    out.append('<li><span class="swatch sw-territory"></span>not one of the States counted'
-               "</li></ul>")
+        out.append(
+            f'<li><a href="{_e(href)}"><span class="swatch sw-{_e(status)}"></span>'
+            f"{_e(label)}: <strong>{count}</strong></a></li>"
+        )
+    out.append(
+        '<li><span class="swatch sw-territory"></span>not one of the States counted</li></ul>'
+    )
     return Markup("".join(out))
 
 
@@ -271,8 +297,9 @@ class Bar:
     colour: str = "#0072B2"
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, description: str,
-              chart_id: str = "bars") -> Markup:
+def bar_chart(
+    bars: Sequence[Bar], *, title: str, description: str, chart_id: str = "bars"
+) -> Markup:
     """Horizontal bars, each with its label above it, its value after it, and a link."""
     width, row = 760, 46
     left, right, top = 8, 130, 6
@@ -295,6 +322,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str,
             f'<rect x="{left}" y="{yy + 21}" width="{_n(bw)}" height="18" fill="{b.colour}">'
             f"<title>{_e(b.label)}: {b.value} ({_e(b.note)})</title></rect>"
             f'<text class="tick" x="{_n(left + bw + 6)}" y="{yy + 35}">'
-            f"{b.value} ({_e(b.note)})</text></a>")
+            f"{b.value} ({_e(b.note)})</text></a>"
+        )
     out.append("</svg>")
     return Markup("".join(out))

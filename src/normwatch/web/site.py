@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from normwatch.core.dates import parse_date
-from normwatch.errors import DataError
 from normwatch.core.model import Status
+from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 T = TypeVar("T")
@@ -42,8 +42,9 @@ def parse_day(text: str | None, today: dt.date, *, name: str = "on") -> dt.date:
     except DataError as exc:
         raise DateParamError(f"{name}: {exc}") from None
     if not MIN_DATE <= day <= MAX_DATE:
-        raise DateParamError(f"{name}: {day} is outside the supported range "
-                             f"{MIN_DATE} – {MAX_DATE}")
+        raise DateParamError(
+            f"{name}: {day} is outside the supported range {MIN_DATE} – {MAX_DATE}"
+        )
     return day
 
 
@@ -58,8 +59,14 @@ def parse_status_list(values: Iterable[str] | None) -> list[Status] | None:
 class Site:
     """The store behind an app, "today", and the caches over both."""
 
-    def __init__(self, store: Store, *, today: Callable[[], dt.date] | None = None,
-                 check_every: float = 2.0, cache_size: int = 2048) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        today: Callable[[], dt.date] | None = None,
+        check_every: float = 2.0,
+        cache_size: int = 2048,
+    ) -> None:
         self.store = store
         self._today = today or dt.date.today
         self.check_every = check_every
@@ -89,7 +96,8 @@ class Site:
             return tuple(out)
         row = self.store.query(
             "SELECT (SELECT COUNT(*) FROM actions) AS a, (SELECT MAX(imported_at) FROM imports) "
-            "AS i, (SELECT COUNT(*) FROM events) AS e")[0]
+            "AS i, (SELECT COUNT(*) FROM events) AS e"
+        )[0]
         return (row["a"], row["i"], row["e"])
 
     def refresh(self) -> None:

@@ -35,8 +35,6 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from normwatch.core.dates import PartialDate
-from normwatch.errors import DataError, NormwatchError, NotFoundError, UnknownStateError
-from normwatch.sources.meetings import texts
 from normwatch.core.meetings import (
     CLAIM_RELATIONS,
     DEFAULT_CODEBOOK,
@@ -60,18 +58,44 @@ from normwatch.core.meetings import (
     parse_kind,
 )
 from normwatch.core.registry import Registry, fold
+from normwatch.errors import DataError, NormwatchError, NotFoundError, UnknownStateError
+from normwatch.sources.meetings import texts
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from normwatch.store.db import Store
 
-MEETING_KEYS = ("id", "treaty", "kind", "number", "name", "start_date", "end_date", "venue",
-                "president", "sources", "completeness", "confidence", "note", "codebook",
-                "decisions", "gaps", "claims")
+MEETING_KEYS = (
+    "id",
+    "treaty",
+    "kind",
+    "number",
+    "name",
+    "start_date",
+    "end_date",
+    "venue",
+    "president",
+    "sources",
+    "completeness",
+    "confidence",
+    "note",
+    "codebook",
+    "decisions",
+    "gaps",
+    "claims",
+)
 PARTICIPANT_COLUMNS = ("participant", "capacity", "source")
-STATEMENT_COLUMNS = ("id", "speaker", "on_behalf_of", "agenda_item", "language", "date", "file",
-                     "source_url")
+STATEMENT_COLUMNS = (
+    "id",
+    "speaker",
+    "on_behalf_of",
+    "agenda_item",
+    "language",
+    "date",
+    "file",
+    "source_url",
+)
 STATEMENT_OPTIONAL = ("role", "note")
 CODING_COLUMNS = ("statement_id", "code", "coder", "evidence")
 CODING_OPTIONAL = ("codebook", "confidence", "review_state", "note")
@@ -141,13 +165,16 @@ def read_meeting_dir(
     problems = _Problems()
     books = _Codebooks(codes_of, problems)
     meeting, default_codebook, notes, claims = _read_meeting_yaml(
-        directory, registry, treaties, books, problems)
+        directory, registry, treaties, books, problems
+    )
     participants = _read_participants(directory, registry, problems)
-    orgs = organization_names([p.participant for p in participants
-                               if p.kind is SpeakerKind.ORGANIZATION])
+    orgs = organization_names(
+        [p.participant for p in participants if p.kind is SpeakerKind.ORGANIZATION]
+    )
     failed: set[str] = set()
-    statements = _read_statements(directory, meeting.id, registry, orgs,
-                                  {fold(g) for g in group_names}, problems, failed)
+    statements = _read_statements(
+        directory, meeting.id, registry, orgs, {fold(g) for g in group_names}, problems, failed
+    )
     codings = _read_codings(directory, statements, failed, default_codebook, books, problems)
     if problems.items:
         raise MeetingImportError(str(directory), problems.items)
@@ -155,8 +182,9 @@ def read_meeting_dir(
     attending = {p.participant for p in participants if p.kind is SpeakerKind.STATE}
     for s in statements:
         if s.speaker_kind is SpeakerKind.STATE and participants and s.speaker not in attending:
-            warnings.append(f"statement {s.local_id}: {s.speaker} speaks but is not in "
-                            "participants.csv")
+            warnings.append(
+                f"statement {s.local_id}: {s.speaker} speaks but is not in participants.csv"
+            )
     return MeetingRecord(meeting, participants, statements, codings, notes, claims, warnings)
 
 
@@ -182,14 +210,18 @@ class _Codebooks:
         if known is None:
             return False
         if code not in known:
-            self.problems.add(where, f"unknown code {code!r} in codebook {codebook!r} "
-                                     f"(known: {', '.join(known)})")
+            self.problems.add(
+                where, f"unknown code {code!r} in codebook {codebook!r} (known: {', '.join(known)})"
+            )
             return False
         return True
 
 
 def _read_meeting_yaml(
-    directory: Path, registry: Registry, treaties: Collection[str], books: _Codebooks,
+    directory: Path,
+    registry: Registry,
+    treaties: Collection[str],
+    books: _Codebooks,
     problems: _Problems,
 ) -> tuple[Meeting, str, list[Note], list[Claim]]:
     name = "meeting.yaml"
@@ -228,8 +260,9 @@ def _read_meeting_yaml(
         problems.add(f"{name}: id", f"{mid!r}: use lower-case letters, digits and '-'")
     treaty = text("treaty", True) or "?"
     if treaty != "?" and treaty not in treaties:
-        problems.add(f"{name}: treaty", f"unknown treaty {treaty!r} "
-                                        f"(known: {', '.join(sorted(treaties))})")
+        problems.add(
+            f"{name}: treaty", f"unknown treaty {treaty!r} (known: {', '.join(sorted(treaties))})"
+        )
     kind = MeetingKind.OTHER_FORUM
     kind_text = text("kind", True)
     if kind_text:
@@ -258,10 +291,20 @@ def _read_meeting_yaml(
     notes = _notes(data, name, problems)
     claims = _claims(data.get("claims"), f"{name}: claims", codebook, books, problems)
     meeting = Meeting(
-        id=mid, treaty=treaty, kind=kind, name=text("name", True) or "?",
-        start_date=start or "?", end_date=end, number=number, venue=text("venue"),
-        president=president, completeness=completeness, confidence=text("confidence"),
-        note=text("note"), sources=tuple(sources))
+        id=mid,
+        treaty=treaty,
+        kind=kind,
+        name=text("name", True) or "?",
+        start_date=start or "?",
+        end_date=end,
+        number=number,
+        venue=text("venue"),
+        president=president,
+        completeness=completeness,
+        confidence=text("confidence"),
+        note=text("note"),
+        sources=tuple(sources),
+    )
     return meeting, codebook, notes, claims
 
 
@@ -287,8 +330,13 @@ def _source(value: Any, where: str, problems: _Problems) -> SourceRef | None:
         if extra:
             problems.add(where, f"unknown source key(s): {', '.join(sorted(map(str, extra)))}")
         published = value.get("published")
-        return SourceRef(value["url"].strip(), _opt(value.get("title")),
-                         _opt(value.get("symbol")), _opt(published), _opt(value.get("note")))
+        return SourceRef(
+            value["url"].strip(),
+            _opt(value.get("title")),
+            _opt(value.get("symbol")),
+            _opt(published),
+            _opt(value.get("note")),
+        )
     problems.add(where, "a source is a URL or a mapping with a 'url'")
     return None
 
@@ -334,13 +382,17 @@ def _notes(data: dict[str, Any], name: str, problems: _Problems) -> list[Note]:
             src = _source(item["source"], where, problems) if item.get("source") else None
             if kind == "decision" and src is None:
                 problems.add(where, "a decision needs a source")
-            notes.append(Note(kind, str(item["text"]).strip(), verification,
-                              _opt(item.get("confidence")), src))
+            notes.append(
+                Note(
+                    kind, str(item["text"]).strip(), verification, _opt(item.get("confidence")), src
+                )
+            )
     return notes
 
 
-def _claims(value: Any, where: str, codebook: str, books: _Codebooks,
-            problems: _Problems) -> list[Claim]:
+def _claims(
+    value: Any, where: str, codebook: str, books: _Codebooks, problems: _Problems
+) -> list[Claim]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -348,8 +400,18 @@ def _claims(value: Any, where: str, codebook: str, books: _Codebooks,
         return []
     claims: list[Claim] = []
     ids: set[str] = set()
-    keys = {"id", "reported", "codebook", "code", "denominator", "relation", "value", "source",
-            "confidence", "note"}
+    keys = {
+        "id",
+        "reported",
+        "codebook",
+        "code",
+        "denominator",
+        "relation",
+        "value",
+        "source",
+        "confidence",
+        "note",
+    }
     for i, item in enumerate(value):
         at = f"{where}[{i}]"
         if not isinstance(item, dict):
@@ -358,8 +420,11 @@ def _claims(value: Any, where: str, codebook: str, books: _Codebooks,
         extra = set(item) - keys
         if extra:
             problems.add(at, f"unknown key(s): {', '.join(sorted(map(str, extra)))}")
-        missing = [k for k in ("id", "reported", "code", "denominator", "relation", "value",
-                               "source") if item.get(k) in (None, "")]
+        missing = [
+            k
+            for k in ("id", "reported", "code", "denominator", "relation", "value", "source")
+            if item.get(k) in (None, "")
+        ]
         if missing:
             problems.add(at, f"missing {', '.join(missing)}")
             continue
@@ -379,22 +444,41 @@ def _claims(value: Any, where: str, codebook: str, books: _Codebooks,
         if relation not in CLAIM_RELATIONS:
             problems.add(at, f"relation must be one of {', '.join(CLAIM_RELATIONS)}")
         raw_value = item["value"]
-        if isinstance(raw_value, bool) or not isinstance(raw_value, int | float) or not (
-                0 <= raw_value <= 1):
+        if (
+            isinstance(raw_value, bool)
+            or not isinstance(raw_value, int | float)
+            or not (0 <= raw_value <= 1)
+        ):
             problems.add(at, "value must be a share between 0 and 1")
             raw_value = 0.0
         src = _source(item["source"], at, problems)
         if src is None:
             continue
-        claims.append(Claim(cid, str(item["reported"]).strip(), book, code, denominator,
-                            relation, float(raw_value), src, _opt(item.get("confidence")),
-                            _opt(item.get("note"))))
+        claims.append(
+            Claim(
+                cid,
+                str(item["reported"]).strip(),
+                book,
+                code,
+                denominator,
+                relation,
+                float(raw_value),
+                src,
+                _opt(item.get("confidence")),
+                _opt(item.get("note")),
+            )
+        )
     return claims
 
 
 def _read_csv(
-    directory: Path, name: str, required: tuple[str, ...], optional: tuple[str, ...],
-    problems: _Problems, *, must_exist: bool = True,
+    directory: Path,
+    name: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    problems: _Problems,
+    *,
+    must_exist: bool = True,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     path = directory / name
     if not path.is_file():
@@ -437,12 +521,14 @@ def _resolve(registry: Registry, name: str, where: str, problems: _Problems) -> 
     return code
 
 
-def _read_participants(directory: Path, registry: Registry,
-                       problems: _Problems) -> list[Participation]:
+def _read_participants(
+    directory: Path, registry: Registry, problems: _Problems
+) -> list[Participation]:
     out: list[Participation] = []
     seen: set[str] = set()
-    for where, row in _read_csv(directory, "participants.csv", PARTICIPANT_COLUMNS, ("note",),
-                                problems):
+    for where, row in _read_csv(
+        directory, "participants.csv", PARTICIPANT_COLUMNS, ("note",), problems
+    ):
         name = row["participant"]
         if not name:
             problems.add(f"{where}: participant", "empty")
@@ -451,8 +537,9 @@ def _read_participants(directory: Path, registry: Registry,
             capacity = Capacity(row["capacity"])
         except ValueError:
             known = ", ".join(c.value for c in Capacity)
-            problems.add(f"{where}: capacity", f"unknown capacity {row['capacity']!r} "
-                                               f"(known: {known})")
+            problems.add(
+                f"{where}: capacity", f"unknown capacity {row['capacity']!r} (known: {known})"
+            )
             continue
         if not row["source"]:
             problems.add(f"{where}: source", "empty (cite the list of participants)")
@@ -469,8 +556,9 @@ def _read_participants(directory: Path, registry: Registry,
             key, kind = code, SpeakerKind.STATE
         else:
             if code is not None:
-                problems.add(f"{where}: capacity",
-                             f"{name!r} is a State ({code}); use a State capacity")
+                problems.add(
+                    f"{where}: capacity", f"{name!r} is a State ({code}); use a State capacity"
+                )
                 continue
             key, kind = name, SpeakerKind.ORGANIZATION
         if fold(key) in seen:
@@ -482,15 +570,21 @@ def _read_participants(directory: Path, registry: Registry,
 
 
 def _read_statements(
-    directory: Path, meeting_id: str, registry: Registry, orgs: dict[str, str],
-    group_names: set[str], problems: _Problems, failed: set[str],
+    directory: Path,
+    meeting_id: str,
+    registry: Registry,
+    orgs: dict[str, str],
+    group_names: set[str],
+    problems: _Problems,
+    failed: set[str],
 ) -> list[Statement]:
     """The statements without problems; the ids of the others go to ``failed``."""
     out: list[Statement] = []
     seen: set[str] = set()
     root = directory.resolve()
-    for where, row in _read_csv(directory, "statements.csv", STATEMENT_COLUMNS,
-                                STATEMENT_OPTIONAL, problems):
+    for where, row in _read_csv(
+        directory, "statements.csv", STATEMENT_COLUMNS, STATEMENT_OPTIONAL, problems
+    ):
         ok = True
         local = row["id"]
         if not _LOCAL_ID.match(local):
@@ -508,8 +602,15 @@ def _read_statements(
                     ok = False
                 elif code not in on_behalf:
                     on_behalf.append(code)
-        speaker, speaker_kind = _speaker(row["speaker"], bool(on_behalf), registry, orgs,
-                                         group_names, f"{where}: speaker", problems)
+        speaker, speaker_kind = _speaker(
+            row["speaker"],
+            bool(on_behalf),
+            registry,
+            orgs,
+            group_names,
+            f"{where}: speaker",
+            problems,
+        )
         role = row.get("role") or "national"
         if role not in STATEMENT_ROLES:
             problems.add(f"{where}: role", f"must be one of {', '.join(STATEMENT_ROLES)}")
@@ -538,14 +639,26 @@ def _read_statements(
         if not ok or speaker is None:
             failed.add(local)
             continue
-        out.append(Statement(
-            id=f"{meeting_id}/{local}", meeting=meeting_id, local_id=local, speaker=speaker,
-            speaker_kind=speaker_kind, on_behalf_of=tuple(on_behalf), role=role,
-            agenda_item=row["agenda_item"] or None, language=language,
-            language_detected=detected, date=date, file=row["file"] or None, text=text,
-            text_sha256=texts.sha256(text) if text is not None else None,
-            source=SourceRef(row["source_url"]) if row["source_url"] else None,
-            note=row.get("note") or None))
+        out.append(
+            Statement(
+                id=f"{meeting_id}/{local}",
+                meeting=meeting_id,
+                local_id=local,
+                speaker=speaker,
+                speaker_kind=speaker_kind,
+                on_behalf_of=tuple(on_behalf),
+                role=role,
+                agenda_item=row["agenda_item"] or None,
+                language=language,
+                language_detected=detected,
+                date=date,
+                file=row["file"] or None,
+                text=text,
+                text_sha256=texts.sha256(text) if text is not None else None,
+                source=SourceRef(row["source_url"]) if row["source_url"] else None,
+                note=row.get("note") or None,
+            )
+        )
     return out
 
 
@@ -564,9 +677,15 @@ def organization_names(listed: Collection[str]) -> dict[str, str]:
     return names
 
 
-def _speaker(name: str, joint: bool, registry: Registry, orgs: dict[str, str],
-             group_names: set[str], where: str,
-             problems: _Problems) -> tuple[str | None, SpeakerKind]:
+def _speaker(
+    name: str,
+    joint: bool,
+    registry: Registry,
+    orgs: dict[str, str],
+    group_names: set[str],
+    where: str,
+    problems: _Problems,
+) -> tuple[str | None, SpeakerKind]:
     if not name:
         problems.add(where, "empty")
         return None, SpeakerKind.STATE
@@ -579,8 +698,11 @@ def _speaker(name: str, joint: bool, registry: Registry, orgs: dict[str, str],
         return code, SpeakerKind.STATE
     org = orgs.get(fold(name))
     if org is None:
-        problems.add(where, f"unknown name {name!r}: not a State, and not listed in "
-                            "participants.csv as an organization")
+        problems.add(
+            where,
+            f"unknown name {name!r}: not a State, and not listed in "
+            "participants.csv as an organization",
+        )
         return None, SpeakerKind.ORGANIZATION
     group = joint or fold(org) in group_names
     return org, SpeakerKind.GROUP if group else SpeakerKind.ORGANIZATION
@@ -601,18 +723,26 @@ def _statement_text(root: Path, name: str, where: str, problems: _Problems) -> s
         return None
 
 
-def _read_codings(directory: Path, statements: list[Statement], failed: set[str],
-                  default_codebook: str, books: _Codebooks,
-                  problems: _Problems) -> list[Coding]:
+def _read_codings(
+    directory: Path,
+    statements: list[Statement],
+    failed: set[str],
+    default_codebook: str,
+    books: _Codebooks,
+    problems: _Problems,
+) -> list[Coding]:
     by_id = {s.local_id: s for s in statements} | {s.id: s for s in statements}
     out: list[Coding] = []
     seen: set[tuple[str, str, str, str]] = set()
-    for where, row in _read_csv(directory, "codings.csv", CODING_COLUMNS, CODING_OPTIONAL,
-                                problems, must_exist=False):
+    for where, row in _read_csv(
+        directory, "codings.csv", CODING_COLUMNS, CODING_OPTIONAL, problems, must_exist=False
+    ):
         statement = by_id.get(row["statement_id"])
         if statement is None and row["statement_id"] not in failed:
-            problems.add(f"{where}: statement_id",
-                         f"unknown statement {row['statement_id']!r} (not in statements.csv)")
+            problems.add(
+                f"{where}: statement_id",
+                f"unknown statement {row['statement_id']!r} (not in statements.csv)",
+            )
         codebook = row.get("codebook") or default_codebook
         code_ok = books.check(codebook, row["code"], f"{where}: code")
         try:
@@ -653,8 +783,18 @@ def _read_codings(directory: Path, statements: list[Statement], failed: set[str]
             problems.add(where, "the same coder codes the same code twice")
             continue
         seen.add(key)
-        out.append(Coding(statement.id, codebook, row["code"], coder, state, evidence,
-                          confidence, note=row.get("note") or None))
+        out.append(
+            Coding(
+                statement.id,
+                codebook,
+                row["code"],
+                coder,
+                state,
+                evidence,
+                confidence,
+                note=row.get("note") or None,
+            )
+        )
     return out
 
 
@@ -671,8 +811,10 @@ def registry_from_conn(conn: Connection) -> Registry:
     for alias, code in conn.execute(text("SELECT alias, code FROM state_aliases")):
         aliases.setdefault(code, []).append(alias)
     rows = conn.execute(text("SELECT code, alpha2, name, regional_group, kind FROM states"))
-    return Registry.build(State(r.code, r.alpha2, r.name, r.regional_group, r.kind,
-                                tuple(aliases.get(r.code, ()))) for r in rows)
+    return Registry.build(
+        State(r.code, r.alpha2, r.name, r.regional_group, r.kind, tuple(aliases.get(r.code, ())))
+        for r in rows
+    )
 
 
 def group_names_from_conn(conn: Connection) -> set[str]:
@@ -700,7 +842,10 @@ class _Counts:
 
 
 def import_directory(
-    conn: Connection, directory: Path, *, codes_of: CodebookCodes = codebook_codes,
+    conn: Connection,
+    directory: Path,
+    *,
+    codes_of: CodebookCodes = codebook_codes,
 ) -> dict[str, Any]:
     """Read, check and write a meeting directory through ``conn`` (the caller's transaction).
 
@@ -709,8 +854,13 @@ def import_directory(
     """
     from normwatch.core.treaty import all_treaties
 
-    record = read_meeting_dir(directory, registry_from_conn(conn), set(all_treaties()),
-                              group_names=group_names_from_conn(conn), codes_of=codes_of)
+    record = read_meeting_dir(
+        directory,
+        registry_from_conn(conn),
+        set(all_treaties()),
+        group_names=group_names_from_conn(conn),
+        codes_of=codes_of,
+    )
     return write_record(conn, record, str(directory))
 
 
@@ -735,69 +885,186 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
 
     existed = conn.execute(select(mt.meetings.c.id).where(mt.meetings.c.id == m.id)).first()
     meeting_row = {
-        "id": m.id, "treaty": m.treaty, "kind": m.kind.value, "number": m.number,
-        "name": m.name, "start_date": m.start_date, "end_date": m.end_date, "venue": m.venue,
-        "president": m.president, "completeness": m.completeness, "confidence": m.confidence,
+        "id": m.id,
+        "treaty": m.treaty,
+        "kind": m.kind.value,
+        "number": m.number,
+        "name": m.name,
+        "start_date": m.start_date,
+        "end_date": m.end_date,
+        "venue": m.venue,
+        "president": m.president,
+        "completeness": m.completeness,
+        "confidence": m.confidence,
         "note": m.note,
     }
-    counts.add("meetings", *_sync(conn, mt.meetings, mt.meetings.c.id == m.id, ("id",),
-                                  [meeting_row]))
-    counts.add("meeting_sources", *_sync(
-        conn, mt.meeting_sources, mt.meeting_sources.c.meeting_id == m.id,
-        ("meeting_id", "source_id"),
-        _unique([{"meeting_id": m.id, "source_id": sid(s), "position": i}
-                 for i, s in enumerate(m.sources)], ("meeting_id", "source_id"))))
-    counts.add("meeting_notes", *_sync(
-        conn, mt.meeting_notes, mt.meeting_notes.c.meeting_id == m.id,
-        ("meeting_id", "kind", "position"),
-        [{"meeting_id": m.id, "kind": n.kind, "position": i, "text": n.text,
-          "verification": n.verification, "confidence": n.confidence, "source_id": sid(n.source)}
-         for kind in ("decision", "gap")
-         for i, n in enumerate(x for x in record.notes if x.kind == kind)]))
-    counts.add("meeting_claims", *_sync(
-        conn, mt.meeting_claims, mt.meeting_claims.c.meeting_id == m.id, ("meeting_id", "id"),
-        [{"meeting_id": m.id, "id": c.id, "reported": c.reported, "codebook": c.codebook,
-          "code": c.code, "denominator": c.denominator, "relation": c.relation,
-          "value": c.value, "source_id": sid(c.source), "confidence": c.confidence,
-          "note": c.note} for c in record.claims]))
-    counts.add("participations", *_sync(
-        conn, mt.participations, mt.participations.c.meeting_id == m.id,
-        ("meeting_id", "participant"),
-        [{"meeting_id": m.id, "participant": p.participant, "kind": p.kind.value,
-          "capacity": p.capacity.value, "source_id": sid(p.source), "note": p.note}
-         for p in record.participants]))
+    counts.add(
+        "meetings", *_sync(conn, mt.meetings, mt.meetings.c.id == m.id, ("id",), [meeting_row])
+    )
+    counts.add(
+        "meeting_sources",
+        *_sync(
+            conn,
+            mt.meeting_sources,
+            mt.meeting_sources.c.meeting_id == m.id,
+            ("meeting_id", "source_id"),
+            _unique(
+                [
+                    {"meeting_id": m.id, "source_id": sid(s), "position": i}
+                    for i, s in enumerate(m.sources)
+                ],
+                ("meeting_id", "source_id"),
+            ),
+        ),
+    )
+    counts.add(
+        "meeting_notes",
+        *_sync(
+            conn,
+            mt.meeting_notes,
+            mt.meeting_notes.c.meeting_id == m.id,
+            ("meeting_id", "kind", "position"),
+            [
+                {
+                    "meeting_id": m.id,
+                    "kind": n.kind,
+                    "position": i,
+                    "text": n.text,
+                    "verification": n.verification,
+                    "confidence": n.confidence,
+                    "source_id": sid(n.source),
+                }
+                for kind in ("decision", "gap")
+                for i, n in enumerate(x for x in record.notes if x.kind == kind)
+            ],
+        ),
+    )
+    counts.add(
+        "meeting_claims",
+        *_sync(
+            conn,
+            mt.meeting_claims,
+            mt.meeting_claims.c.meeting_id == m.id,
+            ("meeting_id", "id"),
+            [
+                {
+                    "meeting_id": m.id,
+                    "id": c.id,
+                    "reported": c.reported,
+                    "codebook": c.codebook,
+                    "code": c.code,
+                    "denominator": c.denominator,
+                    "relation": c.relation,
+                    "value": c.value,
+                    "source_id": sid(c.source),
+                    "confidence": c.confidence,
+                    "note": c.note,
+                }
+                for c in record.claims
+            ],
+        ),
+    )
+    counts.add(
+        "participations",
+        *_sync(
+            conn,
+            mt.participations,
+            mt.participations.c.meeting_id == m.id,
+            ("meeting_id", "participant"),
+            [
+                {
+                    "meeting_id": m.id,
+                    "participant": p.participant,
+                    "kind": p.kind.value,
+                    "capacity": p.capacity.value,
+                    "source_id": sid(p.source),
+                    "note": p.note,
+                }
+                for p in record.participants
+            ],
+        ),
+    )
 
     # statements: those no longer in the directory go, with their automatic codings; one
     # that a person has coded stays until that coding is removed (a human decision is kept)
     wanted = {s.id for s in record.statements}
-    stored = [r.id for r in conn.execute(
-        select(mt.statements.c.id).where(mt.statements.c.meeting_id == m.id))]
+    stored = [
+        r.id
+        for r in conn.execute(select(mt.statements.c.id).where(mt.statements.c.meeting_id == m.id))
+    ]
     gone = [s for s in stored if s not in wanted]
     if gone:
-        human = sorted({r.statement_id for r in conn.execute(
-            select(mt.codings.c.statement_id).where(
-                mt.codings.c.statement_id.in_(gone), mt.codings.c.coder_kind == "human"))})
+        human = sorted(
+            {
+                r.statement_id
+                for r in conn.execute(
+                    select(mt.codings.c.statement_id).where(
+                        mt.codings.c.statement_id.in_(gone), mt.codings.c.coder_kind == "human"
+                    )
+                )
+            }
+        )
         if human:
-            raise MeetingImportError(label, [
-                f"statement {s} is no longer in statements.csv but has human codings; "
-                "remove them first (normwatch code unset)" for s in human])
-        counts.add("codings", removed=conn.execute(
-            mt.codings.delete().where(mt.codings.c.statement_id.in_(gone))).rowcount or 0)
-        conn.execute(mt.statement_on_behalf.delete().where(
-            mt.statement_on_behalf.c.statement_id.in_(gone)))
-    counts.add("statements", *_sync(
-        conn, mt.statements, mt.statements.c.meeting_id == m.id, ("id",),
-        [{"id": s.id, "meeting_id": m.id, "local_id": s.local_id, "speaker": s.speaker,
-          "speaker_kind": s.speaker_kind.value, "role": s.role, "agenda_item": s.agenda_item,
-          "language": s.language, "language_detected": int(s.language_detected),
-          "date": s.date, "file": s.file, "text": s.text, "text_sha256": s.text_sha256,
-          "source_id": sid(s.source), "note": s.note} for s in record.statements]))
-    on_behalf_rows = [{"statement_id": s.id, "state": c}
-                      for s in record.statements for c in s.on_behalf_of]
-    counts.add("statement_on_behalf", *_sync(
-        conn, mt.statement_on_behalf,
-        mt.statement_on_behalf.c.statement_id.in_(wanted or {""}),
-        ("statement_id", "state"), on_behalf_rows))
+            raise MeetingImportError(
+                label,
+                [
+                    f"statement {s} is no longer in statements.csv but has human codings; "
+                    "remove them first (normwatch code unset)"
+                    for s in human
+                ],
+            )
+        counts.add(
+            "codings",
+            removed=conn.execute(
+                mt.codings.delete().where(mt.codings.c.statement_id.in_(gone))
+            ).rowcount
+            or 0,
+        )
+        conn.execute(
+            mt.statement_on_behalf.delete().where(mt.statement_on_behalf.c.statement_id.in_(gone))
+        )
+    counts.add(
+        "statements",
+        *_sync(
+            conn,
+            mt.statements,
+            mt.statements.c.meeting_id == m.id,
+            ("id",),
+            [
+                {
+                    "id": s.id,
+                    "meeting_id": m.id,
+                    "local_id": s.local_id,
+                    "speaker": s.speaker,
+                    "speaker_kind": s.speaker_kind.value,
+                    "role": s.role,
+                    "agenda_item": s.agenda_item,
+                    "language": s.language,
+                    "language_detected": int(s.language_detected),
+                    "date": s.date,
+                    "file": s.file,
+                    "text": s.text,
+                    "text_sha256": s.text_sha256,
+                    "source_id": sid(s.source),
+                    "note": s.note,
+                }
+                for s in record.statements
+            ],
+        ),
+    )
+    on_behalf_rows = [
+        {"statement_id": s.id, "state": c} for s in record.statements for c in s.on_behalf_of
+    ]
+    counts.add(
+        "statement_on_behalf",
+        *_sync(
+            conn,
+            mt.statement_on_behalf,
+            mt.statement_on_behalf.c.statement_id.in_(wanted or {""}),
+            ("statement_id", "state"),
+            on_behalf_rows,
+        ),
+    )
     from normwatch.service.codings import upsert_coding
 
     for coding in record.codings:
@@ -816,11 +1083,10 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
 
 
 def ensure_source_ref(conn: Connection, src: SourceRef) -> str:
-    from normwatch.store.facts import ensure_source
     from normwatch.core.model import Source
+    from normwatch.store.facts import ensure_source
 
-    return ensure_source(conn, Source(src.url, src.symbol, src.title, src.published,
-                                      note=src.note))
+    return ensure_source(conn, Source(src.url, src.symbol, src.title, src.published, note=src.note))
 
 
 def _unique(rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -834,16 +1100,19 @@ def _unique(rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, 
     return out
 
 
-def _sync(conn: Connection, table: Any, where: Any, key: tuple[str, ...],
-          rows: Iterable[dict[str, Any]]) -> tuple[int, int, int]:
+def _sync(
+    conn: Connection, table: Any, where: Any, key: tuple[str, ...], rows: Iterable[dict[str, Any]]
+) -> tuple[int, int, int]:
     """Make the rows of ``table`` matching ``where`` equal to ``rows``; (new, changed, removed).
 
     Rows that are already equal are not written at all, so a re-import changes nothing.
     """
     from sqlalchemy import and_, select
 
-    existing = {tuple(getattr(r, c) for c in key): r._mapping
-                for r in conn.execute(select(table).where(where))}
+    existing = {
+        tuple(getattr(r, c) for c in key): r._mapping
+        for r in conn.execute(select(table).where(where))
+    }
     new = changed = 0
     wanted: set[tuple[Any, ...]] = set()
     for row in rows:
@@ -860,8 +1129,9 @@ def _sync(conn: Connection, table: Any, where: Any, key: tuple[str, ...],
     removed = 0
     for k in existing:
         if k not in wanted:
-            conn.execute(table.delete().where(and_(*(table.c[c] == v for c, v in zip(
-                key, k, strict=True)))))
+            conn.execute(
+                table.delete().where(and_(*(table.c[c] == v for c, v in zip(key, k, strict=True))))
+            )
             removed += 1
     return new, changed, removed
 

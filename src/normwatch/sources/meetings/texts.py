@@ -21,8 +21,7 @@ def extract_text(path: Path) -> str:
     """The text of a TXT, PDF, DOCX or HTML file; :class:`SourceError` when it cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise SourceError(f"unsupported file type {suffix or '(none)'} "
-                          f"(use {', '.join(SUFFIXES)})")
+        raise SourceError(f"unsupported file type {suffix or '(none)'} (use {', '.join(SUFFIXES)})")
     try:
         if suffix == ".txt":
             raw = _read_txt(path)
@@ -120,8 +119,29 @@ def _read_html(path: Path) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-_HTML_BLOCKS = ["p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li",
-                "blockquote", "td", "th", "tr", "table", "ul", "ol", "dd", "dt", "pre"]
+_HTML_BLOCKS = [
+    "p",
+    "div",
+    "section",
+    "article",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "pre",
+]
 
 
 def detect_language(text: str) -> str | None:

@@ -26,13 +26,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from normwatch.store.bundled import data_text
-from normwatch.errors import DataError, SourceError, UnknownStateError
 from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
-from normwatch.store.db import Store, now_iso
+from normwatch.errors import DataError, SourceError, UnknownStateError
 from normwatch.sources.untc.mtdsg import UntcDocument, parse_untc
+from normwatch.store.bundled import data_text
+from normwatch.store.db import Store, now_iso
 
 FETCH_TIMEOUT = 30.0
 FETCH_ATTEMPTS = 3
@@ -102,8 +102,12 @@ class Item:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"state": self.state, "name": self.name, "action": self.action,
-                               "date": self.date}
+        out: dict[str, Any] = {
+            "state": self.state,
+            "name": self.name,
+            "action": self.action,
+            "date": self.date,
+        }
         if self.before is not None:
             out["before"] = self.before
         if self.note:
@@ -152,11 +156,15 @@ class Report:
         out += [f"- {i.state} {i.action} {i.date}" for i in self.gone]
         for i in self.conflicts:
             b = i.before or {}
-            out.append(f"! {i.state} {i.action} {i.date} conflicts with {b.get('action')} "
-                       f"{b.get('date')} from {b.get('source')}")
-        out.append(f"  {len(self.new)} new, {len(self.changed)} changed, {len(self.gone)} gone, "
-                   f"{len(self.conflicts)} conflicts, {self.confirmed} confirmed"
-                   + (" (dry run: nothing written)" if self.dry_run else ""))
+            out.append(
+                f"! {i.state} {i.action} {i.date} conflicts with {b.get('action')} "
+                f"{b.get('date')} from {b.get('source')}"
+            )
+        out.append(
+            f"  {len(self.new)} new, {len(self.changed)} changed, {len(self.gone)} gone, "
+            f"{len(self.conflicts)} conflicts, {self.confirmed} confirmed"
+            + (" (dry run: nothing written)" if self.dry_run else "")
+        )
         out += [f"  warning: {w}" for w in self.warnings]
         return out
 
@@ -164,8 +172,11 @@ class Report:
 def _same_listing(src: Source, reference: str, location: str) -> bool:
     """Whether ``src`` is the depositary listing being imported (any copy of it)."""
     url = src.url
-    return url == location or url.endswith(f"/{reference}.en.xml") or url.endswith(
-        f"/{reference.replace('-', '%2D')}.en.xml")
+    return (
+        url == location
+        or url.endswith(f"/{reference}.en.xml")
+        or url.endswith(f"/{reference.replace('-', '%2D')}.en.xml")
+    )
 
 
 @cache
@@ -180,25 +191,31 @@ def treaty_for(doc: UntcDocument, treaty: str | None) -> TreatyRules:
     if treaty:
         rules = get_treaty(treaty)
         if rules.untc_id and doc.reference and rules.untc_id.lower() != doc.reference.lower():
-            raise DataError(f"{doc.source}: the file is the status of {doc.reference}, but "
-                            f"--treaty {treaty} is {rules.untc_id}; nothing was imported")
+            raise DataError(
+                f"{doc.source}: the file is the status of {doc.reference}, but "
+                f"--treaty {treaty} is {rules.untc_id}; nothing was imported"
+            )
         return rules
     for rules in all_treaties().values():
         if rules.untc_id and rules.untc_id.lower() == doc.reference.lower():
             return rules
-    raise DataError(f"{doc.source}: no treaty rule file has the UNTC reference {doc.reference!r}; "
-                    "pass --treaty or add a rule file")
+    raise DataError(
+        f"{doc.source}: no treaty rule file has the UNTC reference {doc.reference!r}; "
+        "pass --treaty or add a rule file"
+    )
 
 
-def incoming_actions(store: Store, doc: UntcDocument, rules: TreatyRules, source: Source
-                     ) -> tuple[list[Action], list[str]]:
+def incoming_actions(
+    store: Store, doc: UntcDocument, rules: TreatyRules, source: Source
+) -> tuple[list[Action], list[str]]:
     """The acts the document records, with State codes; every unknown name is one error."""
     registry = store.registry()
     non_states = _non_states()
     errors = [p for p in doc.problems if p.severity == "error"]
     if errors:
         detail = "; ".join(
-            f"row {p.row} ({p.participant}) column {p.column}: {p.message}" for p in errors)
+            f"row {p.row} ({p.participant}) column {p.column}: {p.message}" for p in errors
+        )
         raise SourceError(f"{doc.source}: cells that are not dates: {detail}")
     warnings = list(doc.warnings)
     unknown: list[str] = []
@@ -214,8 +231,9 @@ def incoming_actions(store: Store, doc: UntcDocument, rules: TreatyRules, source
             continue
         codes[p.row] = code
     if unknown:
-        raise UnknownStateError(unknown, where=doc.source,
-                                hint=" (add an alias to state_aliases.csv if it is a State)")
+        raise UnknownStateError(
+            unknown, where=doc.source, hint=" (add an alias to state_aliases.csv if it is a State)"
+        )
     acts: list[Action] = []
     columns = {c.index: c.header for c in doc.columns}
     for p in doc.participants:
@@ -227,16 +245,21 @@ def incoming_actions(store: Store, doc: UntcDocument, rules: TreatyRules, source
             acts.append(Action(rules.id, code, a.kind, _pd(a.date), (_with_note(source, note),)))
     for w in doc.withdrawals:
         if w.row is None or w.row not in codes:
-            warnings.append(f"note {w.note_index}: a withdrawal of {w.participant or '?'} that "
-                            "matches no participant row; not imported")
+            warnings.append(
+                f"note {w.note_index}: a withdrawal of {w.participant or '?'} that "
+                "matches no participant row; not imported"
+            )
             continue
         if w.notified is None:
-            warnings.append(f"note {w.note_index}: withdrawal of {w.participant} without a date "
-                            "of notification; not imported")
+            warnings.append(
+                f"note {w.note_index}: withdrawal of {w.participant} without a date "
+                "of notification; not imported"
+            )
             continue
         note = f"end note {w.note_index}: {w.text}"
-        acts.append(Action(rules.id, codes[w.row], w.kind, _pd(w.notified),
-                           (_with_note(source, note),)))
+        acts.append(
+            Action(rules.id, codes[w.row], w.kind, _pd(w.notified), (_with_note(source, note),))
+        )
     return acts, warnings
 
 
@@ -250,8 +273,9 @@ def _with_note(src: Source, note: str) -> Source:
     return Source(src.url, src.symbol, src.title, src.published, src.retrieved, "high", note)
 
 
-def reconcile(store: Store, rules: TreatyRules, incoming: Iterable[Action], reference: str,
-              location: str) -> Report:
+def reconcile(
+    store: Store, rules: TreatyRules, incoming: Iterable[Action], reference: str, location: str
+) -> Report:
     registry = store.registry()
     report = Report(location, rules.id, reference)
     existing = store.actions(rules.id)
@@ -266,8 +290,11 @@ def reconcile(store: Store, rules: TreatyRules, incoming: Iterable[Action], refe
     def item(a: Action, before: Action | None = None, note: str | None = None) -> Item:
         b = None
         if before is not None:
-            b = {"action": before.kind.value, "date": str(before.date),
-                 "source": "; ".join(s.url for s in before.sources)}
+            b = {
+                "action": before.kind.value,
+                "date": str(before.date),
+                "source": "; ".join(s.url for s in before.sources),
+            }
         return Item(a.state, registry.name(a.state), a.kind.value, str(a.date), b, note)
 
     for key, acts in sorted(inc_by_key.items()):
@@ -301,8 +328,9 @@ def reconcile(store: Store, rules: TreatyRules, incoming: Iterable[Action], refe
     return report
 
 
-def apply(store: Store, rules: TreatyRules, report: Report, *, published: str | None,
-          imported_at: str) -> None:
+def apply(
+    store: Store, rules: TreatyRules, report: Report, *, published: str | None, imported_at: str
+) -> None:
     """Write the plan of ``report`` in one transaction."""
     from sqlalchemy import delete
 
@@ -315,14 +343,25 @@ def apply(store: Store, rules: TreatyRules, report: Report, *, published: str | 
         if drop:
             conn.execute(delete(t.action_sources).where(t.action_sources.c.action_id.in_(drop)))
             conn.execute(delete(t.actions).where(t.actions.c.id.in_(drop)))
-        write_actions(conn, [*report._add, *report._link], seen_at=imported_at,
-                      kind="depositary")
-        sid = ensure_source(conn, Source(report.source, title=f"UNTC status {report.reference}",
-                                         published=published), kind="depositary")
-        conn.execute(t.imports.insert().values(
-            source_id=sid, importer="untc", treaty=report.treaty, imported_at=imported_at,
-            published=published, new=len(report.new), changed=len(report.changed),
-            gone=len(report.gone), conflicts=len(report.conflicts)))
+        write_actions(conn, [*report._add, *report._link], seen_at=imported_at, kind="depositary")
+        sid = ensure_source(
+            conn,
+            Source(report.source, title=f"UNTC status {report.reference}", published=published),
+            kind="depositary",
+        )
+        conn.execute(
+            t.imports.insert().values(
+                source_id=sid,
+                importer="untc",
+                treaty=report.treaty,
+                imported_at=imported_at,
+                published=published,
+                new=len(report.new),
+                changed=len(report.changed),
+                gone=len(report.gone),
+                conflicts=len(report.conflicts),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -340,21 +379,37 @@ def _read(store: Store, location: str, treaty: str | None) -> _Read:
     got = fetch(location)
     doc = parse_untc(got.data, source=got.location)
     rules = treaty_for(doc, treaty)
-    source = Source(got.location, title=f"UNTC status {doc.reference}: {doc.title}"[:300],
-                    published=got.published)
+    source = Source(
+        got.location,
+        title=f"UNTC status {doc.reference}: {doc.title}"[:300],
+        published=got.published,
+    )
     acts, warnings = incoming_actions(store, doc, rules, source)
     return _Read(got, doc, rules, acts, warnings)
 
 
-def import_untc(store: Store, location: str, *, treaty: str | None = None,
-                dry_run: bool = False, imported_at: str | None = None) -> Report:
+def import_untc(
+    store: Store,
+    location: str,
+    *,
+    treaty: str | None = None,
+    dry_run: bool = False,
+    imported_at: str | None = None,
+) -> Report:
     """Fetch, parse, reconcile and (unless ``dry_run``) apply one status file."""
-    return import_untc_files(store, [location], treaty=treaty, dry_run=dry_run,
-                             imported_at=imported_at)[0]
+    return import_untc_files(
+        store, [location], treaty=treaty, dry_run=dry_run, imported_at=imported_at
+    )[0]
 
 
-def import_untc_files(store: Store, locations: Sequence[str], *, treaty: str | None = None,
-                      dry_run: bool = False, imported_at: str | None = None) -> list[Report]:
+def import_untc_files(
+    store: Store,
+    locations: Sequence[str],
+    *,
+    treaty: str | None = None,
+    dry_run: bool = False,
+    imported_at: str | None = None,
+) -> list[Report]:
     """Import several status files: every file is fetched, parsed and its names resolved
     before anything is written, so one bad file stops them all; then each is reconciled
     with the store as the files before it left it, and applied in its own transaction."""
@@ -375,9 +430,9 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
     """Each source with what cites it and its last import: ``actions`` and ``events`` of the
     core, ``other`` the rows of the feature tables (obligation facts, meeting records,
     group memberships ...) that cite it."""
-    from normwatch.store import schema
     from normwatch.errors import StoreError
     from normwatch.features import import_schema_modules
+    from normwatch.store import schema
 
     sql = """
     SELECT s.id, s.url, s.symbol, s.kind, s.title, s.published,
@@ -395,8 +450,10 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
         if "source_id" not in table.c or table.name in core:
             continue
         try:
-            found = store.query(f"SELECT source_id, COUNT(*) AS n FROM {table.name} "
-                                "WHERE source_id IS NOT NULL GROUP BY source_id")
+            found = store.query(
+                f"SELECT source_id, COUNT(*) AS n FROM {table.name} "
+                "WHERE source_id IS NOT NULL GROUP BY source_id"
+            )
         except StoreError:  # a table a store made before that feature does not have
             continue
         for r in found:
@@ -404,4 +461,3 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
     for row in rows:
         row["other"] = other.get(row["id"], 0)
     return rows
-

@@ -34,8 +34,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
-from normwatch.errors import SourceError
 from normwatch.core.model import ActionKind
+from normwatch.errors import SourceError
 
 __all__ = [
     "UntcAction",

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from normwatch.service import status as queries
-from normwatch.formats import jsonable, to_csv
 from normwatch.core.treaty import get_treaty
+from normwatch.formats import jsonable, to_csv
+from normwatch.service import status as queries
 from normwatch.web.app import (
     MeetingPath,
     StatePath,
@@ -72,14 +72,16 @@ class StatusRow(BaseModel):
     name: str | None
     treaty: str
     date: str
-    status: str = Field(description="non_signatory, signatory, consented, party, withdrawing "
-                                    "or withdrawn")
+    status: str = Field(
+        description="non_signatory, signatory, consented, party, withdrawing or withdrawn"
+    )
     since: str | None
     notified: str | None = None
     effective: str | None = Field(None, description="null while postponed by an armed conflict")
     postponed: bool | None = None
     explanation: dict[str, Any] | None = Field(
-        None, description="rule (article), actions with sources, arithmetic, armed conflicts")
+        None, description="rule (article), actions with sources, arithmetic, armed conflicts"
+    )
 
 
 class ChangeRow(BaseModel):
@@ -117,18 +119,25 @@ class StateStatus(BaseModel):
     treaties: list[StatusRow]
 
 
-def _ok(model: Any, description: str = "OK", also: dict[str, Any] | None = None
-        ) -> dict[int | str, dict[str, Any]]:
+def _ok(
+    model: Any, description: str = "OK", also: dict[str, Any] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """OpenAPI: ``model`` as JSON (``also``: other media types) and the errors."""
     ok = {"model": model, "description": description, "content": also or {}}
     return {200: ok, **error_responses(400, 404, 422)}
 
 
-OnQuery = Annotated[str | None, Query(
-    description="The date to answer for, YYYY-MM-DD or `today` (default: today).",
-    examples=["2025-03-06"])]
-ExplainQuery = Annotated[bool, Query(description="Add the explanation: article, actions with "
-                                                 "their sources, date arithmetic.")]
+OnQuery = Annotated[
+    str | None,
+    Query(
+        description="The date to answer for, YYYY-MM-DD or `today` (default: today).",
+        examples=["2025-03-06"],
+    ),
+]
+ExplainQuery = Annotated[
+    bool,
+    Query(description="Add the explanation: article, actions with their sources, date arithmetic."),
+]
 
 
 def _json(request: Request, compute: Callable[[], Any], *params: Any) -> Response:
@@ -136,8 +145,12 @@ def _json(request: Request, compute: Callable[[], Any], *params: Any) -> Respons
     parameters make no new answer; the date ``today`` is resolved into the key)."""
     site = get_site(request)
     key = ("api", request.url.path, params, site.today())
-    return cached_response(request, key, "application/json",
-                           lambda: json.dumps(jsonable(compute()), ensure_ascii=False))
+    return cached_response(
+        request,
+        key,
+        "application/json",
+        lambda: json.dumps(jsonable(compute()), ensure_ascii=False),
+    )
 
 
 def _day(request: Request, text: str | None, name: str = "on") -> dt.date:
@@ -147,41 +160,59 @@ def _day(request: Request, text: str | None, name: str = "on") -> dt.date:
 # -- endpoints ----------------------------------------------------------------------------------
 
 
-@router.get("/treaties", responses=_ok(list[TreatyRow]),
-            summary="The treaties with their counts on a date (`normwatch treaties`)")
+@router.get(
+    "/treaties",
+    responses=_ok(list[TreatyRow]),
+    summary="The treaties with their counts on a date (`normwatch treaties`)",
+)
 async def api_treaties(request: Request, on: OnQuery = None) -> Response:
     day = _day(request, on)
     return _json(request, lambda: queries.treaties(get_site(request).store, day), day)
 
 
-@router.get("/treaties/{treaty}", responses=_ok(dict[str, Any]),
-            summary="One treaty: identifiers, key dates and the rules applied, with articles")
+@router.get(
+    "/treaties/{treaty}",
+    responses=_ok(dict[str, Any]),
+    summary="One treaty: identifiers, key dates and the rules applied, with articles",
+)
 async def api_treaty(request: Request, treaty: TreatyPath) -> Response:
     rules = get_treaty(treaty)
     return _json(request, rules.to_dict)
 
 
-@router.get("/treaties/{treaty}/counts", responses=_ok(Counts),
-            summary="Parties, signatories, withdrawing ... on a date (`normwatch counts`)")
+@router.get(
+    "/treaties/{treaty}/counts",
+    responses=_ok(Counts),
+    summary="Parties, signatories, withdrawing ... on a date (`normwatch counts`)",
+)
 async def api_counts(request: Request, treaty: TreatyPath, on: OnQuery = None) -> Response:
     day = _day(request, on)
     return _json(request, lambda: queries.counts(get_site(request).store, treaty, day), day)
 
 
-@router.get("/treaties/{treaty}/roll", responses=_ok(
-    list[StatusRow], "the roll (JSON, or CSV with format=csv)",
-    also={"text/csv": {"schema": {"type": "string"}}}),
-    summary="Every State's status on a date (`normwatch roll`)")
+@router.get(
+    "/treaties/{treaty}/roll",
+    responses=_ok(
+        list[StatusRow],
+        "the roll (JSON, or CSV with format=csv)",
+        also={"text/csv": {"schema": {"type": "string"}}},
+    ),
+    summary="Every State's status on a date (`normwatch roll`)",
+)
 async def api_roll(
     request: Request,
     treaty: TreatyPath,
     on: OnQuery = None,
-    status: Annotated[list[str] | None, Query(
-        description="Only these statuses (repeat, or comma-separated), e.g. "
-                    "party,withdrawing.")] = None,
+    status: Annotated[
+        list[str] | None,
+        Query(
+            description="Only these statuses (repeat, or comma-separated), e.g. party,withdrawing."
+        ),
+    ] = None,
     explain: ExplainQuery = False,
-    format: Annotated[str, Query(pattern="^(json|csv)$",
-                                 description="json (default) or csv")] = "json",
+    format: Annotated[
+        str, Query(pattern="^(json|csv)$", description="json (default) or csv")
+    ] = "json",
 ) -> Response:
     day = _day(request, on)
     statuses = parse_status_list(status)
@@ -190,57 +221,93 @@ async def api_roll(
     if format == "csv":
         tid = get_treaty(treaty).id
         key = ("api-csv", tid, day, tuple(statuses or ()), site.today())
-        response = cached_response(request, key, "text/csv; charset=utf-8", lambda: to_csv(
-            queries.roll(store, tid, day, statuses, explain=False)))
+        response = cached_response(
+            request,
+            key,
+            "text/csv; charset=utf-8",
+            lambda: to_csv(queries.roll(store, tid, day, statuses, explain=False)),
+        )
         response.headers["content-disposition"] = (
-            f'attachment; filename="{tid}-roll-{day.isoformat()}.csv"')
+            f'attachment; filename="{tid}-roll-{day.isoformat()}.csv"'
+        )
         return response
-    return _json(request, lambda: queries.roll(store, treaty, day, statuses, explain=explain),
-                 day, tuple(statuses or ()), explain)
+    return _json(
+        request,
+        lambda: queries.roll(store, treaty, day, statuses, explain=explain),
+        day,
+        tuple(statuses or ()),
+        explain,
+    )
 
 
-@router.get("/treaties/{treaty}/status", responses=_ok(list[StatusRow]),
-            summary="Status of one or more States on a date (`normwatch status`)")
+@router.get(
+    "/treaties/{treaty}/status",
+    responses=_ok(list[StatusRow]),
+    summary="Status of one or more States on a date (`normwatch status`)",
+)
 async def api_status(
     request: Request,
     treaty: TreatyPath,
-    state: Annotated[list[str], Query(description="State codes or names (repeat).",
-                                      examples=[["LTU", "FRA"]])],
+    state: Annotated[
+        list[str], Query(description="State codes or names (repeat).", examples=[["LTU", "FRA"]])
+    ],
     on: OnQuery = None,
     explain: ExplainQuery = False,
 ) -> Response:
     day = _day(request, on)
     store = get_site(request).store
-    return _json(request, lambda: queries.status(store, treaty, state, day, explain=explain),
-                 tuple(state), day, explain)
+    return _json(
+        request,
+        lambda: queries.status(store, treaty, state, day, explain=explain),
+        tuple(state),
+        day,
+        explain,
+    )
 
 
-@router.get("/treaties/{treaty}/states/{state}", responses=_ok(StatusRow),
-            summary="One State's status on a date, with its explanation")
+@router.get(
+    "/treaties/{treaty}/states/{state}",
+    responses=_ok(StatusRow),
+    summary="One State's status on a date, with its explanation",
+)
 async def api_state_status(
-    request: Request, treaty: TreatyPath, state: StatePath, on: OnQuery = None,
+    request: Request,
+    treaty: TreatyPath,
+    state: StatePath,
+    on: OnQuery = None,
     explain: Annotated[bool, Query(description="Include the explanation (default: yes).")] = True,
 ) -> Response:
     day = _day(request, on)
     store = get_site(request).store
-    return _json(request, lambda: queries.status(store, treaty, [state], day, explain=explain)[0],
-                 day, explain)
+    return _json(
+        request,
+        lambda: queries.status(store, treaty, [state], day, explain=explain)[0],
+        day,
+        explain,
+    )
 
 
-@router.get("/treaties/{treaty}/states/{state}/timeline", responses=_ok(Timeline),
-            summary="Every action, status and domestic event of a State (`normwatch timeline`)")
+@router.get(
+    "/treaties/{treaty}/states/{state}/timeline",
+    responses=_ok(Timeline),
+    summary="Every action, status and domestic event of a State (`normwatch timeline`)",
+)
 async def api_timeline(request: Request, treaty: TreatyPath, state: StatePath) -> Response:
     store = get_site(request).store
     return _json(request, lambda: queries.timeline(store, treaty, state))
 
 
-@router.get("/treaties/{treaty}/changes", responses=_ok(list[ChangeRow]),
-            summary="Status changes between two dates (`normwatch changes`)")
+@router.get(
+    "/treaties/{treaty}/changes",
+    responses=_ok(list[ChangeRow]),
+    summary="Status changes between two dates (`normwatch changes`)",
+)
 async def api_changes(
     request: Request,
     treaty: TreatyPath,
-    since: Annotated[str | None, Query(description="First day (default: a year before "
-                                                   "`until`).")] = None,
+    since: Annotated[
+        str | None, Query(description="First day (default: a year before `until`).")
+    ] = None,
     until: Annotated[str | None, Query(description="Last day (default: today).")] = None,
 ) -> Response:
     last = _day(request, until, "until")
@@ -249,19 +316,35 @@ async def api_changes(
     return _json(request, lambda: queries.changes(store, treaty, first, last), first, last)
 
 
-@router.get("/states", responses=_ok(list[StateRow]),
-            summary="The States counted: the 193 UN members, the Holy See, the State of "
-                    "Palestine, the Cook Islands and Niue")
+@router.get(
+    "/states",
+    responses=_ok(list[StateRow]),
+    summary="The States counted: the 193 UN members, the Holy See, the State of "
+    "Palestine, the Cook Islands and Niue",
+)
 async def api_states(request: Request) -> Response:
     reg = get_site(request).store.registry()
-    return _json(request, lambda: [
-        {"code": s.code, "alpha2": s.alpha2, "name": s.name, "kind": s.kind,
-         "regional_group": s.regional_group, "aliases": list(s.aliases)}
-        for s in reg.states])
+    return _json(
+        request,
+        lambda: [
+            {
+                "code": s.code,
+                "alpha2": s.alpha2,
+                "name": s.name,
+                "kind": s.kind,
+                "regional_group": s.regional_group,
+                "aliases": list(s.aliases),
+            }
+            for s in reg.states
+        ],
+    )
 
 
-@router.get("/states/{state}", responses=_ok(StateStatus),
-            summary="One State's status towards every treaty on a date, with explanations")
+@router.get(
+    "/states/{state}",
+    responses=_ok(StateStatus),
+    summary="One State's status towards every treaty on a date, with explanations",
+)
 async def api_state(request: Request, state: StatePath, on: OnQuery = None) -> Response:
     day = _day(request, on)
     site = get_site(request)
@@ -271,16 +354,25 @@ async def api_state(request: Request, state: StatePath, on: OnQuery = None) -> R
         reg = store.registry()
         code = reg.resolve(state)
         s = reg.get(code)
-        return {"state": code, "name": s.name, "regional_group": s.regional_group,
-                "date": day, "treaties": [
-                    queries.status(store, t, [code], day, explain=True)[0]
-                    for t in sorted(store.treaties())]}
+        return {
+            "state": code,
+            "name": s.name,
+            "regional_group": s.regional_group,
+            "date": day,
+            "treaties": [
+                queries.status(store, t, [code], day, explain=True)[0]
+                for t in sorted(store.treaties())
+            ],
+        }
 
     return _json(request, compute, day)
 
 
-@router.get("/sources", responses=_ok(list[dict[str, Any]]),
-            summary="Each source with what cites it and its last import (`normwatch sources`)")
+@router.get(
+    "/sources",
+    responses=_ok(list[dict[str, Any]]),
+    summary="Each source with what cites it and its last import (`normwatch sources`)",
+)
 async def api_sources(request: Request) -> Response:
     from normwatch.sources.untc.importer import sources_summary
 
@@ -290,15 +382,20 @@ async def api_sources(request: Request) -> Response:
 # -- obligations and deadlines (normwatch.obligations) -----------------------------------------
 
 
-@router.get("/treaties/{treaty}/deadlines", responses=_ok(list[dict[str, Any]]),
-            summary="Deadlines of every State for which the treaty is in force: overdue ones "
-                    "and those ahead (`normwatch deadlines`)")
+@router.get(
+    "/treaties/{treaty}/deadlines",
+    responses=_ok(list[dict[str, Any]]),
+    summary="Deadlines of every State for which the treaty is in force: overdue ones "
+    "and those ahead (`normwatch deadlines`)",
+)
 async def api_deadlines(
     request: Request,
     treaty: TreatyPath,
     on: OnQuery = None,
-    within: Annotated[str | None, Query(description="Only deadlines within this window from "
-                                                    "`on`, e.g. 12m or 2y.")] = None,
+    within: Annotated[
+        str | None,
+        Query(description="Only deadlines within this window from `on`, e.g. 12m or 2y."),
+    ] = None,
     overdue: Annotated[bool, Query(description="Only overdue obligations.")] = False,
 ) -> Response:
     from normwatch.service.obligations import deadlines, parse_within
@@ -306,15 +403,23 @@ async def api_deadlines(
     day = _day(request, on)
     months = parse_within(within) if within is not None else None
     store = get_site(request).store
-    return _json(request, lambda: deadlines(store, treaty, day, within_months=months,
-                                            overdue_only=overdue), day, months, overdue)
+    return _json(
+        request,
+        lambda: deadlines(store, treaty, day, within_months=months, overdue_only=overdue),
+        day,
+        months,
+        overdue,
+    )
 
 
-@router.get("/treaties/{treaty}/states/{state}/obligations",
-            responses=_ok(list[dict[str, Any]]),
-            summary="One State's obligations on a date, explained (`normwatch obligations`)")
-async def api_obligations(request: Request, treaty: TreatyPath, state: StatePath,
-                          on: OnQuery = None) -> Response:
+@router.get(
+    "/treaties/{treaty}/states/{state}/obligations",
+    responses=_ok(list[dict[str, Any]]),
+    summary="One State's obligations on a date, explained (`normwatch obligations`)",
+)
+async def api_obligations(
+    request: Request, treaty: TreatyPath, state: StatePath, on: OnQuery = None
+) -> Response:
     from normwatch.service.obligations import obligations_for
 
     day = _day(request, on)
@@ -328,8 +433,8 @@ async def api_obligations(request: Request, treaty: TreatyPath, state: StatePath
 def checked_codebook(codebook: str | None) -> str:
     """A codebook id shipped with normwatch (never a path: the API reads no arbitrary file)."""
     from normwatch.coding.codebook import list_codebooks
-    from normwatch.errors import NotFoundError
     from normwatch.core.meetings import DEFAULT_CODEBOOK
+    from normwatch.errors import NotFoundError
 
     book = codebook or DEFAULT_CODEBOOK
     known = list_codebooks()
@@ -338,9 +443,11 @@ def checked_codebook(codebook: str | None) -> str:
     return book
 
 
-@router.get("/meetings", responses=_ok(list[dict[str, Any]]),
-            summary="Meetings of States Parties and review conferences (`normwatch meetings "
-                    "list`)")
+@router.get(
+    "/meetings",
+    responses=_ok(list[dict[str, Any]]),
+    summary="Meetings of States Parties and review conferences (`normwatch meetings list`)",
+)
 async def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response:
     from normwatch.service.meetings import list_meetings
 
@@ -349,9 +456,12 @@ async def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response
     return _json(request, lambda: list_meetings(store, tid), tid)
 
 
-@router.get("/meetings/{meeting}", responses=_ok(dict[str, Any]),
-            summary="One meeting: sources, participants, statements, decisions, gaps and "
-                    "reported claims beside the computed figures")
+@router.get(
+    "/meetings/{meeting}",
+    responses=_ok(dict[str, Any]),
+    summary="One meeting: sources, participants, statements, decisions, gaps and "
+    "reported claims beside the computed figures",
+)
 async def api_meeting(request: Request, meeting: MeetingPath) -> Response:
     from normwatch.service.meetings import show_meeting
 
@@ -359,10 +469,14 @@ async def api_meeting(request: Request, meeting: MeetingPath) -> Response:
     return _json(request, lambda: show_meeting(store, meeting))
 
 
-@router.get("/meetings/{meeting}/statements", responses=_ok(list[dict[str, Any]]),
-            summary="The statements of a meeting")
+@router.get(
+    "/meetings/{meeting}/statements",
+    responses=_ok(list[dict[str, Any]]),
+    summary="The statements of a meeting",
+)
 async def api_statements(
-    request: Request, meeting: MeetingPath,
+    request: Request,
+    meeting: MeetingPath,
     text: Annotated[bool, Query(description="Include each statement's text.")] = False,
 ) -> Response:
     from normwatch.service.meetings import statements
@@ -371,10 +485,14 @@ async def api_statements(
     return _json(request, lambda: statements(store, meeting, with_text=text), text)
 
 
-@router.get("/meetings/{meeting}/codings", responses=_ok(list[dict[str, Any]]),
-            summary="Every coding of a meeting's statements, with evidence")
+@router.get(
+    "/meetings/{meeting}/codings",
+    responses=_ok(list[dict[str, Any]]),
+    summary="Every coding of a meeting's statements, with evidence",
+)
 async def api_codings(
-    request: Request, meeting: MeetingPath,
+    request: Request,
+    meeting: MeetingPath,
     codebook: Annotated[str | None, Query(description="Only this codebook.")] = None,
 ) -> Response:
     from normwatch.service.codings import meeting_codings
@@ -384,27 +502,47 @@ async def api_codings(
     return _json(request, lambda: meeting_codings(store, meeting, book), book)
 
 
-@router.get("/meetings/{meeting}/reactions", responses=_ok(dict[str, Any]),
-            summary="Which States carried which code: counts, shares, silent States, "
-                    "breakdowns (`normwatch reactions`)")
+@router.get(
+    "/meetings/{meeting}/reactions",
+    responses=_ok(dict[str, Any]),
+    summary="Which States carried which code: counts, shares, silent States, "
+    "breakdowns (`normwatch reactions`)",
+)
 async def api_reactions(
     request: Request,
     meeting: MeetingPath,
-    codebook: Annotated[str | None, Query(description="Codebook id (default: "
-                                                      "withdrawal-reaction).")] = None,
-    denominator: Annotated[str, Query(description="participating, parties or speakers")
-                           ] = "participating",
-    by: Annotated[str | None, Query(description="Breakdown: regional_group, eu, nato or a "
-                                                "group id.")] = None,
+    codebook: Annotated[
+        str | None, Query(description="Codebook id (default: withdrawal-reaction).")
+    ] = None,
+    denominator: Annotated[
+        str, Query(description="participating, parties or speakers")
+    ] = "participating",
+    by: Annotated[
+        str | None, Query(description="Breakdown: regional_group, eu, nato or a group id.")
+    ] = None,
     national_only: Annotated[bool, Query(description="Leave joint statements out.")] = False,
-    include_suggested: Annotated[bool, Query(description="Count suggested automatic codings "
-                                                         "too.")] = False,
+    include_suggested: Annotated[
+        bool, Query(description="Count suggested automatic codings too.")
+    ] = False,
 ) -> Response:
     from normwatch.service.reactions import reactions
 
     store = get_site(request).store
     book = checked_codebook(codebook)
-    return _json(request, lambda: reactions(
-        store, meeting, book, denominator=denominator, national_only=national_only, by=by,
-        include_suggested=include_suggested), book, denominator, by, national_only,
-        include_suggested)
+    return _json(
+        request,
+        lambda: reactions(
+            store,
+            meeting,
+            book,
+            denominator=denominator,
+            national_only=national_only,
+            by=by,
+            include_suggested=include_suggested,
+        ),
+        book,
+        denominator,
+        by,
+        national_only,
+        include_suggested,
+    )

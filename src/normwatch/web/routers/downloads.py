@@ -25,11 +25,19 @@ from normwatch.web.site import Site
 
 router = APIRouter(prefix="/data", tags=["data"])
 
-MEDIA_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json",
-               ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3"}
+MEDIA_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".parquet": "application/vnd.apache.parquet",
+    ".sqlite": "application/vnd.sqlite3",
+}
 #: OpenAPI: what a file of each media type holds (JSON files are JSON; the others are bytes)
-FILE_CONTENT = {media.split(";")[0]: {"schema": {} if media == "application/json" else {
-    "type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()}
+FILE_CONTENT = {
+    media.split(";")[0]: {
+        "schema": {} if media == "application/json" else {"type": "string", "format": "binary"}
+    }
+    for media in MEDIA_TYPES.values()
+}
 
 
 @dataclass
@@ -65,11 +73,23 @@ def _generate(site: Site) -> Export:
         tmp = tempfile.TemporaryDirectory(prefix="normwatch-export-")
         export(site.store, tmp.name, _formats())
         package = json.loads((Path(tmp.name) / "datapackage.json").read_text(encoding="utf-8"))
-        files = [{"name": "datapackage.json", "format": "json",
-                  "description": "Frictionless Data Package: what every file holds",
-                  "bytes": (Path(tmp.name) / "datapackage.json").stat().st_size}]
-        files += [{"name": r["path"], "format": r["format"], "description": r["description"],
-                   "bytes": r["bytes"]} for r in package["resources"]]
+        files = [
+            {
+                "name": "datapackage.json",
+                "format": "json",
+                "description": "Frictionless Data Package: what every file holds",
+                "bytes": (Path(tmp.name) / "datapackage.json").stat().st_size,
+            }
+        ]
+        files += [
+            {
+                "name": r["path"],
+                "format": r["format"],
+                "description": r["description"],
+                "bytes": r["bytes"],
+            }
+            for r in package["resources"]
+        ]
         new = Export(version, tmp, files)
         site.export = new
         if current is not None:
@@ -84,16 +104,26 @@ async def export_files(site: Site) -> list[dict[str, Any]]:
     return current.files
 
 
-@router.get("/{name}", response_class=Response, responses={
-    200: {"description": "the file, as a download", "content": FILE_CONTENT},
-    304: {"description": "not modified: If-None-Match names the file's ETag"},
-    **error_responses(404, 422)},
+@router.get(
+    "/{name}",
+    response_class=Response,
+    responses={
+        200: {"description": "the file, as a download", "content": FILE_CONTENT},
+        304: {"description": "not modified: If-None-Match names the file's ETag"},
+        **error_responses(404, 422),
+    },
     summary="One file of the open-data export (`normwatch export`; the list is in "
-            "`datapackage.json`)")
+    "`datapackage.json`)",
+)
 async def data_file(
     request: Request,
-    name: Annotated[str, PathParam(description="A file name from `datapackage.json`.",
-                                   examples=["datapackage.json", "states.csv"])],
+    name: Annotated[
+        str,
+        PathParam(
+            description="A file name from `datapackage.json`.",
+            examples=["datapackage.json", "states.csv"],
+        ),
+    ],
 ) -> Response:
     site = get_site(request)
     files = {f["name"] for f in await export_files(site)}
@@ -102,8 +132,12 @@ async def data_file(
     current: Export = site.export
     path = current.root / name
     response = FileResponse(
-        path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
-        filename=name, stat_result=path.stat(), headers={"cache-control": "public, max-age=600"})
+        path,
+        media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+        filename=name,
+        stat_result=path.stat(),
+        headers={"cache-control": "public, max-age=600"},
+    )
     if etag_matches(request, response.headers["etag"]):
         return NotModifiedResponse(response.headers)
     return response

@@ -53,8 +53,12 @@ def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
     scope = ", ".join(store.treaties()[t].short_name for t in ids)
     sub(feed, "id", self_url)
     sub(feed, "title", f"normwatch: status changes ({scope})")
-    sub(feed, "subtitle", "Who joined, signed, or withdrew, on the day it took legal effect, "
-        "as computed from the depositary's records and the treaty's rules.")
+    sub(
+        feed,
+        "subtitle",
+        "Who joined, signed, or withdrew, on the day it took legal effect, "
+        "as computed from the depositary's records and the treaty's rules.",
+    )
     sub(feed, "updated", _stamp(changes[0][1].date if changes else today))
     sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
     sub(feed, "link", rel="alternate", href=f"{base}/", type="text/html")
@@ -70,8 +74,11 @@ def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
         sub(entry, "updated", _stamp(c.date))
         sub(entry, "link", rel="alternate", href=page, type="text/html")
         sub(entry, "category", term=c.after.value, label=c.after.value.replace("_", " "))
-        lines = [f"{c.date.isoformat()}: {name} becomes {c.after.value.replace('_', ' ')} "
-                 f"under the {rules.name}.", f"Rule: {c.explanation.rule}."]
+        lines = [
+            f"{c.date.isoformat()}: {name} becomes {c.after.value.replace('_', ' ')} "
+            f"under the {rules.name}.",
+            f"Rule: {c.explanation.rule}.",
+        ]
         lines += [f"Action: {a.describe()}" for a in c.explanation.actions]
         lines += [f"Arithmetic: {s}" for s in c.explanation.steps]
         sub(entry, "summary", "\n".join(lines), type="text")
@@ -81,21 +88,30 @@ def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
 
 def _feed(media_type: str, description: str, *errors: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI: a feed of ``media_type`` and its errors."""
-    return {200: {"description": description,
-                  "content": {media_type: {"schema": {"type": "string"}}}},
-            **error_responses(*errors)}
+    return {
+        200: {"description": description, "content": {media_type: {"schema": {"type": "string"}}}},
+        **error_responses(*errors),
+    }
 
 
-@router.get("/changes.atom", summary="Atom feed of status changes (newest first)",
-            response_class=Response,
-            responses=_feed("application/atom+xml", "an Atom 1.0 feed", 404, 422))
+@router.get(
+    "/changes.atom",
+    summary="Atom feed of status changes (newest first)",
+    response_class=Response,
+    responses=_feed("application/atom+xml", "an Atom 1.0 feed", 404, 422),
+)
 async def feed_changes(request: Request, treaty: TreatyQuery = None) -> Response:
     site = get_site(request)
     base = str(request.base_url).rstrip("/")
     tid = get_treaty(treaty).id if treaty else None  # unknown treaty → 404, nothing cached
     key = ("atom", base, tid, site.today())
-    return cached_response(request, key, "application/atom+xml; charset=utf-8",
-                           lambda: changes_atom(site, base, tid), max_age=600)
+    return cached_response(
+        request,
+        key,
+        "application/atom+xml; charset=utf-8",
+        lambda: changes_atom(site, base, tid),
+        max_age=600,
+    )
 
 
 def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
@@ -108,8 +124,14 @@ def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
     if len(texts) == 1:
         return texts[0]
     # one calendar: the first one's header, then the events of all of them
-    head = texts[0].split("BEGIN:VEVENT", 1)[0].replace(
-        "\r\n", "\n").rstrip("\n").removesuffix("END:VCALENDAR").rstrip("\n")
+    head = (
+        texts[0]
+        .split("BEGIN:VEVENT", 1)[0]
+        .replace("\r\n", "\n")
+        .rstrip("\n")
+        .removesuffix("END:VCALENDAR")
+        .rstrip("\n")
+    )
     lines = [line for line in head.split("\n") if not line.startswith("X-WR-CALNAME:")]
     lines.append("X-WR-CALNAME:normwatch deadlines")
     body = "\n".join(lines) + "\n"
@@ -119,18 +141,27 @@ def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
     return (body + "END:VCALENDAR\n").replace("\n", "\r\n")
 
 
-@router.get("/deadlines.ics", summary="iCalendar feed of upcoming treaty deadlines",
-            response_class=Response,
-            responses=_feed("text/calendar", "an iCalendar (RFC 5545) calendar", 400, 404, 422))
+@router.get(
+    "/deadlines.ics",
+    summary="iCalendar feed of upcoming treaty deadlines",
+    response_class=Response,
+    responses=_feed("text/calendar", "an iCalendar (RFC 5545) calendar", 400, 404, 422),
+)
 async def feed_deadlines(
     request: Request,
     treaty: TreatyQuery = None,
-    state: Annotated[list[str] | None, Query(description="Only these States (repeat).",
-                                             examples=[["LTU"]])] = None,
+    state: Annotated[
+        list[str] | None, Query(description="Only these States (repeat).", examples=[["LTU"]])
+    ] = None,
 ) -> Response:
     site = get_site(request)
     tid = get_treaty(treaty).id if treaty else None
     codes = site.store.registry().resolve_all(state) if state else []
     key = ("ics", tid, tuple(codes), site.today())
-    return cached_response(request, key, "text/calendar; charset=utf-8",
-                           lambda: deadlines_ics(site, tid, codes), max_age=600)
+    return cached_response(
+        request,
+        key,
+        "text/calendar; charset=utf-8",
+        lambda: deadlines_ics(site, tid, codes),
+        max_age=600,
+    )

@@ -20,11 +20,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from normwatch import __version__
-from normwatch.service import status as queries
-from normwatch.core.status import COUNT_KEYS, IN_FORCE_STATUSES, PARTY_STATUSES
 from normwatch.core.model import Status
 from normwatch.core.registry import fold
+from normwatch.core.status import COUNT_KEYS, IN_FORCE_STATUSES, PARTY_STATUSES
 from normwatch.core.treaty import TreatyRules, get_treaty
+from normwatch.service import status as queries
 from normwatch.web import charts
 from normwatch.web.app import cached_response, get_site
 from normwatch.web.site import Site, parse_day, parse_status_list
@@ -96,11 +96,16 @@ def env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    e.globals.update(url=url, roll_url=roll_url, status_label=status_label, plural=plural,
-                     years_months=years_months, colours=charts.STATUS_COLOURS,
-                     version=__version__)
-    e.filters.update(source_href=source_href, source_label=source_label,
-                     code_spans=code_spans)
+    e.globals.update(
+        url=url,
+        roll_url=roll_url,
+        status_label=status_label,
+        plural=plural,
+        years_months=years_months,
+        colours=charts.STATUS_COLOURS,
+        version=__version__,
+    )
+    e.filters.update(source_href=source_href, source_label=source_label, code_spans=code_spans)
     return e
 
 
@@ -148,12 +153,20 @@ def _treaty_list(site: Site) -> list[TreatyRules]:
 
 
 def count_cards(treaty: str, on: dt.date, counts: Mapping[str, int]) -> list[dict[str, Any]]:
-    cards = [{"key": key, "label": label, "value": counts[key],
-              "href": roll_url(treaty, on, statuses)} for key, label, statuses in COUNT_LINKS]
+    cards = [
+        {"key": key, "label": label, "value": counts[key], "href": roll_url(treaty, on, statuses)}
+        for key, label, statuses in COUNT_LINKS
+    ]
     if counts.get("consented"):
-        cards.insert(2, {"key": "consented", "label": "consented, not yet in force",
-                         "value": counts["consented"],
-                         "href": roll_url(treaty, on, (Status.CONSENTED,))})
+        cards.insert(
+            2,
+            {
+                "key": "consented",
+                "label": "consented, not yet in force",
+                "value": counts["consented"],
+                "href": roll_url(treaty, on, (Status.CONSENTED,)),
+            },
+        )
     return cards
 
 
@@ -163,8 +176,9 @@ def chart_range(rules: TreatyRules, today: dt.date, on: dt.date) -> tuple[dt.dat
     return start, max(end, start + dt.timedelta(days=1))
 
 
-def count_points(site: Site, rules: TreatyRules, on: dt.date
-                 ) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
+def count_points(
+    site: Site, rules: TreatyRules, on: dt.date
+) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
     """The chart's range and the days on which any count changes in it (computed once)."""
     start, end = chart_range(rules, site.today(), on)
 
@@ -182,10 +196,15 @@ def membership_chart(site: Site, rules: TreatyRules, on: dt.date, chart_id: str)
         statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
         return roll_url(rules.id, day, statuses)
 
-    return charts.step_chart(pts, start=start, end=end, marker=on, link=link,
-                             title=f"{rules.short_name}: States over time, "
-                                   f"{start.isoformat()} to {end.isoformat()}",
-                             chart_id=chart_id)
+    return charts.step_chart(
+        pts,
+        start=start,
+        end=end,
+        marker=on,
+        link=link,
+        title=f"{rules.short_name}: States over time, {start.isoformat()} to {end.isoformat()}",
+        chart_id=chart_id,
+    )
 
 
 def yearly_counts(site: Site, rules: TreatyRules, on: dt.date) -> list[dict[str, Any]]:
@@ -209,16 +228,24 @@ def status_map(site: Site, rules: TreatyRules, on: dt.date, map_id: str) -> Mark
             note += f" since {r.period.start.isoformat()}"
         if r.period.effective and r.status == Status.WITHDRAWING:
             note += f", effective {r.period.effective.isoformat()}"
-        states.append(charts.MapState(r.state, reg.name(r.state), status, note,
-                                      url(f"/states/{r.state}", on=on)))
-    legend = [(s, status_label(s), by_status.get(s, 0),
-               roll_url(rules.id, on, (Status(s),))) for s in charts.STATUS_ORDER]
-    return charts.world_map(states, title=f"{rules.short_name}: status of each State on "
-                                          f"{on.isoformat()}", legend=legend, map_id=map_id)
+        states.append(
+            charts.MapState(
+                r.state, reg.name(r.state), status, note, url(f"/states/{r.state}", on=on)
+            )
+        )
+    legend = [
+        (s, status_label(s), by_status.get(s, 0), roll_url(rules.id, on, (Status(s),)))
+        for s in charts.STATUS_ORDER
+    ]
+    return charts.world_map(
+        states,
+        title=f"{rules.short_name}: status of each State on {on.isoformat()}",
+        legend=legend,
+        map_id=map_id,
+    )
 
 
-def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8
-                   ) -> list[dict[str, Any]]:
+def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> list[dict[str, Any]]:
     if on < rules.opened_for_signature:
         return []  # the treaty was not open yet: nothing has happened
     rows = queries.changes(site.store, rules.id, rules.opened_for_signature, on)
@@ -240,16 +267,24 @@ async def home(request: Request, on: TextQuery = None) -> Response:
         sections = []
         for rules in _treaty_list(site):
             counts = site.store.view(rules.id).counts(day)
-            sections.append({
-                "rules": rules,
-                "cards": count_cards(rules.id, day, counts),
-                "chart": membership_chart(site, rules, day, f"chart-{rules.id}"),
-                "map": status_map(site, rules, day, f"map-{rules.id}"),
-                "changes": latest_changes(site, rules, day),
-                "deadlines": next_deadlines(site, rules, day),
-            })
-        return render("home.html", request, title="Who is in, who is leaving", on=day,
-                      today=site.today(), sections=sections)
+            sections.append(
+                {
+                    "rules": rules,
+                    "cards": count_cards(rules.id, day, counts),
+                    "chart": membership_chart(site, rules, day, f"chart-{rules.id}"),
+                    "map": status_map(site, rules, day, f"map-{rules.id}"),
+                    "changes": latest_changes(site, rules, day),
+                    "deadlines": next_deadlines(site, rules, day),
+                }
+            )
+        return render(
+            "home.html",
+            request,
+            title="Who is in, who is leaving",
+            on=day,
+            today=site.today(),
+            sections=sections,
+        )
 
     return _page(request, compute, day)
 
@@ -287,8 +322,9 @@ async def treaty_page(
             rows = [r for r in rows if r["group"] == group]
         if q:
             needle = fold(q)
-            rows = [r for r in rows if needle in fold(r["name"] or "") or needle in fold(
-                r["state"])]
+            rows = [
+                r for r in rows if needle in fold(r["name"] or "") or needle in fold(r["state"])
+            ]
         order_of = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
 
         def key(r: dict[str, Any]) -> Any:
@@ -300,30 +336,62 @@ async def treaty_page(
             return (value == "") != descending, value, name
 
         rows.sort(key=key, reverse=descending)
-        params = {"on": day, "status": [s.value for s in statuses or ()], "group": group,
-                  "q": q, "since": since_day}
+        params = {
+            "on": day,
+            "status": [s.value for s in statuses or ()],
+            "group": group,
+            "q": q,
+            "since": since_day,
+        }
         sort_links = {
-            k: url(f"/treaties/{rules.id}", **params, sort=k,
-                   order="desc" if (k == sort_key and not descending) else None)
-            for k in SORT_KEYS}
+            k: url(
+                f"/treaties/{rules.id}",
+                **params,
+                sort=k,
+                order="desc" if (k == sort_key and not descending) else None,
+            )
+            for k in SORT_KEYS
+        }
         changes = queries.changes(store, rules.id, first, day) if first <= day else []
         return render(
-            "treaty.html", request, title=f"{rules.short_name} on {day.isoformat()}",
-            rules=rules, on=day, rows=rows, statuses=[s.value for s in statuses or ()],
-            all_statuses=charts.STATUS_ORDER, groups=groups, group=group or "", q=q or "",
-            sort=sort_key, descending=descending, sort_links=sort_links,
+            "treaty.html",
+            request,
+            title=f"{rules.short_name} on {day.isoformat()}",
+            rules=rules,
+            on=day,
+            rows=rows,
+            statuses=[s.value for s in statuses or ()],
+            all_statuses=charts.STATUS_ORDER,
+            groups=groups,
+            group=group or "",
+            q=q or "",
+            sort=sort_key,
+            descending=descending,
+            sort_links=sort_links,
             cards=count_cards(rules.id, day, view.counts(day)),
-            map=status_map(site, rules, day, "map"), changes=changes, since=first,
-            csv_href=url(f"/api/v1/treaties/{rules.id}/roll", on=day,
-                         status=[s.value for s in statuses or ()], format="csv"),
-            json_href=url(f"/api/v1/treaties/{rules.id}/roll", on=day,
-                          status=[s.value for s in statuses or ()]),
-            eif=view.entry_into_force, count_links=COUNT_LINKS,
+            map=status_map(site, rules, day, "map"),
+            changes=changes,
+            since=first,
+            csv_href=url(
+                f"/api/v1/treaties/{rules.id}/roll",
+                on=day,
+                status=[s.value for s in statuses or ()],
+                format="csv",
+            ),
+            json_href=url(
+                f"/api/v1/treaties/{rules.id}/roll",
+                on=day,
+                status=[s.value for s in statuses or ()],
+            ),
+            eif=view.entry_into_force,
+            count_links=COUNT_LINKS,
             chart=membership_chart(site, rules, day, "chart"),
-            yearly=yearly_counts(site, rules, day))
+            yearly=yearly_counts(site, rules, day),
+        )
 
-    return _page(request, compute, day, tuple(statuses or ()), group, q, sort_key, descending,
-                 since_day)
+    return _page(
+        request, compute, day, tuple(statuses or ()), group, q, sort_key, descending, since_day
+    )
 
 
 @router.get("/states/{state}")
@@ -342,11 +410,24 @@ async def state_page(request: Request, state: str, on: TextQuery = None) -> Resp
         for rules in _treaty_list(site):
             row = queries.status(store, rules.id, [code], day, explain=True)[0]
             tl = queries.timeline(store, rules.id, code)
-            treaties.append({"rules": rules, "status": row, "timeline": tl,
-                             "obligations": state_obligations(site, rules, code, day)})
-        return render("state.html", request, title=f"{s.name} on {day.isoformat()}", state=s,
-                      on=day, treaties=treaties, today=site.today(),
-                      statements=state_statements(site, code))
+            treaties.append(
+                {
+                    "rules": rules,
+                    "status": row,
+                    "timeline": tl,
+                    "obligations": state_obligations(site, rules, code, day),
+                }
+            )
+        return render(
+            "state.html",
+            request,
+            title=f"{s.name} on {day.isoformat()}",
+            state=s,
+            on=day,
+            treaties=treaties,
+            today=site.today(),
+            statements=state_statements(site, code),
+        )
 
     return _page(request, compute, day)
 
@@ -367,17 +448,44 @@ async def methods_page(request: Request) -> Response:
             for ref in store.reference_counts(rules.id):
                 day = dt.date.fromisoformat(ref["date"])
                 got = view.counts(day)
-                refs.append({"ref": ref, "got": got, "day": day, "ok": all(
-                    got[k] == ref[k] for k in ("parties", "in_force", "signatories",
-                                               "withdrawing", "withdrawn"))})
-            treaties.append({"rules": rules, "eif": view.entry_into_force, "refs": refs,
-                             "raw": rules.raw, "obligations": obligation_rules(rules)})
+                refs.append(
+                    {
+                        "ref": ref,
+                        "got": got,
+                        "day": day,
+                        "ok": all(
+                            got[k] == ref[k]
+                            for k in (
+                                "parties",
+                                "in_force",
+                                "signatories",
+                                "withdrawing",
+                                "withdrawn",
+                            )
+                        ),
+                    }
+                )
+            treaties.append(
+                {
+                    "rules": rules,
+                    "eif": view.entry_into_force,
+                    "refs": refs,
+                    "raw": rules.raw,
+                    "obligations": obligation_rules(rules),
+                }
+            )
         from normwatch.coding.codebook import list_codebooks, load_codebook
 
-        return render("methods.html", request, title="Methods and sources",
-                      treaties=treaties, sources=sources_summary(store),
-                      codebooks=[load_codebook(b) for b in list_codebooks()],
-                      states=len(store.registry().states), geo=charts.world()["source"])
+        return render(
+            "methods.html",
+            request,
+            title="Methods and sources",
+            treaties=treaties,
+            sources=sources_summary(store),
+            codebooks=[load_codebook(b) for b in list_codebooks()],
+            states=len(store.registry().states),
+            geo=charts.world()["source"],
+        )
 
     return _page(request, compute)
 
@@ -387,6 +495,7 @@ async def methods_page(request: Request) -> Response:
 @router.get("/api/v1/docs")
 async def api_docs(request: Request) -> Response:
     """The OpenAPI description rendered as a page (no JavaScript, no CDN)."""
+
     def compute() -> str:
         spec = request.app.openapi()
         ops = []
@@ -411,13 +520,20 @@ def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> d
     except DataError:  # the treaty's rule file defines no obligations
         return {"available": False, "overdue": 0, "upcoming": [], "total": 0}
     upcoming = [r for r in rows if r["status"] != "overdue"]
-    return {"available": True, "overdue": len(rows) - len(upcoming), "upcoming": upcoming[:n],
-            "total": len(upcoming)}
+    return {
+        "available": True,
+        "overdue": len(rows) - len(upcoming),
+        "upcoming": upcoming[:n],
+        "total": len(upcoming),
+    }
 
 
 @router.get("/treaties/{treaty}/deadlines")
 async def deadlines_page(
-    request: Request, treaty: str, on: TextQuery = None, within: TextQuery = None,
+    request: Request,
+    treaty: str,
+    on: TextQuery = None,
+    within: TextQuery = None,
     overdue: TextQuery = None,
 ) -> Response:
     from normwatch.service.obligations import deadlines, parse_within
@@ -430,20 +546,31 @@ async def deadlines_page(
     only_overdue = overdue in ("1", "true", "yes", "on")
 
     def compute() -> str:
-        rows = deadlines(site.store, rules.id, day, within_months=months,
-                         overdue_only=only_overdue)
-        return render("deadlines.html", request, title=f"{rules.short_name} deadlines",
-                      rules=rules, on=day, rows=rows, within=window, overdue=only_overdue,
-                      ics_href=url("/feeds/deadlines.ics", treaty=rules.id),
-                      json_href=url(f"/api/v1/treaties/{rules.id}/deadlines", on=day,
-                                    within=None if window == "all" else window,
-                                    overdue="true" if only_overdue else None))
+        rows = deadlines(site.store, rules.id, day, within_months=months, overdue_only=only_overdue)
+        return render(
+            "deadlines.html",
+            request,
+            title=f"{rules.short_name} deadlines",
+            rules=rules,
+            on=day,
+            rows=rows,
+            within=window,
+            overdue=only_overdue,
+            ics_href=url("/feeds/deadlines.ics", treaty=rules.id),
+            json_href=url(
+                f"/api/v1/treaties/{rules.id}/deadlines",
+                on=day,
+                within=None if window == "all" else window,
+                overdue="true" if only_overdue else None,
+            ),
+        )
 
     return _page(request, compute, day, window, only_overdue)
 
 
-def state_obligations(site: Site, rules: TreatyRules, code: str, on: dt.date
-                      ) -> list[dict[str, Any]] | None:
+def state_obligations(
+    site: Site, rules: TreatyRules, code: str, on: dt.date
+) -> list[dict[str, Any]] | None:
     from normwatch.errors import DataError
     from normwatch.service.obligations import obligations_for
 
@@ -470,8 +597,11 @@ def state_statements(site: Site, code: str) -> list[dict[str, Any]]:
             for s in statements(site.store, m["id"]):
                 if s["speaker"] != code and code not in s["on_behalf_of"]:
                     continue
-                codes = [c for c in codings if c["statement"] == s["id"]
-                         and c["review_state"] != "rejected"]
+                codes = [
+                    c
+                    for c in codings
+                    if c["statement"] == s["id"] and c["review_state"] != "rejected"
+                ]
                 out.append({"meeting": m, "statement": s, "codings": codes})
         return out
 
@@ -492,23 +622,25 @@ def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> Markup:
     out, pos = [], 0
     for s, e, labels in merged:
         out.append(str(Markup.escape(text[pos:s])))
-        out.append(f'<mark title="{Markup.escape(", ".join(labels))}">'
-                   f"{Markup.escape(text[s:e])}</mark>")
+        out.append(
+            f'<mark title="{Markup.escape(", ".join(labels))}">{Markup.escape(text[s:e])}</mark>'
+        )
         pos = e
     out.append(str(Markup.escape(text[pos:])))
     return Markup("".join(out))
 
 
-def evidence_spans(text: str, codings: Sequence[Mapping[str, Any]]
-                   ) -> list[tuple[int, int, str]]:
+def evidence_spans(text: str, codings: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, str]]:
     spans = []
     for c in codings:
         ev = c.get("evidence")
         if not ev:
             continue
         start, end, quote = ev.get("start"), ev.get("end"), ev.get("quote") or ""
-        if not (isinstance(start, int) and isinstance(end, int)
-                and text[start:end] == quote) and quote:
+        if (
+            not (isinstance(start, int) and isinstance(end, int) and text[start:end] == quote)
+            and quote
+        ):
             start = text.find(quote)
             end = start + len(quote) if start >= 0 else -1
         if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
@@ -524,21 +656,29 @@ async def meetings_page(request: Request) -> Response:
 
     def compute() -> str:
         rows = list_meetings(site.store)
-        return render("meetings.html", request, title="Meetings", meetings=rows,
-                      treaties={r.id: r for r in _treaty_list(site)})
+        return render(
+            "meetings.html",
+            request,
+            title="Meetings",
+            meetings=rows,
+            treaties={r.id: r for r in _treaty_list(site)},
+        )
 
     return _page(request, compute)
 
 
 @router.get("/meetings/{meeting}")
 async def meeting_page(
-    request: Request, meeting: str, codebook: TextQuery = None,
-    denominator: TextQuery = None, by: TextQuery = None,
+    request: Request,
+    meeting: str,
+    codebook: TextQuery = None,
+    denominator: TextQuery = None,
+    by: TextQuery = None,
 ) -> Response:
     from normwatch.coding.codebook import load_codebook
+    from normwatch.core.meetings import DENOMINATORS
     from normwatch.service.codings import meeting_codings
     from normwatch.service.groups import groups
-    from normwatch.core.meetings import DENOMINATORS
     from normwatch.service.meetings import get_meeting, show_meeting
     from normwatch.service.reactions import reactions
     from normwatch.web.routers.api import checked_codebook
@@ -546,8 +686,10 @@ async def meeting_page(
     site = get_site(request)
     m = get_meeting(site.store, meeting)
     if m["id"] != meeting:
-        return RedirectResponse(url(f"/meetings/{m['id']}", codebook=codebook,
-                                    denominator=denominator, by=by), status_code=301)
+        return RedirectResponse(
+            url(f"/meetings/{m['id']}", codebook=codebook, denominator=denominator, by=by),
+            status_code=301,
+        )
     book_id = checked_codebook(codebook)
     den = denominator or "participating"
     grouping = by or "regional_group"
@@ -566,33 +708,67 @@ async def meeting_page(
             share = f"{c['share']:.0%} of {total}" if c["share"] is not None else f"of {total}"
             bars.append(charts.Bar(code.label, c["count"], share, f"#code-{code.id}"))
         silent = result["silent"]
-        bars.append(charts.Bar("silent (no mention)", len(silent),
-                               f"{len(silent) / total:.0%} of {total}" if total else "",
-                               "#silent", colour=charts.STATUS_COLOURS["non_signatory"]))
+        bars.append(
+            charts.Bar(
+                "silent (no mention)",
+                len(silent),
+                f"{len(silent) / total:.0%} of {total}" if total else "",
+                "#silent",
+                colour=charts.STATUS_COLOURS["non_signatory"],
+            )
+        )
         chart = charts.bar_chart(
-            bars, title=f"{m['name']}: reactions by code ({book.title})",
-            description=(f"Number of the {plural(total, 'State')} in the denominator ({den}) "
-                         "whose statements carry each code; a State counts once per code. "
-                         + "; ".join(f"{b.label}: {b.value}" for b in bars)),
-            chart_id="reactions")
+            bars,
+            title=f"{m['name']}: reactions by code ({book.title})",
+            description=(
+                f"Number of the {plural(total, 'State')} in the denominator ({den}) "
+                "whose statements carry each code; a State counts once per code. "
+                + "; ".join(f"{b.label}: {b.value}" for b in bars)
+            ),
+            chart_id="reactions",
+        )
         texts = []
         for s in shown["statements"]:
             mine = [c for c in codings if c["statement"] == s["id"]]
             text = s.get("text")
-            texts.append({"s": s, "codings": mine, "html": highlight(
-                text, evidence_spans(text, [c for c in mine if c["review_state"] != "rejected"]))
-                if text else None})
+            texts.append(
+                {
+                    "s": s,
+                    "codings": mine,
+                    "html": highlight(
+                        text,
+                        evidence_spans(text, [c for c in mine if c["review_state"] != "rejected"]),
+                    )
+                    if text
+                    else None,
+                }
+            )
         listed = {p["participant"] for p in shown["participants"]}
         return render(
-            "meeting.html", request, title=m["name"], m=shown["meeting"], shown=shown,
-            result=result, book=book, chart=chart, statements=texts,
-            names={s.code: s.name for s in reg.states}, denominators=DENOMINATORS,
-            den=den, grouping=grouping, total=total,
+            "meeting.html",
+            request,
+            title=m["name"],
+            m=shown["meeting"],
+            shown=shown,
+            result=result,
+            book=book,
+            chart=chart,
+            statements=texts,
+            names={s.code: s.name for s in reg.states},
+            denominators=DENOMINATORS,
+            den=den,
+            grouping=grouping,
+            total=total,
             group_names={g["id"]: g["name"] for g in groups(store)},
             chair_only=not listed - {shown["meeting"]["president"]},
             presidency_statements=sum(s["role"] == "presidency" for s in shown["statements"]),
-            json_href=url(f"/api/v1/meetings/{m['id']}/reactions", codebook=book_id,
-                          denominator=den, by=grouping))
+            json_href=url(
+                f"/api/v1/meetings/{m['id']}/reactions",
+                codebook=book_id,
+                denominator=den,
+                by=grouping,
+            ),
+        )
 
     return _page(request, compute, book_id, den, grouping)
 
