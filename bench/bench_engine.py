@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from normwatch.catalog import get_treaty
 from normwatch.core.status import build_view
-from normwatch.core.treaty import get_treaty
 from normwatch.store.db import open_store
 
 START, END = dt.date(1997, 12, 3), dt.date(2026, 12, 31)

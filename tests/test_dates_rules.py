@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from normwatch.catalog import all_treaties, get_treaty, load_rules_file
 from normwatch.core.dates import (
     PartialDate,
     add_months,
@@ -16,7 +17,7 @@ from normwatch.core.dates import (
     first_day_of_month_after,
     parse_date,
 )
-from normwatch.core.treaty import all_treaties, get_treaty, load_rules_file, parse_rules
+from normwatch.core.treaty import parse_rules
 from normwatch.errors import DataError, RuleError
 
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from normwatch.catalog import get_treaty
 from normwatch.core.dates import PartialDate, add_months, first_day_of_month_after
 from normwatch.core.model import Action, ActionKind, ArmedConflict, Source, Status
 from normwatch.core.status import build_view, state_timeline, treaty_entry_into_force
-from normwatch.core.treaty import get_treaty
 from normwatch.store.db import Store
 
 D = dt.date

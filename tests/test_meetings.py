@@ -46,11 +46,12 @@ from normwatch.errors import DataError, NotFoundError
 from normwatch.service.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal
 from normwatch.service.codings import auto_code, meeting_codings, set_codes, unset_codes
 from normwatch.service.groups import groups_on, member_on
-from normwatch.service.meetings import claims, get_meeting, list_meetings, show_meeting
+from normwatch.service.meetings import claims, list_meetings, show_meeting
 from normwatch.service.reactions import reactions
 from normwatch.sources.meetings.importer import MeetingImportError, import_meeting
 from normwatch.sources.meetings.texts import extract_text
 from normwatch.store.db import Store, open_store
+from normwatch.store.meetings import get_meeting
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "meetings"
 GOOD = FIXTURES / "ccm-test-msp"
@@ -738,7 +739,7 @@ def test_code_auto_never_touches_human_codings(scratch: Store) -> None:
 
 def test_code_auto_keeps_a_reviewed_suggestion(scratch: Store) -> None:
     from normwatch.core.meetings import Coding, ReviewState
-    from normwatch.service.codings import upsert_coding
+    from normwatch.store.codings import upsert_coding
 
     coder = Coder.parse("auto:rules@9")
     with scratch.transaction() as conn:

@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clirun import run
+from normwatch.catalog import obligation_rules
 from normwatch.core.dates import PartialDate, add_years
-from normwatch.core.obligation_rules import obligation_rules, parse_obligations
+from normwatch.core.obligation_rules import parse_obligations
 from normwatch.core.obligations import Range, timing, yearly_due_dates
 from normwatch.errors import DataError, RuleError
 from normwatch.service.ical import fold

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from normwatch import catalog
 from normwatch.errors import DataError
-from normwatch.store import bundled
 from normwatch.store.db import open_store
 
 pytestmark = pytest.mark.postgres
@@ -114,9 +114,9 @@ def test_a_failed_load_leaves_a_postgresql_store_empty(
 ) -> None:
     from sqlalchemy import create_engine, inspect
 
-    real = bundled.data_text
+    real = catalog.data_text
     monkeypatch.setattr(
-        bundled,
+        catalog,
         "data_text",
         lambda name: (
             real(name).replace("2025-06-27", "2025-06-31", 1)

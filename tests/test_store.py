@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from normwatch import catalog
 from normwatch.errors import DataError
-from normwatch.store import bundled
 from normwatch.store.db import db_url, open_store
 
 
@@ -39,7 +39,7 @@ def test_every_bundled_action_has_a_source(store: object) -> None:
 def test_a_failed_first_load_leaves_the_store_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = bundled.data_text
+    real = catalog.data_text
 
     def broken(name: str) -> str:
         text = real(name)
@@ -47,7 +47,7 @@ def test_a_failed_first_load_leaves_the_store_empty(
             return text.replace("2025-06-27", "2025-06-31", 1)
         return text
 
-    monkeypatch.setattr(bundled, "data_text", broken)
+    monkeypatch.setattr(catalog, "data_text", broken)
     path = tmp_path / "broken.sqlite"
     with pytest.raises(DataError, match=r"apmbt/actions\.csv:\d+: date: impossible date"):
         open_store(str(path))

@@ -22,7 +22,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from normwatch.core.treaty import all_treaties
+from normwatch.catalog import all_treaties
 from test_web_support import make_web_db, web_app
 
 _root = Path(__import__("tempfile").mkdtemp(prefix="normwatch-schema-"))

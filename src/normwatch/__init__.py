@@ -17,10 +17,11 @@ feature packages' internals may change between versions.
 
 from __future__ import annotations
 
+from normwatch.catalog import all_treaties, get_treaty
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State, Status
 from normwatch.core.status import Explanation, Period, StatusResult, TreatyView, build_view
-from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
+from normwatch.core.treaty import TreatyRules
 from normwatch.errors import (
     DataError,
     NormwatchError,

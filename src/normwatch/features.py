@@ -19,7 +19,7 @@ SCHEMA_MODULES: tuple[str, ...] = (
 BUNDLED_LOADERS: tuple[str, ...] = (
     "normwatch.sources.obligations:load_bundled",
     "normwatch.service.groups:load_groups",
-    "normwatch.store.bundled_meetings:load_meetings",
+    "normwatch.sources.meetings.bundled:load_meetings",
 )
 
 #: checks called as ``f(store) -> list[Problem]`` by ``normwatch check``

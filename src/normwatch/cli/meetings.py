@@ -207,8 +207,8 @@ def reactions_cmd(
       normwatch reactions ccm-12msp --codebook withdrawal-reaction --by nato --format json
     """
     from normwatch.formats import dumps, emit
-    from normwatch.service.meetings import get_meeting
     from normwatch.service.reactions import reaction_rows, reactions
+    from normwatch.store.meetings import get_meeting
 
     store = get_store(ctx)
     result = reactions(

@@ -36,11 +36,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from normwatch.core.dates import PartialDate, add_days, add_years
-from normwatch.core.treaty import TreatyRules, get_treaty
 from normwatch.errors import RuleError
 
 ANCHORS = ("entry_into_force",)
@@ -368,20 +366,6 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
                 path, f"obligations[{i}].after", f"{o.after!r} recurs; name a one-off obligation"
             )
     return tuple(found)
-
-
-@cache
-def _cached(treaty: str, path: str) -> tuple[ObligationRule, ...]:
-    rules = get_treaty(treaty)
-    return parse_obligations(rules.id, rules.raw, rules.path)
-
-
-def obligation_rules(treaty: str | TreatyRules) -> tuple[ObligationRule, ...]:
-    """The obligations of a treaty (by id or rules), in rule-file order."""
-    rules = treaty if isinstance(treaty, TreatyRules) else get_treaty(treaty)
-    if isinstance(treaty, TreatyRules):
-        return parse_obligations(rules.id, rules.raw, rules.path)
-    return _cached(rules.id, rules.path)
 
 
 def known_fact_names(rules: tuple[ObligationRule, ...]) -> dict[str, ObligationRule]:

@@ -36,10 +36,79 @@ from enum import StrEnum
 from typing import Any
 
 from normwatch.core.dates import PartialDate
-from normwatch.core.model import Status
+from normwatch.core.model import Source, Status
 from normwatch.core.obligation_rules import AfterHostilitiesRule, ObligationRule
 from normwatch.core.status import Explanation, Period, Timeline
-from normwatch.sources.obligations import ObligationFact
+
+#: the ``state`` of an aggregate statement about all States Parties
+ALL_STATES = "*"
+
+
+@dataclass(frozen=True)
+class ObligationFact:
+    """One sourced fact about one State's obligation (or, with state ``*``, about all)."""
+
+    treaty: str
+    state: str
+    obligation: str
+    source: Source
+    original_deadline: PartialDate | None = None
+    extended_deadline: PartialDate | None = None
+    decided_at: str | None = None
+    decision: str | None = None
+    decided_on: PartialDate | None = None
+    completed_on: PartialDate | None = None
+    completed_by: PartialDate | None = None
+    outstanding_on: PartialDate | None = None
+    report_year: int | None = None
+    before_eif: bool = False
+    declared: bool = True
+    hostilities_ended: PartialDate | None = None
+    where: str | None = None
+
+    @property
+    def is_extension(self) -> bool:
+        """A step that extends (or asks to extend) the deadline."""
+        return self.decision is not None
+
+    @property
+    def granted(self) -> bool:
+        return self.decision == "granted"
+
+    @property
+    def label(self) -> str:
+        """Where the fact comes from, for messages: ``ccm/obligations.csv:12`` or the treaty."""
+        return self.where or f"{self.treaty} obligation fact"
+
+    def cite(self) -> str:
+        conf = f", {self.source.confidence}" if self.source.confidence else ""
+        return f"[{self.source.url}{conf}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        def s(p: PartialDate | None) -> str | None:
+            return str(p) if p is not None else None
+
+        return {
+            "state": self.state,
+            "obligation": self.obligation,
+            "original_deadline": s(self.original_deadline),
+            "extended_deadline": s(self.extended_deadline),
+            "decided_at": self.decided_at,
+            "decision": self.decision,
+            "decided_on": s(self.decided_on),
+            "completed_on": s(self.completed_on),
+            "completed_by": s(self.completed_by),
+            "outstanding_on": s(self.outstanding_on),
+            "report_year": self.report_year,
+            "before_eif": self.before_eif,
+            "declared": self.declared,
+            "hostilities_ended": s(self.hostilities_ended),
+            "source": self.source.url,
+            "confidence": self.source.confidence,
+            "note": self.source.note,
+            "where": self.where,
+        }
+
 
 ONE_DAY = dt.timedelta(days=1)
 

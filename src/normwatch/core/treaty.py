@@ -1,10 +1,9 @@
 """Treaty rule files: one TOML file per treaty, read into :class:`TreatyRules`.
 
 A rule file names the treaty, its depositary identifiers and key dates, and the rules the
-engine applies (entry into force for the treaty and for each later State, withdrawal). The
-bundled files live in ``normwatch/treaties/``; more can be added with ``NORMWATCH_TREATIES``
-(a folder, or several separated by the path separator). A third treaty with the same kinds of
-rules is one more file.
+engine applies (entry into force for the treaty and for each later State, withdrawal). This
+module parses a file's text; :mod:`normwatch.catalog` finds and reads the files (the bundled
+ones in ``normwatch/data/treaties/`` and those in ``NORMWATCH_TREATIES``).
 
 Date rules are one of two kinds:
 
@@ -16,17 +15,13 @@ Date rules are one of two kinds:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from normwatch.core.dates import add_days, add_months, first_day_of_month_after, parse_date
-from normwatch.errors import DataError, NotFoundError, RuleError
+from normwatch.errors import DataError, RuleError
 
 DATE_RULE_KINDS = ("first_day_of_month_after", "days_after")
 
@@ -266,52 +261,3 @@ def parse_rules(text: str, path: str) -> TreatyRules:
         path=path,
         raw=raw,
     )
-
-
-def load_rules_file(path: str | Path) -> TreatyRules:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleError(f"{p}: cannot read rule file: {exc.strerror}") from None
-    return parse_rules(text, str(p))
-
-
-def _extra_dirs() -> list[Path]:
-    extra = os.environ.get("NORMWATCH_TREATIES", "")
-    return [Path(p) for p in extra.split(os.pathsep) if p]
-
-
-@cache
-def _bundled() -> tuple[TreatyRules, ...]:
-    folder = resources.files("normwatch") / "data" / "treaties"
-    found = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            found.append(parse_rules(entry.read_text(encoding="utf-8"), f"treaties/{entry.name}"))
-    return tuple(found)
-
-
-@cache
-def _load_cached(path: str, _mtime_ns: int) -> TreatyRules:
-    return load_rules_file(path)
-
-
-def all_treaties() -> dict[str, TreatyRules]:
-    """Every known treaty by id: the bundled rule files, then those in NORMWATCH_TREATIES."""
-    result = {t.id: t for t in _bundled()}
-    for folder in _extra_dirs():
-        for path in sorted(folder.glob("*.toml")):
-            rules = _load_cached(str(path), path.stat().st_mtime_ns)
-            result[rules.id] = rules
-    return result
-
-
-def get_treaty(treaty_id: str) -> TreatyRules:
-    """A treaty by id (``ccm``), short name (``CCM``) or UNTC reference (``XXVI-6``)."""
-    treaties = all_treaties()
-    key = treaty_id.strip().lower()
-    for t in treaties.values():
-        if key in {t.id, t.short_name.lower(), (t.untc_id or "").lower()}:
-            return t
-    raise NotFoundError(f"unknown treaty {treaty_id!r} (known: {', '.join(sorted(treaties))})")

@@ -87,7 +87,7 @@ def agreement(
     """
     from normwatch.coding.codebook import load_codebook
     from normwatch.core.meetings import Coder
-    from normwatch.service.meetings import get_meeting
+    from normwatch.store.meetings import get_meeting
 
     m = get_meeting(store, meeting)
     book = load_codebook(codebook)

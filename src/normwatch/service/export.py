@@ -310,7 +310,7 @@ def export(
 ) -> list[dict[str, Any]]:
     """Write the store's tables to ``directory``; returns one row per file written."""
     from normwatch import __version__
-    from normwatch.store.db import now_iso
+    from normwatch.store.stamps import now_iso
 
     fmts = parse_formats(formats)
     out = Path(directory)

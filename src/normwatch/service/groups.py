@@ -27,8 +27,8 @@ BY_KINDS = {"regional_group": "un_regional_group"}
 
 def load_groups(conn: Connection, codes: set[str]) -> None:
     """Bundled loader: ``groups.csv`` and ``group_members.csv`` (called inside the load)."""
+    from normwatch.catalog import read_csv
     from normwatch.store import meeting_tables as mt
-    from normwatch.store.bundled import read_csv
     from normwatch.store.facts import ensure_source, split_sources
 
     ids: set[str] = set()

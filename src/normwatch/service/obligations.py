@@ -12,18 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from normwatch.catalog import get_treaty, obligation_rules
 from normwatch.core.dates import PartialDate, add_months, add_years
-from normwatch.core.obligation_rules import ObligationRule, known_fact_names, obligation_rules
+from normwatch.core.obligation_rules import ObligationRule, known_fact_names
 from normwatch.core.obligations import (
+    ALL_STATES,
+    ObligationFact,
     ObligationState,
     ObStatus,
     evaluate_all,
     in_force_spans,
     standing,
 )
-from normwatch.core.treaty import TreatyRules, get_treaty
+from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, NormwatchError
-from normwatch.sources.obligations import ALL_STATES, ObligationFact, read_facts
+from normwatch.sources.obligations import read_facts
 
 if TYPE_CHECKING:
     from normwatch.core.status import TreatyView

@@ -63,7 +63,7 @@ def reactions(
     without ``by`` it is ``{}``.
     """
     from normwatch.coding.codebook import load_codebook
-    from normwatch.service.meetings import get_meeting
+    from normwatch.store.meetings import get_meeting
 
     if denominator not in DENOMINATORS:
         raise DataError(f"unknown denominator {denominator!r} (use {', '.join(DENOMINATORS)})")

@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import Source
+from normwatch.core.obligations import ALL_STATES, ObligationFact
 from normwatch.errors import DataError, StoreError
 from normwatch.store.schema import metadata
 
@@ -48,8 +48,6 @@ if TYPE_CHECKING:
 
     from normwatch.store.db import Store
 
-#: the ``state`` of an aggregate statement about all States Parties
-ALL_STATES = "*"
 DECISIONS = ("granted", "requested")
 REQUIRED_COLUMNS = ("iso3", "obligation", "source_url")
 FILE_NAME = "obligations.csv"
@@ -79,72 +77,6 @@ obligation_facts = Table(
     Column("note", Text),
     Column("origin", Text),
 )
-
-
-@dataclass(frozen=True)
-class ObligationFact:
-    """One sourced fact about one State's obligation (or, with state ``*``, about all)."""
-
-    treaty: str
-    state: str
-    obligation: str
-    source: Source
-    original_deadline: PartialDate | None = None
-    extended_deadline: PartialDate | None = None
-    decided_at: str | None = None
-    decision: str | None = None
-    decided_on: PartialDate | None = None
-    completed_on: PartialDate | None = None
-    completed_by: PartialDate | None = None
-    outstanding_on: PartialDate | None = None
-    report_year: int | None = None
-    before_eif: bool = False
-    declared: bool = True
-    hostilities_ended: PartialDate | None = None
-    where: str | None = None
-
-    @property
-    def is_extension(self) -> bool:
-        """A step that extends (or asks to extend) the deadline."""
-        return self.decision is not None
-
-    @property
-    def granted(self) -> bool:
-        return self.decision == "granted"
-
-    @property
-    def label(self) -> str:
-        """Where the fact comes from, for messages: ``ccm/obligations.csv:12`` or the treaty."""
-        return self.where or f"{self.treaty} obligation fact"
-
-    def cite(self) -> str:
-        conf = f", {self.source.confidence}" if self.source.confidence else ""
-        return f"[{self.source.url}{conf}]"
-
-    def to_dict(self) -> dict[str, Any]:
-        def s(p: PartialDate | None) -> str | None:
-            return str(p) if p is not None else None
-
-        return {
-            "state": self.state,
-            "obligation": self.obligation,
-            "original_deadline": s(self.original_deadline),
-            "extended_deadline": s(self.extended_deadline),
-            "decided_at": self.decided_at,
-            "decision": self.decision,
-            "decided_on": s(self.decided_on),
-            "completed_on": s(self.completed_on),
-            "completed_by": s(self.completed_by),
-            "outstanding_on": s(self.outstanding_on),
-            "report_year": self.report_year,
-            "before_eif": self.before_eif,
-            "declared": self.declared,
-            "hostilities_ended": s(self.hostilities_ended),
-            "source": self.source.url,
-            "confidence": self.source.confidence,
-            "note": self.source.note,
-            "where": self.where,
-        }
 
 
 # --- reading CSV rows ---------------------------------------------------------------------
@@ -271,8 +203,7 @@ def write_facts(conn: Connection, facts: Iterable[ObligationFact]) -> int:
 
 def _bundled_files() -> Iterator[tuple[str, str, str]]:
     """(treaty, label, text) of each bundled ``<data>/obligations.csv``."""
-    from normwatch.core.treaty import all_treaties
-    from normwatch.store.bundled import data_text, has_data
+    from normwatch.catalog import all_treaties, data_text, has_data
 
     for rules in all_treaties().values():
         name = f"{rules.data}/{FILE_NAME}"
@@ -313,8 +244,8 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> int:
     ``file:line`` as their origin, so that ``normwatch check`` can point at them for the
     checks that need the rest of the store (dates against entry into force, extensions ...).
     """
-    from normwatch.core.obligation_rules import known_fact_names, obligation_rules
-    from normwatch.core.treaty import get_treaty
+    from normwatch.catalog import get_treaty, obligation_rules
+    from normwatch.core.obligation_rules import known_fact_names
 
     rules = get_treaty(treaty)
     p = Path(path)

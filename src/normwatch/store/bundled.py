@@ -6,40 +6,17 @@ Each CSV keeps the source column of the vetted facts it was copied from. A bad r
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from importlib import resources
-
 from sqlalchemy import Connection
 
 from normwatch import features
+from normwatch.catalog import all_treaties, has_data, read_csv
 from normwatch.core.dates import PartialDate, parse_date
 from normwatch.core.model import Action, ActionKind, Source
-from normwatch.core.treaty import all_treaties
 from normwatch.errors import DataError
 from normwatch.store import schema as t
 from normwatch.store.facts import ensure_source, split_sources, write_actions
 
 BUNDLED_SEEN = "bundled"
-
-
-def data_text(name: str) -> str:
-    return (resources.files("normwatch") / "data" / name).read_text(encoding="utf-8")
-
-
-def has_data(name: str) -> bool:
-    return (resources.files("normwatch") / "data" / name).is_file()
-
-
-def read_csv(name: str, required: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
-    """Rows of a bundled CSV with a ``file:line`` label; missing columns are an error."""
-    reader = csv.DictReader(io.StringIO(data_text(name)))
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DataError(f"missing column(s) {', '.join(missing)}", where=name)
-    for row in reader:
-        yield f"{name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k}
 
 
 def _need(row: dict[str, str], field: str, where: str) -> str:

@@ -8,20 +8,20 @@ of :class:`Store` (``registry``, ``actions``, ``conflicts``, ``events``) and nev
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from normwatch.catalog import all_treaties, get_treaty
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State
 from normwatch.core.registry import Registry
 from normwatch.core.status import TreatyView, build_view
-from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
+from normwatch.core.treaty import TreatyRules
 from normwatch.errors import StoreError
+from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -50,14 +50,6 @@ def db_url(db: str | None) -> str:
         return value
     path = Path(value).expanduser().resolve()
     return f"sqlite:///{path}"
-
-
-def source_id(url: str, symbol: str | None = None) -> str:
-    return hashlib.sha1(f"{url}|{symbol or ''}".encode()).hexdigest()[:16]
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _sqlite_path(url: str) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from normwatch.core.model import Action, Source
 from normwatch.core.treaty import TreatyRules
 from normwatch.store import schema as t
-from normwatch.store.db import now_iso, source_id
+from normwatch.store.stamps import now_iso, source_id
 
 _URL = re.compile(r"https?://\S+")
 

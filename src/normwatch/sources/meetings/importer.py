@@ -666,7 +666,7 @@ def organization_names(listed: Collection[str]) -> dict[str, str]:
     """Folded names an organization of the list of participants may be called by → the name
     it is listed under: that name, and its full name or acronym from the bundled
     ``organization_aliases.csv`` ("ICRC" ↔ "International Committee of the Red Cross")."""
-    from normwatch.store.bundled import read_csv
+    from normwatch.catalog import read_csv
 
     names = {fold(n): n for n in listed}
     for _, row in read_csv("organization_aliases.csv", ("name", "alias", "source")):
@@ -852,7 +852,7 @@ def import_directory(
     Returns a JSON-ready report: the meeting id, per-table counts of new, changed and removed
     rows, the total number of changes (0 on a re-import) and warnings.
     """
-    from normwatch.core.treaty import all_treaties
+    from normwatch.catalog import all_treaties
 
     record = read_meeting_dir(
         directory,
@@ -868,7 +868,7 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
     from sqlalchemy import select
 
     from normwatch.store import meeting_tables as mt
-    from normwatch.store.db import now_iso
+    from normwatch.store.stamps import now_iso
 
     counts = _Counts()
     now = now_iso()
@@ -1065,7 +1065,7 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
             on_behalf_rows,
         ),
     )
-    from normwatch.service.codings import upsert_coding
+    from normwatch.store.codings import upsert_coding
 
     for coding in record.codings:
         new, changed = upsert_coding(conn, coding, now)

@@ -26,13 +26,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from normwatch.catalog import all_treaties, data_text, get_treaty
 from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
-from normwatch.core.treaty import TreatyRules, all_treaties, get_treaty
+from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, SourceError, UnknownStateError
 from normwatch.sources.untc.mtdsg import UntcDocument, parse_untc
-from normwatch.store.bundled import data_text
-from normwatch.store.db import Store, now_iso
+from normwatch.store.db import Store
+from normwatch.store.stamps import now_iso
 
 FETCH_TIMEOUT = 30.0
 FETCH_ATTEMPTS = 3

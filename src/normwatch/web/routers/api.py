@@ -17,10 +17,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from normwatch.core.treaty import get_treaty
+from normwatch.catalog import get_treaty
 from normwatch.formats import jsonable, to_csv
 from normwatch.service import status as queries
-from normwatch.web.app import (
+from normwatch.web.deps import (
     MeetingPath,
     StatePath,
     TreatyPath,

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import NotModifiedResponse
 
 from normwatch.errors import NotFoundError
-from normwatch.web.app import error_responses, etag_matches, get_site
+from normwatch.web.deps import error_responses, etag_matches, get_site
 from normwatch.web.site import Site
 
 router = APIRouter(prefix="/data", tags=["data"])

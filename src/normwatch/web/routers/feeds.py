@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from normwatch import __version__
-from normwatch.core.treaty import get_treaty
-from normwatch.web.app import TreatyQuery, cached_response, error_responses, get_site
+from normwatch.catalog import get_treaty
+from normwatch.web.deps import TreatyQuery, cached_response, error_responses, get_site
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 

@@ -20,13 +20,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from normwatch import __version__
+from normwatch.catalog import get_treaty
 from normwatch.core.model import Status
 from normwatch.core.registry import fold
 from normwatch.core.status import COUNT_KEYS, IN_FORCE_STATUSES, PARTY_STATUSES
-from normwatch.core.treaty import TreatyRules, get_treaty
+from normwatch.core.treaty import TreatyRules
 from normwatch.service import status as queries
 from normwatch.web import charts
-from normwatch.web.app import cached_response, get_site
+from normwatch.web.deps import cached_response, get_site
 from normwatch.web.site import Site, parse_day, parse_status_list
 
 router = APIRouter(include_in_schema=False)
@@ -437,7 +438,7 @@ async def methods_page(request: Request) -> Response:
     site = get_site(request)
 
     def compute() -> str:
-        from normwatch.core.obligation_rules import obligation_rules
+        from normwatch.catalog import obligation_rules
         from normwatch.sources.untc.importer import sources_summary
 
         store = site.store
@@ -679,8 +680,9 @@ async def meeting_page(
     from normwatch.core.meetings import DENOMINATORS
     from normwatch.service.codings import meeting_codings
     from normwatch.service.groups import groups
-    from normwatch.service.meetings import get_meeting, show_meeting
+    from normwatch.service.meetings import show_meeting
     from normwatch.service.reactions import reactions
+    from normwatch.store.meetings import get_meeting
     from normwatch.web.routers.api import checked_codebook
 
     site = get_site(request)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from normwatch.catalog import all_treaties
 from normwatch.core.dates import PartialDate
 from normwatch.core.meetings import MeetingKind, SourceRef
 from normwatch.core.registry import Registry
-from normwatch.core.treaty import all_treaties
 from normwatch.errors import DataError
 
 if TYPE_CHECKING:
@@ -37,8 +37,8 @@ LIST_COLUMNS = (
 
 def load_meetings(conn: Connection, codes: set[str]) -> None:
     """Bundled loader (``features.BUNDLED_LOADERS``): meeting lists, then meeting records."""
+    from normwatch.catalog import has_data
     from normwatch.sources.meetings.importer import registry_from_conn
-    from normwatch.store.bundled import has_data
 
     registry = registry_from_conn(conn)
     for treaty in sorted(all_treaties()):
@@ -49,9 +49,9 @@ def load_meetings(conn: Connection, codes: set[str]) -> None:
 
 
 def _load_list(conn: Connection, treaty: str, name: str, registry: Registry) -> None:
+    from normwatch.catalog import read_csv
     from normwatch.sources.meetings.importer import ensure_source_ref
     from normwatch.store import meeting_tables as mt
-    from normwatch.store.bundled import read_csv
 
     for where, row in read_csv(name, LIST_COLUMNS):
         for column in ("code", "kind", "name", "start_date", "source_url"):

@@ -1,0 +1,106 @@
+"""The rule files and package data on disk: one place that finds and reads them.
+
+Treaty rule files (``data/treaties/*.toml`` and the folders of ``NORMWATCH_TREATIES``) are
+parsed by :mod:`normwatch.core.treaty`; bundled tables are read from ``normwatch/data`` with
+:mod:`importlib.resources`. Results are cached per file and its modification time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from normwatch.core.obligation_rules import ObligationRule, parse_obligations
+from normwatch.core.treaty import TreatyRules, parse_rules
+from normwatch.errors import DataError, NotFoundError, RuleError
+
+
+def data_file(*parts: str) -> resources.abc.Traversable:
+    """A file of the bundled package data (``data_file("ccm", "actions.csv")``)."""
+    return resources.files("normwatch").joinpath("data", *parts)
+
+
+def data_text(name: str) -> str:
+    return data_file(name).read_text(encoding="utf-8")
+
+
+def has_data(name: str) -> bool:
+    return data_file(name).is_file()
+
+
+def read_csv(name: str, required: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
+    """Rows of a bundled CSV with a ``file:line`` label; missing columns are an error."""
+    reader = csv.DictReader(io.StringIO(data_text(name)))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(missing)}", where=name)
+    for row in reader:
+        yield f"{name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def load_rules_file(path: str | Path) -> TreatyRules:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleError(f"{p}: cannot read rule file: {exc.strerror}") from None
+    return parse_rules(text, str(p))
+
+
+def _extra_dirs() -> list[Path]:
+    extra = os.environ.get("NORMWATCH_TREATIES", "")
+    return [Path(p) for p in extra.split(os.pathsep) if p]
+
+
+@cache
+def _bundled() -> tuple[TreatyRules, ...]:
+    folder = data_file("treaties")
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            found.append(parse_rules(entry.read_text(encoding="utf-8"), f"treaties/{entry.name}"))
+    return tuple(found)
+
+
+@cache
+def _load_cached(path: str, _mtime_ns: int) -> TreatyRules:
+    return load_rules_file(path)
+
+
+def all_treaties() -> dict[str, TreatyRules]:
+    """Every known treaty by id: the bundled rule files, then those in NORMWATCH_TREATIES."""
+    result = {t.id: t for t in _bundled()}
+    for folder in _extra_dirs():
+        for path in sorted(folder.glob("*.toml")):
+            rules = _load_cached(str(path), path.stat().st_mtime_ns)
+            result[rules.id] = rules
+    return result
+
+
+def get_treaty(treaty_id: str) -> TreatyRules:
+    """A treaty by id (``ccm``), short name (``CCM``) or UNTC reference (``XXVI-6``)."""
+    treaties = all_treaties()
+    key = treaty_id.strip().lower()
+    for t in treaties.values():
+        if key in {t.id, t.short_name.lower(), (t.untc_id or "").lower()}:
+            return t
+    raise NotFoundError(f"unknown treaty {treaty_id!r} (known: {', '.join(sorted(treaties))})")
+
+
+@cache
+def _cached(treaty: str, path: str) -> tuple[ObligationRule, ...]:
+    rules = get_treaty(treaty)
+    return parse_obligations(rules.id, rules.raw, rules.path)
+
+
+def obligation_rules(treaty: str | TreatyRules) -> tuple[ObligationRule, ...]:
+    """The obligations of a treaty (by id or rules), in rule-file order."""
+    rules = treaty if isinstance(treaty, TreatyRules) else get_treaty(treaty)
+    if isinstance(treaty, TreatyRules):
+        return parse_obligations(rules.id, rules.raw, rules.path)
+    return _cached(rules.id, rules.path)
