@@ -150,3 +150,17 @@ def test_the_core_reads_no_files_and_no_clock() -> None:
         if b in p.read_text(encoding="utf-8")
     ]
     assert found == []
+
+
+def test_web_handlers_run_in_the_thread_pool_not_on_the_event_loop() -> None:
+    # every handler reads the store or computes: an ``async def`` one would block the loop
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from normwatch.web.routers import api, downloads, feeds, pages
+
+    routes = [r for m in (api, downloads, feeds, pages) for r in m.router.routes]
+    handlers = [r for r in routes if isinstance(r, APIRoute)]
+    assert len(handlers) > 20
+    assert [r.path for r in handlers if inspect.iscoroutinefunction(r.endpoint)] == []

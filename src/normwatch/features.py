@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "reactions": "normwatch.cli.meetings:reactions_cmd",
     "serve": "normwatch.cli.serve:serve_cmd",
     "export": "normwatch.cli.export:export_cmd",
+    "db": "normwatch.cli.db:db_group",
 }
 
 

@@ -21,12 +21,11 @@ from normwatch.core.registry import Registry
 from normwatch.core.status import TreatyView, build_view
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import StoreError
+from normwatch.store.migrations import SCHEMA_VERSION, check_version
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
-
-SCHEMA_VERSION = "1"
 
 
 def brief(exc: BaseException) -> str:
@@ -170,7 +169,7 @@ class Store:
             conn.execute(
                 t.meta.insert(),
                 [
-                    {"key": "schema_version", "value": SCHEMA_VERSION},
+                    {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                     {"key": "created_at", "value": now_iso()},
                 ],
             )
@@ -313,9 +312,15 @@ ORDER BY a.date, a.state, s.url
 """
 
 
-def open_store(db: str | None = None) -> Store:
-    """Open (and on first use create and load) the store at ``db``."""
+def open_store(db: str | None = None, *, check: bool = True) -> Store:
+    """Open (and on first use create and load) the store at ``db``.
+
+    A store of another schema version is refused (see :mod:`normwatch.store.migrations`)
+    unless ``check`` is false, as for ``normwatch db upgrade``.
+    """
     store = Store(db_url(db))
     if not store.is_initialised():
         store.initialise()
+    elif check:
+        check_version(store)
     return store

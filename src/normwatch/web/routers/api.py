@@ -165,7 +165,7 @@ def _day(request: Request, text: str | None, name: str = "on") -> dt.date:
     responses=_ok(list[TreatyRow]),
     summary="The treaties with their counts on a date (`normwatch treaties`)",
 )
-async def api_treaties(request: Request, on: OnQuery = None) -> Response:
+def api_treaties(request: Request, on: OnQuery = None) -> Response:
     day = _day(request, on)
     return _json(request, lambda: queries.treaties(get_site(request).store, day), day)
 
@@ -175,7 +175,7 @@ async def api_treaties(request: Request, on: OnQuery = None) -> Response:
     responses=_ok(dict[str, Any]),
     summary="One treaty: identifiers, key dates and the rules applied, with articles",
 )
-async def api_treaty(request: Request, treaty: TreatyPath) -> Response:
+def api_treaty(request: Request, treaty: TreatyPath) -> Response:
     rules = get_treaty(treaty)
     return _json(request, rules.to_dict)
 
@@ -185,7 +185,7 @@ async def api_treaty(request: Request, treaty: TreatyPath) -> Response:
     responses=_ok(Counts),
     summary="Parties, signatories, withdrawing ... on a date (`normwatch counts`)",
 )
-async def api_counts(request: Request, treaty: TreatyPath, on: OnQuery = None) -> Response:
+def api_counts(request: Request, treaty: TreatyPath, on: OnQuery = None) -> Response:
     day = _day(request, on)
     return _json(request, lambda: queries.counts(get_site(request).store, treaty, day), day)
 
@@ -199,7 +199,7 @@ async def api_counts(request: Request, treaty: TreatyPath, on: OnQuery = None) -
     ),
     summary="Every State's status on a date (`normwatch roll`)",
 )
-async def api_roll(
+def api_roll(
     request: Request,
     treaty: TreatyPath,
     on: OnQuery = None,
@@ -245,7 +245,7 @@ async def api_roll(
     responses=_ok(list[StatusRow]),
     summary="Status of one or more States on a date (`normwatch status`)",
 )
-async def api_status(
+def api_status(
     request: Request,
     treaty: TreatyPath,
     state: Annotated[
@@ -270,7 +270,7 @@ async def api_status(
     responses=_ok(StatusRow),
     summary="One State's status on a date, with its explanation",
 )
-async def api_state_status(
+def api_state_status(
     request: Request,
     treaty: TreatyPath,
     state: StatePath,
@@ -292,7 +292,7 @@ async def api_state_status(
     responses=_ok(Timeline),
     summary="Every action, status and domestic event of a State (`normwatch timeline`)",
 )
-async def api_timeline(request: Request, treaty: TreatyPath, state: StatePath) -> Response:
+def api_timeline(request: Request, treaty: TreatyPath, state: StatePath) -> Response:
     store = get_site(request).store
     return _json(request, lambda: queries.timeline(store, treaty, state))
 
@@ -302,7 +302,7 @@ async def api_timeline(request: Request, treaty: TreatyPath, state: StatePath) -
     responses=_ok(list[ChangeRow]),
     summary="Status changes between two dates (`normwatch changes`)",
 )
-async def api_changes(
+def api_changes(
     request: Request,
     treaty: TreatyPath,
     since: Annotated[
@@ -322,7 +322,7 @@ async def api_changes(
     summary="The States counted: the 193 UN members, the Holy See, the State of "
     "Palestine, the Cook Islands and Niue",
 )
-async def api_states(request: Request) -> Response:
+def api_states(request: Request) -> Response:
     reg = get_site(request).store.registry()
     return _json(
         request,
@@ -345,7 +345,7 @@ async def api_states(request: Request) -> Response:
     responses=_ok(StateStatus),
     summary="One State's status towards every treaty on a date, with explanations",
 )
-async def api_state(request: Request, state: StatePath, on: OnQuery = None) -> Response:
+def api_state(request: Request, state: StatePath, on: OnQuery = None) -> Response:
     day = _day(request, on)
     site = get_site(request)
 
@@ -373,7 +373,7 @@ async def api_state(request: Request, state: StatePath, on: OnQuery = None) -> R
     responses=_ok(list[dict[str, Any]]),
     summary="Each source with what cites it and its last import (`normwatch sources`)",
 )
-async def api_sources(request: Request) -> Response:
+def api_sources(request: Request) -> Response:
     from normwatch.sources.untc.importer import sources_summary
 
     return _json(request, lambda: sources_summary(get_site(request).store))
@@ -388,7 +388,7 @@ async def api_sources(request: Request) -> Response:
     summary="Deadlines of every State for which the treaty is in force: overdue ones "
     "and those ahead (`normwatch deadlines`)",
 )
-async def api_deadlines(
+def api_deadlines(
     request: Request,
     treaty: TreatyPath,
     on: OnQuery = None,
@@ -417,7 +417,7 @@ async def api_deadlines(
     responses=_ok(list[dict[str, Any]]),
     summary="One State's obligations on a date, explained (`normwatch obligations`)",
 )
-async def api_obligations(
+def api_obligations(
     request: Request, treaty: TreatyPath, state: StatePath, on: OnQuery = None
 ) -> Response:
     from normwatch.service.obligations import obligations_for
@@ -448,7 +448,7 @@ def checked_codebook(codebook: str | None) -> str:
     responses=_ok(list[dict[str, Any]]),
     summary="Meetings of States Parties and review conferences (`normwatch meetings list`)",
 )
-async def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response:
+def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response:
     from normwatch.service.meetings import list_meetings
 
     store = get_site(request).store
@@ -462,7 +462,7 @@ async def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response
     summary="One meeting: sources, participants, statements, decisions, gaps and "
     "reported claims beside the computed figures",
 )
-async def api_meeting(request: Request, meeting: MeetingPath) -> Response:
+def api_meeting(request: Request, meeting: MeetingPath) -> Response:
     from normwatch.service.meetings import show_meeting
 
     store = get_site(request).store
@@ -474,7 +474,7 @@ async def api_meeting(request: Request, meeting: MeetingPath) -> Response:
     responses=_ok(list[dict[str, Any]]),
     summary="The statements of a meeting",
 )
-async def api_statements(
+def api_statements(
     request: Request,
     meeting: MeetingPath,
     text: Annotated[bool, Query(description="Include each statement's text.")] = False,
@@ -490,7 +490,7 @@ async def api_statements(
     responses=_ok(list[dict[str, Any]]),
     summary="Every coding of a meeting's statements, with evidence",
 )
-async def api_codings(
+def api_codings(
     request: Request,
     meeting: MeetingPath,
     codebook: Annotated[str | None, Query(description="Only this codebook.")] = None,
@@ -508,7 +508,7 @@ async def api_codings(
     summary="Which States carried which code: counts, shares, silent States, "
     "breakdowns (`normwatch reactions`)",
 )
-async def api_reactions(
+def api_reactions(
     request: Request,
     meeting: MeetingPath,
     codebook: Annotated[

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import NotModifiedResponse
 
 from normwatch.errors import NotFoundError
@@ -97,10 +96,10 @@ def _generate(site: Site) -> Export:
         return new
 
 
-async def export_files(site: Site) -> list[dict[str, Any]]:
+def export_files(site: Site) -> list[dict[str, Any]]:
     current: Export | None = site.export
     if current is None or current.version != site.data_version():
-        current = await run_in_threadpool(_generate, site)
+        current = _generate(site)
     return current.files
 
 
@@ -115,7 +114,7 @@ async def export_files(site: Site) -> list[dict[str, Any]]:
     summary="One file of the open-data export (`normwatch export`; the list is in "
     "`datapackage.json`)",
 )
-async def data_file(
+def data_file(
     request: Request,
     name: Annotated[
         str,
@@ -126,7 +125,7 @@ async def data_file(
     ],
 ) -> Response:
     site = get_site(request)
-    files = {f["name"] for f in await export_files(site)}
+    files = {f["name"] for f in export_files(site)}
     if name not in files:  # only the files of the export: no path ever comes from the URL
         raise NotFoundError(f"no file {name!r} in the data export (see /data)")
     current: Export = site.export

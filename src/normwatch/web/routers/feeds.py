@@ -100,7 +100,7 @@ def _feed(media_type: str, description: str, *errors: int) -> dict[int | str, di
     response_class=Response,
     responses=_feed("application/atom+xml", "an Atom 1.0 feed", 404, 422),
 )
-async def feed_changes(request: Request, treaty: TreatyQuery = None) -> Response:
+def feed_changes(request: Request, treaty: TreatyQuery = None) -> Response:
     site = get_site(request)
     base = str(request.base_url).rstrip("/")
     tid = get_treaty(treaty).id if treaty else None  # unknown treaty → 404, nothing cached
@@ -147,7 +147,7 @@ def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
     response_class=Response,
     responses=_feed("text/calendar", "an iCalendar (RFC 5545) calendar", 400, 404, 422),
 )
-async def feed_deadlines(
+def feed_deadlines(
     request: Request,
     treaty: TreatyQuery = None,
     state: Annotated[

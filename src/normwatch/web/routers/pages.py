@@ -260,7 +260,7 @@ TextQuery = Annotated[str | None, Query()]
 
 
 @router.get("/")
-async def home(request: Request, on: TextQuery = None) -> Response:
+def home(request: Request, on: TextQuery = None) -> Response:
     site = get_site(request)
     day = parse_day(on, site.today())
 
@@ -291,7 +291,7 @@ async def home(request: Request, on: TextQuery = None) -> Response:
 
 
 @router.get("/treaties/{treaty}")
-async def treaty_page(
+def treaty_page(
     request: Request,
     treaty: str,
     on: TextQuery = None,
@@ -396,7 +396,7 @@ async def treaty_page(
 
 
 @router.get("/states/{state}")
-async def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
+def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     site = get_site(request)
     reg = site.store.registry()
     code = reg.resolve(state)
@@ -434,7 +434,7 @@ async def state_page(request: Request, state: str, on: TextQuery = None) -> Resp
 
 
 @router.get("/methods")
-async def methods_page(request: Request) -> Response:
+def methods_page(request: Request) -> Response:
     site = get_site(request)
 
     def compute() -> str:
@@ -494,7 +494,7 @@ async def methods_page(request: Request) -> Response:
 @router.get("/api")
 @router.get("/api/v1")
 @router.get("/api/v1/docs")
-async def api_docs(request: Request) -> Response:
+def api_docs(request: Request) -> Response:
     """The OpenAPI description rendered as a page (no JavaScript, no CDN)."""
 
     def compute() -> str:
@@ -530,7 +530,7 @@ def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> d
 
 
 @router.get("/treaties/{treaty}/deadlines")
-async def deadlines_page(
+def deadlines_page(
     request: Request,
     treaty: str,
     on: TextQuery = None,
@@ -650,7 +650,7 @@ def evidence_spans(text: str, codings: Sequence[Mapping[str, Any]]) -> list[tupl
 
 
 @router.get("/meetings")
-async def meetings_page(request: Request) -> Response:
+def meetings_page(request: Request) -> Response:
     from normwatch.service.meetings import list_meetings
 
     site = get_site(request)
@@ -669,7 +669,7 @@ async def meetings_page(request: Request) -> Response:
 
 
 @router.get("/meetings/{meeting}")
-async def meeting_page(
+def meeting_page(
     request: Request,
     meeting: str,
     codebook: TextQuery = None,
@@ -779,11 +779,11 @@ async def meeting_page(
 
 
 @router.get("/data")
-async def data_page(request: Request) -> Response:
+def data_page(request: Request) -> Response:
     from normwatch.web.routers.downloads import export_files
 
     site = get_site(request)
-    files = await export_files(site)
+    files = export_files(site)
 
     def compute() -> str:
         return render("data.html", request, title="Download the data", files=files)
