@@ -31,6 +31,20 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert commands - documented == set()
 
 
+def test_every_subcommand_of_a_group_is_documented_in_the_readme() -> None:
+    import click
+
+    from normwatch.features import resolve
+
+    wanted = set()
+    for name in sorted(set(cli.commands) | set(COMMANDS)):
+        command = cli.commands.get(name) or resolve(COMMANDS[name])
+        if isinstance(command, click.Group):
+            wanted |= {f"{name} {sub}" for sub in command.commands}
+    documented = {" ".join(line.split()[1:3]) for line in examples()}
+    assert wanted - documented == set()
+
+
 def test_the_readme_examples_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
