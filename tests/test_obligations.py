@@ -25,7 +25,7 @@ from normwatch.core.dates import PartialDate, add_years
 from normwatch.core.obligation_rules import parse_obligations
 from normwatch.core.obligations import Range, timing, yearly_due_dates
 from normwatch.errors import DataError, RuleError
-from normwatch.service.ical import fold
+from normwatch.service.ical import AllDayEvent, calendar
 from normwatch.service.obligations import calendar_ics, check, deadlines, obligations_for
 from normwatch.sources.obligations import import_facts, parse_csv, read_facts, write_facts
 from normwatch.store.db import Store, open_store
@@ -700,12 +700,24 @@ def test_calendar_places_a_year_only_deadline_on_its_last_day(store: Store) -> N
     assert "known only as 2026" in str(clearance[0]["DESCRIPTION"])
 
 
-def test_fold_keeps_utf8_characters_whole() -> None:
-    line = "DESCRIPTION:" + "é" * 100
-    folded = fold(line).encode("utf-8")
-    parts = folded.split(b"\r\n")
-    assert all(len(p) <= 75 for p in parts)
-    assert "".join(p.decode("utf-8")[1 if i else 0 :] for i, p in enumerate(parts)) == line
+def test_calendar_lines_fold_at_75_octets_keeping_utf8_characters_whole() -> None:
+    event = AllDayEvent(
+        uid="x@normwatch",
+        day=dt.date(2027, 4, 30),
+        summary="é" * 60,
+        description="Côte d'Ivoire; ñ, " * 20,
+    )
+    text = calendar([event], name="test", stamp=dt.date(2026, 1, 1))
+    raw = text.encode("utf-8")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    parsed = icalendar.Calendar.from_ical(raw)
+    events: list[Any] = parsed.walk("VEVENT")
+    assert len(events) == 1
+    got = events[0]
+    assert str(got["SUMMARY"]) == "é" * 60
+    assert str(got["DESCRIPTION"]) == "Côte d'Ivoire; ñ, " * 20
+    assert got["DTSTART"].dt == dt.date(2027, 4, 30)
+    assert got["DTEND"].dt == dt.date(2027, 5, 1)
 
 
 # --- CLI ------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from normwatch.sources.obligations import read_facts
 
 if TYPE_CHECKING:
     from normwatch.core.status import TreatyView
+    from normwatch.service.ical import AllDayEvent
     from normwatch.service.status import Problem
     from normwatch.store.db import Store
 
@@ -132,7 +133,17 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
     ``states`` are names or codes; none means every State for which the treaty is in force.
     A deadline known only to the month or year is placed on its last possible day, and says so.
     """
-    from normwatch.service.ical import AllDayEvent, calendar, uid
+    from normwatch.service.ical import calendar
+
+    name = f"{get_treaty(treaty).short_name} deadlines"
+    return calendar(calendar_events(store, treaty, states, on), name=name, stamp=on)
+
+
+def calendar_events(
+    store: Store, treaty: str, states: Sequence[str], on: dt.date
+) -> list[AllDayEvent]:
+    """The events of :func:`calendar_ics`, in date order."""
+    from normwatch.service.ical import AllDayEvent, uid
 
     t = _load(store, treaty)
     reg = store.registry()
@@ -185,7 +196,7 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
                 )
             )
     events.sort(key=lambda e: (e.day, e.uid))
-    return calendar(events, name=f"{t.rules.short_name} deadlines", stamp=on)
+    return events
 
 
 # --- normwatch check ----------------------------------------------------------------------

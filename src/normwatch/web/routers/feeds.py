@@ -116,29 +116,19 @@ def feed_changes(request: Request, treaty: TreatyQuery = None) -> Response:
 
 def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
     """Upcoming deadlines as iCalendar: one treaty, or every treaty's events in one calendar."""
-    from normwatch.service.obligations import calendar_ics
+    from normwatch.service.ical import calendar
+    from normwatch.service.obligations import calendar_events, calendar_ics
 
     today: dt.date = site.today()
-    ids = [get_treaty(treaty).id] if treaty else sorted(site.store.treaties())
-    texts = [calendar_ics(site.store, t, states, today) for t in ids]
-    if len(texts) == 1:
-        return texts[0]
-    # one calendar: the first one's header, then the events of all of them
-    head = (
-        texts[0]
-        .split("BEGIN:VEVENT", 1)[0]
-        .replace("\r\n", "\n")
-        .rstrip("\n")
-        .removesuffix("END:VCALENDAR")
-        .rstrip("\n")
-    )
-    lines = [line for line in head.split("\n") if not line.startswith("X-WR-CALNAME:")]
-    lines.append("X-WR-CALNAME:normwatch deadlines")
-    body = "\n".join(lines) + "\n"
-    for text in texts:
-        for part in text.replace("\r\n", "\n").split("BEGIN:VEVENT")[1:]:
-            body += "BEGIN:VEVENT" + part.split("END:VEVENT", 1)[0] + "END:VEVENT\n"
-    return (body + "END:VCALENDAR\n").replace("\n", "\r\n")
+    if treaty:
+        return calendar_ics(site.store, get_treaty(treaty).id, states, today)
+    events = [
+        e
+        for t in sorted(site.store.treaties())
+        for e in calendar_events(site.store, t, states, today)
+    ]
+    events.sort(key=lambda e: (e.day, e.uid))
+    return calendar(events, name="normwatch deadlines", stamp=today)
 
 
 @router.get(
