@@ -19,7 +19,6 @@ are implemented here from their definitions:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
@@ -31,18 +30,17 @@ DIGITS = 4
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
-    """Cohen's kappa of two coders' values for the same units (None when undefined)."""
+    """Cohen's kappa of two coders' values for the same units (scikit-learn's); None when it is
+    undefined (no units, or both coders gave one and the same value throughout)."""
     if len(a) != len(b):
         raise ValueError("both coders must rate the same units")
-    n = len(a)
-    if n == 0:
+    if not a or len(set(a) | set(b)) < 2:
         return None
-    observed = sum(1 for x, y in zip(a, b, strict=True) if x == y) / n
-    ca, cb = Counter(a), Counter(b)
-    expected = sum(ca[k] * cb[k] for k in ca) / (n * n)
-    if expected == 1:
-        return None
-    return (observed - expected) / (1 - expected)
+    from sklearn.metrics import cohen_kappa_score  # type: ignore[import-untyped]
+
+    labels = sorted(set(a) | set(b), key=repr)
+    index = {v: i for i, v in enumerate(labels)}
+    return float(cohen_kappa_score([index[x] for x in a], [index[y] for y in b]))
 
 
 def krippendorff_alpha_nominal(units: Iterable[Sequence[Hashable | None]]) -> float | None:
