@@ -862,7 +862,15 @@ def test_model_file_errors(tmp_path: Path, book: Codebook) -> None:
 def test_cli_text_prints_codes_and_evidence() -> None:
     runner = CliRunner()
     result = runner.invoke(
-        code_group, ["text", "--codebook", BOOK_ID, "We deeply regret Lithuania's withdrawal."]
+        code_group,
+        [
+            "text",
+            "--codebook",
+            BOOK_ID,
+            "--format",
+            "json",
+            "We deeply regret Lithuania's withdrawal.",
+        ],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -870,10 +878,29 @@ def test_cli_text_prints_codes_and_evidence() -> None:
     assert data["codes"][1]["evidence"][0]["quote"] == "We deeply regret Lithuania's withdrawal."
     piped = runner.invoke(
         code_group,
-        ["text", "--codebook", BOOK_ID, "--lang", "fr", "-"],
+        ["text", "--codebook", BOOK_ID, "--lang", "fr", "--format", "json", "-"],
         input="Nous condamnons tout emploi d'armes à sous-munitions.",
     )
     assert json.loads(piped.output)["labels"] == ["condemn_use"]
+    table = runner.invoke(
+        code_group, ["text", "--codebook", BOOK_ID, "We deeply regret Lithuania's withdrawal."]
+    )
+    assert table.exit_code == 0, table.output
+    assert "concern" in table.output and "We deeply regret" in table.output
+    csv_out = runner.invoke(
+        code_group,
+        [
+            "text",
+            "--codebook",
+            BOOK_ID,
+            "--format",
+            "csv",
+            "We deeply regret Lithuania's withdrawal.",
+        ],
+    )
+    lines = csv_out.output.splitlines()
+    assert lines[0] == "code,confidence,evidence"
+    assert [line.split(",")[0] for line in lines[1:]] == ["mention", "concern"]
 
 
 def test_cli_train_and_evaluate(tmp_path: Path) -> None:

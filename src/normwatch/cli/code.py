@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from normwatch.cli._common import format_option
 from normwatch.errors import NormwatchError
 
 _METHODS = click.Choice(["rules", "model"])
@@ -84,14 +85,21 @@ def codebooks_cmd(fmt: str) -> None:
     metavar="PATH",
     help="A model saved by 'normwatch code train'.",
 )
+@format_option
 @click.argument("text", required=False)
 def text_cmd(
-    codebook_id: str, lang: str | None, method: str | None, model_path: str | None, text: str | None
+    codebook_id: str,
+    lang: str | None,
+    method: str | None,
+    model_path: str | None,
+    fmt: str,
+    text: str | None,
 ) -> None:
-    """Code TEXT (or standard input, with '-' or no TEXT); prints JSON with the evidence."""
+    """Code TEXT (or standard input, with '-' or no TEXT): each code with its confidence and
+    evidence (the full result, with evidence offsets, in --format json)."""
     from normwatch.coding import code_text
     from normwatch.coding.codebook import load_codebook
-    from normwatch.formats import dumps
+    from normwatch.formats import dumps, emit
 
     book = load_codebook(codebook_id)
     method = _method(method, model_path is not None, False)
@@ -99,7 +107,23 @@ def text_cmd(
     if text is None or text == "-":
         text = sys.stdin.read()
     result = code_text(text, book, lang=lang, method=method, model=model)
-    click.echo(dumps(result))
+    if fmt == "json":
+        click.echo(dumps(result))
+        return
+    rows = [
+        {
+            "code": c.code,
+            "confidence": c.confidence,
+            "evidence": " … ".join(e.quote for e in c.evidence),
+        }
+        for c in result.codes
+    ]
+    emit(
+        rows,
+        fmt,
+        columns=["code", "confidence", "evidence"],
+        title=f"{result.codebook} — {result.method} — {result.lang}",
+    )
 
 
 @code.command("train")
@@ -149,14 +173,7 @@ def train_cmd(codebook_id: str, train_file: str, out: str) -> None:
     metavar="PATH",
     help="A model saved by 'normwatch code train' (model method).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output for people (table) or programs (json).",
-)
+@format_option
 @click.option(
     "--show-errors",
     type=int,
@@ -197,6 +214,12 @@ def evaluate_cmd(
     result = evaluate_file(gold_file, book, method=method, model=model)
     if fmt == "json":
         click.echo(dumps(result))
+        return
+    if fmt == "csv":
+        from normwatch.formats import emit
+
+        rows = [{"code": code, **s} for code, s in result["per_code"].items()]
+        emit(rows, "csv")
         return
     _print_evaluation(result, show_errors)
 
