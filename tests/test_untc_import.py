@@ -395,3 +395,62 @@ def test_mutated_documents_never_write_half_an_import(fresh: str, data: st.DataO
         import_untc(open_store(fresh), str(path))
     except NormwatchError:
         assert snapshot(fresh) == before
+
+
+def _without_states(store: Store, drop: int) -> bytes:
+    """The CCM listing without the acts of the first ``drop`` States (in code order)."""
+    acts = store.actions("ccm")
+    gone = sorted({a.state for a in acts})[:drop]
+    names = {s.code: s.name for s in store.registry().states}
+    return export_mtdsg([a for a in acts if a.state not in gone], names)
+
+
+def test_a_file_without_participants_is_refused_and_the_store_is_unchanged(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    full = ccm_export(open_store(fresh))
+    header_only = re.sub(rb"<Participants>.*</Participants>", b"", full, flags=re.S)
+    assert header_only != full
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(header_only)
+    before = Path(fresh).read_bytes()
+    code, out, err = run(capsys, "--db", fresh, "import", "untc", str(path))
+    assert code == 2
+    assert "import refused" in err and "no participants" in err and "--allow-removals" in err
+    assert len(err.strip().splitlines()) == 1
+    assert Path(fresh).read_bytes() == before
+    # a dry run lists every act that would go, and says the import would be refused
+    code, out, err = run(
+        capsys, "--db", fresh, "import", "untc", str(path), "--dry-run", "--format", "json"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert len(report["gone"]) == report["confirmed"] + len(report["gone"]) > 200
+    assert "no participants" in report["refusal"]
+    assert Path(fresh).read_bytes() == before
+
+
+def test_removing_more_than_ten_acts_needs_allow_removals(fresh: str, tmp_path: Path) -> None:
+    store = open_store(fresh)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(_without_states(store, 12))
+    before = Path(fresh).read_bytes()
+    count = len(store.actions("ccm"))
+    with pytest.raises(SourceError, match=r"would remove \d+ of the \d+ acts listed"):
+        import_untc(store, str(path))
+    assert Path(fresh).read_bytes() == before
+    report = import_untc(open_store(fresh), str(path), allow_removals=True)
+    assert len(report.gone) > 10
+    assert len(open_store(fresh).actions("ccm")) == count - len(report.gone)
+
+
+def test_removing_a_few_acts_is_applied_and_reported(fresh: str, tmp_path: Path) -> None:
+    store = open_store(fresh)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(_without_states(store, 2))
+    report = import_untc(store, str(path))
+    assert 1 <= len(report.gone) <= 10
+    assert report.refusal is None
+    assert all(i.note == "no longer in the depositary's listing" for i in report.gone)

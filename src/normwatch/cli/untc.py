@@ -24,11 +24,22 @@ def import_group() -> None:
 @click.option("--treaty", help="Treaty id; by default recognised from the file's reference.")
 @click.option("--dry-run", is_flag=True, help="Print the report, write nothing.")
 @click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Apply a file even if it lists no participants or removes more than 10 acts (or 5%) "
+    "of those listed from it.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.pass_context
 def import_untc_cmd(
-    ctx: click.Context, sources: tuple[str, ...], treaty: str | None, dry_run: bool, fmt: str
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    treaty: str | None,
+    dry_run: bool,
+    allow_removals: bool,
+    fmt: str,
 ) -> None:
     """Import UN Treaty Collection status files (MTDSG XML): paths or https URLs.
 
@@ -41,7 +52,9 @@ def import_untc_cmd(
     from normwatch.formats import dumps
 
     store = get_store(ctx)
-    reports = import_untc_files(store, sources, treaty=treaty, dry_run=dry_run)
+    reports = import_untc_files(
+        store, sources, treaty=treaty, dry_run=dry_run, allow_removals=allow_removals
+    )
     if fmt == "json":
         data = [r.to_dict() for r in reports]
         click.echo(dumps(data[0] if len(data) == 1 else data))

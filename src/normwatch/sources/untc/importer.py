@@ -126,8 +126,12 @@ class Report:
     gone: list[Item] = field(default_factory=list)
     conflicts: list[Item] = field(default_factory=list)
     confirmed: int = 0
+    #: acts on record that came from this listing alone (what an import could remove)
+    listed: int = 0
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    #: why applying this report would be refused without ``allow_removals``
+    refusal: str | None = None
     # what apply() writes
     _add: list[Action] = field(default_factory=list)
     _drop: list[Action] = field(default_factory=list)
@@ -143,6 +147,7 @@ class Report:
             "gone": [i.to_dict() for i in self.gone],
             "conflicts": [i.to_dict() for i in self.conflicts],
             "confirmed": self.confirmed,
+            "refusal": self.refusal,
             "warnings": self.warnings,
             "dry_run": self.dry_run,
         }
@@ -321,12 +326,40 @@ def reconcile(
             else:
                 report.conflicts.append(item(a, old))
     for a in existing:
-        if a.id in matched or not a.sources:
+        if not a.sources or not all(_same_listing(s, reference, location) for s in a.sources):
             continue
-        if all(_same_listing(s, reference, location) for s in a.sources):
+        report.listed += 1
+        if a.id not in matched:
             report.gone.append(item(a, note="no longer in the depositary's listing"))
             report._drop.append(a)
     return report
+
+
+#: an import may remove up to this many acts listed from its source without --allow-removals …
+REMOVAL_LIMIT = 10
+#: … or up to this share of them, whichever is larger
+REMOVAL_SHARE = 0.05
+
+
+def removal_refusal(report: Report, participants: int) -> str | None:
+    """Why the report removes too much to apply without ``--allow-removals`` (None: it may)."""
+    gone = len(report.gone)
+    if participants == 0 and report.listed:
+        why = "the file lists no participants (a header-only or truncated file)"
+    elif gone > max(REMOVAL_LIMIT, REMOVAL_SHARE * report.listed):
+        why = (
+            f"it would remove {gone} of the {report.listed} acts listed from this source "
+            f"(more than {REMOVAL_LIMIT} or {REMOVAL_SHARE:.0%})"
+        )
+    else:
+        return None
+    first = ", ".join(f"{i.state} {i.action} {i.date}" for i in report.gone[:5])
+    more = f" and {gone - 5} more" if gone > 5 else ""
+    return (
+        f"{report.source}: import refused: {why}; it would remove {gone} act(s) of "
+        f"{report.treaty}: {first}{more}. Check the file (--dry-run lists them all), or pass "
+        "--allow-removals"
+    )
 
 
 def apply(
@@ -396,10 +429,16 @@ def import_untc(
     treaty: str | None = None,
     dry_run: bool = False,
     imported_at: str | None = None,
+    allow_removals: bool = False,
 ) -> Report:
     """Fetch, parse, reconcile and (unless ``dry_run``) apply one status file."""
     return import_untc_files(
-        store, [location], treaty=treaty, dry_run=dry_run, imported_at=imported_at
+        store,
+        [location],
+        treaty=treaty,
+        dry_run=dry_run,
+        imported_at=imported_at,
+        allow_removals=allow_removals,
     )[0]
 
 
@@ -410,17 +449,32 @@ def import_untc_files(
     treaty: str | None = None,
     dry_run: bool = False,
     imported_at: str | None = None,
+    allow_removals: bool = False,
 ) -> list[Report]:
     """Import several status files: every file is fetched, parsed and its names resolved
     before anything is written, so one bad file stops them all; then each is reconciled
-    with the store as the files before it left it, and applied in its own transaction."""
+    with the store as the files before it left it, and applied in its own transaction.
+
+    A file that lists no participants, or that would remove more than :data:`REMOVAL_LIMIT`
+    acts (or :data:`REMOVAL_SHARE` of those listed from it), is refused before anything is
+    written unless ``allow_removals``; a dry run reports it as a warning."""
     read = [_read(store, location, treaty) for location in locations]
     stamp = imported_at or now_iso()
+    if not dry_run and not allow_removals:
+        # every file is checked against the store before any is written
+        for r in read:
+            plan = reconcile(store, r.rules, r.actions, r.doc.reference, r.got.location)
+            refusal = removal_refusal(plan, len(r.doc.participants))
+            if refusal:
+                raise SourceError(refusal)
     reports = []
     for r in read:
         report = reconcile(store, r.rules, r.actions, r.doc.reference, r.got.location)
         report.warnings = r.warnings
         report.dry_run = dry_run
+        report.refusal = removal_refusal(report, len(r.doc.participants))
+        if report.refusal and dry_run:
+            report.warnings.append("without --allow-removals this import would be refused")
         if not dry_run:
             apply(store, r.rules, report, published=r.got.published, imported_at=stamp)
         reports.append(report)
