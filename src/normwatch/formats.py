@@ -47,6 +47,25 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: first characters that make a spreadsheet read a text cell as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV value that a spreadsheet shows and never runs: text starting like a formula gets a
+    leading apostrophe (numbers stay numbers). Every CSV normwatch writes goes through this."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    raw = jsonable(value)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return _cell(raw)
+    return spreadsheet_safe(_cell(raw))
+
+
 def emit(
     rows: Sequence[Mapping[str, Any]],
     fmt: str,
@@ -63,9 +82,9 @@ def emit(
     cols = list(columns) if columns else _columns(rows)
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(cols)
+        writer.writerow([spreadsheet_safe(c) for c in cols])
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in cols])
+            writer.writerow([_csv_cell(row.get(c)) for c in cols])
         return
     emit_table(rows, cols, title=title, out=out)
 
@@ -78,13 +97,15 @@ def emit_table(
     out: TextIO | None = None,
 ) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold")
+    # data is never markup: a name or message holding "[/x]" is shown as it is
+    table = Table(title=escape(title) if title else None, header_style="bold")
     for c in cols:
-        table.add_column(c)
+        table.add_column(escape(c))
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in cols])
+        table.add_row(*[escape(_cell(row.get(c))) for c in cols])
     Console(file=out or sys.stdout, width=200 if out is not None else None).print(table)
 
 

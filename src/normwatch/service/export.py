@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from normwatch.errors import DataError, StoreError
+from normwatch.formats import spreadsheet_safe
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -210,7 +211,7 @@ def _write_csv(res: Resource, path: Path) -> None:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(res.columns)
         for row in res.rows:
-            w.writerow([_cell(row.get(c)) for c in res.columns])
+            w.writerow([spreadsheet_safe(_cell(row.get(c))) for c in res.columns])
 
 
 def _write_json(res: Resource, path: Path) -> None:
