@@ -302,6 +302,29 @@ def _file_entry(
     }
 
 
+def _refuse_store_target(store: Store, out: Path, fmts: Sequence[str]) -> None:
+    """Refuse an export that would write over the store's own file."""
+    from normwatch.store import schema as t
+
+    own = getattr(store, "_sqlite", None)
+    if own is None:
+        return
+    own_path = Path(own).resolve()
+    names = {"datapackage.json"}
+    if "sqlite" in fmts:
+        names.add(SQLITE_NAME)
+    ext = {"csv": ".csv", "json": ".json", "parquet": ".parquet"}
+    for table in [*t.metadata.tables, "status_periods"]:
+        names.update(f"{table}{ext[f]}" for f in fmts if f in ext)
+    for name in names:
+        target = out / name
+        if target.resolve() == own_path:
+            raise DataError(
+                f"refusing to export into {out}: {target} is the store itself; "
+                "choose another directory"
+            )
+
+
 def export(
     store: Store,
     directory: str | Path,
@@ -315,6 +338,7 @@ def export(
 
     fmts = parse_formats(formats)
     out = Path(directory)
+    _refuse_store_target(store, out, fmts)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -25,6 +25,8 @@ from normwatch.store.migrations import SCHEMA_VERSION, check_version
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlalchemy import Connection, Engine
 
 
@@ -51,6 +53,24 @@ def db_url(db: str | None) -> str:
     return f"sqlite:///{path}"
 
 
+BUSY_TIMEOUT_ENV = "NORMWATCH_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+
+def busy_timeout() -> float:
+    """Seconds a SQLite connection waits for another writer's lock (``NORMWATCH_BUSY_TIMEOUT``)."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV)
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV} must be a number of seconds, not {raw!r}") from None
+    if value < 0:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV} must not be negative, not {raw!r}")
+    return value
+
+
 def _sqlite_path(url: str) -> str | None:
     """The file of a plain ``sqlite:///path`` URL (None for memory or other databases)."""
     if url.startswith("sqlite:///") and "?" not in url and not url.endswith(":memory:"):
@@ -65,7 +85,7 @@ def _make_engine(url: str) -> Engine:
         path = _sqlite_path(url)
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
         # Let SQLAlchemy, not the sqlite3 module, open transactions, so that DDL and DML of
         # one load commit or roll back together (the documented pysqlite recipe).
@@ -74,12 +94,35 @@ def _make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
+        # IMMEDIATE takes the write lock at once, so a second writer waits (busy timeout)
+        # instead of failing with "database is locked" when it upgrades a read lock.
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _read_connection(path: str) -> sqlite3.Connection:
+    """A connection for reading a SQLite store.
+
+    It is opened read-write where the file allows, so that SQLite rolls back the hot
+    journal a killed writer left behind (a ``mode=ro`` connection cannot, and every read
+    then fails with "attempt to write a readonly database"); ``query_only`` keeps the
+    connection itself from writing. A file the user may not write is opened read-only.
+    """
+    import sqlite3
+
+    uri = Path(path).as_uri()
+    mode = "rw" if os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK) else "ro"
+    con = sqlite3.connect(f"{uri}?mode={mode}", uri=True, timeout=busy_timeout())
+    try:
+        con.execute("PRAGMA query_only=ON")
+    except sqlite3.Error:
+        con.close()
+        raise
+    return con
 
 
 class Store:
@@ -117,7 +160,7 @@ class Store:
             import sqlite3
 
             try:
-                con = sqlite3.connect(f"file:{self._sqlite}?mode=ro", uri=True)
+                con = _read_connection(self._sqlite)
                 try:
                     con.row_factory = sqlite3.Row
                     return [dict(r) for r in con.execute(sql, params or {})]
