@@ -31,7 +31,8 @@ from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, SourceError, UnknownStateError
-from normwatch.sources.untc.mtdsg import UntcDocument, parse_untc
+from normwatch.sources.untc.mtdsg import UntcDocument
+from normwatch.sources.untc.viewdetails import parse_status
 from normwatch.store.db import Store
 from normwatch.store.stamps import now_iso
 
@@ -411,7 +412,7 @@ class _Read:
 
 def _read(store: Store, location: str, treaty: str | None) -> _Read:
     got = fetch(location)
-    doc = parse_untc(got.data, source=got.location)
+    doc = parse_status(got.data, source=got.location)
     rules = treaty_for(doc, treaty)
     source = Source(
         got.location,
