@@ -238,9 +238,11 @@ def incoming_actions(
             continue
         codes[p.row] = code
     if unknown:
-        raise UnknownStateError(
+        err = UnknownStateError(
             unknown, where=doc.source, hint=" (add an alias to state_aliases.csv if it is a State)"
         )
+        err.exit_code = 2  # a status listing naming an unknown participant is a bad source
+        raise err
     acts: list[Action] = []
     columns = {c.index: c.header for c in doc.columns}
     for p in doc.participants:
