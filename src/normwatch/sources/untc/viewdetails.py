@@ -25,7 +25,7 @@ from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 
 from normwatch.sources.untc.mtdsg import (
     UntcDocument,
@@ -111,7 +111,9 @@ def _cell_markup(td: Tag) -> str:
             elif node.name == "br":
                 parts.append(" ")
             continue
-        if any(isinstance(a, Tag) and a.name == "sup" for a in node.parents if a is not td):
+        if isinstance(node, Comment) or any(
+            isinstance(a, Tag) and a.name == "sup" for a in node.parents if a is not td
+        ):
             continue
         parts.append(str(node).replace("<", "&lt;"))
     return "".join(parts)
@@ -225,7 +227,8 @@ def _paragraphs(div: Tag) -> list[str]:
                 chunks.append(" ".join(current))
                 current = []
             continue
-        current.append(str(node))
+        if not isinstance(node, Comment):
+            current.append(str(node))
     chunks.append(" ".join(current))
     return [c for c in (_WS.sub(" ", c).strip() for c in chunks) if c]
 
