@@ -84,13 +84,13 @@ def untc_parse_cmd(files: tuple[str, ...], fmt: str) -> None:
     exit code is then 2.
     """
     from normwatch.errors import NormwatchError
-    from normwatch.sources.untc.mtdsg import parse_untc_file
+    from normwatch.sources.untc.viewdetails import parse_status_file
 
     docs: list[UntcDocument] = []
     refused: list[NormwatchError] = []
     for f in files:
         try:
-            docs.append(parse_untc_file(f))
+            docs.append(parse_status_file(f))
         except NormwatchError as exc:
             refused.append(exc)
     if len(files) == 1 and refused:

@@ -31,7 +31,8 @@ from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, SourceError, UnknownStateError
-from normwatch.sources.untc.mtdsg import UntcDocument, parse_untc
+from normwatch.sources.untc.mtdsg import UntcDocument
+from normwatch.sources.untc.viewdetails import parse_status
 from normwatch.store.db import Store
 from normwatch.store.stamps import now_iso
 
@@ -237,9 +238,11 @@ def incoming_actions(
             continue
         codes[p.row] = code
     if unknown:
-        raise UnknownStateError(
+        err = UnknownStateError(
             unknown, where=doc.source, hint=" (add an alias to state_aliases.csv if it is a State)"
         )
+        err.exit_code = 2  # a status listing naming an unknown participant is a bad source
+        raise err
     acts: list[Action] = []
     columns = {c.index: c.header for c in doc.columns}
     for p in doc.participants:
@@ -411,7 +414,7 @@ class _Read:
 
 def _read(store: Store, location: str, treaty: str | None) -> _Read:
     got = fetch(location)
-    doc = parse_untc(got.data, source=got.location)
+    doc = parse_status(got.data, source=got.location)
     rules = treaty_for(doc, treaty)
     source = Source(
         got.location,

@@ -208,6 +208,7 @@ class UntcWithdrawal:
     text: str
     kind: ActionKind = ActionKind.WITHDRAWAL
     row: int | None = None
+    symbol: str | None = None  # the depositary notification cited, when the source gives it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -217,6 +218,7 @@ class UntcWithdrawal:
             "effective": self.effective.isoformat() if self.effective else None,
             "note_index": self.note_index,
             "row": self.row,
+            "symbol": self.symbol,
             "text": self.text,
         }
 
@@ -239,6 +241,7 @@ class UntcDocument:
     notes: dict[str, str]
     withdrawals: list[UntcWithdrawal]
     problems: list[UntcProblem]
+    status_as_at: dt.date | None = None  # the "Status as at" date of an HTML page
 
     @property
     def warnings(self) -> list[str]:
@@ -271,6 +274,7 @@ class UntcDocument:
             "withdrawals": [w.to_dict() for w in self.withdrawals],
             "problems": [p.to_dict() for p in self.problems],
             "warnings": self.warnings,
+            "status_as_at": self.status_as_at.isoformat() if self.status_as_at else None,
         }
 
 
