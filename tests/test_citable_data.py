@@ -1,0 +1,109 @@
+"""The bundled data cites the depositary: withdrawals carry their C.N. symbol and date."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from clirun import run
+from normwatch.core.model import ActionKind
+from normwatch.store.db import Store
+
+UNTC = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no="
+
+# from /work/shared/data/withdrawal_notifications.csv
+NOTIFICATIONS = {
+    ("ccm", "LTU"): ("C.N.347.2024.TREATIES-XXVI-6", "2024-09-06"),
+    ("apmbt", "EST"): ("C.N.360.2025.TREATIES-XXVI-5", "2025-07-03"),
+    ("apmbt", "LVA"): ("C.N.361.2025.TREATIES-XXVI-5", "2025-07-03"),
+    ("apmbt", "LTU"): ("C.N.362.2025.TREATIES-XXVI-5", "2025-07-03"),
+    ("apmbt", "FIN"): ("C.N.372.2025.TREATIES-XXVI-5", "2025-07-11"),
+    ("apmbt", "POL"): ("C.N.421.2025.TREATIES-XXVI-5", "2025-08-26"),
+}
+
+
+def test_every_bundled_withdrawal_cites_the_un_status_page_with_its_notification(
+    store: Store,
+) -> None:
+    found = {}
+    for treaty in ("ccm", "apmbt"):
+        for a in store.actions(treaty):
+            if a.kind == ActionKind.WITHDRAWAL:
+                main = [s for s in a.sources if s.symbol]
+                assert len(main) == 1, a
+                assert main[0].url.startswith(UNTC), main[0].url
+                assert main[0].confidence == "high"
+                found[(treaty, a.state)] = (main[0].symbol, main[0].published)
+    assert found == NOTIFICATIONS
+
+
+def test_withdrawals_no_longer_cite_unrelated_pages(store: Store) -> None:
+    urls = {
+        s.url
+        for treaty in ("ccm", "apmbt")
+        for a in store.actions(treaty)
+        if a.kind == ActionKind.WITHDRAWAL
+        for s in a.sources
+    }
+    assert not any("2012/01/11/finland-joins" in u for u in urls)
+    assert not any("trb-2003-112" in u for u in urls)
+    assert not any("bgbl_2016" in u for u in urls)
+    # good secondary sources stay as further sources
+    assert any("maginternational.org" in u for u in urls)
+
+
+def test_status_explain_and_timeline_show_the_notification_symbol(
+    bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "--db", bundled_db, "status", "apmbt", "Latvia", "--on", "2026-01-01", "--explain"
+    )
+    assert code == 0
+    assert "withdrawal 2025-06-27 depositary notification C.N.361.2025.TREATIES-XXVI-5" in out
+    code, out, _ = run(capsys, "--db", bundled_db, "timeline", "apmbt", "FIN", "--format", "json")
+    assert code == 0
+    entries = json.loads(out)["entries"]
+    withdrawal = [e for e in entries if e.get("action") == "withdrawal"]
+    assert [e["notification"] for e in withdrawal] == ["C.N.372.2025.TREATIES-XXVI-5"]
+
+
+def test_state_page_shows_the_notification_symbol(client: object) -> None:
+    resp = client.get("/states/POL")  # type: ignore[attr-defined]
+    assert resp.status_code == 200
+    assert "C.N.421.2025.TREATIES-XXVI-5" in resp.text
+
+
+def test_check_fails_on_a_withdrawal_without_a_notification_symbol(
+    tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    con = sqlite3.connect(copy)
+    con.execute("UPDATE sources SET symbol = NULL WHERE symbol LIKE 'C.N.372.2025%'")
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "--db", str(copy), "check", "--format", "json")
+    assert code == 1
+    problems = json.loads(out)
+    assert [p["check"] for p in problems] == ["notification"]
+    assert "FIN withdrawal" in problems[0]["message"]
+
+
+def test_check_accepts_a_withdrawal_whose_missing_notification_has_a_reason(
+    tmp_path: Path, bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    con = sqlite3.connect(copy)
+    con.execute("UPDATE sources SET symbol = NULL WHERE symbol LIKE 'C.N.372.2025%'")
+    con.execute(
+        "UPDATE actions SET note = 'no depositary notification: not yet circulated' "
+        "WHERE state = 'FIN' AND kind = 'withdrawal'"
+    )
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "--db", str(copy), "check")
+    assert code == 0, out
