@@ -107,3 +107,14 @@ def test_check_accepts_a_withdrawal_whose_missing_notification_has_a_reason(
     con.close()
     code, out, _ = run(capsys, "--db", str(copy), "check")
     assert code == 0, out
+
+
+def test_ukraines_law_of_15_july_2025_is_recorded_as_a_suspension_not_a_withdrawal(
+    store: Store,
+) -> None:
+    (law,) = [e for e in store.events("apmbt", "UKR") if str(e.date) == "2025-07-15"]
+    assert "suspension" in law.description
+    assert "law on withdrawal" not in law.description
+    assert [s.url for s in law.sources] == [
+        "https://news.az/news/ukraine-suspends-participation-in-ottawa-convention-on-landmine-ban"
+    ]
