@@ -118,3 +118,49 @@ def test_ukraines_law_of_15_july_2025_is_recorded_as_a_suspension_not_a_withdraw
     assert [s.url for s in law.sources] == [
         "https://news.az/news/ukraine-suspends-participation-in-ottawa-convention-on-landmine-ban"
     ]
+
+
+def test_ukraine_mine_ban_obligations_from_the_bundled_data(
+    bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "--db",
+        bundled_db,
+        "obligations",
+        "apmbt",
+        "UKR",
+        "--on",
+        "2026-01-01",
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    rows = {r["obligation"]: r for r in json.loads(out)}
+    assert rows["stockpile_destruction"]["status"] == "overdue"
+    assert rows["stockpile_destruction"]["deadline"] == "2010-06-01"
+    assert rows["clearance"]["deadline"] == "2033-12-01"
+    assert rows["clearance"]["status"] != "overdue"
+
+
+def test_mine_ban_overdue_deadlines_on_1_january_2026_include_ukraine_and_greece(
+    bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "--db",
+        bundled_db,
+        "deadlines",
+        "apmbt",
+        "--overdue",
+        "--on",
+        "2026-01-01",
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    overdue = {(r["state"], r["obligation"]) for r in json.loads(out)}
+    assert ("UKR", "stockpile_destruction") in overdue
+    assert ("GRC", "stockpile_destruction") in overdue
+    # Ukraine's clearance deadline was extended to 2033
+    assert ("UKR", "clearance") not in overdue
