@@ -10,15 +10,17 @@ for which the treaty is not in force on the day has no obligations (``not_applic
 
 Statuses:
 
-``not_applicable``  not in force for the State, or (``applies = "declared"``) no declaration
-                    on record (no stockpile, no contamination, no retained munitions)
+``not_applicable``  not in force for the State, or (``applies = "declared"``) a sourced
+                    fact says the State has nothing to do (``declared = no``)
 ``pending``         the deadline is ahead (the deadline day itself is still in time)
 ``extended``        pending, with a deadline moved by a granted extension
 ``completed``       done: on time, late (by how much) or - known only from an aggregate
                     statement or a date range - with the timing unknown
 ``overdue``         the deadline has passed and no completion is on record by the day (for
                     reports: only where a source says the report was outstanding)
-``unknown``         the facts do not decide: a report with no submission data, a deadline
+``unknown``         the facts do not decide: an obligation that applies only to some States
+                    (``applies = "declared"``) with nothing on record for the State ("no
+                    declaration on record"), a report with no submission data, a deadline
                     that passed while an extension request awaits a decision not on record, a
                     completion known only to lie in a range that straddles the day
 
@@ -111,6 +113,8 @@ class ObligationFact:
 
 
 ONE_DAY = dt.timedelta(days=1)
+# the reason given when a State-specific obligation has no fact on record for the State
+NO_DECLARATION = "no declaration on record"
 
 
 class ObStatus(StrEnum):
@@ -480,9 +484,11 @@ def evaluate(
         declarations = [f for f in mine if f.obligation == rule.fact and f.report_year is None]
         if not declarations:
             what = rule.fact.replace("_", " ")
+            # silence is not a declaration: only a sourced fact makes it not_applicable
             return ctx.result(
-                ObStatus.NOT_APPLICABLE,
-                f"no {what} declaration on record for the State; {label} applies only where one is",
+                ObStatus.UNKNOWN,
+                f"{NO_DECLARATION}: nothing on {what} is on record for the State, so "
+                f"whether {label} applies to it is unknown",
             )
         if not any(f.declared for f in declarations):
             ctx.used.extend(declarations)
