@@ -164,3 +164,32 @@ def test_mine_ban_overdue_deadlines_on_1_january_2026_include_ukraine_and_greece
     assert ("GRC", "stockpile_destruction") in overdue
     # Ukraine's clearance deadline was extended to 2033
     assert ("UKR", "clearance") not in overdue
+
+
+def test_an_overdue_status_carries_the_lowest_confidence_of_its_facts(
+    bundled_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("--db", bundled_db, "obligations", "ccm", "GBR", "--on", "2026-01-01")
+    code, out, _ = run(capsys, *args, "--format", "json")
+    assert code == 0, out
+    rows = {r["obligation"]: r for r in json.loads(out)}
+    # the UK's CCM clearance overdue rests on one medium-confidence Monitor row
+    assert rows["clearance"]["status"] == "overdue"
+    assert rows["clearance"]["confidence"] == "medium"
+    assert rows["stockpile_destruction"]["confidence"] == "high"
+    # a status that rests on no fact carries no confidence
+    assert rows["initial_report"]["confidence"] is None
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    assert "confidence" in out and "medium" in out
+
+
+def test_api_obligations_carry_confidence(client: object) -> None:
+    resp = client.get(  # type: ignore[attr-defined]
+        "/api/v1/treaties/ccm/states/GBR/obligations", params={"on": "2026-01-01"}
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    rows = body if isinstance(body, list) else body.get("obligations", body.get("items"))
+    clearance = next(r for r in rows if r["obligation"] == "clearance")
+    assert clearance["confidence"] == "medium"

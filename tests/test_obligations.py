@@ -781,7 +781,9 @@ def test_cli_deadlines_json_csv_and_overdue(db: str, capsys: pytest.CaptureFixtu
         capsys, "--db", db, "deadlines", "ccm", "--on", "2026-01-01", "--overdue", "--format", "csv"
     )
     lines = out.strip().splitlines()
-    assert code == 0 and lines[0].startswith("state,name,obligation,article,status,deadline")
+    assert code == 0 and lines[0].startswith(
+        "state,name,obligation,article,status,confidence,deadline"
+    )
     assert {line.split(",")[4] for line in lines[1:]} == {"overdue"}
 
 

@@ -115,6 +115,8 @@ class ObligationFact:
 ONE_DAY = dt.timedelta(days=1)
 # the reason given when a State-specific obligation has no fact on record for the State
 NO_DECLARATION = "no declaration on record"
+# confidence levels of the vetted data, lowest first
+_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 class ObStatus(StrEnum):
@@ -312,6 +314,14 @@ class ObligationState:
         text = " ".join(_sentence(x) for x in (self.summary, *self.steps))
         return text[:1].upper() + text[1:]
 
+    @property
+    def confidence(self) -> str | None:
+        """For an overdue or completed status, the lowest confidence among its facts."""
+        if self.status not in (ObStatus.OVERDUE, ObStatus.COMPLETED):
+            return None
+        levels = [f.source.confidence for f in self.facts if f.source.confidence in _RANK]
+        return min(levels, key=lambda c: _RANK[c or ""]) if levels else None
+
     def to_dict(self, *, name: str | None = None) -> dict[str, Any]:
         def d(x: dt.date | None) -> str | None:
             return x.isoformat() if x else None
@@ -325,6 +335,7 @@ class ObligationState:
             "obligation": self.rule.id,
             "article": self.article,
             "status": self.status.value,
+            "confidence": self.confidence,
             "deadline": str(self.deadline) if self.deadline else None,
             "original_deadline": str(self.original_deadline) if self.original_deadline else None,
             "hostilities_ended": str(self.hostilities_ended) if self.hostilities_ended else None,
