@@ -168,7 +168,17 @@ def test_no_stockpile_is_overdue_after_the_aggregate_statement(store: Store, on:
 def test_lithuania_obligations_end_on_2025_03_06(store: Store) -> None:
     before = obligations_for(store, "ccm", "Lithuania", dt.date(2025, 3, 5))
     live = [r for r in before if r["status"] != "not_applicable"]
-    assert {r["obligation"] for r in live} == {"initial_report", "annual_report"}
+    assert {r["obligation"] for r in live} == {
+        "initial_report",
+        "annual_report",
+        "stockpile_destruction",
+        "clearance",
+        "retention_report",
+    }
+    # nothing is on record about Lithuanian stockpiles, clearance or retention: unknown
+    for name in ("stockpile_destruction", "clearance", "retention_report"):
+        assert by_obligation(live)[name]["status"] == "unknown"
+        assert by_obligation(live)[name]["summary"].startswith("no declaration on record")
     assert all(r["ends"] == "2025-03-06" for r in live)
     # the report due on 30 April 2025 falls after the withdrawal took effect
     annual = by_obligation(before)["annual_report"]
@@ -237,10 +247,12 @@ def test_an_extension_after_a_completion_reopens_the_obligation(store: Store) ->
     assert "reopened" in reopened["explanation"]
 
 
-def test_not_applicable_without_a_declaration(store: Store) -> None:
-    assert ob(store, "Lithuania", dt.date(2020, 1, 1), "stockpile_destruction")["status"] == (
-        "not_applicable"
-    )
+def test_unknown_without_a_declaration_and_not_applicable_only_with_a_sourced_one(
+    store: Store,
+) -> None:
+    lithuania = ob(store, "Lithuania", dt.date(2020, 1, 1), "stockpile_destruction")
+    assert lithuania["status"] == "unknown"
+    assert lithuania["summary"].startswith("no declaration on record")
     colombia = ob(store, "Colombia", TODAY, "clearance")
     assert colombia["status"] == "not_applicable"
     assert "declares nothing" in colombia["explanation"]
@@ -249,7 +261,8 @@ def test_not_applicable_without_a_declaration(store: Store) -> None:
 def test_apmbt_reports_are_computed_for_every_party(store: Store) -> None:
     rows = by_obligation(obligations_for(store, "apmbt", "Canada", dt.date(1999, 3, 2)))
     assert rows["initial_report"]["deadline"] == "1999-08-28"
-    assert rows["stockpile_destruction"]["status"] == "not_applicable"
+    # Canada has no stockpile row in the bundled APMBT facts: unknown, not not_applicable
+    assert rows["stockpile_destruction"]["status"] == "unknown"
 
 
 def test_deadlines_within_a_window_are_ahead_and_in_date_order(store: Store) -> None:
@@ -502,7 +515,9 @@ def test_statuses_are_consistent_on_any_day(db: str, on: dt.date) -> None:
             if status == "completed" and row["completed"] is not None:
                 assert PartialDate.parse(row["completed"]).latest() <= on
             if on >= dt.date(2023, 12, 15) and row["obligation"] == "stockpile_destruction":
-                assert status in ("completed", "not_applicable")
+                assert status in ("completed", "not_applicable", "unknown")
+                if status == "unknown":
+                    assert row["summary"].startswith("no declaration on record")
             if code == "LTU" and on >= dt.date(2025, 3, 6):
                 assert status == "not_applicable"
 
@@ -766,7 +781,9 @@ def test_cli_deadlines_json_csv_and_overdue(db: str, capsys: pytest.CaptureFixtu
         capsys, "--db", db, "deadlines", "ccm", "--on", "2026-01-01", "--overdue", "--format", "csv"
     )
     lines = out.strip().splitlines()
-    assert code == 0 and lines[0].startswith("state,name,obligation,article,status,deadline")
+    assert code == 0 and lines[0].startswith(
+        "state,name,obligation,article,status,confidence,deadline"
+    )
     assert {line.split(",")[4] for line in lines[1:]} == {"overdue"}
 
 

@@ -136,7 +136,9 @@ def _explanation_text(expl: dict[str, Any]) -> str:
     lines = [f"  rule: {expl['rule']}"]
     for a in expl["actions"]:
         srcs = "; ".join(a["sources"]) or "no source"
-        lines.append(f"  action: {a['action']} {a['date']}  [{srcs}]")
+        cn = ", ".join(a.get("symbols") or [])
+        notified = f" depositary notification {cn}" if cn else ""
+        lines.append(f"  action: {a['action']} {a['date']}{notified}  [{srcs}]")
     lines += [f"  arithmetic: {s}" for s in expl["arithmetic"]]
     for c in expl["armed_conflicts"]:
         state = f"ended {c['end']}" if c["end"] else "ongoing"
@@ -213,7 +215,7 @@ def timeline(ctx: click.Context, treaty: str, state: str, fmt: str) -> None:
     emit(
         rows,
         fmt,
-        columns=["date", "type", "status", "until", "description", "legal_effect"],
+        columns=["date", "type", "status", "until", "description", "notification", "legal_effect"],
         title=f"{result['name']} and the {treaty.upper()}",
     )
     for w in result["warnings"]:

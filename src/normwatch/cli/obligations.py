@@ -13,14 +13,32 @@ import click
 
 from normwatch.cli._common import format_option, get_store, on_option
 
-_COLUMNS = ["obligation", "article", "status", "deadline", "completed", "overdue_days"]
-_DEADLINE_COLUMNS = ["deadline", "state", "name", "obligation", "article", "status", "overdue_days"]
+_COLUMNS = [
+    "obligation",
+    "article",
+    "status",
+    "confidence",
+    "deadline",
+    "completed",
+    "overdue_days",
+]
+_DEADLINE_COLUMNS = [
+    "deadline",
+    "state",
+    "name",
+    "obligation",
+    "article",
+    "status",
+    "confidence",
+    "overdue_days",
+]
 _CSV_COLUMNS = [
     "state",
     "name",
     "obligation",
     "article",
     "status",
+    "confidence",
     "deadline",
     "original_deadline",
     "completed",

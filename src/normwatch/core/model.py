@@ -60,6 +60,10 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# prefix of an action note recording why a withdrawal has no depositary notification symbol
+NO_NOTIFICATION = "no depositary notification"
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a fact comes from: a URL or file, and the depositary notification where known."""

@@ -10,15 +10,17 @@ for which the treaty is not in force on the day has no obligations (``not_applic
 
 Statuses:
 
-``not_applicable``  not in force for the State, or (``applies = "declared"``) no declaration
-                    on record (no stockpile, no contamination, no retained munitions)
+``not_applicable``  not in force for the State, or (``applies = "declared"``) a sourced
+                    fact says the State has nothing to do (``declared = no``)
 ``pending``         the deadline is ahead (the deadline day itself is still in time)
 ``extended``        pending, with a deadline moved by a granted extension
 ``completed``       done: on time, late (by how much) or - known only from an aggregate
                     statement or a date range - with the timing unknown
 ``overdue``         the deadline has passed and no completion is on record by the day (for
                     reports: only where a source says the report was outstanding)
-``unknown``         the facts do not decide: a report with no submission data, a deadline
+``unknown``         the facts do not decide: an obligation that applies only to some States
+                    (``applies = "declared"``) with nothing on record for the State ("no
+                    declaration on record"), a report with no submission data, a deadline
                     that passed while an extension request awaits a decision not on record, a
                     completion known only to lie in a range that straddles the day
 
@@ -111,6 +113,10 @@ class ObligationFact:
 
 
 ONE_DAY = dt.timedelta(days=1)
+# the reason given when a State-specific obligation has no fact on record for the State
+NO_DECLARATION = "no declaration on record"
+# confidence levels of the vetted data, lowest first
+_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 class ObStatus(StrEnum):
@@ -308,6 +314,14 @@ class ObligationState:
         text = " ".join(_sentence(x) for x in (self.summary, *self.steps))
         return text[:1].upper() + text[1:]
 
+    @property
+    def confidence(self) -> str | None:
+        """For an overdue or completed status, the lowest confidence among its facts."""
+        if self.status not in (ObStatus.OVERDUE, ObStatus.COMPLETED):
+            return None
+        levels = [f.source.confidence for f in self.facts if f.source.confidence in _RANK]
+        return min(levels, key=lambda c: _RANK[c or ""]) if levels else None
+
     def to_dict(self, *, name: str | None = None) -> dict[str, Any]:
         def d(x: dt.date | None) -> str | None:
             return x.isoformat() if x else None
@@ -321,6 +335,7 @@ class ObligationState:
             "obligation": self.rule.id,
             "article": self.article,
             "status": self.status.value,
+            "confidence": self.confidence,
             "deadline": str(self.deadline) if self.deadline else None,
             "original_deadline": str(self.original_deadline) if self.original_deadline else None,
             "hostilities_ended": str(self.hostilities_ended) if self.hostilities_ended else None,
@@ -480,9 +495,11 @@ def evaluate(
         declarations = [f for f in mine if f.obligation == rule.fact and f.report_year is None]
         if not declarations:
             what = rule.fact.replace("_", " ")
+            # silence is not a declaration: only a sourced fact makes it not_applicable
             return ctx.result(
-                ObStatus.NOT_APPLICABLE,
-                f"no {what} declaration on record for the State; {label} applies only where one is",
+                ObStatus.UNKNOWN,
+                f"{NO_DECLARATION}: nothing on {what} is on record for the State, so "
+                f"whether {label} applies to it is unknown",
             )
         if not any(f.declared for f in declarations):
             ctx.used.extend(declarations)

@@ -219,6 +219,9 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
     # hostilities), in file order
     current: dict[tuple[str, str, PartialDate | None], PartialDate] = {}
     granted_steps: dict[tuple[str, str, PartialDate | None], int] = {}
+    # a completion followed by a new deadline (mined areas found later): that deadline is the
+    # meeting's decision on new work, not an extension bound by the per-extension maximum
+    reopened: set[tuple[str, str, PartialDate | None]] = set()
     for f in facts:
         at = f"{f.label}: {f.state} {f.obligation}"
         rule = names.get(f.obligation)
@@ -286,7 +289,10 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
                 f"{at}: original deadline {f.original_deadline} differs from the computed "
                 f"{computed} ({how})"
             )
+        key = (f.state, rule.id, ended)
         if not f.is_extension:
+            if f.completed_on is not None:
+                reopened.add(key)
             continue
         ext = rule.extension
         if ext is None:
@@ -295,7 +301,6 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
                 "extension can be granted or requested"
             )
             continue
-        key = (f.state, rule.id, ended)
         before = current.get(key, computed)
         new = f.extended_deadline
         if new is not None:
@@ -304,7 +309,7 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
                     f"{at}: extension to {new} does not move the deadline later (the "
                     f"deadline it extends is {before})"
                 )
-            elif new.earliest() > add_years(before.latest(), ext.max_years):
+            elif key not in reopened and new.earliest() > add_years(before.latest(), ext.max_years):
                 out.append(
                     f"{at}: extension from {before} to {new} is longer than the "
                     f"{ext.max_years} years allowed per extension (art. {ext.article})"
@@ -315,6 +320,8 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
                 out.append(f"{at}: a further extension, but art. {ext.article} allows only one")
             if new is not None:
                 current[key] = new
+        if f.completed_on is not None:
+            reopened.add(key)
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from normwatch import features
-from normwatch.core.model import ActionKind, Status
+from normwatch.core.model import NO_NOTIFICATION, ActionKind, Status
 from normwatch.errors import DataError
 from normwatch.store.db import Store
 
@@ -120,6 +120,7 @@ def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
                     "action": a.kind.value,
                     "description": _action_text(a.kind),
                     "sources": [s.url for s in a.sources],
+                    "notification": next((s.symbol for s in a.sources if s.symbol), None),
                     "legal_effect": True,
                 }
             )
@@ -183,6 +184,18 @@ def check(store: Store) -> list[Problem]:
         for a in acts:
             if not a.sources:
                 problems.append(Problem("sourced", f"{rules.id}: {a.describe()}: no source"))
+            if (
+                a.kind == ActionKind.WITHDRAWAL
+                and not any(s.symbol for s in a.sources)
+                and not (a.note or "").startswith(NO_NOTIFICATION)
+            ):
+                problems.append(
+                    Problem(
+                        "notification",
+                        f"{rules.id}: {a.describe()}: withdrawal without a depositary "
+                        "notification symbol or a recorded reason for its absence",
+                    )
+                )
             if a.state not in codes:
                 problems.append(Problem("state_codes", f"{rules.id}: unknown State {a.state}"))
             if a.day < rules.opened_for_signature and a.kind != ActionKind.WITHDRAWAL:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from normwatch import features
 from normwatch.catalog import all_treaties, has_data, read_csv
 from normwatch.core.dates import PartialDate, parse_date
-from normwatch.core.model import Action, ActionKind, Source
+from normwatch.core.model import NO_NOTIFICATION, Action, ActionKind, Source
 from normwatch.errors import DataError
 from normwatch.store import schema as t
 from normwatch.store.facts import ensure_source, split_sources, write_actions
@@ -90,11 +90,33 @@ def load_actions(conn: Connection, treaty: str, name: str, codes: set[str]) -> i
             raise DataError(f"unknown action {kind_text!r}", where=f"{where}: action") from None
         date = PartialDate.parse(_need(row, "date", where), where=f"{where}: date")
         confidence = row.get("confidence") or None
+        symbol = row.get("notification") or None
+        published = row.get("notification_date") or None
+        if published is not None:
+            parse_date(published, where=f"{where}: notification_date")
+        if published is not None and symbol is None:
+            raise DataError("notification date without a symbol", where=f"{where}: notification")
+        primary = split_sources(_need(row, "source", where))
+        # the depositary notification (C.N. symbol and date) belongs to the row's main source
         sources = tuple(
-            Source(s.url, s.symbol, s.title, s.published, confidence=confidence, note=s.note)
-            for s in split_sources(_need(row, "source", where))
+            Source(
+                s.url,
+                symbol if i == 0 else s.symbol,
+                s.title,
+                published if i == 0 else s.published,
+                confidence=confidence,
+                note=s.note,
+            )
+            for i, s in enumerate(primary)
+        ) + tuple(
+            Source(s.url, s.symbol, s.title, s.published, note=s.note or "further source")
+            for s in split_sources(row.get("further_sources") or "")
         )
-        acts.append(Action(treaty, state, kind, date, sources, row.get("note") or None))
+        note = row.get("note") or None
+        reason = row.get("no_notification_reason") or None
+        if reason is not None:
+            note = f"{NO_NOTIFICATION}: {reason}" + (f"; {note}" if note else "")
+        acts.append(Action(treaty, state, kind, date, sources, note))
     return write_actions(conn, acts, seen_at=BUNDLED_SEEN)
 
 
