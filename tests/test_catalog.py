@@ -63,12 +63,11 @@ def test_a_rule_file_added_to_the_folder_is_found(rules_dir: Path) -> None:
     # the folder's modification time is part of the key; make sure it moved
     stamp = rules_dir.stat().st_mtime_ns
 
-
     os.utime(rules_dir, ns=(stamp + 1_000_000_000, stamp + 1_000_000_000))
     found = catalog.treaty_by_untc("ZZ-3")
     assert found is not None and found.id == "cached3"
 
 
 def test_unknown_treaty_names_the_known_ones(rules_dir: Path) -> None:
-    with pytest.raises(catalog.NotFoundError, match="unknown treaty 'nope'.*cached1"):
+    with pytest.raises(catalog.NotFoundError, match=r"unknown treaty 'nope'.*cached1"):
         catalog.get_treaty("nope")
