@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from normwatch import catalog
+from normwatch.core.treaty import TreatyRules
+from normwatch.errors import NotFoundError
 
 RULES = """id = "cached{n}"
 name = "Cached treaty {n}"
@@ -45,7 +47,7 @@ def test_rule_files_are_read_once_however_many_lookups(
     reads: list[str] = []
     real = catalog.load_rules_file
 
-    def counting(path: str | Path) -> catalog.TreatyRules:
+    def counting(path: str | Path) -> TreatyRules:
         reads.append(str(path))
         return real(path)
 
@@ -69,5 +71,5 @@ def test_a_rule_file_added_to_the_folder_is_found(rules_dir: Path) -> None:
 
 
 def test_unknown_treaty_names_the_known_ones(rules_dir: Path) -> None:
-    with pytest.raises(catalog.NotFoundError, match=r"unknown treaty 'nope'.*cached1"):
+    with pytest.raises(NotFoundError, match=r"unknown treaty 'nope'.*cached1"):
         catalog.get_treaty("nope")
