@@ -7,22 +7,31 @@ parsed by :mod:`normwatch.core.treaty`; bundled tables are read from ``normwatch
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from normwatch.core.obligation_rules import ObligationRule, parse_obligations
 from normwatch.core.treaty import TreatyRules, parse_rules
 from normwatch.errors import DataError, NotFoundError, RuleError
 
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
-def data_file(*parts: str) -> resources.abc.Traversable:
+
+#: the bundled data beside this module (an ordinary install); importlib.resources otherwise
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def data_file(*parts: str) -> Traversable:
     """A file of the bundled package data (``data_file("ccm", "actions.csv")``)."""
+    if _DATA.is_dir():
+        return _DATA.joinpath(*parts)
+    from importlib import resources  # a zipped or otherwise unusual install
+
     return resources.files("normwatch").joinpath("data", *parts)
 
 
@@ -36,6 +45,9 @@ def has_data(name: str) -> bool:
 
 def read_csv(name: str, required: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
     """Rows of a bundled CSV with a ``file:line`` label; missing columns are an error."""
+    import csv
+    import io
+
     reader = csv.DictReader(io.StringIO(data_text(name)))
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
