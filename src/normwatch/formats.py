@@ -39,11 +39,19 @@ def dumps(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
 
 
+def _json_default(value: Any) -> Any:
+    plain = jsonable(value)
+    if plain is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return plain
+
+
 def dumps_items(values: Iterable[Any]) -> str:
     """A JSON list with one compact item per line: the same content as :func:`dumps`, written
     by the C encoder (indenting makes ``json`` fall back to its slow pure-Python encoder)."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    items = [encode(jsonable(v)) for v in values]
+    # plain values go straight to the C encoder; only dates, sets and the like pass jsonable
+    encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+    items = [encode(v) for v in values]
     if not items:
         return "[]"
     return "[\n" + ",\n".join(items) + "\n]"
