@@ -1,6 +1,7 @@
 """Benchmark: importing generated UNTC status files.
 
 Run: .venv/bin/python bench/bench_import.py [--documents 600]
+Reports the per-document cost at the start and the end of the run.
 Targets: one document with 200 participants under 0.5 s; 600 such documents (one rule file
 each, the size of the whole UN collection) in one run under 60 s.
 """
@@ -11,6 +12,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -86,12 +88,20 @@ def main() -> None:
         report = import_untc(store, str(files[0]))
         one = time.perf_counter() - t0
         print(f"one document, {len(names)} participants, {len(report.new)} new acts: {one:.3f} s")
-        t0 = time.perf_counter()
         total = len(report.new)
+        each = [one]
         for path in files[1:]:
+            t0 = time.perf_counter()
             total += len(import_untc(store, str(path)).new)
-        rest = time.perf_counter() - t0 + one
-        print(f"{len(files)} documents in one run: {rest:.1f} s ({total} acts)")
+            each.append(time.perf_counter() - t0)
+        print(f"{len(files)} documents in one run: {sum(each):.1f} s ({total} acts)")
+        # per-document cost along the run: flat when nothing re-reads what earlier calls read
+        k = min(10, len(each))
+        first, last = statistics.median(each[:k]), statistics.median(each[-k:])
+        print(
+            f"per document: median of first {k} {first:.3f} s, of last {k} {last:.3f} s "
+            f"(last/first {last / first:.2f})"
+        )
 
 
 if __name__ == "__main__":

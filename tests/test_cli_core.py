@@ -317,3 +317,21 @@ def test_the_console_script_runs_without_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.strip() == "error: unknown State name: 'Atlantis'"
     assert "Traceback" not in proc.stderr
+
+
+def test_status_command_imports_no_heavy_library(bundled_db: str) -> None:
+    heavy = ["sklearn", "fastapi", "pypdf", "docx", "bs4", "langdetect", "jinja2", "sqlalchemy"]
+    heavy += ["numpy", "uvicorn", "icalendar", "yaml", "importlib.resources"]
+    script = (
+        "import sys\n"
+        "from normwatch.cli.main import main\n"
+        "try:\n"
+        f"    main(['--db', {bundled_db!r}, 'status', 'ccm', 'LTU'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Lithuania" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -53,3 +53,20 @@ def test_the_exported_csv_files_neutralise_formulas(
     ]
     assert "'=cmd|' /C calc'!A0" in cells
     assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+
+
+def test_dumps_items_holds_the_same_content_as_dumps() -> None:
+    import datetime as dt
+    import json
+
+    from normwatch.formats import dumps, dumps_items
+
+    items = [
+        {"date": dt.date(2024, 9, 6), "codes": ("LTU", "EST"), "n": 1, "name": "Türkiye"},
+        {"set": frozenset({"a"}), "none": None},
+    ]
+    text = dumps_items(items)
+    assert json.loads(text) == json.loads(dumps(items))
+    assert len(text.splitlines()) == 4  # "[", one line per item, "]"
+    assert "Türkiye" in text
+    assert dumps_items([]) == "[]"

@@ -454,3 +454,27 @@ def test_removing_a_few_acts_is_applied_and_reported(fresh: str, tmp_path: Path)
     assert 1 <= len(report.gone) <= 10
     assert report.refusal is None
     assert all(i.note == "no longer in the depositary's listing" for i in report.gone)
+
+
+def test_untc_parse_table_lists_every_files_participants_in_one_table(
+    tmp_path: Path, fresh: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = ccm_export(open_store(fresh))
+    paths = []
+    for name in ("a.xml", "b.xml"):
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    code, out, _ = run(capsys, "untc", "parse", *paths, "--format", "json")
+    assert code == 0
+    docs = json.loads(out)
+    per_file = len(docs[0]["participants"])
+    assert per_file > 0 and [len(d["participants"]) for d in docs] == [per_file, per_file]
+    code, out, _ = run(capsys, "untc", "parse", *paths)
+    assert code == 0
+    lines = out.splitlines()
+    assert sum(1 for line in lines if line.startswith("reference")) == 1  # one table header
+    assert f"{2 * per_file} participants in 2 files" in lines
+    table_rows = [line for line in lines if line.startswith("XXVI-6 ")]
+    assert len(table_rows) == 2 * per_file
+    first = docs[0]["participants"][0]["name"]
+    assert sum(1 for line in table_rows if f" {first} " in line) == 2

@@ -7,21 +7,31 @@ parsed by :mod:`normwatch.core.treaty`; bundled tables are read from ``normwatch
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from normwatch.core.obligation_rules import ObligationRule, parse_obligations
 from normwatch.core.treaty import TreatyRules, parse_rules
 from normwatch.errors import DataError, NotFoundError, RuleError
 
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
-def data_file(*parts: str) -> resources.abc.Traversable:
+
+#: the bundled data beside this module (an ordinary install); importlib.resources otherwise
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def data_file(*parts: str) -> Traversable:
     """A file of the bundled package data (``data_file("ccm", "actions.csv")``)."""
+    if _DATA.is_dir():
+        return _DATA.joinpath(*parts)
+    from importlib import resources  # a zipped or otherwise unusual install
+
     return resources.files("normwatch").joinpath("data", *parts)
 
 
@@ -35,6 +45,9 @@ def has_data(name: str) -> bool:
 
 def read_csv(name: str, required: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
     """Rows of a bundled CSV with a ``file:line`` label; missing columns are an error."""
+    import csv
+    import io
+
     reader = csv.DictReader(io.StringIO(data_text(name)))
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
@@ -72,24 +85,71 @@ def _load_cached(path: str, _mtime_ns: int) -> TreatyRules:
     return load_rules_file(path)
 
 
+@dataclass(frozen=True)
+class _Catalog:
+    by_id: dict[str, TreatyRules]
+    by_key: dict[str, TreatyRules]  # id, short name and UNTC reference, lower case
+    by_untc: dict[str, TreatyRules]  # UNTC reference, lower case
+
+
+def _folder_stamp(folder: Path) -> int:
+    try:
+        return folder.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+@cache
+def _catalog(folders: tuple[tuple[str, int], ...]) -> _Catalog:
+    """The treaties of the bundled files and ``folders``, read once per process.
+
+    Keyed on each folder and its modification time, so a rule file added to or removed from a
+    folder is seen; an edit in place is seen after :func:`reload_treaties`.
+    """
+    by_id = {t.id: t for t in _bundled()}
+    for folder, _stamp in folders:
+        for path in sorted(Path(folder).glob("*.toml")):
+            rules = _load_cached(str(path), path.stat().st_mtime_ns)
+            by_id[rules.id] = rules
+    by_key: dict[str, TreatyRules] = {}
+    by_untc: dict[str, TreatyRules] = {}
+    # the first treaty (in id order of loading) wins a shared key, as the former scan did
+    for t in by_id.values():
+        for key in (t.id, t.short_name.lower(), (t.untc_id or "").lower()):
+            if key:
+                by_key.setdefault(key, t)
+        if t.untc_id:
+            by_untc.setdefault(t.untc_id.lower(), t)
+    return _Catalog(by_id, by_key, by_untc)
+
+
+def _current() -> _Catalog:
+    return _catalog(tuple((str(f), _folder_stamp(f)) for f in _extra_dirs()))
+
+
+def reload_treaties() -> None:
+    """Forget the rule files read so far (they are read again on next use)."""
+    _catalog.cache_clear()
+    _load_cached.cache_clear()
+
+
 def all_treaties() -> dict[str, TreatyRules]:
     """Every known treaty by id: the bundled rule files, then those in NORMWATCH_TREATIES."""
-    result = {t.id: t for t in _bundled()}
-    for folder in _extra_dirs():
-        for path in sorted(folder.glob("*.toml")):
-            rules = _load_cached(str(path), path.stat().st_mtime_ns)
-            result[rules.id] = rules
-    return result
+    return dict(_current().by_id)
+
+
+def treaty_by_untc(reference: str) -> TreatyRules | None:
+    """The treaty whose rule file has the UNTC reference ``reference`` (any case), if any."""
+    return _current().by_untc.get(reference.lower())
 
 
 def get_treaty(treaty_id: str) -> TreatyRules:
     """A treaty by id (``ccm``), short name (``CCM``) or UNTC reference (``XXVI-6``)."""
-    treaties = all_treaties()
-    key = treaty_id.strip().lower()
-    for t in treaties.values():
-        if key in {t.id, t.short_name.lower(), (t.untc_id or "").lower()}:
-            return t
-    raise NotFoundError(f"unknown treaty {treaty_id!r} (known: {', '.join(sorted(treaties))})")
+    catalog = _current()
+    found = catalog.by_key.get(treaty_id.strip().lower())
+    if found is not None:
+        return found
+    raise NotFoundError(f"unknown treaty {treaty_id!r} (known: {', '.join(sorted(catalog.by_id))})")
 
 
 @cache

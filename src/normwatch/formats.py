@@ -17,8 +17,13 @@ from typing import Any, TextIO
 FORMATS = ("table", "csv", "json")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def jsonable(value: Any) -> Any:
     """Turn dates, tuples, sets and dataclass-like objects into plain JSON values."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
@@ -32,6 +37,24 @@ def jsonable(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
+
+
+def _json_default(value: Any) -> Any:
+    plain = jsonable(value)
+    if plain is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return plain
+
+
+def dumps_items(values: Iterable[Any]) -> str:
+    """A JSON list with one compact item per line: the same content as :func:`dumps`, written
+    by the C encoder (indenting makes ``json`` fall back to its slow pure-Python encoder)."""
+    # plain values go straight to the C encoder; only dates, sets and the like pass jsonable
+    encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+    items = [encode(v) for v in values]
+    if not items:
+        return "[]"
+    return "[\n" + ",\n".join(items) + "\n]"
 
 
 def _cell(value: Any) -> str:
@@ -107,6 +130,36 @@ def emit_table(
     for row in rows:
         table.add_row(*[escape(_cell(row.get(c))) for c in cols])
     Console(file=out or sys.stdout, width=200 if out is not None else None).print(table)
+
+
+def emit_plain_table(
+    rows: Sequence[Mapping[str, Any]],
+    cols: Sequence[str],
+    *,
+    title: str | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """A plain fixed-width text table, for listings too long for rich to draw quickly.
+
+    Cells are shown as they are (nothing is read as markup); line breaks in a cell become
+    spaces so one row stays one line.
+    """
+    out = out or sys.stdout
+    cells = [[" ".join(_cell(row.get(c)).splitlines()) for c in cols] for row in rows]
+    widths = [len(c) for c in cols]
+    for line in cells:
+        for i, text in enumerate(line):
+            if len(text) > widths[i]:
+                widths[i] = len(text)
+    rule = "-+-".join("-" * w for w in widths)
+    parts: list[str] = []
+    if title:
+        parts.append(title)
+    parts.append(" | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
+    parts.append(rule)
+    for line in cells:
+        parts.append(" | ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip())
+    out.write("\n".join(parts) + "\n")
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:

@@ -104,21 +104,37 @@ def untc_parse_cmd(files: tuple[str, ...], fmt: str) -> None:
 
 
 def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
-    """The parsed files; in JSON one object for one file, a list when several were asked."""
-    from normwatch.formats import dumps, emit_table
+    """The parsed files; in JSON one object for one file, a list when several were asked.
+
+    As a table: each file's header facts, withdrawals and warnings, then one table of every
+    file's participants (one row per participant, the file's reference first).
+    """
+    from normwatch.formats import dumps, dumps_items, emit_plain_table
 
     if fmt == "json":
-        data = [d.to_dict() for d in docs]
-        click.echo(dumps(data if many else data[0]))
+        if many:
+            click.echo(dumps_items(d.to_dict() for d in docs))
+        elif docs:
+            click.echo(dumps(docs[0].to_dict()))
         return
+    lines: list[str] = []
+    rows: list[dict[str, object]] = []
     for d in docs:
-        click.echo(f"{d.reference}: {d.title}")
-        click.echo(f"  concluded: {d.conclusion}")
-        click.echo(f"  entry into force: {d.eif_text or '-'}")
-        click.echo(f"  status: signatories {d.status_signatories}, parties {d.status_parties}")
-        click.echo("  columns: " + " | ".join(c.header for c in d.columns))
-        rows = [
+        lines.append(f"{d.reference}: {d.title}")
+        lines.append(f"  concluded: {d.conclusion}")
+        lines.append(f"  entry into force: {d.eif_text or '-'}")
+        lines.append(f"  status: signatories {d.status_signatories}, parties {d.status_parties}")
+        lines.append("  columns: " + " | ".join(c.header for c in d.columns))
+        lines.append(f"  participants: {len(d.participants)}")
+        for w in d.withdrawals:
+            lines.append(
+                f"  {w.kind.value}: {w.participant} notified {w.notified} (note {w.note_index})"
+            )
+        for line in d.warnings:
+            lines.append(f"  warning: {line}")
+        rows.extend(
             {
+                "reference": d.reference,
                 "row": p.row,
                 "participant": p.name,
                 "actions": "; ".join(
@@ -127,16 +143,15 @@ def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
                 "notes": ",".join(p.footnotes),
             }
             for p in d.participants
-        ]
-        emit_table(
-            rows, ["row", "participant", "actions", "notes"], title=f"{len(rows)} participants"
         )
-        for w in d.withdrawals:
-            click.echo(
-                f"  {w.kind.value}: {w.participant} notified {w.notified} (note {w.note_index})"
-            )
-        for line in d.warnings:
-            click.echo(f"  warning: {line}")
+    if lines:
+        click.echo("\n".join(lines))
+    if docs:
+        emit_plain_table(
+            rows,
+            ["reference", "row", "participant", "actions", "notes"],
+            title=f"{len(rows)} participants in {len(docs)} files",
+        )
 
 
 @click.command("sources")

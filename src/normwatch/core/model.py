@@ -8,7 +8,6 @@ decision, a parliamentary vote) is shown in timelines and never changes a status
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -111,6 +110,8 @@ class Action:
 
 def action_id(treaty: str, state: str, kind: str, date: str) -> str:
     raw = f"{treaty}|{state}|{kind}|{date}".encode()
+    import hashlib
+
     return hashlib.sha1(raw).hexdigest()[:16]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from normwatch.core.model import State
 from normwatch.errors import UnknownStateError
@@ -28,6 +28,11 @@ def fold(name: str) -> str:
 class Registry:
     states: tuple[State, ...]
     _index: dict[str, frozenset[str]]
+    _by_code: dict[str, State] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self._by_code:
+            object.__setattr__(self, "_by_code", {s.code: s for s in self.states})
 
     @classmethod
     def build(cls, states: Iterable[State]) -> Registry:
@@ -44,10 +49,10 @@ class Registry:
         return tuple(s.code for s in self.states)
 
     def get(self, code: str) -> State:
-        for s in self.states:
-            if s.code == code:
-                return s
-        raise UnknownStateError([code])
+        state = self._by_code.get(code)
+        if state is None:
+            raise UnknownStateError([code])
+        return state
 
     def name(self, code: str) -> str:
         return self.get(code).name

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 
 def source_id(url: str, symbol: str | None = None) -> str:
+    import hashlib
+
     return hashlib.sha1(f"{url}|{symbol or ''}".encode()).hexdigest()[:16]
 
 

@@ -35,6 +35,11 @@ class Body:
         etag = '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
         return cls(raw, gz, etag, media_type)
 
+    @property
+    def cache_bytes(self) -> int:
+        """What the body holds in memory: both encodings (one when not compressed), the tag."""
+        return len(self.raw) + (len(self.gz) if self.gz is not self.raw else 0) + 200
+
     def response(self, request: Request, *, status_code: int = 200, max_age: int = 60) -> Response:
         headers = {
             "etag": self.etag,

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from normwatch.catalog import all_treaties, data_text, get_treaty
+from normwatch.catalog import data_text, get_treaty, treaty_by_untc
 from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules
@@ -203,9 +203,9 @@ def treaty_for(doc: UntcDocument, treaty: str | None) -> TreatyRules:
                 f"--treaty {treaty} is {rules.untc_id}; nothing was imported"
             )
         return rules
-    for rules in all_treaties().values():
-        if rules.untc_id and rules.untc_id.lower() == doc.reference.lower():
-            return rules
+    found = treaty_by_untc(doc.reference) if doc.reference else None
+    if found is not None:
+        return found
     raise DataError(
         f"{doc.source}: no treaty rule file has the UNTC reference {doc.reference!r}; "
         "pass --treaty or add a rule file"

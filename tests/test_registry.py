@@ -1,0 +1,43 @@
+"""State look-ups by code, name and alias resolve to the same State."""
+
+from __future__ import annotations
+
+import pytest
+
+from normwatch.core.model import State
+from normwatch.core.registry import Registry
+from normwatch.errors import UnknownStateError
+
+
+def _registry() -> Registry:
+    return Registry.build(
+        [
+            State("TUR", "TR", "Türkiye", "WEOG", aliases=("Turkey",)),
+            State("SWZ", "SZ", "Eswatini", "African", aliases=("Swaziland",)),
+            State("LTU", "LT", "Lithuania", "EEG"),
+        ]
+    )
+
+
+def test_get_by_code_returns_the_state_with_that_code() -> None:
+    reg = _registry()
+    assert reg.get("TUR").name == "Türkiye"
+    assert reg.get("LTU").alpha2 == "LT"
+    assert reg.name("SWZ") == "Eswatini"
+
+
+def test_get_unknown_code_raises_naming_it() -> None:
+    with pytest.raises(UnknownStateError, match="'XXX'"):
+        _registry().get("XXX")
+
+
+def test_code_name_and_alias_resolve_to_the_same_state() -> None:
+    reg = _registry()
+    for key in ("TUR", "TR", "Türkiye", "turkiye", "Turkey", "  TURKEY "):
+        assert reg.get(reg.resolve(key)) is reg.get("TUR")
+    assert reg.resolve("Swaziland") == reg.resolve("Eswatini") == "SWZ"
+
+
+def test_every_state_is_found_by_its_own_code() -> None:
+    reg = _registry()
+    assert [reg.get(c).code for c in reg.codes] == ["LTU", "SWZ", "TUR"]
