@@ -75,7 +75,8 @@ def test_the_readme_keeps_its_two_setup_commands_first() -> None:
     first_block = re.findall(r"```sh\n(.*?)```", README, flags=re.S)[0]
     assert first_block.splitlines() == [
         "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/normwatch serve",
-        'python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/python -m pytest',
+        'python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]"'
+        " && .venv/bin/python -m pytest",
     ]
 
 

@@ -16,8 +16,8 @@ def test_without_the_variable_only_the_folder_beside_the_checkout_is_tried(
     monkeypatch.delenv("NORMWATCH_SHARED", raising=False)
     module = importlib.reload(shared_files)
     try:
-        assert module._CANDIDATES == [module.REPO.parent / "shared"]
-        assert module.SHARED == module.REPO.parent / "shared"
+        assert [module.REPO.parent / "shared"] == module._CANDIDATES
+        assert module.REPO.parent / "shared" == module.SHARED
     finally:
         monkeypatch.undo()
         importlib.reload(shared_files)
@@ -28,8 +28,8 @@ def test_the_variable_names_the_folder(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setenv("NORMWATCH_SHARED", str(tmp_path))
     module = importlib.reload(shared_files)
     try:
-        assert module.SHARED == tmp_path
-        assert module.UNTC_2018 == tmp_path / "data" / "untc-2018"
+        assert tmp_path == module.SHARED
+        assert tmp_path / "data" / "untc-2018" == module.UNTC_2018
     finally:
         monkeypatch.undo()
         importlib.reload(shared_files)
