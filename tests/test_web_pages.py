@@ -379,3 +379,27 @@ def test_status_colours_have_enough_contrast_and_match_the_charts(client: TestCl
     page = client.get("/treaties/ccm").text
     assert f'fill="{charts.MEMBERSHIP_SERIES[2].ink}">' in page  # the "withdrawing" label
     assert f'fill="{charts.STATUS_COLOURS["withdrawing"]}">' not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/treaties", "/"),
+        ("/states", "/"),
+        ("/deadlines", "/"),
+        ("/downloads", "/data"),
+        ("/treaties/", "/"),
+        ("/deadlines?on=2026-01-01", "/?on=2026-01-01"),
+    ],
+)
+def test_guessed_short_addresses_redirect_to_the_page_that_answers_them(
+    client: TestClient, path: str, target: str
+) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code in (307, 308)
+    location = response.headers["location"]
+    if location != target:  # a trailing slash is first dropped, then redirected
+        response = client.get(location, follow_redirects=False)
+        location = response.headers["location"]
+    assert location == target
+    assert client.get(path).status_code == 200

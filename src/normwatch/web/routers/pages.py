@@ -789,3 +789,28 @@ def data_page(request: Request) -> Response:
         return render("data.html", request, title="Download the data", files=files)
 
     return _page(request, compute)
+
+
+# -- addresses people guess ---------------------------------------------------------------
+
+#: short addresses without a page of their own, and the page that answers them: the home
+#: page lists both treaties with their next deadlines and a map of the States; the data
+#: page holds the downloads
+GUESSED_ADDRESSES = {
+    "/treaties": "/",
+    "/states": "/",
+    "/deadlines": "/",
+    "/downloads": "/data",
+}
+
+
+def _redirect_to(target: str) -> Any:
+    def redirect(request: Request) -> Response:
+        query = request.url.query
+        return RedirectResponse(target + (f"?{query}" if query else ""), status_code=307)
+
+    return redirect
+
+
+for _path, _target in GUESSED_ADDRESSES.items():
+    router.add_api_route(_path, _redirect_to(_target), methods=["GET"])
