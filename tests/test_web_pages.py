@@ -403,3 +403,26 @@ def test_guessed_short_addresses_redirect_to_the_page_that_answers_them(
         location = response.headers["location"]
     assert location == target
     assert client.get(path).status_code == 200
+
+
+def test_bundled_data_and_templates_name_no_development_folder() -> None:
+    from pathlib import Path
+
+    import normwatch
+
+    package = Path(normwatch.__file__).parent
+    files = [*(package / "data").rglob("*"), *(package / "web" / "templates").rglob("*")]
+    offenders = [
+        str(f.relative_to(package))
+        for f in files
+        if f.is_file()
+        and f.suffix in {".csv", ".yaml", ".toml", ".md", ".html", ".json"}
+        and re.search(r"(?<![\w/])(/work/)?shared/", f.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_meeting_coding_notes_cite_the_statements_public_source(client: TestClient) -> None:
+    page = client.get("/meetings/ccm-12msp").text
+    assert "shared/data" not in page
+    assert "facts.md" not in page
