@@ -537,7 +537,7 @@ def deadlines_page(
     within: TextQuery = None,
     overdue: TextQuery = None,
 ) -> Response:
-    from normwatch.service.obligations import deadlines, parse_within
+    from normwatch.service.obligations import deadlines, group_deadlines, parse_within
 
     site = get_site(request)
     rules = get_treaty(treaty)
@@ -555,6 +555,7 @@ def deadlines_page(
             rules=rules,
             on=day,
             rows=rows,
+            groups=group_deadlines(rows),
             within=window,
             overdue=only_overdue,
             ics_href=url("/feeds/deadlines.ics", treaty=rules.id),
