@@ -426,3 +426,23 @@ def test_meeting_coding_notes_cite_the_statements_public_source(client: TestClie
     page = client.get("/meetings/ccm-12msp").text
     assert "shared/data" not in page
     assert "facts.md" not in page
+
+
+def test_deadlines_page_collapses_states_due_the_same_day_into_an_expandable_row(
+    client: TestClient,
+) -> None:
+    on = "2026-01-01"
+    rows = client.get(f"/api/v1/treaties/ccm/deadlines?on={on}&within=12m").json()
+    rows = rows["deadlines"] if isinstance(rows, dict) else rows
+    annual = [
+        r for r in rows if r["obligation"] == "annual_report" and r["deadline"] == "2026-04-30"
+    ]
+    assert len(annual) > 1
+    page = client.get(f"/treaties/ccm/deadlines?on={on}&within=12m").text
+    assert page.count("<details>") >= 1
+    summary = f"<summary>{len(annual)} States</summary>"
+    assert page.count(summary) == 1
+    block = page.split(summary, 1)[1].split("</details>", 1)[0]
+    assert len(re.findall(r"<li>", block)) == len(annual)
+    overdue = page.index("ob-overdue")
+    assert overdue < page.index(summary)
