@@ -26,7 +26,13 @@ from normwatch.core.obligation_rules import parse_obligations
 from normwatch.core.obligations import Range, timing, yearly_due_dates
 from normwatch.errors import DataError, RuleError
 from normwatch.service.ical import AllDayEvent, calendar
-from normwatch.service.obligations import calendar_ics, check, deadlines, obligations_for
+from normwatch.service.obligations import (
+    calendar_ics,
+    check,
+    deadlines,
+    group_deadlines,
+    obligations_for,
+)
 from normwatch.sources.obligations import import_facts, parse_csv, read_facts, write_facts
 from normwatch.store.db import Store, open_store
 
@@ -815,3 +821,73 @@ def test_cli_bad_input_is_one_error_line(
     assert len(err.strip().splitlines()) == 1 and err.startswith("error:")
     if "Atlantis" in args:
         assert "unknown State name: 'Atlantis'" in err
+
+
+def _row(
+    state: str, name: str, obligation: str, deadline: str | None, status: str
+) -> dict[str, Any]:
+    days = 10 if status == "overdue" else None
+    return {
+        "state": state,
+        "name": name,
+        "obligation": obligation,
+        "article": "7(2)" if obligation == "annual_report" else "3(2)",
+        "deadline": deadline,
+        "status": status,
+        "overdue_days": days,
+    }
+
+
+def test_identical_obligations_due_the_same_day_share_one_group_with_states_by_name() -> None:
+    rows = [
+        _row("ZMB", "Zambia", "annual_report", "2027-04-30", "unknown"),
+        _row("AUT", "Austria", "annual_report", "2027-04-30", "unknown"),
+        _row("CIV", "Côte d'Ivoire", "annual_report", "2027-04-30", "unknown"),
+        _row("BGR", "Bulgaria", "stockpile_destruction", "2026-10-01", "pending"),
+        _row("TGO", "Togo", "stockpile_destruction", "2020-01-01", "overdue"),
+        _row("DEU", "Germany", "annual_report", "2026-04-30", "unknown"),
+        _row("BEL", "Belgium", "annual_report", "2027-04-30", "pending"),
+    ]
+    groups = group_deadlines(rows)
+    summary = [(g["deadline"], g["obligation"], g["status"], g["label"]) for g in groups]
+    assert summary == [
+        ("2020-01-01", "stockpile_destruction", "overdue", "Togo"),
+        ("2026-04-30", "annual_report", "unknown", "Germany"),
+        ("2026-10-01", "stockpile_destruction", "pending", "Bulgaria"),
+        ("2027-04-30", "annual_report", "pending", "Belgium"),
+        ("2027-04-30", "annual_report", "unknown", "3 States"),
+    ]
+    assert [r["state"] for r in groups[-1]["states"]] == ["AUT", "CIV", "ZMB"]
+    assert groups[0]["overdue_days"] == 10
+    assert sum(g["count"] for g in groups) == len(rows)
+
+
+def test_overdue_groups_come_before_earlier_upcoming_ones() -> None:
+    rows = [
+        _row("AUT", "Austria", "annual_report", "2019-04-30", "unknown"),
+        _row("TGO", "Togo", "stockpile_destruction", "2020-01-01", "overdue"),
+    ]
+    assert [g["status"] for g in group_deadlines(rows)] == ["overdue", "unknown"]
+
+
+def test_cli_deadlines_table_collapses_states_but_json_and_csv_keep_one_row_each(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--db", db, "deadlines", "ccm", "--on", "2026-01-01", "--within", "12m"]
+    code, out, _ = run(capsys, *base, "--format", "json")
+    rows = json.loads(out)
+    annual = [
+        r for r in rows if r["obligation"] == "annual_report" and r["deadline"] == "2026-04-30"
+    ]
+    assert code == 0 and len(annual) > 1
+    code, out, _ = run(capsys, *base, "--format", "csv")
+    assert code == 0 and len(out.strip().splitlines()) == len(rows) + 1
+    code, out, _ = run(capsys, *base)
+    assert code == 0
+    statuses = {r["status"] for r in annual}
+    assert len(statuses) == 1
+    assert f"{len(annual)} States" in out
+    lines = [line for line in out.splitlines() if "annual_report" in line and "2026-04-30" in line]
+    assert len(lines) == 1
+    assert "AUT" in {r["state"] for r in annual}
+    assert "Austria" not in out  # a State of the collapsed row is not listed on its own

@@ -61,3 +61,25 @@ def test_the_readme_examples_run(
         assert out.strip(), line
         ran += 1
     assert ran >= 20
+
+
+def test_the_tour_activates_the_environment_before_its_first_normwatch_command() -> None:
+    tour = README.split("## Quick tour", 1)[1]
+    first_block = re.findall(r"```sh\n(.*?)```", tour, flags=re.S)[0]
+    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in first_block.splitlines()]
+    assert lines[0] == ". .venv/bin/activate"
+    assert lines[1].startswith("normwatch ")
+
+
+def test_the_readme_keeps_its_two_setup_commands_first() -> None:
+    first_block = re.findall(r"```sh\n(.*?)```", README, flags=re.S)[0]
+    assert first_block.splitlines() == [
+        "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/normwatch serve",
+        'python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]"'
+        " && .venv/bin/python -m pytest",
+    ]
+
+
+def test_the_readme_says_how_to_stop_and_restart_the_server() -> None:
+    assert "Ctrl-C" in README
+    assert "start it again" in README

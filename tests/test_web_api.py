@@ -395,3 +395,47 @@ def test_serve_command_runs_uvicorn_on_the_given_store(
     assert (kwargs["host"], kwargs["port"]) == ("127.0.0.1", 8123)
     assert app.state.site.store.url.endswith("served.sqlite") and db.is_file()
     assert "http://127.0.0.1:8123/" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/treaties", "/api/v1/openapi.json", "/data/datapackage.json"]
+)
+def test_the_api_and_data_files_may_be_read_from_any_origin(client: TestClient, path: str) -> None:
+    for method in ("GET", "HEAD"):
+        response = client.request(method, path, headers={"Origin": "https://example.org"})
+        assert response.status_code == 200, (method, path)
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/data", "/api/v1/docs", "/treaties/ccm", "/feeds/changes.atom"]
+)
+def test_pages_and_feeds_send_no_cors_header(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Origin": "https://example.org"})
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_preflight_for_get_on_the_api_is_answered(client: TestClient) -> None:
+    response = client.options(
+        "/api/v1/treaties",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "GET" in response.headers["access-control-allow-methods"]
+    assert "POST" not in response.headers["access-control-allow-methods"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"), [("/api/v1/treaties", "POST"), ("/api/v1/treaties", "DELETE"), ("/", "GET")]
+)
+def test_a_preflight_for_writing_or_for_a_page_is_not_granted(
+    client: TestClient, path: str, method: str
+) -> None:
+    response = client.options(
+        path, headers={"Origin": "https://example.org", "Access-Control-Request-Method": method}
+    )
+    assert response.status_code != 204
+    assert "access-control-allow-origin" not in response.headers

@@ -379,3 +379,70 @@ def test_status_colours_have_enough_contrast_and_match_the_charts(client: TestCl
     page = client.get("/treaties/ccm").text
     assert f'fill="{charts.MEMBERSHIP_SERIES[2].ink}">' in page  # the "withdrawing" label
     assert f'fill="{charts.STATUS_COLOURS["withdrawing"]}">' not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/treaties", "/"),
+        ("/states", "/"),
+        ("/deadlines", "/"),
+        ("/downloads", "/data"),
+        ("/treaties/", "/"),
+        ("/deadlines?on=2026-01-01", "/?on=2026-01-01"),
+    ],
+)
+def test_guessed_short_addresses_redirect_to_the_page_that_answers_them(
+    client: TestClient, path: str, target: str
+) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code in (307, 308)
+    location = response.headers["location"]
+    if location != target:  # a trailing slash is first dropped, then redirected
+        response = client.get(location, follow_redirects=False)
+        location = response.headers["location"]
+    assert location == target
+    assert client.get(path).status_code == 200
+
+
+def test_bundled_data_and_templates_name_no_development_folder() -> None:
+    from pathlib import Path
+
+    import normwatch
+
+    package = Path(normwatch.__file__).parent
+    files = [*(package / "data").rglob("*"), *(package / "web" / "templates").rglob("*")]
+    offenders = [
+        str(f.relative_to(package))
+        for f in files
+        if f.is_file()
+        and f.suffix in {".csv", ".yaml", ".toml", ".md", ".html", ".json"}
+        and re.search(r"(?<![\w/])(/work/)?shared/", f.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_meeting_coding_notes_cite_the_statements_public_source(client: TestClient) -> None:
+    page = client.get("/meetings/ccm-12msp").text
+    assert "shared/data" not in page
+    assert "facts.md" not in page
+
+
+def test_deadlines_page_collapses_states_due_the_same_day_into_an_expandable_row(
+    client: TestClient,
+) -> None:
+    on = "2026-01-01"
+    rows = client.get(f"/api/v1/treaties/ccm/deadlines?on={on}&within=12m").json()
+    rows = rows["deadlines"] if isinstance(rows, dict) else rows
+    annual = [
+        r for r in rows if r["obligation"] == "annual_report" and r["deadline"] == "2026-04-30"
+    ]
+    assert len(annual) > 1
+    page = client.get(f"/treaties/ccm/deadlines?on={on}&within=12m").text
+    assert page.count("<details>") >= 1
+    summary = f"<summary>{len(annual)} States</summary>"
+    assert page.count(summary) == 1
+    block = page.split(summary, 1)[1].split("</details>", 1)[0]
+    assert len(re.findall(r"<li>", block)) == len(annual)
+    overdue = page.index("ob-overdue")
+    assert overdue < page.index(summary)

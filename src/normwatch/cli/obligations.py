@@ -22,10 +22,10 @@ _COLUMNS = [
     "completed",
     "overdue_days",
 ]
+#: the table groups identical obligations due the same day: "161 States" or the one name
 _DEADLINE_COLUMNS = [
     "deadline",
-    "state",
-    "name",
+    "states",
     "obligation",
     "article",
     "status",
@@ -113,12 +113,18 @@ def deadlines_cmd(
     if fmt == "json":
         emit(rows, fmt)
         return
+    if fmt == "csv":
+        emit(rows, fmt, columns=_CSV_COLUMNS)
+        return
+    from normwatch.service.obligations import group_deadlines
+
     what = "overdue" if overdue else "deadlines" + (f" within {within}" if within else "")
+    groups = group_deadlines(rows)
     emit(
-        rows,
+        [{**g, "states": g["label"]} for g in groups],
         fmt,
-        columns=_CSV_COLUMNS if fmt == "csv" else _DEADLINE_COLUMNS,
-        title=f"{treaty.upper()} {what} on {on} ({len(rows)})",
+        columns=_DEADLINE_COLUMNS,
+        title=f"{treaty.upper()} {what} on {on} ({len(rows)}, in {len(groups)} rows)",
     )
 
 

@@ -8,7 +8,7 @@ Each takes a :class:`~normwatch.store.db.Store` and plain arguments and returns 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from normwatch.core.obligations import (
     in_force_spans,
     standing,
 )
+from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, NormwatchError
 from normwatch.sources.obligations import read_facts
@@ -125,6 +126,52 @@ def deadlines(
             if s.status == ObStatus.OVERDUE or (not overdue_only and _upcoming(s, on, until)):
                 rows.append(s.to_dict(name=reg.name(code)))
     return sorted(rows, key=_sort_key)
+
+
+def group_deadlines(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``deadlines`` rows for reading: one group per identical obligation (same obligation,
+    article, status, confidence and deadline) with its States sorted by name. Overdue groups come first,
+    then by deadline (undated last), then obligation. Each group has ``deadline``,
+    ``obligation``, ``article``, ``status``, ``confidence``, ``overdue_days`` (when every State has the same),
+    ``count``, ``states`` (the rows) and ``label``, e.g. ``161 States`` or the State's name."""
+    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        key = (
+            row["status"],
+            row.get("deadline"),
+            row["obligation"],
+            row.get("article"),
+            row.get("confidence"),
+        )
+        groups.setdefault(key, []).append(row)
+    out = []
+    for (status, deadline, obligation, article, confidence), members in groups.items():
+        members = sorted(members, key=lambda r: (fold(str(r.get("name") or "")), r["state"]))
+        overdue_days = {r.get("overdue_days") for r in members}
+        out.append(
+            {
+                "deadline": deadline,
+                "obligation": obligation,
+                "article": article,
+                "status": status,
+                "confidence": confidence,
+                "overdue_days": overdue_days.pop() if len(overdue_days) == 1 else None,
+                "count": len(members),
+                "states": members,
+                "label": members[0]["name"] if len(members) == 1 else f"{len(members)} States",
+            }
+        )
+    out.sort(
+        key=lambda g: (
+            g["status"] != ObStatus.OVERDUE.value,
+            g["deadline"] is None,
+            str(g["deadline"] or ""),
+            g["obligation"],
+            str(g["article"] or ""),
+            g["status"],
+        )
+    )
+    return out
 
 
 def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) -> str:

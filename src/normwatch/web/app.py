@@ -52,10 +52,42 @@ SECURITY_HEADERS = (
 #: path prefixes answered in JSON (or a feed / file); everything else is a page
 MACHINE_PREFIXES = ("/api/", "/feeds/", "/data/", "/static/")
 
+#: the JSON API and the data files may be read from any origin, anonymously (no cookies, no
+#: credentials: the site has none); the API's HTML description is a page like the others
+CORS_PREFIXES = ("/api/v1/", "/data/")
+CORS_PAGES = ("/api/v1/docs",)
+CORS_HEADERS = ((b"access-control-allow-origin", b"*"),)
+PREFLIGHT_HEADERS = (
+    *CORS_HEADERS,
+    (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+    (b"access-control-allow-headers", b"If-None-Match"),
+    (b"access-control-max-age", b"86400"),
+)
+
+
+def cors_applies(path: str) -> bool:
+    """Whether ``path`` is the API or a data file, which other sites may read."""
+    return path.startswith(CORS_PREFIXES) and path.rstrip("/") not in CORS_PAGES
+
+
+async def answer_preflight(scope: Scope, send: Send) -> bool:
+    """Answers a CORS preflight for a GET or HEAD of the API or a data file with 204; any
+    other OPTIONS request is left to the app (which refuses it: the site is read-only)."""
+    headers = dict(scope.get("headers", ()))
+    wanted = headers.get(b"access-control-request-method", b"").decode().upper()
+    if not (cors_applies(scope["path"]) and b"origin" in headers and wanted in ("GET", "HEAD")):
+        return False
+    response_headers = [*PREFLIGHT_HEADERS]
+    response_headers += [(n, v) for n, v in SECURITY_HEADERS]
+    await send({"type": "http.response.start", "status": 204, "headers": response_headers})
+    await send({"type": "http.response.body", "body": b""})
+    return True
+
 
 class SiteMiddleware:
-    """Checks once in a while whether the data changed, adds the security headers, and
-    answers HEAD like GET without the body."""
+    """Checks once in a while whether the data changed, adds the security headers (and the
+    CORS header on the API and the data files), answers CORS preflights, and answers HEAD
+    like GET without the body."""
 
     def __init__(self, app: ASGIApp, site: Site) -> None:
         self.app, self.site = app, site
@@ -64,15 +96,18 @@ class SiteMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["method"] == "OPTIONS" and await answer_preflight(scope, send):
+            return
         self.site.refresh()
         head = scope["method"] == "HEAD"
+        cors = scope["method"] in ("GET", "HEAD") and cors_applies(scope["path"])
         if head:
             scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
+                for name, value in (*SECURITY_HEADERS, *(CORS_HEADERS if cors else ())):
                     if name.decode() not in headers:
                         headers.append(name.decode(), value.decode())
             elif head and message["type"] in ("http.response.body", "http.response.pathsend"):

@@ -537,7 +537,7 @@ def deadlines_page(
     within: TextQuery = None,
     overdue: TextQuery = None,
 ) -> Response:
-    from normwatch.service.obligations import deadlines, parse_within
+    from normwatch.service.obligations import deadlines, group_deadlines, parse_within
 
     site = get_site(request)
     rules = get_treaty(treaty)
@@ -555,6 +555,7 @@ def deadlines_page(
             rules=rules,
             on=day,
             rows=rows,
+            groups=group_deadlines(rows),
             within=window,
             overdue=only_overdue,
             ics_href=url("/feeds/deadlines.ics", treaty=rules.id),
@@ -789,3 +790,28 @@ def data_page(request: Request) -> Response:
         return render("data.html", request, title="Download the data", files=files)
 
     return _page(request, compute)
+
+
+# -- addresses people guess ---------------------------------------------------------------
+
+#: short addresses without a page of their own, and the page that answers them: the home
+#: page lists both treaties with their next deadlines and a map of the States; the data
+#: page holds the downloads
+GUESSED_ADDRESSES = {
+    "/treaties": "/",
+    "/states": "/",
+    "/deadlines": "/",
+    "/downloads": "/data",
+}
+
+
+def _redirect_to(target: str) -> Any:
+    def redirect(request: Request) -> Response:
+        query = request.url.query
+        return RedirectResponse(target + (f"?{query}" if query else ""), status_code=307)
+
+    return redirect
+
+
+for _path, _target in GUESSED_ADDRESSES.items():
+    router.add_api_route(_path, _redirect_to(_target), methods=["GET"])
