@@ -130,10 +130,11 @@ def deadlines(
 
 def group_deadlines(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """``deadlines`` rows for reading: one group per identical obligation (same obligation,
-    article, status, confidence and deadline) with its States sorted by name. Overdue groups come first,
-    then by deadline (undated last), then obligation. Each group has ``deadline``,
-    ``obligation``, ``article``, ``status``, ``confidence``, ``overdue_days`` (when every State has the same),
-    ``count``, ``states`` (the rows) and ``label``, e.g. ``161 States`` or the State's name."""
+    article, status, confidence and deadline) with its States sorted by name. Overdue groups
+    come first, then by deadline (undated last), then obligation. Each group has
+    ``deadline``, ``obligation``, ``article``, ``status``, ``confidence``, ``overdue_days``
+    (when every State has the same), ``count``, ``states`` (the rows) and ``label``, e.g.
+    ``161 States`` or the State's name."""
     groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
     for row in rows:
         key = (
