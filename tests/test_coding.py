@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -14,7 +15,7 @@ from normwatch.cli.code import code as code_group
 from normwatch.coding import UnsupportedLanguageError, code_text, detect_language
 from normwatch.coding.codebook import Codebook, list_codebooks, load_codebook, parse_codebook
 from normwatch.coding.corpus import parse_labelled, read_labelled
-from normwatch.coding.evaluate import evaluate, evaluate_file, scores
+from normwatch.coding.evaluate import bootstrap_intervals, evaluate, evaluate_file, scores
 from normwatch.coding.text import split_sentences
 from normwatch.errors import DataError, NormwatchError, NotFoundError, SourceError
 
@@ -750,9 +751,82 @@ def test_evaluate_reports_errors_and_languages() -> None:
     assert result["per_language"]["en"]["n"] == 3
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sets(st.sampled_from("abc")), st.sets(st.sampled_from("abc"))),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_per_code_f1_agrees_with_scikit_learn(pairs: list[tuple[set[str], set[str]]]) -> None:
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    codes = ["a", "b", "c"]
+    binarizer = MultiLabelBinarizer(classes=codes).fit([codes])
+    gold = binarizer.transform([g for g, _ in pairs])
+    pred = binarizer.transform([p for _, p in pairs])
+    s = scores(pairs, codes)
+    theirs = f1_score(gold, pred, average=None, zero_division=np.nan)
+    for code, value in zip(codes, theirs, strict=True):
+        ours = s["per_code"][code]["f1"]
+        assert (ours is None) == bool(np.isnan(value))
+        if ours is not None:
+            assert ours == pytest.approx(value, abs=1e-4)
+    if (gold.sum() + pred.sum()) > 0:
+        micro = f1_score(gold, pred, average="micro")
+        assert s["micro_f1"] == pytest.approx(micro, abs=1e-4)
+
+
+def test_bootstrap_intervals_are_reproducible_and_bracket_the_estimate() -> None:
+    pairs = [({"a"}, {"a"})] * 12 + [({"a"}, set())] * 4 + [(set(), {"a"})] * 2
+    pairs += [({"b"}, {"b"})] * 3 + [(set(), set())] * 9
+    first = bootstrap_intervals(pairs, ["a", "b"])
+    assert first == bootstrap_intervals(pairs, ["a", "b"])
+    point = scores(pairs, ["a", "b"])
+    low, high = first["per_code"]["a"]
+    assert low <= point["per_code"]["a"]["f1"] <= high and low < high
+    # b is always right when it occurs: the interval is a point at 1
+    assert first["per_code"]["b"] == [1.0, 1.0]
+    assert first["macro"][0] <= point["macro_f1"] <= first["macro"][1]
+    # more statements of the same kind narrow the interval
+    wide = bootstrap_intervals(pairs[:18], ["a"])["per_code"]["a"]
+    narrow = bootstrap_intervals(pairs[:18] * 10, ["a"])["per_code"]["a"]
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]
+    # a code that is never in the gold nor predicted has no interval
+    assert bootstrap_intervals([({"a"}, {"a"})], ["a", "c"])["per_code"]["c"] is None
+
+
+def test_evaluate_reports_scores_per_family() -> None:
+    tiny = _tiny_book()
+    items = parse_labelled(
+        [
+            '{"id": "1", "lang": "en", "text": "We like the widget.", "labels": ["liked"],'
+            ' "family": "plain"}',
+            '{"id": "2", "lang": "en", "text": "Nothing here.", "labels": ["seen"],'
+            ' "family": "wording"}',
+            '{"id": "3", "lang": "en", "text": "A widget.", "labels": ["seen"]}',
+        ],
+        tiny,
+    )
+
+    def predict(item: object) -> set[str]:
+        return set(code_text(item.text, tiny, lang=item.lang).labels)  # type: ignore[attr-defined]
+
+    result = evaluate(items, predict, tiny, method="rules")
+    assert set(result["per_family"]) == {"plain", "wording"}
+    assert result["per_family"]["plain"]["macro_f1"] == 1.0
+    assert result["per_family"]["wording"]["per_code"]["seen"]["fn"] == 1
+    assert [e["family"] for e in result["errors"]] == ["wording"]
+    assert result["per_code"]["seen"]["f1_ci"] is not None
+    assert result["bootstrap"]["resamples"] > 0
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
+        ('{"id": "x", "text": "t", "labels": [], "family": 3}', r"gold\.jsonl:2: 'family' must"),
         ("{not json", r"gold\.jsonl:2: not valid JSON"),
         ('["a list"]', r"gold\.jsonl:2: each line must be a JSON object"),
         ('{"id": "x", "text": "t", "labels": ["nope"]}', r"gold\.jsonl:2: unknown code\(s\) nope"),

@@ -191,7 +191,11 @@ def evaluate_cmd(
     fmt: str,
     show_errors: int,
 ) -> None:
-    """Measure a coder on GOLD.jsonl: precision, recall, F1 per code and per language."""
+    """Measure a coder on GOLD.jsonl: precision, recall, F1 per code, per language and per family.
+
+    F1 figures carry a 95% bootstrap interval (seeded, so reproducible): a small set shows how
+    little it proves. Items may name a 'family' (the difficulty they test) to get a row each.
+    """
     from normwatch.coding.codebook import load_codebook
     from normwatch.coding.corpus import read_labelled
     from normwatch.coding.evaluate import evaluate_file
@@ -244,6 +248,10 @@ def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
+def _fmt_ci(ci: list[float] | None) -> str:
+    return "—" if ci is None else f"{ci[0]:.2f}–{ci[1]:.2f}"
+
+
 def _print_evaluation(result: dict[str, Any], show_errors: int) -> None:
     from normwatch.formats import emit
 
@@ -253,30 +261,42 @@ def _print_evaluation(result: dict[str, Any], show_errors: int) -> None:
             "precision": _fmt(s["precision"]),
             "recall": _fmt(s["recall"]),
             "f1": _fmt(s["f1"]),
+            "ci": _fmt_ci(s.get("f1_ci")),
             "support": s["support"],
         }
         for code, s in result["per_code"].items()
     ]
-    rows.append({"code": "micro", "f1": _fmt(result["micro_f1"])})
-    rows.append({"code": "macro", "f1": _fmt(result["macro_f1"])})
+    rows.append(
+        {"code": "micro", "f1": _fmt(result["micro_f1"]), "ci": _fmt_ci(result["micro_f1_ci"])}
+    )
+    rows.append(
+        {"code": "macro", "f1": _fmt(result["macro_f1"]), "ci": _fmt_ci(result["macro_f1_ci"])}
+    )
+    level = round(result["bootstrap"]["level"] * 100)
     emit(
         rows,
         "table",
-        columns=["code", "precision", "recall", "f1", "support"],
-        title=f"{result['codebook']} — {result['method']} — {result['n']} statements",
+        columns=["code", "precision", "recall", "f1", "ci", "support"],
+        title=(
+            f"{result['codebook']} — {result['method']} — {result['n']} statements "
+            f"(ci: {level}% bootstrap interval, {result['bootstrap']['resamples']} resamples)"
+        ),
     )
-    lang_rows = []
-    for lang, s in result["per_language"].items():
-        row: dict[str, Any] = {
-            "lang": lang,
-            "n": s["n"],
-            "macro_f1": _fmt(s["macro_f1"]),
-            "micro_f1": _fmt(s["micro_f1"]),
-        }
-        for code, cs in s["per_code"].items():
-            row[code] = _fmt(cs["f1"])
-        lang_rows.append(row)
-    emit(lang_rows, "table", title="F1 per language")
+    for key, title in (("per_language", "language"), ("per_family", "family")):
+        if not result[key]:
+            continue
+        group_rows = []
+        for name, s in result[key].items():
+            row: dict[str, Any] = {
+                title: name,
+                "n": s["n"],
+                "macro_f1": _fmt(s["macro_f1"]),
+                "micro_f1": _fmt(s["micro_f1"]),
+            }
+            for code, cs in s["per_code"].items():
+                row[code] = _fmt(cs["f1"])
+            group_rows.append(row)
+        emit(group_rows, "table", title=f"F1 per {title}")
     errors = result["errors"]
     click.echo(
         f"{len(errors)} statement(s) coded differently from the gold"
@@ -284,8 +304,9 @@ def _print_evaluation(result: dict[str, Any], show_errors: int) -> None:
     )
     for e in errors[: max(0, show_errors)]:
         extra = f" ({e['error']})" if "error" in e else ""
+        family = f" {e['family']}" if "family" in e else ""
         click.echo(
-            f"  {e['id']} [{e['lang']}]: missing {','.join(e['missing']) or '-'}; "
+            f"  {e['id']} [{e['lang']}{family}]: missing {','.join(e['missing']) or '-'}; "
             f"extra {','.join(e['extra']) or '-'}{extra}"
         )
 

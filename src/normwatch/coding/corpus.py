@@ -1,6 +1,7 @@
 """Labelled statements in JSON Lines: one ``{"id", "lang", "text", "labels": [...]}`` a line.
 
-Extra keys are ignored; blank lines are skipped. Labels must be codes of the codebook and are
+An optional ``family`` names the kind of difficulty an item was written to test (evaluation
+reports scores per family). Other keys are ignored; blank lines are skipped. Labels must be codes of the codebook and are
 completed with the codes they imply (a statement labelled ``concern`` is also a ``mention``),
 as the codebook defines them. Any problem is a :class:`DataError` naming the file and line.
 """
@@ -23,6 +24,7 @@ class LabelledText:
     text: str
     labels: frozenset[str]
     line: int = 0
+    family: str | None = None
 
 
 def read_labelled(path: str | Path, codebook: Codebook) -> list[LabelledText]:
@@ -76,6 +78,9 @@ def parse_labelled(
                 f"{codebook.id!r} (codes: {', '.join(codebook.code_ids)})",
                 where=where,
             )
+        family = obj.get("family")
+        if family is not None and (not isinstance(family, str) or not family.strip()):
+            raise DataError("'family' must be a non-empty string when given", where=where)
         key = str(item_id)
         if key in seen:
             raise DataError(f"duplicate id {key!r} (first on line {seen[key]})", where=where)
@@ -87,6 +92,7 @@ def parse_labelled(
                 text,
                 frozenset(codebook.closure(labels)),
                 number,
+                family.strip() if family else None,
             )
         )
     return items

@@ -10,9 +10,15 @@ Conventions (each code is a yes/no decision per statement):
 * A statement in a language the codebook cannot read counts as predicted with no code and is
   listed among the errors with ``"error": "unsupported language"``.
 
+* Confidence intervals come from a seeded bootstrap over statements (``BOOTSTRAP_RESAMPLES``
+  resamples of the statements with replacement, percentile interval at ``CI_LEVEL``): the same
+  file always gives the same interval, and a small set shows how little it proves. Each code's
+  ``f1_ci`` and the top-level ``macro_f1_ci`` and ``micro_f1_ci`` are ``[low, high]`` or ``None``.
+
 The result (:func:`evaluate`) is JSON-ready with the keys ``per_code``, ``macro_f1``,
-``micro_f1``, ``per_language``, ``errors`` (and ``n``, ``codebook``, ``method``,
-``unsupported``).
+``micro_f1``, ``per_language``, ``per_family`` (items that name a ``family``), ``errors`` (and
+``n``, ``codebook``, ``method``, ``unsupported``, ``macro_f1_ci``, ``micro_f1_ci``,
+``bootstrap``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ from typing import TYPE_CHECKING, Any
 from normwatch.coding.codebook import Codebook
 from normwatch.coding.corpus import LabelledText, read_labelled
 from normwatch.coding.lang import UnsupportedLanguageError
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20261207
+CI_LEVEL = 0.95
 
 if TYPE_CHECKING:
     from normwatch.coding.classifier import ModelBundle
@@ -88,6 +98,81 @@ def scores(
     }
 
 
+def bootstrap_intervals(
+    pairs: Sequence[tuple[Iterable[str], Iterable[str]]],
+    codes: Sequence[str],
+    *,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = CI_LEVEL,
+) -> dict[str, Any]:
+    """Percentile bootstrap intervals of each code's F1 and of the macro and micro F1.
+
+    Statements are resampled with replacement (a multinomial weight per statement), so codes
+    stay paired within a statement. A statistic undefined in a resample (a code with no gold
+    and no predicted positive) is left out of that resample's macro mean; an interval with
+    fewer than half its resamples defined is ``None``.
+    """
+    import numpy as np
+
+    n = len(pairs)
+    empty: dict[str, Any] = {"per_code": {c: None for c in codes}, "macro": None, "micro": None}
+    if n == 0 or not codes:
+        return empty
+    tp = np.zeros((n, len(codes)))
+    fp = np.zeros((n, len(codes)))
+    fn = np.zeros((n, len(codes)))
+    for i, (gold_labels, predicted_labels) in enumerate(pairs):
+        gold, pred = set(gold_labels), set(predicted_labels)
+        for j, c in enumerate(codes):
+            tp[i, j] = c in gold and c in pred
+            fp[i, j] = c in pred and c not in gold
+            fn[i, j] = c in gold and c not in pred
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float)
+    tp_b, fp_b, fn_b = weights @ tp, weights @ fp, weights @ fn
+    denom = 2 * tp_b + fp_b + fn_b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(denom > 0, 2 * tp_b / denom, np.nan)
+        defined = ~np.isnan(f1)
+        macro = np.where(
+            defined.any(axis=1),
+            np.nansum(f1, axis=1) / np.maximum(defined.sum(axis=1), 1),
+            np.nan,
+        )
+        micro_denom = denom.sum(axis=1)
+        micro = np.where(micro_denom > 0, 2 * tp_b.sum(axis=1) / micro_denom, np.nan)
+    tail = (1 - level) / 2 * 100
+
+    def interval(values: Any) -> list[float] | None:
+        ok = values[~np.isnan(values)]
+        if len(ok) < resamples / 2:
+            return None
+        low, high = np.percentile(ok, [tail, 100 - tail])
+        return [round(float(low), 4), round(float(high), 4)]
+
+    return {
+        "per_code": {c: interval(f1[:, j]) for j, c in enumerate(codes)},
+        "macro": interval(macro),
+        "micro": interval(micro),
+    }
+
+
+def _group_scores(
+    groups: dict[str, list[tuple[frozenset[str], set[str]]]], codes: Sequence[str]
+) -> dict[str, Any]:
+    out = {}
+    for key in sorted(groups):
+        s = scores(groups[key], codes)
+        out[key] = {
+            "n": s["n"],
+            "macro_f1": s["macro_f1"],
+            "micro_f1": s["micro_f1"],
+            "per_code": s["per_code"],
+        }
+    return out
+
+
 def evaluate(
     items: Sequence[LabelledText],
     predict: Callable[[LabelledText], set[str]],
@@ -103,6 +188,7 @@ def evaluate(
     codes = codebook.code_ids
     pairs: list[tuple[frozenset[str], set[str]]] = []
     by_lang: dict[str, list[tuple[frozenset[str], set[str]]]] = {}
+    by_family: dict[str, list[tuple[frozenset[str], set[str]]]] = {}
     errors: list[dict[str, Any]] = []
     unsupported = 0
     for item in items:
@@ -114,6 +200,8 @@ def evaluate(
             unsupported += 1
         pairs.append((item.labels, predicted))
         by_lang.setdefault(item.lang or "?", []).append((item.labels, predicted))
+        if item.family:
+            by_family.setdefault(item.family, []).append((item.labels, predicted))
         if predicted != item.labels or problem:
             row: dict[str, Any] = {
                 "id": item.id,
@@ -123,27 +211,32 @@ def evaluate(
                 "missing": [c for c in codes if c in item.labels and c not in predicted],
                 "extra": [c for c in codes if c in predicted and c not in item.labels],
             }
+            if item.family:
+                row["family"] = item.family
             if problem:
                 row["error"] = problem
             errors.append(row)
     overall = scores(pairs, codes)
-    per_language = {}
-    for lang in sorted(by_lang):
-        s = scores(by_lang[lang], codes)
-        per_language[lang] = {
-            "n": s["n"],
-            "macro_f1": s["macro_f1"],
-            "micro_f1": s["micro_f1"],
-            "per_code": s["per_code"],
-        }
+    intervals = bootstrap_intervals(pairs, codes)
+    per_code = {
+        c: {**s, "f1_ci": intervals["per_code"][c]} for c, s in overall["per_code"].items()
+    }
     return {
         "codebook": codebook.id,
         "method": method,
         "n": overall["n"],
-        "per_code": overall["per_code"],
+        "per_code": per_code,
         "macro_f1": overall["macro_f1"],
+        "macro_f1_ci": intervals["macro"],
         "micro_f1": overall["micro_f1"],
-        "per_language": per_language,
+        "micro_f1_ci": intervals["micro"],
+        "bootstrap": {
+            "resamples": BOOTSTRAP_RESAMPLES,
+            "seed": BOOTSTRAP_SEED,
+            "level": CI_LEVEL,
+        },
+        "per_language": _group_scores(by_lang, codes),
+        "per_family": _group_scores(by_family, codes),
         "unsupported": unsupported,
         "errors": errors,
     }
