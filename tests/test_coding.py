@@ -760,8 +760,8 @@ def test_evaluate_reports_errors_and_languages() -> None:
     )
 )
 def test_per_code_f1_agrees_with_scikit_learn(pairs: list[tuple[set[str], set[str]]]) -> None:
-    from sklearn.metrics import f1_score
-    from sklearn.preprocessing import MultiLabelBinarizer
+    from sklearn.metrics import f1_score  # type: ignore[import-untyped]
+    from sklearn.preprocessing import MultiLabelBinarizer  # type: ignore[import-untyped]
 
     codes = ["a", "b", "c"]
     binarizer = MultiLabelBinarizer(classes=codes).fit([codes])

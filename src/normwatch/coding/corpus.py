@@ -1,9 +1,10 @@
 """Labelled statements in JSON Lines: one ``{"id", "lang", "text", "labels": [...]}`` a line.
 
 An optional ``family`` names the kind of difficulty an item was written to test (evaluation
-reports scores per family). Other keys are ignored; blank lines are skipped. Labels must be codes of the codebook and are
-completed with the codes they imply (a statement labelled ``concern`` is also a ``mention``),
-as the codebook defines them. Any problem is a :class:`DataError` naming the file and line.
+reports scores per family). Other keys are ignored; blank lines are skipped. Labels must be
+codes of the codebook and are completed with the codes they imply (a statement labelled
+``concern`` is also a ``mention``), as the codebook defines them. Any problem is a
+:class:`DataError` naming the file and line.
 """
 
 from __future__ import annotations

@@ -218,9 +218,7 @@ def evaluate(
             errors.append(row)
     overall = scores(pairs, codes)
     intervals = bootstrap_intervals(pairs, codes)
-    per_code = {
-        c: {**s, "f1_ci": intervals["per_code"][c]} for c, s in overall["per_code"].items()
-    }
+    per_code = {c: {**s, "f1_ci": intervals["per_code"][c]} for c, s in overall["per_code"].items()}
     return {
         "codebook": codebook.id,
         "method": method,
