@@ -363,6 +363,113 @@ def test_an_ottawa_withdrawal_is_not_a_ccm_one(lang: str, text: str) -> None:
     assert "mention" not in labels(text, lang)
 
 
+# Sentences about another treaty count for nothing, and a sentence that names no treaty speaks
+# of the treaty of its paragraph (texts written for these tests).
+_TOPIC_CASES = [
+    (
+        "en",
+        "Estonia, Latvia, Lithuania and Finland have announced that they will leave the Ottawa "
+        "Convention. We deplore these decisions and urge the four governments to think again.",
+        set(),
+        {"mention", "concern", "call_to_reconsider"},
+    ),
+    (
+        "en",
+        "Madam President, this year Lithuania also gave notice of withdrawal from the "
+        "anti-personnel mine ban. We regret it deeply.\n\n"
+        "As for this Convention, Lithuania's departure last March is a loss, and we hope "
+        "Vilnius will come back.",
+        {"mention", "concern", "call_to_reconsider"},
+        {"mention", "concern"},
+    ),
+    (
+        "fr",
+        "La Lituanie, la Lettonie et l'Estonie ont notifié leur retrait du traité d'Ottawa. "
+        "Nous déplorons vivement ces décisions.",
+        set(),
+        {"mention", "concern"},
+    ),
+    (
+        "fr",
+        "Nous regrettons que la Pologne quitte la Convention d'Ottawa.\n\n"
+        "Quant à notre Convention, le retrait de la Lituanie nous préoccupe profondément.",
+        {"mention", "concern"},
+        {"mention", "concern"},
+    ),
+    (
+        "es",
+        "Cinco Estados, entre ellos Lituania, se retiran de la Convención de Ottawa. Lamentamos "
+        "profundamente esas decisiones y les pedimos que las reconsideren.",
+        set(),
+        {"mention", "concern", "call_to_reconsider"},
+    ),
+    (
+        "es",
+        "Sobre las minas antipersonal, tomamos nota de la decisión de Finlandia.\n\n"
+        "En cuanto a las municiones en racimo, lamentamos el retiro de Lituania.",
+        {"mention", "concern"},
+        {"mention"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "ccm", "apmbt"), _TOPIC_CASES)
+def test_each_codebook_codes_only_sentences_about_its_own_treaty(
+    lang: str, text: str, ccm: set[str], apmbt: set[str]
+) -> None:
+    # said at a meeting of the CCM: a paragraph that names no treaty speaks of the CCM
+    assert set(code_text(text, BOOK_ID, lang=lang, treaty="ccm").labels) == ccm
+    assert set(code_text(text, APMBT, lang=lang, treaty="ccm").labels) == apmbt
+
+
+def test_evidence_comes_from_the_paragraph_about_the_codebooks_treaty() -> None:
+    text = _TOPIC_CASES[1][1]
+    second = text.index("As for")
+    for hit in code_text(text, BOOK_ID, lang="en", treaty="ccm").codes:
+        assert all(e.start >= second for e in hit.evidence), hit
+    for hit in code_text(text, APMBT, lang="en", treaty="ccm").codes:
+        assert all(e.end <= second for e in hit.evidence), hit
+
+
+def test_the_meeting_decides_what_an_unnamed_convention_is() -> None:
+    text = "We deeply regret Lithuania's withdrawal from the Convention."
+    assert "concern" in code_text(text, BOOK_ID, lang="en", treaty="ccm").labels
+    assert code_text(text, BOOK_ID, lang="en", treaty="apmbt").labels == []
+    assert "concern" in code_text(text, APMBT, lang="en", treaty="apmbt").labels
+    # without a meeting, a statement that names only the Mine Ban Treaty is about it
+    apmbt_only = (
+        "Lithuania notified its withdrawal from the Ottawa Convention in June.\n\n"
+        "We regret this decision."
+    )
+    assert code_text(apmbt_only, BOOK_ID, lang="en").labels == []
+    assert "concern" in code_text(apmbt_only, APMBT, lang="en").labels
+
+
+def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
+    bad = _MINIMAL.replace("id: tiny", "id: tiny\ntreaty: 'Not An Id'", 1)
+    assert bad != _MINIMAL
+    with pytest.raises(DataError, match="treaty"):
+        parse_codebook(bad)
+
+
+def test_cli_explain_says_which_treaty_and_why_a_cue_counted() -> None:
+    text = "Lithuania left the Ottawa Convention. We regret it.\n\nWe regret that Lithuania left."
+    out = CliRunner().invoke(
+        code_group,
+        ["text", "--codebook", BOOK_ID, "--treaty", "ccm", "--explain", "--format", "json", text],
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["labels"] == ["mention", "concern"]
+    topics = [s["topic"] for s in data["explanation"]["sentences"]]
+    assert topics == ["another treaty", "another treaty", "ccm"]
+    concern = [c for c in data["explanation"]["cues"] if c["what"] == "concern"]
+    assert [(c["sentence"], c["decision"]) for c in concern] == [(2, "rejected"), (3, "accepted")]
+    assert concern[0]["why"] == "the sentence is about another treaty"
+    table = CliRunner().invoke(code_group, ["text", "--codebook", BOOK_ID, "--explain", text])
+    assert table.exit_code == 0 and "another treaty" in table.output
+
+
 def test_cli_lists_both_codebooks() -> None:
     out = CliRunner().invoke(code_group, ["codebooks", "--format", "json"])
     assert out.exit_code == 0, out.output

@@ -85,6 +85,18 @@ def codebooks_cmd(fmt: str) -> None:
     metavar="PATH",
     help="A model saved by 'normwatch code train'.",
 )
+@click.option(
+    "--treaty",
+    metavar="ID",
+    help="Treaty of the meeting the text was said at (e.g. ccm, apmbt): a paragraph that "
+    "names no treaty speaks of it. Default: the treaty the statement names.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also show, per sentence, the treaty it was taken to speak of, and per expression "
+    "and reference whether it counted and why (rules method).",
+)
 @format_option
 @click.argument("text", required=False)
 def text_cmd(
@@ -92,6 +104,8 @@ def text_cmd(
     lang: str | None,
     method: str | None,
     model_path: str | None,
+    treaty: str | None,
+    explain: bool,
     fmt: str,
     text: str | None,
 ) -> None:
@@ -103,12 +117,22 @@ def text_cmd(
 
     book = load_codebook(codebook_id)
     method = _method(method, model_path is not None, False)
+    if explain and method != "rules":
+        raise NormwatchError("--explain shows how the rules method reads a text; drop --method")
     model = _load_model(model_path) if method == "model" else None
     if text is None or text == "-":
         text = sys.stdin.read()
-    result = code_text(text, book, lang=lang, method=method, model=model)
+    result = code_text(text, book, lang=lang, method=method, model=model, treaty=treaty)
+    explanation = None
+    if explain:
+        from normwatch.coding.patterns import explain_rules
+
+        explanation = explain_rules(text, book, result.lang or "", treaty=treaty)
     if fmt == "json":
-        click.echo(dumps(result))
+        out = result.to_dict()
+        if explanation is not None:
+            out["explanation"] = explanation
+        click.echo(dumps(out))
         return
     rows = [
         {
@@ -123,6 +147,20 @@ def text_cmd(
         fmt,
         columns=["code", "confidence", "evidence"],
         title=f"{result.codebook} — {result.method} — {result.lang}",
+    )
+    if explanation is None:
+        return
+    emit(
+        explanation["sentences"],
+        fmt,
+        columns=["sentence", "topic", "text"],
+        title="Which treaty each sentence speaks of",
+    )
+    emit(
+        explanation["cues"],
+        fmt,
+        columns=["sentence", "what", "quote", "decision", "why"],
+        title="Expressions and references, and why they counted or not",
     )
 
 

@@ -45,6 +45,7 @@ def code_text(
     lang: str | None = None,
     method: str = "rules",
     model: ModelBundle | str | Path | None = None,
+    treaty: str | None = None,
 ) -> CodingResult:
     """Code ``text`` with ``codebook`` (a :class:`Codebook`, an id or a path).
 
@@ -52,7 +53,9 @@ def code_text(
     cannot be told) raises :class:`UnsupportedLanguageError`. ``method`` is ``"rules"`` or
     ``"model"``; the model method needs ``model``
     (a :class:`~normwatch.coding.classifier.ModelBundle`
-    or the path of a saved one) trained for the same codebook.
+    or the path of a saved one) trained for the same codebook. ``treaty`` is the treaty of
+    the meeting or document the text comes from, if known: at a meeting of another treaty,
+    "the Convention" is that treaty (rules method; see :mod:`normwatch.coding.patterns`).
     """
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     if method not in METHODS:
@@ -66,7 +69,7 @@ def code_text(
     if method == "rules":
         from normwatch.coding.patterns import code_with_rules
 
-        result = code_with_rules(text, book, code)
+        result = code_with_rules(text, book, code, treaty=treaty)
     else:
         from normwatch.coding.classifier import ModelBundle, load_model
 

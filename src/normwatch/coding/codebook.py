@@ -12,6 +12,8 @@ Layout (keys not listed are ignored)::
     title: ...
     question: ...                    # the question a coder answers for each statement
     multi_label: true                # any subset of codes (false: at most one)
+    treaty: ccm                      # optional: the treaty whose acts the codes are about
+                                     #   (texts from another treaty's meeting: see patterns.py)
     languages: [en, fr, es]          # ISO 639-1 codes the rules can read; a codebook without
                                      #   languages (and patterns) is for coding by hand only
     targets:                         # proper names of what the codebook is about, per language;
@@ -170,6 +172,8 @@ class Codebook:
     codes: tuple[CodeDef, ...]
     lexicon: Mapping[str, Lexicon]
     source: Path | None = None
+    #: the treaty (its id, e.g. ``ccm``) whose acts the codes are about, if the codebook says
+    treaty: str | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -487,8 +491,20 @@ class _Validator:
             for lang in languages
         }
         codes = self.codes(doc.get("codes"), languages, objects, lexicon)
+        treaty = doc.get("treaty")
+        if treaty is not None and (not isinstance(treaty, str) or not _ID_RE.match(treaty)):
+            raise self.fail("treaty", f"must be a treaty id such as 'ccm', not {treaty!r}")
         return Codebook(
-            book_id, version, title, question, multi, languages, objects, codes, lexicon
+            book_id,
+            version,
+            title,
+            question,
+            multi,
+            languages,
+            objects,
+            codes,
+            lexicon,
+            treaty=treaty,
         )
 
     def objects(self, value: Any) -> dict[str, ObjectDef]:

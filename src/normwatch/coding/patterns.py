@@ -17,6 +17,18 @@ code fires in a sentence when one of its expressions
 * and that reference is not hypothetical — no hypothetical cue ("should any State", "si un
   État") opens the clause it stands in, unless it names the withdrawing State.
 
+Before any of this, each sentence is given the treaty it speaks of (its *topic*), when the
+codebook's lexicon defines the macros ``topic_this`` (names of the codebook's own treaty and its
+weapon) and ``topic_other`` (names of the other treaties whose acts are not the target): a
+sentence that names only another treaty is about it; a sentence that names neither takes the
+topic of the last sentence of its paragraph that named one, and at the start of a paragraph
+that of the statement: the treaty of the meeting it was made at, when the caller says and the
+codebook names its ``treaty``; otherwise the codebook's treaty, unless the statement names only
+others. A
+sentence about another treaty is left out: its references, anaphora and expressions count
+for nothing ("Lithuania's withdrawal from the Mine Ban Treaty. We deplore it." gives no code
+of the cluster munitions codebook).
+
 Patterns marked ``nearby`` carry their own reference ("made it necessary") and need only a
 reference to the object in or just before their sentence; ``standalone`` ones need none.
 
@@ -36,7 +48,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from normwatch.coding.codebook import Codebook, CodeDef, Pattern, expand_pattern
 from normwatch.coding.matcher import (
@@ -102,6 +114,8 @@ class _LangRules:
     objects: dict[str, _ObjectRules]
     codes: list[_CodeRules]
     gate: Gate
+    topic_this: re.Pattern[str] | None = None
+    topic_other: re.Pattern[str] | None = None
 
 
 def _set(
@@ -170,10 +184,52 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             objects,
             codes,
             gate,
+            _topic(macros, "topic_this"),
+            _topic(macros, "topic_other"),
         )
         gate.build()
     codebook.cache["rules"] = compiled
     return compiled
+
+
+def _topic(macros: dict[str, str], name: str) -> re.Pattern[str] | None:
+    if name not in macros:
+        return None
+    return compile_lower(r"(?<!\w)(?:" + expand_pattern("{" + name + "}", macros) + r")(?!\w)")
+
+
+_ELSEWHERE = "rejected: the sentence is about another treaty"
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+#: a sentence's topic: the codebook's own treaty, another one, both, or neither named
+THIS, OTHER, BOTH = "this", "other", "both"
+
+
+def sentence_topics(
+    lower: str, sentences: Sequence[Sentence], rules: _LangRules, default: str | None = None
+) -> list[str]:
+    """Per sentence of the lower-cased text, the treaty it speaks of: ``this``, ``other`` or
+    ``both`` (see the module documentation). Without the topic macros every sentence is
+    ``this``. ``default`` (``this`` or ``other``), when given, is the topic of a paragraph's
+    sentences before one names a treaty (the treaty of the meeting the text comes from)."""
+    if rules.topic_this is None or rules.topic_other is None:
+        return [THIS] * len(sentences)
+    named: list[str | None] = []
+    for sent in sentences:
+        own = rules.topic_this.search(lower, sent.start, sent.end) is not None
+        other = rules.topic_other.search(lower, sent.start, sent.end) is not None
+        named.append(BOTH if own and other else THIS if own else OTHER if other else None)
+    if default is None:
+        default = OTHER if OTHER in named and THIS not in named and BOTH not in named else THIS
+    topics: list[str] = []
+    current = default
+    for i, sent in enumerate(sentences):
+        if i and _PARAGRAPH_BREAK.search(lower, sentences[i - 1].start, sent.start):
+            current = default
+        here = named[i]
+        if here is not None:
+            current = here
+        topics.append(current)
+    return topics
 
 
 # --------------------------------------------------------------------------- one text
@@ -204,7 +260,7 @@ class _Fire(NamedTuple):
 class _Analysis:
     """The spans of one text that every code looks at, computed as they are needed."""
 
-    def __init__(self, text: str, rules: _LangRules) -> None:
+    def __init__(self, text: str, rules: _LangRules, default_topic: str | None = None) -> None:
         self.text = text
         # patterns are matched against the text in lower case (same length, same offsets)
         self.lower = lower = lower_same_length(text)
@@ -231,10 +287,20 @@ class _Analysis:
         self._hyp: dict[int, list[tuple[int, int]]] = {}
         self._anchor_cache: dict[str, list[bool]] = {}
         self._exclusions: dict[str, list[tuple[int, int, float | None]]] = {}
+        #: when a list, every expression and reference looked at is noted here with what
+        #: was decided and why (see :func:`explain_rules`)
+        self.trace: list[tuple[str, int, int, str]] | None = None
+        self.topics = sentence_topics(lower, self.sentences, rules, default_topic)
+        #: per sentence: whether it speaks of another treaty (and so counts for nothing)
+        self.elsewhere = [t == OTHER for t in self.topics]
         self.targets = self._targets()
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)
+
+    def note(self, what: str, start: int, end: int, why: str) -> None:
+        if self.trace is not None:
+            self.trace.append((what, start, end, why))
 
     def _regions(self, ps: PatternSet, only: set[int] | None = None) -> list[Region] | None:
         """The sentences ``ps`` may match in (of ``only``, if given) as regions: consecutive
@@ -375,11 +441,20 @@ class _Analysis:
                 found = self.matches(obj.refer)
                 excluded = self._excluded(obj) if found else []
                 for start, end, weight, scope in found:
+                    what = f"reference to {obj_id}"
                     if excluded and any(s < end and start < e for s, e, _ in excluded):
+                        self.note(what, start, end, "rejected: an exclusion pattern matches")
                         continue
                     i = self.sentence_of(start)
-                    if scope != "factual" and self.hypothetical(start, end, i):
+                    if self.elsewhere[i]:
+                        self.note(
+                            what, start, end, "rejected: the sentence is about another treaty"
+                        )
                         continue
+                    if scope != "factual" and self.hypothetical(start, end, i):
+                        self.note(what, start, end, "rejected: hypothetical")
+                        continue
+                    self.note(what, start, end, "accepted")
                     per[i].append(_Target(start, end, obj_id, False, i, weight))
             direct[obj_id] = per
         # references that count only near a reference to another object
@@ -415,7 +490,7 @@ class _Analysis:
                     if excluded and any(s < end and start < e for s, e, _ in excluded):
                         continue
                     i = self.sentence_of(start)
-                    if self.hypothetical(start, end, i):
+                    if self.elsewhere[i] or self.hypothetical(start, end, i):
                         continue
                     ante = _antecedent(anchored, i, obj.anaphora_window, obj.cataphora_window)
                     if ante is not None:
@@ -618,40 +693,117 @@ def _fire(
     """What the expression at start–end shows, if it counts (see the module documentation);
     negation and reported-view cues are looked for before ``cues_at`` (default ``start``)."""
     code = cr.code
+    what = code.id
+
+    def no(why: str) -> _Fire | None:
+        a.note(what, start, end, "rejected: " + why)
+        return None
+
     if excluded and any(s < end and start < e for s, e, _ in excluded):
-        return None
+        return no("an exclusion pattern matches")
+    if a.elsewhere[a.sentence_of(start)]:
+        return no(_ELSEWHERE.split(": ", 1)[1])
     cue_pos = start if cues_at is None else cues_at
-    if a.negated(cue_pos) or a.someone_elses(cue_pos):
-        return None
+    if a.negated(cue_pos):
+        return no("negated")
+    if a.someone_elses(cue_pos):
+        return no("someone else's view (reported)")
     i = a.sentence_of(start)
     confidence = weight if weight is not None else code.confidence
     if not code.about or scope == "standalone":
+        a.note(what, start, end, "accepted: needs no object")
         return _Fire(i, i, i, confidence)
+    about = ", ".join(code.about)
     if scope == "nearby":
         if a.object_is_other(end, i, code.about):
-            return None
+            return no(f"its object is another thing than {about}")
         j = a.anchored_near(i, code.about)
-        if j is None or a.other_between(j, i, code.about):
-            return None
+        if j is None:
+            return no(f"no reference to {about} nearby")
+        if a.other_between(j, i, code.about):
+            return no(f"the topic moved on from {about}")
+        a.note(what, start, end, f"accepted: {about} referred to in sentence {j + 1}")
         return _Fire(i, min(i, j), max(i, j), confidence * (1.0 if j == i else ANAPHORA_FACTOR))
     target = a.attached(start, end, i, code.about)
     if target is None:
-        return None
+        return no(f"not attached to a reference to {about}")
     if target.anaphor:
         confidence *= ANAPHORA_FACTOR
+    a.note(
+        what,
+        start,
+        end,
+        f"accepted: applies to {a.text[target.start : target.end]!r} ({target.obj}"
+        + (f", taking up sentence {target.antecedent + 1})" if target.anaphor else ")"),
+    )
     return _Fire(i, min(i, target.antecedent), max(i, target.antecedent), confidence)
 
 
-def code_with_rules(text: str, codebook: Codebook, lang: str) -> CodingResult:
-    """Code ``text`` (already known to be in ``lang``, a language of the codebook)."""
+def code_with_rules(
+    text: str, codebook: Codebook, lang: str, *, treaty: str | None = None
+) -> CodingResult:
+    """Code ``text`` (already known to be in ``lang``, a language of the codebook); ``treaty``
+    is the treaty of the meeting the text comes from, if known."""
     rules = compile_rules(codebook)[lang]
-    a = _Analysis(text, rules)
+    default = None
+    if treaty is not None and codebook.treaty is not None:
+        default = THIS if treaty == codebook.treaty else OTHER
+    a = _Analysis(text, rules, default)
     hits: dict[str, CodeHit] = {}
     for cr in rules.codes:
         fires = _code_fires(a, cr)
         if fires:
             hits[cr.code.id] = _hit(text, a, cr.code.id, fires)
     return CodingResult(codebook.id, "rules", lang, apply_implications(codebook, hits))
+
+
+def explain_rules(
+    text: str, codebook: Codebook, lang: str, *, treaty: str | None = None
+) -> dict[str, Any]:
+    """How the rules method reads ``text``: per sentence, the treaty it was taken to speak of;
+    per expression and reference looked at, whether it counted and why. JSON-ready."""
+    rules = compile_rules(codebook)[lang]
+    default = None
+    if treaty is not None and codebook.treaty is not None:
+        default = THIS if treaty == codebook.treaty else OTHER
+    a = _Analysis(text, rules, default)
+    a.trace = []
+    # references are resolved when the analysis is made; run it again with the trace on
+    a.targets = a._targets()
+    a._anchor_cache.clear()
+    for cr in rules.codes:
+        _code_fires(a, cr)
+    own = codebook.treaty or "this codebook's treaty"
+    seen: set[tuple[str, int, int]] = set()
+    cues = []
+    for what, start, end, why in a.trace:
+        if (what, start, end) in seen:
+            continue
+        seen.add((what, start, end))
+        cues.append(
+            {
+                "what": what,
+                "sentence": a.sentence_of(start) + 1,
+                "quote": text[start:end],
+                "start": start,
+                "end": end,
+                "decision": why.split(":", 1)[0],
+                "why": why.split(": ", 1)[1] if ": " in why else "",
+            }
+        )
+    return {
+        "treaty": codebook.treaty,
+        "meeting_treaty": treaty,
+        "sentences": [
+            {
+                "sentence": i + 1,
+                "topic": {THIS: own, OTHER: "another treaty", BOTH: f"{own} and another"}[t],
+                "text": sent.text,
+            }
+            for i, (sent, t) in enumerate(zip(a.sentences, a.topics, strict=True))
+        ],
+        "cues": sorted(cues, key=lambda c: (c["start"], c["what"])),
+    }
 
 
 def _hit(text: str, a: _Analysis, code: str, fires: list[_Fire]) -> CodeHit:

@@ -270,7 +270,8 @@ def auto_code(
     from normwatch.store import meeting_tables as mt
     from normwatch.store.meetings import get_meeting
 
-    mid = get_meeting(store, meeting)["id"]
+    meeting_row = get_meeting(store, meeting)
+    mid = meeting_row["id"]
     book = _codebook(codebook)
     bundle: Any = None
     digest = None
@@ -299,7 +300,14 @@ def auto_code(
             skipped.append({"statement": r["id"], "reason": "no text"})
             continue
         try:
-            result = code_text(r["text"], book, lang=r["language"], method=method, model=bundle)
+            result = code_text(
+                r["text"],
+                book,
+                lang=r["language"],
+                method=method,
+                model=bundle,
+                treaty=meeting_row.get("treaty"),
+            )
         except NormwatchError as exc:
             skipped.append({"statement": r["id"], "reason": str(exc)})
             continue
