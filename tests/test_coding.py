@@ -452,6 +452,71 @@ def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
         parse_codebook(bad)
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # an evaluation of the speaker's own with no object takes up the sentence before
+        ("en", "Lithuania has left the Convention. We are deeply worried.", {"mention", "concern"}),
+        (
+            "fr",
+            "La Lituanie a quitté la Convention en mars. Notre inquiétude demeure vive.",
+            {"mention", "concern"},
+        ),
+        (
+            "es",
+            "Lituania abandonó la Convención en marzo. Nos duele profundamente.",
+            {"mention", "concern"},
+        ),
+        # ... but not someone else's, nor when another thing is named
+        (
+            "en",
+            "Lithuania has left the Convention. Several delegations said they were worried.",
+            {"mention"},
+        ),
+        (
+            "en",
+            "Lithuania has left the Convention. We are deeply worried about funding.",
+            {"mention"},
+        ),
+        # reported views after a parenthesis are still someone else's
+        (
+            "en",
+            "Lithuania has left the Convention. Some partners, by contrast, said they "
+            "understood its reasons.",
+            {"mention"},
+        ),
+        (
+            "fr",
+            "La Lituanie a quitté la Convention. Certains partenaires ont dit qu'ils "
+            "comprenaient ses raisons.",
+            {"mention"},
+        ),
+        # thanks for others' understanding is not the speaker's understanding
+        (
+            "en",
+            "Lithuania has decided to leave the Convention. We thank all States Parties for "
+            "their understanding.",
+            {"mention"},
+        ),
+        # a direct appeal to the withdrawing State
+        ("en", "Lithuania left the cluster munitions ban. Vilnius, come back!", None),
+        ("es", "A Lituania le decimos: vuelva a la Convención.", None),
+        # another meaning of "retiro"
+        (
+            "es",
+            "Lamentamos el retiro de la financiación de un donante y pedimos que lo reconsidere.",
+            set(),
+        ),
+    ],
+)
+def test_clause_reading(lang: str, text: str, expected: set[str] | None) -> None:
+    got = labels(text, lang)
+    if expected is None:
+        assert "call_to_reconsider" in got, got
+    else:
+        assert got == expected
+
+
 def test_cli_explain_says_which_treaty_and_why_a_cue_counted() -> None:
     text = "Lithuania left the Ottawa Convention. We regret it.\n\nWe regret that Lithuania left."
     out = CliRunner().invoke(

@@ -13,7 +13,10 @@ code fires in a sentence when one of its expressions
 * applies to one of the code's objects: a reference in the same sentence, or an anaphor in
   this sentence whose object was referred to in one of the few sentences before (or, at the
   opening of a statement, just after), with no clause break ("; but") between the two, and
-  the expression's own object ("we regret *the funding shortfall*") not another thing;
+  the expression's own object ("we regret *the funding shortfall*") not another thing; or,
+  in a sentence of the speaker's own (a ``first_person`` word of the lexicon) that refers to
+  nothing and names no other thing, the object of the sentence just before it in its
+  paragraph ("Lithuania has left. We are deeply concerned.");
 * and that reference is not hypothetical — no hypothetical cue ("should any State", "si un
   État") opens the clause it stands in, unless it names the withdrawing State.
 
@@ -116,6 +119,7 @@ class _LangRules:
     gate: Gate
     topic_this: re.Pattern[str] | None = None
     topic_other: re.Pattern[str] | None = None
+    first_person: re.Pattern[str] | None = None
 
 
 def _set(
@@ -186,6 +190,7 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             gate,
             _topic(macros, "topic_this"),
             _topic(macros, "topic_other"),
+            _topic(macros, "first_person"),
         )
         gate.build()
     codebook.cache["rules"] = compiled
@@ -582,6 +587,33 @@ class _Analysis:
                     best = (dist, t)
         return best[1] if best else None
 
+    def object_of_previous_sentence(
+        self, sentence: int, about: Iterable[str], end: int
+    ) -> int | None:
+        """The sentence just before ``sentence``, in its paragraph, when it refers directly to
+        one of ``about`` and ``sentence`` (up to ``end``, the end of the expression) is the
+        speaker's own (a first-person word), refers to nothing and names no other thing: its
+        evaluation is then of what that sentence spoke of ("Lithuania has left the
+        Convention. We are deeply concerned.")."""
+        j = sentence - 1
+        first_person = self.rules.first_person
+        if j < 0 or self.elsewhere[j] or first_person is None:
+            return None
+        if first_person.search(self.lower, self.starts[sentence], end) is None:
+            return None
+        if _PARAGRAPH_BREAK.search(self.lower, self.sentences[j].start, self.starts[sentence]):
+            return None
+        if any(self.targets[obj][sentence] for obj in self.rules.objects):
+            return None
+        for obj_id in about:
+            other = self.rules.objects[obj_id].other
+            if other is not None and self._sentence_spans(other, sentence):
+                return None
+        for obj_id in about:
+            if any(not t.anaphor for t in self.targets[obj_id][j]):
+                return j
+        return None
+
     def _hard_break_in(self, gap: tuple[int, int]) -> bool:
         i = bisect_left(self.hard_breaks, gap[0])
         return i < len(self.hard_breaks) and self.hard_breaks[i] < gap[1]
@@ -726,7 +758,16 @@ def _fire(
         return _Fire(i, min(i, j), max(i, j), confidence * (1.0 if j == i else ANAPHORA_FACTOR))
     target = a.attached(start, end, i, code.about)
     if target is None:
-        return no(f"not attached to a reference to {about}")
+        j = a.object_of_previous_sentence(i, code.about, end)
+        if j is None:
+            return no(f"not attached to a reference to {about}")
+        a.note(
+            what,
+            start,
+            end,
+            f"accepted: the sentence names no object; {about} is the object of sentence {j + 1}",
+        )
+        return _Fire(i, j, i, confidence * ANAPHORA_FACTOR)
     if target.anaphor:
         confidence *= ANAPHORA_FACTOR
     a.note(
