@@ -433,11 +433,22 @@ def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
     )
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert list(data) == ["meeting", "codebook", "denominator", "codes", "silent", "by"]
+    assert list(data) == ["meeting", "codebook", "target", "denominator", "codes", "silent", "by"]
+    assert data["target"] == "ccm"
     assert list(data["denominator"]) == ["kind", "count", "states"]
     assert list(data["codes"]) == CODES
     assert all(list(entry) == ["count", "share", "states"] for entry in data["codes"].values())
     assert data["by"] == {}
+
+
+def test_reactions_by_target_choose_the_codebook_of_that_treaty(store: Store) -> None:
+    result = run(store, "reactions", MEETING, "--target", "apmbt", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["codebook"], data["target"]) == ("apmbt-withdrawal-reaction", "apmbt")
+    bad = run(store, "reactions", MEETING, "--target", "enmod")
+    assert bad.exit_code != 0
+    assert "no codebook has target treaty 'enmod' (targets: apmbt, ccm)" in str(bad.exception)
 
 
 def test_participating_with_joint_statements(store: Store) -> None:

@@ -62,11 +62,17 @@ def codebooks_cmd(fmt: str) -> None:
                 "id": book.id,
                 "version": book.version,
                 "title": book.title,
+                "target": book.treaty,
                 "languages": list(book.languages),
                 "codes": book.code_ids,
             }
         )
-    emit(rows, fmt, columns=["id", "version", "languages", "codes", "title"], title="Codebooks")
+    emit(
+        rows,
+        fmt,
+        columns=["id", "version", "target", "languages", "codes", "title"],
+        title="Codebooks",
+    )
 
 
 @code.command("text")

@@ -165,6 +165,12 @@ def show_cmd(ctx: click.Context, meeting: str, with_text: bool, fmt: str) -> Non
     "--codebook", default="withdrawal-reaction", show_default=True, help="Codebook id or YAML path."
 )
 @click.option(
+    "--target",
+    metavar="TREATY",
+    help="Reactions to acts under this treaty (e.g. apmbt at a CCM meeting): the codebook "
+    "whose target it is (see 'normwatch code codebooks').",
+)
+@click.option(
     "--denominator",
     type=click.Choice(["participating", "parties", "speakers"]),
     default="participating",
@@ -194,6 +200,7 @@ def reactions_cmd(
     ctx: click.Context,
     meeting: str,
     codebook: str,
+    target: str | None,
     denominator: str,
     national_only: bool,
     by: str | None,
@@ -205,12 +212,17 @@ def reactions_cmd(
     \b
     Example:
       normwatch reactions ccm-12msp --codebook withdrawal-reaction --by nato --format json
+      normwatch reactions ccm-13msp --target apmbt
     """
     from normwatch.formats import dumps, emit
     from normwatch.service.reactions import reaction_rows, reactions
     from normwatch.store.meetings import get_meeting
 
     store = get_store(ctx)
+    if target is not None:
+        from normwatch.coding.codebook import codebook_for_target
+
+        codebook = codebook_for_target(target.strip().lower(), like=codebook).id
     result = reactions(
         store,
         meeting,
@@ -238,6 +250,8 @@ def reactions_cmd(
         rows,
         fmt,
         columns=["group", "code", "count", "denominator", "share", "states"],
-        title=f"{result['meeting']} · {result['codebook']} · {den['kind']} "
+        title=f"{result['meeting']} · {result['codebook']}"
+        + (f" (target: {result['target']})" if result["target"] else "")
+        + f" · {den['kind']} "
         f"({den['count']} States)" + (" · national statements only" if national_only else ""),
     )

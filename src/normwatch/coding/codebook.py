@@ -231,6 +231,25 @@ def list_codebooks() -> list[str]:
     return sorted({p.stem for d in codebook_dirs() if d.is_dir() for p in d.glob("*.yaml")})
 
 
+def codebook_for_target(treaty: str, *, like: str | None = None) -> Codebook:
+    """The codebook whose codes are about acts under ``treaty`` (its ``treaty`` key).
+
+    When several are, the one that is ``like`` (an id: itself, or one extending the same
+    parent) is taken; otherwise the choice is an error listing them."""
+    found = [b for b in (load_codebook(i) for i in list_codebooks()) if b.treaty == treaty]
+    if like is not None and len(found) > 1:
+        found = [b for b in found if b.id == like] or found
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        known = sorted({b.treaty for b in map(load_codebook, list_codebooks()) if b.treaty})
+        raise NotFoundError(
+            f"no codebook has target treaty {treaty!r} (targets: {', '.join(known) or 'none'})"
+        )
+    ids = ", ".join(b.id for b in found)
+    raise NotFoundError(f"several codebooks have target treaty {treaty!r}: {ids}; use --codebook")
+
+
 _Stamp = tuple[str, int, int]
 _CACHE: dict[str, tuple[tuple[_Stamp, ...], Codebook]] = {}
 

@@ -55,12 +55,14 @@ def reactions(
     by: str | None = None,
     include_suggested: bool = False,
 ) -> dict[str, Any]:
-    """``{"meeting", "codebook", "denominator": {"kind", "count", "states"},
+    """``{"meeting", "codebook", "target", "denominator": {"kind", "count", "states"},
     "codes": {CODE: {"count", "share", "states"}}, "silent": [...], "by": {...}}``.
 
     ``by`` (``regional_group``, ``eu``, ``nato`` or any group id) gives, per group, the same
     ``denominator`` / ``codes`` / ``silent`` restricted to its members on the meeting's date;
-    without ``by`` it is ``{}``.
+    without ``by`` it is ``{}``. ``target`` is the treaty whose acts the codebook's codes are
+    about (``None`` if the codebook does not say): at a meeting with more than one target (the
+    CCM withdrawal and the Mine Ban Treaty withdrawals), one codebook per target.
     """
     from normwatch.coding.codebook import load_codebook
     from normwatch.store.meetings import get_meeting
@@ -92,6 +94,7 @@ def reactions(
     result = {
         "meeting": m["id"],
         "codebook": book.id,
+        "target": book.treaty,
         "denominator": {"kind": denominator, "count": len(base), "states": sorted(base)},
         **_tally(base, carriers),
         "by": {},
