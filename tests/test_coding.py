@@ -517,6 +517,23 @@ def test_clause_reading(lang: str, text: str, expected: set[str] | None) -> None
         assert got == expected
 
 
+def test_evaluate_union_scores_labels_about_either_target(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    rows = [
+        {"id": "1", "lang": "en", "labels": ["concern"],
+         "text": "We deeply regret Finland's withdrawal from the Ottawa Convention."},
+        {"id": "2", "lang": "en", "labels": ["concern"],
+         "text": "We deeply regret Lithuania's withdrawal from the cluster munitions ban."},
+    ]  # fmt: skip
+    gold.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    args = ["evaluate", "--codebook", BOOK_ID, str(gold), "--format", "json"]
+    alone = json.loads(CliRunner().invoke(code_group, args).output)
+    both = json.loads(CliRunner().invoke(code_group, [*args, "--union-with", APMBT]).output)
+    assert alone["per_code"]["concern"]["tp"] == 1
+    assert both["per_code"]["concern"]["tp"] == 2
+    assert both["codebook"] == f"{BOOK_ID}+{APMBT}"
+
+
 def test_cli_explain_says_which_treaty_and_why_a_cue_counted() -> None:
     text = "Lithuania left the Ottawa Convention. We regret it.\n\nWe regret that Lithuania left."
     out = CliRunner().invoke(

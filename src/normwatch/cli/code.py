@@ -217,6 +217,14 @@ def train_cmd(codebook_id: str, train_file: str, out: str) -> None:
     metavar="PATH",
     help="A model saved by 'normwatch code train' (model method).",
 )
+@click.option(
+    "--union-with",
+    "union_ids",
+    multiple=True,
+    metavar="ID|PATH",
+    help="Also code with this codebook (same codes) and score the union of the codes: for a "
+    "gold set whose labels count reactions to any of several targets. Repeatable.",
+)
 @format_option
 @click.option(
     "--show-errors",
@@ -232,6 +240,7 @@ def evaluate_cmd(
     method: str | None,
     train_file: str | None,
     model_path: str | None,
+    union_ids: tuple[str, ...],
     fmt: str,
     show_errors: int,
 ) -> None:
@@ -259,7 +268,10 @@ def evaluate_cmd(
             model = _load_model(model_path)
     elif train_file or model_path:
         raise NormwatchError("--train and --model apply only to --method model")
-    result = evaluate_file(gold_file, book, method=method, model=model)
+    also = [load_codebook(i) for i in union_ids]
+    if also and method != "rules":
+        raise NormwatchError("--union-with applies to the rules method")
+    result = evaluate_file(gold_file, book, method=method, model=model, union_with=also)
     if fmt == "json":
         click.echo(dumps(result))
         return

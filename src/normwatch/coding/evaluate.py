@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from normwatch.coding.codebook import Codebook
 from normwatch.coding.corpus import LabelledText, read_labelled
 from normwatch.coding.lang import UnsupportedLanguageError
+from normwatch.errors import DataError
 
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20261207
@@ -241,16 +242,35 @@ def evaluate(
 
 
 def evaluate_file(
-    gold: str | Path, codebook: Codebook, *, method: str = "rules", model: ModelBundle | None = None
+    gold: str | Path,
+    codebook: Codebook,
+    *,
+    method: str = "rules",
+    model: ModelBundle | None = None,
+    union_with: Sequence[Codebook] = (),
 ) -> dict[str, Any]:
-    """Read a gold JSONL file and evaluate ``method`` on it."""
+    """Read a gold JSONL file and evaluate ``method`` on it. With ``union_with`` (codebooks
+    with the same codes, e.g. the same questions about another treaty's withdrawals) a
+    statement's predicted codes are the union of every codebook's."""
     from normwatch.coding import code_text
 
     items = read_labelled(gold, codebook)
+    for other in union_with:
+        if other.code_ids != codebook.code_ids:
+            raise DataError(
+                f"codebook {other.id!r} does not have the codes of {codebook.id!r}",
+                where="--union-with",
+            )
 
     def predict(item: LabelledText) -> set[str]:
-        return set(
+        found = set(
             code_text(item.text, codebook, lang=item.lang, method=method, model=model).labels
         )
+        for other in union_with:
+            found |= set(code_text(item.text, other, lang=item.lang, method=method).labels)
+        return found
 
-    return evaluate(items, predict, codebook, method=method)
+    result = evaluate(items, predict, codebook, method=method)
+    if union_with:
+        result["codebook"] = "+".join([codebook.id, *(b.id for b in union_with)])
+    return result
