@@ -491,6 +491,18 @@ def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
             "comprenaient ses raisons.",
             {"mention"},
         ),
+        (
+            "en",
+            "Several Central and South American States urged Lithuania to reconsider its "
+            "withdrawal.",
+            {"mention"},
+        ),
+        (
+            "es",
+            "Varios Estados de América Latina y de África instaron a Lituania a reconsiderar "
+            "su retiro.",
+            {"mention"},
+        ),
         # thanks for others' understanding is not the speaker's understanding
         (
             "en",
