@@ -218,6 +218,8 @@ def sentence_topics(
     sentences before one names a treaty (the treaty of the meeting the text comes from)."""
     if rules.topic_this is None or rules.topic_other is None:
         return [THIS] * len(sentences)
+    if default != OTHER and rules.topic_other.search(lower) is None:
+        return [THIS] * len(sentences)  # no other treaty named: one scan of the text
     named: list[str | None] = []
     for sent in sentences:
         own = rules.topic_this.search(lower, sent.start, sent.end) is not None
