@@ -503,6 +503,35 @@ def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
             "su retiro.",
             {"mention"},
         ),
+        # calling on others to condemn is not condemning; refusing to join a call is no call
+        ("en", "We call on all States to condemn any use of cluster munitions.", set()),
+        (
+            "fr",
+            "Nous appelons tous les États à condamner toute utilisation d'armes à sous-munitions.",
+            set(),
+        ),
+        (
+            "es",
+            "Instamos a todos los Estados a condenar cualquier uso de municiones en racimo.",
+            set(),
+        ),
+        (
+            "en",
+            "We will not add our voice to the calls on Lithuania to reconsider its withdrawal.",
+            {"mention"},
+        ),
+        (
+            "fr",
+            "Nous ne nous joindrons pas aux appels lancés à la Lituanie pour qu'elle revienne "
+            "sur son retrait de la Convention.",
+            {"mention"},
+        ),
+        (
+            "es",
+            "No nos sumaremos a los llamamientos dirigidos a Lituania para que reconsidere su "
+            "retiro de la Convención.",
+            {"mention"},
+        ),
         # thanks for others' understanding is not the speaker's understanding
         (
             "en",
