@@ -431,6 +431,33 @@ def test_evidence_comes_from_the_paragraph_about_the_codebooks_treaty() -> None:
         assert all(e.end <= second for e in hit.evidence), hit
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "This year we cleared 40 km² contaminated by anti-personnel mines. We regret "
+            "Lithuania's decision to withdraw from the Convention.",
+        ),
+        (
+            "fr",
+            "Cette année, nous avons dépollué 40 km² de mines antipersonnel. Nous regrettons "
+            "la décision de la Lituanie de se retirer de la Convention.",
+        ),
+        (
+            "es",
+            "Este año despejamos 40 km² de minas antipersonal. Lamentamos la decisión de "
+            "Lituania de retirarse de la Convención.",
+        ),
+    ],
+)
+def test_a_weapon_named_in_passing_does_not_change_the_paragraphs_treaty(
+    lang: str, text: str
+) -> None:
+    assert set(code_text(text, BOOK_ID, lang=lang, treaty="ccm").labels) == {"mention", "concern"}
+    assert code_text(text, APMBT, lang=lang, treaty="ccm").labels == []
+
+
 def test_the_meeting_decides_what_an_unnamed_convention_is() -> None:
     text = "We deeply regret Lithuania's withdrawal from the Convention."
     assert "concern" in code_text(text, BOOK_ID, lang="en", treaty="ccm").labels

@@ -21,13 +21,14 @@ code fires in a sentence when one of its expressions
   État") opens the clause it stands in, unless it names the withdrawing State.
 
 Before any of this, each sentence is given the treaty it speaks of (its *topic*), when the
-codebook's lexicon defines the macros ``topic_this`` (names of the codebook's own treaty and its
-weapon) and ``topic_other`` (names of the other treaties whose acts are not the target): a
-sentence that names only another treaty is about it; a sentence that names neither takes the
-topic of the last sentence of its paragraph that named one, and at the start of a paragraph
-that of the statement: the treaty of the meeting it was made at, when the caller says and the
-codebook names its ``treaty``; otherwise the codebook's treaty, unless the statement names only
-others. A
+codebook's lexicon defines the macros ``topic_this`` (names of the codebook's own treaty) and
+``topic_other`` (names of the other treaties whose acts are not the target), and optionally
+``topic_this_weapon`` and ``topic_other_weapon`` (their weapons: these decide only their own
+sentence): a sentence that names only another treaty is about it; a sentence that names
+neither takes the topic of the last sentence of its paragraph that named one, and at the start
+of a paragraph that of the statement: the treaty of the meeting it was made at, when the
+caller says and the codebook names its ``treaty``; otherwise the codebook's treaty, unless the
+statement names only others. A
 sentence about another treaty is left out: its references, anaphora and expressions count
 for nothing ("Lithuania's withdrawal from the Mine Ban Treaty. We deplore it." gives no code
 of the cluster munitions codebook).
@@ -119,6 +120,8 @@ class _LangRules:
     gate: Gate
     topic_this: re.Pattern[str] | None = None
     topic_other: re.Pattern[str] | None = None
+    topic_this_weapon: re.Pattern[str] | None = None
+    topic_other_weapon: re.Pattern[str] | None = None
     first_person: re.Pattern[str] | None = None
 
 
@@ -188,9 +191,11 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             objects,
             codes,
             gate,
-            _topic(macros, "topic_this"),
-            _topic(macros, "topic_other"),
-            _topic(macros, "first_person"),
+            topic_this=_topic(macros, "topic_this"),
+            topic_other=_topic(macros, "topic_other"),
+            topic_this_weapon=_topic(macros, "topic_this_weapon"),
+            topic_other_weapon=_topic(macros, "topic_other_weapon"),
+            first_person=_topic(macros, "first_person"),
         )
         gate.build()
     codebook.cache["rules"] = compiled
@@ -215,27 +220,44 @@ def sentence_topics(
     """Per sentence of the lower-cased text, the treaty it speaks of: ``this``, ``other`` or
     ``both`` (see the module documentation). Without the topic macros every sentence is
     ``this``. ``default`` (``this`` or ``other``), when given, is the topic of a paragraph's
-    sentences before one names a treaty (the treaty of the meeting the text comes from)."""
-    if rules.topic_this is None or rules.topic_other is None:
+    sentences before one names a treaty (the treaty of the meeting the text comes from).
+
+    A treaty's name (``topic_this``, ``topic_other``) sets the topic of its sentence and of the
+    sentences after it in the paragraph; a weapon's name (``topic_this_weapon``,
+    ``topic_other_weapon``) only that of its own sentence ("we cleared 40 km² of landmines"
+    does not make the next sentence about the Mine Ban Treaty)."""
+    this, other = rules.topic_this, rules.topic_other
+    if this is None or other is None:
         return [THIS] * len(sentences)
-    if default != OTHER and rules.topic_other.search(lower) is None:
+    other_weapon = rules.topic_other_weapon
+    if (
+        default != OTHER
+        and other.search(lower) is None
+        and (other_weapon is None or other_weapon.search(lower) is None)
+    ):
         return [THIS] * len(sentences)  # no other treaty named: one scan of the text
-    named: list[str | None] = []
-    for sent in sentences:
-        own = rules.topic_this.search(lower, sent.start, sent.end) is not None
-        other = rules.topic_other.search(lower, sent.start, sent.end) is not None
-        named.append(BOTH if own and other else THIS if own else OTHER if other else None)
+
+    def named(
+        own: re.Pattern[str] | None, alien: re.Pattern[str] | None, s: Sentence
+    ) -> str | None:
+        a = own is not None and own.search(lower, s.start, s.end) is not None
+        b = alien is not None and alien.search(lower, s.start, s.end) is not None
+        return BOTH if a and b else THIS if a else OTHER if b else None
+
+    strong = [named(this, other, s) for s in sentences]
+    weak = [named(rules.topic_this_weapon, other_weapon, s) for s in sentences]
     if default is None:
-        default = OTHER if OTHER in named and THIS not in named and BOTH not in named else THIS
+        seen = {t for t in strong + weak if t is not None}
+        default = OTHER if seen == {OTHER} else THIS
     topics: list[str] = []
-    current = default
+    current: str = default
     for i, sent in enumerate(sentences):
         if i and _PARAGRAPH_BREAK.search(lower, sentences[i - 1].start, sent.start):
             current = default
-        here = named[i]
-        if here is not None:
-            current = here
-        topics.append(current)
+        named_here = strong[i]
+        if named_here is not None:
+            current = named_here
+        topics.append(current if named_here is not None else weak[i] or current)
     return topics
 
 
