@@ -559,6 +559,65 @@ def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
             "retiro de la Convención.",
             {"mention"},
         ),
+        # past calls, unheeded, are not a call now
+        (
+            "en",
+            "Last year my delegation urged Lithuania to reconsider. Those appeals went "
+            "unheeded, and Lithuania left the Convention in March.",
+            {"mention"},
+        ),
+        (
+            "fr",
+            "Ma délégation avait appelé la Lituanie à reconsidérer sa décision de quitter la "
+            "Convention ; cet appel est resté sans suite.",
+            {"mention"},
+        ),
+        (
+            "es",
+            "Mi delegación había pedido a Lituania que reconsiderara su retiro de la Convención, "
+            "sin resultado.",
+            {"mention"},
+        ),
+        # a motion telling one's own government what to say is not the speaker's stance
+        (
+            "en",
+            "The committee calls on the Government to express concern to Lithuania about its "
+            "withdrawal from the Convention and to urge it to reconsider.",
+            {"mention"},
+        ),
+        (
+            "fr",
+            "La commission invite le Gouvernement à exprimer sa préoccupation à la Lituanie au "
+            "sujet de son retrait de la Convention.",
+            {"mention"},
+        ),
+        (
+            "es",
+            "La Comisión insta al Gobierno a pedir a Lituania que reconsidere su retiro de la "
+            "Convención.",
+            {"mention"},
+        ),
+        # a press paraphrase of someone's government is reported
+        (
+            "en",
+            "A diplomat told reporters that her government profoundly regretted Lithuania's "
+            "decision to leave the Convention.",
+            {"mention"},
+        ),
+        # the object of a condemnation named a sentence before
+        (
+            "en",
+            "Markets and schools were struck by cluster munitions again this year. We denounce "
+            "this in the strongest terms.",
+            {"condemn_use"},
+        ),
+        # a Lithuanian company's withdrawal from a tender
+        (
+            "en",
+            "A Lithuanian engineering firm has announced its withdrawal from a tender for "
+            "demining.",
+            set(),
+        ),
         # thanks for others' understanding is not the speaker's understanding
         (
             "en",

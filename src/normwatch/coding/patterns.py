@@ -373,6 +373,15 @@ class _Analysis:
             return None
         n = len(self.sentences)
         out = {i for obj_id in about for i, refs in enumerate(self.targets[obj_id]) if refs}
+        if self.rules.first_person is not None:
+            # the sentence after a direct reference may evaluate it without naming it (see
+            # object_of_previous_sentence)
+            out.update(
+                i + 1
+                for obj_id in about
+                for i, refs in enumerate(self.targets[obj_id])
+                if i + 1 < n and any(not t.anaphor for t in refs)
+            )
         if "nearby" in cr.scopes:
             for obj_id in about:
                 obj = self.rules.objects[obj_id]
