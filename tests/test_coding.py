@@ -559,6 +559,12 @@ def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
             "retiro de la Convención.",
             {"mention"},
         ),
+        (
+            "en",
+            "We encourage Lithuania to consider rejoining the community of States Parties to the "
+            "Convention.",
+            None,
+        ),
         # past calls, unheeded, are not a call now
         (
             "en",
