@@ -610,6 +610,30 @@ def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
             "decision to leave the Convention.",
             {"mention"},
         ),
+        (
+            "en",
+            "The Lithuanian defence ministry said on Monday that it understood the worries of "
+            "partners about its withdrawal from the Convention.",
+            {"mention"},
+        ),
+        (
+            "fr",
+            "Le ministère lituanien a déclaré comprendre les inquiétudes suscitées par son retrait "
+            "de la Convention.",
+            {"mention"},
+        ),
+        (
+            "es",
+            "El ministerio lituano dijo que comprende la preocupación de sus socios por el retiro "
+            "de la Convención.",
+            {"mention"},
+        ),
+        # ... but one's own government speaks for the speaker
+        (
+            "en",
+            "Our government said it deeply regrets Lithuania's withdrawal from the Convention.",
+            {"mention", "concern"},
+        ),
         # the object of a condemnation named a sentence before
         (
             "en",
