@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from normwatch.catalog import all_treaties, get_treaty
 from normwatch.core.dates import PartialDate
-from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State
+from normwatch.core.model import (
+    Action,
+    ActionKind,
+    ArmedConflict,
+    Event,
+    Record,
+    Source,
+    State,
+)
 from normwatch.core.registry import Registry
 from normwatch.core.status import TreatyView, build_view
 from normwatch.core.treaty import TreatyRules
@@ -318,6 +326,27 @@ class Store:
             for r in self.query(sql, {"treaty": treaty, "state": state})
         ]
 
+    def records(self, treaty: str) -> list[Record]:
+        """The treaty's depositary records (companion consents, objections, decisions)."""
+        sql = (
+            "SELECT r.*, s.url FROM records r JOIN sources s ON s.id = r.source_id "
+            "WHERE r.treaty = :treaty ORDER BY r.state, r.date, r.id"
+        )
+        rows = self.query(sql, {"treaty": treaty})
+        return [
+            Record(
+                treaty,
+                r["state"],
+                r["kind"],
+                PartialDate.parse(r["date"]) if r["date"] else None,
+                (Source(r["url"], r["symbol"], confidence=r["confidence"]),),
+                r["actor"],
+                r["subject"],
+                r["note"],
+            )
+            for r in rows
+        ]
+
     def treaties(self) -> dict[str, TreatyRules]:
         return all_treaties()
 
@@ -325,8 +354,27 @@ class Store:
         """The engine's view of a treaty (computed once per store object)."""
         rules = get_treaty(treaty)
         if rules.id not in self._views:
+            records = self.records(rules.id)
+            companions: dict[str, list[str]] | None = None
+            if rules.companion_rule is not None:
+                companions = {}
+                for r in records:
+                    if r.kind == "companion_consent" and r.subject:
+                        companions.setdefault(r.state, []).append(r.subject)
+                known = all_treaties()
+                for other in rules.companion_rule.treaties:
+                    if other not in known:
+                        continue
+                    for a in self.actions(other):
+                        if a.kind.is_consent and other not in companions.get(a.state, []):
+                            companions.setdefault(a.state, []).append(other)
             self._views[rules.id] = build_view(
-                rules, self.registry().codes, self.actions(rules.id), self.conflicts()
+                rules,
+                self.registry().codes,
+                self.actions(rules.id),
+                self.conflicts(),
+                records,
+                companions,
             )
         return self._views[rules.id]
 

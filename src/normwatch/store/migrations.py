@@ -30,7 +30,7 @@ class Store(Protocol):
 
 
 #: the schema this release writes and reads
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
         "add the tables and columns of release 2 (depositary notifications and more)",
+        _add_missing_tables_and_columns,
+    ),
+    Migration(
+        2,
+        "add the records table (companion consents, objections, meeting decisions)",
         _add_missing_tables_and_columns,
     ),
 )
