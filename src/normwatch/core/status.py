@@ -244,8 +244,9 @@ def treaty_entry_into_force(rules: TreatyRules, actions: Iterable[Action]) -> En
         if required:
             missing = [s for s in required if s not in live]
             short = (
-                f"{len(required) - len(missing)} of the {len(required)} States whose instruments "
-                f"are required have deposited; missing: {', '.join(missing)} → not yet in force",
+                f"with every act on record, {len(required) - len(missing)} of the "
+                f"{len(required)} States whose instruments are required have one standing; "
+                f"missing: {', '.join(missing)} → not yet in force",
             )
         else:
             short = (f"{len(live)} instruments deposited; {threshold} needed → not yet in force",)
@@ -470,7 +471,12 @@ def state_timeline(
                         (
                             f"instrument of {consent.kind.value} deposited "
                             f"{consent.day.isoformat()}",
-                            f"revoked on {a.day.isoformat()} → {back.value}",
+                            (
+                                f"revoked on {a.day.isoformat()} → {back.value}"
+                                if a.date.precision == "day"
+                                else f"revoked in {a.date} (day not known: counted from "
+                                f"{a.day.isoformat()}) → {back.value}"
+                            ),
                         ),
                     ),
                 )
