@@ -151,7 +151,7 @@ def test_ukraine_apmbt_suspension_changes_nothing_and_explain_shows_objections(
     store: Store,
 ) -> None:
     row = service.status(store, "apmbt", ["Ukraine"], dt.date(2026, 1, 1), explain=True)[0]
-    assert row["status"] == "party"
+    assert row["status"] == "party" and row["since"] == "2006-06-01"  # the status's first day
     steps = "\n".join(row["explanation"]["arithmetic"])
     assert "suspension of the treaty's operation notified" in steps
     assert "no legal effect: status unchanged (party)" in steps

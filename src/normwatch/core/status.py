@@ -112,6 +112,9 @@ class Period:
     notified: dt.date | None = None
     effective: dt.date | None = None
     postponed: bool = False
+    #: when the status itself began, if before ``start`` (a period split by an act without
+    #: legal effect, such as a purported suspension, keeps the status's first day here)
+    since: dt.date | None = None
 
     def covers(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
@@ -154,7 +157,7 @@ class StatusResult:
             "treaty": self.treaty,
             "date": self.date.isoformat(),
             "status": p.status.value,
-            "since": p.start.isoformat() if p.start else None,
+            "since": since.isoformat() if (since := p.since or p.start) else None,
         }
         if p.notified is not None:
             row["notified"] = p.notified.isoformat()
@@ -354,15 +357,7 @@ def state_timeline(
             last = periods[-1]
             if period.start is not None and last.start is not None and period.start < last.start:
                 raise AssertionError("periods out of order")
-            periods[-1] = Period(
-                last.status,
-                last.start,
-                period.start,
-                last.explanation,
-                last.notified,
-                last.effective,
-                last.postponed,
-            )
+            periods[-1] = replace(last, end=period.start)
             if last.start == period.start:
                 periods.pop()
         periods.append(period)
@@ -540,6 +535,7 @@ def state_timeline(
                     prior.notified,
                     prior.effective,
                     prior.postponed,
+                    since=prior.since or prior.start,
                 )
             )
         elif a.kind == ActionKind.WITHDRAWAL_REVOKED:

@@ -350,24 +350,33 @@ class Store:
     def treaties(self) -> dict[str, TreatyRules]:
         return all_treaties()
 
+    def companions(
+        self, rules: TreatyRules, records: list[Record] | None = None
+    ) -> dict[str, list[str]] | None:
+        """For a treaty with a companion requirement (CCW art. 4(3)), each State's companion
+        acts on record: its companion-consent records and its consents to the rule's treaties."""
+        rule = rules.companion_rule
+        if rule is None:
+            return None
+        out: dict[str, list[str]] = {}
+        for r in records if records is not None else self.records(rules.id):
+            if r.kind == "companion_consent" and r.subject:
+                out.setdefault(r.state, []).append(r.subject)
+        known = all_treaties()
+        for other in rule.treaties:
+            if other not in known:
+                continue
+            for a in self.actions(other):
+                if a.kind.is_consent and other not in out.get(a.state, []):
+                    out.setdefault(a.state, []).append(other)
+        return out
+
     def view(self, treaty: str) -> TreatyView:
         """The engine's view of a treaty (computed once per store object)."""
         rules = get_treaty(treaty)
         if rules.id not in self._views:
             records = self.records(rules.id)
-            companions: dict[str, list[str]] | None = None
-            if rules.companion_rule is not None:
-                companions = {}
-                for r in records:
-                    if r.kind == "companion_consent" and r.subject:
-                        companions.setdefault(r.state, []).append(r.subject)
-                known = all_treaties()
-                for other in rules.companion_rule.treaties:
-                    if other not in known:
-                        continue
-                    for a in self.actions(other):
-                        if a.kind.is_consent and other not in companions.get(a.state, []):
-                            companions.setdefault(a.state, []).append(other)
+            companions = self.companions(rules, records)
             self._views[rules.id] = build_view(
                 rules,
                 self.registry().codes,
