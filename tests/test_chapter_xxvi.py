@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,27 @@ def test_ccw_parties_consent_to_two_protocols_and_explanations_say_so(store: Sto
 
 def test_check_passes_on_the_bundled_data(store: Store) -> None:
     assert [p.to_dict() for p in service.check(store)] == []
+
+
+@needs_pages
+def test_reimporting_the_pages_changes_nothing_and_keeps_the_revoked_ratification(
+    tmp_path: Path,
+) -> None:
+    from normwatch.sources.untc.importer import import_untc
+    from normwatch.store.db import open_store
+
+    fresh = open_store(str(tmp_path / "import.sqlite"))
+    before = {t: len(fresh.actions(t)) for t in FILES}
+    for treaty, name in FILES.items():
+        report = import_untc(fresh, str(PAGES / name))
+        assert report.treaty == treaty
+        assert not report.new and not report.changed and not report.conflicts, report.lines()
+        if treaty == "ctbt":
+            assert [(i.state, i.action) for i in report.gone] == [("RUS", "ratification")]
+            assert "kept: its revocation is on record (2023-11)" in (report.gone[0].note or "")
+        elif treaty not in ("apmbt", "ccm"):
+            assert not report.gone
+    after = open_store(str(tmp_path / "import.sqlite"))
+    assert {t: len(after.actions(t)) for t in FILES} == before
+    assert after.view("ctbt").status("RUS", AS_AT).status == Status.SIGNATORY
+    assert [p.to_dict() for p in service.check(after)] == []

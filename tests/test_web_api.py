@@ -119,10 +119,12 @@ def test_dates_default_to_today_and_accept_the_word_today(client: TestClient) ->
 
 def test_state_across_treaties_and_states_list(client: TestClient) -> None:
     ltu = client.get("/api/v1/states/LTU?on=2025-12-27").json()
-    assert {t["treaty"]: t["status"] for t in ltu["treaties"]} == {
-        "apmbt": "withdrawn",
-        "ccm": "withdrawn",
-    }
+    by_treaty = {t["treaty"]: t["status"] for t in ltu["treaties"]}
+    assert by_treaty["apmbt"] == by_treaty["ccm"] == "withdrawn"
+    assert by_treaty["cwc"] == "party" and by_treaty["ctbt"] == "consented"  # not in force
+    from normwatch.catalog import all_treaties
+
+    assert set(by_treaty) == set(all_treaties())
     states = client.get("/api/v1/states").json()
     assert len(states) == 197 and {"code", "alpha2", "name", "aliases"} <= set(states[0])
 
