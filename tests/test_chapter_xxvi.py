@@ -199,3 +199,28 @@ def test_reimporting_the_pages_changes_nothing_and_keeps_the_revoked_ratificatio
     assert {t: len(after.actions(t)) for t in FILES} == before
     assert after.view("ctbt").status("RUS", AS_AT).status == Status.SIGNATORY
     assert [p.to_dict() for p in service.check(after)] == []
+
+
+def test_att_and_tpnw_obligations_count_from_entry_into_force_for_the_state() -> None:
+    from normwatch.catalog import obligation_rules
+
+    att = {o.id: o for o in obligation_rules("att")}
+    assert att["initial_report"].deadline(dt.date(2014, 12, 24)) == dt.date(2015, 12, 24)
+    assert att["initial_report"].period() == "1 year"
+    assert att["annual_report"].due_on(2016) == dt.date(2016, 5, 31)
+    tpnw = {o.id: o for o in obligation_rules("tpnw")}
+    assert tpnw["initial_declaration"].deadline(dt.date(2021, 1, 22)) == dt.date(2021, 2, 21)
+    safeguards = tpnw["safeguards_agreement"]
+    assert safeguards.period() == "18 months" and safeguards.applies == "declared"
+    assert safeguards.deadline(dt.date(2021, 1, 22)) == dt.date(2022, 7, 22)
+    assert safeguards.deadline(dt.date(2023, 8, 31)) == dt.date(2025, 2, 28)  # month's last day
+
+
+def test_a_tpnw_party_without_facts_has_unknown_obligations(store: Store) -> None:
+    from normwatch.service import obligations
+
+    rows = obligations.obligations_for(store, "tpnw", "Mexico", dt.date(2026, 1, 1))
+    assert {r["obligation"]: r["status"] for r in rows} == {
+        "initial_declaration": "unknown",
+        "safeguards_agreement": "unknown",
+    }

@@ -119,11 +119,13 @@ class WithdrawalRule:
         assert self.notice_days is not None
         return add_days(received, self.notice_days)
 
+    #: the notice as the rule file states it in years ("one year": CCW art. 9)
+    notice_years: int | None = None
+
     def period(self) -> str:
+        if self.notice_years is not None:
+            return "1 year" if self.notice_years == 1 else f"{self.notice_years} years"
         if self.notice_months is not None:
-            if self.notice_months % 12 == 0:
-                years = self.notice_months // 12
-                return "1 year" if years == 1 else f"{years} years"
             return f"{self.notice_months} months"
         return f"{self.notice_days} days"
 
@@ -195,6 +197,18 @@ class TreatyRules:
                 "withdrawal": (
                     f"art. {self.withdrawal_rule.article}: {self.withdrawal_rule.text}"
                     if self.withdrawal_rule
+                    else None
+                ),
+                "required_states": list(self.entry_into_force_rule.required_states) or None,
+                "companion": (
+                    f"art. {self.companion_rule.article}: {self.companion_rule.text}"
+                    if self.companion_rule
+                    else None
+                ),
+                "suspension": (
+                    ("allowed: " if self.suspension_rule.allowed else "not allowed: ")
+                    + self.suspension_rule.text
+                    if self.suspension_rule
                     else None
                 ),
             },
@@ -454,7 +468,7 @@ def parse_rules(text: str, path: str) -> TreatyRules:
         if not isinstance(postpones, bool):
             raise wd.fail("armed_conflict_postpones", "must be true or false")
         withdrawal = WithdrawalRule(
-            wd.req_text("article"), months, days, postpones, wd.req_text("text")
+            wd.req_text("article"), months, days, postpones, wd.req_text("text"), years
         )
     pa = rules.sub("provisional_application", required=False)
     treaty_id = top.req_text("id")
