@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from normwatch.core.model import ActionKind, Status
 from normwatch.service import status as service
@@ -224,3 +225,38 @@ def test_a_tpnw_party_without_facts_has_unknown_obligations(store: Store) -> Non
         "initial_declaration": "unknown",
         "safeguards_agreement": "unknown",
     }
+
+
+def test_check_asks_a_revocation_for_its_symbol_or_the_reason_none_is_known(
+    tmp_path: Path, bundled_db: str
+) -> None:
+    import sqlite3
+
+    from normwatch.store.db import Store as OpenStore
+
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(bundled_db).read_bytes())
+    con = sqlite3.connect(copy)
+    con.execute("UPDATE actions SET note = NULL WHERE kind = 'ratification_revoked'")
+    con.commit()
+    con.close()
+    problems = [p.to_dict() for p in service.check(OpenStore(f"sqlite:///{copy}"))]
+    assert [p["check"] for p in problems] == ["notification"]
+    assert "ratification_revoked without a depositary notification symbol" in problems[0]["message"]
+
+
+def test_state_page_shows_the_suspension_with_objections_and_decision(client: TestClient) -> None:
+    page = client.get("/states/UKR?on=2026-01-01").text
+    assert "2025-07-18: suspension of the treaty" in page
+    assert "no legal effect: status unchanged (party)" in page
+    assert "objection by CHE (2025-10-17)" in page and "decision of 22MSP (2025-12-05)" in page
+
+
+def test_home_page_lists_every_treaty_with_its_counts(client: TestClient) -> None:
+    from normwatch.catalog import all_treaties
+
+    page = client.get("/?on=2026-02-03").text
+    overview = re.search(r"<caption>All (\d+) treaties on 2026-02-03", page)
+    assert overview is not None and int(overview.group(1)) == len(all_treaties())
+    for treaty in all_treaties():
+        assert f'href="#h-{treaty}"' in page
