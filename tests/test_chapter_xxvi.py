@@ -260,3 +260,13 @@ def test_home_page_lists_every_treaty_with_its_counts(client: TestClient) -> Non
     assert overview is not None and int(overview.group(1)) == len(all_treaties())
     for treaty in all_treaties():
         assert f'href="#h-{treaty}"' in page
+
+
+@pytest.mark.parametrize("treaty", ["ctbt", "att", "ccw", "enmod"])
+def test_daily_counts_agree_with_counts_over_a_treatys_life(store: Store, treaty: str) -> None:
+    view = store.view(treaty)
+    start = view.rules.opened_for_signature
+    rows = view.daily_counts(start, AS_AT)
+    assert len(rows) == (AS_AT - start).days + 1
+    for row in rows[:: max(1, len(rows) // 40)] + rows[-1:]:
+        assert {k: v for k, v in row.items() if k != "date"} == view.counts(row["date"])

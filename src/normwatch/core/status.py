@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import groupby
+from itertools import accumulate, groupby
 from typing import Any
 
 from normwatch.core.model import Action, ActionKind, ArmedConflict, Record, Status
@@ -715,14 +715,41 @@ class TreatyView:
                 j = index[Status.NON_SIGNATORY]
                 delta[j][lo] -= 1
                 delta[j][hi] += 1
-        running = first[:]
-        rows: list[dict[str, Any]] = []
-        for d in range(n):
-            for i in range(len(statuses)):
-                running[i] += delta[i][d]
-            counts = _counts_from({s: running[index[s]] for s in statuses})
-            rows.append({"date": start + dt.timedelta(days=d), **counts})
-        return rows
+        # running totals per status, by prefix sums (C speed), then one dict per day
+        totals = {
+            s: list(accumulate(delta[index[s]][:n], initial=first[index[s]]))[1:] for s in statuses
+        }
+        consented, party, withdrawing = (
+            totals[Status.CONSENTED],
+            totals[Status.PARTY],
+            totals[Status.WITHDRAWING],
+        )
+        ordinal = start.toordinal()
+        return [
+            {
+                "date": dt.date.fromordinal(ordinal + d),
+                "parties": c + p + w,
+                "in_force": p + w,
+                "consented": c,
+                "signatories": sg,
+                "withdrawing": w,
+                "withdrawn": wn,
+                "non_signatories": ns,
+                "unsigned": us,
+            }
+            for d, (c, p, w, sg, wn, ns, us) in enumerate(
+                zip(
+                    consented,
+                    party,
+                    withdrawing,
+                    totals[Status.SIGNATORY],
+                    totals[Status.WITHDRAWN],
+                    totals[Status.NON_SIGNATORY],
+                    totals[Status.UNSIGNED],
+                    strict=True,
+                )
+            )
+        ]
 
 
 def _with_companions(
