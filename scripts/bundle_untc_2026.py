@@ -1,6 +1,6 @@
 """Write the bundled acts of the Chapter XXVI treaties from the depositary's 2026-02-03 pages.
 
-    python scripts/bundle_untc_2026.py [--shared ../shared/data] [--only ctbt,att]
+    python scripts/bundle_untc_2026.py [--shared ../shared/data] [--only ctbt,att] [--out DIR]
 
 For each treaty it reads ``untc-2026/<page>.html`` with normwatch's own HTML status-page parser
 and the participant names with the bundled registry (the same path as ``normwatch import
@@ -124,7 +124,7 @@ def acts_of(store: Store, path: Path, treaty: str) -> list[Action]:
     return sorted(by_key.values(), key=lambda a: (a.state, a.day, a.kind.value))
 
 
-def write_treaty(store: Store, shared: Path, treaty: str) -> int:
+def write_treaty(store: Store, shared: Path, treaty: str, data: Path) -> int:
     rules = get_treaty(treaty)
     mtdsg = rules.untc_id
     assert mtdsg is not None and rules.data is not None
@@ -182,7 +182,7 @@ def write_treaty(store: Store, shared: Path, treaty: str) -> int:
                 }
             )
     rows.sort(key=lambda r: (r["state"], r["date"], r["action"]))
-    out = ROOT / "src" / "normwatch" / "data" / rules.data / "actions.csv"
+    out = data / rules.data / "actions.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
@@ -190,11 +190,11 @@ def write_treaty(store: Store, shared: Path, treaty: str) -> int:
         for row in rows:
             writer.writerow({c: row.get(c, "") for c in COLUMNS})
     if treaty == "ccw":
-        write_protocol_consents(store, page, mtdsg)
+        write_protocol_consents(store, page, mtdsg, data)
     return len(rows)
 
 
-def write_protocol_consents(store: Store, page: Path, mtdsg: str) -> None:
+def write_protocol_consents(store: Store, page: Path, mtdsg: str, data: Path) -> None:
     """The page's "Consent to be bound by Protocols I, II, and III" table → records.csv."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     table = soup.find(id="ctl00_ctl00_ContentPlaceHolder1_ContentPlaceHolderInnerPage_Table1")
@@ -232,7 +232,7 @@ def write_protocol_consents(store: Store, page: Path, mtdsg: str) -> None:
             )
     if unknown:
         raise SystemExit(f"{page}: unknown participants in the Protocols table: {unknown}")
-    out = ROOT / "src" / "normwatch" / "data" / "ccw" / "records.csv"
+    out = data / "ccw" / "records.csv"
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, RECORD_COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -245,11 +245,17 @@ def main() -> None:
     default = os.environ.get("NORMWATCH_SHARED") or str(ROOT.parent / "shared" / "data")
     parser.add_argument("--shared", type=Path, default=Path(default))
     parser.add_argument("--only", default=",".join(PAGES))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "src" / "normwatch" / "data",
+        help="the data folder to write into (default: the package's)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(str(Path(tmp) / "registry.sqlite"))
         for treaty in args.only.split(","):
-            n = write_treaty(store, args.shared, treaty.strip())
+            n = write_treaty(store, args.shared, treaty.strip(), args.out)
             print(f"{treaty}: {n} acts")
 
 

@@ -270,3 +270,32 @@ def test_daily_counts_agree_with_counts_over_a_treatys_life(store: Store, treaty
     assert len(rows) == (AS_AT - start).days + 1
     for row in rows[:: max(1, len(rows) // 40)] + rows[-1:]:
         assert {k: v for k, v in row.items() if k != "date"} == view.counts(row["date"])
+
+
+@needs_pages
+def test_the_bundling_script_reproduces_the_bundled_files(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from normwatch import catalog
+
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(repo / "scripts" / "bundle_untc_2026.py"),
+            "--shared",
+            str(SHARED / "data"),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = Path(catalog.__file__).parent / "data"
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.csv"))
+    assert len(written) == len(NEW) + 1  # the ten actions.csv and ccw/records.csv
+    for rel in written:
+        assert (tmp_path / rel).read_bytes() == (data / rel).read_bytes(), rel
