@@ -228,6 +228,47 @@ def load_reference_counts(conn: Connection, treaties: set[str]) -> None:
     conn.execute(t.reference_counts.insert(), rows)
 
 
+def load_new_treaties(conn: Connection) -> list[str]:
+    """For an upgraded store: the bundled treaties it does not have (their rule-file rows, acts
+    and records), the records of the treaties it has, and the State aliases it lacks. Nothing
+    already in the store is changed; what was added is returned as lines for the upgrade log."""
+    from sqlalchemy import select
+
+    done: list[str] = []
+    codes = {r[0] for r in conn.execute(select(t.states.c.code))}
+    have = {r[0] for r in conn.execute(select(t.treaties.c.id))}
+    aliases = {r[0] for r in conn.execute(select(t.state_aliases.c.alias))}
+    new_aliases = []
+    for where, row in read_csv("state_aliases.csv", ("alias", "code")):
+        alias, code = _need(row, "alias", where), _need(row, "code", where)
+        if alias not in aliases and code in codes:
+            aliases.add(alias)
+            new_aliases.append({"alias": alias, "code": code, "note": row.get("note") or None})
+    if new_aliases:
+        conn.execute(t.state_aliases.insert(), new_aliases)
+        done.append(f"{len(new_aliases)} State aliases added")
+    with_records = {r[0] for r in conn.execute(select(t.records.c.treaty).distinct())}
+    for rules in sorted(all_treaties().values(), key=lambda r: r.id):
+        if rules.id not in have:
+            conn.execute(
+                t.treaties.insert().values(
+                    id=rules.id,
+                    name=rules.name,
+                    short_name=rules.short_name,
+                    untc_id=rules.untc_id,
+                    rule_file=rules.path,
+                )
+            )
+            n = 0
+            if rules.data and has_data(f"{rules.data}/actions.csv"):
+                n = load_actions(conn, rules.id, f"{rules.data}/actions.csv", codes)
+            done.append(f"treaty {rules.id} added with {n} bundled acts")
+        if rules.id not in with_records and rules.data and has_data(f"{rules.data}/records.csv"):
+            n = load_records(conn, rules.id, f"{rules.data}/records.csv", codes)
+            done.append(f"{rules.id}: {n} bundled records added")
+    return done
+
+
 def load_bundled(conn: Connection) -> None:
     """Load every bundled fact into an empty schema (the caller owns the transaction)."""
     codes = load_states(conn)

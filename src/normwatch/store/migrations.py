@@ -79,10 +79,17 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
-        "add the records table (companion consents, objections, meeting decisions)",
-        _add_missing_tables_and_columns,
+        "add the records table (companion consents, objections, meeting decisions) and the "
+        "bundled treaties the store does not have",
+        lambda conn: _add_missing_tables_and_columns(conn) + _add_bundled_treaties(conn),
     ),
 )
+
+
+def _add_bundled_treaties(conn: Connection) -> list[str]:
+    from normwatch.store.bundled import load_new_treaties
+
+    return load_new_treaties(conn)
 
 
 def stored_version(store: Store) -> int:
