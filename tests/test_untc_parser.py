@@ -125,7 +125,7 @@ def test_five_column_table_with_definitive_signature_and_formal_confirmation(
         ("Signature ad referendum", K.SIGNATURE),
         ("Definitive signature", K.DEFINITIVE_SIGNATURE),
         ("Formal confirmation", K.FORMAL_CONFIRMATION),
-        ("Consent to be bound", None),
+        ("Consent to be bound", K.CONSENT_TO_BE_BOUND),
         ("Simplified procedure", None),
         ("Notification of non-provisional application under article 7 (1) (b)", None),
         ("Provisional acceptance", None),
@@ -367,15 +367,15 @@ def test_unknown_legend_letter_is_reported_not_guessed() -> None:
 
 
 def test_letter_with_no_normwatch_meaning_is_reported() -> None:
-    data = mutated(b"Provisional application(n)", b"Consent to be bound(P)")
+    data = mutated(b"Provisional application(n)", b"Application(P)")
     data = data.replace(b" 1 Jul\t 2019 n", b" 1 Jul\t 2019 P")
     doc = parse_untc(data)
-    assert any("'P' ('Consent to be bound')" in w for w in doc.warnings)
+    assert any("'P' ('Application')" in w for w in doc.warnings)
     assert [(e.participant, e.column) for e in doc.errors] == [
         ("Grand Fenwick", 3),
         ("Syldavia", 3),  # "[ 4 Jun 2019 n]": the letter no longer in the legend
     ]
-    assert "means 'Consent to be bound'" in doc.errors[0].message
+    assert "means 'Application'" in doc.errors[0].message
     assert "'n' is not in the column header" in doc.errors[1].message
 
 

@@ -26,8 +26,19 @@ class ActionKind(StrEnum):
     SUCCESSION = "succession"
     FORMAL_CONFIRMATION = "formal_confirmation"
     PROVISIONAL_APPLICATION = "provisional_application"
+    #: "Consent to be bound" (P): a CCW protocol's or amendment's consent (CCW art. 4(3)-(4))
+    CONSENT_TO_BE_BOUND = "consent_to_be_bound"
     WITHDRAWAL = "withdrawal"
     WITHDRAWAL_REVOKED = "withdrawal_revoked"
+    #: a ratification revoked before the treaty entered into force for the State (Russia,
+    #: CTBT, 2023): the State is back to where its signature left it
+    RATIFICATION_REVOKED = "ratification_revoked"
+    #: a signatory's notice that it does not intend to become a party (VCLT art. 18(a); United
+    #: States, ATT, 2019): it is no longer a plain signatory (status ``unsigned``)
+    INTENT_NOT_TO_BECOME_PARTY = "intent_not_to_become_party"
+    #: a communication that purports to suspend the treaty's operation (Ukraine, APMBT, 2025);
+    #: changes nothing where the treaty allows no suspension
+    SUSPENSION_NOTIFIED = "suspension_notified"
 
     @property
     def is_consent(self) -> bool:
@@ -44,6 +55,7 @@ CONSENT_KINDS = frozenset(
         ActionKind.SUCCESSION,
         ActionKind.DEFINITIVE_SIGNATURE,
         ActionKind.FORMAL_CONFIRMATION,
+        ActionKind.CONSENT_TO_BE_BOUND,
     }
 )
 
@@ -53,6 +65,8 @@ class Status(StrEnum):
 
     NON_SIGNATORY = "non_signatory"
     SIGNATORY = "signatory"
+    #: signed, then notified that it does not intend to become a party
+    UNSIGNED = "unsigned"
     CONSENTED = "consented"
     PARTY = "party"
     WITHDRAWING = "withdrawing"
@@ -156,3 +170,38 @@ class State:
     regional_group: str | None
     kind: str = "un_member"
     aliases: tuple[str, ...] = field(default=())
+
+
+#: kinds of :class:`Record`
+RECORD_KINDS = ("companion_consent", "objection", "meeting_decision")
+
+
+@dataclass(frozen=True)
+class Record:
+    """A sourced fact about a State's standing that is not an act with legal effect of its own.
+
+    ``companion_consent``: the State consented to ``subject`` (e.g. "Protocol I"), a companion act
+    its consent needs (CCW art. 4(3)). ``objection``: ``actor`` objected to an act of ``state``
+    (Switzerland to Ukraine's purported suspension). ``meeting_decision``: a meeting (``actor``,
+    e.g. "22MSP") decided on an act of ``state``. ``date`` is None when no source gives it.
+    """
+
+    treaty: str
+    state: str
+    kind: str
+    date: PartialDate | None
+    sources: tuple[Source, ...] = ()
+    actor: str | None = None
+    subject: str | None = None
+    note: str | None = None
+
+    def describe(self) -> str:
+        when = str(self.date) if self.date else "date not known"
+        src = "; ".join(s.cite() for s in self.sources) or "no source"
+        what = {
+            "companion_consent": f"consent to {self.subject}",
+            "objection": f"objection by {self.actor}",
+            "meeting_decision": f"decision of {self.actor}",
+        }.get(self.kind, self.kind)
+        tail = f": {self.note}" if self.note and self.kind == "meeting_decision" else ""
+        return f"{what} ({when}){tail} [{src}]"

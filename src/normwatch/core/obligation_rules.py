@@ -7,7 +7,7 @@ A treaty's deadlines are data, not code. Each table names one obligation::
     article = "3(2)"
     text = "..."                   # our paraphrase of the article
     anchor = "entry_into_force"    # counted from entry into force for the State
-    years = 8                      # exactly one of: years, days, yearly ("MM-DD")
+    years = 8                      # exactly one of: years, months, days, yearly ("MM-DD")
     applies = "declared"           # "declared": only States with a declaration on record
                                    # "all_parties": every State for which the treaty is in force
     fact = "stockpile_destruction" # (optional) the obligation name the facts use to declare it
@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from normwatch.core.dates import PartialDate, add_days, add_years
+from normwatch.core.dates import PartialDate, add_days, add_months, add_years
 from normwatch.errors import RuleError
 
 ANCHORS = ("entry_into_force",)
@@ -98,6 +98,9 @@ class ObligationRule:
     days: int | None = None
     yearly: tuple[int, int] | None = None
     after: str | None = None
+    #: "18 months from entry into force" (TPNW art. 3(2)); the month's last day when the day
+    #: does not exist
+    months: int | None = None
     extension: ExtensionRule | None = None
     after_hostilities: AfterHostilitiesRule | None = None
 
@@ -112,7 +115,9 @@ class ObligationRule:
     def period(self) -> str:
         """The period in words: '8 years', '180 days', 'each year by 30 April'."""
         if self.years is not None:
-            return f"{self.years} years"
+            return f"{self.years} year" + ("s" if self.years != 1 else "")
+        if self.months is not None:
+            return f"{self.months} months"
         if self.days is not None:
             return f"{self.days} days"
         assert self.yearly is not None
@@ -123,6 +128,8 @@ class ObligationRule:
         """The deadline of a one-off obligation counted from ``anchor``."""
         if self.years is not None:
             return add_years(anchor, self.years)
+        if self.months is not None:
+            return add_months(anchor, self.months)
         if self.days is not None:
             return add_days(anchor, self.days)
         raise ValueError(f"{self.id} recurs every year: use due_dates()")
@@ -215,6 +222,7 @@ _KNOWN_KEYS = frozenset(
         "applies",
         "fact",
         "years",
+        "months",
         "days",
         "yearly",
         "after",
@@ -303,14 +311,17 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
                 f"unknown value {applies!r} (known: " + ", ".join(APPLIES) + ")",
             )
         years = _positive(table, "years", path, prefix)
+        months = _positive(table, "months", path, prefix)
         days = _positive(table, "days", path, prefix)
         yearly = (
             _yearly(table["yearly"], path, prefix + "yearly")
             if table.get("yearly") is not None
             else None
         )
-        if sum(x is not None for x in (years, days, yearly)) != 1:
-            raise _fail(path, prefix + "years", "give exactly one period: years, days or yearly")
+        if sum(x is not None for x in (years, months, days, yearly)) != 1:
+            raise _fail(
+                path, prefix + "years", "give exactly one period: years, months, days or yearly"
+            )
         after = _string(table, "after", path, prefix, required=False)
         if after is not None and yearly is None:
             raise _fail(path, prefix + "after", "only a yearly obligation can start after another")
@@ -343,6 +354,7 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
                 applies=applies,
                 fact=_string(table, "fact", path, prefix, required=False) or oid,
                 years=years,
+                months=months,
                 days=days,
                 yearly=yearly,
                 after=after,

@@ -11,6 +11,15 @@ Status of a State on a day (the day is included in the period that starts on it)
 in force for it) → ``party`` (in force) → ``withdrawing`` (withdrawal received by the
 depositary, not yet effective) → ``withdrawn``. A later consent starts over at ``consented``.
 
+Acts beyond signature, consent and withdrawal: a ``ratification_revoked`` before entry into
+force for the State takes it back to ``signatory`` (or ``non_signatory`` without a signature); an
+``intent_not_to_become_party`` makes a signatory ``unsigned``; a ``suspension_notified`` changes
+nothing where the rule file allows no suspension, and the explanation says so, with the
+objections and meeting decisions on record (:class:`~normwatch.core.model.Record`). A treaty whose
+entry into force needs named States (CTBT art. XIV) explains, for every instrument deposited,
+which of them are missing on the date asked. A consent that needs companion acts (CCW art.
+4(3)) is checked and explained, never changes a status.
+
 Armed-conflict clause: when the notice period expires while the State is engaged in an armed
 conflict, the withdrawal takes effect on the first day on which it is no longer engaged (the
 day after the recorded end of the conflict); while the conflict is ongoing the withdrawal is
@@ -21,10 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import accumulate, groupby
 from typing import Any
 
-from normwatch.core.model import Action, ActionKind, ArmedConflict, Status
+from normwatch.core.model import Action, ActionKind, ArmedConflict, Record, Status
 from normwatch.core.treaty import TreatyRules
 
 ONE_DAY = dt.timedelta(days=1)
@@ -102,6 +112,9 @@ class Period:
     notified: dt.date | None = None
     effective: dt.date | None = None
     postponed: bool = False
+    #: when the status itself began, if before ``start`` (a period split by an act without
+    #: legal effect, such as a purported suspension, keeps the status's first day here)
+    since: dt.date | None = None
 
     def covers(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
@@ -144,7 +157,7 @@ class StatusResult:
             "treaty": self.treaty,
             "date": self.date.isoformat(),
             "status": p.status.value,
-            "since": p.start.isoformat() if p.start else None,
+            "since": since.isoformat() if (since := p.since or p.start) else None,
         }
         if p.notified is not None:
             row["notified"] = p.notified.isoformat()
@@ -181,6 +194,7 @@ COUNT_KEYS = (
     "withdrawing",
     "withdrawn",
     "non_signatories",
+    "unsigned",
 )
 
 
@@ -193,6 +207,7 @@ def _counts_from(by_status: Mapping[Status, int]) -> dict[str, int]:
         "withdrawing": by_status.get(Status.WITHDRAWING, 0),
         "withdrawn": by_status.get(Status.WITHDRAWN, 0),
         "non_signatories": by_status.get(Status.NON_SIGNATORY, 0),
+        "unsigned": by_status.get(Status.UNSIGNED, 0),
     }
 
 
@@ -200,27 +215,82 @@ def _counts_from(by_status: Mapping[Status, int]) -> dict[str, int]:
 
 
 def treaty_entry_into_force(rules: TreatyRules, actions: Iterable[Action]) -> EntryIntoForce:
-    """Compute the treaty's entry into force from the deposits of consent (art. 17(1) style)."""
+    """Compute the treaty's entry into force from the deposits of consent (art. 17(1) style).
+
+    Instruments are counted as they stand on each day: a ratification revoked before the
+    condition is met no longer counts. The condition is ``threshold`` instruments, or every State
+    of ``required_states``; the date is the rule applied to the day the condition is met, not
+    earlier than ``not_earlier_than``.
+    """
     rule = rules.entry_into_force_rule
+    required = rule.required_states
     threshold = rule.threshold or 1
-    first_consent: dict[str, Action] = {}
-    for a in sorted(actions, key=lambda a: (a.day, a.state)):
-        if a.kind.is_consent and a.state not in first_consent:
-            first_consent[a.state] = a
-    deposits = sorted(first_consent.values(), key=lambda a: (a.day, a.state))
+    live: dict[str, Action] = {}
     label = f"art. {rule.article}: {rule.text}"
-    if len(deposits) < threshold:
-        short = (f"{len(deposits)} instruments deposited; {threshold} needed → not yet in force",)
+    reached: dt.date | None = None
+    ordered = sorted(actions, key=lambda a: (a.day, a.state))
+    unlisted = sorted(rule.counted_instruments, key=lambda c: c[1])
+    days = sorted({a.day for a in ordered} | {c[1] for c in unlisted})
+    by_day = {day: list(group) for day, group in groupby(ordered, key=lambda a: a.day)}
+    for day in days:
+        for a in by_day.get(day, ()):
+            if a.kind.is_consent and a.state not in live:
+                live[a.state] = a
+            elif a.kind == ActionKind.RATIFICATION_REVOKED:
+                live.pop(a.state, None)
+        extra = sum(1 for c in unlisted if c[1] <= day)
+        met = all(s in live for s in required) if required else len(live) + extra >= threshold
+        if met:
+            reached = day
+            break
+    if reached is None:
+        if required:
+            missing = [s for s in required if s not in live]
+            short = (
+                f"with every act on record, {len(required) - len(missing)} of the "
+                f"{len(required)} States whose instruments are required have one standing; "
+                f"missing: {', '.join(missing)} → not yet in force",
+            )
+        else:
+            short = (f"{len(live)} instruments deposited; {threshold} needed → not yet in force",)
         return EntryIntoForce(None, None, (), Explanation(label, (), short))
-    nth = deposits[threshold - 1]
-    same_day = tuple(a for a in deposits if a.day == nth.day)
-    eif = rule.apply(nth.day)
+    same_day = tuple(sorted((a for a in live.values() if a.day == reached), key=lambda a: a.state))
     names = " and ".join(a.state for a in same_day)
-    steps = (
-        f"instrument no. {threshold} deposited on {nth.day.isoformat()} ({names})",
-        rule.arithmetic(nth.day),
-    )
-    return EntryIntoForce(eif, nth.day, same_day, Explanation(label, same_day, steps))
+    if required:
+        first = f"the last of the {len(required)} required States deposited on {reached} ({names})"
+    else:
+        first = f"instrument no. {threshold} deposited on {reached.isoformat()} ({names})"
+    eif = rule.apply(reached)
+    steps: tuple[str, ...] = ()
+    counted = [c for c in unlisted if c[1] <= reached]
+    if counted:
+        steps += (
+            "counted with the listed instruments, those of participants no longer listed: "
+            + "; ".join(f"{n} {d.isoformat()} [{src}]" for n, d, src in counted),
+        )
+    steps += (first, rule.arithmetic(reached))
+    if rule.not_earlier_than is not None and eif < rule.not_earlier_than:
+        eif = rule.not_earlier_than
+        steps += (f"but not earlier than {eif.isoformat()} (art. {rule.article}) → {eif}",)
+    elif rule.not_earlier_than is not None:
+        steps += (f"later than the earliest date allowed ({rule.not_earlier_than.isoformat()})",)
+    if rule.depositary_date is not None and rule.depositary_date != eif:
+        steps += (
+            f"the depositary records entry into force on {rule.depositary_date.isoformat()}, "
+            f"not {eif.isoformat()}: {rule.depositary_date_note}; the depositary's date is used",
+        )
+        eif = rule.depositary_date
+    return EntryIntoForce(eif, reached, same_day, Explanation(label, same_day, steps))
+
+
+def missing_required(view: TreatyView, on: dt.date) -> list[str]:
+    """The States whose instruments the treaty's entry into force requires (CTBT Annex 2) that
+    have none standing on ``on``."""
+    return [
+        s
+        for s in view.rules.entry_into_force_rule.required_states
+        if view.raw_status(s, on) not in PARTY_STATUSES
+    ]
 
 
 # --- one State's timeline ----------------------------------------------------------------
@@ -266,6 +336,7 @@ def state_timeline(
     actions: Iterable[Action],
     conflicts: Iterable[ArmedConflict] = (),
     eif: EntryIntoForce | None = None,
+    records: Iterable[Record] = (),
 ) -> Timeline:
     """The successive statuses of one State towards a treaty, each with its explanation.
 
@@ -277,6 +348,7 @@ def state_timeline(
         eif = treaty_entry_into_force(rules, all_actions)
     mine = sorted((a for a in all_actions if a.state == state), key=lambda a: (a.day, a.kind))
     my_conflicts = [c for c in conflicts if c.state == state]
+    my_records = [r for r in records if r.state == state and r.kind != "companion_consent"]
     periods: list[Period] = []
     warnings: list[str] = []
 
@@ -285,15 +357,7 @@ def state_timeline(
             last = periods[-1]
             if period.start is not None and last.start is not None and period.start < last.start:
                 raise AssertionError("periods out of order")
-            periods[-1] = Period(
-                last.status,
-                last.start,
-                period.start,
-                last.explanation,
-                last.notified,
-                last.effective,
-                last.postponed,
-            )
+            periods[-1] = replace(last, end=period.start)
             if last.start == period.start:
                 periods.pop()
         periods.append(period)
@@ -357,7 +421,7 @@ def state_timeline(
             pending.clear()
             effective, steps, used = _withdrawal_effect(rules, a.day, my_conflicts)
             rule = f"art. {rules.withdrawal_rule.article}: {rules.withdrawal_rule.text}"
-            acts = (consent, a)
+            acts: tuple[Action, ...] = (consent, a)
             begin(
                 Period(
                     Status.WITHDRAWING,
@@ -380,6 +444,100 @@ def state_timeline(
                         effective=effective,
                     )
                 )
+        elif a.kind == ActionKind.RATIFICATION_REVOKED:
+            if current() != Status.CONSENTED or consent is None:
+                warnings.append(
+                    f"{a.describe()}: a revocation of ratification needs an instrument "
+                    "deposited and not yet in force for the State; ignored"
+                )
+                continue
+            pending.clear()
+            back = Status.SIGNATORY if signature is not None else Status.NON_SIGNATORY
+            acts = tuple(x for x in (signature, consent, a) if x is not None)
+            begin(
+                Period(
+                    back,
+                    a.day,
+                    None,
+                    Explanation(
+                        "ratification revoked before the treaty entered into force for the "
+                        "State: the instrument no longer stands, the signature remains",
+                        acts,
+                        (
+                            f"instrument of {consent.kind.value} deposited "
+                            f"{consent.day.isoformat()}",
+                            (
+                                f"revoked on {a.day.isoformat()} → {back.value}"
+                                if a.date.precision == "day"
+                                else f"revoked in {a.date} (day not known: counted from "
+                                f"{a.day.isoformat()}) → {back.value}"
+                            ),
+                        ),
+                    ),
+                )
+            )
+            consent = None
+        elif a.kind == ActionKind.INTENT_NOT_TO_BECOME_PARTY:
+            if current() != Status.SIGNATORY:
+                warnings.append(f"{a.describe()}: not a signatory; ignored")
+                continue
+            acts = tuple(x for x in (signature, a) if x is not None)
+            begin(
+                Period(
+                    Status.UNSIGNED,
+                    a.day,
+                    None,
+                    Explanation(
+                        "notification by a signatory that it does not intend to become a party "
+                        "(VCLT art. 18(a)): it no longer has obligations arising from its "
+                        "signature",
+                        acts,
+                        (
+                            f"signed {signature.day.isoformat() if signature else '?'}; "
+                            f"notified on {a.day.isoformat()} → unsigned",
+                        ),
+                    ),
+                )
+            )
+        elif a.kind == ActionKind.SUSPENSION_NOTIFIED:
+            if not periods or current() not in PARTY_STATUSES:
+                warnings.append(f"{a.describe()}: suspension notified by a non-party; ignored")
+                continue
+            prior = periods[-1]
+            rule_s = rules.suspension_rule
+            if rule_s is not None and rule_s.allowed:
+                verdict = (
+                    f"the treaty provides for suspension ({rule_s.text}); normwatch does not "
+                    f"model suspended obligations: status recorded unchanged ({prior.status})"
+                )
+            else:
+                why = rule_s.text if rule_s is not None else "its rule file records no such clause"
+                verdict = (
+                    f"the treaty does not provide for the suspension of its operation ({why}) "
+                    f"→ no legal effect: status unchanged ({prior.status})"
+                )
+            steps_s = [
+                *prior.explanation.steps,
+                f"{a.day.isoformat()}: suspension of the treaty's operation notified; {verdict}",
+            ]
+            steps_s += [f"on record: {r.describe()}" for r in my_records]
+            begin(
+                Period(
+                    prior.status,
+                    a.day,
+                    None,
+                    Explanation(
+                        f"{prior.explanation.rule}; purported suspension without legal effect",
+                        (*prior.explanation.actions, a),
+                        tuple(steps_s),
+                        prior.explanation.conflicts,
+                    ),
+                    prior.notified,
+                    prior.effective,
+                    prior.postponed,
+                    since=prior.since or prior.start,
+                )
+            )
         elif a.kind == ActionKind.WITHDRAWAL_REVOKED:
             if current() != Status.WITHDRAWING or before_withdrawal is None:
                 warnings.append(f"{a.describe()}: no withdrawal pending to revoke; ignored")
@@ -426,12 +584,22 @@ def _consent_periods(
             (f"instrument deposited {deposit.isoformat()}", *eif.explanation.steps),
         )
         return [Period(Status.CONSENTED, deposit, None, expl)]
-    if deposit <= eif.threshold_date:
+    with_treaty = deposit <= eif.threshold_date or (
+        state_rule.applies_after == "entry_into_force" and deposit <= eif.date
+    )
+    if with_treaty:
         in_force = eif.date
         rule = f"art. {treaty_rule.article}: {treaty_rule.text}"
         steps: tuple[str, ...] = (
-            f"instrument deposited {deposit.isoformat()}, on or before the threshold "
-            f"instrument ({eif.threshold_date.isoformat()})",
+            (
+                f"instrument deposited {deposit.isoformat()}, on or before the threshold "
+                f"instrument ({eif.threshold_date.isoformat()})"
+            )
+            if deposit <= eif.threshold_date
+            else (
+                f"instrument deposited {deposit.isoformat()}, before the treaty's entry into "
+                f"force; the later-State rule (art. {state_rule.article}) applies only after it"
+            ),
             *eif.explanation.steps,
             f"in force for the State with the treaty: {in_force.isoformat()}",
         )
@@ -474,9 +642,28 @@ class TreatyView:
     timelines: dict[str, Timeline]
     warnings: list[str] = field(default_factory=list)
 
+    def raw_status(self, state: str, on: dt.date) -> Status:
+        tl = self.timelines.get(state)
+        return tl.at(on).status if tl else Status.NON_SIGNATORY
+
     def status(self, state: str, on: dt.date) -> StatusResult:
         tl = self.timelines.get(state)
         period = tl.at(on) if tl else Period(Status.NON_SIGNATORY, None, None, _NON_SIGNATORY)
+        rule = self.rules.entry_into_force_rule
+        eif = self.entry_into_force.date
+        if rule.required_states and period.status == Status.CONSENTED and (eif is None or on < eif):
+            missing = missing_required(self, on)
+            step = (
+                f"on {on.isoformat()} the treaty is not in force: "
+                f"{len(missing)} of the {len(rule.required_states)} States whose instruments "
+                f"art. {rule.article} requires have none deposited: {', '.join(missing)} "
+                f"(list: {rule.required_states_source})"
+                if missing
+                else f"on {on.isoformat()} every required State has deposited; entry into "
+                f"force on {eif.isoformat() if eif else '?'}"
+            )
+            expl = period.explanation
+            period = replace(period, explanation=replace(expl, steps=(*expl.steps, step)))
         return StatusResult(self.rules.id, state, on, period)
 
     def roll(self, on: dt.date, statuses: Iterable[Status] | None = None) -> list[StatusResult]:
@@ -528,14 +715,69 @@ class TreatyView:
                 j = index[Status.NON_SIGNATORY]
                 delta[j][lo] -= 1
                 delta[j][hi] += 1
-        running = first[:]
-        rows: list[dict[str, Any]] = []
-        for d in range(n):
-            for i in range(len(statuses)):
-                running[i] += delta[i][d]
-            counts = _counts_from({s: running[index[s]] for s in statuses})
-            rows.append({"date": start + dt.timedelta(days=d), **counts})
-        return rows
+        # running totals per status, by prefix sums (C speed), then one dict per day
+        totals = {
+            s: list(accumulate(delta[index[s]][:n], initial=first[index[s]]))[1:] for s in statuses
+        }
+        consented, party, withdrawing = (
+            totals[Status.CONSENTED],
+            totals[Status.PARTY],
+            totals[Status.WITHDRAWING],
+        )
+        ordinal = start.toordinal()
+        return [
+            {
+                "date": dt.date.fromordinal(ordinal + d),
+                "parties": c + p + w,
+                "in_force": p + w,
+                "consented": c,
+                "signatories": sg,
+                "withdrawing": w,
+                "withdrawn": wn,
+                "non_signatories": ns,
+                "unsigned": us,
+            }
+            for d, (c, p, w, sg, wn, ns, us) in enumerate(
+                zip(
+                    consented,
+                    party,
+                    withdrawing,
+                    totals[Status.SIGNATORY],
+                    totals[Status.WITHDRAWN],
+                    totals[Status.NON_SIGNATORY],
+                    totals[Status.UNSIGNED],
+                    strict=True,
+                )
+            )
+        ]
+
+
+def _with_companions(
+    rules: TreatyRules, tl: Timeline, companions: Sequence[str]
+) -> tuple[Timeline, list[str]]:
+    """Each consent period of ``tl`` explains the companion requirement; a warning if unmet."""
+    rule = rules.companion_rule
+    assert rule is not None
+    met = len(companions) >= rule.minimum
+    on_record = ", ".join(companions) or "none"
+    step = (
+        f"art. {rule.article}: consent to at least {rule.minimum} of "
+        f"{', '.join((*rule.instruments, *rule.treaties))} required; on record: {on_record} → "
+        + ("met" if met else "NOT met on record (the status is the depositary's, unchanged)")
+    )
+    periods = tuple(
+        replace(p, explanation=replace(p.explanation, steps=(*p.explanation.steps, step)))
+        if p.status in PARTY_STATUSES
+        else p
+        for p in tl.periods
+    )
+    warnings: list[str] = []
+    if not met and any(p.status in PARTY_STATUSES for p in tl.periods):
+        warnings.append(
+            f"{tl.state}: art. {rule.article}: consent to {rule.minimum} companion acts needed, "
+            f"{len(companions)} on record ({on_record})"
+        )
+    return Timeline(tl.state, periods, tl.warnings), warnings
 
 
 def build_view(
@@ -543,9 +785,18 @@ def build_view(
     states: Iterable[str],
     actions: Iterable[Action],
     conflicts: Iterable[ArmedConflict] = (),
+    records: Iterable[Record] = (),
+    companions: Mapping[str, Sequence[str]] | None = None,
 ) -> TreatyView:
-    """Compute every State's timeline for a treaty."""
+    """Compute every State's timeline for a treaty.
+
+    ``records`` are the treaty's depositary records (objections, meeting decisions, companion
+    consents); ``companions`` maps a State to the companion acts on record for it, for a treaty
+    with a ``[rules.companion]`` requirement (computed from ``records`` and the consents to the
+    rule's ``treaties`` by the caller).
+    """
     acts = [a for a in actions if a.treaty == rules.id]
+    recs = [r for r in records if r.treaty == rules.id]
     confl = list(conflicts)
     eif = treaty_entry_into_force(rules, acts)
     universe = tuple(states)
@@ -555,7 +806,10 @@ def build_view(
     timelines: dict[str, Timeline] = {}
     warnings: list[str] = []
     for state, mine in by_state.items():
-        tl = state_timeline(rules, state, mine, [c for c in confl if c.state == state], eif)
+        tl = state_timeline(rules, state, mine, [c for c in confl if c.state == state], eif, recs)
+        if rules.companion_rule is not None:
+            tl, more = _with_companions(rules, tl, (companions or {}).get(state, ()))
+            warnings.extend(more)
         timelines[state] = tl
         warnings.extend(tl.warnings)
     unknown = sorted(set(by_state) - set(universe))

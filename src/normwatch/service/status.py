@@ -152,7 +152,34 @@ def _action_text(kind: ActionKind) -> str:
         return words
     if kind == ActionKind.WITHDRAWAL:
         return "instrument of withdrawal received by the depositary"
+    special = _SPECIAL_TEXT.get(kind)
+    if special is not None:
+        return special
     return f"{words} (instrument deposited with the depositary)"
+
+
+#: what the acts that are neither signature, consent nor withdrawal mean (their legal effect is
+#: the engine's: core.status)
+_SPECIAL_TEXT = {
+    ActionKind.RATIFICATION_REVOKED: "ratification revoked (the instrument no longer stands)",
+    ActionKind.INTENT_NOT_TO_BECOME_PARTY: (
+        "notification that the State does not intend to become a party"
+    ),
+    ActionKind.SUSPENSION_NOTIFIED: (
+        "communication purporting to suspend the treaty's operation (no legal effect where the "
+        "treaty allows no suspension)"
+    ),
+    ActionKind.WITHDRAWAL_REVOKED: "withdrawal revoked",
+}
+#: acts that must name their depositary notification or say why none is known
+_NEEDS_NOTIFICATION = frozenset(
+    {
+        ActionKind.WITHDRAWAL,
+        ActionKind.RATIFICATION_REVOKED,
+        ActionKind.INTENT_NOT_TO_BECOME_PARTY,
+        ActionKind.SUSPENSION_NOTIFIED,
+    }
+)
 
 
 def changes(store: Store, treaty: str, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
@@ -185,14 +212,15 @@ def check(store: Store) -> list[Problem]:
             if not a.sources:
                 problems.append(Problem("sourced", f"{rules.id}: {a.describe()}: no source"))
             if (
-                a.kind == ActionKind.WITHDRAWAL
+                a.kind in _NEEDS_NOTIFICATION
                 and not any(s.symbol for s in a.sources)
                 and not (a.note or "").startswith(NO_NOTIFICATION)
             ):
+                what = "withdrawal" if a.kind == ActionKind.WITHDRAWAL else a.kind.value
                 problems.append(
                     Problem(
                         "notification",
-                        f"{rules.id}: {a.describe()}: withdrawal without a depositary "
+                        f"{rules.id}: {a.describe()}: {what} without a depositary "
                         "notification symbol or a recorded reason for its absence",
                     )
                 )

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from normwatch import features
 from normwatch.catalog import all_treaties, has_data, read_csv
 from normwatch.core.dates import PartialDate, parse_date
-from normwatch.core.model import NO_NOTIFICATION, Action, ActionKind, Source
+from normwatch.core.model import NO_NOTIFICATION, RECORD_KINDS, Action, ActionKind, Source
 from normwatch.errors import DataError
 from normwatch.store import schema as t
 from normwatch.store.facts import ensure_source, split_sources, write_actions
@@ -120,6 +120,43 @@ def load_actions(conn: Connection, treaty: str, name: str, codes: set[str]) -> i
     return write_actions(conn, acts, seen_at=BUNDLED_SEEN)
 
 
+def load_records(conn: Connection, treaty: str, name: str, codes: set[str]) -> int:
+    """``data/<id>/records.csv``: companion consents, objections, meeting decisions."""
+    n = 0
+    for where, row in read_csv(name, ("state", "kind", "source")):
+        state = _need(row, "state", where)
+        if state not in codes:
+            raise DataError(f"unknown State code {state!r}", where=f"{where}: state")
+        kind = _need(row, "kind", where)
+        if kind not in RECORD_KINDS:
+            known = ", ".join(RECORD_KINDS)
+            raise DataError(f"unknown kind {kind!r} (known: {known})", where=f"{where}: kind")
+        date = row.get("date") or None
+        if date is not None:
+            PartialDate.parse(date, where=f"{where}: date")
+        if kind == "companion_consent" and not row.get("subject"):
+            raise DataError("a companion consent names its subject", where=f"{where}: subject")
+        if kind != "companion_consent" and not row.get("actor"):
+            raise DataError("an objection or decision names its actor", where=f"{where}: actor")
+        src = split_sources(_need(row, "source", where))[0]
+        conn.execute(
+            t.records.insert().values(
+                treaty=treaty,
+                state=state,
+                kind=kind,
+                date=date,
+                actor=row.get("actor") or None,
+                subject=row.get("subject") or None,
+                source_id=ensure_source(conn, src),
+                symbol=row.get("notification") or None,
+                confidence=row.get("confidence") or None,
+                note=row.get("note") or None,
+            )
+        )
+        n += 1
+    return n
+
+
 def load_conflicts(conn: Connection, codes: set[str]) -> None:
     for where, row in read_csv("armed_conflicts.csv", ("state", "kind", "start", "source")):
         state = _need(row, "state", where)
@@ -191,6 +228,47 @@ def load_reference_counts(conn: Connection, treaties: set[str]) -> None:
     conn.execute(t.reference_counts.insert(), rows)
 
 
+def load_new_treaties(conn: Connection) -> list[str]:
+    """For an upgraded store: the bundled treaties it does not have (their rule-file rows, acts
+    and records), the records of the treaties it has, and the State aliases it lacks. Nothing
+    already in the store is changed; what was added is returned as lines for the upgrade log."""
+    from sqlalchemy import select
+
+    done: list[str] = []
+    codes = {r[0] for r in conn.execute(select(t.states.c.code))}
+    have = {r[0] for r in conn.execute(select(t.treaties.c.id))}
+    aliases = {r[0] for r in conn.execute(select(t.state_aliases.c.alias))}
+    new_aliases = []
+    for where, row in read_csv("state_aliases.csv", ("alias", "code")):
+        alias, code = _need(row, "alias", where), _need(row, "code", where)
+        if alias not in aliases and code in codes:
+            aliases.add(alias)
+            new_aliases.append({"alias": alias, "code": code, "note": row.get("note") or None})
+    if new_aliases:
+        conn.execute(t.state_aliases.insert(), new_aliases)
+        done.append(f"{len(new_aliases)} State aliases added")
+    with_records = {r[0] for r in conn.execute(select(t.records.c.treaty).distinct())}
+    for rules in sorted(all_treaties().values(), key=lambda r: r.id):
+        if rules.id not in have:
+            conn.execute(
+                t.treaties.insert().values(
+                    id=rules.id,
+                    name=rules.name,
+                    short_name=rules.short_name,
+                    untc_id=rules.untc_id,
+                    rule_file=rules.path,
+                )
+            )
+            n = 0
+            if rules.data and has_data(f"{rules.data}/actions.csv"):
+                n = load_actions(conn, rules.id, f"{rules.data}/actions.csv", codes)
+            done.append(f"treaty {rules.id} added with {n} bundled acts")
+        if rules.id not in with_records and rules.data and has_data(f"{rules.data}/records.csv"):
+            n = load_records(conn, rules.id, f"{rules.data}/records.csv", codes)
+            done.append(f"{rules.id}: {n} bundled records added")
+    return done
+
+
 def load_bundled(conn: Connection) -> None:
     """Load every bundled fact into an empty schema (the caller owns the transaction)."""
     codes = load_states(conn)
@@ -198,6 +276,8 @@ def load_bundled(conn: Connection) -> None:
     for rules in all_treaties().values():
         if rules.data and has_data(f"{rules.data}/actions.csv"):
             load_actions(conn, rules.id, f"{rules.data}/actions.csv", codes)
+        if rules.data and has_data(f"{rules.data}/records.csv"):
+            load_records(conn, rules.id, f"{rules.data}/records.csv", codes)
     load_conflicts(conn, codes)
     load_events(conn, codes, treaties)
     load_reference_counts(conn, treaties)

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from normwatch.catalog import all_treaties, get_treaty
 from normwatch.core.dates import PartialDate
-from normwatch.core.model import Action, ActionKind, ArmedConflict, Event, Source, State
+from normwatch.core.model import (
+    Action,
+    ActionKind,
+    ArmedConflict,
+    Event,
+    Record,
+    Source,
+    State,
+)
 from normwatch.core.registry import Registry
 from normwatch.core.status import TreatyView, build_view
 from normwatch.core.treaty import TreatyRules
@@ -318,15 +326,64 @@ class Store:
             for r in self.query(sql, {"treaty": treaty, "state": state})
         ]
 
+    def records(self, treaty: str) -> list[Record]:
+        """The treaty's depositary records (companion consents, objections, decisions)."""
+        sql = (
+            "SELECT r.*, s.url FROM records r JOIN sources s ON s.id = r.source_id "
+            "WHERE r.treaty = :treaty ORDER BY r.state, r.date, r.id"
+        )
+        rows = self.query(sql, {"treaty": treaty})
+        return [
+            Record(
+                treaty,
+                r["state"],
+                r["kind"],
+                PartialDate.parse(r["date"]) if r["date"] else None,
+                (Source(r["url"], r["symbol"], confidence=r["confidence"]),),
+                r["actor"],
+                r["subject"],
+                r["note"],
+            )
+            for r in rows
+        ]
+
     def treaties(self) -> dict[str, TreatyRules]:
         return all_treaties()
+
+    def companions(
+        self, rules: TreatyRules, records: list[Record] | None = None
+    ) -> dict[str, list[str]] | None:
+        """For a treaty with a companion requirement (CCW art. 4(3)), each State's companion
+        acts on record: its companion-consent records and its consents to the rule's treaties."""
+        rule = rules.companion_rule
+        if rule is None:
+            return None
+        out: dict[str, list[str]] = {}
+        for r in records if records is not None else self.records(rules.id):
+            if r.kind == "companion_consent" and r.subject:
+                out.setdefault(r.state, []).append(r.subject)
+        known = all_treaties()
+        for other in rule.treaties:
+            if other not in known:
+                continue
+            for a in self.actions(other):
+                if a.kind.is_consent and other not in out.get(a.state, []):
+                    out.setdefault(a.state, []).append(other)
+        return out
 
     def view(self, treaty: str) -> TreatyView:
         """The engine's view of a treaty (computed once per store object)."""
         rules = get_treaty(treaty)
         if rules.id not in self._views:
+            records = self.records(rules.id)
+            companions = self.companions(rules, records)
             self._views[rules.id] = build_view(
-                rules, self.registry().codes, self.actions(rules.id), self.conflicts()
+                rules,
+                self.registry().codes,
+                self.actions(rules.id),
+                self.conflicts(),
+                records,
+                companions,
             )
         return self._views[rules.id]
 

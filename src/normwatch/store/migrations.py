@@ -30,7 +30,7 @@ class Store(Protocol):
 
 
 #: the schema this release writes and reads
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add the tables and columns of release 2 (depositary notifications and more)",
         _add_missing_tables_and_columns,
     ),
+    Migration(
+        2,
+        "add the records table (companion consents, objections, meeting decisions) and the "
+        "bundled treaties the store does not have",
+        lambda conn: _add_missing_tables_and_columns(conn) + _add_bundled_treaties(conn),
+    ),
 )
+
+
+def _add_bundled_treaties(conn: Connection) -> list[str]:
+    from normwatch.store.bundled import load_new_treaties
+
+    return load_new_treaties(conn)
 
 
 def stored_version(store: Store) -> int:

@@ -104,6 +104,24 @@ events = Table(
     Column("confidence", String(16)),
 )
 
+#: sourced facts about a State's standing that are not acts of legal effect of their own:
+#: companion consents (CCW Protocols I-III), objections, meeting decisions (core Record)
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("treaty", String(32), ForeignKey("treaties.id"), nullable=False, index=True),
+    Column("state", String(3), ForeignKey("states.code"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("date", String(10)),
+    Column("actor", Text),
+    Column("subject", Text),
+    Column("source_id", String(16), ForeignKey("sources.id"), nullable=False),
+    Column("symbol", Text),
+    Column("confidence", String(16)),
+    Column("note", Text),
+)
+
 armed_conflicts = Table(
     "armed_conflicts",
     metadata,

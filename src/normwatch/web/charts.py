@@ -27,6 +27,7 @@ STATUS_COLOURS: dict[str, str] = {
     "signatory": "#009E73",
     "withdrawing": "#E69F00",
     "withdrawn": "#D55E00",
+    "unsigned": "#CC79A7",
     "non_signatory": "#C9C9C9",
 }
 TERRITORY_COLOUR = "#F1F1F1"
@@ -36,6 +37,7 @@ STATUS_LABELS: dict[str, str] = {
     "signatory": "signatory",
     "withdrawing": "withdrawing",
     "withdrawn": "withdrawn",
+    "unsigned": "signed, then not to become a party",
     "non_signatory": "not signed",
 }
 STATUS_ORDER = tuple(STATUS_COLOURS)

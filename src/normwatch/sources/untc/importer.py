@@ -117,6 +117,9 @@ class Item:
         return out
 
 
+_GONE = "no longer in the depositary's listing"
+
+
 @dataclass
 class Report:
     source: str
@@ -160,7 +163,11 @@ class Report:
             b = i.before or {}
             what = i.action if b.get("action") == i.action else f"{b.get('action')} → {i.action}"
             out.append(f"~ {i.state} {what} {b.get('date')} → {i.date}")
-        out += [f"- {i.state} {i.action} {i.date}" for i in self.gone]
+        out += [
+            f"- {i.state} {i.action} {i.date}"
+            + (f" ({i.note})" if i.note and i.note.startswith(_GONE + ";") else "")
+            for i in self.gone
+        ]
         for i in self.conflicts:
             b = i.before or {}
             out.append(
@@ -328,14 +335,36 @@ def reconcile(
                 report._add.append(a)
             else:
                 report.conflicts.append(item(a, old))
+    revoked = {a.state: a for a in existing if a.kind == ActionKind.RATIFICATION_REVOKED}
     for a in existing:
+        if a.kind in _NOT_IN_LISTINGS:
+            continue  # the listing's rows never carry these: their absence says nothing
         if not a.sources or not all(_same_listing(s, reference, location) for s in a.sources):
             continue
         report.listed += 1
         if a.id not in matched:
-            report.gone.append(item(a, note="no longer in the depositary's listing"))
+            later = revoked.get(a.state)
+            if a.kind.is_consent and later is not None and later.day >= a.day:
+                # the act happened; the listing stopped showing it because it was revoked
+                note = (
+                    f"{_GONE}; kept: its revocation is on record ({later.date}), which "
+                    "explains the absence"
+                )
+                report.gone.append(item(a, note=note))
+                continue
+            report.gone.append(item(a, note=_GONE))
             report._drop.append(a)
     return report
+
+
+#: acts recorded in end notes or elsewhere, never as a row of a status listing
+_NOT_IN_LISTINGS = frozenset(
+    {
+        ActionKind.RATIFICATION_REVOKED,
+        ActionKind.INTENT_NOT_TO_BECOME_PARTY,
+        ActionKind.SUSPENSION_NOTIFIED,
+    }
+)
 
 
 #: an import may remove up to this many acts listed from its source without --allow-removals …

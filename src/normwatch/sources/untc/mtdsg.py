@@ -393,6 +393,8 @@ _LABEL_KINDS: tuple[tuple[str, ActionKind | None], ...] = (
     ("acceptance", ActionKind.ACCEPTANCE),
     ("approval", ActionKind.APPROVAL),
     ("succession", ActionKind.SUCCESSION),
+    # a CCW protocol's or amendment's "Consent to be bound" (CCW art. 4(3)-(4), 8(1)(b))
+    ("consent to be bound", ActionKind.CONSENT_TO_BE_BOUND),
 )
 
 _LETTERED = re.compile(r"^(?P<label>.*?)\s*\((?P<code>[A-Za-z]{1,2})\)$", re.S)
@@ -400,7 +402,7 @@ _LETTERED = re.compile(r"^(?P<label>.*?)\s*\((?P<code>[A-Za-z]{1,2})\)$", re.S)
 
 def classify_label(label: str) -> ActionKind | None:
     """The action a header label names ("Accession" → accession), or None when it names none
-    normwatch records ("Consent to be bound", "Application", "Extension") or several
+    normwatch records ("Application", "Extension") or several
     ("Definitive signature or acceptance of the Protocol")."""
     s = _collapse(label).lower()
     if " or " in s or "/" in s:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from normwatch import __version__
-from normwatch.catalog import get_treaty
+from normwatch.catalog import get_treaty, obligation_rules
 from normwatch.web.deps import TreatyQuery, cached_response, error_responses, get_site
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -125,6 +125,7 @@ def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
     events = [
         e
         for t in sorted(site.store.treaties())
+        if obligation_rules(t)  # a treaty whose rule file states no deadlines has no events
         for e in calendar_events(site.store, t, states, today)
     ]
     events.sort(key=lambda e: (e.day, e.uid))

@@ -225,8 +225,9 @@ def status_map(site: Site, rules: TreatyRules, on: dt.date, map_id: str) -> Mark
         status = r.status.value
         by_status[status] = by_status.get(status, 0) + 1
         note = status_label(status)
-        if r.period.start:
-            note += f" since {r.period.start.isoformat()}"
+        since = r.period.since or r.period.start
+        if since:
+            note += f" since {since.isoformat()}"
         if r.period.effective and r.status == Status.WITHDRAWING:
             note += f", effective {r.period.effective.isoformat()}"
         states.append(
@@ -271,6 +272,7 @@ def home(request: Request, on: TextQuery = None) -> Response:
             sections.append(
                 {
                     "rules": rules,
+                    "counts": counts,
                     "cards": count_cards(rules.id, day, counts),
                     "chart": membership_chart(site, rules, day, f"chart-{rules.id}"),
                     "map": status_map(site, rules, day, f"map-{rules.id}"),
