@@ -325,6 +325,54 @@ def _refuse_store_target(store: Store, out: Path, fmts: Sequence[str]) -> None:
             )
 
 
+#: the licence of normwatch's own compilation (the selection, arrangement and the computed
+#: tables); each bundled fact's source keeps its own terms
+DATA_LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+SOURCE_TERMS = (
+    "The licence covers normwatch's compilation: the selection and arrangement of the facts, "
+    "the identifiers and the computed tables (status_periods). The documents each fact comes "
+    "from (the UN depositary's records, government and treaty-body pages, the other sources "
+    "in sources.csv) keep their own terms; cite them as given in each row."
+)
+#: the files most people want, with what each answers (CSV, else the JSON of the same table)
+START_HERE = (
+    ("status_periods", "who was bound by each treaty, from when to when, and why"),
+    ("actions", "every signature, instrument of consent and withdrawal, with its date"),
+    ("sources", "the source of each fact (linked to the actions by action_sources)"),
+)
+
+
+def data_as_of(store: Store) -> str | None:
+    """The day of the newest fact in the store: the latest dated act or event, source
+    publication or import (dates keep their precision; None for an empty store)."""
+    days = [
+        r["d"]
+        for sql in (
+            "SELECT MAX(date) AS d FROM actions",
+            "SELECT MAX(date) AS d FROM events",
+            "SELECT MAX(published) AS d FROM sources",
+            "SELECT MAX(published) AS d FROM imports",
+            "SELECT MAX(substr(imported_at, 1, 10)) AS d FROM imports",
+        )
+        for r in store.query(sql)
+        if r["d"]
+    ]
+    return max(days) if days else None
+
+
+def citation(version: str, as_of: str | None) -> str:
+    """How to cite the data package (the page adds its address and the day of retrieval)."""
+    day = f", data as of {as_of}" if as_of else ""
+    return (
+        f"normwatch: humanitarian disarmament treaties, who is bound and why. Data package, "
+        f"version {version}{day}. Licensed {DATA_LICENSE['title']} ({DATA_LICENSE['name']})."
+    )
+
+
 def export(
     store: Store,
     directory: str | Path,
@@ -412,6 +460,13 @@ def export(
         written.append(
             {"file": path.name, "format": "sqlite", "rows": sum(len(r.rows) for r in resources)}
         )
+    as_of = data_as_of(store)
+    paths = {e["name"]: e["path"] for e in entries}
+    start_here = []
+    for name, why in START_HERE:
+        found = paths.get(name) or paths.get(f"{name}-json") or paths.get(f"{name}-parquet")
+        if found:
+            start_here.append({"path": found, "description": why})
     package = {
         "name": "normwatch",
         "title": "normwatch: humanitarian disarmament treaties, who is bound and why",
@@ -424,6 +479,11 @@ def export(
         ),
         "version": __version__,
         "created": created or now_iso(),
+        "data_as_of": as_of,
+        "licenses": [DATA_LICENSE],
+        "terms": SOURCE_TERMS,
+        "citation": citation(__version__, as_of),
+        "start_here": start_here,
         "sources": [
             {
                 "title": "United Nations Treaty Collection (depositary records)",

@@ -931,15 +931,29 @@ def meeting_page(
 
 @router.get("/data")
 def data_page(request: Request) -> Response:
-    from normwatch.web.routers.downloads import export_files
+    from normwatch.web.routers.downloads import current_export
 
     site = get_site(request)
-    files = export_files(site)
+    current = current_export(site)
+    address = str(request.base_url).rstrip("/") + "/data"
+    files = current.files
+    package = current.package
 
     def compute() -> str:
-        return render("data.html", request, title="Download the data", files=files)
+        start = {f["path"] for f in package.get("start_here", [])}
+        return render(
+            "data.html",
+            request,
+            title="Download the data",
+            files=files,
+            package=package,
+            start_here=package.get("start_here", []),
+            rest=[f for f in files if f["name"] not in start],
+            address=address,
+            retrieved=site.today(),
+        )
 
-    return _page(request, compute)
+    return _page(request, compute, address)
 
 
 # -- addresses people guess ---------------------------------------------------------------
