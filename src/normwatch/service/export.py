@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -379,8 +379,12 @@ def export(
     formats: Sequence[str] = DEFAULT_FORMATS,
     *,
     created: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Write the store's tables to ``directory``; returns one row per file written."""
+    """Write the store's tables to ``directory``; returns one row per file written.
+
+    ``progress("writing", done, total)`` is called before each table and once all are written
+    (the SQLite file counts as one more)."""
     from normwatch import __version__
     from normwatch.store.stamps import now_iso
 
@@ -394,7 +398,10 @@ def export(
     resources = collect(store)
     entries: list[dict[str, Any]] = []
     written: list[dict[str, Any]] = []
-    for res in resources:
+    steps = len(resources) + ("sqlite" in fmts)
+    for i, res in enumerate(resources):
+        if progress:
+            progress("writing", i, steps)
         if "csv" in fmts:
             path = out / f"{res.name}.csv"
             _write_csv(res, path)
@@ -446,6 +453,8 @@ def export(
             )
             written.append({"file": path.name, "format": "parquet", "rows": len(res.rows)})
     if "sqlite" in fmts:
+        if progress:
+            progress("writing", len(resources), steps)
         path = out / SQLITE_NAME
         _write_sqlite(resources, path)
         entries.append(
@@ -497,4 +506,6 @@ def export(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     written.append({"file": "datapackage.json", "format": "json", "rows": len(entries)})
+    if progress:
+        progress("writing", steps, steps)
     return written
