@@ -446,3 +446,17 @@ def test_deadlines_page_collapses_states_due_the_same_day_into_an_expandable_row
     assert len(re.findall(r"<li>", block)) == len(annual)
     overdue = page.index("ob-overdue")
     assert overdue < page.index(summary)
+
+
+def test_main_text_colours_of_the_stylesheet_have_contrast_on_its_backgrounds(
+    client: TestClient,
+) -> None:
+    css = client.get("/static/style.css").text
+    variables = dict(re.findall(r"--([\w-]+): (#[0-9A-Fa-f]{6});", css))
+    for ink in ("ink", "muted", "accent"):
+        for paper in ("paper", "tint"):
+            ratio = _contrast(variables[ink], variables[paper])
+            assert ratio >= 4.5, (ink, paper, round(ratio, 2))
+    button = re.search(r"\nbutton \{[^}]*background: var\(--(\w+)\); color: (#\w+);", css)
+    assert button is not None
+    assert _contrast(variables[button.group(1)], button.group(2)) >= 4.5
