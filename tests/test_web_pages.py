@@ -183,8 +183,8 @@ def test_roll_filters_and_sorting(client: TestClient) -> None:
     assert roll_states(client, base + "&q=lith") == ["LTU"]
     by_since = roll_states(client, base + "&status=party&sort=since&order=desc")
     page = roll_table(client.get(base + "&status=party&sort=since&order=desc").text)
-    dates = re.findall(r'<td class="d">(\d{4}-\d\d-\d\d)</td>', page)
-    assert dates == sorted(dates, reverse=True) and len(by_since) == len(dates)
+    dates = re.findall(r'<td class="d since">(\d{4}-\d\d-\d\d)</td>', page)
+    assert dates == sorted(dates, reverse=True) and len(by_since) == len(dates) > 100
     names = roll_states(client, base + "&sort=name")
     assert len(names) == 197
     bad = client.get(base + "&status=member")
@@ -448,3 +448,17 @@ def test_deadlines_page_collapses_states_due_the_same_day_into_an_expandable_row
     assert len(re.findall(r"<li>", block)) == len(annual)
     overdue = page.index("ob-overdue")
     assert overdue < page.index(summary)
+
+
+def test_main_text_colours_of_the_stylesheet_have_contrast_on_its_backgrounds(
+    client: TestClient,
+) -> None:
+    css = client.get("/static/style.css").text
+    variables = dict(re.findall(r"--([\w-]+): (#[0-9A-Fa-f]{6});", css))
+    for ink in ("ink", "muted", "accent"):
+        for paper in ("paper", "tint"):
+            ratio = _contrast(variables[ink], variables[paper])
+            assert ratio >= 4.5, (ink, paper, round(ratio, 2))
+    button = re.search(r"\nbutton \{[^}]*background: var\(--(\w+)\); color: (#\w+);", css)
+    assert button is not None
+    assert _contrast(variables[button.group(1)], button.group(2)) >= 4.5

@@ -49,12 +49,19 @@ def import_untc_cmd(
     Example:
       normwatch import untc https://treaties.un.org/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVI/XXVI-6.en.xml
     """
+    from normwatch.cli._progress import progress_bar
     from normwatch.formats import dumps
 
     store = get_store(ctx)
-    reports = import_untc_files(
-        store, sources, treaty=treaty, dry_run=dry_run, allow_removals=allow_removals
-    )
+    with progress_bar("import untc", enabled=len(sources) > 1) as progress:
+        reports = import_untc_files(
+            store,
+            sources,
+            treaty=treaty,
+            dry_run=dry_run,
+            allow_removals=allow_removals,
+            progress=progress,
+        )
     if fmt == "json":
         data = [r.to_dict() for r in reports]
         click.echo(dumps(data[0] if len(data) == 1 else data))
