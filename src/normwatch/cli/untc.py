@@ -185,6 +185,7 @@ def sources_cmd(ctx: click.Context, fmt: str) -> None:
             "imports",
             "last_import",
             "published",
+            "newest_act",
         ],
         title=f"{len(rows)} sources",
     )

@@ -65,6 +65,12 @@ class Counts(BaseModel):
     withdrawn: int
     non_signatories: int
     states: int = Field(description="the States counted (the denominator)")
+    data_as_of: str | None = Field(
+        None, description="the newest act or depositary status on record for the treaty"
+    )
+    warning: str | None = Field(
+        None, description="set when the date asked is after `data_as_of`: later acts may be missing"
+    )
 
 
 class StatusRow(BaseModel):
@@ -377,6 +383,18 @@ def api_sources(request: Request) -> Response:
     from normwatch.sources.untc.importer import sources_summary
 
     return _json(request, lambda: sources_summary(get_site(request).store))
+
+
+@router.get(
+    "/freshness",
+    responses=_ok(dict[str, Any]),
+    summary="How current the data is: per treaty the newest act, the last import and the "
+    "date the data is as of",
+)
+def api_freshness(request: Request) -> Response:
+    from normwatch.store.freshness import treaty_freshness
+
+    return _json(request, lambda: {"treaties": treaty_freshness(get_site(request).store)})
 
 
 # -- obligations and deadlines (normwatch.obligations) -----------------------------------------
