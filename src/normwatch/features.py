@@ -13,6 +13,7 @@ from typing import Any
 SCHEMA_MODULES: tuple[str, ...] = (
     "normwatch.sources.obligations",
     "normwatch.store.meeting_tables",
+    "normwatch.store.journal",
 )
 
 #: loaders called as ``f(conn, codes)`` after the core bundled facts are loaded

@@ -373,8 +373,10 @@ def apply(
 
     from normwatch.store import schema as t
     from normwatch.store.facts import ensure_source, ensure_treaty, write_actions
+    from normwatch.store.journal import journaled
 
-    with store.transaction() as conn:
+    touched = ("treaties", "sources", "actions", "action_sources", "imports")
+    with store.transaction() as conn, journaled(conn, "untc", report.source, touched):
         ensure_treaty(conn, rules)
         drop = [a.id for a in report._drop]
         if drop:

@@ -139,6 +139,7 @@ def render(template: str, request: Request | None = None, **context: Any) -> str
         site = get_site(request)
         nav = [(r.id, r.short_name) for r in _treaty_list(site)]
         extra["data_as_of"] = as_of_text(site.store)
+        extra["example_store"] = site.store.is_example()
         on = context.get("on")
         if isinstance(on, dt.date):
             rules = context.get("rules")
