@@ -27,6 +27,7 @@ BUNDLED_LOADERS: tuple[str, ...] = (
 CHECKS: tuple[str, ...] = (
     "normwatch.service.obligations:check",
     "normwatch.service.checks:check_meetings",
+    "normwatch.service.checks:check_confidence",
 )
 
 #: CLI commands and groups: name → ``module:click_object``

@@ -106,3 +106,45 @@ def _capacities(store: Store) -> list[Problem]:
                 )
             )
     return problems
+
+
+def check_confidence(store: Store) -> list[Problem]:
+    """``confidence`` as the data README defines it: a fact rated ``high`` cites the UN
+    depositary, a treaty body or a government (:mod:`normwatch.core.source_kinds`)."""
+    from normwatch.core.source_kinds import can_be_high
+    from normwatch.service.status import Problem
+
+    problems: list[Problem] = []
+    urls: dict[str, list[str]] = {}
+    high: set[str] = set()
+    for r in store.query(
+        "SELECT a.treaty, a.state, a.kind, a.date, a.id, x.confidence, s.url FROM actions a "
+        "JOIN action_sources x ON x.action_id = a.id JOIN sources s ON s.id = x.source_id"
+    ):
+        label = f"{r['treaty']}: {r['state']} {r['kind']} {r['date']}"
+        urls.setdefault(label, []).append(r["url"])
+        if r["confidence"] == "high":
+            high.add(label)
+    for label in sorted(high):
+        if not can_be_high(urls[label]):
+            problems.append(Problem("confidence", f"{label}: rated high on secondary sources"))
+    for table, what in (
+        ("events", "e.treaty || ': ' || e.state || ' ' || e.kind || ' ' || e.date"),
+        (
+            "obligation_facts",
+            "e.treaty || ': ' || e.state || ' ' || e.obligation || ' ' || COALESCE(e.origin, '')",
+        ),
+    ):
+        try:
+            rows = store.query(
+                f"SELECT {what} AS label, s.url FROM {table} e JOIN sources s "
+                "ON s.id = e.source_id WHERE e.confidence = 'high'"
+            )
+        except NormwatchError:  # a store made before that table existed
+            continue
+        for r in rows:
+            if not can_be_high([r["url"]]):
+                problems.append(
+                    Problem("confidence", f"{r['label']}: rated high on a secondary source")
+                )
+    return problems
