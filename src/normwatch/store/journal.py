@@ -40,7 +40,7 @@ import_journal = Table(
     Column("digest", Text, nullable=False),  # of the journalled tables after the import
 )
 
-Rows = dict[str, dict[str, dict[str, Any]]]  # table → row key (JSON) → row
+Rows = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]  # table → row key → row values
 
 
 def _tables(conn: Connection, names: Sequence[str] | None) -> list[Table]:
@@ -63,12 +63,11 @@ def _key_columns(table: Table) -> list[str]:
 def _snapshot(conn: Connection, tables: list[Table]) -> Rows:
     out: Rows = {}
     for table in tables:
-        keys = _key_columns(table)
-        rows: dict[str, dict[str, Any]] = {}
-        for r in conn.execute(select(table)):
-            row = dict(r._mapping)
-            rows[json.dumps([row[k] for k in keys])] = row
-        out[table.name] = rows
+        names = [c.name for c in table.columns]
+        at = [names.index(k) for k in _key_columns(table)]
+        out[table.name] = {
+            tuple(r[i] for i in at): tuple(r) for r in conn.execute(select(table)).all()
+        }
     return out
 
 
@@ -76,8 +75,7 @@ def _digest(snap: Rows) -> str:
     h = hashlib.sha256()
     for name in sorted(snap):
         h.update(name.encode())
-        for key in sorted(snap[name]):
-            h.update(json.dumps(snap[name][key], sort_keys=True, default=str).encode())
+        h.update(repr(sorted(snap[name].values(), key=repr)).encode())
     return h.hexdigest()
 
 
@@ -97,13 +95,19 @@ def journaled(
     yield
     after = _snapshot(conn, chosen)
     changes: dict[str, dict[str, list[Any]]] = {}
-    for name, old in before.items():
-        new = after[name]
-        added = [json.loads(k) for k in new if k not in old]
-        removed = [row for k, row in old.items() if k not in new]
-        changed = [row for k, row in old.items() if k in new and new[k] != row]
-        if added or removed or changed:
-            changes[name] = {"added": added, "removed": removed, "changed": changed}
+    for table in chosen:
+        old, new = before[table.name], after[table.name]
+        if old == new:
+            continue
+        names = [c.name for c in table.columns]
+        added = [list(k) for k in new if k not in old]
+        removed = [dict(zip(names, row, strict=True)) for k, row in old.items() if k not in new]
+        changed = [
+            dict(zip(names, row, strict=True))
+            for k, row in old.items()
+            if k in new and new[k] != row
+        ]
+        changes[table.name] = {"added": added, "removed": removed, "changed": changed}
     if not changes:  # a re-import that changed nothing leaves no entry (nothing to undo)
         return
     conn.execute(
