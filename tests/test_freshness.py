@@ -107,3 +107,13 @@ def test_pages_and_api_say_data_as_of(client: TestClient) -> None:
     assert api["treaties"]["ccm"]["newest_act"] == as_of
     counts = client.get("/api/v1/treaties/ccm/counts?on=2031-01-01").json()
     assert counts["data_as_of"] == as_of and "may be missing" in counts["warning"]
+
+
+def test_every_api_answer_says_data_as_of_and_warns_beyond_it(client: TestClient) -> None:
+    as_of = _newest_bundled("ccm")
+    late = client.get("/api/v1/treaties/ccm/roll?on=2031-01-01")
+    assert late.status_code == 200 and len(late.json()) == 197  # answered, not refused
+    assert f"ccm {as_of}" in late.headers["x-data-as-of"]
+    assert "may be missing" in late.headers["warning"]
+    early = client.get("/api/v1/treaties/ccm/roll?on=2020-01-01")
+    assert "warning" not in early.headers and early.headers["x-data-as-of"]

@@ -151,12 +151,32 @@ def _json(request: Request, compute: Callable[[], Any], *params: Any) -> Respons
     parameters make no new answer; the date ``today`` is resolved into the key)."""
     site = get_site(request)
     key = ("api", request.url.path, params, site.today())
-    return cached_response(
+    response = cached_response(
         request,
         key,
         "application/json",
         lambda: json.dumps(jsonable(compute()), ensure_ascii=False),
     )
+    _freshness_headers(request, response, [p for p in params if isinstance(p, dt.date)])
+    return response
+
+
+def _freshness_headers(request: Request, response: Response, days: list[dt.date]) -> None:
+    """Every answer says how current the data is (``X-Data-As-Of``); an answer for a date
+    after it carries a ``Warning`` header that later acts may be missing."""
+    from normwatch.store.freshness import as_of_text, beyond_warning
+
+    site = get_site(request)
+    texts = site.cached(("as-of",), lambda: as_of_text(site.store))
+    response.headers["x-data-as-of"] = texts.removeprefix("data as of ")
+    treaty = request.path_params.get("treaty")
+    for day in days:
+        warning = site.cached(
+            ("as-of-warning", day, treaty), lambda day=day: beyond_warning(site.store, day, treaty)
+        )
+        if warning:
+            response.headers["warning"] = f'299 normwatch "{warning}"'
+            break
 
 
 def _day(request: Request, text: str | None, name: str = "on") -> dt.date:
