@@ -171,9 +171,11 @@ def _freshness_headers(request: Request, response: Response, days: list[dt.date]
     response.headers["x-data-as-of"] = texts.removeprefix("data as of ")
     treaty = request.path_params.get("treaty")
     for day in days:
-        warning = site.cached(
-            ("as-of-warning", day, treaty), lambda day=day: beyond_warning(site.store, day, treaty)
-        )
+
+        def warn(day: dt.date = day) -> str | None:
+            return beyond_warning(site.store, day, treaty)
+
+        warning = site.cached(("as-of-warning", day, treaty), warn)
         if warning:
             response.headers["warning"] = f'299 normwatch "{warning}"'
             break
