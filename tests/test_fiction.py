@@ -3,6 +3,7 @@ example store (``normwatch db example``); a store of real data refuses it and st
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -108,3 +109,23 @@ def test_pages_of_an_example_store_carry_a_banner(client: TestClient, bundled_db
 
     with TestClient(web_app(bundled_db)) as real:  # type: ignore[arg-type]
         assert "Example store" not in real.get("/").text
+
+
+def test_check_finds_fiction_left_in_a_store_of_real_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a store that took the tour's fixtures before they were refused: fiction, no example mark
+    legacy = tmp_path / "legacy.sqlite"
+    assert run(capsys, "db", "example", str(legacy))[0] == 0
+    assert run(capsys, "--db", str(legacy), "meetings", "import", str(MEETING))[0] == 0
+    con = sqlite3.connect(legacy)
+    con.execute("DELETE FROM meta WHERE key = 'example'")
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "--db", str(legacy), "check", "--format", "json")
+    assert code == 1
+    fiction = [p for p in json.loads(out) if p["check"] == "fiction"]
+    assert fiction and "meeting ccm-test-msp cites https://example.org" in fiction[0]["message"]
+    assert run(capsys, "--db", str(legacy), "meetings", "remove", "ccm-test-msp")[0] == 0
+    code, out, _ = run(capsys, "--db", str(legacy), "check", "--format", "json")
+    assert not [p for p in json.loads(out) if p["check"] == "fiction"]

@@ -28,6 +28,7 @@ CHECKS: tuple[str, ...] = (
     "normwatch.service.obligations:check",
     "normwatch.service.checks:check_meetings",
     "normwatch.service.checks:check_confidence",
+    "normwatch.service.checks:check_fiction",
 )
 
 #: CLI commands and groups: name → ``module:click_object``
