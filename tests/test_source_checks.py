@@ -104,6 +104,7 @@ def test_a_high_rating_rests_on_the_depositary_a_treaty_body_or_a_government(
         ("https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XXVI-5", "un"),
         ("https://www.clusterconvention.org/12msp/", "treaty_body"),
         ("https://new.apminebanconvention.org/en/membership/afghanistan/", "treaty_body"),
+        ("https://ccm3.pronk.se/2018/11/22/botswana-completes-destruction", "treaty_body"),
         ("https://www.regjeringen.no/en/aktuelt/x/id1/", "official"),
         ("https://www.bmeia.gv.at/en/x", "official"),
         ("https://www.the-monitor.org/en-gb/reports/2023/x", "secondary"),

@@ -22,6 +22,9 @@ PRIMARY_KINDS = frozenset({UN, TREATY_BODY, OFFICIAL})
 _UN_HOSTS = ("un.org", "unoda.org", "reliefweb.int", "unmissions.org", "ungeneva.org")
 _TREATY_BODY_HOSTS = (
     "clusterconvention.org",
+    # older copies of the CCM support unit's site (vetted data, ccm/facts.md)
+    "ccm3.pronk.se",
+    "ccm4.pronk.se",
     "apminebanconvention.org",
     "osloreviewconference.org",
 )
