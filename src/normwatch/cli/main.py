@@ -88,6 +88,7 @@ def treaties(ctx: click.Context, on: dt.date, fmt: str) -> None:
             "signatories",
             "withdrawing",
             "withdrawn",
+            "data_as_of",
         ],
         title=f"Treaties on {on}",
     )
