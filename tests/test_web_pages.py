@@ -337,19 +337,22 @@ def test_methods_dates_do_not_wrap(client: TestClient) -> None:
 
 def test_partial_meeting_says_what_its_figures_do_not_show(client: TestClient) -> None:
     page = client.get("/meetings/ccm-12msp").text
-    assert "<strong>1 State</strong> in the denominator" in page and "1 States" not in page
+    assert "<strong>2 States</strong> in the denominator" in page
     notes = re.search(r'<div class="warn" id="record-notes">(.*?)</div>', page, re.S)
     assert notes is not None
     assert page.index('id="record-notes"') < page.index('<svg class="chart bars"')
     text = " ".join(notes.group(1).split())
     assert "This record is partial" in text
-    assert "The list of participants is not recorded beyond the presidency (Mexico)" in text
+    assert "Fewer than 10 States in the denominator: no share is drawn" in text
     assert "speak for the chair, not for a national position of Mexico" in text
     # the breakdown names the groups, one column each
     breakdown = page.split('<table class="breakdown">', 1)[1].split("</table>", 1)[0]
     assert "Western European and Others Group (WEOG)" in breakdown and "un-weog" not in breakdown
-    # a complete record with national statements needs no such note
-    assert 'id="record-notes"' not in client.get(f"/meetings/{MEETING}").text
+    # a complete record with national statements needs no note about partial records or the
+    # chair; its five participants still draw no share
+    complete = client.get(f"/meetings/{MEETING}").text
+    assert "This record is partial" not in complete and "speak for the chair" not in complete
+    assert "no share is drawn" in complete
 
 
 def _contrast(a: str, b: str) -> float:

@@ -74,6 +74,23 @@ def import_untc_cmd(
 import_group.add_command(import_obligations_cmd)
 
 
+@import_group.command("undo")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def import_undo_cmd(ctx: click.Context, fmt: str) -> None:
+    """Undo the last import (untc, obligations or a meeting), leaving the store row for row
+    as it was before it; refused when the store changed since. Repeat to undo earlier ones."""
+    from normwatch.formats import dumps
+    from normwatch.store.journal import undo_last
+
+    done = undo_last(get_store(ctx))
+    if fmt == "json":
+        click.echo(dumps(done))
+        return
+    rows = ", ".join(f"{n} {table}" for table, n in done["rows"].items()) or "no rows"
+    click.echo(f"undone: {done['undone']} {done['label']} of {done['imported_at']} ({rows})")
+
+
 @click.group("untc")
 def untc_group() -> None:
     """Read UN Treaty Collection status files without importing them."""
@@ -192,6 +209,7 @@ def sources_cmd(ctx: click.Context, fmt: str) -> None:
             "imports",
             "last_import",
             "published",
+            "newest_act",
         ],
         title=f"{len(rows)} sources",
     )

@@ -38,9 +38,13 @@ def parse_statuses(text: str | None) -> list[Status] | None:
 
 
 def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
+    from normwatch.store.freshness import beyond_warning, treaty_freshness
+
+    fresh = treaty_freshness(store)
     rows = []
     for rules in sorted(store.treaties().values(), key=lambda r: r.id):
         view = store.view(rules.id)
+        f = fresh.get(rules.id, {})
         rows.append(
             {
                 "id": rules.id,
@@ -51,6 +55,10 @@ def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
                 "entry_into_force_computed": view.entry_into_force.date,
                 "date": on,
                 **view.counts(on),
+                "newest_act": f.get("newest_act"),
+                "last_import": f.get("last_import"),
+                "data_as_of": f.get("data_as_of"),
+                "warning": beyond_warning(store, on, rules.id),
             }
         )
     return rows
@@ -159,12 +167,17 @@ def state_list(store: Store, treaty: str, on: dt.date) -> list[dict[str, Any]]:
 
 
 def counts(store: Store, treaty: str, on: dt.date) -> dict[str, Any]:
+    from normwatch.store.freshness import beyond_warning, treaty_freshness
+
     view = store.view(treaty)
+    as_of = treaty_freshness(store).get(view.rules.id, {}).get("data_as_of")
     return {
         "treaty": view.rules.id,
         "date": on.isoformat(),
         **view.counts(on),
         "states": len(view.states),
+        "data_as_of": as_of,
+        "warning": beyond_warning(store, on, view.rules.id),
     }
 
 

@@ -84,6 +84,7 @@ MEETING_KEYS = (
     "decisions",
     "gaps",
     "claims",
+    "fictional",
 )
 PARTICIPANT_COLUMNS = ("participant", "capacity", "source")
 STATEMENT_COLUMNS = (
@@ -290,6 +291,10 @@ def _read_meeting_yaml(
     codebook = text("codebook") or DEFAULT_CODEBOOK
     notes = _notes(data, name, problems)
     claims = _claims(data.get("claims"), f"{name}: claims", codebook, books, problems)
+    fictional = data.get("fictional", False)
+    if not isinstance(fictional, bool):
+        problems.add(f"{name}: fictional", "must be true or false")
+        fictional = True  # refused below rather than taken for real
     meeting = Meeting(
         id=mid,
         treaty=treaty,
@@ -304,6 +309,7 @@ def _read_meeting_yaml(
         confidence=text("confidence"),
         note=text("note"),
         sources=tuple(sources),
+        fictional=fictional,
     )
     return meeting, codebook, notes, claims
 
@@ -1079,6 +1085,7 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
         "participants": len(record.participants),
         "codings": len(record.codings),
         "warnings": record.warnings,
+        "fictional": m.fictional,
     }
 
 
@@ -1138,6 +1145,20 @@ def _sync(
 
 def import_meeting(store: Store, directory: str | Path) -> dict[str, Any]:
     """``normwatch meetings import DIR``: one transaction; nothing is written on any problem."""
+    from normwatch.store.db import FictionRefused
+
     path = Path(directory)
-    with store.transaction() as conn:
-        return import_directory(conn, path)
+    example = store.is_example()
+    from normwatch.store.journal import journaled
+
+    with store.transaction() as conn, journaled(conn, "meetings", str(path.resolve())):
+        report = import_directory(conn, path)
+        if report["fictional"] and not example:
+            # raised inside the transaction: everything written above is rolled back
+            raise FictionRefused(
+                "marked fictional; a store of real data takes no fictional record (make a "
+                "throw-away one with `normwatch db example PATH` and pass --db PATH); "
+                "nothing was written",
+                where=f"{path / 'meeting.yaml'}: fictional",
+            )
+        return report

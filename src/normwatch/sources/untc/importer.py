@@ -402,8 +402,10 @@ def apply(
 
     from normwatch.store import schema as t
     from normwatch.store.facts import ensure_source, ensure_treaty, write_actions
+    from normwatch.store.journal import journaled
 
-    with store.transaction() as conn:
+    touched = ("treaties", "sources", "actions", "action_sources", "imports")
+    with store.transaction() as conn, journaled(conn, "untc", report.source, touched):
         ensure_treaty(conn, rules)
         drop = [a.id for a in report._drop]
         if drop:
@@ -561,6 +563,15 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
             continue
         for r in found:
             other[r["source_id"]] = other.get(r["source_id"], 0) + r["n"]
+    from normwatch.store.freshness import source_freshness
+
+    newest = source_freshness(store)
+    created = store.query("SELECT value FROM meta WHERE key = 'created_at'")
     for row in rows:
         row["other"] = other.get(row["id"], 0)
+        row["newest_act"] = newest.get(row["id"])
+        # a source no import named came with the bundled data, loaded when the store was made
+        row["last_import_by"] = "import" if row["last_import"] else "bundled data loaded"
+        if not row["last_import"] and created:
+            row["last_import"] = created[0]["value"]
     return rows

@@ -132,10 +132,20 @@ def source_label(text: str) -> str:
 
 def render(template: str, request: Request | None = None, **context: Any) -> str:
     nav = []
+    extra: dict[str, Any] = {}
     if request is not None:
+        from normwatch.store.freshness import as_of_text, beyond_warning
+
         site = get_site(request)
         nav = [(r.id, r.short_name) for r in _treaty_list(site)]
-    return env().get_template(template).render(nav=nav, **context)
+        extra["data_as_of"] = as_of_text(site.store)
+        extra["example_store"] = site.store.is_example()
+        on = context.get("on")
+        if isinstance(on, dt.date):
+            rules = context.get("rules")
+            treaty = rules.id if isinstance(rules, TreatyRules) else None
+            extra["as_of_warning"] = beyond_warning(site.store, on, treaty)
+    return env().get_template(template).render(nav=nav, **extra, **context)
 
 
 def _page(request: Request, compute: Any, *params: Any) -> Response:
