@@ -1,7 +1,9 @@
 """How current the data is: per treaty and per source, the newest act and the last import.
 
-``data_as_of`` of a treaty is the later of its newest act on record and the publication date
-("Status as at") of its last import from the depositary. A date asked beyond it is answered,
+``data_as_of`` of a treaty is the latest of its newest act on record, the publication date
+("Status as at") of its last import from the depositary, and the date of the depositary listing
+its bundled acts were read from (a source noted "status as at 2026-02-03": that listing shows
+every act up to that day). A date asked beyond it is answered,
 with a warning that acts after it may be missing. Everything is computed from the store for
 every treaty it knows, so a treaty added with a rule file and its acts needs nothing here.
 """
@@ -9,6 +11,7 @@ every treaty it knows, so a treaty added with a rule file and its acts needs not
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from normwatch.core.dates import PartialDate
@@ -16,6 +19,8 @@ from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 BUNDLED = "bundled data loaded"
+#: the note of a source that is the depositary's listing as at a date
+_LISTING = re.compile(r"status as (?:at|captured) (\d{4}-\d{2}-\d{2})")
 
 
 def _latest_day(text: str | None) -> dt.date | None:
@@ -38,8 +43,8 @@ def _newest(values: list[str | None]) -> str | None:
 
 
 def treaty_freshness(store: Store) -> dict[str, dict[str, Any]]:
-    """Treaty id → ``newest_act``, ``last_import`` (time, importer, published) and
-    ``data_as_of`` (ISO dates; None where nothing is on record)."""
+    """Treaty id → ``newest_act``, ``listing_as_at``, ``last_import`` (time, importer,
+    published) and ``data_as_of`` (ISO dates; None where nothing is on record)."""
     acts: dict[str, list[str | None]] = {}
     for r in store.query("SELECT treaty, date FROM actions"):
         acts.setdefault(r["treaty"], []).append(r["date"])
@@ -49,6 +54,14 @@ def treaty_freshness(store: Store) -> dict[str, dict[str, Any]]:
         "WHERE treaty IS NOT NULL ORDER BY imported_at"
     ):
         imports[r["treaty"]] = r  # the last one wins
+    listed: dict[str, list[str | None]] = {}
+    for r in store.query(
+        "SELECT DISTINCT a.treaty, x.note FROM action_sources x "
+        "JOIN actions a ON a.id = x.action_id WHERE x.note LIKE 'status as %'"
+    ):
+        m = _LISTING.match(r["note"] or "")
+        if m:
+            listed.setdefault(r["treaty"], []).append(m.group(1))
     created = store.query("SELECT value FROM meta WHERE key = 'created_at'")
     created_at = created[0]["value"] if created else None
     out: dict[str, dict[str, Any]] = {}
@@ -56,10 +69,12 @@ def treaty_freshness(store: Store) -> dict[str, dict[str, Any]]:
         newest = _newest(acts.get(tid, []))
         last = imports.get(tid)
         published = last["published"] if last else None
-        as_of = _newest([newest, published])
+        listing = _newest(listed.get(tid, []))
+        as_of = _newest([newest, published, listing])
         out[tid] = {
             "treaty": tid,
             "newest_act": newest,
+            "listing_as_at": listing,
             "last_import": last["imported_at"] if last else created_at,
             "last_import_by": last["importer"] if last else BUNDLED,
             "last_import_published": published,
@@ -90,16 +105,21 @@ def beyond_warning(store: Store, on: dt.date, treaty: str | None = None) -> str 
         ids = [get_treaty(treaty).id]
     else:
         ids = list(fresh)
-    late = []
+    late: dict[str, list[str]] = {}  # data_as_of → treaties
     for tid in ids:
         f = fresh.get(tid)
         day = _latest_day(f["data_as_of"]) if f else None
-        if day is not None and on > day:
-            late.append(f"{tid} data as of {f['data_as_of'] if f else day}")
+        if f is not None and day is not None and on > day:
+            late.setdefault(str(f["data_as_of"]), []).append(tid)
     if not late:
         return None
+    parts = []
+    for as_of, tids in sorted(late.items()):
+        who = f"all {len(tids)} treaties" if len(tids) == len(ids) > 1 else ", ".join(tids)
+        parts.append(f"{who}: data as of {as_of}")
     return (
-        f"{on} is after the data on record ({', '.join(late)}): acts after that date may be missing"
+        f"{on} is after the data on record ({'; '.join(parts)}): acts after that date may be "
+        "missing"
     )
 
 
