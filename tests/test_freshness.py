@@ -29,8 +29,8 @@ def _bundled_as_of(treaty: str) -> str:
     """The newest bundled act or the date of the depositary listing the acts were read from."""
     rules = all_treaties()[treaty]
     rows = [row for _, row in read_csv(f"{rules.data}/actions.csv", ("date", "source"))]
-    listed = [
-        m
+    listed: list[str] = [
+        str(m)
         for row in rows
         for m in re.findall(r"status as (?:at|captured) ([\d-]{10})", row["source"])
     ]
