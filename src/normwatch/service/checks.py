@@ -117,16 +117,20 @@ def check_confidence(store: Store) -> list[Problem]:
     problems: list[Problem] = []
     urls: dict[str, list[str]] = {}
     high: set[str] = set()
+    from_depositary: set[str] = set()
     for r in store.query(
-        "SELECT a.treaty, a.state, a.kind, a.date, a.id, x.confidence, s.url FROM actions a "
+        "SELECT a.treaty, a.state, a.kind, a.date, a.id, x.confidence, s.url, "
+        "s.kind AS source_kind FROM actions a "
         "JOIN action_sources x ON x.action_id = a.id JOIN sources s ON s.id = x.source_id"
     ):
         label = f"{r['treaty']}: {r['state']} {r['kind']} {r['date']}"
         urls.setdefault(label, []).append(r["url"])
+        if r["source_kind"] == "depositary":  # a status file or page read by `import untc`
+            from_depositary.add(label)
         if r["confidence"] == "high":
             high.add(label)
     for label in sorted(high):
-        if not can_be_high(urls[label]):
+        if label not in from_depositary and not can_be_high(urls[label]):
             problems.append(Problem("confidence", f"{label}: rated high on secondary sources"))
     for table, what in (
         ("events", "e.treaty || ': ' || e.state || ' ' || e.kind || ' ' || e.date"),
