@@ -1,0 +1,259 @@
+"""A meeting folder's files: ``meeting.yaml`` and the rows of ``participants.csv``,
+``statements.csv`` and ``codings.csv``.
+
+:mod:`normwatch.sources.meetings.importer` validates ``meeting.yaml`` with
+:class:`MeetingFile` (every problem at once, by key path) and takes the tables' columns from the
+row models; what needs the registry, the treaty files or a codebook (State names, a treaty id,
+a claim's code) it checks itself.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from normwatch.core.dates import PartialDate
+from normwatch.core.meetings import (
+    CLAIM_RELATIONS,
+    DENOMINATORS,
+    STATEMENT_ROLES,
+    Capacity,
+    MeetingKind,
+    ReviewState,
+    parse_kind,
+)
+from normwatch.core.schemas._base import Text
+from normwatch.errors import DataError
+
+VERIFICATION = ("verified", "reported", "not_verified")
+NonEmpty = Annotated[Text, StringConstraints(min_length=1)]
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "(").replace("}", ")")
+
+
+def _full_date(value: str) -> str:
+    try:
+        day = PartialDate.parse(value)
+    except DataError as exc:
+        raise PydanticCustomError("date", _braces(str(exc))) from None
+    if day.exact() is None:
+        raise PydanticCustomError(
+            "date", _braces(f"a full date (YYYY-MM-DD) is needed, got {value!r}")
+        )
+    return str(day)
+
+
+FullDate = Annotated[Text, AfterValidator(_full_date), Field(json_schema_extra={"format": "date"})]
+
+
+def _kind(value: str) -> str:
+    try:
+        return parse_kind(value).value
+    except DataError as exc:
+        raise PydanticCustomError("kind", _braces(str(exc))) from None
+
+
+def _source(value: Any) -> Any:
+    if isinstance(value, str) and value.strip():
+        return {"url": value}
+    if isinstance(value, dict) and isinstance(value.get("url"), str) and value["url"].strip():
+        return value
+    raise PydanticCustomError("source", "a source is a URL or a mapping with a 'url'")
+
+
+def _listed(value: Any) -> Any:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _note(value: Any) -> Any:
+    if isinstance(value, str):
+        value = {"text": value}
+    if not isinstance(value, dict) or not str(value.get("text") or "").strip():
+        raise PydanticCustomError("note", "needs a 'text'")
+    return value
+
+
+def _share(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise PydanticCustomError("share", "value must be a share between 0 and 1")
+    return float(value)
+
+
+def _denominator(value: str) -> str:
+    if value in DENOMINATORS or (value.startswith("code:") and len(value) > 5):
+        return value
+    raise PydanticCustomError(
+        "denominator", f"must be one of {', '.join(DENOMINATORS)} or code:CODE, not {value!r}"
+    )
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceSpec(_Model):
+    """Where a fact is written: a URL, or a URL with what it is."""
+
+    url: NonEmpty
+    title: Text | None = None
+    symbol: Text | None = Field(None, description="a UN document symbol")
+    published: Text | None = None
+    note: Text | None = None
+
+
+Source = Annotated[SourceSpec, BeforeValidator(_source)]
+
+
+class NoteSpec(_Model):
+    """A decision or a gap in the record (a bare text is the note's ``text``)."""
+
+    text: NonEmpty
+    verification: Literal["verified", "reported", "not_verified"] | None = None
+    confidence: Text | None = None
+    source: Source | None = None
+
+
+class DecisionSpec(NoteSpec):
+    """A decision of the meeting, with the document that records it."""
+
+    source: Source
+
+
+class ClaimSpec(_Model):
+    """A figure someone reported about the meeting's statements ("most delegations")."""
+
+    id: Text
+    reported: NonEmpty = Field(description="the words of the report")
+    codebook: Text | None = None
+    code: NonEmpty
+    denominator: Annotated[NonEmpty, AfterValidator(_denominator)] = Field(
+        description=f"{', '.join(DENOMINATORS)} or code:CODE"
+    )
+    relation: Literal["about", "over", "under", "at_least", "at_most"]
+    value: Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
+    source: Source
+    confidence: Text | None = None
+    note: Text | None = None
+
+
+def _no_repeats(claims: list[ClaimSpec]) -> list[ClaimSpec]:
+    seen: set[str] = set()
+    for c in claims:
+        if c.id in seen:
+            raise PydanticCustomError("repeat", _braces(f"repeated claim id {c.id!r}"))
+        seen.add(c.id)
+    return claims
+
+
+class MeetingFile(_Model):
+    """``meeting.yaml``: what the meeting was, when and where, and the sources of its record."""
+
+    id: Annotated[NonEmpty, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    treaty: NonEmpty = Field(description="the id of a treaty rule file")
+    kind: Annotated[NonEmpty, AfterValidator(_kind)] = Field(
+        description=", ".join(k.value for k in MeetingKind) + " (or a short name)"
+    )
+    number: Annotated[int, Field(strict=True, ge=0)] | None = None
+    name: NonEmpty
+    start_date: FullDate
+    end_date: FullDate | None = None
+    venue: Text | None = None
+    president: Text | None = Field(None, description="a State name or code")
+    sources: Annotated[list[Source], BeforeValidator(_listed)] = Field([], validate_default=True)
+    completeness: Literal["partial", "complete"] | None = None
+    confidence: Text | None = None
+    note: Text | None = None
+    codebook: Text | None = None
+    decisions: Annotated[
+        list[Annotated[DecisionSpec, BeforeValidator(_note)]], BeforeValidator(_listed)
+    ] = []
+    gaps: Annotated[
+        list[Annotated[NoteSpec, BeforeValidator(_note)]], BeforeValidator(_listed)
+    ] = []
+    claims: Annotated[list[ClaimSpec], AfterValidator(_no_repeats)] = []
+
+    @field_validator("end_date")
+    @classmethod
+    def _after_start(cls, value: str | None, info: ValidationInfo) -> str | None:
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value < start:
+            raise PydanticCustomError("order", "before start_date")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _some_source(cls, value: list[SourceSpec]) -> list[SourceSpec]:
+        if not value:
+            raise PydanticCustomError("sources", "at least one source is required")
+        return value
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ParticipantRow(_Row):
+    """A row of ``participants.csv``: who attended, in what capacity, per which list."""
+
+    participant: NonEmpty = Field(description="a State name or code, or an organization")
+    capacity: Literal["state_party", "signatory", "observer_state", "organization"]
+    source: NonEmpty = Field(description="the list of participants")
+    note: Text | None = None
+
+
+class StatementRow(_Row):
+    """A row of ``statements.csv``: one statement and the file of its text."""
+
+    id: NonEmpty
+    speaker: NonEmpty
+    on_behalf_of: Text = Field(description="State names or codes separated by ';'")
+    agenda_item: Text
+    language: Text
+    date: Text
+    file: Text
+    source_url: Text
+    role: Literal["national", "presidency"] | None = None
+    note: Text | None = None
+
+
+class CodingRow(_Row):
+    """A row of ``codings.csv``: one code a coder gave one statement."""
+
+    statement_id: NonEmpty
+    code: NonEmpty
+    coder: NonEmpty
+    evidence: Text
+    codebook: Text | None = None
+    confidence: Text | None = None
+    review_state: Literal["suggested", "accepted", "rejected"] | None = None
+    note: Text | None = None
+
+
+def columns(row: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The required and the optional columns of a table."""
+    fields = row.model_fields
+    return (
+        tuple(n for n, f in fields.items() if f.is_required()),
+        tuple(n for n, f in fields.items() if not f.is_required()),
+    )
+
+
+# the literal lists above are the core enumerations, kept in step here
+assert set(VERIFICATION) == {"verified", "reported", "not_verified"}
+assert set(STATEMENT_ROLES) == {"national", "presidency"}
+assert {c.value for c in Capacity} == {"state_party", "signatory", "observer_state", "organization"}
+assert {r.value for r in ReviewState} == {"suggested", "accepted", "rejected"}
+assert set(CLAIM_RELATIONS) == {"about", "over", "under", "at_least", "at_most"}

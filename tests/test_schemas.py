@@ -1,0 +1,141 @@
+"""The schema layer: files people write are checked by pydantic models, every problem at once,
+each naming its file and its key path or line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from normwatch.coding.codebook import load_codebook
+from normwatch.core.dates import PartialDate
+from normwatch.core.schemas import problems
+from normwatch.core.schemas.obligations import ObligationRow
+from normwatch.errors import DataError
+from normwatch.sources.meetings.importer import MeetingImportError, MeetingRecord, read_meeting_dir
+from normwatch.sources.obligations import parse_csv
+from normwatch.store.db import Store
+
+GOOD_MEETING = Path(__file__).resolve().parent / "fixtures" / "meetings" / "ccm-test-msp"
+
+CODEBOOK = """
+id: tiny
+title: Tiny
+languages: [en]
+objects:
+  thing: {description: the thing}
+codes:
+  - id: seen
+    definition: mentions the thing
+    about: [thing]
+    fires_on: object
+"""
+
+
+def test_a_codebook_lists_every_problem_of_its_shape_at_once(tmp_path: Path) -> None:
+    bad = (
+        CODEBOOK.replace("id: tiny", "id: Tiny")
+        .replace("languages: [en]", "languages: [en]\nmulti_label: sometimes")
+        .replace("    fires_on: object", "    fires_on: objects\n    confidence: 2")
+    )
+    path = tmp_path / "tiny.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_codebook(path)
+    message = str(info.value)
+    assert message.startswith(f"4 problems in {path}:")
+    assert f"{path}: id: must be lower-case letters" in message
+    assert f"{path}: multi_label: must be true or false, not text" in message
+    assert f"{path}: codes[0] (seen).fires_on: must be one of 'expression' or 'object'" in message
+    assert f"{path}: codes[0] (seen).confidence: must be at most 1.0, not 2" in message
+
+
+def test_a_codebook_pattern_must_be_text_or_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(
+        CODEBOOK.replace("    fires_on: object", "    patterns:\n      en: [5]"), encoding="utf-8"
+    )
+    with pytest.raises(DataError, match=r"codes\[0\] \(seen\)\.patterns\.en\.include\[0\]: must"):
+        load_codebook(path)
+
+
+def _read(store: Store, directory: Path) -> MeetingRecord:
+    return read_meeting_dir(directory, store.registry(), {"ccm", "apmbt"})
+
+
+def _meeting_copy(tmp_path: Path) -> Path:
+    directory = tmp_path / "ccm-test-msp"
+    shutil.copytree(GOOD_MEETING, directory)
+    return directory
+
+
+def test_meeting_yaml_lists_every_problem_with_its_key_path(store: Store, tmp_path: Path) -> None:
+    directory = _meeting_copy(tmp_path)
+    path = directory / "meeting.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "kind:" in text and "start_date:" in text
+    path.write_text(
+        text.replace("kind: ", "kind: banquet # ", 1)
+        + "number: twelve\nvenu: Geneva\nclaims:\n  - id: c1\n    value: 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MeetingImportError) as info:
+        _read(store, directory)
+    found = info.value.problems
+    assert any(p.startswith("meeting.yaml: kind: unknown meeting kind 'banquet'") for p in found)
+    assert "meeting.yaml: number: must be a whole number, not text" in found
+    assert "meeting.yaml: venu: unknown key" in found
+    assert "meeting.yaml: claims[0].value: value must be a share between 0 and 1" in found
+    assert "meeting.yaml: claims[0].code: is required" in found
+
+
+def test_a_good_meeting_folder_reads_as_before(store: Store) -> None:
+    record = _read(store, GOOD_MEETING)
+    assert record.meeting.id == "ccm-test-msp"
+    assert record.meeting.sources
+
+
+def test_an_obligations_table_lists_the_problems_of_every_row() -> None:
+    text = (
+        "iso3,obligation,source_url,completed_on,decision,before_eif\n"
+        "AUT,clearance,https://e.org,2010,,\n"
+        "BEL,clearance,,late 2010,,\n"
+        "FRA,clearance,https://e.org,,maybe,perhaps\n"
+    )
+    with pytest.raises(DataError) as info:
+        parse_csv("ccm", text, "x.csv")
+    assert str(info.value).splitlines() == [
+        "4 problems in x.csv:",
+        "  - x.csv:3: source_url: empty value",
+        "  - x.csv:3: completed_on: not a date (YYYY, YYYY-MM or YYYY-MM-DD): 'late 2010'",
+        "  - x.csv:4: decision: unknown decision 'maybe' (known: granted, requested)",
+        "  - x.csv:4: before_eif: expected yes or no, got 'perhaps'",
+    ]
+
+
+@given(
+    st.integers(1000, 9999),
+    st.one_of(st.none(), st.integers(1, 12)),
+    st.integers(1, 28),
+)
+def test_obligation_dates_accept_every_partial_date(year: int, month: int | None, day: int) -> None:
+    text = str(PartialDate(year, month, day if month else None))
+    row, found = problems(
+        ObligationRow,
+        {"iso3": "AUT", "obligation": "x", "source_url": "u", "completed_on": text},
+        "t",
+    )
+    assert found == [] and isinstance(row, ObligationRow) and row.completed_on == text
+
+
+@given(st.text(min_size=1).filter(lambda s: not s.strip().replace("-", "").isdigit()))
+def test_obligation_dates_refuse_what_is_not_a_date(text: str) -> None:
+    _row, found = problems(
+        ObligationRow,
+        {"iso3": "AUT", "obligation": "x", "source_url": "u", "completed_on": text},
+        "t",
+    )
+    assert len(found) == 1 and found[0].startswith("t: completed_on: ")
