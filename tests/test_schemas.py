@@ -139,3 +139,64 @@ def test_obligation_dates_refuse_what_is_not_a_date(text: str) -> None:
         "t",
     )
     assert len(found) == 1 and found[0].startswith("t: completed_on: ")
+
+
+# --------------------------------------------------------------------------- published schemas
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_committed_schemas_are_the_generated_ones() -> None:
+    from normwatch.core.schemas.published import PUBLISHED, schema_text
+
+    committed = {p.name for p in (ROOT / "schemas").glob("*.schema.json")}
+    assert committed == {f"{name}.schema.json" for name in PUBLISHED}
+    for name in PUBLISHED:
+        on_disk = (ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert on_disk == schema_text(name), f"run scripts/write_schemas.py ({name})"
+
+
+def test_the_schema_command_prints_the_published_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from clirun import run
+
+    code, out, _err = run(capsys, "schema", "codebook")
+    assert code == 0
+    assert out == (ROOT / "schemas" / "codebook.schema.json").read_text(encoding="utf-8")
+    code, _out, err = run(capsys, "schema", "nothing")
+    assert code == 2 and "nothing" in err
+
+
+def _as_json(path: Path) -> object:
+    import json
+
+    import yaml
+
+    return json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+
+
+def test_the_bundled_files_validate_against_the_published_schemas() -> None:
+    import jsonschema
+
+    from normwatch.core.schemas.published import json_schema
+
+    data = ROOT / "src" / "normwatch" / "data"
+    cases = [("codebook", p) for p in sorted((data / "codebooks").glob("*.yaml"))]
+    cases += [("meeting", p) for p in sorted(data.glob("meetings/*/meeting.yaml"))]
+    cases += [("meeting", GOOD_MEETING / "meeting.yaml")]
+    assert len(cases) >= 4
+    for name, path in cases:
+        jsonschema.validate(_as_json(path), json_schema(name))
+
+
+def test_an_editor_using_the_schema_sees_a_wrong_value() -> None:
+    import jsonschema
+
+    from normwatch.core.schemas.published import json_schema
+
+    meeting = _as_json(GOOD_MEETING / "meeting.yaml")
+    assert isinstance(meeting, dict)
+    meeting["completeness"] = "mostly"
+    errors = list(jsonschema.Draft202012Validator(json_schema("meeting")).iter_errors(meeting))
+    assert [list(e.absolute_path) for e in errors] == [["completeness"]]

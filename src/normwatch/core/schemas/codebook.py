@@ -63,9 +63,13 @@ class PatternSpec(_Model):
     factual: StrictBool = False
 
 
-Pattern = Annotated[PatternSpec, BeforeValidator(_pattern)]
+Pattern = Annotated[
+    PatternSpec, BeforeValidator(_pattern, json_schema_input_type=NonEmpty | PatternSpec)
+]
 Patterns = list[Pattern]
-Texts = Annotated[list[NonEmpty], BeforeValidator(_listed)]
+Texts = Annotated[
+    list[NonEmpty], BeforeValidator(_listed, json_schema_input_type=NonEmpty | list[NonEmpty])
+]
 
 
 class ObjectSpec(_Model):
@@ -96,7 +100,13 @@ class Lexicon(_Model):
     reported_exceptions: Patterns = []
     hypothetical: Patterns = []
     clause_breaks: Patterns = []
-    objects: dict[str, Annotated[ObjectLexicon, BeforeValidator(_empty_mapping)]] = {}
+    objects: dict[
+        str,
+        Annotated[
+            ObjectLexicon,
+            BeforeValidator(_empty_mapping, json_schema_input_type=ObjectLexicon | None),
+        ],
+    ] = {}
 
 
 class CodePatterns(_Model):
@@ -113,7 +123,13 @@ class CodeSpec(_Model):
     about: Texts = []
     fires_on: Literal["expression", "object"] = "expression"
     confidence: Share = 0.8
-    patterns: dict[Lang, Annotated[CodePatterns, BeforeValidator(_include_list)]] = {}
+    patterns: dict[
+        Lang,
+        Annotated[
+            CodePatterns,
+            BeforeValidator(_include_list, json_schema_input_type=CodePatterns | Patterns),
+        ],
+    ] = {}
 
 
 class CodebookFile(_Model):
@@ -126,10 +142,20 @@ class CodebookFile(_Model):
     question: Text | None = None
     multi_label: StrictBool = True
     treaty: Id | None = Field(None, description="the treaty whose acts the codes are about")
-    languages: Annotated[list[Lang], BeforeValidator(_listed)] = []
+    languages: Annotated[
+        list[Lang], BeforeValidator(_listed, json_schema_input_type=Lang | list[Lang])
+    ] = []
     targets: dict[Lang, Texts] = {}
-    objects: dict[Id, Annotated[ObjectSpec, BeforeValidator(_empty_mapping)]] = {}
-    lexicon: dict[Lang, Annotated[Lexicon, BeforeValidator(_empty_mapping)]] = {}
+    objects: dict[
+        Id,
+        Annotated[
+            ObjectSpec, BeforeValidator(_empty_mapping, json_schema_input_type=ObjectSpec | None)
+        ],
+    ] = {}
+    lexicon: dict[
+        Lang,
+        Annotated[Lexicon, BeforeValidator(_empty_mapping, json_schema_input_type=Lexicon | None)],
+    ] = {}
     codes: Annotated[list[CodeSpec], Field(min_length=1)]
 
 

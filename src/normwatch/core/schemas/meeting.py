@@ -114,7 +114,9 @@ class SourceSpec(_Model):
     note: Text | None = None
 
 
-Source = Annotated[SourceSpec, BeforeValidator(_source)]
+Source = Annotated[
+    SourceSpec, BeforeValidator(_source, json_schema_input_type=NonEmpty | SourceSpec)
+]
 
 
 class NoteSpec(_Model):
