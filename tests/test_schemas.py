@@ -177,7 +177,7 @@ def _as_json(path: Path) -> object:
 
 
 def test_the_bundled_files_validate_against_the_published_schemas() -> None:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     from normwatch.core.schemas.published import json_schema
 
@@ -191,7 +191,7 @@ def test_the_bundled_files_validate_against_the_published_schemas() -> None:
 
 
 def test_an_editor_using_the_schema_sees_a_wrong_value() -> None:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     from normwatch.core.schemas.published import json_schema
 
