@@ -191,7 +191,7 @@ def test_the_bundled_files_validate_against_the_published_schemas() -> None:
 
 
 def test_an_editor_using_the_schema_sees_a_wrong_value() -> None:
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     from normwatch.core.schemas.published import json_schema
 
