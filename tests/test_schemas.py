@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given
@@ -18,6 +19,9 @@ from normwatch.errors import DataError
 from normwatch.sources.meetings.importer import MeetingImportError, MeetingRecord, read_meeting_dir
 from normwatch.sources.obligations import parse_csv
 from normwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 GOOD_MEETING = Path(__file__).resolve().parent / "fixtures" / "meetings" / "ccm-test-msp"
 
@@ -200,3 +204,53 @@ def test_an_editor_using_the_schema_sees_a_wrong_value() -> None:
     meeting["completeness"] = "mostly"
     errors = list(jsonschema.Draft202012Validator(json_schema("meeting")).iter_errors(meeting))
     assert [list(e.absolute_path) for e in errors] == [["completeness"]]
+
+
+# --------------------------------------------------------------------------- API answers
+
+API_ANSWERS = [
+    ("/api/v1/meetings", "list[MeetingOut]"),
+    ("/api/v1/meetings?treaty=ccm", "list[MeetingOut]"),
+    ("/api/v1/meetings/ccm-12msp", "MeetingDetail"),
+    ("/api/v1/meetings/ccm-web-msp", "MeetingDetail"),
+    ("/api/v1/meetings/ccm-web-msp/statements?text=true", "list[StatementOut]"),
+    ("/api/v1/treaties/ccm/deadlines?on=2026-01-01", "list[ObligationOut]"),
+    ("/api/v1/treaties/ccm/states/BGR/obligations?on=2024-01-01", "list[ObligationOut]"),
+    ("/api/v1/treaties/att/states/USA/obligations?on=2024-01-01", "list[ObligationOut]"),
+]
+
+
+@pytest.mark.parametrize(("path", "model"), API_ANSWERS)
+def test_api_answers_are_exactly_their_models(client: TestClient, path: str, model: str) -> None:
+    """The model describes every key of the answer (no extra key is allowed), and the answer
+    read into it and written out again is the same JSON."""
+    from pydantic import TypeAdapter
+
+    from normwatch.core.schemas import meeting, obligations
+
+    names = {**vars(meeting), **vars(obligations)}
+    inner = model.removeprefix("list[").removesuffix("]")
+    typ = list[names[inner]] if model.startswith("list[") else names[inner]  # type: ignore[valid-type]
+    answer = client.get(path)
+    assert answer.status_code == 200
+    data = answer.json()
+    assert data
+    adapter: TypeAdapter[Any] = TypeAdapter(typ)
+    assert (
+        adapter.dump_python(adapter.validate_python(data), mode="json", exclude_unset=True) == data
+    )
+
+
+def test_the_openapi_description_types_meetings_and_obligations(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+
+    def answer(path: str) -> dict[str, Any]:
+        ok = spec["paths"]["/api/v1" + path]["get"]["responses"]["200"]
+        return dict(ok["content"]["application/json"]["schema"])
+
+    assert answer("/meetings/{meeting}") == {"$ref": "#/components/schemas/MeetingDetail"}
+    assert answer("/meetings")["items"] == {"$ref": "#/components/schemas/MeetingOut"}
+    obligations = "/treaties/{treaty}/states/{state}/obligations"
+    assert answer(obligations)["items"] == {"$ref": "#/components/schemas/ObligationOut"}
+    fields = spec["components"]["schemas"]["ObligationOut"]["properties"]
+    assert {"deadline", "status", "basis", "extensions"} <= set(fields)

@@ -89,6 +89,8 @@ def _row_problems(
     cells = {k: v for k, v in row.items() if v or k in REQUIRED_COLUMNS}
     model, found = schemas.problems(ObligationRow, cells, where)
     if not isinstance(model, ObligationRow):
+        column = {key: i for i, key in enumerate(row)}  # problems in the table's column order
+        found.sort(key=lambda p: column.get(p[len(where) + 2 :].partition(":")[0], len(column)))
         return None, found
 
     def day(value: str | None) -> PartialDate | None:

@@ -104,13 +104,18 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SourceSpec(_Model):
-    """Where a fact is written: a URL, or a URL with what it is."""
+class SourceFields(_Model):
+    """A source as the API gives it: its URL, and what it is when known."""
 
     url: NonEmpty
     title: Text | None = None
     symbol: Text | None = Field(None, description="a UN document symbol")
     published: Text | None = None
+
+
+class SourceSpec(SourceFields):
+    """Where a fact is written: a URL, or a URL with what it is."""
+
     note: Text | None = None
 
 
@@ -119,12 +124,15 @@ Source = Annotated[
 ]
 
 
-class NoteSpec(_Model):
-    """A decision or a gap in the record (a bare text is the note's ``text``)."""
-
+class NoteFields(_Model):
     text: NonEmpty
     verification: Literal["verified", "reported", "not_verified"] | None = None
     confidence: Text | None = None
+
+
+class NoteSpec(NoteFields):
+    """A decision or a gap in the record (a bare text is the note's ``text``)."""
+
     source: Source | None = None
 
 
@@ -134,7 +142,7 @@ class DecisionSpec(NoteSpec):
     source: Source
 
 
-class ClaimSpec(_Model):
+class ClaimFields(_Model):
     """A figure someone reported about the meeting's statements ("most delegations")."""
 
     id: Text
@@ -146,9 +154,14 @@ class ClaimSpec(_Model):
     )
     relation: Literal["about", "over", "under", "at_least", "at_most"]
     value: Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
-    source: Source
     confidence: Text | None = None
     note: Text | None = None
+
+
+class ClaimSpec(ClaimFields):
+    """A figure someone reported about the meeting's statements ("most delegations")."""
+
+    source: Source
 
 
 def _no_repeats(claims: list[ClaimSpec]) -> list[ClaimSpec]:
@@ -160,20 +173,32 @@ def _no_repeats(claims: list[ClaimSpec]) -> list[ClaimSpec]:
     return claims
 
 
-class MeetingFile(_Model):
-    """``meeting.yaml``: what the meeting was, when and where, and the sources of its record."""
+MeetingId = Annotated[NonEmpty, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
-    id: Annotated[NonEmpty, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+class MeetingFields(_Model):
+    """What a meeting was, when and where (as the API gives it)."""
+
+    id: MeetingId
     treaty: NonEmpty = Field(description="the id of a treaty rule file")
-    kind: Annotated[NonEmpty, AfterValidator(_kind)] = Field(
-        description=", ".join(k.value for k in MeetingKind) + " (or a short name)"
-    )
+    kind: Literal["meeting_of_states_parties", "review_conference", "intersessional", "other_forum"]
     number: Annotated[int, Field(strict=True, ge=0)] | None = None
     name: NonEmpty
     start_date: FullDate
     end_date: FullDate | None = None
     venue: Text | None = None
     president: Text | None = Field(None, description="a State name or code")
+    completeness: Literal["partial", "complete"] | None = None
+    confidence: Text | None = None
+    note: Text | None = None
+
+
+class MeetingFile(MeetingFields):
+    """``meeting.yaml``: what the meeting was, when and where, and the sources of its record."""
+
+    kind: Annotated[NonEmpty, AfterValidator(_kind)] = Field(  # type: ignore[assignment]
+        description=", ".join(k.value for k in MeetingKind) + " (or a short name)"
+    )
     sources: Annotated[list[Source], BeforeValidator(_listed)] = Field([], validate_default=True)
     completeness: Literal["partial", "complete"] | None = None
     confidence: Text | None = None
@@ -253,9 +278,90 @@ def columns(row: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     )
 
 
+# --------------------------------------------------------------------------- API answers
+# what /api/v1/meetings... returns: the file models' fields, with what the store adds
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MeetingOut(MeetingFields):
+    """A meeting in the list of meetings."""
+
+    president_name: str | None
+    participants: int = Field(description="participants on record")
+    statements: int = Field(description="statements on record")
+
+
+class MeetingWithSources(MeetingOut):
+    sources: list[SourceFields]
+
+
+class ParticipantOut(ParticipantRow):
+    kind: Literal["state", "organization"]
+    name: str
+
+
+class StatementOut(_Answer):
+    """A statement of a meeting (``text`` only when asked for)."""
+
+    id: str
+    local_id: str
+    speaker: str
+    speaker_kind: str
+    on_behalf_of: list[str]
+    role: Literal["national", "presidency"]
+    agenda_item: str | None
+    language: str | None
+    language_detected: bool
+    date: str | None
+    file: str | None
+    has_text: bool
+    text_sha256: str | None
+    source_url: str | None
+    note: str | None
+    text: str | None = None
+
+
+class NoteOut(NoteFields):
+    source: str | None = Field(description="the URL of the source")
+
+
+class ClaimComputed(_Answer):
+    count: int | None
+    denominator: int | None
+    share: float | None
+    partial_record: bool
+
+
+class ClaimOut(ClaimFields):
+    source: str = Field(description="the URL of the source")
+    source_title: str | None
+    published: str | None
+    computed: ClaimComputed
+    consistent: bool | None = Field(
+        description="whether the computed share fits the claim (null: cannot tell)"
+    )
+
+
+class MeetingDetail(_Answer):
+    """Everything recorded about one meeting."""
+
+    meeting: MeetingWithSources
+    participants: list[ParticipantOut]
+    statements: list[StatementOut]
+    decisions: list[NoteOut]
+    gaps: list[NoteOut]
+    claims: list[ClaimOut]
+
+
 # the literal lists above are the core enumerations, kept in step here
 assert set(VERIFICATION) == {"verified", "reported", "not_verified"}
 assert set(STATEMENT_ROLES) == {"national", "presidency"}
 assert {c.value for c in Capacity} == {"state_party", "signatory", "observer_state", "organization"}
 assert {r.value for r in ReviewState} == {"suggested", "accepted", "rejected"}
+assert {k.value for k in MeetingKind} == set(
+    MeetingFields.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
+)
 assert set(CLAIM_RELATIONS) == {"about", "over", "under", "at_least", "at_most"}

@@ -75,23 +75,19 @@ Date = Annotated[
 Flag = Annotated[bool, BeforeValidator(_flag), Field(description="yes or no")]
 
 
-class ObligationRow(BaseModel):
-    """One row; the columns ``iso3``, ``obligation`` and ``source_url`` are required."""
+class _FactColumns(BaseModel):
+    """What an obligations table row and an API answer's fact have in common."""
 
     model_config = ConfigDict(extra="ignore")
 
-    iso3: Cell = Field(description="the State's ISO 3166 alpha-3 code, or * for all States")
     obligation: Cell = Field(description="an obligation id of the treaty's rule file")
-    source_url: Cell
     original_deadline: Date | None = None
     extended_deadline: Date | None = None
-    extension_decided_at: str | None = Field(None, description="the meeting that decided")
     decision: Annotated[Literal["granted", "requested"] | None, BeforeValidator(_decision)] = None
     decided_on: Date | None = None
     completed_on: Date | None = None
     completed_by: Date | None = None
     outstanding_on: Date | None = None
-    report_year: Annotated[str, AfterValidator(_year), Field(pattern=r"^\d{4}$")] | None = None
     before_eif: Flag = False
     declared: Flag = True
     hostilities_ended: Date | None = None
@@ -99,5 +95,105 @@ class ObligationRow(BaseModel):
     note: str | None = None
 
 
+class ObligationRow(_FactColumns):
+    """One row; the columns ``iso3``, ``obligation`` and ``source_url`` are required."""
+
+    iso3: Cell = Field(description="the State's ISO 3166 alpha-3 code, or * for all States")
+    source_url: Cell
+    extension_decided_at: str | None = Field(None, description="the meeting that decided")
+    report_year: Annotated[str, AfterValidator(_year), Field(pattern=r"^\d{4}$")] | None = None
+
+
+# --------------------------------------------------------------------------- API answers
+# what /api/v1/treaties/{treaty}/deadlines and .../states/{state}/obligations return
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FactOut(_FactColumns):
+    """A fact an answer rests on, as read from a table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: str
+    decided_at: str | None
+    report_year: int | None
+    source: str = Field(description="the URL of the source")
+    where: str | None = Field(description="the file and line it was read from")
+
+
+class StepOut(_Answer):
+    """An extension granted or requested."""
+
+    deadline: Date | None
+    decision: Literal["granted", "requested"] | None
+    decided_at: str | None
+    decided_on: Date | None
+    source: str
+    confidence: str | None
+    note: str | None
+
+
+class ReportOut(_Answer):
+    covers: int = Field(description="the year the report covers")
+    due: str
+    compliance: Literal["on_time", "late", "submitted", "missing", "unknown", "upcoming"]
+    submitted: Date | None
+    source: str | None
+
+
+class ReportsOut(_Answer):
+    due_so_far: int
+    on_record: list[ReportOut]
+    unknown: int
+    missing: int
+
+
+class BasisOut(_Answer):
+    rule: str = Field(description="the article and its text")
+    period: str
+    extension: str | None
+    entry_into_force: dict[str, Any] | None = Field(
+        description="the explanation of the treaty's entry into force for the State"
+    )
+    arithmetic: list[str]
+    facts: list[FactOut]
+
+
+class ObligationOut(_Answer):
+    """One obligation of one State on a date, with its status, deadline and reasons."""
+
+    treaty: str
+    state: str
+    name: str | None
+    date: str
+    obligation: str
+    article: str
+    status: Literal["not_applicable", "pending", "extended", "completed", "overdue", "unknown"]
+    confidence: str | None
+    deadline: Date | None
+    original_deadline: Date | None
+    hostilities_ended: Date | None
+    completed: Date | None
+    completed_by: str | None
+    on_time: bool | None
+    late_by_days: int | None
+    late_by: str | None
+    overdue_days: int | None
+    entry_into_force: str | None
+    ends: str | None
+    extensions: list[StepOut]
+    requests: list[StepOut]
+    reports: ReportsOut | None = Field(description="for a yearly report; null otherwise")
+    summary: str
+    explanation: str
+    basis: BasisOut
+
+
 #: the columns every table must have
-REQUIRED_COLUMNS = tuple(n for n, f in ObligationRow.model_fields.items() if f.is_required())
+REQUIRED_COLUMNS = ("iso3", "obligation", "source_url")
+assert set(REQUIRED_COLUMNS) == {
+    name for name, f in ObligationRow.model_fields.items() if f.is_required()
+}
