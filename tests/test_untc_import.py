@@ -483,3 +483,57 @@ def test_untc_parse_table_lists_every_files_participants_in_one_table(
     assert len(table_rows) == 2 * per_file
     first = docs[0]["participants"][0]["name"]
     assert sum(1 for line in table_rows if f" {first} " in line) == 2
+
+
+# --- fetching through httpx (its mock transport stands in for the server) -----------------
+
+
+def _answers(*statuses: int, body: bytes = b"<Treaty/>") -> tuple[list[str], Any]:
+    import httpx
+
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        status = statuses[min(len(seen), len(statuses)) - 1]
+        headers = {"Last-Modified": "Tue, 03 Feb 2026 10:00:00 GMT"} if status == 200 else {}
+        return httpx.Response(status, content=body if status == 200 else b"", headers=headers)
+
+    return seen, httpx.MockTransport(handle)
+
+
+def test_fetch_asks_again_after_server_errors_and_reads_last_modified() -> None:
+    seen, transport = _answers(503, 502, 200)
+    got = fetch("https://untc.example/XXVI-6.en.xml", attempts=3, transport=transport)
+    assert got.data == b"<Treaty/>" and got.published == "2026-02-03"
+    assert len(seen) == 3
+
+
+def test_fetch_does_not_ask_again_after_a_client_error() -> None:
+    seen, transport = _answers(404)
+    with pytest.raises(SourceError, match=r"untc\.example/x\.xml: cannot fetch: HTTP 404"):
+        fetch("https://untc.example/x.xml", attempts=3, transport=transport)
+    assert len(seen) == 1
+
+
+def test_fetch_gives_up_after_its_attempts_when_no_answer_comes() -> None:
+    import httpx
+
+    seen: list[str] = []
+
+    def never(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with pytest.raises(SourceError, match=r"cannot fetch: .*did not answer"):
+        fetch("https://untc.example/x.xml", attempts=2, transport=httpx.MockTransport(never))
+    assert len(seen) == 2
+
+
+def test_untrusted_xml_with_entity_declarations_is_refused() -> None:
+    from normwatch.sources.untc.mtdsg import _fromstring
+
+    bomb = '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaa">]><t>&a;&a;</t>'
+    with pytest.raises(ValueError):
+        _fromstring(bomb)
+    assert _fromstring("<Treaty><Header/></Treaty>").tag == "Treaty"
