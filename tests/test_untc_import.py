@@ -485,6 +485,29 @@ def test_untc_parse_table_lists_every_files_participants_in_one_table(
     assert sum(1 for line in table_rows if f" {first} " in line) == 2
 
 
+def test_untc_parse_as_csv_is_one_row_per_participant_of_every_file(
+    tmp_path: Path, fresh: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    data = ccm_export(open_store(fresh))
+    paths = []
+    for name in ("a.xml", "b.xml"):
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    code, out, _ = run(capsys, "untc", "parse", paths[0], "--format", "json")
+    participants = json.loads(out)["participants"]
+    code, out, _ = run(capsys, "untc", "parse", *paths, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["reference", "row", "participant", "actions", "notes"]
+    assert len(rows) == 2 * len(participants)
+    assert [r["participant"] for r in rows[: len(participants)]] == [
+        p["name"] for p in participants
+    ]
+
+
 # --- fetching through httpx (its mock transport stands in for the server) -----------------
 
 
