@@ -210,6 +210,14 @@ def test_dry_run_json_report_and_sources_view(
         {"state": "TUV", "name": "Tuvalu", "action": "accession", "date": "2030-01-12"}
     ]
     assert snapshot(fresh) == before
+    code, out, _ = run(
+        capsys, "--db", fresh, "import", "untc", str(path), "--dry-run", "--format", "csv"
+    )
+    assert code == 0 and out.splitlines() == [
+        "source,treaty,change,state,name,action,date,before_action,before_date,note",
+        f"{path},ccm,new,TUV,Tuvalu,accession,2030-01-12,,,",
+    ]
+    assert snapshot(fresh) == before
     code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path))
     assert code == 0 and "+ TUV accession 2030-01-12" in out
     code, out, _ = run(capsys, "--db", fresh, "sources", "--format", "json")

@@ -30,7 +30,13 @@ def import_group() -> None:
     "of those listed from it.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "text"]),
+    default="table",
+    show_default=True,
+    help="The report for people (table; text is the same) or programs: csv (one row per act "
+    "new, changed, gone or in conflict), json.",
 )
 @click.pass_context
 def import_untc_cmd(
@@ -49,7 +55,8 @@ def import_untc_cmd(
     Example:
       normwatch import untc https://treaties.un.org/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVI/XXVI-6.en.xml
     """
-    from normwatch.formats import dumps
+    from normwatch.formats import dumps, emit
+    from normwatch.sources.untc.importer import Report
 
     store = get_store(ctx)
     reports = import_untc_files(
@@ -58,6 +65,9 @@ def import_untc_cmd(
     if fmt == "json":
         data = [r.to_dict() for r in reports]
         click.echo(dumps(data[0] if len(data) == 1 else data))
+        return
+    if fmt == "csv":
+        emit([row for r in reports for row in r.rows()], "csv", columns=Report.ROW_COLUMNS)
         return
     for r in reports:
         click.echo("\n".join(r.lines()))

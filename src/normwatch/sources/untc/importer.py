@@ -181,6 +181,47 @@ class Report:
             "dry_run": self.dry_run,
         }
 
+    #: the columns of :meth:`rows`, the import report as a table
+    ROW_COLUMNS = (
+        "source",
+        "treaty",
+        "change",
+        "state",
+        "name",
+        "action",
+        "date",
+        "before_action",
+        "before_date",
+        "note",
+    )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per act that is new, changed, gone or in conflict (``change`` says which)."""
+        out = []
+        for change, items in (
+            ("new", self.new),
+            ("changed", self.changed),
+            ("gone", self.gone),
+            ("conflict", self.conflicts),
+        ):
+            for i in items:
+                before = i.before or {}
+                out.append(
+                    {
+                        "source": self.source,
+                        "treaty": self.treaty,
+                        "change": change,
+                        "state": i.state,
+                        "name": i.name,
+                        "action": i.action,
+                        "date": i.date,
+                        "before_action": before.get("action"),
+                        "before_date": before.get("date"),
+                        "note": i.note,
+                    }
+                )
+        return out
+
     def lines(self) -> list[str]:
         out = [f"{self.source} → {self.treaty} ({self.reference})"]
         out += [f"+ {i.state} {i.action} {i.date}" for i in self.new]
