@@ -75,7 +75,7 @@ CODES = [
 def imported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the bundled data and the test meeting (copy it before writing)."""
     path = tmp_path_factory.mktemp("meetings") / "base.sqlite"
-    store = open_store(str(path))
+    store = open_store(str(path), example=True)  # the fixture is fictional
     import_meeting(store, GOOD)
     return path
 
@@ -519,13 +519,14 @@ def test_speakers_with_joint_statements(store: Store) -> None:
 def test_speakers_national_only(store: Store) -> None:
     r = reactions(store, MEETING, denominator="speakers", national_only=True)
     assert r["denominator"]["states"] == ["DEU", "FIN", "IRL", "LTU", "NOR", "SWE"]
+    # six speakers: counts only, no share is drawn over a denominator below 10
     assert {c: (e["count"], e["share"]) for c, e in r["codes"].items()} == {
-        "mention": (4, 0.6667),
-        "concern": (1, 0.1667),
-        "call_to_reconsider": (1, 0.1667),
-        "reaffirm_commitment": (3, 0.5),
-        "condemn_use": (0, 0.0),
-        "understanding": (1, 0.1667),
+        "mention": (4, None),
+        "concern": (1, None),
+        "call_to_reconsider": (1, None),
+        "reaffirm_commitment": (3, None),
+        "condemn_use": (0, None),
+        "understanding": (1, None),
     }
     assert r["silent"] == ["IRL", "SWE"]
 
@@ -599,7 +600,7 @@ def test_breakdown_by_nato_uses_membership_on_the_meeting_date(
     assert r["by"]["other"]["denominator"]["states"] == ["AUT", "CHE", "IRL", "KEN", "MEX"]
     assert r["by"]["nato"]["codes"]["mention"] == {
         "count": 6,
-        "share": 1.0,
+        "share": None,  # six NATO States: no share below a denominator of 10
         "states": ["DEU", "FIN", "FRA", "LTU", "NOR", "SWE"],
     }
     assert r["by"]["other"]["silent"] == ["CHE", "KEN"]
@@ -627,7 +628,7 @@ def test_breakdown_by_eu_and_by_regional_group(store: Store) -> None:
     eu = reactions(store, MEETING, by="eu")["by"]
     assert eu["eu"]["denominator"]["states"] == ["AUT", "DEU", "FIN", "FRA", "IRL", "LTU", "SWE"]
     assert eu["other"]["denominator"]["states"] == ["CHE", "KEN", "MEX", "NOR"]
-    assert eu["eu"]["codes"]["concern"] == {"count": 2, "share": 0.2857, "states": ["AUT", "IRL"]}
+    assert eu["eu"]["codes"]["concern"] == {"count": 2, "share": None, "states": ["AUT", "IRL"]}
     regional = reactions(store, MEETING, by="regional_group")["by"]
     assert list(regional) == [
         "un-african",
@@ -919,7 +920,8 @@ def test_reported_claims_sit_beside_the_computed_figures(store: Store) -> None:
     assert third["consistent"] is True
     half = found["reconsider-over-half"]  # 1 (NOR) of the 4 concerned States
     assert half["computed"]["count"] == 1 and half["computed"]["denominator"] == 4
-    assert half["consistent"] is False
+    # no share over fewer than 10 States, so the reported "over half" cannot be judged
+    assert half["computed"]["share"] is None and half["consistent"] is None
 
 
 @given(st.dates(), st.dates(), st.dates())
@@ -956,7 +958,7 @@ def test_groups_are_loaded_with_dated_memberships(store: Store) -> None:
 
 
 def test_the_bundled_12msp_record(store: Store) -> None:
-    shown = show_meeting(store, "12MSP")
+    shown = show_meeting(store, "ccm-12msp")
     m = shown["meeting"]
     assert (m["id"], m["start_date"], m["end_date"], m["president"]) == (
         "ccm-12msp",
@@ -967,8 +969,13 @@ def test_the_bundled_12msp_record(store: Store) -> None:
     assert m["venue"] == "Geneva, Palais des Nations, Room XIX"
     assert m["completeness"] == "partial"
     statements = {s["local_id"]: s for s in shown["statements"]}
-    assert set(statements) == {"president-2024-09", "presidency-2024-07"}
-    assert all(s["role"] == "presidency" and not s["has_text"] for s in statements.values())
+    assert set(statements) == {"president-2024-09", "presidency-2024-07", "holy-see-2024-09-10"}
+    presidency = [s for k, s in statements.items() if k != "holy-see-2024-09-10"]
+    assert all(s["role"] == "presidency" and not s["has_text"] for s in presidency)
+    # the one national position that can be sourced (meeting_positions.csv)
+    holy_see = statements["holy-see-2024-09-10"]
+    assert (holy_see["speaker"], holy_see["date"]) == ("VAT", "2024-09-10")
+    assert holy_see["source_url"].startswith("https://holyseegeneva.org/statements/12th-meeting")
     assert statements["presidency-2024-07"]["source_url"].startswith(
         "https://clusterconvention.org/12-msp-presidency-statement"
     )
@@ -1006,9 +1013,11 @@ def test_the_bundled_12msp_record(store: Store) -> None:
 
 def test_the_12msp_presidency_statements_are_not_counted_as_mexicos_position(store: Store) -> None:
     r = reactions(store, "ccm-12msp")
-    assert r["denominator"]["states"] == ["MEX"]
-    assert r["codes"]["concern"]["count"] == 0
+    assert r["denominator"]["states"] == ["MEX", "VAT"]
+    assert r["codes"]["concern"]["states"] == ["VAT"]  # the Holy See's own statement
     assert r["silent"] == ["MEX"]
+    # two States on record: counts, never a share
+    assert all(c["share"] is None for c in r["codes"].values())
 
 
 def test_reimporting_the_bundled_12msp_directory_changes_nothing(scratch: Store) -> None:
@@ -1043,10 +1052,10 @@ def test_meetings_list_and_show_on_the_command_line(store: Store) -> None:
     assert "ccm-12msp,Twelfth Meeting of States Parties,2024-09-10,2024-09-13" in listed.output
     shown = run(store, "meetings", "show", "ccm-12msp", "--format", "json")
     data = json.loads(shown.output)
-    assert [p["participant"] for p in data["participants"]] == ["MEX"]
+    assert [p["participant"] for p in data["participants"]] == ["MEX", "VAT"]
     table = run(store, "meetings", "show", MEETING)
     assert "data: 4 of 11 = 36.4% (consistent)" in table.output
-    assert "data: 1 of 4 = 25.0% (not consistent)" in table.output
+    assert "data: 1 of 4 = no share (denominator below 10) (cannot be checked)" in table.output
 
 
 def test_code_auto_on_the_command_line_reports_what_it_skipped(scratch: Store) -> None:

@@ -25,9 +25,17 @@ def examples() -> list[str]:
     return lines
 
 
+def _command_words(line: str) -> list[str]:
+    """The words of an example after ``normwatch`` and its global ``--db PATH``."""
+    words = shlex.split(line)[1:]
+    while words[:1] == ["--db"]:
+        words = words[2:]
+    return words
+
+
 def test_every_command_is_documented_in_the_readme() -> None:
     commands = set(cli.commands) | set(COMMANDS)
-    documented = {line.split()[1] for line in examples()}
+    documented = {_command_words(line)[0] for line in examples()}
     assert commands - documented == set()
 
 
@@ -41,7 +49,7 @@ def test_every_subcommand_of_a_group_is_documented_in_the_readme() -> None:
         command = cli.commands.get(name) or resolve(COMMANDS[name])
         if isinstance(command, click.Group):
             wanted |= {f"{name} {sub}" for sub in command.commands}
-    documented = {" ".join(line.split()[1:3]) for line in examples()}
+    documented = {" ".join(_command_words(line)[:2]) for line in examples()}
     assert wanted - documented == set()
 
 
@@ -52,15 +60,31 @@ def test_the_readme_examples_run(
     db = str(tmp_path / "readme.sqlite")
     ran = 0
     for line in examples():
-        args = shlex.split(line)[1:]
-        if args[0] == "serve" or args[:2] == ["import", "untc"]:  # a server; the UN's files
+        words = _command_words(line)
+        if words[0] == "serve" or words[:2] == ["import", "untc"]:  # a server; the UN's files
             continue
-        args = [str(tmp_path / "export") if a == "/tmp/normwatch-data" else a for a in args]
-        code, out, err = run(capsys, "--db", db, *args)
+        # the README's own paths, moved into the test's folder: the default store (no --db in
+        # the line), the throw-away example store of the tour, the export folder
+        args = shlex.split(line)[1:]
+        if args[:1] != ["--db"]:
+            args = ["--db", db, *args]
+        paths = {"/tmp/normwatch-data": "export", "/tmp/normwatch-tour.sqlite": "tour.sqlite"}
+        args = [str(tmp_path / paths[a]) if a in paths else a for a in args]
+        code, out, err = run(capsys, *args)
         assert code == 0, (line, err)
         assert out.strip(), line
         ran += 1
     assert ran >= 20
+    # the tour's fiction stayed in the example store: the default store has none of it
+    code, out, _ = run(capsys, "--db", db, "meetings", "list", "--format", "json")
+    assert code == 0 and "ccm-test-msp" not in out
+
+
+def test_the_tour_keeps_fiction_out_of_the_default_store() -> None:
+    for line in examples():
+        if "tests/fixtures/meetings" in line or "tests/fixtures/obligations" in line:
+            assert _command_words(line) != shlex.split(line)[1:], line  # it names --db
+            assert "--db /tmp/normwatch-tour.sqlite" in line, line
 
 
 def test_the_tour_activates_the_environment_before_its_first_normwatch_command() -> None:

@@ -183,8 +183,8 @@ def test_roll_filters_and_sorting(client: TestClient) -> None:
     assert roll_states(client, base + "&q=lith") == ["LTU"]
     by_since = roll_states(client, base + "&status=party&sort=since&order=desc")
     page = roll_table(client.get(base + "&status=party&sort=since&order=desc").text)
-    dates = re.findall(r'<td class="d">(\d{4}-\d\d-\d\d)</td>', page)
-    assert dates == sorted(dates, reverse=True) and len(by_since) == len(dates)
+    dates = re.findall(r'<td class="d since">(\d{4}-\d\d-\d\d)</td>', page)
+    assert dates == sorted(dates, reverse=True) and len(by_since) == len(dates) > 100
     names = roll_states(client, base + "&sort=name")
     assert len(names) == 197
     bad = client.get(base + "&status=member")
@@ -337,19 +337,22 @@ def test_methods_dates_do_not_wrap(client: TestClient) -> None:
 
 def test_partial_meeting_says_what_its_figures_do_not_show(client: TestClient) -> None:
     page = client.get("/meetings/ccm-12msp").text
-    assert "<strong>1 State</strong> in the denominator" in page and "1 States" not in page
+    assert "<strong>2 States</strong> in the denominator" in page
     notes = re.search(r'<div class="warn" id="record-notes">(.*?)</div>', page, re.S)
     assert notes is not None
     assert page.index('id="record-notes"') < page.index('<svg class="chart bars"')
     text = " ".join(notes.group(1).split())
     assert "This record is partial" in text
-    assert "The list of participants is not recorded beyond the presidency (Mexico)" in text
+    assert "Fewer than 10 States in the denominator: no share is drawn" in text
     assert "speak for the chair, not for a national position of Mexico" in text
     # the breakdown names the groups, one column each
     breakdown = page.split('<table class="breakdown">', 1)[1].split("</table>", 1)[0]
     assert "Western European and Others Group (WEOG)" in breakdown and "un-weog" not in breakdown
-    # a complete record with national statements needs no such note
-    assert 'id="record-notes"' not in client.get(f"/meetings/{MEETING}").text
+    # a complete record with national statements needs no note about partial records or the
+    # chair; its five participants still draw no share
+    complete = client.get(f"/meetings/{MEETING}").text
+    assert "This record is partial" not in complete and "speak for the chair" not in complete
+    assert "no share is drawn" in complete
 
 
 def _contrast(a: str, b: str) -> float:
@@ -448,3 +451,17 @@ def test_deadlines_page_collapses_states_due_the_same_day_into_an_expandable_row
     assert len(re.findall(r"<li>", block)) == len(annual)
     overdue = page.index("ob-overdue")
     assert overdue < page.index(summary)
+
+
+def test_main_text_colours_of_the_stylesheet_have_contrast_on_its_backgrounds(
+    client: TestClient,
+) -> None:
+    css = client.get("/static/style.css").text
+    variables = dict(re.findall(r"--([\w-]+): (#[0-9A-Fa-f]{6});", css))
+    for ink in ("ink", "muted", "accent"):
+        for paper in ("paper", "tint"):
+            ratio = _contrast(variables[ink], variables[paper])
+            assert ratio >= 4.5, (ink, paper, round(ratio, 2))
+    button = re.search(r"\nbutton \{[^}]*background: var\(--(\w+)\); color: (#\w+);", css)
+    assert button is not None
+    assert _contrast(variables[button.group(1)], button.group(2)) >= 4.5

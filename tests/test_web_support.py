@@ -24,6 +24,7 @@ end_date: 2024-09-11
 venue: Geneva (fictional)
 president: Mexico
 completeness: complete
+fictional: true
 sources:
   - url: https://example.org/ccm-web-msp
     title: fictional meeting page
@@ -78,7 +79,7 @@ def make_web_db(root: Path) -> str:
     from normwatch.sources.meetings.importer import import_meeting
 
     db = str(root / "web.sqlite")
-    store = open_store(db)
+    store = open_store(db, example=True)  # the fictional meeting needs an example store
     import_meeting(store, write_meeting_dir(root / "meetings"))
     return db
 

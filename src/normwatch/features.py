@@ -13,6 +13,7 @@ from typing import Any
 SCHEMA_MODULES: tuple[str, ...] = (
     "normwatch.sources.obligations",
     "normwatch.store.meeting_tables",
+    "normwatch.store.journal",
 )
 
 #: loaders called as ``f(conn, codes)`` after the core bundled facts are loaded
@@ -26,6 +27,8 @@ BUNDLED_LOADERS: tuple[str, ...] = (
 CHECKS: tuple[str, ...] = (
     "normwatch.service.obligations:check",
     "normwatch.service.checks:check_meetings",
+    "normwatch.service.checks:check_confidence",
+    "normwatch.service.checks:check_fiction",
 )
 
 #: CLI commands and groups: name → ``module:click_object``

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -48,15 +49,65 @@ def format_option(f: Any) -> Any:
     )(f)
 
 
+class AsOfOption(click.Option):
+    """A date option whose help ends with how current the store's data is."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        return record[0], f"{record[1]} [{help_as_of(ctx)}]"
+
+
+def help_as_of(ctx: click.Context) -> str:
+    """``data as of …`` of the store named by ``--db`` (not created by asking for help)."""
+    from normwatch.errors import NormwatchError
+    from normwatch.store.db import Store, db_url
+    from normwatch.store.freshness import as_of_text
+
+    db = ctx.find_root().ensure_object(dict).get("db")
+    try:
+        store = Store(db_url(db))
+        if not store.is_initialised():
+            return "data as of: the bundled data, loaded on first use"
+        return as_of_text(store) + "; a later date is answered with a warning"
+    except NormwatchError as exc:
+        return f"data as of: unknown ({exc})"
+
+
+def warn_if_beyond(ctx: click.Context, on: dt.date, treaty: str | None = None) -> None:
+    """Warn on stderr when ``on`` is after the newest data on record (the answer still comes)."""
+    from normwatch.store.freshness import beyond_warning
+
+    message = beyond_warning(get_store(ctx), on, treaty)
+    if message:
+        click.echo(f"warning: {message}", err=True)
+
+
 def on_option(f: Any) -> Any:
+    """``--on DATE``; a date beyond the data on record (of the command's ``treaty``, if it has
+    one) is answered with a warning on stderr."""
+
+    @functools.wraps(f)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        on = kwargs.get("on")
+        treaty = kwargs.get("treaty")
+        result = f(*args, **kwargs)  # the answer first; no warning after an error
+        if isinstance(on, dt.date):
+            warn_if_beyond(
+                click.get_current_context(), on, treaty if isinstance(treaty, str) else None
+            )
+        return result
+
     return click.option(
         "--on",
         "on",
         type=DATE,
         default="today",
         show_default=True,
+        cls=AsOfOption,
         help="The date to answer for (YYYY-MM-DD).",
-    )(f)
+    )(checked)
 
 
 def get_store(ctx: click.Context) -> Store:

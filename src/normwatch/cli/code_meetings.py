@@ -168,10 +168,12 @@ def auto_cmd(
 ) -> None:
     """Suggest codes for every statement of MEETING that has text. Suggestions are stored as
     `suggested` with evidence and confidence; human codings are never touched."""
+    from normwatch.cli._progress import progress_bar
     from normwatch.formats import dumps
     from normwatch.service.codings import auto_code
 
-    report = auto_code(get_store(ctx), meeting, codebook, method, model)
+    with progress_bar(f"code auto {meeting}") as progress:
+        report = auto_code(get_store(ctx), meeting, codebook, method, model, progress=progress)
     if fmt == "json":
         click.echo(dumps(report))
         return

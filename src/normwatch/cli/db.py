@@ -10,7 +10,8 @@ from normwatch.formats import emit
 
 @click.group("db")
 def db_group() -> None:
-    """The store itself: its schema version, and upgrading a store of an older release."""
+    """The store itself: its schema version, upgrading a store of an older release, and
+    throw-away example stores for fictional records."""
 
 
 @db_group.command("version")
@@ -50,3 +51,21 @@ def upgrade_cmd(ctx: click.Context) -> None:
         f"store {store.url} is at schema version {SCHEMA_VERSION}"
         + ("" if log else " (nothing to do)")
     )
+
+
+@db_group.command("example")
+@click.argument("path", type=click.Path(dir_okay=False))
+def example_cmd(path: str) -> None:
+    """Create a throw-away example store at PATH: the bundled data, marked as an example store,
+    the only kind that takes records marked fictional (the README tour's fixtures). An example
+    store already at PATH is replaced; any other file is refused. Use it with --db PATH.
+
+    \b
+    Example:
+      normwatch db example /tmp/normwatch-tour.sqlite
+      normwatch --db /tmp/normwatch-tour.sqlite meetings import tests/fixtures/meetings/ccm-test-msp
+    """
+    from normwatch.store.db import create_example_store
+
+    store = create_example_store(path)
+    click.echo(f"example store {store.url} created: pass --db {path} to use it")

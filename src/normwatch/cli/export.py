@@ -25,5 +25,8 @@ def export_cmd(ctx: click.Context, directory: str, formats: str) -> None:
     A Frictionless datapackage.json describes the files; check them with
     `frictionless validate DIRECTORY/datapackage.json`.
     """
-    rows = export(get_store(ctx), directory, parse_formats(formats))
+    from normwatch.cli._progress import progress_bar
+
+    with progress_bar("export") as progress:
+        rows = export(get_store(ctx), directory, parse_formats(formats), progress=progress)
     click.echo(f"{len(rows)} files written to {directory}")

@@ -13,7 +13,14 @@ from typing import Any
 import click
 
 from normwatch import __version__, features
-from normwatch.cli._common import DATE, format_option, get_store, on_option
+from normwatch.cli._common import (
+    DATE,
+    AsOfOption,
+    format_option,
+    get_store,
+    on_option,
+    warn_if_beyond,
+)
 from normwatch.errors import NormwatchError
 
 
@@ -81,6 +88,7 @@ def treaties(ctx: click.Context, on: dt.date, fmt: str) -> None:
             "signatories",
             "withdrawing",
             "withdrawn",
+            "data_as_of",
         ],
         title=f"Treaties on {on}",
     )
@@ -225,7 +233,9 @@ def timeline(ctx: click.Context, treaty: str, state: str, fmt: str) -> None:
 @cli.command()
 @click.argument("treaty")
 @click.option("--since", type=DATE, required=True, help="First day (YYYY-MM-DD).")
-@click.option("--until", type=DATE, default="today", show_default=True, help="Last day.")
+@click.option(
+    "--until", type=DATE, default="today", show_default=True, cls=AsOfOption, help="Last day."
+)
 @format_option
 @click.pass_context
 def changes(ctx: click.Context, treaty: str, since: dt.date, until: dt.date, fmt: str) -> None:
@@ -241,6 +251,7 @@ def changes(ctx: click.Context, treaty: str, since: dt.date, until: dt.date, fmt
         columns=None if fmt == "json" else cols,
         title=f"{treaty.upper()} changes {since} – {until}",
     )
+    warn_if_beyond(ctx, until, treaty)
 
 
 @cli.command()

@@ -20,6 +20,7 @@ def meetings_group() -> None:
       normwatch meetings list --treaty ccm
       normwatch meetings show ccm-12msp
       normwatch meetings import path/to/meeting-dir
+      normwatch meetings remove ccm-test-msp
     """
 
 
@@ -49,6 +50,24 @@ def import_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
             click.echo(f"  {table}: {c['new']} new, {c['changed']} changed, {c['removed']} removed")
     for w in report["warnings"]:
         click.echo(f"warning: {w}", err=True)
+
+
+@meetings_group.command("remove")
+@click.argument("meeting")
+@format_option
+@click.pass_context
+def remove_cmd(ctx: click.Context, meeting: str, fmt: str) -> None:
+    """Remove MEETING and everything recorded with it (participants, statements, codings,
+    notes, claims) and the sources nothing else cites, in one transaction."""
+    from normwatch.formats import dumps
+    from normwatch.store.meetings import remove_meeting
+
+    report = remove_meeting(get_store(ctx), meeting)
+    if fmt == "json":
+        click.echo(dumps(report))
+        return
+    rows = ", ".join(f"{n} {table}" for table, n in report["removed"].items())
+    click.echo(f"{report['meeting']}: removed ({rows})")
 
 
 @meetings_group.command("list")
@@ -145,7 +164,13 @@ def show_cmd(ctx: click.Context, meeting: str, with_text: bool, fmt: str) -> Non
         click.echo("\nReported figures, beside the data:")
         for c in result["claims"]:
             comp = c["computed"]
-            share = "n/a" if comp["share"] is None else f"{comp['share']:.1%}"
+            share = (
+                f"{comp['share']:.1%}"
+                if comp["share"] is not None
+                else "no share (denominator below 10)"
+                if comp["denominator"]
+                else "n/a"
+            )
             fit = {None: "cannot be checked", True: "consistent", False: "not consistent"}[
                 c["consistent"]
             ]

@@ -149,21 +149,40 @@ def calendar_cmd(ctx: click.Context, treaty: str, states: tuple[str, ...], on: d
 @click.command("obligations")
 @click.argument("treaty")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--undo",
+    is_flag=True,
+    help="Undo the import of FILE instead (only when it is the last import): the store is "
+    "left as it was before it.",
+)
 @click.pass_context
-def import_obligations_cmd(ctx: click.Context, treaty: str, file: str) -> None:
+def import_obligations_cmd(ctx: click.Context, treaty: str, file: str, undo: bool) -> None:
     """Add the obligation facts of a CSV FILE to TREATY, in one transaction.
 
     The columns are those of the bundled ccm/obligations.csv: iso3, obligation and
     source_url are required; original_deadline, extended_deadline, extension_decided_at,
     decision, decided_on, completed_on, completed_by, outstanding_on, report_year,
     hostilities_ended, before_eif, declared, confidence and note are optional (dates as
-    YYYY, YYYY-MM or YYYY-MM-DD). Run `normwatch check` afterwards.
+    YYYY, YYYY-MM or YYYY-MM-DD). A row whose `fictional` column is `yes` is refused
+    unless the store is an example store. Run `normwatch check` afterwards.
 
     \b
     Example:
       normwatch import obligations ccm extensions-2026.csv
+      normwatch import obligations ccm extensions-2026.csv --undo
     """
     from normwatch.sources.obligations import import_facts
+
+    if undo:
+        from pathlib import Path
+
+        from normwatch.catalog import get_treaty
+        from normwatch.store.journal import undo_last
+
+        importer = f"obligations {get_treaty(treaty).id}"
+        done = undo_last(get_store(ctx), importer=importer, label=str(Path(file).resolve()))
+        click.echo(f"undone: {done['undone']} {done['label']} of {done['imported_at']}")
+        return
 
     count = import_facts(get_store(ctx), treaty, file)
     click.echo(f"{count} obligation fact{'s' if count != 1 else ''} imported from {file}")

@@ -55,13 +55,20 @@ def import_untc_cmd(
     Example:
       normwatch import untc https://treaties.un.org/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVI/XXVI-6.en.xml
     """
+    from normwatch.cli._progress import progress_bar
     from normwatch.formats import dumps, emit
     from normwatch.sources.untc.importer import Report
 
     store = get_store(ctx)
-    reports = import_untc_files(
-        store, sources, treaty=treaty, dry_run=dry_run, allow_removals=allow_removals
-    )
+    with progress_bar("import untc", enabled=len(sources) > 1) as progress:
+        reports = import_untc_files(
+            store,
+            sources,
+            treaty=treaty,
+            dry_run=dry_run,
+            allow_removals=allow_removals,
+            progress=progress,
+        )
     if fmt == "json":
         data = [r.to_dict() for r in reports]
         click.echo(dumps(data[0] if len(data) == 1 else data))
@@ -75,6 +82,23 @@ def import_untc_cmd(
 
 # the other importers live with their features
 import_group.add_command(import_obligations_cmd)
+
+
+@import_group.command("undo")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def import_undo_cmd(ctx: click.Context, fmt: str) -> None:
+    """Undo the last import (untc, obligations or a meeting), leaving the store row for row
+    as it was before it; refused when the store changed since. Repeat to undo earlier ones."""
+    from normwatch.formats import dumps
+    from normwatch.store.journal import undo_last
+
+    done = undo_last(get_store(ctx))
+    if fmt == "json":
+        click.echo(dumps(done))
+        return
+    rows = ", ".join(f"{n} {table}" for table, n in done["rows"].items()) or "no rows"
+    click.echo(f"undone: {done['undone']} {done['label']} of {done['imported_at']} ({rows})")
 
 
 @click.group("untc")
@@ -196,6 +220,7 @@ def sources_cmd(ctx: click.Context, fmt: str) -> None:
             "imports",
             "last_import",
             "published",
+            "newest_act",
         ],
         title=f"{len(rows)} sources",
     )

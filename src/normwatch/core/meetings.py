@@ -150,6 +150,7 @@ class Meeting:
     confidence: str | None = None
     note: str | None = None
     sources: tuple[SourceRef, ...] = ()
+    fictional: bool = False  # written for tests or a tour: only an example store takes it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -259,6 +260,17 @@ class Note:
 
 CLAIM_RELATIONS = ("about", "over", "under", "at_least", "at_most")
 DENOMINATORS = ("participating", "parties", "speakers")
+
+#: no share is drawn over fewer States than this: the count and the States are given instead
+MIN_SHARE_DENOMINATOR = 10
+
+
+def share_of(count: int, denominator: int, digits: int = 4) -> float | None:
+    """``count / denominator`` rounded, or None when the denominator is below
+    :data:`MIN_SHARE_DENOMINATOR` (a share of a handful of States says too little)."""
+    if denominator < MIN_SHARE_DENOMINATOR:
+        return None
+    return round(count / denominator, digits)
 
 
 @dataclass(frozen=True)

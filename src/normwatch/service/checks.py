@@ -106,3 +106,98 @@ def _capacities(store: Store) -> list[Problem]:
                 )
             )
     return problems
+
+
+def check_confidence(store: Store) -> list[Problem]:
+    """``confidence`` as the data README defines it: a fact rated ``high`` cites the UN
+    depositary, a treaty body or a government (:mod:`normwatch.core.source_kinds`)."""
+    from normwatch.core.source_kinds import can_be_high
+    from normwatch.service.status import Problem
+
+    problems: list[Problem] = []
+    urls: dict[str, list[str]] = {}
+    high: set[str] = set()
+    for r in store.query(
+        "SELECT a.treaty, a.state, a.kind, a.date, a.id, x.confidence, s.url FROM actions a "
+        "JOIN action_sources x ON x.action_id = a.id JOIN sources s ON s.id = x.source_id"
+    ):
+        label = f"{r['treaty']}: {r['state']} {r['kind']} {r['date']}"
+        urls.setdefault(label, []).append(r["url"])
+        if r["confidence"] == "high":
+            high.add(label)
+    for label in sorted(high):
+        if not can_be_high(urls[label]):
+            problems.append(Problem("confidence", f"{label}: rated high on secondary sources"))
+    for table, what in (
+        ("events", "e.treaty || ': ' || e.state || ' ' || e.kind || ' ' || e.date"),
+        (
+            "obligation_facts",
+            "e.treaty || ': ' || e.state || ' ' || e.obligation || ' ' || COALESCE(e.origin, '')",
+        ),
+    ):
+        try:
+            rows = store.query(
+                f"SELECT {what} AS label, s.url FROM {table} e JOIN sources s "
+                "ON s.id = e.source_id WHERE e.confidence = 'high'"
+            )
+        except NormwatchError:  # a store made before that table existed
+            continue
+        for r in rows:
+            if not can_be_high([r["url"]]):
+                problems.append(
+                    Problem("confidence", f"{r['label']}: rated high on a secondary source")
+                )
+    return problems
+
+
+#: reserved for examples (RFC 2606, RFC 6761): a source there is fiction written for tests
+_EXAMPLE_HOSTS = ("example.org", "example.com", "example.net")
+_EXAMPLE_TLDS = (".example", ".test", ".invalid")
+
+
+def _is_example_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in _EXAMPLE_HOSTS) or host.endswith(
+        _EXAMPLE_TLDS
+    )
+
+
+def check_fiction(store: Store) -> list[Problem]:
+    """In a store of real data, records citing a reserved example domain: fiction that came in
+    before fictional records were refused (an older README tour, say)."""
+    from normwatch.service.status import Problem
+
+    if store.is_example():
+        return []
+    cited: dict[str, list[str]] = {}
+    for table, label in (
+        ("meeting_sources", "meeting_id"),
+        ("obligation_facts", "treaty || ' ' || e.state || ' ' || e.obligation"),
+        ("events", "treaty || ' ' || e.state || ' ' || e.kind"),
+        ("action_sources", "action_id"),
+    ):
+        column = label if "||" in label else f"e.{label}"
+        column = column if column.startswith("e.") else f"e.{column}"
+        try:
+            rows = store.query(
+                f"SELECT {column} AS what, s.url FROM {table} e "
+                "JOIN sources s ON s.id = e.source_id"
+            )
+        except NormwatchError:  # a table a store made before that feature does not have
+            continue
+        for r in rows:
+            if _is_example_url(r["url"]):
+                cited.setdefault(f"{table.removesuffix('_sources')} {r['what']}", []).append(
+                    r["url"]
+                )
+    return [
+        Problem(
+            "fiction",
+            f"{what} cites {', '.join(sorted(set(urls)))}, a reserved example domain: a "
+            "fictional record in a store of real data (remove it: normwatch meetings remove ID, "
+            "normwatch import undo)",
+        )
+        for what, urls in sorted(cited.items())
+    ]

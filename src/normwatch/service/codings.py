@@ -21,7 +21,7 @@ only when asked to include suggestions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from normwatch.core.meetings import (
@@ -252,6 +252,7 @@ def auto_code(
     codebook: str = DEFAULT_CODEBOOK,
     method: str = "rules",
     model: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Code every statement of ``meeting`` that has text with the automatic coder.
 
@@ -259,7 +260,8 @@ def auto_code(
     ``auto:<method>@<version>``; never touches a human coding; a re-run replaces this coder's
     unreviewed suggestions and keeps the reviewed ones. ``model`` is the path of a trained
     model (needed by the ``model`` method). Statements without text, or in a language the
-    codebook cannot read, are listed under ``skipped``.
+    codebook cannot read, are listed under ``skipped``. ``progress("coding", done, total)``
+    is called before each statement and once all are coded.
     """
     import hashlib
     from pathlib import Path
@@ -295,7 +297,9 @@ def auto_code(
     )
     results: list[tuple[str, list[Coding]]] = []
     skipped = []
-    for r in rows:
+    for i, r in enumerate(rows):
+        if progress:
+            progress("coding", i, len(rows))
         if r["text"] is None:
             skipped.append({"statement": r["id"], "reason": "no text"})
             continue
@@ -326,6 +330,8 @@ def auto_code(
                 )
             )
         results.append((r["id"], found))
+    if progress:
+        progress("coding", len(rows), len(rows))
     c = mt.codings.c
     counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
     with store.transaction() as conn:

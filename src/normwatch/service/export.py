@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -325,14 +325,66 @@ def _refuse_store_target(store: Store, out: Path, fmts: Sequence[str]) -> None:
             )
 
 
+#: the licence of normwatch's own compilation (the selection, arrangement and the computed
+#: tables); each bundled fact's source keeps its own terms
+DATA_LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+SOURCE_TERMS = (
+    "The licence covers normwatch's compilation: the selection and arrangement of the facts, "
+    "the identifiers and the computed tables (status_periods). The documents each fact comes "
+    "from (the UN depositary's records, government and treaty-body pages, the other sources "
+    "in sources.csv) keep their own terms; cite them as given in each row."
+)
+#: the files most people want, with what each answers (CSV, else the JSON of the same table)
+START_HERE = (
+    ("status_periods", "who was bound by each treaty, from when to when, and why"),
+    ("actions", "every signature, instrument of consent and withdrawal, with its date"),
+    ("sources", "the source of each fact (linked to the actions by action_sources)"),
+)
+
+
+def data_as_of(store: Store) -> str | None:
+    """The day of the newest fact in the store: the latest dated act or event, source
+    publication or import (dates keep their precision; None for an empty store)."""
+    days = [
+        r["d"]
+        for sql in (
+            "SELECT MAX(date) AS d FROM actions",
+            "SELECT MAX(date) AS d FROM events",
+            "SELECT MAX(published) AS d FROM sources",
+            "SELECT MAX(published) AS d FROM imports",
+            "SELECT MAX(substr(imported_at, 1, 10)) AS d FROM imports",
+        )
+        for r in store.query(sql)
+        if r["d"]
+    ]
+    return max(days) if days else None
+
+
+def citation(version: str, as_of: str | None) -> str:
+    """How to cite the data package (the page adds its address and the day of retrieval)."""
+    day = f", data as of {as_of}" if as_of else ""
+    return (
+        f"normwatch: humanitarian disarmament treaties, who is bound and why. Data package, "
+        f"version {version}{day}. Licensed {DATA_LICENSE['title']} ({DATA_LICENSE['name']})."
+    )
+
+
 def export(
     store: Store,
     directory: str | Path,
     formats: Sequence[str] = DEFAULT_FORMATS,
     *,
     created: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Write the store's tables to ``directory``; returns one row per file written."""
+    """Write the store's tables to ``directory``; returns one row per file written.
+
+    ``progress("writing", done, total)`` is called before each table and once all are written
+    (the SQLite file counts as one more)."""
     from normwatch import __version__
     from normwatch.store.stamps import now_iso
 
@@ -346,7 +398,10 @@ def export(
     resources = collect(store)
     entries: list[dict[str, Any]] = []
     written: list[dict[str, Any]] = []
-    for res in resources:
+    steps = len(resources) + ("sqlite" in fmts)
+    for i, res in enumerate(resources):
+        if progress:
+            progress("writing", i, steps)
         if "csv" in fmts:
             path = out / f"{res.name}.csv"
             _write_csv(res, path)
@@ -398,6 +453,8 @@ def export(
             )
             written.append({"file": path.name, "format": "parquet", "rows": len(res.rows)})
     if "sqlite" in fmts:
+        if progress:
+            progress("writing", len(resources), steps)
         path = out / SQLITE_NAME
         _write_sqlite(resources, path)
         entries.append(
@@ -412,6 +469,13 @@ def export(
         written.append(
             {"file": path.name, "format": "sqlite", "rows": sum(len(r.rows) for r in resources)}
         )
+    as_of = data_as_of(store)
+    paths = {e["name"]: e["path"] for e in entries}
+    start_here = []
+    for name, why in START_HERE:
+        found = paths.get(name) or paths.get(f"{name}-json") or paths.get(f"{name}-parquet")
+        if found:
+            start_here.append({"path": found, "description": why})
     package = {
         "name": "normwatch",
         "title": "normwatch: humanitarian disarmament treaties, who is bound and why",
@@ -424,6 +488,11 @@ def export(
         ),
         "version": __version__,
         "created": created or now_iso(),
+        "data_as_of": as_of,
+        "licenses": [DATA_LICENSE],
+        "terms": SOURCE_TERMS,
+        "citation": citation(__version__, as_of),
+        "start_here": start_here,
         "sources": [
             {
                 "title": "United Nations Treaty Collection (depositary records)",
@@ -437,4 +506,6 @@ def export(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     written.append({"file": "datapackage.json", "format": "json", "rows": len(entries)})
+    if progress:
+        progress("writing", steps, steps)
     return written

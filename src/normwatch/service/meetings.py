@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from normwatch.core.meetings import share_of
 from normwatch.store.db import Store
 from normwatch.store.meetings import MEETING_SQL, get_meeting
 
@@ -134,7 +135,8 @@ def claims(store: Store, meeting: str) -> list[dict[str, Any]]:
     ``computed`` holds the count, the denominator and the share from
     :func:`~normwatch.service.reactions.reactions` (accepted and human codings only);
     ``consistent`` says whether that share fits the reported relation (``about`` means within
-    ``ABOUT_TOLERANCE``), or is null when it cannot be judged: no States in the denominator,
+    ``ABOUT_TOLERANCE``), or is null when it cannot be judged: fewer than 10 States in the
+    denominator (no share is drawn),
     or a partial record (the computed figure then covers only what is recorded).
     """
     from normwatch.service.reactions import reactions
@@ -156,7 +158,7 @@ def claims(store: Store, meeting: str) -> list[dict[str, Any]]:
         else:
             result = reactions(store, m["id"], c["codebook"], denominator=c["denominator"])
             count, of = result["codes"][c["code"]]["count"], result["denominator"]["count"]
-        share = round(count / of, 4) if of else None
+        share = share_of(count, of)
         out.append(
             {
                 "id": c["id"],

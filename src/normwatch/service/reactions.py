@@ -22,8 +22,10 @@ The rules, in order:
    withdrawal not yet effective, so a State that has given notice of withdrawal still counts.
    ``speakers``: the States that a counted statement speaks for.
 4. **Counts and shares** are over the denominator only: a State outside it (a co-sponsor of a
-   joint statement that is not a party, say) is not counted. ``silent`` lists the denominator
-   States without ``mention`` (for a codebook without a ``mention`` code: without any code).
+   joint statement that is not a party, say) is not counted; no share is drawn over a
+   denominator of fewer than 10 States (the count and the States are given instead).
+   ``silent`` lists the denominator States without ``mention`` (for a codebook without a
+   ``mention`` code: without any code).
 5. **Breakdowns** (``by``) use group membership on the meeting's first day; the States of the
    denominator in none of the groups are listed under ``other``.
 """
@@ -34,7 +36,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from normwatch.core.meetings import DEFAULT_CODEBOOK, DENOMINATORS, PRESIDENCY_ROLE
+from normwatch.core.meetings import DEFAULT_CODEBOOK, DENOMINATORS, PRESIDENCY_ROLE, share_of
 from normwatch.errors import DataError
 from normwatch.store.db import Store
 
@@ -124,7 +126,7 @@ def _tally(base: set[str], carriers: dict[str, set[str]]) -> dict[str, Any]:
     codes = {}
     for code, states in carriers.items():
         inside = sorted(states & base)
-        share = round(len(inside) / len(base), SHARE_DIGITS) if base else None
+        share = share_of(len(inside), len(base), SHARE_DIGITS)
         codes[code] = {"count": len(inside), "share": share, "states": inside}
     if "mention" in carriers:
         heard = carriers["mention"]
@@ -213,7 +215,7 @@ def reaction_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "code": "(silent)",
                 "count": len(silent),
                 "denominator": den,
-                "share": round(len(silent) / den, SHARE_DIGITS) if den else None,
+                "share": share_of(len(silent), den, SHARE_DIGITS),
                 "states": silent,
             }
         )

@@ -38,9 +38,13 @@ def parse_statuses(text: str | None) -> list[Status] | None:
 
 
 def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
+    from normwatch.store.freshness import beyond_warning, treaty_freshness
+
+    fresh = treaty_freshness(store)
     rows = []
     for rules in sorted(store.treaties().values(), key=lambda r: r.id):
         view = store.view(rules.id)
+        f = fresh.get(rules.id, {})
         rows.append(
             {
                 "id": rules.id,
@@ -51,6 +55,10 @@ def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
                 "entry_into_force_computed": view.entry_into_force.date,
                 "date": on,
                 **view.counts(on),
+                "newest_act": f.get("newest_act"),
+                "last_import": f.get("last_import"),
+                "data_as_of": f.get("data_as_of"),
+                "warning": beyond_warning(store, on, rules.id),
             }
         )
     return rows
@@ -78,13 +86,98 @@ def roll(
     return [r.to_dict(explain=explain, name=reg.name(r.state)) for r in view.roll(on, statuses)]
 
 
-def counts(store: Store, treaty: str, on: dt.date) -> dict[str, Any]:
+#: the columns of :func:`state_list`, in order (CSV and page)
+STATE_LIST_FIELDS = (
+    "state",
+    "name",
+    "region",
+    "groups",
+    "status",
+    "since",
+    "signature",
+    "consent",
+    "consent_kind",
+    "entry_into_force",
+    "withdrawal_notified",
+    "withdrawal_effective",
+)
+
+
+def state_list(store: Store, treaty: str, on: dt.date) -> list[dict[str, Any]]:
+    """Every State with its status on ``on`` and the dates behind it, as known on ``on``.
+
+    ``signature`` is the first signature, ``consent`` the last instrument of consent
+    (ratification, accession …) with its kind, ``entry_into_force`` the day the treaty last
+    entered into force for the State, each on or before ``on``. The withdrawal dates are those
+    of a withdrawal under way or effective on ``on`` (``withdrawal_effective`` is empty while
+    postponed by an armed conflict). ``region`` is the UN regional group and ``groups`` the
+    other groups (EU, NATO) the State belonged to on ``on``. Dates keep their precision.
+    """
+    from normwatch.service.groups import groups_on
+
+    reg = store.registry()
     view = store.view(treaty)
+    members: dict[str, list[str]] = {}
+    kinds = {g["id"]: g["kind"] for g in store.query("SELECT id, kind FROM state_groups")}
+    for kind in sorted({k for k in kinds.values() if k != "un_regional_group"}):
+        for gid, codes in groups_on(store, kind, on).items():
+            for code in codes:
+                members.setdefault(code, []).append(gid)
+    signed: dict[str, str] = {}
+    consent: dict[str, tuple[str, str]] = {}
+    for a in sorted(store.actions(view.rules.id), key=lambda a: a.day):
+        if a.day > on:
+            continue
+        if a.kind in (ActionKind.SIGNATURE, ActionKind.DEFINITIVE_SIGNATURE):
+            signed.setdefault(a.state, str(a.date))
+        if a.kind.is_consent or a.kind == ActionKind.DEFINITIVE_SIGNATURE:
+            consent[a.state] = (str(a.date), a.kind.value)
+    rows = []
+    for r in view.roll(on):
+        tl = view.timelines.get(r.state)
+        in_force = [
+            p.start
+            for p in (tl.periods if tl else ())
+            if p.status == Status.PARTY and p.start is not None and p.start <= on
+        ]
+        p = r.period
+        withdrawing = r.status in (Status.WITHDRAWING, Status.WITHDRAWN)
+        notified = p.notified if withdrawing else None
+        effective = p.effective if withdrawing else None
+        if r.status == Status.WITHDRAWN and effective is None:
+            effective = p.start  # a withdrawn period starts on the day the withdrawal took effect
+        got = consent.get(r.state)
+        rows.append(
+            {
+                "state": r.state,
+                "name": reg.name(r.state),
+                "region": reg.get(r.state).regional_group or "",
+                "groups": sorted(members.get(r.state, [])),
+                "status": r.status.value,
+                "since": p.start.isoformat() if p.start else None,
+                "signature": signed.get(r.state),
+                "consent": got[0] if got else None,
+                "consent_kind": got[1] if got else None,
+                "entry_into_force": in_force[-1].isoformat() if in_force else None,
+                "withdrawal_notified": notified.isoformat() if notified else None,
+                "withdrawal_effective": effective.isoformat() if effective else None,
+            }
+        )
+    return rows
+
+
+def counts(store: Store, treaty: str, on: dt.date) -> dict[str, Any]:
+    from normwatch.store.freshness import beyond_warning, treaty_freshness
+
+    view = store.view(treaty)
+    as_of = treaty_freshness(store).get(view.rules.id, {}).get("data_as_of")
     return {
         "treaty": view.rules.id,
         "date": on.isoformat(),
         **view.counts(on),
         "states": len(view.states),
+        "data_as_of": as_of,
+        "warning": beyond_warning(store, on, view.rules.id),
     }
 
 

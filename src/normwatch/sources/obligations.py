@@ -162,6 +162,22 @@ def parse_csv(treaty: str, text: str, name: str) -> list[ObligationFact]:
     return facts
 
 
+def fictional_rows(text: str, name: str) -> list[str]:
+    """``name:line`` of each row whose ``fictional`` column is ``yes`` / ``true`` (a fact
+    written for tests or a tour, which only an example store takes)."""
+    reader = csv.DictReader(io.StringIO(text))
+    found = []
+    for row in reader:
+        value = (row.get("fictional") or "").strip().lower()
+        if value in ("yes", "true", "1"):
+            found.append(f"{name}:{reader.line_num}")
+        elif value not in ("", "no", "false", "0"):
+            raise DataError(
+                f"{value!r} is not yes or no", where=f"{name}:{reader.line_num}: fictional"
+            )
+    return found
+
+
 # --- writing to and reading from the store ------------------------------------------------
 
 
@@ -258,6 +274,11 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> int:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise DataError(f"cannot read: {reason}", where=str(p)) from None
     facts = parse_csv(rules.id, text, p.name)
+    fictional = fictional_rows(text, p.name)
+    if fictional:
+        from normwatch.store.db import refuse_fiction
+
+        refuse_fiction(store, f"{fictional[0]}: fictional")
     codes = set(store.registry().codes)
     names = known_fact_names(obligation_rules(rules))
     for f in facts:
@@ -270,7 +291,9 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> int:
                 where=f"{f.label}: obligation",
             )
     ensure_table(store)
-    with store.transaction() as conn:
+    from normwatch.store.journal import journaled
+
+    with store.transaction() as conn, journaled(conn, f"obligations {rules.id}", str(p.resolve())):
         return write_facts(conn, facts)
 
 

@@ -28,7 +28,7 @@ from normwatch.core.model import (
 from normwatch.core.registry import Registry
 from normwatch.core.status import TreatyView, build_view
 from normwatch.core.treaty import TreatyRules
-from normwatch.errors import StoreError
+from normwatch.errors import DataError, StoreError
 from normwatch.store.migrations import SCHEMA_VERSION, check_version
 from normwatch.store.stamps import now_iso
 
@@ -207,7 +207,13 @@ class Store:
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
         return bool(rows)
 
-    def initialise(self) -> None:
+    def is_example(self) -> bool:
+        """Whether this is an example store (``normwatch db example``): the only kind that
+        takes fictional records. A store of real data refuses them."""
+        rows = self.query("SELECT value FROM meta WHERE key = :k", {"k": EXAMPLE_KEY})
+        return bool(rows) and rows[0]["value"] == "yes"
+
+    def initialise(self, *, example: bool = False) -> None:
         """Create the schema and load the bundled data, all in one transaction."""
         from normwatch.features import import_schema_modules
         from normwatch.store import schema as t
@@ -222,6 +228,7 @@ class Store:
                 [
                     {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                     {"key": "created_at", "value": now_iso()},
+                    *([{"key": EXAMPLE_KEY, "value": "yes"}] if example else []),
                 ],
             )
 
@@ -401,6 +408,42 @@ class Store:
         return int(self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"])
 
 
+#: the ``meta`` key that marks an example store (value ``yes``)
+EXAMPLE_KEY = "example"
+
+
+class FictionRefused(DataError):
+    """A fictional record offered to a store of real data."""
+
+
+def refuse_fiction(store: Store, where: str) -> None:
+    """Stop the import of a record marked fictional unless ``store`` is an example store."""
+    if not store.is_example():
+        raise FictionRefused(
+            "marked fictional; a store of real data takes no fictional record (make a "
+            "throw-away one with `normwatch db example PATH` and pass --db PATH); "
+            "nothing was written",
+            where=where,
+        )
+
+
+def create_example_store(path: str) -> Store:
+    """A new throw-away example store at ``path`` (a file), loaded from the bundled data.
+
+    An existing example store there is replaced; any other file is refused.
+    """
+    target = Path(path).expanduser()
+    if "://" in path:
+        raise StoreError("an example store is a file: give a path, not a URL")
+    if target.exists():
+        old = Store(db_url(str(target)))
+        if not (old.is_initialised() and old.is_example()):
+            raise StoreError(f"{target} exists and is not an example store: not replaced")
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    return open_store(str(target), example=True)
+
+
 _ACTIONS_SQL = """
 SELECT a.id, a.state, a.kind, a.date, a.note, s.url, s.symbol, s.title, s.published,
        COALESCE(x.note, s.note) AS source_note, x.confidence
@@ -412,15 +455,16 @@ ORDER BY a.date, a.state, s.url
 """
 
 
-def open_store(db: str | None = None, *, check: bool = True) -> Store:
+def open_store(db: str | None = None, *, check: bool = True, example: bool = False) -> Store:
     """Open (and on first use create and load) the store at ``db``.
 
     A store of another schema version is refused (see :mod:`normwatch.store.migrations`)
-    unless ``check`` is false, as for ``normwatch db upgrade``.
+    unless ``check`` is false, as for ``normwatch db upgrade``. ``example`` marks a store
+    created by this call as an example store (fictional records allowed).
     """
     store = Store(db_url(db))
     if not store.is_initialised():
-        store.initialise()
+        store.initialise(example=example)
     elif check:
         check_version(store)
     return store

@@ -205,6 +205,212 @@ def step_chart(
     return Markup("".join(out))
 
 
+def axis_top(value: float, max_intervals: int = 8) -> tuple[int, int]:
+    """The top of an axis from 0 that holds ``value``, close above it, and its tick step: the
+    smallest step of 1, 2, 2.5 or 5 times a power of ten that needs at most ``max_intervals``
+    intervals (111 → 120 in steps of 20, not 200; 3 → 3 in steps of 1)."""
+    value = max(float(value), 1.0)
+    power = 1.0
+    while True:
+        for m in (1, 2, 2.5, 5):
+            step = m * power
+            if step < 1 or step != int(step):
+                continue
+            intervals = math.ceil(value / step)
+            if intervals <= max_intervals:
+                return int(intervals * step), int(step)
+        power *= 10
+
+
+@dataclass(frozen=True)
+class ChartEvent:
+    """A dated event drawn as a marker on the lower panel (a withdrawal notified or taking
+    effect), linked to the rows behind it."""
+
+    day: dt.date
+    label: str
+    href: str
+    kind: str  # the series key whose colour it takes (withdrawing, withdrawn)
+
+
+def membership_panels(
+    points: Sequence[Mapping[str, Any]],
+    *,
+    start: dt.date,
+    end: dt.date,
+    title: str,
+    upper: Sequence[Series] = MEMBERSHIP_SERIES[:2],
+    lower: Sequence[Series] = MEMBERSHIP_SERIES[2:],
+    marker: dt.date | None = None,
+    link: Callable[[str, dt.date], str] | None = None,
+    samples: Sequence[Mapping[str, Any]] = (),
+    events: Sequence[ChartEvent] = (),
+    chart_id: str = "chart",
+) -> Markup:
+    """Counts over time in two panels, each with its axis scaled to its own data.
+
+    The upper panel holds the large counts (parties, signatories), its axis from 0 to just above
+    their maximum; the lower one the small counts (withdrawing, withdrawn) with whole-number
+    ticks and a marker per ``event``, so a single withdrawal is a visible step rather than a
+    pixel on a 0–200 axis. Each of the ``samples`` (rows with a ``date`` and the counts, e.g.
+    1 January of each year) is a focusable point linking to the roll on that day: its values are
+    in its ``<title>`` and ``aria-label`` and shown beside it on hover and keyboard focus.
+    """
+    width = 760
+    left, right, top = 46, 160, 16
+    upper_h, gap, lower_h, bottom = 200, 34, 84, 30
+    lower_shown = [s for s in lower if any(p[s.key] for p in points)] or list(lower[:1])
+    has_lower = any(p[s.key] for p in points for s in lower) or bool(events)
+    height = top + upper_h + (gap + lower_h if has_lower else 0) + bottom
+    pw = width - left - right
+    span = max((end - start).days, 1)
+    upper_top, upper_max = axis_top(max([p[s.key] for p in points for s in upper] or [1]))
+    lower_top, lower_step = axis_top(
+        max([p[s.key] for p in points for s in lower] or [1]), max_intervals=4
+    )
+    panels: list[tuple[Sequence[Series], float, float, int, int]] = [
+        (upper, top, upper_h, upper_top, upper_max)
+    ]
+    if has_lower:
+        panels.append((lower_shown, top + upper_h + gap, lower_h, lower_top, lower_step))
+
+    def x(day: dt.date) -> float:
+        return left + (min(max(day, start), end) - start).days / span * pw
+
+    last = points[-1] if points else {}
+    everything = [*upper, *(lower_shown if has_lower else ())]
+    desc = "; ".join(f"{s.label}: {last.get(s.key, 0)} on {end.isoformat()}" for s in everything)
+    if has_lower and events:
+        desc += ". Marked: " + "; ".join(f"{e.label}" for e in events)
+    out = [
+        f'<svg class="chart panels" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        'role="group">',
+        f'<title id="{chart_id}-t">{_e(title)}</title>',
+        f'<desc id="{chart_id}-d">Step chart from {start.isoformat()} to {end.isoformat()}, '
+        f"{'two panels with their own scales' if has_lower else 'one panel'}. {_e(desc)}."
+        "</desc>",
+    ]
+    labels_right: list[tuple[float, float, float, Series, int]] = []
+    for series, ptop, ph, vtop, step in panels:
+
+        def y(v: float, ptop: float = ptop, ph: float = ph, vtop: float = vtop) -> float:
+            return ptop + ph - v / vtop * ph
+
+        for v in range(0, vtop + 1, step):
+            yy = y(v)
+            out.append(
+                f'<line class="grid" x1="{left}" x2="{left + pw}" y1="{_n(yy)}" '
+                f'y2="{_n(yy)}" stroke="#e3e3e3"/>'
+                f'<text class="tick" x="{left - 6}" y="{_n(yy + 4)}" text-anchor="end">'
+                f"{v}</text>"
+            )
+        out.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{ptop + ph}" y2="{ptop + ph}" stroke="#777"/>'
+        )
+        for s in series:
+            d = []
+            for i, p in enumerate(points):
+                px, py = _n(x(p["date"])), _n(y(p[s.key]))
+                d.append(f"M{px} {py}" if i == 0 else f"H{px}V{py}")
+            d.append(f"H{_n(x(end))}")
+            dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+            out.append(
+                f'<path d="{"".join(d)}" fill="none" stroke="{s.colour}" '
+                f'stroke-width="2.2"{dash}><title>{_e(s.label)}</title></path>'
+            )
+            labels_right.append(
+                (y(last.get(s.key, 0)), ptop, ptop + ph, s, int(last.get(s.key, 0)))
+            )
+        if ptop != top:
+            out.append(
+                f'<text class="tick" x="{left}" y="{_n(ptop - 8)}">'
+                + _e(" and ".join(s.label for s in series))
+                + " (own scale)</text>"
+            )
+    # years along the bottom
+    base = height - bottom
+    years = list(range(start.year + 1, end.year + 1))
+    every = max(1, math.ceil(len(years) / 9))
+    for year in years:
+        if year % every:
+            continue
+        xx = x(dt.date(year, 1, 1))
+        out.append(
+            f'<line x1="{_n(xx)}" x2="{_n(xx)}" y1="{base}" y2="{base + 4}" stroke="#777"/>'
+            f'<text class="tick" x="{_n(xx)}" y="{base + 19}" text-anchor="middle">{year}</text>'
+        )
+    # direct labels at the right end of each panel, pushed apart
+    out.append(f'<text class="tick" x="{left + pw + 8}" y="{top + 8}">on {end.isoformat()}:</text>')
+    labels_right.sort(key=lambda t: (t[1], t[0]))
+    placed: list[float] = []
+    for i, (ly0, ptop, pbottom, _, _) in enumerate(labels_right):
+        lo = ptop + (27 if ptop == top else 5)
+        prev = placed[-1] + 17 if i and labels_right[i - 1][1] == ptop else lo
+        placed.append(min(max(ly0 + 5, prev, lo), pbottom + 4))
+    for ly, (_, _, _, s, value) in zip(placed, labels_right, strict=True):
+        text = (
+            f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.ink}">'
+            f"{value} {_e(s.label)}</text>"
+        )
+        if link:
+            text = f'<a href="{_e(link(s.key, end))}">{text}</a>'
+        out.append(text)
+    # withdrawal events on the lower panel
+    if has_lower:
+        ltop = top + upper_h + gap
+        colour = {s.key: s.colour for s in lower}
+        for e in events:
+            ex = x(e.day)
+            c = colour.get(e.kind, "#333")
+            shape = "M0 0l5 -9h-10z" if e.kind == "withdrawing" else "M0 -9l5 9h-10z"
+            out.append(
+                f'<a class="event" href="{_e(e.href)}" aria-label="{_e(e.label)}">'
+                f'<path transform="translate({_n(ex)} {ltop + lower_h})" d="{shape}" '
+                f'fill="{c}" stroke="#333" stroke-width="0.6"><title>{_e(e.label)}</title>'
+                "</path></a>"
+            )
+    # focusable samples on the upper panel's first series
+    if samples:
+        s0 = upper[0]
+        for row in samples:
+            day = row["date"]
+            value = row[s0.key]
+            yy = top + upper_h - value / upper_top * upper_h
+            xx = x(day)
+            words = ", ".join(f"{row.get(s.key, 0)} {s.label}" for s in everything)
+            tip = f"{day.isoformat()}: {words}"
+            href = link(s0.key, day) if link else "#"
+            anchor = "end" if xx > left + pw * 0.6 else "start"
+            dx = -8 if anchor == "end" else 8
+            box_w = 7.2 * len(tip) + 10
+            bx = xx + dx - (box_w - 5 if anchor == "end" else 5)
+            out.append(
+                f'<a class="pt" href="{_e(href)}" aria-label="{_e(tip)}">'
+                f'<circle cx="{_n(xx)}" cy="{_n(yy)}" r="4" fill="#fff" stroke="{s0.colour}" '
+                f'stroke-width="1.8"><title>{_e(tip)}</title></circle>'
+                f'<g class="val"><rect x="{_n(bx)}" y="{_n(max(yy - 30, 2))}" '
+                f'width="{_n(box_w)}" height="20" rx="3" fill="#fff" stroke="#777"/>'
+                f'<text class="tick" x="{_n(xx + dx)}" y="{_n(max(yy - 30, 2) + 15)}" '
+                f'text-anchor="{anchor}">{_e(tip)}</text></g></a>'
+            )
+    if marker is not None and start <= marker <= end:
+        mx = x(marker)
+        out.append(
+            f'<line class="marker" x1="{_n(mx)}" x2="{_n(mx)}" y1="{top}" '
+            f'y2="{base}" stroke="#333" stroke-dasharray="3 3"/>'
+        )
+        if mx < left + pw - 40:
+            anchor = "end" if mx > left + pw * 0.8 else "start"
+            dx = -4 if anchor == "end" else 4
+            out.append(
+                f'<text class="tick" x="{_n(mx + dx)}" y="{top + 10}" '
+                f'text-anchor="{anchor}">{marker.isoformat()}</text>'
+            )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
 # --- the world map --------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -211,6 +212,9 @@ class MeetingFile(MeetingFields):
         list[Annotated[NoteSpec, BeforeValidator(_note)]], BeforeValidator(_listed)
     ] = []
     claims: Annotated[list[ClaimSpec], AfterValidator(_no_repeats)] = []
+    fictional: StrictBool = Field(
+        False, description="written for tests or a tour: only an example store takes it"
+    )
 
     @field_validator("end_date")
     @classmethod

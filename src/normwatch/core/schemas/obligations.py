@@ -102,6 +102,7 @@ class ObligationRow(_FactColumns):
     source_url: Cell
     extension_decided_at: str | None = Field(None, description="the meeting that decided")
     report_year: Annotated[str, AfterValidator(_year), Field(pattern=r"^\d{4}$")] | None = None
+    fictional: Flag = Field(False, description="written for tests or a tour (yes or no)")
 
 
 # --------------------------------------------------------------------------- API answers

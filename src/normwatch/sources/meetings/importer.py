@@ -252,6 +252,7 @@ def _read_meeting_yaml(
         confidence=model.confidence,
         note=model.note,
         sources=tuple(_source(s) for s in model.sources),
+        fictional=model.fictional,
     )
     notes = [
         Note(kind, n.text, n.verification, n.confidence, _source(n.source) if n.source else None)
@@ -888,6 +889,7 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
         "participants": len(record.participants),
         "codings": len(record.codings),
         "warnings": record.warnings,
+        "fictional": m.fictional,
     }
 
 
@@ -947,6 +949,20 @@ def _sync(
 
 def import_meeting(store: Store, directory: str | Path) -> dict[str, Any]:
     """``normwatch meetings import DIR``: one transaction; nothing is written on any problem."""
+    from normwatch.store.db import FictionRefused
+
     path = Path(directory)
-    with store.transaction() as conn:
-        return import_directory(conn, path)
+    example = store.is_example()
+    from normwatch.store.journal import journaled
+
+    with store.transaction() as conn, journaled(conn, "meetings", str(path.resolve())):
+        report = import_directory(conn, path)
+        if report["fictional"] and not example:
+            # raised inside the transaction: everything written above is rolled back
+            raise FictionRefused(
+                "marked fictional; a store of real data takes no fictional record (make a "
+                "throw-away one with `normwatch db example PATH` and pass --db PATH); "
+                "nothing was written",
+                where=f"{path / 'meeting.yaml'}: fictional",
+            )
+        return report

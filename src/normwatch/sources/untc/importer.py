@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -468,8 +468,10 @@ def apply(
 
     from normwatch.store import schema as t
     from normwatch.store.facts import ensure_source, ensure_treaty, write_actions
+    from normwatch.store.journal import journaled
 
-    with store.transaction() as conn:
+    touched = ("treaties", "sources", "actions", "action_sources", "imports")
+    with store.transaction() as conn, journaled(conn, "untc", report.source, touched):
         ensure_treaty(conn, rules)
         drop = [a.id for a in report._drop]
         if drop:
@@ -548,6 +550,7 @@ def import_untc_files(
     dry_run: bool = False,
     imported_at: str | None = None,
     allow_removals: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Report]:
     """Import several status files: every file is fetched, parsed and its names resolved
     before anything is written, so one bad file stops them all; then each is reconciled
@@ -555,8 +558,19 @@ def import_untc_files(
 
     A file that lists no participants, or that would remove more than :data:`REMOVAL_LIMIT`
     acts (or :data:`REMOVAL_SHARE` of those listed from it), is refused before anything is
-    written unless ``allow_removals``; a dry run reports it as a warning."""
-    read = [_read(store, location, treaty) for location in locations]
+    written unless ``allow_removals``; a dry run reports it as a warning.
+
+    ``progress(step, done, total)`` is called as each file is read ("reading") and applied
+    ("applying", or "checking" in a dry run)."""
+    total = len(locations)
+    read = []
+    for i, location in enumerate(locations):
+        if progress:
+            progress("reading", i, total)
+        read.append(_read(store, location, treaty))
+    if progress:
+        progress("reading", total, total)
+    step = "checking" if dry_run else "applying"
     stamp = imported_at or now_iso()
     if not dry_run and not allow_removals:
         # every file is checked against the store before any is written
@@ -566,7 +580,9 @@ def import_untc_files(
             if refusal:
                 raise SourceError(refusal)
     reports = []
-    for r in read:
+    for i, r in enumerate(read):
+        if progress:
+            progress(step, i, total)
         report = reconcile(store, r.rules, r.actions, r.doc.reference, r.got.location)
         report.warnings = r.warnings
         report.dry_run = dry_run
@@ -576,6 +592,8 @@ def import_untc_files(
         if not dry_run:
             apply(store, r.rules, report, published=r.got.published, imported_at=stamp)
         reports.append(report)
+    if progress:
+        progress(step, total, total)
     return reports
 
 
@@ -611,6 +629,15 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
             continue
         for r in found:
             other[r["source_id"]] = other.get(r["source_id"], 0) + r["n"]
+    from normwatch.store.freshness import source_freshness
+
+    newest = source_freshness(store)
+    created = store.query("SELECT value FROM meta WHERE key = 'created_at'")
     for row in rows:
         row["other"] = other.get(row["id"], 0)
+        row["newest_act"] = newest.get(row["id"])
+        # a source no import named came with the bundled data, loaded when the store was made
+        row["last_import_by"] = "import" if row["last_import"] else "bundled data loaded"
+        if not row["last_import"] and created:
+            row["last_import"] = created[0]["value"]
     return rows

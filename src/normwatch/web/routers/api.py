@@ -67,6 +67,12 @@ class Counts(BaseModel):
     withdrawn: int
     non_signatories: int
     states: int = Field(description="the States counted (the denominator)")
+    data_as_of: str | None = Field(
+        None, description="the newest act or depositary status on record for the treaty"
+    )
+    warning: str | None = Field(
+        None, description="set when the date asked is after `data_as_of`: later acts may be missing"
+    )
 
 
 class StatusRow(BaseModel):
@@ -147,12 +153,34 @@ def _json(request: Request, compute: Callable[[], Any], *params: Any) -> Respons
     parameters make no new answer; the date ``today`` is resolved into the key)."""
     site = get_site(request)
     key = ("api", request.url.path, params, site.today())
-    return cached_response(
+    response = cached_response(
         request,
         key,
         "application/json",
         lambda: json.dumps(jsonable(compute()), ensure_ascii=False),
     )
+    _freshness_headers(request, response, [p for p in params if isinstance(p, dt.date)])
+    return response
+
+
+def _freshness_headers(request: Request, response: Response, days: list[dt.date]) -> None:
+    """Every answer says how current the data is (``X-Data-As-Of``); an answer for a date
+    after it carries a ``Warning`` header that later acts may be missing."""
+    from normwatch.store.freshness import as_of_text, beyond_warning
+
+    site = get_site(request)
+    texts = site.cached(("as-of",), lambda: as_of_text(site.store))
+    response.headers["x-data-as-of"] = texts.removeprefix("data as of ")
+    treaty = request.path_params.get("treaty")
+    for day in days:
+
+        def warn(day: dt.date = day) -> str | None:
+            return beyond_warning(site.store, day, treaty)
+
+        warning = site.cached(("as-of-warning", day, treaty), warn)
+        if warning:
+            response.headers["warning"] = f'299 normwatch "{warning}"'
+            break
 
 
 def _day(request: Request, text: str | None, name: str = "on") -> dt.date:
@@ -379,6 +407,18 @@ def api_sources(request: Request) -> Response:
     from normwatch.sources.untc.importer import sources_summary
 
     return _json(request, lambda: sources_summary(get_site(request).store))
+
+
+@router.get(
+    "/freshness",
+    responses=_ok(dict[str, Any]),
+    summary="How current the data is: per treaty the newest act, the last import and the "
+    "date the data is as of",
+)
+def api_freshness(request: Request) -> Response:
+    from normwatch.store.freshness import treaty_freshness
+
+    return _json(request, lambda: {"treaties": treaty_freshness(get_site(request).store)})
 
 
 # -- obligations and deadlines (normwatch.obligations) -----------------------------------------

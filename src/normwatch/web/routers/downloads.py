@@ -44,6 +44,7 @@ class Export:
     version: Any
     tmp: tempfile.TemporaryDirectory[str]
     files: list[dict[str, Any]]
+    package: dict[str, Any]
 
     @property
     def root(self) -> Path:
@@ -89,18 +90,23 @@ def _generate(site: Site) -> Export:
             }
             for r in package["resources"]
         ]
-        new = Export(version, tmp, files)
+        new = Export(version, tmp, files, package)
         site.export = new
         if current is not None:
             current.tmp.cleanup()
         return new
 
 
-def export_files(site: Site) -> list[dict[str, Any]]:
+def current_export(site: Site) -> Export:
+    """The export of the current data version (written on first use)."""
     current: Export | None = site.export
     if current is None or current.version != site.data_version():
         current = _generate(site)
-    return current.files
+    return current
+
+
+def export_files(site: Site) -> list[dict[str, Any]]:
+    return current_export(site).files
 
 
 @router.get(

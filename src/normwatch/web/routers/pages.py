@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 from urllib.parse import unquote, urlencode, urlsplit
@@ -41,7 +42,6 @@ COUNT_LINKS: tuple[tuple[str, str, tuple[Status, ...]], ...] = (
     ("withdrawn", "withdrawn", (Status.WITHDRAWN,)),
     ("non_signatories", "not signed", (Status.NON_SIGNATORY,)),
 )
-SORT_KEYS = ("name", "state", "group", "status", "since", "effective")
 
 
 def url(path: str, **params: Any) -> str:
@@ -132,10 +132,20 @@ def source_label(text: str) -> str:
 
 def render(template: str, request: Request | None = None, **context: Any) -> str:
     nav = []
+    extra: dict[str, Any] = {}
     if request is not None:
+        from normwatch.store.freshness import as_of_text, beyond_warning
+
         site = get_site(request)
         nav = [(r.id, r.short_name) for r in _treaty_list(site)]
-    return env().get_template(template).render(nav=nav, **context)
+        extra["data_as_of"] = as_of_text(site.store)
+        extra["example_store"] = site.store.is_example()
+        on = context.get("on")
+        if isinstance(on, dt.date):
+            rules = context.get("rules")
+            treaty = rules.id if isinstance(rules, TreatyRules) else None
+            extra["as_of_warning"] = beyond_warning(site.store, on, treaty)
+    return env().get_template(template).render(nav=nav, **extra, **context)
 
 
 def _page(request: Request, compute: Any, *params: Any) -> Response:
@@ -292,12 +302,167 @@ def home(request: Request, on: TextQuery = None) -> Response:
     return _page(request, compute, day)
 
 
+#: the columns of the treaty page's States list that sort it, and their headings
+STATE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "State"),
+    ("region", "Regional group"),
+    ("status", "Status"),
+    ("since", "Since"),
+    ("signature", "Signed"),
+    ("consent", "Consent"),
+    ("entry_into_force", "In force for it"),
+    ("withdrawal_notified", "Withdrawal notified"),
+    ("withdrawal_effective", "Withdrawal effective"),
+)
+STATE_SORT_KEYS = (*(k for k, _ in STATE_COLUMNS), "state")
+#: sort names of earlier addresses
+SORT_ALIASES = {"group": "region", "effective": "withdrawal_effective"}
+
+
+@dataclass(frozen=True)
+class StateFilter:
+    """What the treaty page's States list shows: the query parameters, checked."""
+
+    on: dt.date
+    statuses: tuple[Status, ...] = ()
+    region: str = ""
+    group: str = ""
+    q: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+    def params(self) -> dict[str, Any]:
+        """The query parameters that give this list (sort and order included)."""
+        return {
+            "on": self.on,
+            "status": [s.value for s in self.statuses],
+            "region": self.region,
+            "group": self.group,
+            "q": self.q,
+            "sort": None if self.sort == "name" else self.sort,
+            "order": "desc" if self.descending else None,
+        }
+
+
+def state_filter(
+    site: Site,
+    on: str | None,
+    status: list[str] | None,
+    region: str | None,
+    group: str | None,
+    q: str | None,
+    sort: str | None,
+    order: str | None,
+) -> StateFilter:
+    from normwatch.errors import DataError
+
+    reg = site.store.registry()
+    regions = {s.regional_group for s in reg.states if s.regional_group}
+    groups = {g["id"] for g in other_groups(site)}
+    region, group = (region or "").strip(), (group or "").strip()
+    if group in regions and not region:  # ?group=African: the address before regions had a name
+        region, group = group, ""
+    if region and region not in regions:
+        raise DataError(
+            f"region: unknown regional group {region!r} (known: {', '.join(sorted(regions))})"
+        )
+    if group and group not in groups:
+        raise DataError(f"group: unknown group {group!r} (known: {', '.join(sorted(groups))})")
+    key = SORT_ALIASES.get(sort or "", sort or "name")
+    return StateFilter(
+        on=parse_day(on, site.today()),
+        statuses=tuple(parse_status_list(status) or ()),
+        region=region,
+        group=group,
+        q=(q or "").strip(),
+        sort=key if key in STATE_SORT_KEYS else "name",
+        descending=order == "desc",
+    )
+
+
+def other_groups(site: Site) -> list[dict[str, Any]]:
+    """The groups other than the UN regional groups (EU, NATO), for the filter."""
+    from normwatch.service.groups import groups
+
+    return [g for g in groups(site.store) if g["kind"] != "un_regional_group"]
+
+
+def filtered_states(site: Site, rules: TreatyRules, f: StateFilter) -> list[dict[str, Any]]:
+    """The States list as the page shows it: filtered by ``f``, in its order."""
+    from normwatch.service.status import state_list
+
+    rows = site.cached(
+        ("state-list", rules.id, f.on), lambda: state_list(site.store, rules.id, f.on)
+    )
+    wanted = {s.value for s in f.statuses}
+    needle = fold(f.q) if f.q else ""
+    rows = [
+        r
+        for r in rows
+        if (not wanted or r["status"] in wanted)
+        and (not f.region or r["region"] == f.region)
+        and (not f.group or f.group in r["groups"])
+        and (not needle or needle in fold(r["name"] or "") or needle in fold(r["state"]))
+    ]
+    order_of = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
+
+    def key(r: dict[str, Any]) -> Any:
+        name = fold(r["name"] or "")  # Côte d'Ivoire before Czechia
+        if f.sort == "status":
+            return (order_of.get(r["status"], 99), name)
+        value = name if f.sort == "name" else r.get(f.sort) or ""
+        # empty values sort last in either order
+        return (value == "") != f.descending, value, name
+
+    return sorted(rows, key=key, reverse=f.descending)
+
+
+def treaty_chart(site: Site, rules: TreatyRules, on: dt.date) -> Markup:
+    """The treaty page's chart: two panels scaled to the data, the withdrawals marked, a
+    focusable point on 1 January of each year."""
+    start, end, pts = count_points(site, rules, on)
+    events = []
+    if end >= start:
+        for c in queries.changes(site.store, rules.id, start, end):
+            if c["to"] == "withdrawing":
+                what = "withdrawal notified (received)"
+            elif c["to"] == "withdrawn":
+                what = "withdrawal took effect"
+            else:
+                continue
+            events.append(
+                charts.ChartEvent(
+                    dt.date.fromisoformat(c["date"]),
+                    f"{c['name']}: {what} {c['date']}",
+                    url(f"/states/{c['state']}", on=c["date"]),
+                    c["to"],
+                )
+            )
+
+    def link(key: str, day: dt.date) -> str:
+        statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
+        return roll_url(rules.id, day, statuses)
+
+    return charts.membership_panels(
+        pts,
+        start=start,
+        end=end,
+        marker=on,
+        link=link,
+        samples=yearly_counts(site, rules, on),
+        events=events,
+        title=f"{rules.short_name}: States over time, {start.isoformat()} to {end.isoformat()}",
+        chart_id="chart",
+    )
+
+
 @router.get("/treaties/{treaty}")
 def treaty_page(
     request: Request,
     treaty: str,
     on: TextQuery = None,
     status: Annotated[list[str] | None, Query()] = None,
+    region: TextQuery = None,
     group: TextQuery = None,
     q: TextQuery = None,
     sort: TextQuery = None,
@@ -306,95 +471,90 @@ def treaty_page(
 ) -> Response:
     site = get_site(request)
     rules = get_treaty(treaty)
-    day = parse_day(on, site.today())
-    statuses = parse_status_list(status)
+    f = state_filter(site, on, status, region, group, q, sort, order)
+    day = f.on
     since_day = parse_day(since, site.today(), name="since") if since else None
     first = since_day or day - dt.timedelta(365)
-    sort_key = sort if sort in SORT_KEYS else "name"
-    descending = order == "desc"
 
     def compute() -> str:
         store = site.store
-        reg = store.registry()
         view = store.view(rules.id)
-        rows = queries.roll(store, rules.id, day, statuses)
-        groups = sorted({s.regional_group for s in reg.states if s.regional_group})
-        for r in rows:
-            r["group"] = reg.get(r["state"]).regional_group or ""
-        if group:
-            rows = [r for r in rows if r["group"] == group]
-        if q:
-            needle = fold(q)
-            rows = [
-                r for r in rows if needle in fold(r["name"] or "") or needle in fold(r["state"])
-            ]
-        order_of = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
-
-        def key(r: dict[str, Any]) -> Any:
-            name = fold(r["name"] or "")  # Côte d'Ivoire before Czechia
-            if sort_key == "status":
-                return (order_of.get(r["status"], 99), name)
-            value = name if sort_key == "name" else r.get(sort_key) or ""
-            # empty dates sort last in either order
-            return (value == "") != descending, value, name
-
-        rows.sort(key=key, reverse=descending)
-        params = {
-            "on": day,
-            "status": [s.value for s in statuses or ()],
-            "group": group,
-            "q": q,
-            "since": since_day,
-        }
-        sort_links = {
-            k: url(
+        rows = filtered_states(site, rules, f)
+        params = {**f.params(), "since": since_day}
+        sort_links = {}
+        for k in STATE_SORT_KEYS:
+            again = k == f.sort and not f.descending
+            sort_links[k] = url(
                 f"/treaties/{rules.id}",
-                **params,
-                sort=k,
-                order="desc" if (k == sort_key and not descending) else None,
+                **{**params, "sort": k, "order": "desc" if again else None},
             )
-            for k in SORT_KEYS
-        }
         changes = queries.changes(store, rules.id, first, day) if first <= day else []
+        kept = {k: v for k, v in f.params().items() if k != "on"}
         return render(
             "treaty.html",
             request,
             title=f"{rules.short_name} on {day.isoformat()}",
             rules=rules,
             on=day,
+            f=f,
             rows=rows,
-            statuses=[s.value for s in statuses or ()],
+            statuses=[s.value for s in f.statuses],
             all_statuses=charts.STATUS_ORDER,
-            groups=groups,
-            group=group or "",
-            q=q or "",
-            sort=sort_key,
-            descending=descending,
+            regions=sorted({s.regional_group for s in store.registry().states if s.regional_group}),
+            groups=other_groups(site),
+            group_names={g["id"]: g["id"].upper() for g in other_groups(site)},
+            kept=kept,
+            columns=STATE_COLUMNS,
             sort_links=sort_links,
             cards=count_cards(rules.id, day, view.counts(day)),
             map=status_map(site, rules, day, "map"),
             changes=changes,
             since=first,
-            csv_href=url(
-                f"/api/v1/treaties/{rules.id}/roll",
-                on=day,
-                status=[s.value for s in statuses or ()],
-                format="csv",
-            ),
+            csv_href=url(f"/treaties/{rules.id}/states.csv", **f.params()),
             json_href=url(
                 f"/api/v1/treaties/{rules.id}/roll",
                 on=day,
-                status=[s.value for s in statuses or ()],
+                status=[s.value for s in f.statuses],
             ),
             eif=view.entry_into_force,
             count_links=COUNT_LINKS,
-            chart=membership_chart(site, rules, day, "chart"),
+            chart=treaty_chart(site, rules, day),
             yearly=yearly_counts(site, rules, day),
         )
 
-    return _page(
-        request, compute, day, tuple(statuses or ()), group, q, sort_key, descending, since_day
+    return _page(request, compute, f, since_day)
+
+
+@router.get("/treaties/{treaty}/states.csv")
+def treaty_states_csv(
+    request: Request,
+    treaty: str,
+    on: TextQuery = None,
+    status: Annotated[list[str] | None, Query()] = None,
+    region: TextQuery = None,
+    group: TextQuery = None,
+    q: TextQuery = None,
+    sort: TextQuery = None,
+    order: TextQuery = None,
+) -> Response:
+    """The treaty page's States list as CSV: the same filters, the same order, every column."""
+    from normwatch.formats import to_csv
+    from normwatch.service.status import STATE_LIST_FIELDS
+
+    site = get_site(request)
+    rules = get_treaty(treaty)
+    f = state_filter(site, on, status, region, group, q, sort, order)
+
+    def compute() -> str:
+        rows = [{**r, "groups": ";".join(r["groups"])} for r in filtered_states(site, rules, f)]
+        return to_csv(rows, STATE_LIST_FIELDS)
+
+    key = ("states-csv", rules.id, f, site.today())
+    response = cached_response(request, key, "text/csv; charset=utf-8", compute)
+    response.headers["content-disposition"] = (
+        f'attachment; filename="{rules.id}-states-{f.on.isoformat()}.csv"'
     )
+    return response
 
 
 @router.get("/states/{state}")
@@ -783,15 +943,29 @@ def meeting_page(
 
 @router.get("/data")
 def data_page(request: Request) -> Response:
-    from normwatch.web.routers.downloads import export_files
+    from normwatch.web.routers.downloads import current_export
 
     site = get_site(request)
-    files = export_files(site)
+    current = current_export(site)
+    address = str(request.base_url).rstrip("/") + "/data"
+    files = current.files
+    package = current.package
 
     def compute() -> str:
-        return render("data.html", request, title="Download the data", files=files)
+        start = {f["path"] for f in package.get("start_here", [])}
+        return render(
+            "data.html",
+            request,
+            title="Download the data",
+            files=files,
+            package=package,
+            start_here=package.get("start_here", []),
+            rest=[f for f in files if f["name"] not in start],
+            address=address,
+            retrieved=site.today(),
+        )
 
-    return _page(request, compute)
+    return _page(request, compute, address)
 
 
 # -- addresses people guess ---------------------------------------------------------------
