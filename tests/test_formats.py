@@ -70,3 +70,68 @@ def test_dumps_items_holds_the_same_content_as_dumps() -> None:
     assert len(text.splitlines()) == 4  # "[", one line per item, "]"
     assert "Türkiye" in text
     assert dumps_items([]) == "[]"
+
+
+# --- tables fit the terminal ------------------------------------------------------------------
+
+_WIDE = [
+    {
+        "obligation": "stockpile_destruction",
+        "article": "3(2)",
+        "summary": "completed 2023-06, on time (extended deadline 2023-12-31) " * 3,
+        "source": "http://www.the-monitor.org/en-gb/reports/2023/bulgaria/cluster-munition.aspx",
+    }
+]
+
+
+def test_a_table_fits_an_80_column_terminal_and_keeps_every_character(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from normwatch.formats import emit_table
+
+    monkeypatch.setenv("COLUMNS", "80")
+    buf = io.StringIO()
+    emit_table(_WIDE, list(_WIDE[0]), title="wide", out=buf)
+    lines = buf.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    body = [line.split("│") for line in lines if line.startswith("│")]
+    source = "".join(parts[4].strip() for parts in body)
+    assert source == _WIDE[0]["source"]  # folded across lines, not cut
+
+
+def test_a_plain_table_fits_an_80_column_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from normwatch.formats import emit_plain_table
+
+    monkeypatch.setenv("COLUMNS", "80")
+    buf = io.StringIO()
+    emit_plain_table(_WIDE * 3, list(_WIDE[0]), out=buf)
+    lines = buf.getvalue().splitlines()
+    assert max(len(line) for line in lines) == 80
+    assert lines[2].startswith("stockpile_destruction | 3(2)")
+    assert "…" in lines[2]
+
+
+def test_a_table_written_to_a_pipe_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from normwatch.formats import emit_plain_table
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    buf = io.StringIO()
+    emit_plain_table(_WIDE, list(_WIDE[0]), out=buf)
+    assert _WIDE[0]["summary"].strip() in buf.getvalue()
+
+
+def test_the_cli_fits_its_tables_to_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clirun import run
+
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _err = run(capsys, "code", "codebooks")
+    assert code == 0 and "Codebooks" in out and "apmbt" in out
+    assert max(len(line) for line in out.splitlines()) <= 80

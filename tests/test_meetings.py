@@ -355,7 +355,7 @@ def test_meeting_yaml_problems_are_listed_with_the_others(scratch: Store, tmp_pa
     directory = copy_fixture(tmp_path)
     yaml_text = (directory / "meeting.yaml").read_text(encoding="utf-8")
     yaml_text = (
-        yaml_text.replace("treaty: ccm", "treaty: xyz")
+        yaml_text.replace("treaty: ccm", "treaty: nosuch")
         .replace("end_date: 2024-09-12", "end_date: 2024-09-01")
         .replace("president: Mexico", "president: Freedonia")
     )
@@ -363,7 +363,7 @@ def test_meeting_yaml_problems_are_listed_with_the_others(scratch: Store, tmp_pa
     with pytest.raises(MeetingImportError) as err:
         import_meeting(scratch, directory)
     text = "\n".join(err.value.problems)
-    assert "unknown treaty 'xyz'" in text
+    assert "unknown treaty 'nosuch'" in text
     assert "end_date: before start_date" in text
     assert "unknown State name 'Freedonia'" in text
 

@@ -210,6 +210,14 @@ def test_dry_run_json_report_and_sources_view(
         {"state": "TUV", "name": "Tuvalu", "action": "accession", "date": "2030-01-12"}
     ]
     assert snapshot(fresh) == before
+    code, out, _ = run(
+        capsys, "--db", fresh, "import", "untc", str(path), "--dry-run", "--format", "csv"
+    )
+    assert code == 0 and out.splitlines() == [
+        "source,treaty,change,state,name,action,date,before_action,before_date,note",
+        f"{path},ccm,new,TUV,Tuvalu,accession,2030-01-12,,,",
+    ]
+    assert snapshot(fresh) == before
     code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path))
     assert code == 0 and "+ TUV accession 2030-01-12" in out
     code, out, _ = run(capsys, "--db", fresh, "sources", "--format", "json")
@@ -387,7 +395,14 @@ def test_an_unreachable_url_is_one_clear_error(fresh: str) -> None:
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.data())
-def test_mutated_documents_never_write_half_an_import(fresh: str, data: st.DataObject) -> None:
+def test_mutated_documents_never_write_half_an_import(
+    fresh: str, bundled_db: str, data: st.DataObject
+) -> None:
+    # every example starts from the bundled store: an import that succeeded in an earlier
+    # example must not change the document the next one mutates
+    for leftover in (Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
+        leftover.unlink(missing_ok=True)
+    Path(fresh).write_bytes(Path(bundled_db).read_bytes())
     store = open_store(fresh)
     base = ccm_export(store)
     cut = data.draw(st.integers(min_value=0, max_value=len(base) - 1))
@@ -483,3 +498,80 @@ def test_untc_parse_table_lists_every_files_participants_in_one_table(
     assert len(table_rows) == 2 * per_file
     first = docs[0]["participants"][0]["name"]
     assert sum(1 for line in table_rows if f" {first} " in line) == 2
+
+
+def test_untc_parse_as_csv_is_one_row_per_participant_of_every_file(
+    tmp_path: Path, fresh: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    data = ccm_export(open_store(fresh))
+    paths = []
+    for name in ("a.xml", "b.xml"):
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    code, out, _ = run(capsys, "untc", "parse", paths[0], "--format", "json")
+    participants = json.loads(out)["participants"]
+    code, out, _ = run(capsys, "untc", "parse", *paths, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["reference", "row", "participant", "actions", "notes"]
+    assert len(rows) == 2 * len(participants)
+    assert [r["participant"] for r in rows[: len(participants)]] == [
+        p["name"] for p in participants
+    ]
+
+
+# --- fetching through httpx (its mock transport stands in for the server) -----------------
+
+
+def _answers(*statuses: int, body: bytes = b"<Treaty/>") -> tuple[list[str], Any]:
+    import httpx
+
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        status = statuses[min(len(seen), len(statuses)) - 1]
+        headers = {"Last-Modified": "Tue, 03 Feb 2026 10:00:00 GMT"} if status == 200 else {}
+        return httpx.Response(status, content=body if status == 200 else b"", headers=headers)
+
+    return seen, httpx.MockTransport(handle)
+
+
+def test_fetch_asks_again_after_server_errors_and_reads_last_modified() -> None:
+    seen, transport = _answers(503, 502, 200)
+    got = fetch("https://untc.example/XXVI-6.en.xml", attempts=3, transport=transport)
+    assert got.data == b"<Treaty/>" and got.published == "2026-02-03"
+    assert len(seen) == 3
+
+
+def test_fetch_does_not_ask_again_after_a_client_error() -> None:
+    seen, transport = _answers(404)
+    with pytest.raises(SourceError, match=r"untc\.example/x\.xml: cannot fetch: HTTP 404"):
+        fetch("https://untc.example/x.xml", attempts=3, transport=transport)
+    assert len(seen) == 1
+
+
+def test_fetch_gives_up_after_its_attempts_when_no_answer_comes() -> None:
+    import httpx
+
+    seen: list[str] = []
+
+    def never(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with pytest.raises(SourceError, match=r"cannot fetch: .*did not answer"):
+        fetch("https://untc.example/x.xml", attempts=2, transport=httpx.MockTransport(never))
+    assert len(seen) == 2
+
+
+def test_untrusted_xml_with_entity_declarations_is_refused() -> None:
+    from normwatch.sources.untc.mtdsg import _fromstring
+
+    bomb = '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaa">]><t>&a;&a;</t>'
+    with pytest.raises(ValueError):
+        _fromstring(bomb)
+    assert _fromstring("<Treaty><Header/></Treaty>").tag == "Treaty"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -68,3 +68,55 @@ def test_cache_bound_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("NORMWATCH_CACHE_BYTES", "64MB")
     with pytest.raises(DataError, match=r"NORMWATCH_CACHE_BYTES.*'64MB'"):
         cache_bytes_setting()
+
+
+# --- blocking work stays off the event loop ---------------------------------------------------
+
+
+def test_no_handler_of_the_app_is_a_coroutine(web_db: str) -> None:
+    """Routes and error handlers are plain functions: Starlette runs them in its thread pool,
+    so a slow query or a template never holds up the event loop."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from normwatch.web.routers import api, downloads, feeds, pages
+    from test_web_support import web_app
+
+    app: Any = web_app(web_db)
+    routers = (api.router, downloads.router, feeds.router, pages.router)
+    routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    assert len(routes) > 20
+    assert [r.path for r in routes if inspect.iscoroutinefunction(r.endpoint)] == []
+    ours = [h for h in app.exception_handlers.values() if h.__module__.startswith("normwatch")]
+    assert len(ours) == 4 and not [h for h in ours if inspect.iscoroutinefunction(h)]
+
+
+def test_the_data_check_and_error_pages_run_outside_the_event_loop(web_db: str) -> None:
+    import asyncio
+
+    from fastapi.testclient import TestClient
+
+    from test_web_support import web_app
+
+    app: Any = web_app(web_db, check_every=0.0)
+    site = app.state.site
+    on_loop: list[bool] = []
+    refresh = site.refresh
+
+    def watched() -> None:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        refresh()
+
+    site.refresh = watched
+    with TestClient(app) as client:
+        assert client.get("/api/v1/treaties/ccm/counts?on=2025-03-06").json()["parties"] > 100
+        missing = client.get("/nowhere")
+        assert missing.status_code == 404 and "nothing at /nowhere" in missing.text
+        bad = client.get("/api/v1/treaties/ccm/counts?on=someday")
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_date"
+    assert on_loop and not any(on_loop)

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "serve": "normwatch.cli.serve:serve_cmd",
     "export": "normwatch.cli.export:export_cmd",
     "db": "normwatch.cli.db:db_group",
+    "schema": "normwatch.cli.schema:schema_cmd",
 }
 
 

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
@@ -126,10 +127,41 @@ def emit_table(
     # data is never markup: a name or message holding "[/x]" is shown as it is
     table = Table(title=escape(title) if title else None, header_style="bold")
     for c in cols:
-        table.add_column(escape(c))
+        table.add_column(escape(c), overflow="fold")
     for row in rows:
         table.add_row(*[escape(_cell(row.get(c))) for c in cols])
-    Console(file=out or sys.stdout, width=200 if out is not None else None).print(table)
+    Console(file=out or sys.stdout, width=terminal_width(out) or 200).print(table)
+
+
+def terminal_width(out: TextIO | None = None) -> int | None:
+    """The width tables must fit: ``COLUMNS`` when set, else the terminal's when ``out`` (or
+    standard output) is one; None when writing to a file or a pipe (no limit)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    stream = out or sys.stdout
+    try:
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        pass
+    return None
+
+
+def _fit(widths: list[int], floors: list[int], room: int) -> list[int]:
+    """Column widths that fit ``room`` characters: the widest columns give way first, none
+    below its floor."""
+    fitted = list(widths)
+    while sum(fitted) > room:
+        widest = max(range(len(fitted)), key=lambda i: (fitted[i] - floors[i], fitted[i]))
+        if fitted[widest] <= floors[widest]:
+            break
+        fitted[widest] -= 1
+    return fitted
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def emit_plain_table(
@@ -142,7 +174,8 @@ def emit_plain_table(
     """A plain fixed-width text table, for listings too long for rich to draw quickly.
 
     Cells are shown as they are (nothing is read as markup); line breaks in a cell become
-    spaces so one row stays one line.
+    spaces so one row stays one line. On a terminal (or with ``COLUMNS`` set) the widest
+    columns are cut, with an ellipsis, so that a line fits the width.
     """
     out = out or sys.stdout
     cells = [[" ".join(_cell(row.get(c)).splitlines()) for c in cols] for row in rows]
@@ -151,6 +184,15 @@ def emit_plain_table(
         for i, text in enumerate(line):
             if len(text) > widths[i]:
                 widths[i] = len(text)
+    limit = terminal_width(out)
+    if limit is not None and cols:
+        widths = _fit(
+            widths,
+            [min(w, max(len(c), 6)) for c, w in zip(cols, widths, strict=True)],
+            limit - 3 * (len(cols) - 1),
+        )
+        cols = [_clip(c, w) for c, w in zip(cols, widths, strict=True)]
+        cells = [[_clip(t, w) for t, w in zip(line, widths, strict=True)] for line in cells]
     rule = "-+-".join("-" * w for w in widths)
     parts: list[str] = []
     if title:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from normwatch.cli._common import get_store
+from normwatch.cli._common import format_option, get_store
 from normwatch.cli.obligations import import_obligations_cmd
 from normwatch.sources.untc.importer import import_untc_files, sources_summary
 
@@ -30,7 +30,13 @@ def import_group() -> None:
     "of those listed from it.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "text"]),
+    default="table",
+    show_default=True,
+    help="The report for people (table; text is the same) or programs: csv (one row per act "
+    "new, changed, gone or in conflict), json.",
 )
 @click.pass_context
 def import_untc_cmd(
@@ -50,7 +56,8 @@ def import_untc_cmd(
       normwatch import untc https://treaties.un.org/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVI/XXVI-6.en.xml
     """
     from normwatch.cli._progress import progress_bar
-    from normwatch.formats import dumps
+    from normwatch.formats import dumps, emit
+    from normwatch.sources.untc.importer import Report
 
     store = get_store(ctx)
     with progress_bar("import untc", enabled=len(sources) > 1) as progress:
@@ -65,6 +72,9 @@ def import_untc_cmd(
     if fmt == "json":
         data = [r.to_dict() for r in reports]
         click.echo(dumps(data[0] if len(data) == 1 else data))
+        return
+    if fmt == "csv":
+        emit([row for r in reports for row in r.rows()], "csv", columns=Report.ROW_COLUMNS)
         return
     for r in reports:
         click.echo("\n".join(r.lines()))
@@ -98,11 +108,12 @@ def untc_group() -> None:
 
 @untc_group.command("parse")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 def untc_parse_cmd(files: tuple[str, ...], fmt: str) -> None:
     """Parse MTDSG status FILES (any treaty): header facts, actions, notes, warnings.
+
+    As CSV, one row per participant of every file (reference, row, participant, actions,
+    notes), without the header facts.
 
     A file that cannot be read is reported on stderr and the others are still shown; the
     exit code is then 2.
@@ -133,7 +144,7 @@ def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
     As a table: each file's header facts, withdrawals and warnings, then one table of every
     file's participants (one row per participant, the file's reference first).
     """
-    from normwatch.formats import dumps, dumps_items, emit_plain_table
+    from normwatch.formats import dumps, dumps_items, emit, emit_plain_table
 
     if fmt == "json":
         if many:
@@ -143,6 +154,7 @@ def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
         return
     lines: list[str] = []
     rows: list[dict[str, object]] = []
+    columns = ["reference", "row", "participant", "actions", "notes"]
     for d in docs:
         lines.append(f"{d.reference}: {d.title}")
         lines.append(f"  concluded: {d.conclusion}")
@@ -168,14 +180,13 @@ def _show_parsed(docs: list[UntcDocument], fmt: str, *, many: bool) -> None:
             }
             for p in d.participants
         )
+    if fmt == "csv":
+        emit(rows, "csv", columns=columns)
+        return
     if lines:
         click.echo("\n".join(lines))
     if docs:
-        emit_plain_table(
-            rows,
-            ["reference", "row", "participant", "actions", "notes"],
-            title=f"{len(rows)} participants in {len(docs)} files",
-        )
+        emit_plain_table(rows, columns, title=f"{len(rows)} participants in {len(docs)} files")
 
 
 @click.command("sources")

@@ -87,6 +87,8 @@ from typing import Any
 
 import yaml
 
+from normwatch.core import schemas
+from normwatch.core.schemas.codebook import CodebookFile, code_labels
 from normwatch.errors import DataError, NotFoundError
 
 CODEBOOK_DIR = Path(__file__).resolve().parent.parent / "data" / "codebooks"
@@ -268,7 +270,7 @@ def load_codebook(id_or_path: str | Path) -> Codebook:
         return cached[1]
     stamps: list[_Stamp] = []
     data = _inherit(_read(path, stamps), path, stamps)
-    book = _Validator(str(path)).codebook(data)
+    book = _validate(data, str(path))
     book.source = path
     _CACHE[key] = (tuple(stamps), book)
     return book
@@ -279,9 +281,24 @@ def parse_codebook(raw: str, *, source: Path | str | None = None) -> Codebook:
     ``extends`` path is read from its folder)."""
     name = str(source) if source is not None else "<codebook>"
     data = _inherit(_yaml(raw, name), Path(name), [])
-    book = _Validator(name).codebook(data)
+    book = _validate(data, name)
     book.source = Path(source) if source is not None else None
     return book
+
+
+def _validate(data: Any, name: str) -> Codebook:
+    """The codebook in ``data``: its shape checked by the schema model (every problem listed
+    at once), then what the model cannot check (patterns, macros, ids named across keys)."""
+    if isinstance(data, dict):
+        _model, found = schemas.problems(
+            CodebookFile, data, name, labels=code_labels(data), skip=("extends",)
+        )
+        if len(found) == 1:
+            raise DataError(found[0])
+        if found:
+            lines = "\n".join(f"  - {p}" for p in found)
+            raise DataError(f"{schemas.listed(len(found), name)}:\n{lines}")
+    return _Validator(name).codebook(data)
 
 
 def _locate(id_or_path: str | Path, folder: Path | None = None) -> Path:

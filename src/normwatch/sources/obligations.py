@@ -37,9 +37,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 
+from normwatch.core import schemas
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import Source
 from normwatch.core.obligations import ALL_STATES, ObligationFact
+from normwatch.core.schemas.obligations import REQUIRED_COLUMNS, ObligationRow
 from normwatch.errors import DataError, StoreError
 from normwatch.store.schema import metadata
 
@@ -48,8 +50,6 @@ if TYPE_CHECKING:
 
     from normwatch.store.db import Store
 
-DECISIONS = ("granted", "requested")
-REQUIRED_COLUMNS = ("iso3", "obligation", "source_url")
 FILE_NAME = "obligations.csv"
 
 obligation_facts = Table(
@@ -82,80 +82,83 @@ obligation_facts = Table(
 # --- reading CSV rows ---------------------------------------------------------------------
 
 
-def _date(row: dict[str, str], key: str, where: str) -> PartialDate | None:
-    value = row.get(key, "")
-    return PartialDate.parse(value, where=f"{where}: {key}") if value else None
+def _row_problems(
+    treaty: str, row: dict[str, str], where: str
+) -> tuple[ObligationFact | None, list[str]]:
+    """One CSV row checked by :class:`ObligationRow`: the fact, or every problem of the row."""
+    cells = {k: v for k, v in row.items() if v or k in REQUIRED_COLUMNS}
+    model, found = schemas.problems(ObligationRow, cells, where)
+    if not isinstance(model, ObligationRow):
+        column = {key: i for i, key in enumerate(row)}  # problems in the table's column order
+        found.sort(key=lambda p: column.get(p[len(where) + 2 :].partition(":")[0], len(column)))
+        return None, found
 
+    def day(value: str | None) -> PartialDate | None:
+        return PartialDate.parse(value) if value else None
 
-def _flag(row: dict[str, str], key: str, where: str, default: bool) -> bool:
-    value = row.get(key, "").lower()
-    if not value:
-        return default
-    if value in ("yes", "true", "1"):
-        return True
-    if value in ("no", "false", "0"):
-        return False
-    raise DataError(f"expected yes or no, got {row[key]!r}", where=f"{where}: {key}")
-
-
-def parse_row(treaty: str, row: dict[str, str], where: str) -> ObligationFact:
-    """One CSV row as a fact; a malformed value is a DataError naming file, line and field."""
-    for key in REQUIRED_COLUMNS:
-        if not row.get(key):
-            raise DataError("empty value", where=f"{where}: {key}")
-    decision = row.get("decision", "").lower() or None
-    extended = _date(row, "extended_deadline", where)
-    decided_at = row.get("extension_decided_at") or None
+    decision = model.decision
+    extended = day(model.extended_deadline)
+    decided_at = model.extension_decided_at or None
     if decision is None and (extended is not None or decided_at is not None):
         # a row that names a new deadline or a deciding meeting is an extension step;
         # without a stated decision it is taken as granted, as the vetted data records them
         decision = "granted"
-    if decision is not None and decision not in DECISIONS:
-        raise DataError(
-            f"unknown decision {row['decision']!r} (known: {', '.join(DECISIONS)})",
-            where=f"{where}: decision",
-        )
-    year_text = row.get("report_year", "")
-    report_year = None
-    if year_text:
-        if not (year_text.isdigit() and len(year_text) == 4):
-            raise DataError(f"not a year: {year_text!r}", where=f"{where}: report_year")
-        report_year = int(year_text)
-    return ObligationFact(
+    fact = ObligationFact(
         treaty=treaty,
-        state=row["iso3"].upper(),
-        obligation=row["obligation"],
-        source=Source(
-            row["source_url"],
-            confidence=row.get("confidence") or None,
-            note=row.get("note") or None,
-        ),
-        original_deadline=_date(row, "original_deadline", where),
+        state=model.iso3.upper(),
+        obligation=model.obligation,
+        source=Source(model.source_url, confidence=model.confidence, note=model.note),
+        original_deadline=day(model.original_deadline),
         extended_deadline=extended,
         decided_at=decided_at,
         decision=decision,
-        decided_on=_date(row, "decided_on", where),
-        completed_on=_date(row, "completed_on", where),
-        completed_by=_date(row, "completed_by", where),
-        outstanding_on=_date(row, "outstanding_on", where),
-        report_year=report_year,
-        before_eif=_flag(row, "before_eif", where, False),
-        declared=_flag(row, "declared", where, True),
-        hostilities_ended=_date(row, "hostilities_ended", where),
+        decided_on=day(model.decided_on),
+        completed_on=day(model.completed_on),
+        completed_by=day(model.completed_by),
+        outstanding_on=day(model.outstanding_on),
+        report_year=int(model.report_year) if model.report_year else None,
+        before_eif=model.before_eif,
+        declared=model.declared,
+        hostilities_ended=day(model.hostilities_ended),
         where=where,
     )
+    return fact, []
+
+
+def _raise(found: list[str], name: str) -> None:
+    if len(found) == 1:
+        raise DataError(found[0])
+    lines = "\n".join(f"  - {p}" for p in found)
+    raise DataError(f"{schemas.listed(len(found), name)}:\n{lines}")
+
+
+def parse_row(treaty: str, row: dict[str, str], where: str) -> ObligationFact:
+    """One CSV row as a fact; malformed values are a DataError naming file, line and field
+    (every problem of the row)."""
+    fact, found = _row_problems(treaty, row, where)
+    if fact is None:
+        _raise(found, where)
+    assert fact is not None
+    return fact
 
 
 def parse_csv(treaty: str, text: str, name: str) -> list[ObligationFact]:
-    """Every row of an obligations CSV (the bundled layout), labelled ``name:line``."""
+    """Every row of an obligations CSV (the bundled layout), labelled ``name:line``; a
+    DataError lists the problems of every row at once."""
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise DataError(f"missing column(s) {', '.join(missing)}", where=name)
     facts = []
+    found: list[str] = []
     for row in reader:
         clean = {k: (v or "").strip() for k, v in row.items() if k}
-        facts.append(parse_row(treaty, clean, f"{name}:{reader.line_num}"))
+        fact, row_found = _row_problems(treaty, clean, f"{name}:{reader.line_num}")
+        found.extend(row_found)
+        if fact is not None:
+            facts.append(fact)
+    if found:
+        _raise(found, name)
     return facts
 
 

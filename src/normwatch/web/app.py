@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -98,7 +99,8 @@ class SiteMiddleware:
             return
         if scope["method"] == "OPTIONS" and await answer_preflight(scope, send):
             return
-        self.site.refresh()
+        if self.site.refresh_due():  # stat calls or a query: not on the event loop
+            await anyio.to_thread.run_sync(self.site.refresh)
         head = scope["method"] == "HEAD"
         cors = scope["method"] in ("GET", "HEAD") and cors_applies(scope["path"])
         if head:
@@ -169,14 +171,14 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-async def _normwatch_error(request: Request, exc: Exception) -> Response:
+def _normwatch_error(request: Request, exc: Exception) -> Response:
     status, code, message = classify(exc)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
     return error_response(request, status, code, message)
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
+def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "not_found", 405: "method_not_allowed"}
     code = codes.get(exc.status_code, f"http_{exc.status_code}")
@@ -190,7 +192,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
+def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for err in exc.errors():
@@ -199,7 +201,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, "invalid_parameter", "; ".join(parts) or "invalid")
 
 
-async def _internal_error(request: Request, exc: Exception) -> Response:
+def _internal_error(request: Request, exc: Exception) -> Response:
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, "internal_error", "internal server error")
 
@@ -231,11 +233,14 @@ def create_app(
         store = open_store(db)
     site = Site(store, today=today, check_every=check_every)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    def warm() -> None:
         site.refresh()
         for treaty in store.treaties():  # build the views before the first visitor
             store.view(treaty)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(warm)  # blocking work, off the event loop
         yield
 
     app = FastAPI(

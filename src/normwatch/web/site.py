@@ -143,6 +143,10 @@ class Site:
         )[0]
         return (row["a"], row["i"], row["e"])
 
+    def refresh_due(self) -> bool:
+        """Whether :meth:`refresh` would look at the data now (cheap: no I/O)."""
+        return time.monotonic() - self._checked >= self.check_every
+
     def refresh(self) -> None:
         """Drop every cache when the data has changed (checked at most every few seconds)."""
         now = time.monotonic()

@@ -24,7 +24,6 @@ re-importing the same directory changes nothing.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -34,12 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from normwatch.core import schemas
 from normwatch.core.dates import PartialDate
 from normwatch.core.meetings import (
-    CLAIM_RELATIONS,
     DEFAULT_CODEBOOK,
-    DENOMINATORS,
-    MEETING_ID,
     STATEMENT_ROLES,
     Capacity,
     Claim,
@@ -55,9 +52,16 @@ from normwatch.core.meetings import (
     SpeakerKind,
     Statement,
     find_evidence,
-    parse_kind,
 )
 from normwatch.core.registry import Registry, fold
+from normwatch.core.schemas.meeting import (
+    CodingRow,
+    MeetingFile,
+    ParticipantRow,
+    SourceSpec,
+    StatementRow,
+    columns,
+)
 from normwatch.errors import DataError, NormwatchError, NotFoundError, UnknownStateError
 from normwatch.sources.meetings import texts
 
@@ -66,41 +70,10 @@ if TYPE_CHECKING:
 
     from normwatch.store.db import Store
 
-MEETING_KEYS = (
-    "id",
-    "treaty",
-    "kind",
-    "number",
-    "name",
-    "start_date",
-    "end_date",
-    "venue",
-    "president",
-    "sources",
-    "completeness",
-    "confidence",
-    "note",
-    "codebook",
-    "decisions",
-    "gaps",
-    "claims",
-    "fictional",
-)
-PARTICIPANT_COLUMNS = ("participant", "capacity", "source")
-STATEMENT_COLUMNS = (
-    "id",
-    "speaker",
-    "on_behalf_of",
-    "agenda_item",
-    "language",
-    "date",
-    "file",
-    "source_url",
-)
-STATEMENT_OPTIONAL = ("role", "note")
-CODING_COLUMNS = ("statement_id", "code", "coder", "evidence")
-CODING_OPTIONAL = ("codebook", "confidence", "review_state", "note")
-VERIFICATION = ("verified", "reported", "not_verified")
+MEETING_KEYS = tuple(MeetingFile.model_fields)
+PARTICIPANT_COLUMNS, PARTICIPANT_OPTIONAL = columns(ParticipantRow)
+STATEMENT_COLUMNS, STATEMENT_OPTIONAL = columns(StatementRow)
+CODING_COLUMNS, CODING_OPTIONAL = columns(CodingRow)
 _LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -239,242 +212,73 @@ def _read_meeting_yaml(
     if not isinstance(data, dict):
         problems.add(name, "must be a mapping of keys to values")
         return placeholder, DEFAULT_CODEBOOK, [], []
-    for key in data:
-        if key not in MEETING_KEYS:
-            problems.add(name, f"unknown key {key!r} (known: {', '.join(MEETING_KEYS)})")
-
-    def text(key: str, required: bool = False) -> str | None:
-        value = data.get(key)
-        if isinstance(value, dt.date):  # YAML reads an unquoted 2024-09-10 as a date
-            return value.isoformat()
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                problems.add(f"{name}: {key}", "required")
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            problems.add(f"{name}: {key}", "must be text")
-            return None
-        return str(value).strip()
-
-    mid = text("id", True) or "?"
-    if mid != "?" and not MEETING_ID.match(mid):
-        problems.add(f"{name}: id", f"{mid!r}: use lower-case letters, digits and '-'")
-    treaty = text("treaty", True) or "?"
-    if treaty != "?" and treaty not in treaties:
+    model, found = schemas.problems(MeetingFile, data, name)
+    problems.items.extend(found)
+    # what the schema cannot know: the treaties, the States, the codebooks' codes
+    treaty = data.get("treaty")
+    if isinstance(treaty, str) and treaty.strip() and treaty.strip() not in treaties:
         problems.add(
             f"{name}: treaty", f"unknown treaty {treaty!r} (known: {', '.join(sorted(treaties))})"
         )
-    kind = MeetingKind.OTHER_FORUM
-    kind_text = text("kind", True)
-    if kind_text:
-        try:
-            kind = parse_kind(kind_text)
-        except DataError as exc:
-            problems.add(f"{name}: kind", str(exc))
-    number = data.get("number")
-    if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
-        problems.add(f"{name}: number", "must be a whole number")
-        number = None
-    start = _full_date(text("start_date", True), f"{name}: start_date", problems)
-    end = _full_date(text("end_date"), f"{name}: end_date", problems)
-    if start and end and end < start:
-        problems.add(f"{name}: end_date", "before start_date")
     president = None
-    if (pres := text("president")) is not None:
-        president = _resolve(registry, pres, f"{name}: president", problems)
-    completeness = text("completeness")
-    if completeness not in (None, "partial", "complete"):
-        problems.add(f"{name}: completeness", "must be partial or complete")
-    sources = _sources(data.get("sources"), f"{name}: sources", problems)
-    if not sources:
-        problems.add(f"{name}: sources", "at least one source is required")
-    codebook = text("codebook") or DEFAULT_CODEBOOK
-    notes = _notes(data, name, problems)
-    claims = _claims(data.get("claims"), f"{name}: claims", codebook, books, problems)
-    fictional = data.get("fictional", False)
-    if not isinstance(fictional, bool):
-        problems.add(f"{name}: fictional", "must be true or false")
-        fictional = True  # refused below rather than taken for real
+    pres = data.get("president")
+    if isinstance(pres, str) and pres.strip():
+        president = _resolve(registry, pres.strip(), f"{name}: president", problems)
+    codebook = str(data.get("codebook") or "").strip() or DEFAULT_CODEBOOK
+    claims_raw = data.get("claims")
+    for i, item in enumerate(claims_raw if isinstance(claims_raw, list) else []):
+        if not isinstance(item, dict):
+            continue
+        at = f"{name}: claims[{i}]"
+        book = str(item.get("codebook") or codebook)
+        if isinstance(item.get("code"), str) and item["code"]:
+            books.check(book, item["code"], f"{at}: code")
+        denominator = item.get("denominator")
+        if isinstance(denominator, str) and denominator.startswith("code:") and denominator[5:]:
+            books.check(book, denominator[5:], f"{at}: denominator")
+    if not isinstance(model, MeetingFile):
+        return placeholder, codebook, [], []
     meeting = Meeting(
-        id=mid,
-        treaty=treaty,
-        kind=kind,
-        name=text("name", True) or "?",
-        start_date=start or "?",
-        end_date=end,
-        number=number,
-        venue=text("venue"),
+        id=model.id,
+        treaty=model.treaty,
+        kind=MeetingKind(model.kind),
+        name=model.name,
+        start_date=model.start_date,
+        end_date=model.end_date,
+        number=model.number,
+        venue=model.venue,
         president=president,
-        completeness=completeness,
-        confidence=text("confidence"),
-        note=text("note"),
-        sources=tuple(sources),
-        fictional=fictional,
+        completeness=model.completeness,
+        confidence=model.confidence,
+        note=model.note,
+        sources=tuple(_source(s) for s in model.sources),
+        fictional=model.fictional,
     )
+    notes = [
+        Note(kind, n.text, n.verification, n.confidence, _source(n.source) if n.source else None)
+        for kind, items in (("decision", model.decisions), ("gap", model.gaps))
+        for n in items
+    ]
+    claims = [
+        Claim(
+            c.id,
+            c.reported,
+            c.codebook or codebook,
+            c.code,
+            c.denominator,
+            c.relation,
+            c.value,
+            _source(c.source),
+            c.confidence,
+            c.note,
+        )
+        for c in model.claims
+    ]
     return meeting, codebook, notes, claims
 
 
-def _full_date(value: str | None, where: str, problems: _Problems) -> str | None:
-    if value is None:
-        return None
-    try:
-        day = PartialDate.parse(value)
-    except DataError as exc:
-        problems.add(where, str(exc))
-        return None
-    if day.exact() is None:
-        problems.add(where, f"a full date (YYYY-MM-DD) is needed, got {value!r}")
-        return None
-    return str(day)
-
-
-def _source(value: Any, where: str, problems: _Problems) -> SourceRef | None:
-    if isinstance(value, str) and value.strip():
-        return SourceRef(value.strip())
-    if isinstance(value, dict) and isinstance(value.get("url"), str) and value["url"].strip():
-        extra = set(value) - {"url", "title", "symbol", "published", "note"}
-        if extra:
-            problems.add(where, f"unknown source key(s): {', '.join(sorted(map(str, extra)))}")
-        published = value.get("published")
-        return SourceRef(
-            value["url"].strip(),
-            _opt(value.get("title")),
-            _opt(value.get("symbol")),
-            _opt(published),
-            _opt(value.get("note")),
-        )
-    problems.add(where, "a source is a URL or a mapping with a 'url'")
-    return None
-
-
-def _opt(value: Any) -> str | None:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return None if value is None else str(value).strip() or None
-
-
-def _sources(value: Any, where: str, problems: _Problems) -> list[SourceRef]:
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    out = []
-    for i, item in enumerate(items):
-        src = _source(item, f"{where}[{i}]", problems)
-        if src is not None:
-            out.append(src)
-    return out
-
-
-def _notes(data: dict[str, Any], name: str, problems: _Problems) -> list[Note]:
-    notes: list[Note] = []
-    for kind, key in (("decision", "decisions"), ("gap", "gaps")):
-        items = data.get(key) or []
-        if not isinstance(items, list):
-            problems.add(f"{name}: {key}", "must be a list")
-            continue
-        for i, item in enumerate(items):
-            where = f"{name}: {key}[{i}]"
-            if isinstance(item, str):
-                item = {"text": item}
-            if not isinstance(item, dict) or not str(item.get("text") or "").strip():
-                problems.add(where, "needs a 'text'")
-                continue
-            extra = set(item) - {"text", "verification", "confidence", "source"}
-            if extra:
-                problems.add(where, f"unknown key(s): {', '.join(sorted(map(str, extra)))}")
-            verification = _opt(item.get("verification"))
-            if verification not in (None, *VERIFICATION):
-                problems.add(where, f"verification must be one of {', '.join(VERIFICATION)}")
-            src = _source(item["source"], where, problems) if item.get("source") else None
-            if kind == "decision" and src is None:
-                problems.add(where, "a decision needs a source")
-            notes.append(
-                Note(
-                    kind, str(item["text"]).strip(), verification, _opt(item.get("confidence")), src
-                )
-            )
-    return notes
-
-
-def _claims(
-    value: Any, where: str, codebook: str, books: _Codebooks, problems: _Problems
-) -> list[Claim]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.add(where, "must be a list")
-        return []
-    claims: list[Claim] = []
-    ids: set[str] = set()
-    keys = {
-        "id",
-        "reported",
-        "codebook",
-        "code",
-        "denominator",
-        "relation",
-        "value",
-        "source",
-        "confidence",
-        "note",
-    }
-    for i, item in enumerate(value):
-        at = f"{where}[{i}]"
-        if not isinstance(item, dict):
-            problems.add(at, "must be a mapping")
-            continue
-        extra = set(item) - keys
-        if extra:
-            problems.add(at, f"unknown key(s): {', '.join(sorted(map(str, extra)))}")
-        missing = [
-            k
-            for k in ("id", "reported", "code", "denominator", "relation", "value", "source")
-            if item.get(k) in (None, "")
-        ]
-        if missing:
-            problems.add(at, f"missing {', '.join(missing)}")
-            continue
-        cid = str(item["id"])
-        if cid in ids:
-            problems.add(at, f"repeated claim id {cid!r}")
-        ids.add(cid)
-        book = str(item.get("codebook") or codebook)
-        code = str(item["code"])
-        books.check(book, code, f"{at}: code")
-        denominator = str(item["denominator"])
-        if denominator.startswith("code:"):
-            books.check(book, denominator[5:], f"{at}: denominator")
-        elif denominator not in DENOMINATORS:
-            problems.add(at, f"denominator must be one of {', '.join(DENOMINATORS)} or code:CODE")
-        relation = str(item["relation"])
-        if relation not in CLAIM_RELATIONS:
-            problems.add(at, f"relation must be one of {', '.join(CLAIM_RELATIONS)}")
-        raw_value = item["value"]
-        if (
-            isinstance(raw_value, bool)
-            or not isinstance(raw_value, int | float)
-            or not (0 <= raw_value <= 1)
-        ):
-            problems.add(at, "value must be a share between 0 and 1")
-            raw_value = 0.0
-        src = _source(item["source"], at, problems)
-        if src is None:
-            continue
-        claims.append(
-            Claim(
-                cid,
-                str(item["reported"]).strip(),
-                book,
-                code,
-                denominator,
-                relation,
-                float(raw_value),
-                src,
-                _opt(item.get("confidence")),
-                _opt(item.get("note")),
-            )
-        )
-    return claims
+def _source(spec: SourceSpec) -> SourceRef:
+    return SourceRef(spec.url, spec.title, spec.symbol, spec.published, spec.note)
 
 
 def _read_csv(
@@ -533,7 +337,7 @@ def _read_participants(
     out: list[Participation] = []
     seen: set[str] = set()
     for where, row in _read_csv(
-        directory, "participants.csv", PARTICIPANT_COLUMNS, ("note",), problems
+        directory, "participants.csv", PARTICIPANT_COLUMNS, PARTICIPANT_OPTIONAL, problems
     ):
         name = row["participant"]
         if not name:

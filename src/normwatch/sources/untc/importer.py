@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from normwatch.catalog import data_text, get_treaty, treaty_by_untc
 from normwatch.core.model import Action, ActionKind, Source
@@ -35,6 +35,9 @@ from normwatch.sources.untc.mtdsg import UntcDocument
 from normwatch.sources.untc.viewdetails import parse_status
 from normwatch.store.db import Store
 from normwatch.store.stamps import now_iso
+
+if TYPE_CHECKING:
+    import httpx
 
 FETCH_TIMEOUT = 30.0
 FETCH_ATTEMPTS = 3
@@ -48,9 +51,18 @@ class Fetched:
 
 
 def fetch(
-    location: str, *, timeout: float = FETCH_TIMEOUT, attempts: int = FETCH_ATTEMPTS
+    location: str,
+    *,
+    timeout: float = FETCH_TIMEOUT,
+    attempts: int = FETCH_ATTEMPTS,
+    transport: httpx.BaseTransport | None = None,
 ) -> Fetched:
-    """Read a file path, or fetch an http(s) URL with a timeout and retries."""
+    """Read a file path, or fetch an http(s) URL with a timeout and retries.
+
+    A connection that cannot be made is retried by httpx's transport (``retries``); a server
+    error (5xx) or an answer that does not come in time is asked again here, ``attempts``
+    times in all, with a short pause between. ``transport`` replaces the network (tests use
+    ``httpx.MockTransport``)."""
     if not location.startswith(("http://", "https://")):
         # one file, one source, however its path was typed
         path = Path(location).expanduser().resolve()
@@ -58,33 +70,46 @@ def fetch(
             return Fetched(str(path), path.read_bytes(), None)
         except OSError as exc:
             raise SourceError(f"{location}: cannot read file: {exc.strerror or exc}") from None
-    import urllib.error
-    import urllib.request
+    import httpx  # only when fetching: the import costs start-up time
 
     last = ""
-    for attempt in range(attempts):
-        try:
-            req = urllib.request.Request(location, headers={"User-Agent": "normwatch"})
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                data = resp.read()
-                modified = resp.headers.get("Last-Modified")
-            published = None
-            if modified:
-                try:
-                    published = parsedate_to_datetime(modified).date().isoformat()
-                except (TypeError, ValueError):
-                    published = None
-            return Fetched(location, data, published)
-        except urllib.error.HTTPError as exc:
-            last = f"HTTP {exc.code}"
-            if exc.code < 500:
+    with httpx.Client(
+        transport=transport or httpx.HTTPTransport(retries=max(attempts - 1, 0)),
+        timeout=timeout,
+        headers={"User-Agent": "normwatch"},
+        follow_redirects=True,
+    ) as client:
+        for attempt in range(attempts):
+            try:
+                resp = client.get(location)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # the transport has already retried the connection
+                last = f"{exc} (offline, or the server did not answer)"
                 break
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            last = f"{reason} (offline, or the server did not answer)"
-        if attempt + 1 < attempts:
-            time.sleep(0.5 * (attempt + 1))
+            except httpx.TimeoutException as exc:
+                last = f"{exc or 'timed out'} (offline, or the server did not answer)"
+            except httpx.HTTPError as exc:
+                last = f"{exc} (offline, or the server did not answer)"
+            else:
+                if resp.is_success:
+                    return Fetched(location, resp.content, _published(resp))
+                last = f"HTTP {resp.status_code}"
+                if resp.status_code < 500:
+                    break
+            if attempt + 1 < attempts:
+                time.sleep(0.5 * (attempt + 1))
     raise SourceError(f"{location}: cannot fetch: {last}")
+
+
+def _published(resp: httpx.Response) -> str | None:
+    """The day the answer says its document was last changed, if it says."""
+    modified = resp.headers.get("Last-Modified")
+    if not modified:
+        return None
+    try:
+        return parsedate_to_datetime(modified).date().isoformat()
+    except (TypeError, ValueError):
+        return None
 
 
 # --- reconciliation ------------------------------------------------------------------------
@@ -155,6 +180,47 @@ class Report:
             "warnings": self.warnings,
             "dry_run": self.dry_run,
         }
+
+    #: the columns of :meth:`rows`, the import report as a table
+    ROW_COLUMNS = (
+        "source",
+        "treaty",
+        "change",
+        "state",
+        "name",
+        "action",
+        "date",
+        "before_action",
+        "before_date",
+        "note",
+    )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per act that is new, changed, gone or in conflict (``change`` says which)."""
+        out = []
+        for change, items in (
+            ("new", self.new),
+            ("changed", self.changed),
+            ("gone", self.gone),
+            ("conflict", self.conflicts),
+        ):
+            for i in items:
+                before = i.before or {}
+                out.append(
+                    {
+                        "source": self.source,
+                        "treaty": self.treaty,
+                        "change": change,
+                        "state": i.state,
+                        "name": i.name,
+                        "action": i.action,
+                        "date": i.date,
+                        "before_action": before.get("action"),
+                        "before_date": before.get("date"),
+                        "note": i.note,
+                    }
+                )
+        return out
 
     def lines(self) -> list[str]:
         out = [f"{self.source} → {self.treaty} ({self.reference})"]

@@ -34,6 +34,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
+import defusedxml.ElementTree as defused_et
+
 from normwatch.core.model import ActionKind
 from normwatch.errors import SourceError
 
@@ -568,6 +570,13 @@ def _repair(text: str) -> tuple[str, int, int]:
     return text, n_ctrl, n_entities + n_bare
 
 
+def _fromstring(text: str) -> ET.Element:
+    """Parse untrusted XML with defusedxml: no entity expansion, no external references (a
+    DefusedXmlException is a ValueError)."""
+    root: ET.Element = defused_et.fromstring(text)
+    return root
+
+
 def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Element:
     if re.search(r"<!(?:DOCTYPE|ENTITY)", text, re.I):
         raise UntcParseError(
@@ -577,14 +586,14 @@ def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Elemen
         )
     body = _DECL_TEXT.sub("", text, count=1)
     try:
-        return ET.fromstring(body)
+        return _fromstring(body)
     except (ET.ParseError, ValueError) as exc:  # ValueError: lone surrogates (e.g. from UTF-7)
         first = exc
     repaired, n_ctrl, n_amp = _repair(body)
     if repaired == body:
         raise UntcParseError(f"not well-formed XML: {first}", source=source)
     try:
-        root = ET.fromstring(repaired)
+        root = _fromstring(repaired)
     except (ET.ParseError, ValueError) as exc:
         raise UntcParseError(
             f"not well-formed XML, even after replacing raw control characters and bare '&': {exc}",

@@ -18,6 +18,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from normwatch.catalog import get_treaty
+from normwatch.core.schemas.meeting import MeetingDetail, MeetingOut, StatementOut
+from normwatch.core.schemas.obligations import ObligationOut
 from normwatch.formats import jsonable, to_csv
 from normwatch.service import status as queries
 from normwatch.web.deps import (
@@ -424,7 +426,7 @@ def api_freshness(request: Request) -> Response:
 
 @router.get(
     "/treaties/{treaty}/deadlines",
-    responses=_ok(list[dict[str, Any]]),
+    responses=_ok(list[ObligationOut]),
     summary="Deadlines of every State for which the treaty is in force: overdue ones "
     "and those ahead (`normwatch deadlines`)",
 )
@@ -454,7 +456,7 @@ def api_deadlines(
 
 @router.get(
     "/treaties/{treaty}/states/{state}/obligations",
-    responses=_ok(list[dict[str, Any]]),
+    responses=_ok(list[ObligationOut]),
     summary="One State's obligations on a date, explained (`normwatch obligations`)",
 )
 def api_obligations(
@@ -485,7 +487,7 @@ def checked_codebook(codebook: str | None) -> str:
 
 @router.get(
     "/meetings",
-    responses=_ok(list[dict[str, Any]]),
+    responses=_ok(list[MeetingOut]),
     summary="Meetings of States Parties and review conferences (`normwatch meetings list`)",
 )
 def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response:
@@ -498,7 +500,7 @@ def api_meetings(request: Request, treaty: TreatyQuery = None) -> Response:
 
 @router.get(
     "/meetings/{meeting}",
-    responses=_ok(dict[str, Any]),
+    responses=_ok(MeetingDetail),
     summary="One meeting: sources, participants, statements, decisions, gaps and "
     "reported claims beside the computed figures",
 )
@@ -511,7 +513,7 @@ def api_meeting(request: Request, meeting: MeetingPath) -> Response:
 
 @router.get(
     "/meetings/{meeting}/statements",
-    responses=_ok(list[dict[str, Any]]),
+    responses=_ok(list[StatementOut]),
     summary="The statements of a meeting",
 )
 def api_statements(
