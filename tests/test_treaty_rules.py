@@ -16,9 +16,10 @@ from pydantic import ValidationError
 from normwatch import catalog
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import Action, ActionKind, ArmedConflict, Record, Source, Status
+from normwatch.core.schemas.published import json_schema
 from normwatch.core.status import build_view, treaty_entry_into_force
 from normwatch.core.treaty import DateRule, parse_rules
-from normwatch.core.treaty_schema import TreatyFile, treaty_file_schema
+from normwatch.core.treaty_schema import TreatyFile
 from normwatch.errors import RuleError
 
 SRC = (Source("https://example.org/fictional-status-page"),)
@@ -386,7 +387,7 @@ def test_the_schema_refuses_what_the_parser_refuses() -> None:
     with pytest.raises(ValidationError) as info:
         TreatyFile.model_validate(raw)
     assert ("rules", "entry_into_force", "threshhold") in [e["loc"] for e in info.value.errors()]
-    schema = treaty_file_schema()
+    schema = json_schema("treaty")
     eif = schema["$defs"]["TreatyEntryIntoForce"]["properties"]  # type: ignore[index]
     assert {"required_states", "not_earlier_than", "counted_instruments"} <= set(eif)
 

@@ -10,10 +10,11 @@ from normwatch.core.schemas.published import PUBLISHED
 @click.command("schema")
 @click.argument("name", type=click.Choice(sorted(PUBLISHED)))
 def schema_cmd(name: str) -> None:
-    """Print the JSON Schema of a codebook, a meeting.yaml or an obligations row.
+    """Print the JSON Schema of a codebook, a meeting.yaml, an obligations row or a treaty file.
 
     Point an editor at it (the YAML language server: a `# yaml-language-server: $schema=...`
-    line) to have a file checked as it is typed. The same files are in the repository's
+    line; Taplo's `#:schema` line for a TOML treaty file) to have a file checked as it is typed.
+    The same files are in the repository's
     schemas/ folder.
 
     \\b

@@ -1,4 +1,4 @@
-"""The treaty rule file's schema as a pydantic model, for publishing (``model_json_schema()``).
+"""The treaty rule file's schema as a pydantic model, published as ``normwatch schema treaty``.
 
 :mod:`normwatch.core.treaty` parses and validates rule files with the standard library alone (the
 status command must start fast); this model states the same keys and kinds so that the schema
@@ -127,7 +127,3 @@ class TreatyFile(BaseModel):
     data: str | None = None
     rules: Rules
 
-
-def treaty_file_schema() -> dict[str, object]:
-    """The JSON Schema of a rule file (for a future ``normwatch schema treaty``)."""
-    return TreatyFile.model_json_schema()

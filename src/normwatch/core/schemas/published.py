@@ -2,8 +2,7 @@
 
 :data:`PUBLISHED` is the one place a schema is registered: ``normwatch schema NAME`` prints it,
 and ``scripts/write_schemas.py`` writes it to ``schemas/NAME.schema.json`` (a test keeps the
-committed files equal to these). The treaty rule file is added here by one line,
-``"treaty": "<module>:<Model>"``, once its model is the one that validates rule files.
+committed files equal to these).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ PUBLISHED: dict[str, str] = {
     "codebook": "normwatch.core.schemas.codebook:CodebookFile",
     "meeting": "normwatch.core.schemas.meeting:MeetingFile",
     "obligations": "normwatch.core.schemas.obligations:ObligationRow",
+    "treaty": "normwatch.core.treaty_schema:TreatyFile",
 }
 
 #: what each published file is, for the schema's description
@@ -26,6 +26,7 @@ WHAT: dict[str, str] = {
     "codebook": "a codebook (data/codebooks/<id>.yaml)",
     "meeting": "a meeting folder's meeting.yaml",
     "obligations": "one row of an obligations table (CSV), as a mapping of column to cell",
+    "treaty": "a treaty rule file (data/treaties/<id>.toml)",
 }
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
