@@ -667,7 +667,15 @@ def test_cli_import_obligations_adds_facts_that_the_engine_uses(
     path = tmp_path / "later.csv"
     path.write_bytes(b"\xef\xbb\xbf" + LATER_REMNANTS.encode())  # a spreadsheet's UTF-8 BOM
     code, out, _ = run(capsys, "--db", own_db, "import", "obligations", "ccm", str(path))
-    assert (code, out.strip()) == (0, f"3 obligation facts imported from {path}")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == f"{path} → ccm"
+    assert lines[1:4] == [
+        "+ AUT clearance deadline 2026-06-30 (later.csv:2)",
+        "+ AUT clearance deadline 2031-06-30 (later.csv:3)",
+        "+ AUT clearance (later.csv:4)",
+    ]
+    assert lines[4] == "  3 new, 0 changed, 0 gone, 0 conflicts"
     code, out, _ = run(
         capsys,
         "--db",

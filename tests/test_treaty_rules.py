@@ -388,7 +388,7 @@ def test_the_schema_refuses_what_the_parser_refuses() -> None:
         TreatyFile.model_validate(raw)
     assert ("rules", "entry_into_force", "threshhold") in [e["loc"] for e in info.value.errors()]
     schema = json_schema("treaty")
-    eif = schema["$defs"]["TreatyEntryIntoForce"]["properties"]  # type: ignore[index]
+    eif = schema["$defs"]["TreatyEntryIntoForce"]["properties"]
     assert {"required_states", "not_earlier_than", "counted_instruments"} <= set(eif)
 
 

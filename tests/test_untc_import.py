@@ -205,17 +205,27 @@ def test_dry_run_json_report_and_sources_view(
     )
     assert code == 0
     report = json.loads(out)
-    assert set(report) >= {"new", "changed", "gone", "conflicts"}
-    assert report["new"] == [
-        {"state": "TUV", "name": "Tuvalu", "action": "accession", "date": "2030-01-12"}
+    assert report["importer"] == "untc" and report["target"] == "ccm" and report["dry_run"]
+    assert (report["new"], report["changed"], report["gone"], report["conflicts"]) == (1, 0, 0, 0)
+    assert [c for c in report["changes"]] == [
+        {
+            "table": "actions",
+            "change": "new",
+            "key": "TUV",
+            "name": "Tuvalu",
+            "before": None,
+            "after": "accession 2030-01-12",
+            "note": None,
+            "count": 1,
+        }
     ]
     assert snapshot(fresh) == before
     code, out, _ = run(
         capsys, "--db", fresh, "import", "untc", str(path), "--dry-run", "--format", "csv"
     )
     assert code == 0 and out.splitlines() == [
-        "source,treaty,change,state,name,action,date,before_action,before_date,note",
-        f"{path},ccm,new,TUV,Tuvalu,accession,2030-01-12,,,",
+        "importer,source,target,table,change,key,name,before,after,note,count",
+        f"untc,{path},ccm,actions,new,TUV,Tuvalu,,accession 2030-01-12,,1",
     ]
     assert snapshot(fresh) == before
     code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path))
@@ -447,7 +457,8 @@ def test_a_file_without_participants_is_refused_and_the_store_is_unchanged(
     )
     assert code == 0
     report = json.loads(out)
-    assert len(report["gone"]) == report["confirmed"] + len(report["gone"]) > 200
+    gone = [c for c in report["changes"] if c["change"] == "gone"]
+    assert len(gone) == report["gone"] == report["facts"]["confirmed"] + report["gone"] > 200
     assert "no participants" in report["refusal"]
     assert Path(fresh).read_bytes() == before
 

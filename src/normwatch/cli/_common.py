@@ -119,3 +119,21 @@ def get_store(ctx: click.Context) -> Store:
         obj["store"] = open_store(obj.get("db"))
     store: Store = obj["store"]
     return store
+
+
+def emit_import_reports(reports: list[Any], fmt: str) -> None:
+    """Print import reports (:class:`~normwatch.service.imports.ImportReport`) in one shape for
+    every importer: lines for people, one CSV row per change, or JSON (one object for one
+    report, a list for several)."""
+    from normwatch.formats import dumps, emit
+    from normwatch.service.imports import ImportReport
+
+    if fmt == "json":
+        data = [r.model_dump(mode="json") for r in reports]
+        click.echo(dumps(data[0] if len(data) == 1 else data))
+    elif fmt == "csv":
+        rows = [row for r in reports for row in r.rows()]
+        emit(rows, "csv", columns=list(ImportReport.CSV_COLUMNS))
+    else:
+        for r in reports:
+            click.echo("\n".join(r.lines()))

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from normwatch.cli._common import format_option, get_store
+from normwatch.cli._common import emit_import_reports, format_option, get_store
 
 
 @click.group("meetings")
@@ -24,32 +24,26 @@ def meetings_group() -> None:
     """
 
 
-@meetings_group.command("import")
+@click.command("meeting")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=str))
 @format_option
 @click.pass_context
-def import_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
+def import_meeting_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
     """Import a meeting DIRECTORY (meeting.yaml, participants.csv, statements.csv, files,
     optional codings.csv). Every problem is listed and nothing is written when there is one;
-    importing the same directory again changes nothing."""
-    from normwatch.formats import dumps
-    from normwatch.sources.meetings.importer import import_meeting
+    importing the same directory again changes nothing.
 
-    report = import_meeting(get_store(ctx), directory)
-    if fmt == "json":
-        click.echo(dumps(report))
-        return
-    verb = "created" if report["created"] else "updated" if report["changes"] else "unchanged"
-    click.echo(
-        f"{report['meeting']}: {verb} ({report['changes']} changes; "
-        f"{report['participants']} participants, {report['statements']} statements, "
-        f"{report['codings']} codings in the directory)"
-    )
-    for table, c in report["tables"].items():
-        if any(c.values()):
-            click.echo(f"  {table}: {c['new']} new, {c['changed']} changed, {c['removed']} removed")
-    for w in report["warnings"]:
-        click.echo(f"warning: {w}", err=True)
+    \b
+    Example:
+      normwatch import meeting my-meetings/ccm-13msp
+    """
+    from normwatch.service.imports import import_meeting
+
+    emit_import_reports([import_meeting(get_store(ctx), directory)], fmt)
+
+
+# also `normwatch meetings import DIR`, beside the other meeting commands
+meetings_group.add_command(import_meeting_cmd, name="import")
 
 
 @meetings_group.command("remove")

@@ -11,7 +11,7 @@ import datetime as dt
 
 import click
 
-from normwatch.cli._common import format_option, get_store, on_option
+from normwatch.cli._common import emit_import_reports, format_option, get_store, on_option
 
 _COLUMNS = [
     "obligation",
@@ -155,8 +155,11 @@ def calendar_cmd(ctx: click.Context, treaty: str, states: tuple[str, ...], on: d
     help="Undo the import of FILE instead (only when it is the last import): the store is "
     "left as it was before it.",
 )
+@format_option
 @click.pass_context
-def import_obligations_cmd(ctx: click.Context, treaty: str, file: str, undo: bool) -> None:
+def import_obligations_cmd(
+    ctx: click.Context, treaty: str, file: str, undo: bool, fmt: str
+) -> None:
     """Add the obligation facts of a CSV FILE to TREATY, in one transaction.
 
     The columns are those of the bundled ccm/obligations.csv: iso3, obligation and
@@ -171,8 +174,6 @@ def import_obligations_cmd(ctx: click.Context, treaty: str, file: str, undo: boo
       normwatch import obligations ccm extensions-2026.csv
       normwatch import obligations ccm extensions-2026.csv --undo
     """
-    from normwatch.sources.obligations import import_facts
-
     if undo:
         from pathlib import Path
 
@@ -184,5 +185,6 @@ def import_obligations_cmd(ctx: click.Context, treaty: str, file: str, undo: boo
         click.echo(f"undone: {done['undone']} {done['label']} of {done['imported_at']}")
         return
 
-    count = import_facts(get_store(ctx), treaty, file)
-    click.echo(f"{count} obligation fact{'s' if count != 1 else ''} imported from {file}")
+    from normwatch.service.imports import import_obligations
+
+    emit_import_reports([import_obligations(get_store(ctx), treaty, file)], fmt)

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from normwatch.cli._common import format_option, get_store
+from normwatch.cli._common import emit_import_reports, format_option, get_store
+from normwatch.cli.meetings import import_meeting_cmd
 from normwatch.cli.obligations import import_obligations_cmd
-from normwatch.sources.untc.importer import import_untc_files, sources_summary
+from normwatch.sources.untc.importer import sources_summary
 
 if TYPE_CHECKING:
     from normwatch.sources.untc.mtdsg import UntcDocument
@@ -56,12 +57,11 @@ def import_untc_cmd(
       normwatch import untc https://treaties.un.org/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVI/XXVI-6.en.xml
     """
     from normwatch.cli._progress import progress_bar
-    from normwatch.formats import dumps, emit
-    from normwatch.sources.untc.importer import Report
+    from normwatch.service.imports import import_untc
 
     store = get_store(ctx)
     with progress_bar("import untc", enabled=len(sources) > 1) as progress:
-        reports = import_untc_files(
+        reports = import_untc(
             store,
             sources,
             treaty=treaty,
@@ -69,19 +69,12 @@ def import_untc_cmd(
             allow_removals=allow_removals,
             progress=progress,
         )
-    if fmt == "json":
-        data = [r.to_dict() for r in reports]
-        click.echo(dumps(data[0] if len(data) == 1 else data))
-        return
-    if fmt == "csv":
-        emit([row for r in reports for row in r.rows()], "csv", columns=Report.ROW_COLUMNS)
-        return
-    for r in reports:
-        click.echo("\n".join(r.lines()))
+    emit_import_reports(reports, "table" if fmt == "text" else fmt)
 
 
 # the other importers live with their features
 import_group.add_command(import_obligations_cmd)
+import_group.add_command(import_meeting_cmd)
 
 
 @import_group.command("undo")

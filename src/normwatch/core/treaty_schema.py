@@ -126,4 +126,3 @@ class TreatyFile(BaseModel):
     )
     data: str | None = None
     rules: Rules
-

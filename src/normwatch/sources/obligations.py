@@ -255,8 +255,9 @@ def ensure_table(store: Store) -> None:
         load_bundled(conn, codes)
 
 
-def import_facts(store: Store, treaty: str, path: str | Path) -> int:
-    """Add the facts of a CSV file (bundled layout) to the store, in one transaction.
+def import_facts(store: Store, treaty: str, path: str | Path) -> list[ObligationFact]:
+    """Add the facts of a CSV file (bundled layout) to the store, in one transaction; returns
+    the facts written.
 
     A malformed value, an unknown State code or an unknown obligation id stops the import
     with an error naming file, line and field, before anything is written. Rows keep
@@ -294,7 +295,8 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> int:
     from normwatch.store.journal import journaled
 
     with store.transaction() as conn, journaled(conn, f"obligations {rules.id}", str(p.resolve())):
-        return write_facts(conn, facts)
+        write_facts(conn, facts)
+    return facts
 
 
 _SELECT = """
