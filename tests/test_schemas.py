@@ -214,6 +214,11 @@ API_ANSWERS = [
     ("/api/v1/meetings/ccm-12msp", "MeetingDetail"),
     ("/api/v1/meetings/ccm-web-msp", "MeetingDetail"),
     ("/api/v1/meetings/ccm-web-msp/statements?text=true", "list[StatementOut]"),
+    ("/api/v1/meetings/ccm-12msp/codings", "list[CodingOut]"),
+    ("/api/v1/meetings/ccm-web-msp/codings", "list[CodingOut]"),
+    ("/api/v1/meetings/ccm-12msp/reactions", "ReactionsOut"),
+    ("/api/v1/meetings/ccm-12msp/reactions?by=nato&denominator=parties", "ReactionsOut"),
+    ("/api/v1/meetings/ccm-web-msp/reactions?by=regional_group", "ReactionsOut"),
     ("/api/v1/treaties/ccm/deadlines?on=2026-01-01", "list[ObligationOut]"),
     ("/api/v1/treaties/ccm/states/BGR/obligations?on=2024-01-01", "list[ObligationOut]"),
     ("/api/v1/treaties/att/states/USA/obligations?on=2024-01-01", "list[ObligationOut]"),
@@ -226,9 +231,9 @@ def test_api_answers_are_exactly_their_models(client: TestClient, path: str, mod
     read into it and written out again is the same JSON."""
     from pydantic import TypeAdapter
 
-    from normwatch.core.schemas import meeting, obligations
+    from normwatch.core.schemas import codings, meeting, obligations
 
-    names = {**vars(meeting), **vars(obligations)}
+    names = {**vars(meeting), **vars(obligations), **vars(codings)}
     inner = model.removeprefix("list[").removesuffix("]")
     typ = list[names[inner]] if model.startswith("list[") else names[inner]  # type: ignore[valid-type]
     answer = client.get(path)

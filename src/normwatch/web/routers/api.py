@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from normwatch.catalog import get_treaty
+from normwatch.core.schemas.codings import CodingOut, ReactionsOut
 from normwatch.core.schemas.meeting import MeetingDetail, MeetingOut, StatementOut
 from normwatch.core.schemas.obligations import ObligationOut
 from normwatch.formats import jsonable, to_csv
@@ -529,7 +530,7 @@ def api_statements(
 
 @router.get(
     "/meetings/{meeting}/codings",
-    responses=_ok(list[dict[str, Any]]),
+    responses=_ok(list[CodingOut]),
     summary="Every coding of a meeting's statements, with evidence",
 )
 def api_codings(
@@ -546,7 +547,7 @@ def api_codings(
 
 @router.get(
     "/meetings/{meeting}/reactions",
-    responses=_ok(dict[str, Any]),
+    responses=_ok(ReactionsOut),
     summary="Which States carried which code: counts, shares, silent States, "
     "breakdowns (`normwatch reactions`)",
 )
