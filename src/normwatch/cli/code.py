@@ -41,14 +41,7 @@ def code() -> None:
 
 
 @code.command("codebooks")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output for people (table) or programs (csv, json).",
-)
+@format_option
 def codebooks_cmd(fmt: str) -> None:
     """List the codebooks that ship with normwatch."""
     from normwatch.coding.codebook import list_codebooks, load_codebook
