@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -283,3 +284,37 @@ def test_dry_run_of_the_real_ccm_page_finds_no_conflicts(
     assert code == 0
     assert " 0 conflicts" in out and "dry run: nothing written" in out
     assert snapshot(fresh) == before
+
+
+def _without_row(page: str, participant: str) -> str:
+    at = page.index(participant)
+    start = page.rindex("<tr", 0, at)
+    return page[:start] + page[page.index("</tr>", at) + len("</tr>") :]
+
+
+@pytest.mark.skipif(not (UNTC_2026 / "ctbt.html").exists(), reason=f"no {UNTC_2026}")
+def test_a_newer_page_without_a_row_reports_the_acts_read_from_the_older_page_as_gone(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bundled acts cite the depositary's ViewDetails page (and the 2018 XML): a saved copy
+    of that page is the same listing, so a row it no longer shows is reported as gone."""
+    page = tmp_path / "ctbt-later.html"
+    page.write_text(
+        _without_row((UNTC_2026 / "ctbt.html").read_text(encoding="utf-8"), "Afghanistan"),
+        encoding="utf-8",
+    )
+    before = snapshot(fresh)
+    code, out, _ = run(
+        capsys, "--db", fresh, "import", "untc", str(page), "--dry-run", "--format", "json"
+    )
+    assert code == 0 and snapshot(fresh) == before
+    gone = [c for c in json.loads(out)["changes"] if c["change"] == "gone"]
+    assert sorted((c["key"], c["after"]) for c in gone) == [
+        ("AFG", "ratification 2003-09-24"),
+        ("AFG", "signature 2003-09-24"),
+        ("RUS", "ratification 2000-06-30"),  # kept: its revocation explains the absence
+    ]
+    code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(page))
+    assert code == 0
+    code, out, _ = run(capsys, "--db", fresh, "status", "ctbt", "AFG", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["status"] == "non_signatory"

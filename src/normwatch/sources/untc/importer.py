@@ -25,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from normwatch.catalog import data_text, get_treaty, treaty_by_untc
 from normwatch.core.model import Action, ActionKind, Source
@@ -250,13 +251,18 @@ class Report:
 
 
 def _same_listing(src: Source, reference: str, location: str) -> bool:
-    """Whether ``src`` is the depositary listing being imported (any copy of it)."""
-    url = src.url
-    return (
-        url == location
-        or url.endswith(f"/{reference}.en.xml")
-        or url.endswith(f"/{reference.replace('-', '%2D')}.en.xml")
-    )
+    """Whether ``src`` is the depositary listing being imported (any copy of it: the file or URL
+    read now, the MTDSG XML of the same reference, or its ``ViewDetails`` status page)."""
+    url = src.url.split(" ", 1)[0]  # a bundled source may say "(status as at …)" after the URL
+    if location in (src.url, url):
+        return True
+    if url.endswith((f"/{reference}.en.xml", f"/{reference.replace('-', '%2D')}.en.xml")):
+        return True
+    parts = urlsplit(url)
+    if parts.path.lower().endswith("/viewdetails.aspx"):
+        shown = parse_qs(parts.query).get("mtdsg_no", [])
+        return any(n.strip().lower() == reference.lower() for n in shown)
+    return False
 
 
 @cache
