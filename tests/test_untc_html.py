@@ -318,3 +318,22 @@ def test_a_newer_page_without_a_row_reports_the_acts_read_from_the_older_page_as
     assert code == 0
     code, out, _ = run(capsys, "--db", fresh, "status", "ctbt", "AFG", "--format", "json")
     assert code == 0 and json.loads(out)[0]["status"] == "non_signatory"
+
+
+@pytest.mark.skipif(not (UNTC_2026 / "ottawa.html").exists(), reason=f"no {UNTC_2026}")
+def test_a_withdrawal_read_from_an_end_note_carries_the_notification_the_note_cites(
+    fresh: str,
+) -> None:
+    from normwatch.catalog import get_treaty
+    from normwatch.core.model import Source
+    from normwatch.sources.untc.importer import incoming_actions
+    from normwatch.store.db import open_store
+
+    path = UNTC_2026 / "ottawa.html"
+    doc = parse_status(path.read_bytes(), source=str(path))
+    acts, _ = incoming_actions(open_store(fresh), doc, get_treaty("apmbt"), Source(str(path)))
+    withdrawals = {a.state: a.sources[0].symbol for a in acts if a.kind == ActionKind.WITHDRAWAL}
+    assert set(withdrawals) == {"EST", "FIN", "LVA", "LTU", "POL"}
+    assert all(
+        s and s.startswith("C.N.") and s.endswith("TREATIES-XXVI-5") for s in withdrawals.values()
+    )

@@ -345,9 +345,8 @@ def incoming_actions(
             )
             continue
         note = f"end note {w.note_index}: {w.text}"
-        acts.append(
-            Action(rules.id, codes[w.row], w.kind, _pd(w.notified), (_with_note(source, note),))
-        )
+        cited = _with_note(source, note, symbol=w.symbol)  # the note's C.N. symbol, if cited
+        acts.append(Action(rules.id, codes[w.row], w.kind, _pd(w.notified), (cited,)))
     return acts, warnings
 
 
@@ -357,8 +356,10 @@ def _pd(day: Any) -> Any:
     return PartialDate.of(day)
 
 
-def _with_note(src: Source, note: str) -> Source:
-    return Source(src.url, src.symbol, src.title, src.published, src.retrieved, "high", note)
+def _with_note(src: Source, note: str, symbol: str | None = None) -> Source:
+    return Source(
+        src.url, symbol or src.symbol, src.title, src.published, src.retrieved, "high", note
+    )
 
 
 def reconcile(
