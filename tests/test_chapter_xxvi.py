@@ -224,6 +224,8 @@ def test_a_tpnw_party_without_facts_has_unknown_obligations(store: Store) -> Non
     assert {r["obligation"]: r["status"] for r in rows} == {
         "initial_declaration": "unknown",
         "safeguards_agreement": "unknown",
+        "nuclear_weapons_destruction": "unknown",
+        "foreign_weapons_removal": "unknown",
     }
 
 

@@ -421,6 +421,9 @@ GOOD = {
             "obligations[0].after_hostilities: a yearly obligation has no second deadline",
         ),
         ({"id": "Bad Id"}, "obligations[0].id: must be a lower-case identifier"),
+        ({"set_by": "meeting"}, "obligations[0].set_by: a deadline set by a meeting has no period"),
+        ({"years": None, "set_by": "court"}, "obligations[0].set_by: unknown value 'court'"),
+        ({"years": None}, "obligations[0].years: give exactly one period"),
     ],
 )
 def test_bad_obligation_rules_name_file_and_key(change: dict[str, Any], message: str) -> None:
@@ -899,3 +902,43 @@ def test_cli_deadlines_table_collapses_states_but_json_and_csv_keep_one_row_each
     assert len(lines) == 1
     assert "AUT" in {r["state"] for r in annual}
     assert "Austria" not in out  # a State of the collapsed row is not listed on its own
+
+
+# test facts, not real ones: two TPNW parties said to hold nuclear weapons, one with a deadline
+# set by a meeting and one without
+MEETING_SET = (
+    "iso3,obligation,original_deadline,extension_decided_at,completed_on,source_url\n"
+    "AUT,nuclear_weapons_destruction,2031-06-30,First Meeting (test),,https://example.org/set\n"
+    "MEX,nuclear_weapons_destruction,,,,https://example.org/declared\n"
+)
+
+
+def test_a_deadline_set_by_a_meeting_is_a_fact_never_a_computed_date(
+    own_db: str, tmp_path: Path
+) -> None:
+    """TPNW art. 4(2): the treaty leaves the deadline to a meeting of States Parties."""
+    rule = {r.id: r for r in obligation_rules("tpnw")}["nuclear_weapons_destruction"]
+    assert (rule.set_by, rule.years, rule.months, rule.days) == ("meeting", None, None, None)
+    store = open_store(own_db)
+    before = {
+        r["obligation"]: r for r in obligations_for(store, "tpnw", "AUT", dt.date(2026, 1, 1))
+    }["nuclear_weapons_destruction"]
+    assert before["status"] == "unknown" and before["deadline"] is None
+    path = tmp_path / "set.csv"
+    path.write_text(MEETING_SET, encoding="utf-8")
+    import_facts(store, "tpnw", path)
+
+    def destruction(state: str, on: dt.date) -> dict[str, Any]:
+        rows = obligations_for(store, "tpnw", state, on)
+        return {r["obligation"]: r for r in rows}["nuclear_weapons_destruction"]
+
+    pending = destruction("AUT", dt.date(2026, 1, 1))
+    assert (pending["status"], pending["deadline"]) == ("pending", "2031-06-30")
+    assert (
+        "deadline 2031-06-30 set by First Meeting (test) under art. 4(2)"
+        in (pending["explanation"])
+    )
+    assert destruction("AUT", dt.date(2031, 7, 1))["status"] == "overdue"
+    unset = destruction("MEX", dt.date(2030, 1, 1))
+    assert (unset["status"], unset["deadline"]) == ("unknown", None)
+    assert "no decision setting it for the State is on record" in unset["summary"]

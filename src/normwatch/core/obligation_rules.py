@@ -7,7 +7,8 @@ A treaty's deadlines are data, not code. Each table names one obligation::
     article = "3(2)"
     text = "..."                   # our paraphrase of the article
     anchor = "entry_into_force"    # counted from entry into force for the State
-    years = 8                      # exactly one of: years, months, days, yearly ("MM-DD")
+    years = 8                      # exactly one of: years, months, days, yearly ("MM-DD"),
+                                   # or set_by = "meeting" (no period: see below)
     applies = "declared"           # "declared": only States with a declaration on record
                                    # "all_parties": every State for which the treaty is in force
     fact = "stockpile_destruction" # (optional) the obligation name the facts use to declare it
@@ -21,6 +22,13 @@ A treaty's deadlines are data, not code. Each table names one obligation::
     article = "4(1)(b)"              # arises after entry into force, counted from the end of
     years = 10                       # the active hostilities that produced it (facts give
     text = "..."                     # that end in ``hostilities_ended``)
+
+``set_by = "meeting"`` says that no period is written in the treaty: a meeting of States
+Parties sets the deadline (TPNW art. 4(2): destruction "not later than a deadline to be
+determined by the first meeting of States Parties"). The deadline is then a fact, per State,
+with the meeting that set it (an obligations row with ``original_deadline`` and, naming the
+meeting, ``extension_decided_at``); without one on record the deadline is ``unknown``, never
+computed.
 
 A ``yearly`` obligation falls due every year on that day and covers the previous calendar
 year. Without ``after`` the first report covers the calendar year of the anchor; with it, the
@@ -42,6 +50,8 @@ from normwatch.core.dates import PartialDate, add_days, add_months, add_years
 from normwatch.errors import RuleError
 
 ANCHORS = ("entry_into_force",)
+#: who sets a deadline the treaty leaves open
+SET_BY = ("meeting",)
 APPLIES = ("declared", "all_parties")
 #: a leap year, so that "02-29" is accepted as a yearly day (due 28 February otherwise)
 _LEAP = 2024
@@ -103,6 +113,8 @@ class ObligationRule:
     months: int | None = None
     extension: ExtensionRule | None = None
     after_hostilities: AfterHostilitiesRule | None = None
+    #: "meeting": the deadline is set by a meeting of States Parties (a fact), not counted
+    set_by: str | None = None
 
     @property
     def recurring(self) -> bool:
@@ -114,6 +126,8 @@ class ObligationRule:
 
     def period(self) -> str:
         """The period in words: '8 years', '180 days', 'each year by 30 April'."""
+        if self.set_by is not None:
+            return "a deadline set by a meeting of States Parties"
         if self.years is not None:
             return f"{self.years} year" + ("s" if self.years != 1 else "")
         if self.months is not None:
@@ -228,6 +242,7 @@ _KNOWN_KEYS = frozenset(
         "after",
         "extension",
         "after_hostilities",
+        "set_by",
     }
 )
 _EXTENSION_KEYS = frozenset({"article", "max_years", "renewable", "text"})
@@ -318,9 +333,19 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
             if table.get("yearly") is not None
             else None
         )
-        if sum(x is not None for x in (years, months, days, yearly)) != 1:
+        set_by = _string(table, "set_by", path, prefix, required=False)
+        if set_by is not None and set_by not in SET_BY:
             raise _fail(
-                path, prefix + "years", "give exactly one period: years, months, days or yearly"
+                path, prefix + "set_by", f"unknown value {set_by!r} (known: {', '.join(SET_BY)})"
+            )
+        periods = sum(x is not None for x in (years, months, days, yearly))
+        if set_by is not None and periods:
+            raise _fail(path, prefix + "set_by", "a deadline set by a meeting has no period")
+        if set_by is None and periods != 1:
+            raise _fail(
+                path,
+                prefix + "years",
+                "give exactly one period: years, months, days or yearly (or set_by)",
             )
         after = _string(table, "after", path, prefix, required=False)
         if after is not None and yearly is None:
@@ -360,6 +385,7 @@ def parse_obligations(treaty: str, raw: Mapping[str, Any], path: str) -> tuple[O
                 after=after,
                 extension=extension,
                 after_hostilities=later,
+                set_by=set_by,
             )
         )
     ids = {o.id for o in found}

@@ -583,8 +583,18 @@ def _one_off(
     ctx: _Ctx, mine: list[ObligationFact], aggregates: Sequence[ObligationFact]
 ) -> ObligationState:
     rule, on = ctx.rule, ctx.on
-    original, how = rule.first_deadline(ctx.span.start, ctx.hostilities)
-    ctx.steps.append(how)
+    if rule.set_by is not None:
+        found = _deadline_set(ctx, mine)
+        if found is None:
+            return ctx.result(
+                ObStatus.UNKNOWN,
+                f"the deadline is set by a meeting of States Parties ({rule.label}); no "
+                "decision setting it for the State is on record",
+            )
+        original = found
+    else:
+        original, how = rule.first_deadline(ctx.span.start, ctx.hostilities)
+        ctx.steps.append(how)
     ctx.used.extend(
         f
         for f in mine
@@ -704,6 +714,20 @@ def _one_off(
         overdue_days=days,
         **common,
     )
+
+
+def _deadline_set(ctx: _Ctx, mine: list[ObligationFact]) -> PartialDate | None:
+    """The deadline a meeting set for the State (``set_by = "meeting"``): the latest fact that
+    gives an ``original_deadline``, with the decision that set it; None when none is on record."""
+    setting = [f for f in mine if f.original_deadline is not None and f.extended_deadline is None]
+    if not setting:
+        return None
+    f = setting[-1]
+    by = f.decided_at or "a meeting of States Parties (which one: not on record)"
+    ctx.steps.append(
+        f"deadline {f.original_deadline} set by {by} under {ctx.rule.label} {f.cite()}"
+    )
+    return f.original_deadline
 
 
 def yearly_due_dates(
