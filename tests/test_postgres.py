@@ -147,3 +147,57 @@ def test_untc_import_reconciles_the_same_way_on_postgresql(pg_url: str, tmp_path
     assert [i.state for i in report.new] == ["TUV"]
     again = import_untc(open_store(pg_url), str(path))
     assert not (again.new or again.changed or again.gone or again.conflicts)
+
+
+def _pg_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                t: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}")))
+                for t in ("actions", "action_sources", "sources", "imports", "import_journal")
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_header_only_status_file_is_refused_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    import re
+
+    from mtdsg_export import export_mtdsg
+    from normwatch.errors import SourceError
+    from normwatch.service.imports import import_untc
+
+    store = open_store(pg_url)
+    names = {s.code: s.name for s in store.registry().states}
+    full = export_mtdsg(store.actions("ccm"), names)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(re.sub(rb"<Participants>.*</Participants>", b"", full, flags=re.S))
+    before = _pg_rows(pg_url)
+    with pytest.raises(SourceError, match="no participants"):
+        import_untc(store, [str(path)])
+    assert _pg_rows(pg_url) == before
+
+
+def test_an_import_failing_a_check_is_rolled_back_on_postgresql(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from mtdsg_export import export_mtdsg
+    from normwatch.service.import_checks import ImportRefused
+    from normwatch.service.imports import import_untc
+
+    store = open_store(pg_url)
+    names = {s.code: s.name for s in store.registry().states}
+    path = tmp_path / "XXVI-6.en.xml"
+    early = [("Tuvalu", "3 Dec\t 2005", "", "")]  # before the CCM opened for signature
+    path.write_bytes(export_mtdsg(store.actions("ccm"), names, extra_rows=early))
+    before = _pg_rows(pg_url)
+    with pytest.raises(ImportRefused, match="after_opening: ccm: TUV signature 2005-12-03"):
+        import_untc(store, [str(path)])
+    assert _pg_rows(pg_url) == before
+    later = [("Tuvalu", "", "", "12 Jun\t 2026 a")]
+    path.write_bytes(export_mtdsg(store.actions("ccm"), names, extra_rows=later))
+    (report,) = import_untc(open_store(pg_url), [str(path)])
+    assert report.new == 1 and not report.problems

@@ -48,7 +48,7 @@ from normwatch.store.schema import metadata
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from normwatch.store.db import Store
+    from normwatch.store.db import Store, Verify
 
 FILE_NAME = "obligations.csv"
 
@@ -255,7 +255,9 @@ def ensure_table(store: Store) -> None:
         load_bundled(conn, codes)
 
 
-def import_facts(store: Store, treaty: str, path: str | Path) -> list[ObligationFact]:
+def import_facts(
+    store: Store, treaty: str, path: str | Path, *, verify: Verify | None = None
+) -> list[ObligationFact]:
     """Add the facts of a CSV file (bundled layout) to the store, in one transaction; returns
     the facts written.
 
@@ -263,7 +265,10 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> list[Obligation
     with an error naming file, line and field, before anything is written. Rows keep
     ``file:line`` as their origin, so that ``normwatch check`` can point at them for the
     checks that need the rest of the store (dates against entry into force, extensions ...).
+    ``verify`` wraps the writes and may refuse them.
     """
+    from contextlib import nullcontext
+
     from normwatch.catalog import get_treaty, obligation_rules
     from normwatch.core.obligation_rules import known_fact_names
 
@@ -294,7 +299,11 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> list[Obligation
     ensure_table(store)
     from normwatch.store.journal import journaled
 
-    with store.transaction() as conn, journaled(conn, f"obligations {rules.id}", str(p.resolve())):
+    with (
+        store.transaction() as conn,
+        journaled(conn, f"obligations {rules.id}", str(p.resolve())),
+        (verify or nullcontext)(conn),
+    ):
         write_facts(conn, facts)
     return facts
 

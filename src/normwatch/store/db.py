@@ -9,8 +9,8 @@ of :class:`Store` (``registry``, ``actions``, ``conflicts``, ``events``) and nev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     import sqlite3
 
     from sqlalchemy import Connection, Engine
+
+
+#: a check an importer runs around its writes, given the transaction's connection; it may
+#: refuse them by raising (the service layer passes ``normwatch check`` this way)
+Verify = Callable[["Connection"], AbstractContextManager[object]]
 
 
 def brief(exc: BaseException) -> str:
@@ -148,6 +153,17 @@ class Store:
         self._sqlite = _sqlite_path(url)
         self._registry: Registry | None = None
         self._views: dict[str, TreatyView] = {}
+        #: the connection of an open transaction that a :meth:`bound` store reads through
+        self._conn: Connection | None = None
+
+    def bound(self, conn: Connection) -> Store:
+        """This store as seen through ``conn``, a connection inside an open transaction: its
+        reads see that transaction's uncommitted writes (an import's result is checked this
+        way before it commits). It cannot open transactions of its own."""
+        other = Store(self.url)
+        other._sqlite = None
+        other._conn = conn
+        return other
 
     @property
     def engine(self) -> Engine:
@@ -180,6 +196,8 @@ class Store:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
+            if self._conn is not None:
+                return [dict(r._mapping) for r in self._conn.execute(text(sql), params or {})]
             with self.engine.connect() as conn:
                 return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
         except SQLAlchemyError as exc:
@@ -236,6 +254,9 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         """One transaction: everything inside commits together or not at all."""
         from sqlalchemy.exc import SQLAlchemyError
+
+        if self._conn is not None:
+            raise StoreError("a store bound to an open transaction cannot start another")
 
         try:
             with self.engine.begin() as conn:

@@ -68,7 +68,7 @@ from normwatch.sources.meetings import texts
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from normwatch.store.db import Store
+    from normwatch.store.db import Store, Verify
 
 MEETING_KEYS = tuple(MeetingFile.model_fields)
 PARTICIPANT_COLUMNS, PARTICIPANT_OPTIONAL = columns(ParticipantRow)
@@ -947,15 +947,24 @@ def _sync(
     return new, changed, removed
 
 
-def import_meeting(store: Store, directory: str | Path) -> dict[str, Any]:
-    """``normwatch meetings import DIR``: one transaction; nothing is written on any problem."""
+def import_meeting(
+    store: Store, directory: str | Path, *, verify: Verify | None = None
+) -> dict[str, Any]:
+    """``normwatch meetings import DIR``: one transaction; nothing is written on any problem
+    (``verify`` wraps the writes and may refuse them)."""
+    from contextlib import nullcontext
+
     from normwatch.store.db import FictionRefused
 
     path = Path(directory)
     example = store.is_example()
     from normwatch.store.journal import journaled
 
-    with store.transaction() as conn, journaled(conn, "meetings", str(path.resolve())):
+    with (
+        store.transaction() as conn,
+        journaled(conn, "meetings", str(path.resolve())),
+        (verify or nullcontext)(conn),
+    ):
         report = import_directory(conn, path)
         if report["fictional"] and not example:
             # raised inside the transaction: everything written above is rolled back

@@ -20,6 +20,7 @@ import csv
 import io
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -34,7 +35,7 @@ from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, SourceError, UnknownStateError
 from normwatch.sources.untc.mtdsg import UntcDocument
 from normwatch.sources.untc.viewdetails import parse_status
-from normwatch.store.db import Store
+from normwatch.store.db import Store, Verify
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
@@ -468,9 +469,15 @@ def removal_refusal(report: Report, participants: int) -> str | None:
 
 
 def apply(
-    store: Store, rules: TreatyRules, report: Report, *, published: str | None, imported_at: str
+    store: Store,
+    rules: TreatyRules,
+    report: Report,
+    *,
+    published: str | None,
+    imported_at: str,
+    verify: Verify | None = None,
 ) -> None:
-    """Write the plan of ``report`` in one transaction."""
+    """Write the plan of ``report`` in one transaction (``verify`` wraps the writes)."""
     from sqlalchemy import delete
 
     from normwatch.store import schema as t
@@ -478,7 +485,11 @@ def apply(
     from normwatch.store.journal import journaled
 
     touched = ("treaties", "sources", "actions", "action_sources", "imports")
-    with store.transaction() as conn, journaled(conn, "untc", report.source, touched):
+    with (
+        store.transaction() as conn,
+        journaled(conn, "untc", report.source, touched),
+        (verify or nullcontext)(conn),
+    ):
         ensure_treaty(conn, rules)
         drop = [a.id for a in report._drop]
         if drop:
@@ -558,6 +569,7 @@ def import_untc_files(
     imported_at: str | None = None,
     allow_removals: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    verify: Verify | None = None,
 ) -> list[Report]:
     """Import several status files: every file is fetched, parsed and its names resolved
     before anything is written, so one bad file stops them all; then each is reconciled
@@ -568,7 +580,8 @@ def import_untc_files(
     written unless ``allow_removals``; a dry run reports it as a warning.
 
     ``progress(step, done, total)`` is called as each file is read ("reading") and applied
-    ("applying", or "checking" in a dry run)."""
+    ("applying", or "checking" in a dry run). ``verify`` wraps each file's writes inside its
+    transaction and may refuse them (the service runs ``normwatch check`` there)."""
     total = len(locations)
     read = []
     for i, location in enumerate(locations):
@@ -597,7 +610,14 @@ def import_untc_files(
         if report.refusal and dry_run:
             report.warnings.append("without --allow-removals this import would be refused")
         if not dry_run:
-            apply(store, r.rules, report, published=r.got.published, imported_at=stamp)
+            apply(
+                store,
+                r.rules,
+                report,
+                published=r.got.published,
+                imported_at=stamp,
+                verify=verify,
+            )
         reports.append(report)
     if progress:
         progress(step, total, total)
