@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -201,3 +202,39 @@ def test_an_import_failing_a_check_is_rolled_back_on_postgresql(
     path.write_bytes(export_mtdsg(store.actions("ccm"), names, extra_rows=later))
     (report,) = import_untc(open_store(pg_url), [str(path)])
     assert report.new == 1 and not report.problems
+
+
+def test_the_web_app_on_postgresql_sees_cli_changes_and_lists_sources(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from clirun import run
+    from test_web_support import MEETING, web_app, write_meeting_dir
+
+    open_store(pg_url, example=True)  # the fictional meeting needs an example store
+    folder = write_meeting_dir(tmp_path / "meetings")
+    assert run(capsys, "--db", pg_url, "import", "meeting", str(folder))[0] == 0
+    codings = f"/api/v1/meetings/{MEETING}/codings"
+    # check_every=0: the app looks at the store's data version on every request
+    app = web_app(pg_url, check_every=0.0)
+    with TestClient(app) as client:  # type: ignore[arg-type]
+        first = client.get(codings).json()
+        page = client.get(f"/meetings/{MEETING}").text
+        assert client.get(codings).json() == first  # unchanged data: the same answer
+        code, _, err = run(
+            capsys, "--db", pg_url, "code", "set", f"{MEETING}/s03", "concern", "--coder", "bob"
+        )
+        assert code == 0, err
+        second = client.get(codings).json()
+        assert second != first and "bob" in str(second) and "bob" not in str(first)
+        assert client.get(f"/meetings/{MEETING}").text != page
+        assert run(capsys, "--db", pg_url, "meetings", "remove", MEETING)[0] == 0
+        assert client.get(codings).status_code == 404
+        sources = client.get("/api/v1/sources")
+        assert sources.status_code == 200, sources.text
+    code, out, err = run(capsys, "--db", pg_url, "sources", "--format", "json")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert len(listed) > 100 and listed[0]["last_import"]
+    assert [r["url"] for r in sources.json()] == [r["url"] for r in listed]

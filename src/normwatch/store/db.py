@@ -423,6 +423,33 @@ class Store:
         )
         return self.query(sql, {"treaty": treaty})
 
+    def data_version(self) -> tuple[Any, ...]:
+        """A value that changes whenever anything is written to the store, by this process or
+        another (the web app drops its caches when it does), read without scanning tables.
+
+        A SQLite file: the times and sizes of the file and its write-ahead log. PostgreSQL: the
+        next transaction id (``pg_current_snapshot()``'s xmax), which moves only when some
+        transaction writes; a refused import or another database of the server may move it too,
+        which only costs a cache refill. Other databases: counts and the newest import.
+        """
+        if self._sqlite:
+            out: list[Any] = []
+            for p in (self._sqlite, f"{self._sqlite}-wal"):
+                try:
+                    st = os.stat(p)
+                    out += [st.st_mtime_ns, st.st_size]
+                except OSError:
+                    out += [None, None]
+            return tuple(out)
+        if self.url.startswith("postgresql"):
+            row = self.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x")[0]
+            return (row["x"],)
+        row = self.query(
+            "SELECT (SELECT COUNT(*) FROM actions) AS a, (SELECT MAX(imported_at) FROM imports) "
+            "AS i, (SELECT COUNT(*) FROM events) AS e"
+        )[0]
+        return (row["a"], row["i"], row["e"])
+
     def count(self, table: str) -> int:
         if not table.isidentifier():
             raise StoreError(f"not a table name: {table!r}")

@@ -127,21 +127,7 @@ class Site:
     # -- freshness -------------------------------------------------------------------
 
     def data_version(self) -> tuple[Any, ...]:
-        path = getattr(self.store, "_sqlite", None)
-        if path:
-            out: list[Any] = []
-            for p in (path, f"{path}-wal"):
-                try:
-                    st = os.stat(p)
-                    out += [st.st_mtime_ns, st.st_size]
-                except OSError:
-                    out += [None, None]
-            return tuple(out)
-        row = self.store.query(
-            "SELECT (SELECT COUNT(*) FROM actions) AS a, (SELECT MAX(imported_at) FROM imports) "
-            "AS i, (SELECT COUNT(*) FROM events) AS e"
-        )[0]
-        return (row["a"], row["i"], row["e"])
+        return self.store.data_version()
 
     def refresh_due(self) -> bool:
         """Whether :meth:`refresh` would look at the data now (cheap: no I/O)."""

@@ -638,9 +638,14 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
            (SELECT COUNT(*) FROM events e WHERE e.source_id = s.id) AS events,
            (SELECT MAX(i.imported_at) FROM imports i WHERE i.source_id = s.id) AS last_import,
            (SELECT COUNT(*) FROM imports i WHERE i.source_id = s.id) AS imports
-    FROM sources s ORDER BY last_import IS NULL, last_import DESC, actions DESC, s.url
+    FROM sources s
     """
-    rows = store.query(sql)
+    # sorted here, the same on every database (collations differ): the last imported first,
+    # then the most cited, then by URL (stable sorts, the last key first)
+    rows = sorted(store.query(sql), key=lambda r: (r["url"], r["symbol"] or "", r["id"]))
+    rows.sort(key=lambda r: -int(r["actions"]))
+    rows.sort(key=lambda r: r["last_import"] or "", reverse=True)
+    rows.sort(key=lambda r: r["last_import"] is None)
     import_schema_modules()
     core = {"action_sources", "events", "imports"}
     other: dict[str, int] = {}
