@@ -43,6 +43,7 @@ from normwatch.core.model import Source
 from normwatch.core.obligations import ALL_STATES, ObligationFact
 from normwatch.core.schemas.obligations import REQUIRED_COLUMNS, ObligationRow
 from normwatch.errors import DataError, StoreError
+from normwatch.sources import _csv
 from normwatch.store.schema import metadata
 
 if TYPE_CHECKING:
@@ -146,12 +147,12 @@ def parse_csv(treaty: str, text: str, name: str) -> list[ObligationFact]:
     """Every row of an obligations CSV (the bundled layout), labelled ``name:line``; a
     DataError lists the problems of every row at once."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in _csv.fieldnames(reader, name)]
     if missing:
         raise DataError(f"missing column(s) {', '.join(missing)}", where=name)
     facts = []
     found: list[str] = []
-    for row in reader:
+    for row in _csv.rows(reader, name):
         clean = {k: (v or "").strip() for k, v in row.items() if k}
         fact, row_found = _row_problems(treaty, clean, f"{name}:{reader.line_num}")
         found.extend(row_found)
@@ -167,7 +168,7 @@ def fictional_rows(text: str, name: str) -> list[str]:
     written for tests or a tour, which only an example store takes)."""
     reader = csv.DictReader(io.StringIO(text))
     found = []
-    for row in reader:
+    for row in _csv.rows(reader, name):
         value = (row.get("fictional") or "").strip().lower()
         if value in ("yes", "true", "1"):
             found.append(f"{name}:{reader.line_num}")

@@ -172,6 +172,11 @@ class Store:
 
             try:
                 self._engine = _make_engine(self.url)
+            except ValueError:  # a URL that does not parse: a bad port, an unclosed [IPv6]
+                raise StoreError(
+                    f"cannot open store {self.url}: not a valid database URL (check the host, "
+                    "the brackets around an IPv6 address and the port, a number up to 65535)"
+                ) from None
             except (SQLAlchemyError, ArgumentError, ModuleNotFoundError, OSError) as exc:
                 raise StoreError(f"cannot open store {self.url}: {brief(exc)}") from None
         return self._engine

@@ -18,16 +18,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from normwatch.core.dates import parse_date
+from normwatch.core.dates import MAX_DATE, MIN_DATE, parse_date
 from normwatch.core.model import Status
 from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 T = TypeVar("T")
-
-#: the dates the site answers for; outside them a date is a 400, not a long computation
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2199, 12, 31)
 
 
 class DateParamError(DataError):

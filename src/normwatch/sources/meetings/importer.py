@@ -63,6 +63,7 @@ from normwatch.core.schemas.meeting import (
     columns,
 )
 from normwatch.errors import DataError, NormwatchError, NotFoundError, UnknownStateError
+from normwatch.sources import _csv
 from normwatch.sources.meetings import texts
 
 if TYPE_CHECKING:
@@ -304,7 +305,11 @@ def _read_csv(
     # a spreadsheet saved in a locale with a decimal comma separates fields with ";"
     delimiter = ";" if ";" in first and "," not in first else ","
     reader = csv.DictReader(io.StringIO(raw), delimiter=delimiter)
-    columns = [c.strip() for c in reader.fieldnames or []]
+    try:
+        columns = [c.strip() for c in _csv.fieldnames(reader, name)]
+    except DataError as exc:
+        problems.add(name, str(exc).removeprefix(f"{name}:1: "))
+        return
     missing = [c for c in required if c not in columns]
     unknown = [c for c in columns if c not in required and c not in optional]
     if missing:
@@ -313,11 +318,13 @@ def _read_csv(
         problems.add(name, f"unknown column(s): {', '.join(unknown)}")
     if missing:
         return
-    for row in reader:
-        values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
-        if not any(values.values()):
-            continue
-        yield f"{name}:{reader.line_num}", values
+    try:
+        for row in _csv.rows(reader, name):
+            values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
+            if any(values.values()):
+                yield f"{name}:{reader.line_num}", values
+    except DataError as exc:
+        problems.add(f"{name}:{reader.line_num}", str(exc).split(": ", 1)[1])
 
 
 def _resolve(registry: Registry, name: str, where: str, problems: _Problems) -> str | None:
