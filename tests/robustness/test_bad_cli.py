@@ -39,6 +39,7 @@ def files(tmp_path_factory: pytest.TempPathFactory, bundled_db: str) -> dict[str
     statements[1] += long_cell
     (meeting / "statements.csv").write_text("\n".join(statements) + "\n", encoding="utf-8")
     (root / "folder").mkdir()
+    os.mkfifo(root / "pipe.xml")
     (root / "markup.xml").write_bytes(b"<not [/bold] a status file")
     return {"root": str(root), "db": str(store)}
 
@@ -66,6 +67,13 @@ CATALOGUE: list[tuple[str, list[str]]] = [
     ("a NUL in an export folder", ["export", "{root}/out\x00"]),
     ("a NUL in a gold file", ["code", "evaluate", "--codebook", "withdrawal-reaction", "x\x00"]),
     ("a missing status file", ["import", "untc", "{root}/nosuch.xml"]),
+    ("a named pipe as a status file", ["import", "untc", "{root}/pipe.xml"]),
+    ("a device as a status file", ["untc", "parse", "/dev/zero"]),
+    ("a device as an obligations table", ["import", "obligations", "ccm", "/dev/zero"]),
+    (
+        "a pipe as a labelled set",
+        ["code", "evaluate", "--codebook", "withdrawal-reaction", "{root}/pipe.xml"],
+    ),
     ("a bad --within", ["deadlines", "ccm", "--within", "12 parsecs"]),
     ("a huge --within", ["deadlines", "ccm", "--within", "99999999m"]),
 ]
@@ -123,3 +131,24 @@ def test_a_bad_store_is_one_clear_error(files: dict[str, str], what: str, db: st
         case.refused() if code else case.accepted()
     assert code != 0 and out == "", what
     assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("variable", "args"),
+    [
+        ("NORMWATCH_MAX_STATUS_BYTES", ["import", "untc", "{fixture}/untc/buoys_2020s.xml"]),
+        ("NORMWATCH_MAX_INPUT_BYTES", ["import", "meeting", "{fixture}/meetings/ccm-test-msp"]),
+    ],
+)
+def test_an_input_over_its_size_limit_is_refused(
+    files: dict[str, str], monkeypatch: pytest.MonkeyPatch, variable: str, args: list[str]
+) -> None:
+    monkeypatch.setenv(variable, "100")
+    before = Path(files["db"]).read_bytes()
+    with trial("inputs over a size limit") as case:
+        code, _, err = _run(
+            ["--db", files["db"], *[a.replace("{fixture}", str(FIXTURES)) for a in args]]
+        )
+        case.refused() if code else case.accepted()
+    assert code != 0 and "over the limit of 100" in err and f"set {variable}" in err
+    assert Path(files["db"]).read_bytes() == before

@@ -14,7 +14,8 @@ def rows(reader: csv.DictReader[str], name: str) -> Iterator[dict[str, str]]:
     try:
         yield from reader
     except csv.Error as exc:
-        raise DataError(f"cannot read this line as CSV: {exc}", where=f"{name}:{reader.line_num}")
+        where = f"{name}:{reader.line_num}"
+        raise DataError(f"cannot read this line as CSV: {exc}", where=where) from None
 
 
 def fieldnames(reader: csv.DictReader[str], name: str) -> list[str]:

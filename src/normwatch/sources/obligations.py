@@ -42,7 +42,7 @@ from normwatch.core.dates import PartialDate
 from normwatch.core.model import Source
 from normwatch.core.obligations import ALL_STATES, ObligationFact
 from normwatch.core.schemas.obligations import REQUIRED_COLUMNS, ObligationRow
-from normwatch.errors import DataError, StoreError
+from normwatch.errors import DataError, SourceError, StoreError
 from normwatch.sources import _csv
 from normwatch.store.schema import metadata
 
@@ -275,11 +275,12 @@ def import_facts(
 
     rules = get_treaty(treaty)
     p = Path(path)
+    from normwatch import inputs
+
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise DataError(f"cannot read: {reason}", where=str(p)) from None
+        text = inputs.read_text(p)
+    except SourceError as exc:
+        raise DataError(str(exc).removeprefix(f"{p}: "), where=str(p)) from None
     facts = parse_csv(rules.id, text, p.name)
     fictional = fictional_rows(text, p.name)
     if fictional:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from normwatch import inputs
 from normwatch.core import schemas
 from normwatch.core.dates import PartialDate
 from normwatch.core.meetings import (
@@ -62,7 +63,13 @@ from normwatch.core.schemas.meeting import (
     StatementRow,
     columns,
 )
-from normwatch.errors import DataError, NormwatchError, NotFoundError, UnknownStateError
+from normwatch.errors import (
+    DataError,
+    NormwatchError,
+    NotFoundError,
+    SourceError,
+    UnknownStateError,
+)
 from normwatch.sources import _csv
 from normwatch.sources.meetings import texts
 
@@ -206,8 +213,11 @@ def _read_meeting_yaml(
         problems.add(name, "missing file")
         return placeholder, DEFAULT_CODEBOOK, [], []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = yaml.safe_load(inputs.read_text(inputs.in_folder(directory, name)))
+    except SourceError as exc:
+        problems.add(name, str(exc).removeprefix(f"{path}: "))
+        return placeholder, DEFAULT_CODEBOOK, [], []
+    except yaml.YAMLError as exc:
         problems.add(name, f"not valid YAML: {exc}")
         return placeholder, DEFAULT_CODEBOOK, [], []
     if not isinstance(data, dict):
@@ -297,9 +307,10 @@ def _read_csv(
             problems.add(name, "missing file")
         return
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.add(name, "must be UTF-8")
+        raw = inputs.read_text(inputs.in_folder(directory, name))
+    except SourceError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        problems.add(name, "must be UTF-8" if reason == "not UTF-8 text" else reason)
         return
     first = raw.split("\n", 1)[0]
     # a spreadsheet saved in a locale with a decimal comma separates fields with ";"

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from normwatch import inputs
 from normwatch.catalog import data_text, get_treaty, treaty_by_untc
 from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
@@ -68,10 +69,7 @@ def fetch(
     if not location.startswith(("http://", "https://")):
         # one file, one source, however its path was typed
         path = Path(location).expanduser().resolve()
-        try:
-            return Fetched(str(path), path.read_bytes(), None)
-        except OSError as exc:
-            raise SourceError(f"{location}: cannot read file: {exc.strerror or exc}") from None
+        return Fetched(str(path), inputs.read_bytes(path, inputs.STATUS), None)
     import httpx  # only when fetching: the import costs start-up time
 
     last = ""
@@ -94,6 +92,8 @@ def fetch(
                 last = f"{exc} (offline, or the server did not answer)"
             else:
                 if resp.is_success:
+                    if len(resp.content) > inputs.limit(inputs.STATUS):
+                        raise inputs.too_large(location, len(resp.content), inputs.STATUS)
                     return Fetched(location, resp.content, _published(resp))
                 last = f"HTTP {resp.status_code}"
                 if resp.status_code < 500:
