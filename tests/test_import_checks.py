@@ -138,3 +138,23 @@ def test_a_meeting_import_whose_capacities_contradict_the_treaty_is_refused(
     )
     code, _, err = run(capsys, "--db", fresh, "import", "meeting", str(folder))
     assert code == 0, err
+
+
+@pytest.mark.parametrize("name", ["meeting.yaml", "participants.csv", "s01.txt"])
+def test_a_meeting_file_linking_out_of_its_folder_is_refused_unread(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    mark_example(fresh)
+    folder = tmp_path / "ccm-test-msp"
+    shutil.copytree(FIXTURE_MEETING, folder)
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("first line of a private file\n", encoding="utf-8")
+    (folder / name).unlink()
+    (folder / name).symlink_to(secret)
+    before = Path(fresh).read_bytes()
+    code, out, err = run(capsys, "--db", fresh, "import", "meeting", str(folder))
+    assert code != 0 and out == ""
+    assert name in err and ("leads out of the folder" in err or "outside the meeting" in err)
+    assert "private file" not in err
+    assert Path(fresh).read_bytes() == before
