@@ -39,10 +39,11 @@ def test_the_exported_csv_files_neutralise_formulas(
     facts = tmp_path / "facts.csv"
     facts.write_text(
         "iso3,obligation,original_deadline,source_url,confidence,note\n"
-        "AUT,clearance,2026-06-30,https://example.org/fictional,low,\"=cmd|' /C calc'!A0\"\n",
+        "AUT,clearance,2020-08-01,https://example.org/fictional,low,\"=cmd|' /C calc'!A0\"\n",
         encoding="utf-8",
     )
     db = str(tmp_path / "s.sqlite")
+    assert run(capsys, "db", "example", db)[0] == 0  # the fact cites an example domain
     code, _, err = run(capsys, "--db", db, "import", "obligations", "ccm", str(facts))
     assert code == 0, err
     out = tmp_path / "out"

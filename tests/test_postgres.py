@@ -238,3 +238,37 @@ def test_the_web_app_on_postgresql_sees_cli_changes_and_lists_sources(
     listed = json.loads(out)
     assert len(listed) > 100 and listed[0]["last_import"]
     assert [r["url"] for r in sources.json()] == [r["url"] for r in listed]
+
+
+def test_csv_exports_and_downloads_neutralise_formulas_on_postgresql(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    from fastapi.testclient import TestClient
+
+    from clirun import run
+    from test_web_support import web_app
+
+    open_store(pg_url, example=True)  # the fact below is fictional, citing example.org
+    facts = tmp_path / "facts.csv"
+    facts.write_text(
+        "iso3,obligation,original_deadline,source_url,confidence,note\n"
+        "AUT,clearance,2020-08-01,https://example.org/fictional,low,\"=cmd|' /C calc'!A0\"\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "--db", pg_url, "import", "obligations", "ccm", str(facts))
+    assert code == 0, err
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "--db", pg_url, "export", str(out), "--format", "csv")
+    assert code == 0, err
+    cells = [
+        c for f in out.glob("*.csv") for row in csv.reader(f.open(encoding="utf-8")) for c in row
+    ]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    with TestClient(web_app(pg_url)) as client:  # type: ignore[arg-type]
+        served = client.get("/data/obligation_facts.csv")
+        assert served.status_code == 200, served.text
+        assert "'=cmd|' /C calc'!A0" in served.text
+        assert "\n=" not in served.text and ",=" not in served.text

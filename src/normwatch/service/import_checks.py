@@ -36,9 +36,14 @@ class ImportRefused(DataError):
 class ImportCheck:
     """``with ImportCheck(store)(conn): write…`` — refuse writes that make a check fail."""
 
-    def __init__(self, store: Store, label: str) -> None:
+    def __init__(self, store: Store, label: str, before: set[Problem] | None = None) -> None:
         self.store = store
         self.label = label
+        #: the problems before the import, when known (the result of the previous file of a
+        #: series imported one after the other); else found at the transaction's start
+        self.before = before
+        #: the problems of the result, once checked
+        self.after: set[Problem] = set()
         #: new failures of the :data:`WARN_ONLY` checks, after a successful import
         self.warnings: list[str] = []
 
@@ -49,9 +54,11 @@ class ImportCheck:
 
     @contextmanager
     def __call__(self, conn: Connection) -> Iterator[None]:
-        before = set(self._problems(conn))
+        before = set(self._problems(conn)) if self.before is None else self.before
         yield
-        new = [p for p in self._problems(conn) if p not in before]
+        result = self._problems(conn)
+        self.after = set(result)
+        new = [p for p in result if p not in before]
         self.warnings = [
             f"{p.check}: {p.message} (figures pinned for an earlier date; the import is kept)"
             for p in new

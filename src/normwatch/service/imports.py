@@ -192,7 +192,9 @@ def import_untc(
     checks: list[ImportCheck] = []
 
     def verify(conn: Connection) -> AbstractContextManager[object]:
-        checks.append(ImportCheck(store, "import untc"))
+        # a file's result is the next file's starting point: checked once, not twice
+        before = checks[-1].after if checks else None
+        checks.append(ImportCheck(store, "import untc", before))
         return checks[-1](conn)
 
     reports = import_untc_files(
