@@ -22,6 +22,7 @@ from robust_tally import examples, trial
 
 from normwatch.catalog import data_text
 from normwatch.core.treaty import parse_rules
+from normwatch.errors import NormwatchError
 from normwatch.sources.meetings.texts import extract_text, html_text
 from normwatch.sources.obligations import parse_csv
 from normwatch.sources.untc.viewdetails import parse_status
@@ -236,3 +237,13 @@ def test_status_file_imports(example_db: Path, tmp_path: Path) -> None:
             case.accepted()
 
     run()
+
+
+def test_a_status_page_of_deeply_nested_tags_is_refused_at_once() -> None:
+    from test_untc_html import page
+
+    nested = page().replace(b"<body", b"<div>" * 200_000 + b"<body", 1)
+    with trial("status files (XML, HTML)") as case:
+        with pytest.raises(NormwatchError, match="more than 50,000 tags"):
+            parse_status(nested, source="nested.html")
+        case.refused()

@@ -122,10 +122,19 @@ def _cell_markup(td: Tag) -> str:
     return "".join(parts)
 
 
+#: the most tags a status page may have (the depositary's largest, the CCW's, has 6,613)
+MAX_TAGS = 50_000
+
+
 def parse_untc_html(data: bytes, *, source: str = "<bytes>", strict: bool = False) -> UntcDocument:
     """Parse a ViewDetails status page into the document model of the XML parser."""
     if not data.strip():
         raise UntcParseError("empty document", source=source)
+    if data.count(b"<") > MAX_TAGS:  # the tree would take minutes to build
+        raise UntcParseError(
+            f"more than {MAX_TAGS:,} tags: not a status page (the largest has under 7,000)",
+            source=source,
+        )
     text = _decode(data)
     soup = BeautifulSoup(text, "html.parser")
     stamp = soup.find(id=_ID + "div3")
