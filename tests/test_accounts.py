@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clirun import run
-from normwatch.errors import DataError
+from normwatch.errors import AuthError, DataError
 from normwatch.service import accounts
 from normwatch.store.db import Store, open_store
 from normwatch.store.migrations import SCHEMA_VERSION
@@ -48,7 +48,7 @@ def test_users_add_stores_an_argon2_hash_never_the_password(
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     store = open_store(db)
     assert accounts.authenticate(store, "alice", PASSWORD).role == "admin"
-    with pytest.raises(accounts.AuthError):
+    with pytest.raises(AuthError):
         accounts.authenticate(store, "alice", PASSWORD + "x")
 
 
@@ -62,7 +62,7 @@ def test_users_list_set_role_and_disable(
     assert run(capsys, "--db", db, "users", "disable", "bob")[0] == 0
     _, out, _ = run(capsys, "--db", db, "users", "list", "--format", "csv")
     assert "bob,reviewer,true" in out
-    with pytest.raises(accounts.AuthError):
+    with pytest.raises(AuthError):
         accounts.authenticate(open_store(db), "bob", PASSWORD)
 
 
@@ -93,11 +93,11 @@ def test_a_token_is_printed_once_stored_hashed_and_stops_when_revoked_or_expired
     today = dt.date.today()
     assert accounts.user_for_token(store, token, today=today).name == "dan"
     assert run(capsys, "--db", db, "tokens", "revoke", token)[0] == 0
-    with pytest.raises(accounts.AuthError, match="revoked"):
+    with pytest.raises(AuthError, match="revoked"):
         accounts.user_for_token(store, token, today=today)
     dated = accounts.create_token(store, "dan", today, today=today)["token"]
     assert accounts.user_for_token(store, dated, today=today).name == "dan"
-    with pytest.raises(accounts.AuthError, match="expired"):
+    with pytest.raises(AuthError, match="expired"):
         accounts.user_for_token(store, dated, today=today + dt.timedelta(days=1))
 
 

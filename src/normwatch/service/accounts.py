@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from normwatch.errors import DataError, NotFoundError
+from normwatch.errors import AuthError, DataError, NotFoundError
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ TOKEN_PREFIX = "nwt_"
 MIN_PASSWORD = 10
 SESSION_HOURS = 12
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class AuthError(DataError):
-    """Wrong name or password, or an unknown, expired, revoked or disabled credential."""
 
 
 @dataclass(frozen=True)
