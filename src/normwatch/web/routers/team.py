@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Form, Request
+from fastapi import APIRouter, Body, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from normwatch.core.meetings import DEFAULT_CODEBOOK
 from normwatch.errors import AuthError
 from normwatch.service import accounts
+from normwatch.service.accounts import User
 from normwatch.web import auth
 from normwatch.web.deps import get_site
 
@@ -32,12 +33,34 @@ CODING_CSP = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 NO_STORE = {"cache-control": "no-store"}
-limiter = auth.LoginLimiter()
 
 _WRITE: dict[int | str, dict[str, Any]] = {
     401: {"description": "anonymous: log in or send Authorization: Bearer TOKEN"},
     403: {"description": "a role too low for this, or a session without its CSRF token"},
 }
+
+
+def _signed_in(role: str) -> Any:
+    """A dependency: the user, if of ``role`` or above. It runs before the request body is
+    read, so an anonymous write is a 401 whatever it sends."""
+
+    def dependency(request: Request) -> User:
+        return auth.authenticated(request, role)
+
+    return Depends(dependency)
+
+
+Viewer = Annotated[User, _signed_in("viewer")]
+Coder = Annotated[User, _signed_in("coder")]
+Reviewer = Annotated[User, _signed_in("reviewer")]
+
+
+def _limiter(request: Request) -> auth.LoginLimiter:
+    state = request.app.state
+    if getattr(state, "login_limiter", None) is None:
+        state.login_limiter = auth.LoginLimiter()
+    limiter: auth.LoginLimiter = state.login_limiter
+    return limiter
 
 
 def _local(target: str | None) -> str:
@@ -89,6 +112,7 @@ def login(
     auth.check_login_token(request, csrf)
     client = request.client.host if request.client else "?"
     keys = (f"ip:{client}", f"name:{name.casefold()}")
+    limiter = _limiter(request)
     wait = limiter.wait(*keys)
     if wait > 0:
         raise HTTPException(
@@ -108,8 +132,8 @@ def login(
 
 
 @pages.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-    auth.require(request, "viewer", csrf)
+def logout(request: Request, user: Viewer, csrf: Annotated[str, Form()] = "") -> Response:
+    auth.check_csrf(request, csrf)
     response = RedirectResponse("/", status_code=303, headers=NO_STORE)
     auth.end_session(request, response)
     return response
@@ -128,17 +152,10 @@ class MeOut(BaseModel):
     summary="Who is asking",
     responses={401: {"description": "anonymous"}},
 )
-def api_me(request: Request) -> Response:
-    user = auth.require(request, "viewer", csrf=_no_csrf(request))
+def api_me(user: Viewer) -> Response:
     return JSONResponse(
         {"name": user.name, "role": user.role, "coder": user.coder}, headers=NO_STORE
     )
-
-
-def _no_csrf(request: Request) -> str | None:
-    """A read needs no CSRF token: hand back the session's own."""
-    found = auth.current(request)
-    return found[1] if found else None
 
 
 # ---------------------------------------------------------------------------- decisions
@@ -171,11 +188,15 @@ class DecisionOut(BaseModel):
     responses={**_WRITE, 409: {"description": "the statement changed since its version"}},
 )
 def api_decide(
-    request: Request, meeting: str, statement: str, body: Annotated[DecisionIn, Body()]
+    request: Request,
+    user: Coder,
+    meeting: str,
+    statement: str,
+    body: Annotated[DecisionIn, Body()],
 ) -> Response:
     from normwatch.service.review import decide
 
-    user = auth.require(request, "coder")
+    auth.check_csrf(request, None)
     done = decide(
         get_site(request).store,
         f"{meeting}/{statement}",
@@ -217,11 +238,11 @@ class DoubleCodingIn(BaseModel):
     responses=_WRITE,
 )
 def api_double_coding(
-    request: Request, meeting: str, body: Annotated[DoubleCodingIn, Body()]
+    request: Request, user: Reviewer, meeting: str, body: Annotated[DoubleCodingIn, Body()]
 ) -> Response:
     from normwatch.service.double_coding import assign
 
-    user = auth.require(request, "reviewer")
+    auth.check_csrf(request, None)
     done = assign(
         get_site(request).store,
         meeting,
@@ -262,7 +283,7 @@ def coding_page(
             str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
         )
         return RedirectResponse(f"/login?next={target}", status_code=303, headers=NO_STORE)
-    user = auth.require(request, "coder", csrf=found[1])
+    user = auth.authenticated(request, "coder")
     store = get_site(request).store
     m = get_meeting(store, meeting)
     book = load_codebook(checked_codebook(codebook))
@@ -316,6 +337,7 @@ def coding_page(
 @pages.post("/meetings/{meeting}/coding")
 def coding_save(
     request: Request,
+    user: Coder,
     meeting: str,
     statement: Annotated[str, Form()],
     code: Annotated[str, Form()],
@@ -328,7 +350,7 @@ def coding_save(
 ) -> Response:
     from normwatch.service.review import decide
 
-    user = auth.require(request, "coder", csrf)
+    auth.check_csrf(request, csrf)
     target = _local(back or f"/meetings/{meeting}/coding")
     decide(
         get_site(request).store,
@@ -348,6 +370,7 @@ def coding_save(
 @pages.post("/meetings/{meeting}/double-coding")
 def double_coding_form(
     request: Request,
+    user: Reviewer,
     meeting: str,
     coders: Annotated[str, Form()],
     codebook: Annotated[str, Form()] = DEFAULT_CODEBOOK,
@@ -358,7 +381,7 @@ def double_coding_form(
     from normwatch.errors import DataError
     from normwatch.service.double_coding import assign
 
-    user = auth.require(request, "reviewer", csrf)
+    auth.check_csrf(request, csrf)
     try:
         fraction = float(share) if share.strip() else None
     except ValueError:
