@@ -344,7 +344,9 @@ def test_decisions_leave_the_queue_go_to_the_history_and_survive_an_automatic_ru
     auto_code(open_store(team_db), MEETING)
     mine = [c for c in codings_of(team_db) if c["coder"] == "human:dora"]
     assert [(c["code"], c["review_state"]) for c in mine] == [("call_to_reconsider", "rejected")]
-    history = browser.get(f"/api/v1/meetings/{MEETING}/statements/s02/history").json()
+    answer = browser.get(f"/api/v1/meetings/{MEETING}/statements/s02/history").json()
+    assert answer["version"] == version_of(team_db, f"{MEETING}/s02")
+    history = answer["history"]
     assert [h["actor"] for h in history if h["coder"] == "human:dora"] == ["human:dora"]
     filtered = browser.get(f"{CODING}?all=1&code=call_to_reconsider").text
     assert 'id="st-s02"' in filtered and 'id="st-s03"' not in filtered

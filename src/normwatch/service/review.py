@@ -44,6 +44,12 @@ def statement_version(conn: Connection, statement: str, codebook: str) -> int:
     return int(conn.execute(latest).scalar_one())
 
 
+def current_version(store: Store, statement: str, codebook: str = DEFAULT_CODEBOOK) -> int:
+    """The version a decision on ``statement`` must name (see the module's docstring)."""
+    with store.engine.connect() as conn:
+        return statement_version(conn, statement, codebook)
+
+
 def _changes_since(conn: Connection, statement: str, codebook: str, version: int) -> list[str]:
     from sqlalchemy import select
 

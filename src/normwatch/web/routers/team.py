@@ -213,15 +213,26 @@ def api_decide(
 
 @router.get(
     "/api/v1/meetings/{meeting}/statements/{statement}/history",
-    summary="Every change to a statement's codings: who, when, what it replaced",
+    summary="A statement's version (to decide on) and every change to its codings: who, "
+    "when, what it replaced",
 )
-def api_history(request: Request, meeting: str, statement: str) -> Response:
+def api_history(
+    request: Request, meeting: str, statement: str, codebook: str = DEFAULT_CODEBOOK
+) -> Response:
     from normwatch.service.codings import find_statement
-    from normwatch.service.review import history
+    from normwatch.service.review import current_version, history
 
     store = get_site(request).store
     row = find_statement(store, f"{meeting}/{statement}")
-    return JSONResponse(history(store, row["id"]), headers=NO_STORE)
+    return JSONResponse(
+        {
+            "statement": row["id"],
+            "codebook": codebook,
+            "version": current_version(store, row["id"], codebook),
+            "history": history(store, row["id"]),
+        },
+        headers=NO_STORE,
+    )
 
 
 class DoubleCodingIn(BaseModel):
