@@ -383,7 +383,30 @@ def test_double_coders_are_blind_to_each_other_and_the_meeting_shows_agreement(
         page = b.get(f"{CODING}?all=1").text
         s01 = page.split('id="st-s01"')[1].split("</article>")[0]
         assert "human:carol" not in s01 and "human:alice" not in s01 and "human:dora" in s01
+        # while carol has not coded s03 (assigned below), nobody sees dora's codes there
+        r = b.post(
+            f"/api/v1/meetings/{MEETING}/double-coding",
+            json={"coders": ["carol", "dora"], "statements": ["s03"]},
+            headers=bearer(tokens["rita"]),
+        )
+        assert r.status_code == 200
+        r = b.post(
+            f"/api/v1/meetings/{MEETING}/statements/s03/decisions",
+            json={
+                "code": "mention",
+                "action": "reject",
+                "version": version_of(team_db, f"{MEETING}/s03"),
+            },
+            headers=bearer(tokens["dora"]),
+        )
+        assert r.status_code == 200
+        carol_sees = b.get(
+            f"/api/v1/meetings/{MEETING}/statements/s03/history", headers=bearer(tokens["carol"])
+        ).json()["history"]
+        assert not [h for h in carol_sees if h["actor"].startswith("human:")]
         meeting = b.get(f"/meetings/{MEETING}").text
+        s03 = meeting.split('id="st-s03"')[1].split("</article>")[0]
+        assert "Double coding under way" in s03 and "human:dora" not in s03
         assert "Disagreements to settle" in meeting
         assert "yes by human:carol, no by human:dora" in meeting
         reactions = b.get(f"/api/v1/meetings/{MEETING}/reactions").json()

@@ -229,10 +229,22 @@ def api_history(
             "statement": row["id"],
             "codebook": codebook,
             "version": current_version(store, row["id"], codebook),
-            "history": history(store, row["id"]),
+            "history": history(store, row["id"], blind_for=_blind_for(request, row, codebook)),
         },
         headers=NO_STORE,
     )
+
+
+def _blind_for(request: Request, statement: dict[str, Any], codebook: str) -> str | None:
+    """Whose view of a statement's history is blind: the asking coder's (or anyone's, ``""``)
+    while the statement's double coding waits for a coder; None when nothing is hidden."""
+    from normwatch.service.double_coding import disagreements
+
+    waiting = disagreements(get_site(request).store, statement["meeting_id"], codebook)["pending"]
+    if statement["id"] not in {p["statement"] for p in waiting}:
+        return None
+    found = auth.current(request)
+    return found[0].coder if found else ""
 
 
 class DoubleCodingIn(BaseModel):
@@ -313,7 +325,9 @@ def coding_page(
         text = item["statement"].get("text")
         shown = [c for c in item["codings"] if c["review_state"] != "rejected"]
         item["html"] = highlight(text, evidence_spans(text, shown)) if text else None
-        item["history"] = history(store, item["statement"]["id"])
+        item["history"] = history(
+            store, item["statement"]["id"], blind_for=user.coder if item["blind"] else None
+        )
         item["suggested"] = sorted(
             {c["code"] for c in item["codings"] if c["coder"].startswith("auto:")}
         )
