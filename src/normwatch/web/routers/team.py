@@ -22,7 +22,7 @@ from normwatch.errors import AuthError
 from normwatch.service import accounts
 from normwatch.service.accounts import User
 from normwatch.web import auth
-from normwatch.web.deps import get_site
+from normwatch.web.deps import MeetingPath, StatementPath, error_responses, get_site
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -34,10 +34,7 @@ CODING_CSP = (
 )
 NO_STORE = {"cache-control": "no-store"}
 
-_WRITE: dict[int | str, dict[str, Any]] = {
-    401: {"description": "anonymous: log in or send Authorization: Bearer TOKEN"},
-    403: {"description": "a role too low for this, or a session without its CSRF token"},
-}
+_WRITE = error_responses(400, 401, 403, 404, 422)
 
 
 def _signed_in(role: str) -> Any:
@@ -150,7 +147,7 @@ class MeOut(BaseModel):
     "/api/v1/me",
     response_model=MeOut,
     summary="Who is asking",
-    responses={401: {"description": "anonymous"}},
+    responses=error_responses(401),
 )
 def api_me(user: Viewer) -> Response:
     return JSONResponse(
@@ -185,13 +182,13 @@ class DecisionOut(BaseModel):
     "/api/v1/meetings/{meeting}/statements/{statement}/decisions",
     response_model=DecisionOut,
     summary="Accept, reject or add a code on a statement (coder or above)",
-    responses={**_WRITE, 409: {"description": "the statement changed since its version"}},
+    responses={**_WRITE, **error_responses(409)},
 )
 def api_decide(
     request: Request,
     user: Coder,
-    meeting: str,
-    statement: str,
+    meeting: MeetingPath,
+    statement: StatementPath,
     body: Annotated[DecisionIn, Body()],
 ) -> Response:
     from normwatch.service.review import decide
@@ -211,13 +208,41 @@ def api_decide(
     return JSONResponse(done, headers=NO_STORE)
 
 
+class HistoryEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    codebook: str
+    code: str
+    coder: str
+    actor: str = Field(description="who made the change: a person or an automatic coder")
+    action: str = Field(description="created, changed or deleted")
+    at: str
+    old_review_state: str | None
+    new_review_state: str | None
+    old_evidence: str | None
+    new_evidence: str | None
+    revision: int
+
+
+class HistoryOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    statement: str
+    codebook: str
+    version: int = Field(description="the version a decision on the statement must name")
+    history: list[HistoryEntry]
+
+
 @router.get(
     "/api/v1/meetings/{meeting}/statements/{statement}/history",
+    response_model=HistoryOut,
     summary="A statement's version (to decide on) and every change to its codings: who, "
     "when, what it replaced",
+    responses=error_responses(401, 404, 422),
 )
 def api_history(
-    request: Request, meeting: str, statement: str, codebook: str = DEFAULT_CODEBOOK
+    request: Request,
+    meeting: MeetingPath,
+    statement: StatementPath,
+    codebook: str = DEFAULT_CODEBOOK,
 ) -> Response:
     from normwatch.service.codings import find_statement
     from normwatch.service.review import current_version, history
@@ -255,13 +280,25 @@ class DoubleCodingIn(BaseModel):
     statements: list[str] | None = Field(None, description="or these statements (local ids)")
 
 
+class DoubleCodingOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meeting: str
+    codebook: str
+    coders: list[str]
+    statements: list[str]
+
+
 @router.post(
     "/api/v1/meetings/{meeting}/double-coding",
+    response_model=DoubleCodingOut,
     summary="Give a sample of statements to two coders, blind to each other (reviewer)",
     responses=_WRITE,
 )
 def api_double_coding(
-    request: Request, user: Reviewer, meeting: str, body: Annotated[DoubleCodingIn, Body()]
+    request: Request,
+    user: Reviewer,
+    meeting: MeetingPath,
+    body: Annotated[DoubleCodingIn, Body()],
 ) -> Response:
     from normwatch.service.double_coding import assign
 
