@@ -567,18 +567,21 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     day = parse_day(on, site.today())
 
     def compute() -> str:
+        from normwatch.service.standing import state_standing
+
         store = site.store
         s = reg.get(code)
+        standing = state_standing(store, code, day)
         treaties = []
-        for rules in _treaty_list(site):
-            row = queries.status(store, rules.id, [code], day, explain=True)[0]
-            tl = queries.timeline(store, rules.id, code)
+        for rules, cell in zip(_treaty_list(site), standing["treaties"], strict=True):
             treaties.append(
                 {
                     "rules": rules,
-                    "status": row,
-                    "timeline": tl,
-                    "obligations": state_obligations(site, rules, code, day),
+                    "status": cell,
+                    "timeline": queries.timeline(store, rules.id, code),
+                    "obligations": state_obligations(site, rules, code, day)
+                    if cell["obligations"] is not None
+                    else None,
                 }
             )
         return render(
@@ -589,7 +592,8 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
             on=day,
             treaties=treaties,
             today=site.today(),
-            statements=state_statements(site, code),
+            statements=standing["statements"],
+            json_href=url(f"/api/v1/states/{code}", on=day),
         )
 
     return _page(request, compute, day)
@@ -745,31 +749,6 @@ def state_obligations(
 
 
 # -- meetings -------------------------------------------------------------------------------
-
-
-def state_statements(site: Site, code: str) -> list[dict[str, Any]]:
-    """Statements made by or on behalf of a State at any meeting, with their codings."""
-    from normwatch.service.codings import meeting_codings
-    from normwatch.service.meetings import list_meetings, statements
-
-    def compute() -> list[dict[str, Any]]:
-        out = []
-        for m in list_meetings(site.store):
-            if not m["statements"]:
-                continue
-            codings = meeting_codings(site.store, m["id"])
-            for s in statements(site.store, m["id"]):
-                if s["speaker"] != code and code not in s["on_behalf_of"]:
-                    continue
-                codes = [
-                    c
-                    for c in codings
-                    if c["statement"] == s["id"] and c["review_state"] != "rejected"
-                ]
-                out.append({"meeting": m, "statement": s, "codings": codes})
-        return out
-
-    return site.cached(("state-statements", code), compute)
 
 
 def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> Markup:
