@@ -599,6 +599,123 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     return _page(request, compute, day)
 
 
+# -- the erosion timeline -----------------------------------------------------------------------
+
+
+def erosion_entries(site: Site) -> list[dict[str, Any]]:
+    """Every erosion entry on record (computed once per data version)."""
+    from normwatch.service.erosion import all_entries
+
+    return site.cached(("erosion",), lambda: all_entries(site.store))
+
+
+def erosion_anchor(entry: Mapping[str, Any]) -> str:
+    """The id of an entry's section on the erosion page."""
+    return "act-" + "".join(c if c.isalnum() else "-" for c in entry["id"])
+
+
+def erosion_filter(site: Site, treaty: str | None, since: str | None) -> tuple[str | None, dt.date]:
+    from normwatch.service.erosion import DEFAULT_SINCE
+
+    tid = get_treaty(treaty).id if treaty else None
+    return tid, parse_day(since, site.today(), name="since") if since else DEFAULT_SINCE
+
+
+def erosion_chart(entries: Sequence[Mapping[str, Any]], today: dt.date) -> Markup | None:
+    """The timeline chart of ``entries``, from the first entry's year to the end of the year
+    of today or of the last effect, whichever is later (None: nothing to draw)."""
+    if not entries:
+        return None
+    days = [dt.date.fromisoformat(e["day"]) for e in entries]
+    effects = [dt.date.fromisoformat(e["effective"]) for e in entries if e["effective"]]
+    start = dt.date(min(days).year, 1, 1)
+    end = dt.date(max([today, *days, *effects]).year, 12, 31)
+    marks = [
+        charts.ErosionMark(
+            lane=e["short_name"],
+            day=dt.date.fromisoformat(e["day"]),
+            kind=e["kind"],
+            label=f"{e['name']}: {e['act']} {e['date']}; {e['effect']}",
+            href=f"#{erosion_anchor(e)}",
+            until=dt.date.fromisoformat(e["effective"]) if e["effective"] else None,
+            postponed=bool(e["postponed"]),
+        )
+        for e in entries
+    ]
+    return charts.erosion_chart(
+        marks,
+        start=start,
+        end=end,
+        title=f"Acts that left or weakened a treaty, {start.year}–{end.year}",
+    )
+
+
+@router.get("/erosion")
+def erosion_page(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    from normwatch.service.erosion import KINDS, repeat_states, select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        entries = select(erosion_entries(site), tid, first)
+        names = {s.code: s.name for s in site.store.registry().states}
+        return render(
+            "erosion.html",
+            request,
+            title="Norms under pressure: the erosion timeline",
+            entries=entries,
+            chart=erosion_chart(entries, site.today()),
+            repeats=repeat_states(entries),
+            kinds=KINDS,
+            styles=charts.EROSION_STYLE,
+            anchor=erosion_anchor,
+            names=names,
+            treaties=_treaty_list(site),
+            treaty=tid,
+            since=first,
+            csv_href=url("/erosion.csv", treaty=tid, since=since and first),
+            json_href=url("/erosion.json", treaty=tid, since=since and first),
+            atom_href=url("/feeds/erosion.atom", treaty=tid),
+        )
+
+    return _page(request, compute, tid, first)
+
+
+@router.get("/erosion.csv")
+def erosion_csv(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    """The erosion timeline as CSV: one row per act, the page's filters."""
+    from normwatch.formats import to_csv
+    from normwatch.service.erosion import EROSION_FIELDS, erosion_rows, select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        return to_csv(erosion_rows(select(erosion_entries(site), tid, first)), EROSION_FIELDS)
+
+    key = ("erosion-csv", tid, first, site.today())
+    response = cached_response(request, key, "text/csv; charset=utf-8", compute)
+    response.headers["content-disposition"] = 'attachment; filename="erosion.csv"'
+    return response
+
+
+@router.get("/erosion.json")
+def erosion_json(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    """The erosion timeline as JSON: every entry with its explanation and reactions."""
+    from normwatch.formats import dumps_items
+    from normwatch.service.erosion import select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        return dumps_items(select(erosion_entries(site), tid, first))
+
+    key = ("erosion-json", tid, first, site.today())
+    return cached_response(request, key, "application/json", compute)
+
+
 @router.get("/methods")
 def methods_page(request: Request) -> Response:
     site = get_site(request)
