@@ -235,3 +235,13 @@ def test_erosion_csv_cells_cannot_become_formulas() -> None:
     row = dict.fromkeys(EROSION_FIELDS, "")
     row["effect"] = "=HYPERLINK(1)"
     assert "'=HYPERLINK(1)" in to_csv([row], EROSION_FIELDS)
+
+
+def test_the_meeting_and_state_pages_link_to_the_acts_reacted_to(client: TestClient) -> None:
+    meeting = client.get("/meetings/ccm-web-msp").text
+    assert 'href="/erosion#act-ccm-LTU-withdrawal-2024-09-06"' in meeting
+    state = client.get("/states/LTU?on=2026-01-01").text
+    assert state.count('href="/erosion#act-ccm-LTU-withdrawal-2024-09-06"') >= 2  # cell, section
+    assert 'href="/erosion#act-apmbt-LTU-withdrawal-2025-06-27"' in state
+    other = client.get("/meetings/ccm-web-msp?codebook=apmbt-withdrawal-reaction").text
+    assert "act-ccm-LTU" not in other  # no coding with that codebook at this meeting

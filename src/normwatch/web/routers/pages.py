@@ -572,12 +572,14 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
         store = site.store
         s = reg.get(code)
         standing = state_standing(store, code, day)
+        acts = [e for e in erosion_entries(site) if e["state"] == code]
         treaties = []
         for rules, cell in zip(_treaty_list(site), standing["treaties"], strict=True):
             treaties.append(
                 {
                     "rules": rules,
                     "status": cell,
+                    "erosion": [e for e in acts if e["treaty"] == rules.id],
                     "timeline": queries.timeline(store, rules.id, code),
                     "obligations": state_obligations(site, rules, code, day)
                     if cell["obligations"] is not None
@@ -594,6 +596,7 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
             today=site.today(),
             statements=standing["statements"],
             json_href=url(f"/api/v1/states/{code}", on=day),
+            anchor=erosion_anchor,
         )
 
     return _page(request, compute, day)
@@ -1005,6 +1008,14 @@ def meeting_page(
                 }
             )
         listed = {p["participant"] for p in shown["participants"]}
+        about = [
+            e
+            for e in erosion_entries(site)
+            if any(
+                r["meeting"] == m["id"] and r["codebook"] == book_id
+                for r in e["reactions"]["meetings"]
+            )
+        ]
         return render(
             "meeting.html",
             request,
@@ -1023,6 +1034,8 @@ def meeting_page(
             group_names={g["id"]: g["name"] for g in groups(store)},
             chair_only=not listed - {shown["meeting"]["president"]},
             presidency_statements=sum(s["role"] == "presidency" for s in shown["statements"]),
+            about=about,
+            anchor=erosion_anchor,
             json_href=url(
                 f"/api/v1/meetings/{m['id']}/reactions",
                 codebook=book_id,
