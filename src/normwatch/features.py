@@ -43,6 +43,8 @@ COMMANDS: dict[str, str] = {
     "calendar": "normwatch.cli.obligations:calendar_cmd",
     "meetings": "normwatch.cli.meetings:meetings_group",
     "reactions": "normwatch.cli.meetings:reactions_cmd",
+    "state": "normwatch.cli.state:state_cmd",
+    "erosion": "normwatch.cli.erosion:erosion_cmd",
     "serve": "normwatch.cli.serve:serve_cmd",
     "export": "normwatch.cli.export:export_cmd",
     "db": "normwatch.cli.db:db_group",
