@@ -193,3 +193,35 @@ def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def matrix(store: Store, on: dt.date) -> list[dict[str, Any]]:
+    """Every State × every treaty on ``on``: per State its region, its other groups (EU, NATO)
+    on that day, its status and since when under each treaty, and how many treaties are in
+    force for it (``in_force``) or count it as a party (``parties``)."""
+    from normwatch.core.status import IN_FORCE_STATUSES, PARTY_STATUSES
+    from normwatch.service.status import other_groups_on
+
+    reg = store.registry()
+    members = other_groups_on(store, on)
+    ids = sorted(store.treaties())
+    results = {t: {r.state: r for r in store.view(t).roll(on)} for t in ids}
+    rows = []
+    for s in reg.states:
+        cells = {t: results[t][s.code] for t in ids}
+        rows.append(
+            {
+                "state": s.code,
+                "name": s.name,
+                "region": s.regional_group or "",
+                "groups": sorted(members.get(s.code, [])),
+                "statuses": {t: c.status.value for t, c in cells.items()},
+                "since": {
+                    t: since.isoformat() if (since := c.period.since or c.period.start) else None
+                    for t, c in cells.items()
+                },
+                "in_force": sum(c.status in IN_FORCE_STATUSES for c in cells.values()),
+                "parties": sum(c.status in PARTY_STATUSES for c in cells.values()),
+            }
+        )
+    return rows
