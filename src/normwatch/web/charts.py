@@ -510,6 +510,8 @@ class ErosionMark:
     href: str
     until: dt.date | None = None
     postponed: bool = False
+    #: a short text written beside the mark (the State's code)
+    tag: str = ""
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
@@ -557,7 +559,7 @@ def erosion_chart(
         ends: list[float] = []
         for m in sorted((m for m in marks if m.lane == lane), key=lambda m: m.day):
             x0 = x(m.day) - 8
-            x1 = x(m.until or (end if m.postponed else m.day)) + 8
+            x1 = x(m.until or (end if m.postponed else m.day)) + 12 + 8 * len(m.tag)
             r = next((i for i, e in enumerate(ends) if e < x0), len(ends))
             if r == len(ends):
                 ends.append(x1)
@@ -605,9 +607,13 @@ def erosion_chart(
                     f'<line x1="{_n(x1)}" y1="{_n(yy - 6)}" x2="{_n(x1)}" y2="{_n(yy + 6)}" '
                     f'stroke="{colour}" stroke-width="2"/>'
                 )
+        tag = ""
+        if m.tag:
+            tx = x(m.until or (end if m.postponed else m.day)) + 9
+            tag = f'<text class="tag" x="{_n(tx)}" y="{_n(yy + 4)}">{_e(m.tag)}</text>'
         out.append(
             f'<a href="{_e(m.href)}" aria-label="{_e(m.label)}"><title>{_e(m.label)}</title>'
-            f"{bar}{_marker(shape, x(m.day), yy, colour)}</a>"
+            f"{bar}{_marker(shape, x(m.day), yy, colour)}{tag}</a>"
         )
     out.append("</svg>")
     return Markup("".join(out))

@@ -793,6 +793,7 @@ def erosion_chart(entries: Sequence[Mapping[str, Any]], today: dt.date) -> Marku
             href=f"#{erosion_anchor(e)}",
             until=dt.date.fromisoformat(e["effective"]) if e["effective"] else None,
             postponed=bool(e["postponed"]),
+            tag=e["state"],
         )
         for e in entries
     ]
