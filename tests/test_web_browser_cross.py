@@ -44,8 +44,8 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
 def fits(page: Any) -> bool:
     """Whether the page scrolls sideways no wider than the screen (wide tables scroll inside
     their own box)."""
-    width: int = page.evaluate("document.documentElement.scrollWidth")
-    return width <= page.viewport_size["width"]
+    width = int(page.evaluate("document.documentElement.scrollWidth"))
+    return width <= int(page.viewport_size["width"])
 
 
 def test_state_page_opens_with_the_matrix_and_a_status_opens_its_rule(
