@@ -14,6 +14,7 @@ SCHEMA_MODULES: tuple[str, ...] = (
     "normwatch.sources.obligations",
     "normwatch.store.meeting_tables",
     "normwatch.store.journal",
+    "normwatch.store.team_tables",
 )
 
 #: loaders called as ``f(conn, codes)`` after the core bundled facts are loaded
@@ -48,6 +49,8 @@ COMMANDS: dict[str, str] = {
     "export": "normwatch.cli.export:export_cmd",
     "db": "normwatch.cli.db:db_group",
     "schema": "normwatch.cli.schema:schema_cmd",
+    "users": "normwatch.cli.users:users_group",
+    "tokens": "normwatch.cli.users:tokens_group",
 }
 
 

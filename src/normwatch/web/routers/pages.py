@@ -1171,6 +1171,7 @@ def meeting_page(
         return render(
             "meeting.html",
             request,
+            agreement=meeting_agreement(store, m["id"], book_id, result["agreement"]),
             title=m["name"],
             m=shown["meeting"],
             shown=shown,
@@ -1197,6 +1198,18 @@ def meeting_page(
         )
 
     return _page(request, compute, book_id, den, grouping)
+
+
+def meeting_agreement(
+    store: Any, meeting: str, codebook: str, basis: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Per-code agreement of the coders the figures rest on, and the double-coding sample's
+    disagreements and statements still waiting for a coder."""
+    from normwatch.service.agreement import agreement
+    from normwatch.service.double_coding import disagreements
+
+    per_code = agreement(store, meeting, codebook, basis["coders"]) if basis else None
+    return {"per_code": per_code, **disagreements(store, meeting, codebook)}
 
 
 # -- downloads ------------------------------------------------------------------------------
