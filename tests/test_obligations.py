@@ -33,7 +33,8 @@ from normwatch.service.obligations import (
     group_deadlines,
     obligations_for,
 )
-from normwatch.sources.obligations import import_facts, parse_csv, read_facts, write_facts
+from normwatch.sources.obligation_facts import read_facts
+from normwatch.sources.obligations import import_facts, parse_csv, write_facts
 from normwatch.store.db import Store, open_store
 
 TODAY = dt.date(2026, 11, 27)
