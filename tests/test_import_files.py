@@ -438,6 +438,57 @@ def test_proposing_writes_the_plan_and_nothing_else(
     assert rows["12MSP_GenExchange_Mexico.txt"]["speaker_name"] == "Mexico"
 
 
+def test_a_plan_being_edited_is_not_replaced_by_proposing_again(
+    folder: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--db", db, "meetings", "import-files", str(folder), "--meeting", MEETING]
+    assert run(capsys, *args)[0] == 0
+    plan = folder / "proposed.csv"
+    assert run(capsys, *args)[0] == 0  # the same proposal again: nothing to replace
+    rows = _plan_rows(plan)
+    rows[0]["speaker"] = "Ireland"
+    _write_rows(plan, rows)
+    edited = plan.read_bytes()
+    code, _, err = run(capsys, *args)
+    assert code != 0 and f"{plan}: a different plan is already here" in err
+    assert plan.read_bytes() == edited
+    assert run(capsys, *args, "--overwrite")[0] == 0
+    assert plan.read_bytes() != edited
+
+
+def test_the_proposal_is_pipeable_as_json_and_csv(
+    folder: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "Statement_Norway.html").write_text(
+        "<html><body><h1>Statement by Norway</h1><p>Invented for the tests: we support the"
+        " Convention and its aims.</p></body></html>",
+        "utf-8",
+    )
+    args = ["--db", db, "meetings", "import-files", str(folder), "--meeting", MEETING]
+    code, out, err = run(capsys, *args, "--plan", str(tmp_path / "p.csv"), "--format", "json")
+    assert code == 0
+    rows = _by_file(json.loads(out))
+    assert rows["Statement_Norway.html"]["speaker"] == "NOR"
+    assert "to check: statement_17.txt" in err and "plan written to" in err
+    code, out, _ = run(capsys, *args, "--plan", str(tmp_path / "p.csv"), "--format", "csv")
+    assert code == 0 and _by_file(list(csv.DictReader(io.StringIO(out)))) == rows
+
+
+def test_a_file_name_a_spreadsheet_would_run_is_quoted_in_the_plan_and_still_imported(
+    tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = tmp_path / "files"
+    d.mkdir()
+    (d / "=1+1_Mexico.txt").write_text(f"{INVENTED}\n\nWe support the Convention.\n", "utf-8")
+    args = ["--db", db, "meetings", "import-files", str(d), "--meeting", MEETING]
+    assert run(capsys, *args)[0] == 0
+    assert "\n'=1+1_Mexico.txt,import," in (d / "proposed.csv").read_text("utf-8")
+    code, _, err = run(capsys, *args, "--confirm", str(d / "proposed.csv"))
+    assert code == 0, err
+    (row,) = open_store(db).query("SELECT file, speaker FROM statements WHERE file LIKE '=%'")
+    assert row == {"file": "=1+1_Mexico.txt", "speaker": "MEX"}
+
+
 def test_a_confirmed_plan_is_imported_in_one_report_and_can_be_undone(
     folder: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -71,6 +71,11 @@ meetings_group.add_command(import_meeting_cmd, name="import")
     help="The meeting's agenda, a CSV with the columns item,title, to match items against.",
 )
 @click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a plan already there that differs from the new one (edits in it are lost).",
+)
+@click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
     default=Limits.max_bytes,
@@ -93,6 +98,7 @@ def import_files_cmd(
     plan: str | None,
     confirm: str | None,
     agenda: str | None,
+    overwrite: bool,
     max_bytes: int,
     max_pages: int,
     fmt: str,
@@ -127,7 +133,9 @@ def import_files_cmd(
     from normwatch.service.meeting_files import propose_files
 
     _print_proposal(
-        propose_files(store, directory, meeting, plan=plan, agenda=agenda, limits=limits),
+        propose_files(
+            store, directory, meeting, plan=plan, agenda=agenda, limits=limits, overwrite=overwrite
+        ),
         directory,
         fmt,
     )
@@ -137,8 +145,12 @@ def _print_proposal(proposed: Proposed, directory: str, fmt: str) -> None:
     from normwatch.formats import emit
 
     rows = [p.row() for p in proposed.proposals]
-    columns = ["file", "action", "speaker", "language", "agenda_item", "text_from"]
-    emit(rows, fmt, columns=None if fmt == "json" else columns, title="Proposed")
+    from normwatch.sources.meetings.files import PLAN_COLUMNS
+
+    # a table for people shows the proposal; CSV is the plan itself, JSON the same rows
+    short = ["file", "action", "speaker", "language", "agenda_item", "text_from"]
+    columns = {"table": short, "csv": list(PLAN_COLUMNS)}.get(fmt)
+    emit(rows, fmt, columns=columns, title="Proposed")
     out = fmt != "table"  # the summary goes to stderr when stdout is for a program
     for p in proposed.unresolved:
         click.echo(f"to check: {p.file}: {'; '.join(p.unresolved)}", err=out)

@@ -8,6 +8,9 @@ gives it the store's registry, organizations and groups and the meeting it is fo
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,11 +55,12 @@ def propose_files(
     plan: str | Path | None = None,
     agenda: str | Path | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    overwrite: bool = False,
 ) -> Proposed:
     """Propose speaker, language and agenda item for every file of ``directory`` and write
-    the plan (``DIR/proposed.csv`` unless ``plan`` names another path); the store is only
-    read."""
-    from normwatch.sources.meetings.files import propose, read_agenda, write_plan
+    the plan (``DIR/proposed.csv`` unless ``plan`` names another path; a different plan
+    already there is replaced only on ``overwrite``); the store is only read."""
+    from normwatch.sources.meetings.files import propose, read_agenda
     from normwatch.store.meetings import get_meeting
 
     meeting_id = get_meeting(store, meeting)["id"]
@@ -69,7 +73,7 @@ def propose_files(
         limits=limits,
         exclude=[target, *([Path(agenda)] if agenda is not None else [])],
     )
-    write_plan(target, proposals)
+    write_plan(target, proposals, overwrite=overwrite)
     return Proposed(meeting_id, target, proposals)
 
 
@@ -106,6 +110,40 @@ def confirm_files(
         if s.note and s.note.startswith("text read by OCR")
     ]
     return report
+
+
+def plan_text(proposals: Sequence[Proposal]) -> str:
+    """The plan as CSV, one row per file (cells a spreadsheet would run made safe)."""
+    from normwatch.formats import spreadsheet_safe
+    from normwatch.sources.meetings.files import PLAN_COLUMNS
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PLAN_COLUMNS)
+    for p in proposals:
+        row = p.row()
+        writer.writerow([spreadsheet_safe(row[c]) for c in PLAN_COLUMNS])
+    return buffer.getvalue()
+
+
+def write_plan(path: Path, proposals: Sequence[Proposal], *, overwrite: bool = False) -> None:
+    """Write the plan (whole, to a new file moved into place). A plan already at ``path``
+    that differs from this one (a person may be editing it) is replaced only on
+    ``overwrite``."""
+    from normwatch.errors import DataError
+
+    text = plan_text(proposals)
+    if path.is_file() and not overwrite:
+        if path.read_text(encoding="utf-8", errors="replace") == text:
+            return
+        raise DataError(
+            "a different plan is already here (edited by hand?): confirm it, remove it, "
+            "or propose again with --overwrite",
+            where=str(path),
+        )
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def _names(store: Store, meeting_id: str) -> Names:

@@ -517,18 +517,6 @@ def _propose_agenda(
 # ----------------------------------------------------------------------------- the plan
 
 
-def write_plan(path: Path, proposals: Sequence[Proposal]) -> None:
-    """Write the plan as CSV (written whole to a new file, then moved into place)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=PLAN_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for p in proposals:
-        writer.writerow(p.row())
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(buffer.getvalue(), encoding="utf-8")
-    partial.replace(path)
-
-
 def read_plan(
     plan: Path,
     directory: Path,
@@ -585,9 +573,18 @@ def _plan_rows(plan: Path, problems: _Problems) -> Iterator[tuple[str, dict[str,
                 problems.add(f"{plan}:1", f"{kind} column(s): {', '.join(listed)}")
         return
     for row in reader:
-        values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
+        values = {(k or "").strip(): _unquoted((v or "").strip()) for k, v in row.items() if k}
         if any(values.values()):
             yield f"{plan}:{reader.line_num}", values
+
+
+#: the apostrophe the plan's writer puts before a cell that a spreadsheet would run as a
+#: formula (:func:`normwatch.formats.spreadsheet_safe`), taken off again on reading
+_QUOTED = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+def _unquoted(value: str) -> str:
+    return _QUOTED.sub("", value, count=1)
 
 
 def _check_file(name: str, root: Path, where: str, seen: set[str], problems: _Problems) -> bool:
