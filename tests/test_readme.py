@@ -68,7 +68,11 @@ def test_the_readme_examples_run(
         args = shlex.split(line)[1:]
         if args[:1] != ["--db"]:
             args = ["--db", db, *args]
-        paths = {"/tmp/normwatch-data": "export", "/tmp/normwatch-tour.sqlite": "tour.sqlite"}
+        paths = {
+            "/tmp/normwatch-data": "export",
+            "/tmp/normwatch-tour.sqlite": "tour.sqlite",
+            "/tmp/normwatch-plan.csv": "plan.csv",
+        }
         args = [str(tmp_path / paths[a]) if a in paths else a for a in args]
         code, out, err = run(capsys, *args)
         assert code == 0, (line, err)
