@@ -26,6 +26,7 @@ from normwatch.sources.meetings.files import (
     AgendaItem,
     Limits,
     Names,
+    date_in,
     find_names,
     propose,
     speaker_in_lines,
@@ -394,6 +395,55 @@ def test_language_tag_and_text_that_disagree_are_to_check(tmp_path: Path, names:
     assert only.unresolved == ["language"] and only.action == "check"
 
 
+def test_a_joint_statement_proposes_whom_it_speaks_for_to_check(
+    tmp_path: Path, names: Names
+) -> None:
+    (tmp_path / "joint.txt").write_text(
+        f"{INVENTED}\n\nStatement by Austria on behalf of Ireland, Mexico and New Zealand\n\n"
+        "Mr. President, we speak together for the Convention.\n",
+        "utf-8",
+    )
+    (only,) = propose(tmp_path, names)
+    assert only.speaker == "AUT" and only.on_behalf_of == "IRL;MEX;NZL"
+    assert only.action == "check" and only.unresolved[0].startswith("on_behalf_of")
+    assert "on behalf of Ireland" in only.speaker_evidence
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("Geneva, 10 September 2024", "2024-09-10"),
+        ("Genève, le 11 septembre 2024", "2024-09-11"),
+        ("Ginebra, 12 de septiembre de 2024", "2024-09-12"),
+        ("September 11, 2024", "2024-09-11"),
+        ("Delivered on 2024-09-10 in Geneva", "2024-09-10"),
+        ("31 September 2024, then 1 October 2024", "2024-10-01"),  # no 31 September
+        ("Item 7, 10 delegations", None),
+    ],
+)
+def test_a_date_is_read_from_a_line_in_english_french_spanish_or_iso(
+    line: str, day: str | None
+) -> None:
+    assert date_in(line) == day
+
+
+def test_a_date_is_proposed_only_when_it_is_a_day_of_the_meeting(
+    tmp_path: Path, names: Names
+) -> None:
+    (tmp_path / "Statement_Chile.txt").write_text(
+        f"{INVENTED}\n\nGinebra, 11 de septiembre de 2024\n\nSeñor Presidente, gracias.\n",
+        "utf-8",
+    )
+    (tmp_path / "Statement_Peru.txt").write_text(
+        f"{INVENTED}\n\nLima, 2 de agosto de 2024\n\nSeñor Presidente, gracias.\n", "utf-8"
+    )
+    days = ("2024-09-10", "2024-09-12")
+    got = {p.file: p for p in propose(tmp_path, names, days=days)}
+    assert got["Statement_Chile.txt"].date == "2024-09-11"
+    assert got["Statement_Peru.txt"].date == ""
+    assert "not a day of the meeting" in got["Statement_Peru.txt"].date_evidence
+
+
 def test_limits_and_links_out_of_the_folder_are_skipped_with_the_reason(
     tmp_path: Path, names: Names
 ) -> None:
@@ -546,6 +596,7 @@ def _agenda(tmp_path: Path) -> Path:
         ({"file": "../outside.txt"}, "file", "outside the folder"),
         ({"id": "has space"}, "id", "use letters"),
         ({"sha256": "0" * 64}, "sha256", "changed since it was proposed"),
+        ({"speaker_name": "Ireland"}, "speaker_name", "is not the speaker 'MEX'"),
     ],
 )
 def test_a_bad_plan_is_refused_naming_file_line_and_field_and_the_store_is_unchanged(

@@ -63,13 +63,15 @@ def propose_files(
     from normwatch.sources.meetings.files import propose, read_agenda
     from normwatch.store.meetings import get_meeting
 
-    meeting_id = get_meeting(store, meeting)["id"]
+    row = get_meeting(store, meeting)
+    meeting_id = row["id"]
     target = plan_path(directory, plan)
     items = read_agenda(Path(agenda)) if agenda is not None else []
     proposals = propose(
         Path(directory),
         _names(store, meeting_id),
         agenda=items,
+        days=_days(row["start_date"], row["end_date"]),
         limits=limits,
         exclude=[target, *([Path(agenda)] if agenda is not None else [])],
     )
@@ -144,6 +146,12 @@ def write_plan(path: Path, proposals: Sequence[Proposal], *, overwrite: bool = F
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)
+
+
+def _days(start: str, end: str | None) -> tuple[str, str] | None:
+    """The meeting's first and last days, when both are known to the day."""
+    last = end or start
+    return (start, last) if len(start) == len(last) == 10 else None
 
 
 def _names(store: Store, meeting_id: str) -> Names:

@@ -59,6 +59,7 @@ PLAN_COLUMNS = (
     "speaker_evidence",
     "language_evidence",
     "agenda_evidence",
+    "date_evidence",
     "text_from",
     "sha256",
 )
@@ -378,13 +379,16 @@ class Proposal:
     id: str
     speaker: str = ""
     speaker_name: str = ""
+    on_behalf_of: str = ""
     agenda_item: str = ""
     language: str = ""
+    date: str = ""
     note: str = ""
     unresolved: list[str] = field(default_factory=list)
     speaker_evidence: str = ""
     language_evidence: str = ""
     agenda_evidence: str = ""
+    date_evidence: str = ""
     text_from: str = ""
     sha256: str = ""
 
@@ -402,10 +406,14 @@ def propose(
     names: Names,
     *,
     agenda: Sequence[AgendaItem] = (),
-    limits: Limits = Limits(),
+    days: tuple[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     exclude: Collection[Path] = (),
 ) -> list[Proposal]:
-    """A proposal for every file of ``directory``; reads the files, writes nothing."""
+    """A proposal for every file of ``directory``; reads the files, writes nothing.
+
+    ``days`` are the meeting's first and last days (ISO): a date on the first lines within
+    them is proposed as the statement's."""
     if not directory.is_dir():
         raise NotFoundError(f"not a directory: {directory}")
     root = directory.resolve()
@@ -418,7 +426,7 @@ def propose(
         if got.text is None:
             out.append(Proposal(relative, "skip", local, note=got.reason or "", text_from="none"))
             continue
-        out.append(_propose_one(relative, local, path.stem, got, names, agenda))
+        out.append(_propose_one(relative, local, path.stem, got, names, agenda, days))
     return out
 
 
@@ -432,7 +440,13 @@ def _unique_id(path: Path, taken: set[str]) -> str:
 
 
 def _propose_one(
-    relative: str, local: str, stem: str, got: FileText, names: Names, agenda: Sequence[AgendaItem]
+    relative: str,
+    local: str,
+    stem: str,
+    got: FileText,
+    names: Names,
+    agenda: Sequence[AgendaItem],
+    days: tuple[str, str] | None,
 ) -> Proposal:
     assert got.text is not None
     p = Proposal(relative, "import", local, text_from=got.source, sha256=texts.sha256(got.text))
@@ -441,8 +455,10 @@ def _propose_one(
     words = tokens(stem)
     lines = first_lines(got.text)
     _propose_speaker(p, words, lines, names)
+    _propose_joint(p, lines, names)
     _propose_language(p, words, got.text)
     _propose_agenda(p, words, lines, agenda)
+    _propose_date(p, lines, days)
     if p.unresolved:
         p.action = "check"
     return p
@@ -471,6 +487,84 @@ def _propose_speaker(p: Proposal, words: list[str], lines: list[str], names: Nam
     p.speaker_name = (
         names.registry.name(chosen.speaker) if chosen.kind is SpeakerKind.STATE else chosen.speaker
     )
+
+
+def _propose_joint(p: Proposal, lines: list[str], names: Names) -> None:
+    """ "On behalf of …" on the first lines: the States named after it, to check."""
+    for number, line in enumerate(lines, start=1):
+        behalf = _ON_BEHALF.search(line)
+        if behalf is None:
+            continue
+        found = find_names(_words(line[behalf.end() :]), names)
+        states = [f.speaker for f in found if f.kind is SpeakerKind.STATE]
+        p.on_behalf_of = ";".join(dict.fromkeys(states))
+        p.speaker_evidence += f"; line {number} reads {line[behalf.start() :][:120]!r}"
+        p.unresolved.append("on_behalf_of (a joint statement: check whom it speaks for)")
+        return
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january janvier enero",
+            "february fevrier febrero",
+            "march mars marzo",
+            "april avril abril",
+            "may mai mayo",
+            "june juin junio",
+            "july juillet julio",
+            "august aout agosto",
+            "september septembre septiembre setiembre",
+            "october octobre octubre",
+            "november novembre noviembre",
+            "december decembre diciembre",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_MONTH = "|".join(_MONTHS)
+#: "10 September 2024", "le 10 septembre 2024", "10 de septiembre de 2024", "September 10, 2024"
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+(?:de\s+)?({_MONTH})\s+(?:de\s+)?(\d{{4}})\b"
+)
+_MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})\b")
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def date_in(line: str) -> str | None:
+    """The first full date written on ``line`` (English, French, Spanish or ISO), as ISO."""
+    import datetime as dt
+
+    folded = fold(line)
+    candidates: list[tuple[int, int, int, int]] = []
+    for m in _DAY_MONTH.finditer(folded):
+        candidates.append((m.start(), int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))))
+    for m in _MONTH_DAY.finditer(folded):
+        candidates.append((m.start(), int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))))
+    for m in _ISO_DAY.finditer(folded):
+        candidates.append((m.start(), int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    for _, year, month, day in sorted(candidates):
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _propose_date(p: Proposal, lines: list[str], days: tuple[str, str] | None) -> None:
+    for number, line in enumerate(lines, start=1):
+        day = date_in(line)
+        if day is None:
+            continue
+        p.date_evidence = f"line {number}: {day}"
+        if days is not None and days[0] <= day <= days[1]:
+            p.date = day
+        else:
+            p.date_evidence += " (not a day of the meeting: not proposed)"
+        return
+    p.date_evidence = "no date on the first lines"
 
 
 def _propose_language(p: Proposal, words: list[str], text: str) -> None:
@@ -523,7 +617,7 @@ def read_plan(
     meeting_id: str,
     names: Names,
     *,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[list[Statement], list[str]]:
     """The statements a confirmed plan imports, and what it skips; every problem of every row
     (file, line and field) in one :class:`MeetingImportError` before anything is written."""
@@ -639,6 +733,9 @@ def _statement(
         f"{where}: speaker",
         problems,
     )
+    _check_speaker_name(
+        row.get("speaker_name", ""), speaker, names, f"{where}: speaker_name", problems
+    )
     language = row["language"].lower()
     if language and not re.fullmatch(r"[a-z]{2}", language):
         problems.add(f"{where}: language", f"{row['language']!r} is not an ISO 639-1 code")
@@ -673,6 +770,24 @@ def _statement(
         source=SourceRef(row["source_url"]) if row["source_url"] else None,
         note=_note(row.get("note") or "", got),
     )
+
+
+def _check_speaker_name(
+    shown: str, speaker: str | None, names: Names, where: str, problems: _Problems
+) -> None:
+    """A plan edited in ``speaker_name`` (which only shows whom ``speaker`` names) and not in
+    ``speaker`` would import someone else: refused."""
+    if not shown or speaker is None:
+        return
+    named, _ = _speaker(
+        shown, False, names.registry, dict(names.organizations), set(names.groups), "", _Problems()
+    )
+    if named is not None and named != speaker:
+        problems.add(
+            where,
+            f"{shown!r} is not the speaker {speaker!r}: edit speaker (speaker_name only "
+            "shows whom it names), or empty speaker_name",
+        )
 
 
 def _date(value: str, where: str, problems: _Problems) -> str | None:
