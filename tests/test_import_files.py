@@ -218,6 +218,14 @@ def test_file_name_words_split_at_separators_case_changes_and_digits() -> None:
         "EN",
     ]
     assert tokens("ICRCStatement") == ["ICRC", "Statement"]
+    assert tokens("DeclaraciónPerúFinal") == ["Declaración", "Perú", "Final"]
+
+
+def test_statement_ids_come_from_file_names_plain_and_unique(tmp_path: Path, names: Names) -> None:
+    for name in ("Declaración_México.txt", "Declaración_México.html", "ÉÉÉ.txt"):
+        (tmp_path / name).write_text(f"{INVENTED}\n\nGracias.\n", "utf-8")
+    ids = sorted(p.id for p in propose(tmp_path, names))
+    assert ids == ["Declaracion_Mexico", "Declaracion_Mexico-2", "EEE"]
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ import csv
 import io
 import os
 import re
+import unicodedata
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -71,7 +72,7 @@ _LANGUAGE_TAGS = {"EN": "en", "FR": "fr", "ES": "es", "SP": "es", "AR": "ar", "R
 _LANGUAGE_TAGS |= {"ZH": "zh", "CH": "zh", "CN": "zh"}
 #: the longest name, in words, looked for ("Democratic People's Republic of Korea")
 _MAX_WORDS = 8
-#: how many non-empty lines at the start of a text are read for the speaker and agenda item
+#: how many non-empty lines at the start of a text are read (speaker, agenda item, date)
 FIRST_LINES = 8
 
 
@@ -114,20 +115,31 @@ class Found:
     size: int = 1
 
 
-#: where a file name's run of letters breaks into words: "GenExchange", "ICRCStatement", "12MSP"
-_WORD_BREAK = re.compile(
-    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=\d)(?=\D)|(?<=\D)(?=\d)"
-)
-
-
 def tokens(stem: str) -> list[str]:
     """The words of a file name: split at ``_ - . +`` and spaces, at a lower-to-upper case
-    change (``GenExchange``) and between digits and letters (``12MSP``)."""
+    change (``GenExchange``, ``PerúStatement``), before the last capital of a run of capitals
+    followed by a lower-case letter (``ICRCStatement``) and between digits and letters
+    (``12MSP``)."""
     out: list[str] = []
     for part in re.split(r"[\s_\-.+,;()\[\]{}]+", stem):
-        pieces = _WORD_BREAK.split(part)
-        out.extend(p for p in pieces if p and p.strip("'’"))
+        out.extend(p for p in _case_words(part) if p.strip("'’"))
     return out
+
+
+def _case_words(part: str) -> list[str]:
+    words: list[str] = []
+    start = 0
+    for i in range(1, len(part)):
+        prev, ch, after = part[i - 1], part[i], part[i + 1 : i + 2]
+        if (
+            (prev.islower() and ch.isupper())
+            or (prev.isupper() and ch.isupper() and after.islower())
+            or (prev.isdigit() != ch.isdigit())
+        ):
+            words.append(part[start:i])
+            start = i
+    words.append(part[start:])
+    return [w for w in words if w]
 
 
 def _is_code(words: Sequence[str], state_code: str, alpha2: str | None) -> bool:
@@ -431,7 +443,10 @@ def propose(
 
 
 def _unique_id(path: Path, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-._")[:90] or "statement"
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", path.stem) if not unicodedata.combining(c)
+    )
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-._")[:90] or "statement"
     local, n = base, 2
     while local in taken:
         local, n = f"{base}-{n}", n + 1
