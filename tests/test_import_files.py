@@ -269,6 +269,8 @@ def test_no_speaker_is_guessed_from_common_words_or_lower_case_codes(
         (["PERÚ", "Señor Presidente:"], "PER"),
         (["Statement by Austria on behalf of Ireland and Mexico"], "AUT"),
         (["Remarks by the ICRC"], "International Committee of the Red Cross"),
+        (["Statement by H.E. Ms. A. Example, Permanent Representative of Chile"], "CHL"),
+        (["Mission permanente du Luxembourg", "Genève"], "LUX"),
     ],
 )
 def test_a_speaker_is_found_on_the_first_lines_in_english_french_and_spanish(
@@ -286,6 +288,7 @@ def test_a_speaker_is_found_on_the_first_lines_in_english_french_and_spanish(
         ["Monsieur le Président, la Lituanie a notifié son retrait."],
         ["Statement on behalf of Austria and Ireland"],
         ["Déclaration de la République de Corée"],  # a French name the registry does not hold
+        ["We thank the delegation of Mexico for its work."],
     ],
 )
 def test_names_in_running_text_or_unknown_names_give_no_speaker(
@@ -383,6 +386,21 @@ def test_what_cannot_be_resolved_is_listed_to_check(folder: Path, names: Names) 
     norway = got["item-12.txt"]
     assert norway.speaker == "NOR" and norway.unresolved == ["agenda_item"]
     assert "not on the agenda: 12" in norway.agenda_evidence
+
+
+def test_a_topic_is_taken_from_a_heading_not_from_a_sentence(tmp_path: Path, names: Names) -> None:
+    (tmp_path / "Statement_Norway.txt").write_text(
+        f"{INVENTED}\n\nMr. President, we thank you and all delegations for the excellent "
+        "cooperation shown during the preparations of this meeting.\n",
+        "utf-8",
+    )
+    (tmp_path / "Statement_Sweden.txt").write_text(
+        f"{INVENTED}\n\nInternational cooperation and assistance\n\nMr. President, thank you.\n",
+        "utf-8",
+    )
+    got = {p.file: p for p in propose(tmp_path, names)}
+    assert got["Statement_Norway.txt"].agenda_item == ""
+    assert got["Statement_Sweden.txt"].agenda_item == "international cooperation and assistance"
 
 
 def test_without_an_agenda_a_topic_is_proposed_by_its_name(folder: Path, names: Names) -> None:

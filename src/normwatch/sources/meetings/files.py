@@ -182,7 +182,8 @@ def _name_of(window: Sequence[str], names: Names) -> Found | None:
         ):
             return Found(code, SpeakerKind.STATE, text)
     org = names.organizations.get(fold(text))
-    if org is not None and (fold(text) == fold(org) or text.isupper()):
+    # an acronym (one short word) only in capitals: "ICRC", "EU", not "hi" or "cmc"
+    if org is not None and (len(window) > 1 or len(text) > 6 or text.isupper()):
         kind = SpeakerKind.GROUP if fold(org) in names.groups else SpeakerKind.ORGANIZATION
         return Found(org, kind, text)
     return None
@@ -194,19 +195,28 @@ def _words(line: str) -> list[str]:
 
 
 _ARTICLE = r"(?:the\s+|la\s+|le\s+|les\s+|l['’]|el\s+)?"
-#: "Statement by", "Déclaration de la délégation de", "Intervención de" … (any case)
-_LEAD_IN = re.compile(
-    r"\b(?:statement|remarks|address|allocution|discours|discurso|"
-    r"interven(?:tion|ci[oó]n)|d[eé]clara(?:tion|ci[oó]n))\s+"
-    r"(?:delivered\s+|prononc[eé]e\s+|pronunciad[ao]\s+)?"
-    rf"(?:by|of|from|de|du|des|del|par|por)\s+{_ARTICLE}"
-    r"(?:(?:d[eé]l[eé]ga(?:tion|ci[oó]n)|representative|repr[eé]sentante?|"
-    r"permanent\s+mission|mis(?:sion|i[oó]n)\s+permanente)\s+"
-    rf"(?:of|de|du|des|del)\s+{_ARTICLE})?",
-    re.IGNORECASE,
+_OF = rf"(?:of|de|du|des|del)\s+{_ARTICLE}"
+#: what comes before the speaker's name (any case): "Statement by", "Déclaration de la
+#: délégation de", "Intervención de"; "Permanent Representative of", "Mission permanente de"
+_LEAD_INS = (
+    re.compile(
+        r"\b(?:statement|remarks|address|allocution|discours|discurso|"
+        r"interven(?:tion|ci[oó]n)|d[eé]clara(?:tion|ci[oó]n))\s+"
+        r"(?:delivered\s+|prononc[eé]e\s+|pronunciad[ao]\s+)?"
+        rf"(?:by|of|from|de|du|des|del|par|por)\s+{_ARTICLE}"
+        rf"(?:(?:d[eé]l[eé]ga(?:tion|ci[oó]n)|representative|repr[eé]sentante?)\s+{_OF})?",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:permanent\s+(?:representative|mission)|repr[eé]sentante?\s+permanente?|"
+        rf"mission\s+permanente|representante\s+permanente|misi[oó]n\s+permanente)\s+{_OF}",
+        re.IGNORECASE,
+    ),
 )
 #: "on behalf of", "au nom de", "en nombre de": whoever follows is not the speaker
 _ON_BEHALF = re.compile(r"\b(?:on\s+behalf\s+of|au\s+nom\s+d|en\s+nombre\s+de)", re.IGNORECASE)
+#: a line of at most this many words may be a heading naming a topic of the agenda
+_HEADING_WORDS = 15
 
 
 def first_lines(text: str, count: int = FIRST_LINES) -> list[str]:
@@ -218,9 +228,10 @@ def speaker_in_lines(lines: Sequence[str], names: Names) -> tuple[Found | None, 
     """The speaker the first lines name: after a lead-in ("Statement by …") or alone on a
     line; with the evidence. Names in running text are not taken."""
     for number, line in enumerate(lines, start=1):
-        lead = _LEAD_IN.search(line)
-        if lead is not None:
-            behalf = _ON_BEHALF.search(line)
+        behalf = _ON_BEHALF.search(line)
+        for lead in (m for pattern in _LEAD_INS for m in pattern.finditer(line)):
+            if behalf is not None and lead.start() > behalf.start():
+                continue
             rest = _words(line[lead.end() : behalf.start() if behalf else None])
             for size in range(min(_MAX_WORDS, len(rest)), 0, -1):
                 hit = _name_of(rest[:size], names)
@@ -248,7 +259,7 @@ TOPICS: dict[str, str] = {
     "clearance and risk reduction education": r"clearance|depollution|remocion|limpieza"
     r"|risk (?:reduction )?education",
     "victim assistance": r"victim ?assistance|assistance aux victimes"
-    r"|asistencia a (?:las )?victimas",
+    r"|asistencia (?:a )?(?:las )?victimas",
     "international cooperation and assistance": r"cooperation|cooperacion",
     "transparency measures": r"transparen(?:cy|ce|cia)",
     "national implementation measures": r"national implementation|mesures d'application"
@@ -290,8 +301,11 @@ def read_agenda(path: Path) -> list[AgendaItem]:
     return items
 
 
-def agenda_in(text: str, agenda: Sequence[AgendaItem]) -> tuple[set[str], str | None]:
-    """The agenda items ``text`` (a file name's words or a line) names, and the words that did."""
+def agenda_in(
+    text: str, agenda: Sequence[AgendaItem], *, by_topic: bool = True
+) -> tuple[set[str], str | None]:
+    """The agenda items ``text`` (a file name's words or a line) names, and the words that
+    did: an item number, or (when ``by_topic``) the name of a topic."""
     folded = fold(text)
     number = _ITEM.search(folded)
     if number is not None:
@@ -300,9 +314,11 @@ def agenda_in(text: str, agenda: Sequence[AgendaItem]) -> tuple[set[str], str | 
             return {item}, number.group(0)
         hits = {a.label for a in agenda if re.sub(r"\s", "", fold(a.item)) == item}
         return hits or {f"?{item}"}, number.group(0)
+    if not by_topic:
+        return set(), None
     matches = {name: pattern.search(folded) for name, pattern in _TOPIC.items()}
     topics = {name for name, m in matches.items() if m is not None}
-    if not topics:
+    if not by_topic:
         return set(), None
     said = ", ".join(sorted(m.group(0) for m in matches.values() if m is not None))
     if not agenda:
@@ -604,7 +620,9 @@ def _propose_agenda(
     where = "file name"
     if not from_name:
         for number, line in enumerate(lines, start=1):
-            from_name, said = agenda_in(line, agenda)
+            # a topic only from a heading: "cooperation" in a sentence of thanks is none
+            heading = len(_words(line)) <= _HEADING_WORDS
+            from_name, said = agenda_in(line, agenda, by_topic=heading)
             if from_name:
                 where = f"line {number}"
                 break
