@@ -492,6 +492,16 @@ def test_limits_and_links_out_of_the_folder_are_skipped_with_the_reason(
     assert wider["Statement_Sweden.txt"].speaker == "SWE"
 
 
+def test_broken_or_empty_files_are_skipped_with_the_reason(tmp_path: Path, names: Names) -> None:
+    (tmp_path / "Statement_Norway.pdf").write_bytes(b"%PDF-1.4 this is not a PDF at all")
+    (tmp_path / "Statement_Sweden.txt").write_text("\n\n", "utf-8")
+    (tmp_path / "Statement_Finland.txt").write_bytes("Déclaration".encode("latin-1"))
+    got = {p.file: p.note for p in propose(tmp_path, names) if p.action == "skip"}
+    assert got["Statement_Norway.pdf"].startswith("cannot extract text")
+    assert got["Statement_Sweden.txt"].startswith("no text could be extracted")
+    assert got["Statement_Finland.txt"] == "a TXT file must be UTF-8"
+
+
 # --------------------------------------------------------------------------- the CLI, both steps
 
 

@@ -373,9 +373,11 @@ def read_text(path: Path, root: Path, limits: Limits) -> FileText:
         return FileText(None, "none", f"{pages} pages, more than the limit of {limits.max_pages}")
     try:
         return FileText(texts.extract_text(real), "text layer")
-    except NormwatchError as exc:
-        if real.suffix.lower() != ".pdf" or "no text" not in str(exc):
+    except texts.NoTextError as exc:
+        if real.suffix.lower() != ".pdf":
             return FileText(None, "none", str(exc))
+    except NormwatchError as exc:
+        return FileText(None, "none", str(exc))
     try:
         read = ocr.ocr_pdf(real, max_pages=limits.max_pages, timeout=limits.ocr_timeout)
     except NormwatchError as exc:
@@ -421,12 +423,9 @@ class Proposal:
     sha256: str = ""
 
     def row(self) -> dict[str, str]:
-        values = {c: "" for c in PLAN_COLUMNS}
-        for c in PLAN_COLUMNS:
-            if hasattr(self, c):
-                v = getattr(self, c)
-                values[c] = "; ".join(v) if isinstance(v, list) else str(v)
-        return values
+        """The plan's row: every column, empty where nothing is proposed."""
+        values = {c: getattr(self, c, "") for c in PLAN_COLUMNS}
+        return {c: "; ".join(v) if isinstance(v, list) else str(v) for c, v in values.items()}
 
 
 def propose(
