@@ -137,11 +137,14 @@ def import_files_cmd(
             store, directory, meeting, plan=plan, agenda=agenda, limits=limits, overwrite=overwrite
         ),
         directory,
+        ctx.find_root().ensure_object(dict).get("db"),
         fmt,
     )
 
 
-def _print_proposal(proposed: Proposed, directory: str, fmt: str) -> None:
+def _print_proposal(proposed: Proposed, directory: str, db: str | None, fmt: str) -> None:
+    import shlex
+
     from normwatch.formats import emit
 
     rows = [p.row() for p in proposed.proposals]
@@ -164,8 +167,10 @@ def _print_proposal(proposed: Proposed, directory: str, fmt: str) -> None:
         f"plan written to {proposed.plan} ({n} files: {n - checks - skips} to import, "
         f"{checks} to check, {skips} skipped); "
         "nothing imported. Check and edit it, then:\n"
-        f"  normwatch meetings import-files {directory} --meeting {proposed.meeting} "
-        f"--confirm {proposed.plan}",
+        "  normwatch "
+        + (f"--db {shlex.quote(db)} " if db else "")
+        + f"meetings import-files {shlex.quote(directory)} --meeting {proposed.meeting} "
+        f"--confirm {shlex.quote(str(proposed.plan))}",
         err=out,
     )
 

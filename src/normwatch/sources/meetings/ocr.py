@@ -105,13 +105,16 @@ def _embedded_images(path: Path, tmp: Path, max_pages: int) -> list[Path]:
     from pypdf import PdfReader
 
     out: list[Path] = []
-    for number, page in enumerate(PdfReader(str(path)).pages[:max_pages], start=1):
-        for index, image in enumerate(page.images):
-            if image.image is None:
-                continue
-            target = tmp / f"p-{number:04d}-{index:02d}.png"
-            image.image.save(target, format="PNG")
-            out.append(target)
+    try:
+        for number, page in enumerate(PdfReader(str(path)).pages[:max_pages], start=1):
+            for index, image in enumerate(page.images):
+                if image.image is None:
+                    continue
+                target = tmp / f"p-{number:04d}-{index:02d}.png"
+                image.image.save(target, format="PNG")
+                out.append(target)
+    except Exception as exc:  # pypdf and Pillow raise many kinds of error for odd images
+        raise SourceError(f"cannot take the page images out of the PDF: {exc}") from None
     return out
 
 
@@ -120,4 +123,5 @@ def _read_image(binary: str, image: Path, languages: list[str], timeout: float) 
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().split("\n")[-1]
         raise SourceError(f"tesseract could not read a page: {message}")
-    return done.stdout.decode("utf-8", "replace")
+    # tesseract ends each page with a form feed
+    return done.stdout.decode("utf-8", "replace").replace("\f", "")
