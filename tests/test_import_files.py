@@ -26,6 +26,7 @@ from normwatch.sources.meetings.files import (
     AgendaItem,
     Limits,
     Names,
+    agenda_in,
     date_in,
     find_names,
     propose,
@@ -340,6 +341,25 @@ def test_names_found_never_overlap_and_each_resolves(names: Names, words: list[s
             assert f.speaker in names.registry.codes
         else:
             assert f.speaker in names.organizations.values()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(max_size=80), max_size=4))
+def test_reading_first_lines_never_fails_and_gives_real_dates(
+    names: Names, lines: list[str]
+) -> None:
+    import datetime as dt
+
+    found, evidence = speaker_in_lines(lines, names)
+    if found is not None:
+        assert found.speaker in {*names.registry.codes, *names.organizations.values()}
+        assert evidence.startswith("line ")
+    for line in lines:
+        day = date_in(line)
+        assert day is None or dt.date.fromisoformat(day).isoformat() == day
+        items, said = agenda_in(line, AGENDA)
+        assert all(i.startswith("?") or i in {a.label for a in AGENDA} for i in items)
+        assert (said is None) == (not items)
 
 
 # --------------------------------------------------------------------------- proposing

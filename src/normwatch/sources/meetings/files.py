@@ -318,7 +318,7 @@ def agenda_in(
         return set(), None
     matches = {name: pattern.search(folded) for name, pattern in _TOPIC.items()}
     topics = {name for name, m in matches.items() if m is not None}
-    if not by_topic:
+    if not topics:
         return set(), None
     said = ", ".join(sorted(m.group(0) for m in matches.values() if m is not None))
     if not agenda:
