@@ -699,6 +699,16 @@ def test_a_plan_with_unknown_columns_is_refused(
     assert _digest(db) == before
 
 
+def test_proposing_options_are_refused_with_confirm(
+    folder: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text("file\n", "utf-8")
+    args = ["--db", db, "meetings", "import-files", str(folder), "--meeting", MEETING]
+    code, _, err = run(capsys, *args, "--confirm", str(plan), "--plan", str(plan))
+    assert code == 2 and "--plan: for proposing, not with --confirm" in err
+
+
 def test_an_unknown_meeting_is_refused_before_anything_is_read(
     folder: Path, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -128,6 +128,12 @@ def import_files_cmd(
     if confirm is not None:
         from normwatch.service.meeting_files import confirm_files
 
+        given = [
+            o for o, v in (("--plan", plan), ("--agenda", agenda), ("--overwrite", overwrite)) if v
+        ]
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: for proposing, not with --confirm")
+
         emit_import_reports([confirm_files(store, directory, meeting, confirm, limits=limits)], fmt)
         return
     from normwatch.service.meeting_files import propose_files
