@@ -396,16 +396,33 @@ def reactions_cmd(
     if fmt == "json":
         click.echo(dumps(result))
         return
-    rows: list[dict[str, Any]] = reaction_rows(result)
+    basis = {
+        "coverage": result["coverage"]["share"],
+        "alpha": result["agreement"]["alpha"] if result["agreement"] else None,
+    }
+    rows: list[dict[str, Any]] = [{**r, **basis} for r in reaction_rows(result)]
+    columns = ["group", "code", "count", "denominator", "share", "states"]
     if fmt == "table":
         rows = [{**r, "share": "" if r["share"] is None else f"{r['share']:.1%}"} for r in rows]
     den = result["denominator"]
     emit(
         rows,
         fmt,
-        columns=["group", "code", "count", "denominator", "share", "states"],
+        columns=columns + (["coverage", "alpha"] if fmt == "csv" else []),
         title=f"{result['meeting']} · {result['codebook']}"
         + (f" (target: {result['target']})" if result["target"] else "")
         + f" · {den['kind']} "
         f"({den['count']} States)" + (" · national statements only" if national_only else ""),
+    )
+    if fmt == "table":
+        click.echo(coverage_line(result))
+
+
+def coverage_line(result: dict[str, Any]) -> str:
+    """What the figures rest on, in one line: the reviewed share and the agreement."""
+    cov = result["coverage"]
+    share = "" if cov["share"] is None else f" ({cov['share']:.0%})"
+    return (
+        f"coding coverage: {cov['reviewed']} of {cov['statements']} statements reviewed by a "
+        f"person{share}; {result['agreement_note']}"
     )

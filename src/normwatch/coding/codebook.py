@@ -276,6 +276,35 @@ def load_codebook(id_or_path: str | Path) -> Codebook:
     return book
 
 
+def codebook_target(book_id: str) -> tuple[str | None, tuple[str, ...]]:
+    """The treaty a codebook's codes are about and its English ``targets`` (the names of the
+    acting States), read from the file and what it ``extends`` without validating or compiling
+    the codebook: cheap enough to link every act to the codebooks about it. A file that cannot
+    be read this way gives ``(None, ())``; :func:`load_codebook` reports why."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one if built
+
+    def read(path: Path) -> Any:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        if isinstance(data, dict) and isinstance(data.get("extends"), str):
+            parent = read(_locate(data["extends"].strip(), path.parent))
+            return {**(parent if isinstance(parent, dict) else {}), **data}
+        return data
+
+    try:
+        data = read(_locate(book_id))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, NotFoundError, RecursionError):
+        return None, ()
+    if not isinstance(data, dict):
+        return None, ()
+    targets = data.get("targets")
+    english = targets.get("en") if isinstance(targets, dict) else None
+    treaty = data.get("treaty")
+    return (
+        treaty if isinstance(treaty, str) else None,
+        tuple(t for t in english or () if isinstance(t, str)),
+    )
+
+
 def parse_codebook(raw: str, *, source: Path | str | None = None) -> Codebook:
     """Parse and validate codebook YAML text (``source`` names it in messages, and a relative
     ``extends`` path is read from its folder)."""

@@ -329,6 +329,8 @@ class Store:
                 PartialDate.parse(r["date"]),
                 r["description"],
                 (Source(r["url"]),),
+                r["kind"],
+                r["confidence"],
             )
             for r in self.query(sql, {"treaty": treaty, "state": state})
         ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from html import escape
 from importlib import resources
+from itertools import accumulate
 from typing import Any
 
 from markupsafe import Markup
@@ -534,3 +535,141 @@ def bar_chart(
         )
     out.append("</svg>")
     return Markup("".join(out))
+
+
+# --- the erosion timeline -------------------------------------------------------------------
+
+#: colour and marker shape of each kind of erosion entry (shape and colour both differ)
+EROSION_STYLE: dict[str, tuple[str, str]] = {
+    "withdrawal": (STATUS_COLOURS["withdrawn"], "circle"),
+    "ratification_revoked": ("#000000", "triangle"),
+    "intent_not_to_become_party": (STATUS_COLOURS["unsigned"], "square"),
+    "suspension_notified": ("#0072B2", "diamond"),
+    "withdrawal_announced": ("#777777", "ring"),
+}
+
+
+@dataclass(frozen=True)
+class ErosionMark:
+    """One act on the erosion timeline: a marker on its treaty's lane, with a bar to the day a
+    withdrawal takes effect (``until``), or to the chart's end while it is postponed."""
+
+    lane: str
+    day: dt.date
+    kind: str
+    label: str
+    href: str
+    until: dt.date | None = None
+    postponed: bool = False
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    r = 6.0
+    if shape == "circle":
+        return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{colour}"/>'
+    if shape == "ring":
+        return (
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r - 1)}" fill="#fff" '
+            f'stroke="{colour}" stroke-width="2.5"/>'
+        )
+    if shape == "square":
+        return f'<rect x="{_n(x - r)}" y="{_n(y - r)}" width="12" height="12" fill="{colour}"/>'
+    if shape == "triangle":
+        pts = f"{_n(x)},{_n(y - r - 1)} {_n(x + r + 1)},{_n(y + r)} {_n(x - r - 1)},{_n(y + r)}"
+        return f'<polygon points="{pts}" fill="{colour}"/>'
+    d = r + 1
+    pts = f"{_n(x)},{_n(y - d)} {_n(x + d)},{_n(y)} {_n(x)},{_n(y + d)} {_n(x - d)},{_n(y)}"
+    return f'<polygon points="{pts}" fill="{colour}"/>'
+
+
+def erosion_chart(
+    marks: Sequence[ErosionMark],
+    *,
+    start: dt.date,
+    end: dt.date,
+    title: str,
+    chart_id: str = "erosion",
+) -> Markup:
+    """One lane per treaty (in the order first met), a marker per act and a bar from a
+    withdrawal's receipt to its effect; acts close in time are stacked so none hides another.
+    Every marker links to its row in the table that follows the chart."""
+    width, left, right, top, row = 760, 90, 16, 26, 16
+    lanes = list(dict.fromkeys(m.lane for m in marks))
+    span = max((end - start).days, 1)
+    pw = width - left - right
+
+    def x(day: dt.date) -> float:
+        return left + min(max((day - start).days, 0), span) / span * pw
+
+    # stack the marks of each lane: a mark goes on the first row whose last item ends before it
+    placed: list[tuple[ErosionMark, int, int]] = []
+    heights: dict[str, int] = {}
+    for lane in lanes:
+        ends: list[float] = []
+        for m in sorted((m for m in marks if m.lane == lane), key=lambda m: m.day):
+            x0 = x(m.day) - 8
+            x1 = x(m.until or (end if m.postponed else m.day)) + 8
+            r = next((i for i, e in enumerate(ends) if e < x0), len(ends))
+            if r == len(ends):
+                ends.append(x1)
+            else:
+                ends[r] = x1
+            placed.append((m, lanes.index(lane), r))
+        heights[lane] = max(len(ends), 1)
+    offsets = list(accumulate((heights[lane] * row + 14 for lane in lanes), initial=top))
+    height = offsets[-1] + 24
+    out = [
+        f'<svg class="chart erosion" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'role="group">',
+        f'<title id="{chart_id}-t">{_e(title)}</title>',
+        f'<desc id="{chart_id}-d">{_e(_erosion_desc(marks, lanes))}</desc>',
+    ]
+    years = range(start.year + (start.month > 1 or start.day > 1), end.year + 1)
+    step = max(1, math.ceil(len(years) / 10))
+    for year in list(years)[::step]:
+        xx = x(dt.date(year, 1, 1))
+        out.append(
+            f'<line x1="{_n(xx)}" y1="{top - 6}" x2="{_n(xx)}" y2="{height - 22}" '
+            f'stroke="#ddd"/><text class="tick" x="{_n(xx)}" y="{height - 6}" '
+            f'text-anchor="middle">{year}</text>'
+        )
+    for i, lane in enumerate(lanes):
+        y0 = offsets[i]
+        out.append(
+            f'<line x1="{left}" y1="{y0 - 6}" x2="{width - right}" y2="{y0 - 6}" stroke="#bbb"/>'
+            f'<text class="label" x="4" y="{y0 + 11}">{_e(lane)}</text>'
+        )
+    for m, lane_i, r in placed:
+        colour, shape = EROSION_STYLE.get(m.kind, ("#333", "circle"))
+        yy = offsets[lane_i] + r * row + 6
+        bar = ""
+        if m.until is not None or m.postponed:
+            x1 = x(m.until or end)
+            dash = ' stroke-dasharray="4 3"' if m.postponed else ""
+            bar = (
+                f'<line x1="{_n(x(m.day))}" y1="{_n(yy)}" x2="{_n(x1)}" y2="{_n(yy)}" '
+                f'stroke="{colour}" stroke-width="3"{dash}/>'
+            )
+            if m.until is not None:
+                bar += (
+                    f'<line x1="{_n(x1)}" y1="{_n(yy - 6)}" x2="{_n(x1)}" y2="{_n(yy + 6)}" '
+                    f'stroke="{colour}" stroke-width="2"/>'
+                )
+        out.append(
+            f'<a href="{_e(m.href)}" aria-label="{_e(m.label)}"><title>{_e(m.label)}</title>'
+            f"{bar}{_marker(shape, x(m.day), yy, colour)}</a>"
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _erosion_desc(marks: Sequence[ErosionMark], lanes: Sequence[str]) -> str:
+    parts = []
+    for lane in lanes:
+        mine = [m.label for m in marks if m.lane == lane]
+        parts.append(f"{lane}: " + "; ".join(mine))
+    return (
+        "Timeline of the acts by which States left or weakened a treaty, one lane per treaty; "
+        "a bar runs from a withdrawal's receipt to the day it takes effect. " + " | ".join(parts)
+    )

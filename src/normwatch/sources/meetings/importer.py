@@ -833,6 +833,10 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
         conn.execute(
             mt.statement_on_behalf.delete().where(mt.statement_on_behalf.c.statement_id.in_(gone))
         )
+        from normwatch.store import team_tables as tt
+
+        for table in (tt.double_codings, tt.coding_history):
+            conn.execute(table.delete().where(table.c.statement_id.in_(gone)))
     counts.add(
         "statements",
         *_sync(

@@ -567,18 +567,23 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     day = parse_day(on, site.today())
 
     def compute() -> str:
+        from normwatch.service.standing import state_standing
+
         store = site.store
         s = reg.get(code)
+        standing = state_standing(store, code, day)
+        acts = [e for e in erosion_entries(site) if e["state"] == code]
         treaties = []
-        for rules in _treaty_list(site):
-            row = queries.status(store, rules.id, [code], day, explain=True)[0]
-            tl = queries.timeline(store, rules.id, code)
+        for rules, cell in zip(_treaty_list(site), standing["treaties"], strict=True):
             treaties.append(
                 {
                     "rules": rules,
-                    "status": row,
-                    "timeline": tl,
-                    "obligations": state_obligations(site, rules, code, day),
+                    "status": cell,
+                    "erosion": [e for e in acts if e["treaty"] == rules.id],
+                    "timeline": queries.timeline(store, rules.id, code),
+                    "obligations": state_obligations(site, rules, code, day)
+                    if cell["obligations"] is not None
+                    else None,
                 }
             )
         return render(
@@ -589,10 +594,129 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
             on=day,
             treaties=treaties,
             today=site.today(),
-            statements=state_statements(site, code),
+            statements=standing["statements"],
+            json_href=url(f"/api/v1/states/{code}", on=day),
+            anchor=erosion_anchor,
         )
 
     return _page(request, compute, day)
+
+
+# -- the erosion timeline -----------------------------------------------------------------------
+
+
+def erosion_entries(site: Site) -> list[dict[str, Any]]:
+    """Every erosion entry on record (computed once per data version)."""
+    from normwatch.service.erosion import all_entries
+
+    return site.cached(("erosion",), lambda: all_entries(site.store))
+
+
+def erosion_anchor(entry: Mapping[str, Any]) -> str:
+    """The id of an entry's section on the erosion page."""
+    return "act-" + "".join(c if c.isalnum() else "-" for c in entry["id"])
+
+
+def erosion_filter(site: Site, treaty: str | None, since: str | None) -> tuple[str | None, dt.date]:
+    from normwatch.service.erosion import DEFAULT_SINCE
+
+    tid = get_treaty(treaty).id if treaty else None
+    return tid, parse_day(since, site.today(), name="since") if since else DEFAULT_SINCE
+
+
+def erosion_chart(entries: Sequence[Mapping[str, Any]], today: dt.date) -> Markup | None:
+    """The timeline chart of ``entries``, from the first entry's year to the end of the year
+    of today or of the last effect, whichever is later (None: nothing to draw)."""
+    if not entries:
+        return None
+    days = [dt.date.fromisoformat(e["day"]) for e in entries]
+    effects = [dt.date.fromisoformat(e["effective"]) for e in entries if e["effective"]]
+    start = dt.date(min(days).year, 1, 1)
+    end = dt.date(max([today, *days, *effects]).year, 12, 31)
+    marks = [
+        charts.ErosionMark(
+            lane=e["short_name"],
+            day=dt.date.fromisoformat(e["day"]),
+            kind=e["kind"],
+            label=f"{e['name']}: {e['act']} {e['date']}; {e['effect']}",
+            href=f"#{erosion_anchor(e)}",
+            until=dt.date.fromisoformat(e["effective"]) if e["effective"] else None,
+            postponed=bool(e["postponed"]),
+        )
+        for e in entries
+    ]
+    return charts.erosion_chart(
+        marks,
+        start=start,
+        end=end,
+        title=f"Acts that left or weakened a treaty, {start.year}–{end.year}",
+    )
+
+
+@router.get("/erosion")
+def erosion_page(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    from normwatch.service.erosion import KINDS, repeat_states, select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        entries = select(erosion_entries(site), tid, first)
+        names = {s.code: s.name for s in site.store.registry().states}
+        return render(
+            "erosion.html",
+            request,
+            title="Norms under pressure: the erosion timeline",
+            entries=entries,
+            chart=erosion_chart(entries, site.today()),
+            repeats=repeat_states(entries),
+            kinds=KINDS,
+            styles=charts.EROSION_STYLE,
+            anchor=erosion_anchor,
+            names=names,
+            treaties=_treaty_list(site),
+            treaty=tid,
+            since=first,
+            csv_href=url("/erosion.csv", treaty=tid, since=since and first),
+            json_href=url("/erosion.json", treaty=tid, since=since and first),
+            atom_href=url("/feeds/erosion.atom", treaty=tid),
+        )
+
+    return _page(request, compute, tid, first)
+
+
+@router.get("/erosion.csv")
+def erosion_csv(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    """The erosion timeline as CSV: one row per act, the page's filters."""
+    from normwatch.formats import to_csv
+    from normwatch.service.erosion import EROSION_FIELDS, erosion_rows, select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        return to_csv(erosion_rows(select(erosion_entries(site), tid, first)), EROSION_FIELDS)
+
+    key = ("erosion-csv", tid, first, site.today())
+    response = cached_response(request, key, "text/csv; charset=utf-8", compute)
+    response.headers["content-disposition"] = 'attachment; filename="erosion.csv"'
+    return response
+
+
+@router.get("/erosion.json")
+def erosion_json(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    """The erosion timeline as JSON: every entry with its explanation and reactions."""
+    from normwatch.formats import dumps_items
+    from normwatch.service.erosion import select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        return dumps_items(select(erosion_entries(site), tid, first))
+
+    key = ("erosion-json", tid, first, site.today())
+    return cached_response(request, key, "application/json", compute)
 
 
 @router.get("/methods")
@@ -747,31 +871,6 @@ def state_obligations(
 # -- meetings -------------------------------------------------------------------------------
 
 
-def state_statements(site: Site, code: str) -> list[dict[str, Any]]:
-    """Statements made by or on behalf of a State at any meeting, with their codings."""
-    from normwatch.service.codings import meeting_codings
-    from normwatch.service.meetings import list_meetings, statements
-
-    def compute() -> list[dict[str, Any]]:
-        out = []
-        for m in list_meetings(site.store):
-            if not m["statements"]:
-                continue
-            codings = meeting_codings(site.store, m["id"])
-            for s in statements(site.store, m["id"]):
-                if s["speaker"] != code and code not in s["on_behalf_of"]:
-                    continue
-                codes = [
-                    c
-                    for c in codings
-                    if c["statement"] == s["id"] and c["review_state"] != "rejected"
-                ]
-                out.append({"meeting": m, "statement": s, "codings": codes})
-        return out
-
-    return site.cached(("state-statements", code), compute)
-
-
 def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> Markup:
     """``text`` escaped, with each evidence span (start, end, label) in a ``<mark>``."""
     ordered = sorted((s, e, label) for s, e, label in spans if 0 <= s < e <= len(text))
@@ -909,9 +1008,18 @@ def meeting_page(
                 }
             )
         listed = {p["participant"] for p in shown["participants"]}
+        about = [
+            e
+            for e in erosion_entries(site)
+            if any(
+                r["meeting"] == m["id"] and r["codebook"] == book_id
+                for r in e["reactions"]["meetings"]
+            )
+        ]
         return render(
             "meeting.html",
             request,
+            agreement=meeting_agreement(store, m["id"], book_id, result["agreement"]),
             title=m["name"],
             m=shown["meeting"],
             shown=shown,
@@ -927,6 +1035,8 @@ def meeting_page(
             group_names={g["id"]: g["name"] for g in groups(store)},
             chair_only=not listed - {shown["meeting"]["president"]},
             presidency_statements=sum(s["role"] == "presidency" for s in shown["statements"]),
+            about=about,
+            anchor=erosion_anchor,
             json_href=url(
                 f"/api/v1/meetings/{m['id']}/reactions",
                 codebook=book_id,
@@ -936,6 +1046,18 @@ def meeting_page(
         )
 
     return _page(request, compute, book_id, den, grouping)
+
+
+def meeting_agreement(
+    store: Any, meeting: str, codebook: str, basis: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Per-code agreement of the coders the figures rest on, and the double-coding sample's
+    disagreements and statements still waiting for a coder."""
+    from normwatch.service.agreement import agreement
+    from normwatch.service.double_coding import disagreements
+
+    per_code = agreement(store, meeting, codebook, basis["coders"]) if basis else None
+    return {"per_code": per_code, **disagreements(store, meeting, codebook)}
 
 
 # -- downloads ------------------------------------------------------------------------------
