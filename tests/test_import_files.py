@@ -500,6 +500,10 @@ def test_limits_and_links_out_of_the_folder_are_skipped_with_the_reason(
     outside = tmp_path / "secret.txt"
     outside.write_text("Statement by Finland\n", "utf-8")
     os.symlink(outside, d / "Statement_Finland.txt")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "Statement_Denmark.txt").write_text("Statement by Denmark\n", "utf-8")
+    os.symlink(elsewhere, d / "more")  # a folder out of the folder: not entered
     (d / "table.xlsx").write_bytes(b"PK")
     got = {p.file: p for p in propose(d, names, limits=Limits(max_bytes=2000, max_pages=2))}
     assert all(p.action == "skip" for p in got.values())
@@ -507,6 +511,7 @@ def test_limits_and_links_out_of_the_folder_are_skipped_with_the_reason(
     assert "more than the limit of 2000" in got["Statement_Sweden.txt"].note
     assert "symbolic link out of the folder" in got["Statement_Finland.txt"].note
     assert "not a statement file" in got["table.xlsx"].note
+    assert not any(name.startswith("more/") for name in got)
     wider = {p.file: p for p in propose(d, names, limits=Limits(max_bytes=10_000, max_pages=3))}
     assert wider["Statement_Norway.pdf"].speaker == "NOR"
     assert wider["Statement_Sweden.txt"].speaker == "SWE"
