@@ -714,6 +714,20 @@ def test_proposing_options_are_refused_with_confirm(
     assert code == 2 and "--plan: for proposing, not with --confirm" in err
 
 
+def test_a_bad_agenda_is_refused_naming_file_line_and_field(
+    folder: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agenda = tmp_path / "agenda.csv"
+    args = ["--db", db, "meetings", "import-files", str(folder), "--meeting", MEETING]
+    agenda.write_text("number,name\n7,General exchange of views\n", "utf-8")
+    code, _, err = run(capsys, *args, "--agenda", str(agenda))
+    assert code != 0 and f"{agenda}:1: the first columns must be item,title" in err
+    agenda.write_text("item,title\n7,General exchange of views\n,Universalization\n", "utf-8")
+    code, _, err = run(capsys, *args, "--agenda", str(agenda))
+    assert code != 0 and f"{agenda}:3: item: empty" in err
+    assert not (folder / "proposed.csv").exists()
+
+
 def test_an_unknown_meeting_is_refused_before_anything_is_read(
     folder: Path, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
