@@ -139,3 +139,32 @@ def test_two_decisions_at_once_on_postgresql_one_is_refused_none_is_lost(
         {"s": statement},
     )
     assert len(rows) == 1 and current_version(store, statement) > seen
+
+
+def test_statement_files_are_proposed_and_confirmed_the_same_way_on_postgresql(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from normwatch.service.imports import import_meeting
+    from normwatch.service.meeting_files import confirm_files, propose_files
+    from normwatch.store.journal import undo_last
+
+    store = open_store(pg_url, example=True)
+    fixture = Path(__file__).resolve().parent / "fixtures" / "meetings" / "ccm-test-msp"
+    import_meeting(store, fixture)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "Statement_Norway.txt").write_text(
+        "INVENTED STATEMENT for normwatch's tests; said by no one.\n\n"
+        "Statement by Norway\n\nMr. President, we support the Convention.\n",
+        "utf-8",
+    )
+    proposed = propose_files(store, folder, "ccm-test-msp")
+    assert [(p.speaker, p.action) for p in proposed.proposals] == [("NOR", "import")]
+    report = confirm_files(store, folder, "ccm-test-msp", proposed.plan)
+    assert report.tables["statements"].new == 1
+    (row,) = store.query(
+        "SELECT speaker, language FROM statements WHERE local_id = 'Statement_Norway'"
+    )
+    assert row == {"speaker": "NOR", "language": "en"}
+    undo_last(store)
+    assert store.query("SELECT id FROM statements WHERE local_id = 'Statement_Norway'") == []

@@ -198,7 +198,11 @@ def import_meeting(store: Store, directory: str | Path) -> ImportReport:
     """``normwatch import meeting DIR``: one transaction; nothing written on any problem."""
     from normwatch.sources.meetings.importer import import_meeting as run
 
-    raw = run(store, directory)
+    return meeting_report(run(store, directory), str(directory))
+
+
+def meeting_report(raw: dict[str, Any], source: str) -> ImportReport:
+    """The report of a meeting importer's per-table counts (a folder, or statement files)."""
     tables: dict[str, TableCounts] = {}
     changes: list[Change] = []
     for table, c in raw["tables"].items():
@@ -211,16 +215,13 @@ def import_meeting(store: Store, directory: str | Path) -> ImportReport:
     return _totals(
         ImportReport(
             importer="meeting",
-            source=str(directory),
+            source=source,
             target=raw["meeting"],
             tables=tables,
             changes=changes,
             problems=list(raw["warnings"]),
             facts={
-                "created": raw["created"],
-                "participants": raw["participants"],
-                "statements": raw["statements"],
-                "codings": raw["codings"],
+                k: raw[k] for k in ("created", "participants", "statements", "codings") if k in raw
             },
         )
     )
