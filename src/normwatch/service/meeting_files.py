@@ -90,6 +90,7 @@ def confirm_files(
     """Import the statements of a checked plan in one transaction (journalled: ``normwatch
     import undo`` takes it back); every problem of the plan is reported, with its line and
     field, before anything is written."""
+    from normwatch.service.import_checks import ImportCheck
     from normwatch.service.imports import meeting_report
     from normwatch.sources.meetings.files import read_plan
     from normwatch.sources.meetings.importer import write_statements
@@ -102,9 +103,11 @@ def confirm_files(
         Path(plan), folder, meeting_id, _names(store, meeting_id), limits=limits
     )
     label = f"{folder.resolve()} (plan {Path(plan).resolve()})"
-    with store.transaction() as conn, journaled(conn, "meetings", label):
+    check = ImportCheck(store, label)
+    with store.transaction() as conn, journaled(conn, "meetings", label), check(conn):
         raw = write_statements(conn, meeting_id, statements)
     report = meeting_report(raw, str(folder))
+    report.problems += check.warnings
     report.problems += [f"{name}: skipped, as the plan says" for name in skipped]
     report.problems += [
         f"{s.file}: {s.note}"
