@@ -658,6 +658,69 @@ def test_codebook_treaty_must_be_an_id(tmp_path: Path) -> None:
         # a direct appeal to the withdrawing State
         ("en", "Lithuania left the cluster munitions ban. Vilnius, come back!", None),
         ("es", "A Lituania le decimos: vuelva a la Convención.", None),
+        # a sentence naming States that left only the Mine Ban Treaty is about that treaty
+        (
+            "en",
+            "We are sorry that Lithuania, like Finland and Poland, decided to leave this "
+            "Convention.",
+            set(),
+        ),
+        (
+            "fr",
+            "Nous déplorons que la Lituanie, avec l'Estonie et la Lettonie, ait choisi de quitter "
+            "cette Convention.",
+            set(),
+        ),
+        (
+            "es",
+            "Lamentamos que Lituania, junto con Polonia y Finlandia, haya decidido abandonar esta "
+            "Convención.",
+            set(),
+        ),
+        # ... and naming one of them elsewhere does not make the statement about that treaty
+        (
+            "en",
+            "We thank Finland for its support to clearance in Laos. We regret Lithuania's "
+            "withdrawal from the Convention.",
+            {"mention", "concern"},
+        ),
+        # one participant's proposal, reported by a chair, is not the chair's call
+        (
+            "en",
+            "One participant suggested a joint letter urging Lithuania to reconsider its "
+            "withdrawal from the Convention.",
+            {"mention"},
+        ),
+        (
+            "fr",
+            "Une délégation a proposé d'inviter la Lituanie à revenir sur son retrait de la "
+            "Convention.",
+            {"mention"},
+        ),
+        (
+            "es",
+            "Una delegación propuso pedir a Lituania que reconsidere su retiro de la Convención.",
+            {"mention"},
+        ),
+        # "n'en ... pas moins": a regret all the same
+        (
+            "fr",
+            "Nous ne condamnons pas la Lituanie. Nous n'en regrettons pas moins son retrait de la "
+            "Convention.",
+            {"mention", "concern"},
+        ),
+        # a plural pronoun takes up the withdrawals
+        (
+            "fr",
+            "Trois États ont notifié leur retrait de la Convention. Nous les déplorons.",
+            {"mention", "concern"},
+        ),
+        # "has lost, for the first time, one of its members"
+        (
+            "en",
+            "The Convention has lost, for the first time, one of its States Parties.",
+            {"mention"},
+        ),
         # another meaning of "retiro"
         (
             "es",

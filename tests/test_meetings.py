@@ -436,7 +436,18 @@ def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
     )
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert list(data) == ["meeting", "codebook", "target", "denominator", "codes", "silent", "by"]
+    assert list(data) == [
+        "meeting",
+        "codebook",
+        "target",
+        "denominator",
+        "codes",
+        "silent",
+        "by",
+        "coverage",
+        "agreement",
+        "agreement_note",
+    ]
     assert data["target"] == "ccm"
     assert list(data["denominator"]) == ["kind", "count", "states"]
     assert list(data["codes"]) == CODES
@@ -653,9 +664,10 @@ def test_breakdown_by_eu_and_by_regional_group(store: Store) -> None:
 def test_reactions_csv_lists_every_code_and_the_silent(store: Store) -> None:
     result = run(store, "reactions", MEETING, "--national-only", "--format", "csv")
     lines = result.output.strip().splitlines()
-    assert lines[0] == "group,code,count,denominator,share,states"
-    assert "all,concern,1,11,0.0909,NOR" in lines
-    assert "all,(silent),7,11,0.6364,AUT;CHE;FRA;IRL;KEN;MEX;SWE" in lines
+    assert lines[0] == "group,code,count,denominator,share,states,coverage,alpha"
+    # every row says what it rests on: all 10 statements reviewed, no second coder
+    assert "all,concern,1,11,0.0909,NOR,1.0," in lines
+    assert "all,(silent),7,11,0.6364,AUT;CHE;FRA;IRL;KEN;MEX;SWE,1.0," in lines
 
 
 def test_unknown_meeting_codebook_or_group_is_an_error(store: Store) -> None:

@@ -34,7 +34,8 @@ from normwatch.service.obligations import (
     group_deadlines,
     obligations_for,
 )
-from normwatch.sources.obligations import import_facts, parse_csv, read_facts, write_facts
+from normwatch.sources.obligation_facts import read_facts
+from normwatch.sources.obligations import import_facts, parse_csv, write_facts
 from normwatch.store.db import Store, open_store
 
 TODAY = dt.date(2026, 11, 27)
@@ -735,8 +736,21 @@ def test_calendar_parses_back_with_one_event_per_upcoming_deadline(store: Store)
     assert str(cal["VERSION"]) == "2.0" and cal["PRODID"]
     events: list[Any] = list(cal.walk("VEVENT"))
     expected = [r for r in deadlines(store, "ccm", on) if r["status"] != "overdue"]
-    assert len(events) == len(expected) > 100
+    same_day = {(r["deadline"], r["obligation"], r["article"]) for r in expected}
+    assert len(events) == len(same_day) < len(expected)
     assert len({str(e["UID"]) for e in events}) == len(events)
+    # every State owing something is named once in the event of its obligation and day
+    reports = [r for r in expected if r["obligation"] == "annual_report"]
+    first_due = min(r["deadline"] for r in reports)
+    due_then = [r for r in reports if r["deadline"] == first_due]
+    (merged,) = [
+        e
+        for e in events
+        if "annual report" in str(e["SUMMARY"]) and e["DTSTART"].dt.isoformat() == first_due
+    ]
+    assert f"{len(due_then)} States - annual report due" in str(merged["SUMMARY"])
+    for r in due_then:
+        assert f"{r['name']} ({r['state']}): {r['status']}" in str(merged["DESCRIPTION"])
     for e in events:
         start = e["DTSTART"].dt
         assert isinstance(start, dt.date) and not isinstance(start, dt.datetime)
@@ -833,7 +847,14 @@ def test_cli_calendar_writes_ical_to_stdout(db: str, capsys: pytest.CaptureFixtu
     )
     assert code == 0
     events: list[Any] = list(icalendar.Calendar.from_ical(out).walk("VEVENT"))
-    assert {str(e["UID"]).split("-")[1] for e in events} == {"TCD", "DEU"}
+    by_uid = {str(e["UID"]).split("@")[0]: e for e in events}
+    assert set(by_uid) == {
+        "ccm-DEU-retention_report-2026-04-30",
+        "ccm-TCD-clearance-2026-10-01",
+        "ccm-states-annual_report-2026-04-30",  # the same report due the same day: one event
+    }
+    both = str(by_uid["ccm-states-annual_report-2026-04-30"]["DESCRIPTION"])
+    assert "Chad (TCD): unknown" in both and "Germany (DEU): unknown" in both  # no report data
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,11 @@
     ├── RuleError             a treaty rule file is missing a rule or has a bad one
     ├── SourceError           a source could not be read or fetched (network, encoding, XML)
     ├── StoreError            the database could not be opened or written
-    └── NotFoundError         a treaty, meeting, statement or code that does not exist
+    ├── NotFoundError         a treaty, meeting, statement or code that does not exist
+    ├── AuthError             no valid credential: wrong password, unknown, expired or
+    │                         revoked token, no session (HTTP 401)
+    ├── ForbiddenError        a valid user whose role may not do this, or a bad CSRF token (403)
+    └── ConflictError         a save over a statement whose codings changed meanwhile (409)
 
 The CLI turns each into one line on stderr and a non-zero exit; the web app into
 ``{"error": {"code", "message"}}`` with a 4xx status.
@@ -58,3 +62,16 @@ class StoreError(NormwatchError):
 
 class NotFoundError(NormwatchError):
     """Something asked for by id does not exist."""
+
+
+class AuthError(NormwatchError):
+    """No valid credential (the web app answers 401)."""
+
+
+class ForbiddenError(NormwatchError):
+    """A signed-in user whose role may not do this, or a form without its CSRF token (403)."""
+
+
+class ConflictError(NormwatchError):
+    """A save refused because what it was based on changed meanwhile (409); the message names
+    what changed."""

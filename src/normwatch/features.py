@@ -14,6 +14,7 @@ SCHEMA_MODULES: tuple[str, ...] = (
     "normwatch.sources.obligations",
     "normwatch.store.meeting_tables",
     "normwatch.store.journal",
+    "normwatch.store.team_tables",
 )
 
 #: loaders called as ``f(conn, codes)`` after the core bundled facts are loaded
@@ -42,10 +43,14 @@ COMMANDS: dict[str, str] = {
     "calendar": "normwatch.cli.obligations:calendar_cmd",
     "meetings": "normwatch.cli.meetings:meetings_group",
     "reactions": "normwatch.cli.meetings:reactions_cmd",
+    "state": "normwatch.cli.state:state_cmd",
+    "erosion": "normwatch.cli.erosion:erosion_cmd",
     "serve": "normwatch.cli.serve:serve_cmd",
     "export": "normwatch.cli.export:export_cmd",
     "db": "normwatch.cli.db:db_group",
     "schema": "normwatch.cli.schema:schema_cmd",
+    "users": "normwatch.cli.users:users_group",
+    "tokens": "normwatch.cli.users:tokens_group",
 }
 
 

@@ -276,6 +276,45 @@ def load_codebook(id_or_path: str | Path) -> Codebook:
     return book
 
 
+def codebook_target(book_id: str) -> tuple[str | None, tuple[str, ...]]:
+    """The treaty a codebook's codes are about and its English ``targets`` (the names of the
+    acting States), read from the file and what it ``extends`` without validating or compiling
+    the codebook: cheap enough to link every act to the codebooks about it (cached per version
+    of the files). A file that cannot be read this way gives ``(None, ())``;
+    :func:`load_codebook` reports why."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one if built
+
+    def read(path: Path, stamps: list[_Stamp]) -> Any:
+        stamps.append(_stamp(path))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        if isinstance(data, dict) and isinstance(data.get("extends"), str):
+            parent = read(_locate(data["extends"].strip(), path.parent), stamps)
+            return {**(parent if isinstance(parent, dict) else {}), **data}
+        return data
+
+    try:
+        path = _locate(book_id)
+        cached = _TARGETS.get(str(path.resolve()))
+        if cached is not None and all(_stamp(Path(f)) == (f, m, n) for f, m, n in cached[0]):
+            return cached[1]
+        stamps: list[_Stamp] = []
+        data = read(path, stamps)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, NotFoundError, RecursionError):
+        return None, ()
+    targets = data.get("targets") if isinstance(data, dict) else None
+    english = targets.get("en") if isinstance(targets, dict) else None
+    treaty = data.get("treaty") if isinstance(data, dict) else None
+    found = (
+        treaty if isinstance(treaty, str) else None,
+        tuple(t for t in english or () if isinstance(t, str)),
+    )
+    _TARGETS[str(path.resolve())] = (tuple(stamps), found)
+    return found
+
+
+_TARGETS: dict[str, tuple[tuple[_Stamp, ...], tuple[str | None, tuple[str, ...]]]] = {}
+
+
 def parse_codebook(raw: str, *, source: Path | str | None = None) -> Codebook:
     """Parse and validate codebook YAML text (``source`` names it in messages, and a relative
     ``extends`` path is read from its folder)."""

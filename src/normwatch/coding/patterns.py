@@ -23,15 +23,16 @@ code fires in a sentence when one of its expressions
 Before any of this, each sentence is given the treaty it speaks of (its *topic*), when the
 codebook's lexicon defines the macros ``topic_this`` (names of the codebook's own treaty) and
 ``topic_other`` (names of the other treaties whose acts are not the target), and optionally
-``topic_this_weapon`` and ``topic_other_weapon`` (their weapons: these decide only their own
-sentence): a sentence that names only another treaty is about it; a sentence that names
-neither takes the topic of the last sentence of its paragraph that named one, and at the start
-of a paragraph that of the statement: the treaty of the meeting it was made at, when the
-caller says and the codebook names its ``treaty``; otherwise the codebook's treaty, unless the
-statement names only others. A
-sentence about another treaty is left out: its references, anaphora and expressions count
-for nothing ("Lithuania's withdrawal from the Mine Ban Treaty. We deplore it." gives no code
-of the cluster munitions codebook).
+``topic_this_weapon`` and ``topic_other_weapon`` (their weapons) and ``topic_other_actor``
+(States whose acts under another treaty are not the target and who took none under this one:
+"Finland" speaks of the Mine Ban withdrawals, never of the CCM's); weapons and actors decide
+only their own sentence. A sentence that names only another treaty is about it; a sentence
+that names neither takes the topic of the last sentence of its paragraph that named one, and
+at the start of a paragraph that of the statement: the treaty of the meeting it was made at,
+when the caller says and the codebook names its ``treaty``; otherwise the codebook's treaty,
+unless the statement names only others (actors aside). A sentence about another treaty is left
+out: its references, anaphora and expressions count for nothing ("Lithuania's withdrawal from
+the Mine Ban Treaty. We deplore it." gives no code of the cluster munitions codebook).
 
 Patterns marked ``nearby`` carry their own reference ("made it necessary") and need only a
 reference to the object in or just before their sentence; ``standalone`` ones need none.
@@ -122,6 +123,7 @@ class _LangRules:
     topic_other: re.Pattern[str] | None = None
     topic_this_weapon: re.Pattern[str] | None = None
     topic_other_weapon: re.Pattern[str] | None = None
+    topic_other_actor: re.Pattern[str] | None = None
     first_person: re.Pattern[str] | None = None
 
 
@@ -195,6 +197,7 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             topic_other=_topic(macros, "topic_other"),
             topic_this_weapon=_topic(macros, "topic_this_weapon"),
             topic_other_weapon=_topic(macros, "topic_other_weapon"),
+            topic_other_actor=_topic(macros, "topic_other_actor"),
             first_person=_topic(macros, "first_person"),
         )
         gate.build()
@@ -229,23 +232,23 @@ def sentence_topics(
     this, other = rules.topic_this, rules.topic_other
     if this is None or other is None:
         return [THIS] * len(sentences)
-    other_weapon = rules.topic_other_weapon
-    if (
-        default != OTHER
-        and other.search(lower) is None
-        and (other_weapon is None or other_weapon.search(lower) is None)
-    ):
+    weaker = [p for p in (rules.topic_other_weapon, rules.topic_other_actor) if p is not None]
+    if default != OTHER and not any(p.search(lower) for p in (other, *weaker)):
         return [THIS] * len(sentences)  # no other treaty named: one scan of the text
 
     def named(
-        own: re.Pattern[str] | None, alien: re.Pattern[str] | None, s: Sentence
+        own: re.Pattern[str] | None, alien: Sequence[re.Pattern[str]], s: Sentence
     ) -> str | None:
         a = own is not None and own.search(lower, s.start, s.end) is not None
-        b = alien is not None and alien.search(lower, s.start, s.end) is not None
+        b = any(p.search(lower, s.start, s.end) is not None for p in alien)
         return BOTH if a and b else THIS if a else OTHER if b else None
 
-    strong = [named(this, other, s) for s in sentences]
-    weak = [named(rules.topic_this_weapon, other_weapon, s) for s in sentences]
+    strong = [named(this, [other], s) for s in sentences]
+    weapons = [rules.topic_other_weapon] if rules.topic_other_weapon is not None else []
+    weak = [named(rules.topic_this_weapon, weapons, s) for s in sentences]
+    # an actor of another treaty's act decides its sentence, never the statement's default
+    actors = [rules.topic_other_actor] if rules.topic_other_actor is not None else []
+    weak_or_actor = [w or named(None, actors, s) for w, s in zip(weak, sentences, strict=True)]
     if default is None:
         seen = {t for t in strong + weak if t is not None}
         default = OTHER if seen == {OTHER} else THIS
@@ -257,7 +260,7 @@ def sentence_topics(
         named_here = strong[i]
         if named_here is not None:
             current = named_here
-        topics.append(current if named_here is not None else weak[i] or current)
+        topics.append(current if named_here is not None else weak_or_actor[i] or current)
     return topics
 
 

@@ -138,6 +138,14 @@ class Event:
     date: PartialDate
     description: str
     sources: tuple[Source, ...] = ()
+    #: what the step was (``parliamentary_vote``, ``presidential_decree`` …; and
+    #: ``withdrawal_announced``: a withdrawal announced and never deposited)
+    kind: str = ""
+    confidence: str | None = None
+
+
+#: the kind of :class:`Event` that records a withdrawal announced but never deposited
+WITHDRAWAL_ANNOUNCED = "withdrawal_announced"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,12 @@ from normwatch.core.meetings import (
     find_evidence,
 )
 from normwatch.errors import DataError, NormwatchError, NotFoundError
-from normwatch.store.codings import coding_id, mirror_human_decision, upsert_coding
+from normwatch.store.codings import (
+    coding_id,
+    delete_codings,
+    mirror_human_decision,
+    upsert_coding,
+)
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
@@ -135,14 +140,12 @@ def unset_codes(
     wanted = _check_codes(book, codes)
     if not forget:
         return _decide(store, row["id"], book.id, wanted, person, ReviewState.REJECTED, None, None)
-    from normwatch.store import meeting_tables as mt
-
     out = []
     with store.transaction() as conn:
         now = now_iso()
         for code in wanted:
             cid = coding_id(row["id"], book.id, code, str(person))
-            gone = conn.execute(mt.codings.delete().where(mt.codings.c.id == cid)).rowcount
+            gone = delete_codings(conn, [cid], str(person), now)
             if gone:
                 mirror_human_decision(conn, row["id"], book.id, code, now)
             out.append(
@@ -352,9 +355,7 @@ def auto_code(
                     )
                 )
             ]
-            if stale:
-                conn.execute(mt.codings.delete().where(c.id.in_(stale)))
-                counts["removed"] += len(stale)
+            counts["removed"] += delete_codings(conn, stale, str(coder), now)
     return {
         "meeting": mid,
         "codebook": book.id,

@@ -218,7 +218,13 @@ def import_meeting(store: Store, directory: str | Path) -> ImportReport:
     from normwatch.sources.meetings.importer import import_meeting as run
 
     check = ImportCheck(store, str(directory))
-    raw = run(store, directory, verify=check)
+    report = meeting_report(run(store, directory, verify=check), str(directory))
+    report.problems += check.warnings
+    return report
+
+
+def meeting_report(raw: dict[str, Any], source: str) -> ImportReport:
+    """The report of a meeting importer's per-table counts (a folder, or statement files)."""
     tables: dict[str, TableCounts] = {}
     changes: list[Change] = []
     for table, c in raw["tables"].items():
@@ -231,16 +237,13 @@ def import_meeting(store: Store, directory: str | Path) -> ImportReport:
     return _totals(
         ImportReport(
             importer="meeting",
-            source=str(directory),
+            source=source,
             target=raw["meeting"],
             tables=tables,
             changes=changes,
-            problems=[*raw["warnings"], *check.warnings],
+            problems=list(raw["warnings"]),
             facts={
-                "created": raw["created"],
-                "participants": raw["participants"],
-                "statements": raw["statements"],
-                "codings": raw["codings"],
+                k: raw[k] for k in ("created", "participants", "statements", "codings") if k in raw
             },
         )
     )

@@ -27,9 +27,10 @@ from normwatch.core.obligations import (
 from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, NormwatchError
-from normwatch.sources.obligations import read_facts
+from normwatch.sources.obligation_facts import read_facts
 
 if TYPE_CHECKING:
+    from normwatch.core.registry import Registry
     from normwatch.core.status import TreatyView
     from normwatch.service.ical import AllDayEvent
     from normwatch.service.status import Problem
@@ -56,11 +57,16 @@ class _Treaty:
         )
 
 
-def _load(store: Store, treaty: str) -> _Treaty:
+def _rules(treaty: str) -> tuple[TreatyRules, tuple[ObligationRule, ...]]:
     rules = get_treaty(treaty)
     obligations = obligation_rules(rules.id)
     if not obligations:
         raise DataError(f"the rule file of {rules.id} defines no obligations ([[obligations]])")
+    return rules, obligations
+
+
+def _load(store: Store, treaty: str) -> _Treaty:
+    rules, obligations = _rules(treaty)
     return _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id))
 
 
@@ -85,10 +91,14 @@ MAX_WITHIN_MONTHS = 1200
 
 def obligations_for(store: Store, treaty: str, state: str, on: dt.date) -> list[dict[str, Any]]:
     """Every obligation of one State (name or code) under a treaty on a day, explained."""
-    t = _load(store, treaty)
+    rules, obligations = _rules(treaty)
     reg = store.registry()
     code = reg.resolve(state)
-    return [s.to_dict(name=reg.name(code)) for s in t.evaluate(code, on)]
+    facts = [f for f in read_facts(store, rules.id) if f.state in (code, ALL_STATES)]
+    timeline = store.timeline(rules.id, code)  # this State's alone: no need for the others'
+    return [
+        s.to_dict(name=reg.name(code)) for s in evaluate_all(obligations, code, timeline, facts, on)
+    ]
 
 
 def _sort_key(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -190,9 +200,8 @@ def calendar_ics(store: Store, treaty: str, states: Sequence[str], on: dt.date) 
 def calendar_events(
     store: Store, treaty: str, states: Sequence[str], on: dt.date
 ) -> list[AllDayEvent]:
-    """The events of :func:`calendar_ics`, in date order."""
-    from normwatch.service.ical import AllDayEvent, uid
-
+    """The events of :func:`calendar_ics`, in date order: one per deadline, except that the
+    same obligation due the same day from several States is one event naming them all."""
     t = _load(store, treaty)
     reg = store.registry()
     codes = (
@@ -200,51 +209,61 @@ def calendar_events(
         if states
         else [c for c in t.view.states if standing(t.view.timelines.get(c), on)[0] is not None]
     )
-    text_url = t.rules.raw.get("text_url")
-    events: list[AllDayEvent] = []
+    groups: dict[tuple[str, str, str], list[tuple[str, ObligationState]]] = {}
     for code in codes:
         for s in t.evaluate(code, on):
-            if not _upcoming(s, on, None):
-                continue
-            assert s.deadline is not None
-            day = s.deadline.latest()
-            vague = (
-                ""
-                if s.deadline.precision == "day"
-                else (f" (deadline known only as {s.deadline}; placed on its last possible day)")
-            )
-            what = s.rule.id.replace("_", " ")
-            sources = list(dict.fromkeys(f.source.url for f in s.facts))
-            description = "\n".join(
-                [
-                    f"{reg.name(code)} ({code}), {t.rules.short_name} {s.label}: {what} due "
-                    f"{s.deadline}{vague}.",
-                    f"Status on {on.isoformat()}: {s.status.value}. "
-                    f"{s.summary[:1].upper()}{s.summary[1:]}.",
-                    f"Rule: {s.label}: {s.rule_text}.",
-                    *(f"- {step}" for step in s.steps[1:]),
-                    "Sources: "
-                    + (
-                        "; ".join(sources)
-                        if sources
-                        else f"the treaty text ({text_url or t.rules.name})"
-                    ),
-                ]
-            )
-            events.append(
-                AllDayEvent(
-                    uid=uid([t.rules.id, code, s.rule.id, str(s.deadline)]),
-                    day=day,
-                    summary=f"{t.rules.short_name}: {reg.name(code)} - {what} due ({s.label})",
-                    description=description,
-                    url=sources[0]
-                    if sources
-                    else (text_url if isinstance(text_url, str) else None),
-                    categories=(t.rules.short_name, s.rule.id),
-                )
-            )
+            if _upcoming(s, on, None):
+                groups.setdefault((str(s.deadline), s.rule.id, s.label), []).append((code, s))
+    events = [_calendar_event(t, reg, on, members) for members in groups.values()]
     events.sort(key=lambda e: (e.day, e.uid))
     return events
+
+
+def _calendar_event(
+    t: _Treaty, reg: Registry, on: dt.date, members: list[tuple[str, ObligationState]]
+) -> AllDayEvent:
+    """One all-day event for the States of ``members``, all owing the same obligation on the
+    same deadline (their rule, deadline and article are the same; their facts may differ)."""
+    from normwatch.service.ical import AllDayEvent, uid
+
+    code, s = members[0]
+    assert s.deadline is not None
+    vague = (
+        ""
+        if s.deadline.precision == "day"
+        else f" (deadline known only as {s.deadline}; placed on its last possible day)"
+    )
+    what = s.rule.id.replace("_", " ")
+    text_url = t.rules.raw.get("text_url")
+    sources = list(dict.fromkeys(f.source.url for _, m in members for f in m.facts))
+    if len(members) == 1:
+        who, key, name = f"{reg.name(code)} ({code})", code, reg.name(code)
+        status = f"{s.status.value}. {s.summary[:1].upper()}{s.summary[1:]}."
+    else:
+        who, key = f"{len(members)} States", "states"
+        name = who
+        ordered = sorted(members, key=lambda m: (fold(reg.name(m[0])), m[0]))
+        status = "per State: " + "; ".join(
+            f"{reg.name(c)} ({c}): {m.status.value}" for c, m in ordered
+        )
+    description = "\n".join(
+        [
+            f"{who}, {t.rules.short_name} {s.label}: {what} due {s.deadline}{vague}.",
+            f"Status on {on.isoformat()}: {status}",
+            f"Rule: {s.label}: {s.rule_text}.",
+            *(f"- {step}" for step in s.steps[1:]),
+            "Sources: "
+            + ("; ".join(sources) if sources else f"the treaty text ({text_url or t.rules.name})"),
+        ]
+    )
+    return AllDayEvent(
+        uid=uid([t.rules.id, key, s.rule.id, str(s.deadline)]),
+        day=s.deadline.latest(),
+        summary=f"{t.rules.short_name}: {name} - {what} due ({s.label})",
+        description=description,
+        url=sources[0] if sources else (text_url if isinstance(text_url, str) else None),
+        categories=(t.rules.short_name, s.rule.id),
+    )
 
 
 # --- normwatch check ----------------------------------------------------------------------

@@ -26,7 +26,11 @@ The rules, in order:
    denominator of fewer than 10 States (the count and the States are given instead).
    ``silent`` lists the denominator States without ``mention`` (for a codebook without a
    ``mention`` code: without any code).
-5. **Breakdowns** (``by``) use group membership on the meeting's first day; the States of the
+5. **What the figures rest on**: ``coverage`` (the share of statements with text that a
+   person reviewed) and ``agreement`` (Krippendorff's alpha of the double coders, or of all
+   human coders; None, said in ``agreement_note``, when no two people coded one statement),
+   from :func:`normwatch.service.double_coding.basis`.
+6. **Breakdowns** (``by``) use group membership on the meeting's first day; the States of the
    denominator in none of the groups are listed under ``other``.
 """
 
@@ -93,6 +97,8 @@ def reactions(
         base = {s for s in view.states if view.status(s, day).status.value in PARTY_STATUSES}
     else:
         base = set().union(*speaks_for.values()) if speaks_for else set()
+    from normwatch.service.double_coding import basis
+
     result = {
         "meeting": m["id"],
         "codebook": book.id,
@@ -100,6 +106,7 @@ def reactions(
         "denominator": {"kind": denominator, "count": len(base), "states": sorted(base)},
         **_tally(base, carriers),
         "by": {},
+        **basis(store, m["id"], book.id),
     }
     if by:
         from normwatch.service.groups import groups_on

@@ -104,6 +104,19 @@ STATE_LIST_FIELDS = (
 )
 
 
+def other_groups_on(store: Store, on: dt.date) -> dict[str, list[str]]:
+    """Each State's groups other than its UN regional group (EU, NATO) on ``on``."""
+    from normwatch.service.groups import groups_on
+
+    members: dict[str, list[str]] = {}
+    kinds = {g["id"]: g["kind"] for g in store.query("SELECT id, kind FROM state_groups")}
+    for kind in sorted({k for k in kinds.values() if k != "un_regional_group"}):
+        for gid, codes in groups_on(store, kind, on).items():
+            for code in codes:
+                members.setdefault(code, []).append(gid)
+    return members
+
+
 def state_list(store: Store, treaty: str, on: dt.date) -> list[dict[str, Any]]:
     """Every State with its status on ``on`` and the dates behind it, as known on ``on``.
 
@@ -114,16 +127,9 @@ def state_list(store: Store, treaty: str, on: dt.date) -> list[dict[str, Any]]:
     postponed by an armed conflict). ``region`` is the UN regional group and ``groups`` the
     other groups (EU, NATO) the State belonged to on ``on``. Dates keep their precision.
     """
-    from normwatch.service.groups import groups_on
-
     reg = store.registry()
     view = store.view(treaty)
-    members: dict[str, list[str]] = {}
-    kinds = {g["id"]: g["kind"] for g in store.query("SELECT id, kind FROM state_groups")}
-    for kind in sorted({k for k in kinds.values() if k != "un_regional_group"}):
-        for gid, codes in groups_on(store, kind, on).items():
-            for code in codes:
-                members.setdefault(code, []).append(gid)
+    members = other_groups_on(store, on)
     signed: dict[str, str] = {}
     consent: dict[str, tuple[str, str]] = {}
     for a in sorted(store.actions(view.rules.id), key=lambda a: a.day):

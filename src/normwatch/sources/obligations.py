@@ -33,7 +33,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 
@@ -307,44 +307,4 @@ def import_facts(
         (verify or nullcontext)(conn),
     ):
         write_facts(conn, facts)
-    return facts
-
-
-_SELECT = """
-SELECT f.*, s.url FROM obligation_facts f JOIN sources s ON s.id = f.source_id
-WHERE f.treaty = :treaty ORDER BY f.id
-"""
-
-
-def read_facts(store: Store, treaty: str) -> list[ObligationFact]:
-    """Every obligation fact of a treaty, in the order they were recorded."""
-    ensure_table(store)
-    facts = []
-    for r in store.query(_SELECT, {"treaty": treaty}):
-
-        def p(key: str, r: dict[str, Any] = r) -> PartialDate | None:
-            return PartialDate.parse(r[key]) if r[key] else None
-
-        facts.append(
-            ObligationFact(
-                treaty=treaty,
-                state=r["state"],
-                obligation=r["obligation"],
-                source=Source(r["url"], confidence=r["confidence"], note=r["note"]),
-                original_deadline=p("original_deadline"),
-                extended_deadline=p("extended_deadline"),
-                decided_at=r["extension_decided_at"],
-                decision=r["decision"],
-                decided_on=p("decided_on"),
-                completed_on=p("completed_on"),
-                completed_by=p("completed_by"),
-                outstanding_on=p("outstanding_on"),
-                report_year=r["report_year"],
-                before_eif=bool(r["before_eif"]),
-                declared=bool(r["declared"]),
-                where=r["origin"],
-                # a store made before the column existed has no such facts
-                hostilities_ended=p("hostilities_ended") if "hostilities_ended" in r else None,
-            )
-        )
     return facts

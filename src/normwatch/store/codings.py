@@ -66,27 +66,25 @@ def upsert_coding(
         and decision is not None
         and decision != (coding.review_state.value, str(coding.coder))
     )
+    actor = str(coding.coder)
     if old is None:
-        conn.execute(
-            mt.codings.insert().values(
-                id=cid,
-                statement_id=coding.statement,
-                codebook=coding.codebook,
-                code=coding.code,
-                coder=str(coding.coder),
-                coder_kind=coding.coder.kind,
-                revision=_revision(conn),
-                created_at=now,
-                updated_at=now,
-                **{"review_state": "suggested", **values},
-            )
-        )
+        row = {
+            "id": cid,
+            "statement_id": coding.statement,
+            "codebook": coding.codebook,
+            "code": coding.code,
+            "coder": str(coding.coder),
+            "coder_kind": coding.coder.kind,
+            "revision": _revision(conn),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+            **{"review_state": "suggested", **values},
+        }
+        conn.execute(mt.codings.insert().values(**row))
+        _record(conn, "created", None, row, actor, now)
     elif differs or superseded:
-        conn.execute(
-            mt.codings.update()
-            .where(c.id == cid)
-            .values(updated_at=now, revision=_revision(conn), **values)
-        )
+        _update(conn, old, values, actor, now)
     new, changed = old is None, old is not None and (differs or superseded)
     if coding.coder.is_human and (new or changed):
         mirror_human_decision(conn, coding.statement, coding.codebook, coding.code, now)
@@ -145,16 +143,72 @@ def mirror_human_decision(
             c.coder_kind == "auto",
         )
     ).all()
+    actor = by or (decision[1] if decision else "system")
     for r in rows:
         if (r.review_state, r.reviewed_by) != (state, by):
-            conn.execute(
-                mt.codings.update()
-                .where(c.id == r.id)
-                .values(
-                    review_state=state,
-                    reviewed_by=by,
-                    reviewed_at=now if by else None,
-                    updated_at=now,
-                    revision=_revision(conn),
-                )
-            )
+            old = conn.execute(select(mt.codings).where(c.id == r.id)).one()
+            values = {"review_state": state, "reviewed_by": by, "reviewed_at": now if by else None}
+            _update(conn, old, values, actor, now)
+
+
+def _update(conn: Connection, old: Any, values: dict[str, Any], actor: str, now: str) -> None:
+    """Write ``values`` over the coding row ``old``: a new revision and version, and its
+    history entry."""
+    from normwatch.store import meeting_tables as mt
+
+    revision = _revision(conn)
+    conn.execute(
+        mt.codings.update()
+        .where(mt.codings.c.id == old.id)
+        .values(updated_at=now, revision=revision, version=old.version + 1, **values)
+    )
+    new = {**old._mapping, **values, "revision": revision}
+    _record(conn, "changed", old._mapping, new, actor, now)
+
+
+def delete_codings(conn: Connection, ids: list[str], actor: str, now: str) -> int:
+    """Delete the codings ``ids``, each with its history entry; how many were deleted."""
+    from sqlalchemy import select
+
+    from normwatch.store import meeting_tables as mt
+
+    c = mt.codings.c
+    rows = conn.execute(select(mt.codings).where(c.id.in_(ids))).all() if ids else []
+    for r in rows:
+        _record(conn, "deleted", r._mapping, None, actor, now, revision=_revision(conn))
+    if rows:
+        conn.execute(mt.codings.delete().where(c.id.in_([r.id for r in rows])))
+    return len(rows)
+
+
+def _record(
+    conn: Connection,
+    action: str,
+    old: Any,
+    new: Any,
+    actor: str,
+    now: str,
+    *,
+    revision: int | None = None,
+) -> None:
+    """One line of the audit trail: what ``actor`` did to a coding and what it replaced."""
+    from normwatch.store import team_tables as tt
+
+    row = new if new is not None else old
+    conn.execute(
+        tt.coding_history.insert().values(
+            coding_id=row["id"],
+            statement_id=row["statement_id"],
+            codebook=row["codebook"],
+            code=row["code"],
+            coder=row["coder"],
+            actor=actor,
+            action=action,
+            at=now,
+            old_review_state=old["review_state"] if old is not None else None,
+            new_review_state=new["review_state"] if new is not None else None,
+            old_evidence=old["evidence_quote"] if old is not None else None,
+            new_evidence=new["evidence_quote"] if new is not None else None,
+            revision=revision if revision is not None else row["revision"],
+        )
+    )

@@ -26,7 +26,7 @@ from normwatch.core.model import (
     State,
 )
 from normwatch.core.registry import Registry
-from normwatch.core.status import TreatyView, build_view
+from normwatch.core.status import Timeline, TreatyView, build_timeline, build_view
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, StoreError
 from normwatch.store.migrations import SCHEMA_VERSION, check_version
@@ -153,6 +153,8 @@ class Store:
         self._sqlite = _sqlite_path(url)
         self._registry: Registry | None = None
         self._views: dict[str, TreatyView] = {}
+        self._timelines: dict[tuple[str, str], Timeline] = {}
+        self._actions: dict[str, list[Action]] = {}
         #: the connection of an open transaction that a :meth:`bound` store reads through
         self._conn: Connection | None = None
 
@@ -274,6 +276,8 @@ class Store:
     def invalidate(self) -> None:
         self._registry = None
         self._views.clear()
+        self._timelines.clear()
+        self._actions.clear()
 
     # -- the narrow read interface ---------------------------------------------------
 
@@ -297,6 +301,12 @@ class Store:
         return self._registry
 
     def actions(self, treaty: str) -> list[Action]:
+        """The treaty's acts (read once per store object, until :meth:`invalidate`)."""
+        if treaty not in self._actions:
+            self._actions[treaty] = self._read_actions(treaty)
+        return list(self._actions[treaty])
+
+    def _read_actions(self, treaty: str) -> list[Action]:
         rows: dict[str, dict[str, Any]] = {}
         for r in self.query(_ACTIONS_SQL, {"treaty": treaty}):
             entry = rows.setdefault(r["id"], {"row": r, "sources": []})
@@ -355,6 +365,8 @@ class Store:
                 PartialDate.parse(r["date"]),
                 r["description"],
                 (Source(r["url"]),),
+                r["kind"],
+                r["confidence"],
             )
             for r in self.query(sql, {"treaty": treaty, "state": state})
         ]
@@ -419,6 +431,26 @@ class Store:
                 companions,
             )
         return self._views[rules.id]
+
+    def timeline(self, treaty: str, state: str) -> Timeline:
+        """One State's timeline under a treaty: the view's when it is computed, else computed
+        for that State alone (cheaper for a question about one State)."""
+        rules = get_treaty(treaty)
+        view = self._views.get(rules.id)
+        if view is not None:
+            return view.timelines.get(state) or Timeline(state, ())
+        key = (rules.id, state)
+        if key not in self._timelines:
+            records = self.records(rules.id)
+            self._timelines[key] = build_timeline(
+                rules,
+                state,
+                self.actions(rules.id),
+                [c for c in self.conflicts() if c.state == state],
+                records,
+                self.companions(rules, records),
+            )
+        return self._timelines[key]
 
     def reference_counts(self, treaty: str | None = None) -> list[dict[str, Any]]:
         sql = (

@@ -168,6 +168,8 @@ codings = Table(
     Column("reviewed_at", String(32)),
     Column("note", Text),
     Column("revision", Integer, nullable=False),  # order of writes: the latest decision wins
+    # writes to this row so far (1 when created); the coding page's saves check it
+    Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
 )

@@ -30,7 +30,7 @@ class Store(Protocol):
 
 
 #: the schema this release writes and reads
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add the records table (companion consents, objections, meeting decisions) and the "
         "bundled treaties the store does not have",
         lambda conn: _add_missing_tables_and_columns(conn) + _add_bundled_treaties(conn),
+    ),
+    Migration(
+        3,
+        "add accounts, API tokens, web sessions, the coding history, double-coding "
+        "assignments and a version per coding (team coding)",
+        _add_missing_tables_and_columns,
     ),
 )
 

@@ -2,7 +2,8 @@
 
 Every 4xx/5xx answer of the API, the feeds and the downloads is ``{"error": {"code",
 "message"}}``; a page answers the same code and message as an HTML page. A traceback never
-leaves the server. Pages carry a Content-Security-Policy that allows no script and no inline
+leaves the server. Pages carry a Content-Security-Policy that allows no script (the coding
+page alone runs its own, self-hosted: see routers/team.py) and no inline
 style at all: the site needs neither.
 """
 
@@ -25,7 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from normwatch import __version__
 from normwatch.errors import (
+    AuthError,
+    ConflictError,
     DataError,
+    ForbiddenError,
     NormwatchError,
     NotFoundError,
     RuleError,
@@ -128,6 +132,12 @@ class SiteMiddleware:
 
 def classify(exc: Exception) -> tuple[int, str, str]:
     """HTTP status, error code and message for an exception."""
+    if isinstance(exc, AuthError):
+        return 401, "unauthorized", str(exc)
+    if isinstance(exc, ForbiddenError):
+        return 403, "forbidden", str(exc)
+    if isinstance(exc, ConflictError):
+        return 409, "conflict", str(exc)
     if isinstance(exc, UnknownStateError):
         return 404, "unknown_state", str(exc)
     if isinstance(exc, DateParamError):
@@ -175,7 +185,10 @@ def _normwatch_error(request: Request, exc: Exception) -> Response:
     status, code, message = classify(exc)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
-    return error_response(request, status, code, message)
+    response = error_response(request, status, code, message)
+    if status == 401:
+        response.headers["www-authenticate"] = "Bearer"
+    return response
 
 
 def _http_error(request: Request, exc: Exception) -> Response:
@@ -184,7 +197,7 @@ def _http_error(request: Request, exc: Exception) -> Response:
     code = codes.get(exc.status_code, f"http_{exc.status_code}")
     message = {
         404: f"nothing at {request.url.path}",
-        405: f"{request.method} is not allowed here: this site is read-only",
+        405: f"{request.method} is not allowed here: this address is read-only",
     }.get(exc.status_code, str(exc.detail))
     response = error_response(request, exc.status_code, code, message)
     if exc.headers:
@@ -264,9 +277,11 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _internal_error)
 
-    from normwatch.web.routers import api, downloads, feeds, pages
+    from normwatch.web.routers import api, downloads, feeds, pages, team
 
     app.include_router(api.router)
+    app.include_router(team.router)
+    app.include_router(team.pages)
     app.include_router(feeds.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)

@@ -62,6 +62,26 @@ class GroupReactions(_Answer):
     silent: list[str] = Field(description="States of the denominator with no statement coded")
 
 
+class Coverage(_Answer):
+    """How much of the coding a person reviewed."""
+
+    statements: int = Field(description="the meeting's statements with text")
+    reviewed: int = Field(description="those with at least one human decision in the codebook")
+    share: float | None = Field(description="reviewed / statements; null without statements")
+
+
+class AgreementBasis(_Answer):
+    """The agreement between human coders that the figures rest on."""
+
+    coders: list[str]
+    units: int = Field(description="statements coded by two or more of them")
+    alpha: float | None = Field(
+        description="Krippendorff's alpha (nominal), every (statement, code) pooled; null when "
+        "the values show no variation"
+    )
+    measured_on: Literal["double coding", "all human coders"]
+
+
 class ReactionsOut(GroupReactions):
     """Which States carried each code of a codebook at a meeting (``normwatch reactions``)."""
 
@@ -69,6 +89,11 @@ class ReactionsOut(GroupReactions):
     codebook: str
     target: str | None = Field(description="the treaty whose acts the codes are about")
     by: dict[str, GroupReactions]
+    coverage: Coverage
+    agreement: AgreementBasis | None = Field(
+        description="null when no two people coded the same statement: no agreement measured"
+    )
+    agreement_note: str = Field(description="the agreement in words, or that none is measured")
 
 
 # the literal lists above are the core enumerations, kept in step here

@@ -19,6 +19,7 @@ PUBLISHED: dict[str, str] = {
     "meeting": "normwatch.core.schemas.meeting:MeetingFile",
     "obligations": "normwatch.core.schemas.obligations:ObligationRow",
     "treaty": "normwatch.core.treaty_schema:TreatyFile",
+    "state": "normwatch.core.schemas.standing:StateStandingOut",
 }
 
 #: what each published file is, for the schema's description
@@ -27,6 +28,7 @@ WHAT: dict[str, str] = {
     "meeting": "a meeting folder's meeting.yaml",
     "obligations": "one row of an obligations table (CSV), as a mapping of column to cell",
     "treaty": "a treaty rule file (data/treaties/<id>.toml)",
+    "state": "the answer of `normwatch state CODE --format json` and /api/v1/states/{code}",
 }
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

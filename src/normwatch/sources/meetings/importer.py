@@ -851,6 +851,10 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
         conn.execute(
             mt.statement_on_behalf.delete().where(mt.statement_on_behalf.c.statement_id.in_(gone))
         )
+        from normwatch.store import team_tables as tt
+
+        for table in (tt.double_codings, tt.coding_history):
+            conn.execute(table.delete().where(table.c.statement_id.in_(gone)))
     counts.add(
         "statements",
         *_sync(
@@ -908,6 +912,63 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
         "codings": len(record.codings),
         "warnings": record.warnings,
         "fictional": m.fictional,
+    }
+
+
+def write_statements(
+    conn: Connection, meeting_id: str, statements: list[Statement]
+) -> dict[str, Any]:
+    """Add (or bring up to date) ``statements`` of a meeting already in the store, leaving
+    its other rows alone; the same report as :func:`write_record` (``normwatch meetings
+    import-files --confirm``: a folder of statement files, with the plan a person checked)."""
+    from sqlalchemy import select
+
+    from normwatch.store import meeting_tables as mt
+
+    if conn.execute(select(mt.meetings.c.id).where(mt.meetings.c.id == meeting_id)).first() is None:
+        raise NotFoundError(f"unknown meeting {meeting_id!r} (see normwatch meetings list)")
+    counts = _Counts()
+    ids = {s.id for s in statements} or {""}
+    rows = [
+        {
+            "id": s.id,
+            "meeting_id": meeting_id,
+            "local_id": s.local_id,
+            "speaker": s.speaker,
+            "speaker_kind": s.speaker_kind.value,
+            "role": s.role,
+            "agenda_item": s.agenda_item,
+            "language": s.language,
+            "language_detected": int(s.language_detected),
+            "date": s.date,
+            "file": s.file,
+            "text": s.text,
+            "text_sha256": s.text_sha256,
+            "source_id": ensure_source_ref(conn, s.source) if s.source else None,
+            "note": s.note,
+        }
+        for s in statements
+    ]
+    counts.add(
+        "statements", *_sync(conn, mt.statements, mt.statements.c.id.in_(ids), ("id",), rows)
+    )
+    counts.add(
+        "statement_on_behalf",
+        *_sync(
+            conn,
+            mt.statement_on_behalf,
+            mt.statement_on_behalf.c.statement_id.in_(ids),
+            ("statement_id", "state"),
+            [{"statement_id": s.id, "state": c} for s in statements for c in s.on_behalf_of],
+        ),
+    )
+    return {
+        "meeting": meeting_id,
+        "created": False,
+        "changes": counts.total,
+        "tables": counts.counts,
+        "statements": len(statements),
+        "warnings": [],
     }
 
 

@@ -20,6 +20,10 @@ from normwatch.errors import SourceError
 SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
 
 
+class NoTextError(SourceError):
+    """The file was read and holds no text (a scanned PDF has no text layer)."""
+
+
 def extract_text(path: Path) -> str:
     """The text of a TXT, PDF, DOCX or HTML file; :class:`SourceError` when it cannot be read."""
     suffix = path.suffix.lower()
@@ -40,7 +44,10 @@ def extract_text(path: Path) -> str:
         raise SourceError(f"cannot extract text: {type(exc).__name__}: {exc}") from None
     text = normalise(raw)
     if not text:
-        raise SourceError("no text could be extracted (a scanned PDF needs OCR first)")
+        raise NoTextError(
+            "no text could be extracted (a scanned PDF: `normwatch meetings import-files` "
+            "reads it by OCR)"
+        )
     return text
 
 

@@ -21,6 +21,7 @@ from normwatch.catalog import get_treaty
 from normwatch.core.schemas.codings import CodingOut, ReactionsOut
 from normwatch.core.schemas.meeting import MeetingDetail, MeetingOut, StatementOut
 from normwatch.core.schemas.obligations import ObligationOut
+from normwatch.core.schemas.standing import StateStandingOut
 from normwatch.formats import jsonable, to_csv
 from normwatch.service import status as queries
 from normwatch.web.deps import (
@@ -118,14 +119,6 @@ class StateRow(BaseModel):
     kind: str
     regional_group: str | None
     aliases: list[str]
-
-
-class StateStatus(BaseModel):
-    state: str
-    name: str
-    regional_group: str | None
-    date: str
-    treaties: list[StatusRow]
 
 
 def _ok(
@@ -373,30 +366,17 @@ def api_states(request: Request) -> Response:
 
 @router.get(
     "/states/{state}",
-    responses=_ok(StateStatus),
-    summary="One State's status towards every treaty on a date, with explanations",
+    responses=_ok(StateStandingOut),
+    summary="One State towards every treaty on a date: status, since when, the rule with its "
+    "explanation, obligations due or overdue, statements coded (`normwatch state`)",
 )
 def api_state(request: Request, state: StatePath, on: OnQuery = None) -> Response:
+    from normwatch.service.standing import state_standing
+
     day = _day(request, on)
     site = get_site(request)
-
-    def compute() -> dict[str, Any]:
-        store = site.store
-        reg = store.registry()
-        code = reg.resolve(state)
-        s = reg.get(code)
-        return {
-            "state": code,
-            "name": s.name,
-            "regional_group": s.regional_group,
-            "date": day,
-            "treaties": [
-                queries.status(store, t, [code], day, explain=True)[0]
-                for t in sorted(store.treaties())
-            ],
-        }
-
-    return _json(request, compute, day)
+    code = site.store.registry().resolve(state)
+    return _json(request, lambda: state_standing(site.store, code, day), day, code)
 
 
 @router.get(

@@ -114,6 +114,80 @@ def feed_changes(request: Request, treaty: TreatyQuery = None) -> Response:
     )
 
 
+def erosion_atom(site: Any, base: str, treaty: str | None) -> bytes:
+    """The erosion timeline, newest act first, as an Atom 1.0 document: one entry per act, with
+    its computed effect, notification and sources."""
+    from normwatch.service.erosion import select
+    from normwatch.web.routers.pages import erosion_anchor, erosion_entries
+
+    today: dt.date = site.today()
+    entries = [
+        e for e in select(erosion_entries(site), treaty) if dt.date.fromisoformat(e["day"]) <= today
+    ][::-1][:FEED_SIZE]
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    query = f"?{urlencode({'treaty': treaty})}" if treaty else ""
+    self_url = f"{base}/feeds/erosion.atom{query}"
+    page = f"{base}/erosion{query}"
+    sub(feed, "id", self_url)
+    sub(feed, "title", "normwatch: withdrawals and other acts that weaken the treaties")
+    sub(
+        feed,
+        "subtitle",
+        "Withdrawals, revoked ratifications, notices of intent not to become a party, purported "
+        "suspensions and announced withdrawals, computed from the acts and events on record.",
+    )
+    newest = dt.date.fromisoformat(entries[0]["day"]) if entries else today
+    sub(feed, "updated", _stamp(newest))
+    sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=page, type="text/html")
+    author = sub(feed, "author")
+    sub(author, "name", "normwatch")
+    sub(feed, "generator", "normwatch", version=__version__)
+    for e in entries:
+        href = f"{base}/erosion#{erosion_anchor(e)}"
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"{base}/erosion#{e['id']}")
+        sub(entry, "title", f"{e['name']}: {e['act']} ({e['short_name']}, {e['date']})")
+        sub(entry, "updated", _stamp(dt.date.fromisoformat(e["day"])))
+        sub(entry, "link", rel="alternate", href=href, type="text/html")
+        sub(entry, "category", term=e["kind"], label=e["act"])
+        lines = [f"{e['date']}: {e['name']}, {e['act']}, {e['treaty_name']}.", e["effect"] + "."]
+        if e["notification"]:
+            lines.append(f"Depositary notification {e['notification']}.")
+        lines += [f"Source: {u}" for u in e["sources"]]
+        sub(entry, "summary", "\n".join(lines), type="text")
+    body: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
+@router.get(
+    "/erosion.atom",
+    summary="Atom feed of the erosion timeline (newest act first)",
+    response_class=Response,
+    responses=_feed("application/atom+xml", "an Atom 1.0 feed", 404, 422),
+)
+def feed_erosion(request: Request, treaty: TreatyQuery = None) -> Response:
+    site = get_site(request)
+    base = str(request.base_url).rstrip("/")
+    tid = get_treaty(treaty).id if treaty else None
+    key = ("erosion-atom", base, tid, site.today())
+    return cached_response(
+        request,
+        key,
+        "application/atom+xml; charset=utf-8",
+        lambda: erosion_atom(site, base, tid),
+        max_age=600,
+    )
+
+
 def deadlines_ics(site: Any, treaty: str | None, states: list[str]) -> str:
     """Upcoming deadlines as iCalendar: one treaty, or every treaty's events in one calendar."""
     from normwatch.service.ical import calendar

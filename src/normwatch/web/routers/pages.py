@@ -200,21 +200,41 @@ def count_points(
     return start, end, site.cached(("points", rules.id, start, end), points)
 
 
-def membership_chart(site: Site, rules: TreatyRules, on: dt.date, chart_id: str) -> Markup:
+def withdrawal_events(
+    site: Site, rules: TreatyRules, start: dt.date, end: dt.date
+) -> list[charts.ChartEvent]:
+    """A chart marker for each withdrawal received or taking effect between two days."""
+    events = []
+    if end >= start:
+        for c in queries.changes(site.store, rules.id, start, end):
+            if c["to"] == "withdrawing":
+                what = "withdrawal notified (received)"
+            elif c["to"] == "withdrawn":
+                what = "withdrawal took effect"
+            else:
+                continue
+            events.append(
+                charts.ChartEvent(
+                    dt.date.fromisoformat(c["date"]),
+                    f"{c['name']}: {what} {c['date']}",
+                    url(f"/states/{c['state']}", on=c["date"]),
+                    c["to"],
+                )
+            )
+    return events
+
+
+def small_multiple(site: Site, rules: TreatyRules, on: dt.date) -> Markup:
+    """The home page's chart of one treaty: parties over time, withdrawals marked."""
     start, end, pts = count_points(site, rules, on)
-
-    def link(key: str, day: dt.date) -> str:
-        statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
-        return roll_url(rules.id, day, statuses)
-
-    return charts.step_chart(
+    return charts.small_multiple(
         pts,
         start=start,
         end=end,
-        marker=on,
-        link=link,
-        title=f"{rules.short_name}: States over time, {start.isoformat()} to {end.isoformat()}",
-        chart_id=chart_id,
+        title=f"{rules.short_name}: parties, {start.year}–{end.year}",
+        events=withdrawal_events(site, rules, start, end),
+        href=roll_url(rules.id, end, tuple(s for s in Status if s in PARTY_STATUSES)),
+        chart_id=f"sm-{rules.id}",
     )
 
 
@@ -271,25 +291,35 @@ TextQuery = Annotated[str | None, Query()]
 
 
 @router.get("/")
-def home(request: Request, on: TextQuery = None) -> Response:
+def home(request: Request, on: TextQuery = None, map: TextQuery = None) -> Response:
     site = get_site(request)
     day = parse_day(on, site.today())
+    treaties = _treaty_list(site)
+    shown = get_treaty(map) if map else treaties[0]
 
     def compute() -> str:
+        from normwatch.service.erosion import select
+
         sections = []
-        for rules in _treaty_list(site):
+        changes = []
+        for rules in treaties:
             counts = site.store.view(rules.id).counts(day)
             sections.append(
                 {
                     "rules": rules,
                     "counts": counts,
                     "cards": count_cards(rules.id, day, counts),
-                    "chart": membership_chart(site, rules, day, f"chart-{rules.id}"),
-                    "map": status_map(site, rules, day, f"map-{rules.id}"),
-                    "changes": latest_changes(site, rules, day),
+                    "chart": small_multiple(site, rules, day),
                     "deadlines": next_deadlines(site, rules, day),
                 }
             )
+            changes += [
+                {**c, "rules": rules} for c in latest_changes(site, rules, day, HOME_CHANGES)
+            ]
+        changes.sort(key=lambda c: (c["date"], c["treaty"], c["state"]), reverse=True)
+        erosion = [
+            e for e in select(erosion_entries(site)) if dt.date.fromisoformat(e["day"]) <= day
+        ][::-1]
         return render(
             "home.html",
             request,
@@ -297,9 +327,20 @@ def home(request: Request, on: TextQuery = None) -> Response:
             on=day,
             today=site.today(),
             sections=sections,
+            shown=shown,
+            map=status_map(site, shown, day, "map"),
+            changes=changes[:HOME_CHANGES],
+            erosion=erosion[:HOME_EROSION],
+            anchor=erosion_anchor,
         )
 
-    return _page(request, compute, day)
+    return _page(request, compute, day, shown.id)
+
+
+#: how many of the latest changes across treaties, and of the newest erosion entries, the
+#: home page lists
+HOME_CHANGES = 12
+HOME_EROSION = 6
 
 
 #: the columns of the treaty page's States list that sort it, and their headings
@@ -421,23 +462,7 @@ def treaty_chart(site: Site, rules: TreatyRules, on: dt.date) -> Markup:
     """The treaty page's chart: two panels scaled to the data, the withdrawals marked, a
     focusable point on 1 January of each year."""
     start, end, pts = count_points(site, rules, on)
-    events = []
-    if end >= start:
-        for c in queries.changes(site.store, rules.id, start, end):
-            if c["to"] == "withdrawing":
-                what = "withdrawal notified (received)"
-            elif c["to"] == "withdrawn":
-                what = "withdrawal took effect"
-            else:
-                continue
-            events.append(
-                charts.ChartEvent(
-                    dt.date.fromisoformat(c["date"]),
-                    f"{c['name']}: {what} {c['date']}",
-                    url(f"/states/{c['state']}", on=c["date"]),
-                    c["to"],
-                )
-            )
+    events = withdrawal_events(site, rules, start, end)
 
     def link(key: str, day: dt.date) -> str:
         statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
@@ -567,18 +592,23 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     day = parse_day(on, site.today())
 
     def compute() -> str:
+        from normwatch.service.standing import state_standing
+
         store = site.store
         s = reg.get(code)
+        standing = state_standing(store, code, day)
+        acts = [e for e in erosion_entries(site) if e["state"] == code]
         treaties = []
-        for rules in _treaty_list(site):
-            row = queries.status(store, rules.id, [code], day, explain=True)[0]
-            tl = queries.timeline(store, rules.id, code)
+        for rules, cell in zip(_treaty_list(site), standing["treaties"], strict=True):
             treaties.append(
                 {
                     "rules": rules,
-                    "status": row,
-                    "timeline": tl,
-                    "obligations": state_obligations(site, rules, code, day),
+                    "status": cell,
+                    "erosion": [e for e in acts if e["treaty"] == rules.id],
+                    "timeline": queries.timeline(store, rules.id, code),
+                    "obligations": state_obligations(site, rules, code, day)
+                    if cell["obligations"] is not None
+                    else None,
                 }
             )
         return render(
@@ -589,10 +619,256 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
             on=day,
             treaties=treaties,
             today=site.today(),
-            statements=state_statements(site, code),
+            statements=standing["statements"],
+            json_href=url(f"/api/v1/states/{code}", on=day),
+            anchor=erosion_anchor,
         )
 
     return _page(request, compute, day)
+
+
+# -- every State x every treaty ------------------------------------------------------------------
+
+#: the sort keys of the matrix page besides the treaty ids
+MATRIX_SORTS = ("name", "region", "in_force")
+
+
+def matrix_rows(site: Site, f: StateFilter, sort: str | None) -> tuple[list[dict[str, Any]], str]:
+    """The matrix's rows filtered by region, group and name, in the order asked (a treaty id
+    sorts by status under that treaty, then by name), and the sort key used."""
+    from normwatch.service.standing import matrix
+
+    rows = site.cached(("matrix", f.on), lambda: matrix(site.store, f.on))
+    needle = fold(f.q) if f.q else ""
+    rows = [
+        r
+        for r in rows
+        if (not f.region or r["region"] == f.region)
+        and (not f.group or f.group in r["groups"])
+        and (not needle or needle in fold(r["name"]) or needle in fold(r["state"]))
+    ]
+    key = sort if sort in MATRIX_SORTS or sort in site.store.treaties() else "name"
+    order_of = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
+
+    def by(r: dict[str, Any]) -> Any:
+        name = fold(r["name"])
+        if key == "name":
+            return (name,)
+        if key == "region":
+            return (r["region"], name)
+        if key == "in_force":
+            return (-r["in_force"], name)
+        return (order_of.get(r["statuses"][key], 99), name)
+
+    ordered = sorted(rows, key=by)
+    return (ordered[::-1] if f.descending else ordered), key
+
+
+@router.get("/matrix")
+def matrix_page(
+    request: Request,
+    on: TextQuery = None,
+    region: TextQuery = None,
+    group: TextQuery = None,
+    q: TextQuery = None,
+    sort: TextQuery = None,
+    order: TextQuery = None,
+) -> Response:
+    site = get_site(request)
+    f = state_filter(site, on, None, region, group, q, None, order)
+
+    def compute() -> str:
+        rows, key = matrix_rows(site, f, sort)
+        params = {**f.params(), "sort": None if key == "name" else key}
+        sort_links = {
+            k: url(
+                "/matrix",
+                **{
+                    **params,
+                    "sort": None if k == "name" else k,
+                    "order": "desc" if k == key and not f.descending else None,
+                },
+            )
+            for k in (*MATRIX_SORTS, *sorted(site.store.treaties()))
+        }
+        return render(
+            "matrix.html",
+            request,
+            title=f"States × treaties on {f.on.isoformat()}",
+            on=f.on,
+            f=f,
+            rows=rows,
+            key=key,
+            treaties=_treaty_list(site),
+            regions=sorted(
+                {s.regional_group for s in site.store.registry().states if s.regional_group}
+            ),
+            groups=other_groups(site),
+            sort_links=sort_links,
+            statuses=charts.STATUS_ORDER,
+            short=charts.STATUS_SHORT,
+            csv_href=url("/matrix.csv", **params),
+        )
+
+    return _page(request, compute, f, sort)
+
+
+@router.get("/matrix.csv")
+def matrix_csv(
+    request: Request,
+    on: TextQuery = None,
+    region: TextQuery = None,
+    group: TextQuery = None,
+    q: TextQuery = None,
+    sort: TextQuery = None,
+    order: TextQuery = None,
+) -> Response:
+    """The matrix as CSV: one row per State, one column per treaty, the page's filters."""
+    from normwatch.formats import to_csv
+
+    site = get_site(request)
+    f = state_filter(site, on, None, region, group, q, None, order)
+    ids = sorted(site.store.treaties())
+
+    def compute() -> str:
+        rows, _ = matrix_rows(site, f, sort)
+        flat = [
+            {
+                "state": r["state"],
+                "name": r["name"],
+                "region": r["region"],
+                "groups": ";".join(r["groups"]),
+                **r["statuses"],
+                "in_force": r["in_force"],
+            }
+            for r in rows
+        ]
+        return to_csv(flat, ["state", "name", "region", "groups", *ids, "in_force"])
+
+    key = ("matrix-csv", f, sort, site.today())
+    response = cached_response(request, key, "text/csv; charset=utf-8", compute)
+    response.headers["content-disposition"] = (
+        f'attachment; filename="states-treaties-{f.on.isoformat()}.csv"'
+    )
+    return response
+
+
+# -- the erosion timeline -----------------------------------------------------------------------
+
+
+def erosion_entries(site: Site) -> list[dict[str, Any]]:
+    """Every erosion entry on record (computed once per data version)."""
+    from normwatch.service.erosion import all_entries
+
+    return site.cached(("erosion",), lambda: all_entries(site.store))
+
+
+def erosion_anchor(entry: Mapping[str, Any]) -> str:
+    """The id of an entry's section on the erosion page."""
+    return "act-" + "".join(c if c.isalnum() else "-" for c in entry["id"])
+
+
+def erosion_filter(site: Site, treaty: str | None, since: str | None) -> tuple[str | None, dt.date]:
+    from normwatch.service.erosion import DEFAULT_SINCE
+
+    tid = get_treaty(treaty).id if treaty else None
+    return tid, parse_day(since, site.today(), name="since") if since else DEFAULT_SINCE
+
+
+def erosion_chart(entries: Sequence[Mapping[str, Any]], today: dt.date) -> Markup | None:
+    """The timeline chart of ``entries``, from the first entry's year to the end of the year
+    of today or of the last effect, whichever is later (None: nothing to draw)."""
+    if not entries:
+        return None
+    days = [dt.date.fromisoformat(e["day"]) for e in entries]
+    effects = [dt.date.fromisoformat(e["effective"]) for e in entries if e["effective"]]
+    start = dt.date(min(days).year, 1, 1)
+    end = dt.date(max([today, *days, *effects]).year, 12, 31)
+    marks = [
+        charts.ErosionMark(
+            lane=e["short_name"],
+            day=dt.date.fromisoformat(e["day"]),
+            kind=e["kind"],
+            label=f"{e['name']}: {e['act']} {e['date']}; {e['effect']}",
+            href=f"#{erosion_anchor(e)}",
+            until=dt.date.fromisoformat(e["effective"]) if e["effective"] else None,
+            postponed=bool(e["postponed"]),
+            tag=e["state"],
+        )
+        for e in entries
+    ]
+    return charts.erosion_chart(
+        marks,
+        start=start,
+        end=end,
+        title=f"Acts that left or weakened a treaty, {start.year}–{end.year}",
+    )
+
+
+@router.get("/erosion")
+def erosion_page(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    from normwatch.service.erosion import KINDS, repeat_states, select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        entries = select(erosion_entries(site), tid, first)
+        names = {s.code: s.name for s in site.store.registry().states}
+        return render(
+            "erosion.html",
+            request,
+            title="Norms under pressure: the erosion timeline",
+            entries=entries,
+            chart=erosion_chart(entries, site.today()),
+            repeats=repeat_states(entries),
+            kinds=KINDS,
+            styles=charts.EROSION_STYLE,
+            anchor=erosion_anchor,
+            names=names,
+            treaties=_treaty_list(site),
+            treaty=tid,
+            since=first,
+            csv_href=url("/erosion.csv", treaty=tid, since=since and first),
+            json_href=url("/erosion.json", treaty=tid, since=since and first),
+            atom_href=url("/feeds/erosion.atom", treaty=tid),
+        )
+
+    return _page(request, compute, tid, first)
+
+
+@router.get("/erosion.csv")
+def erosion_csv(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    """The erosion timeline as CSV: one row per act, the page's filters."""
+    from normwatch.formats import to_csv
+    from normwatch.service.erosion import EROSION_FIELDS, erosion_rows, select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        return to_csv(erosion_rows(select(erosion_entries(site), tid, first)), EROSION_FIELDS)
+
+    key = ("erosion-csv", tid, first, site.today())
+    response = cached_response(request, key, "text/csv; charset=utf-8", compute)
+    response.headers["content-disposition"] = 'attachment; filename="erosion.csv"'
+    return response
+
+
+@router.get("/erosion.json")
+def erosion_json(request: Request, treaty: TextQuery = None, since: TextQuery = None) -> Response:
+    """The erosion timeline as JSON: every entry with its explanation and reactions."""
+    from normwatch.formats import dumps_items
+    from normwatch.service.erosion import select
+
+    site = get_site(request)
+    tid, first = erosion_filter(site, treaty, since)
+
+    def compute() -> str:
+        return dumps_items(select(erosion_entries(site), tid, first))
+
+    key = ("erosion-json", tid, first, site.today())
+    return cached_response(request, key, "application/json", compute)
 
 
 @router.get("/methods")
@@ -747,31 +1023,6 @@ def state_obligations(
 # -- meetings -------------------------------------------------------------------------------
 
 
-def state_statements(site: Site, code: str) -> list[dict[str, Any]]:
-    """Statements made by or on behalf of a State at any meeting, with their codings."""
-    from normwatch.service.codings import meeting_codings
-    from normwatch.service.meetings import list_meetings, statements
-
-    def compute() -> list[dict[str, Any]]:
-        out = []
-        for m in list_meetings(site.store):
-            if not m["statements"]:
-                continue
-            codings = meeting_codings(site.store, m["id"])
-            for s in statements(site.store, m["id"]):
-                if s["speaker"] != code and code not in s["on_behalf_of"]:
-                    continue
-                codes = [
-                    c
-                    for c in codings
-                    if c["statement"] == s["id"] and c["review_state"] != "rejected"
-                ]
-                out.append({"meeting": m, "statement": s, "codings": codes})
-        return out
-
-    return site.cached(("state-statements", code), compute)
-
-
 def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> Markup:
     """``text`` escaped, with each evidence span (start, end, label) in a ``<mark>``."""
     ordered = sorted((s, e, label) for s, e, label in spans if 0 <= s < e <= len(text))
@@ -845,6 +1096,7 @@ def meeting_page(
     from normwatch.service.groups import groups
     from normwatch.service.meetings import show_meeting
     from normwatch.service.reactions import reactions
+    from normwatch.service.review import hide_from
     from normwatch.store.meetings import get_meeting
     from normwatch.web.routers.api import checked_codebook
 
@@ -893,12 +1145,18 @@ def meeting_page(
             chart_id="reactions",
         )
         texts = []
+        agreed = meeting_agreement(store, m["id"], book_id, result["agreement"])
+        # double coding under way: nobody sees the two coders' codes until both have coded
+        pending = {p["statement"] for p in agreed["pending"]}
         for s in shown["statements"]:
             mine = [c for c in codings if c["statement"] == s["id"]]
+            if s["id"] in pending:
+                mine = hide_from(mine, None)
             text = s.get("text")
             texts.append(
                 {
                     "s": s,
+                    "blind": s["id"] in pending,
                     "codings": mine,
                     "html": highlight(
                         text,
@@ -909,9 +1167,18 @@ def meeting_page(
                 }
             )
         listed = {p["participant"] for p in shown["participants"]}
+        about = [
+            e
+            for e in erosion_entries(site)
+            if any(
+                r["meeting"] == m["id"] and r["codebook"] == book_id
+                for r in e["reactions"]["meetings"]
+            )
+        ]
         return render(
             "meeting.html",
             request,
+            agreement=agreed,
             title=m["name"],
             m=shown["meeting"],
             shown=shown,
@@ -927,6 +1194,8 @@ def meeting_page(
             group_names={g["id"]: g["name"] for g in groups(store)},
             chair_only=not listed - {shown["meeting"]["president"]},
             presidency_statements=sum(s["role"] == "presidency" for s in shown["statements"]),
+            about=about,
+            anchor=erosion_anchor,
             json_href=url(
                 f"/api/v1/meetings/{m['id']}/reactions",
                 codebook=book_id,
@@ -936,6 +1205,18 @@ def meeting_page(
         )
 
     return _page(request, compute, book_id, den, grouping)
+
+
+def meeting_agreement(
+    store: Any, meeting: str, codebook: str, basis: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Per-code agreement of the coders the figures rest on, and the double-coding sample's
+    disagreements and statements still waiting for a coder."""
+    from normwatch.service.agreement import agreement
+    from normwatch.service.double_coding import disagreements
+
+    per_code = agreement(store, meeting, codebook, basis["coders"]) if basis else None
+    return {"per_code": per_code, **disagreements(store, meeting, codebook)}
 
 
 # -- downloads ------------------------------------------------------------------------------
