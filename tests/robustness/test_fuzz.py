@@ -157,6 +157,14 @@ def test_deeply_nested_html_is_read_in_one_pass(depth: int) -> None:
         case.accepted()
 
 
+@pytest.mark.parametrize("unit", ["<a", "<!", '<a "', "<a '", "<!--", "<script>"])
+def test_html_of_many_unclosed_tags_is_read_in_one_pass(unit: str) -> None:
+    # each would make a tokenizer that looks for the closing ">" from every "<" quadratic
+    with trial("statement HTML") as case:
+        assert isinstance(html_text(unit * 100_000), str)
+        case.accepted()
+
+
 # -- importers: a refused import leaves the store byte for byte as it was -------------------
 
 

@@ -155,9 +155,10 @@ def _html_encoding(data: bytes) -> str:
 
 
 #: a comment, a declaration or processing instruction, or a tag (quoted attribute values may
-#: hold ">"); the alternatives start with different characters, so matching is linear
+#: hold ">"); no token but a comment runs past the next "<", so matching is linear
 _HTML_TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<[!?][^>]*>?|<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    r"<!--.*?(?:-->|\Z)|<[!?][^<>]*>?"
+    r"|<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*>",
     re.S,
 )
 #: elements whose content is raw text, not markup: skipped to their end tag at once
