@@ -73,6 +73,7 @@ def test_the_readme_examples_run(
             "/tmp/normwatch-data": "export",
             "/tmp/normwatch-tour.sqlite": "tour.sqlite",
             "/tmp/normwatch-team.sqlite": "team.sqlite",
+            "/tmp/normwatch-plan.csv": "plan.csv",
         }
         args = [str(tmp_path / paths[a]) if a in paths else a for a in args]
         # what a person types after a --password-stdin line

@@ -116,3 +116,16 @@ def test_state_page_counts_statements_coded(client: TestClient) -> None:
     # Norway's statement at the fictional web-test meeting of the CCM carries a code
     assert re.search(r'<a href="#statements">1 of 1 statement</a>', matrix)
     assert "concern" in matrix
+
+
+@pytest.mark.parametrize("code", ["UKR", "LTU", "USA", "RUS", "FIN", "CHE", "ERI", "VAT"])
+def test_one_states_timeline_is_the_one_the_whole_view_computes(bundled_db: str, code: str) -> None:
+    from normwatch.core.status import Timeline
+    from normwatch.store.db import open_store
+
+    alone = open_store(bundled_db)  # no view computed yet: each timeline computed by itself
+    whole = open_store(bundled_db)
+    for treaty in sorted(all_treaties()):
+        mine = alone.timeline(treaty, code)
+        assert mine == (whole.view(treaty).timelines.get(code) or Timeline(code, ())), treaty
+    assert not alone._views  # it never needed a whole view

@@ -23,6 +23,9 @@ PAGES = [
     "/treaties/ccm/deadlines",
     "/states/LTU",
     "/states/UKR?on=2026-01-01",
+    "/erosion",
+    "/erosion?treaty=apmbt&since=2025-01-01",
+    "/matrix?region=African&sort=att&order=desc",
     "/meetings",
     f"/meetings/{MEETING}",
     "/meetings/ccm-12msp",
@@ -215,17 +218,17 @@ def test_map_draws_every_state_with_a_link_and_a_legend(client: TestClient) -> N
 
 def test_charts_are_well_formed_svg_with_title_and_description(client: TestClient) -> None:
     page = client.get("/").text
-    svgs = re.findall(r'<svg class="(?:chart|map)".*?</svg>', page, re.S)
+    svgs = re.findall(r'<svg class="(?:chart|map)[^"]*".*?</svg>', page, re.S)
     from normwatch.catalog import all_treaties
 
-    assert len(svgs) == 2 * len(all_treaties())  # a chart and a map per treaty
+    assert len(svgs) == len(all_treaties()) + 1  # a small multiple per treaty and one map
     for svg in svgs:
         root = ElementTree.fromstring(svg)
         ns = "{http://www.w3.org/2000/svg}"
         assert root.findtext(f"{ns}title") and root.findtext(f"{ns}desc")
 
 
-def test_step_chart_follows_the_counts() -> None:
+def test_small_multiple_follows_the_counts_and_marks_withdrawals() -> None:
     import datetime as dt
 
     from normwatch.web import charts
@@ -242,18 +245,17 @@ def test_step_chart_follows_the_counts() -> None:
     ]
     points = charts.change_points(daily, ["parties", "signatories", "withdrawing", "withdrawn"])
     assert [p["parties"] for p in points] == [0, 1, 2]
-    svg = charts.step_chart(
-        points,
-        start=dt.date(2020, 1, 1),
-        end=dt.date(2020, 1, 30),
-        title="t <&>",
-        marker=dt.date(2020, 1, 15),
+    event = charts.ChartEvent(dt.date(2020, 1, 20), "X: withdrawal took effect", "/x", "withdrawn")
+    svg = charts.small_multiple(
+        points, start=dt.date(2020, 1, 1), end=dt.date(2020, 1, 30), title="t <&>", events=[event]
     )
     root = ElementTree.fromstring(str(svg))
     ns = "{http://www.w3.org/2000/svg}"
     assert root.findtext(f"{ns}title") == "t <&>"
-    labels = [t.text for t in root.iter(f"{ns}text") if t.text and "parties" in t.text]
-    assert labels == ["2 parties"]
+    assert "2 on 2020-01-30" in (root.findtext(f"{ns}desc") or "")
+    assert [t.text for t in root.iter(f"{ns}text") if t.attrib.get("class") == "label"] == ["2"]
+    marks = [a for a in root.iter(f"{ns}a") if a.attrib["href"] == "/x"]
+    assert len(marks) == 1 and marks[0].attrib["aria-label"] == "X: withdrawal took effect"
 
 
 def test_methods_page_reproduces_the_reference_counts(client: TestClient) -> None:

@@ -279,30 +279,40 @@ def load_codebook(id_or_path: str | Path) -> Codebook:
 def codebook_target(book_id: str) -> tuple[str | None, tuple[str, ...]]:
     """The treaty a codebook's codes are about and its English ``targets`` (the names of the
     acting States), read from the file and what it ``extends`` without validating or compiling
-    the codebook: cheap enough to link every act to the codebooks about it. A file that cannot
-    be read this way gives ``(None, ())``; :func:`load_codebook` reports why."""
+    the codebook: cheap enough to link every act to the codebooks about it (cached per version
+    of the files). A file that cannot be read this way gives ``(None, ())``;
+    :func:`load_codebook` reports why."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one if built
 
-    def read(path: Path) -> Any:
+    def read(path: Path, stamps: list[_Stamp]) -> Any:
+        stamps.append(_stamp(path))
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         if isinstance(data, dict) and isinstance(data.get("extends"), str):
-            parent = read(_locate(data["extends"].strip(), path.parent))
+            parent = read(_locate(data["extends"].strip(), path.parent), stamps)
             return {**(parent if isinstance(parent, dict) else {}), **data}
         return data
 
     try:
-        data = read(_locate(book_id))
+        path = _locate(book_id)
+        cached = _TARGETS.get(str(path.resolve()))
+        if cached is not None and all(_stamp(Path(f)) == (f, m, n) for f, m, n in cached[0]):
+            return cached[1]
+        stamps: list[_Stamp] = []
+        data = read(path, stamps)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, NotFoundError, RecursionError):
         return None, ()
-    if not isinstance(data, dict):
-        return None, ()
-    targets = data.get("targets")
+    targets = data.get("targets") if isinstance(data, dict) else None
     english = targets.get("en") if isinstance(targets, dict) else None
-    treaty = data.get("treaty")
-    return (
+    treaty = data.get("treaty") if isinstance(data, dict) else None
+    found = (
         treaty if isinstance(treaty, str) else None,
         tuple(t for t in english or () if isinstance(t, str)),
     )
+    _TARGETS[str(path.resolve())] = (tuple(stamps), found)
+    return found
+
+
+_TARGETS: dict[str, tuple[tuple[_Stamp, ...], tuple[str | None, tuple[str, ...]]]] = {}
 
 
 def parse_codebook(raw: str, *, source: Path | str | None = None) -> Codebook:
@@ -362,10 +372,13 @@ def _stamp(path: Path) -> _Stamp:
 def _read(path: Path, stamps: list[_Stamp]) -> Any:
     """The YAML data of ``path``, noting the file's version in ``stamps``."""
     stamps.append(_stamp(path))
+    from normwatch import inputs
+    from normwatch.errors import SourceError
+
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read codebook: {exc}", where=str(path)) from exc
+        raw = inputs.read_text(path)
+    except SourceError as exc:
+        raise DataError(f"cannot read codebook: {exc}", where=str(path)) from None
     return _yaml(raw, str(path))
 
 

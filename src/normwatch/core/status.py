@@ -780,6 +780,40 @@ def _with_companions(
     return Timeline(tl.state, periods, tl.warnings), warnings
 
 
+def _timeline_with_companions(
+    rules: TreatyRules,
+    state: str,
+    mine: Sequence[Action],
+    conflicts: Sequence[ArmedConflict],
+    eif: EntryIntoForce,
+    records: Sequence[Record],
+    companions: Mapping[str, Sequence[str]] | None,
+) -> tuple[Timeline, list[str]]:
+    tl = state_timeline(
+        rules, state, mine, [c for c in conflicts if c.state == state], eif, records
+    )
+    if rules.companion_rule is None:
+        return tl, []
+    return _with_companions(rules, tl, (companions or {}).get(state, ()))
+
+
+def build_timeline(
+    rules: TreatyRules,
+    state: str,
+    actions: Iterable[Action],
+    conflicts: Iterable[ArmedConflict] = (),
+    records: Iterable[Record] = (),
+    companions: Mapping[str, Sequence[str]] | None = None,
+) -> Timeline:
+    """One State's timeline, the same as :func:`build_view` gives it, without computing every
+    other State's (the treaty's entry into force still counts every instrument)."""
+    acts = [a for a in actions if a.treaty == rules.id]
+    eif = treaty_entry_into_force(rules, acts)
+    recs = [r for r in records if r.treaty == rules.id]
+    mine = [a for a in acts if a.state == state]
+    return _timeline_with_companions(rules, state, mine, list(conflicts), eif, recs, companions)[0]
+
+
 def build_view(
     rules: TreatyRules,
     states: Iterable[str],
@@ -806,11 +840,9 @@ def build_view(
     timelines: dict[str, Timeline] = {}
     warnings: list[str] = []
     for state, mine in by_state.items():
-        tl = state_timeline(rules, state, mine, [c for c in confl if c.state == state], eif, recs)
-        if rules.companion_rule is not None:
-            tl, more = _with_companions(rules, tl, (companions or {}).get(state, ()))
-            warnings.extend(more)
+        tl, more = _timeline_with_companions(rules, state, mine, confl, eif, recs, companions)
         timelines[state] = tl
+        warnings.extend(more)
         warnings.extend(tl.warnings)
     unknown = sorted(set(by_state) - set(universe))
     if unknown:

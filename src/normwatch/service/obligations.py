@@ -27,7 +27,7 @@ from normwatch.core.obligations import (
 from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, NormwatchError
-from normwatch.sources.obligations import read_facts
+from normwatch.sources.obligation_facts import read_facts
 
 if TYPE_CHECKING:
     from normwatch.core.registry import Registry
@@ -57,11 +57,16 @@ class _Treaty:
         )
 
 
-def _load(store: Store, treaty: str) -> _Treaty:
+def _rules(treaty: str) -> tuple[TreatyRules, tuple[ObligationRule, ...]]:
     rules = get_treaty(treaty)
     obligations = obligation_rules(rules.id)
     if not obligations:
         raise DataError(f"the rule file of {rules.id} defines no obligations ([[obligations]])")
+    return rules, obligations
+
+
+def _load(store: Store, treaty: str) -> _Treaty:
+    rules, obligations = _rules(treaty)
     return _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id))
 
 
@@ -86,10 +91,14 @@ MAX_WITHIN_MONTHS = 1200
 
 def obligations_for(store: Store, treaty: str, state: str, on: dt.date) -> list[dict[str, Any]]:
     """Every obligation of one State (name or code) under a treaty on a day, explained."""
-    t = _load(store, treaty)
+    rules, obligations = _rules(treaty)
     reg = store.registry()
     code = reg.resolve(state)
-    return [s.to_dict(name=reg.name(code)) for s in t.evaluate(code, on)]
+    facts = [f for f in read_facts(store, rules.id) if f.state in (code, ALL_STATES)]
+    timeline = store.timeline(rules.id, code)  # this State's alone: no need for the others'
+    return [
+        s.to_dict(name=reg.name(code)) for s in evaluate_all(obligations, code, timeline, facts, on)
+    ]
 
 
 def _sort_key(row: dict[str, Any]) -> tuple[str, str, str]:

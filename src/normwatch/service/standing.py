@@ -14,6 +14,8 @@ import datetime as dt
 from typing import Any
 
 from normwatch.core.schemas.standing import StateStandingOut
+from normwatch.core.status import StatusResult
+from normwatch.core.treaty import TreatyRules
 from normwatch.store.db import Store
 
 #: obligation statuses counted as due (a deadline still ahead)
@@ -114,6 +116,14 @@ def _statements_cell(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusResult:
+    """The State's status from its own timeline; a treaty whose entry into force needs named
+    States (CTBT art. XIV) explains a consent with theirs, so it takes the whole view."""
+    if rules.entry_into_force_rule.required_states:
+        return store.view(rules.id).status(code, on)
+    return StatusResult(rules.id, code, on, store.timeline(rules.id, code).at(on))
+
+
 def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
     """One State (code or name) towards every treaty on ``on``: the shape of
     :class:`~normwatch.core.schemas.standing.StateStandingOut`."""
@@ -123,7 +133,7 @@ def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
     said = state_statements(store, code)
     treaties = []
     for rules in sorted(store.treaties().values(), key=lambda r: r.id):
-        row = store.view(rules.id).status(code, on).to_dict(explain=True)
+        row = _status(store, rules, code, on).to_dict(explain=True)
         row.pop("state")
         row.pop("name")
         treaties.append(
@@ -190,6 +200,38 @@ def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "statements": st["statements"],
                 "coded": st["coded"],
                 "codes": ";".join(st["codes"]),
+            }
+        )
+    return rows
+
+
+def matrix(store: Store, on: dt.date) -> list[dict[str, Any]]:
+    """Every State × every treaty on ``on``: per State its region, its other groups (EU, NATO)
+    on that day, its status and since when under each treaty, and how many treaties are in
+    force for it (``in_force``) or count it as a party (``parties``)."""
+    from normwatch.core.status import IN_FORCE_STATUSES, PARTY_STATUSES
+    from normwatch.service.status import other_groups_on
+
+    reg = store.registry()
+    members = other_groups_on(store, on)
+    ids = sorted(store.treaties())
+    results = {t: {r.state: r for r in store.view(t).roll(on)} for t in ids}
+    rows = []
+    for s in reg.states:
+        cells = {t: results[t][s.code] for t in ids}
+        rows.append(
+            {
+                "state": s.code,
+                "name": s.name,
+                "region": s.regional_group or "",
+                "groups": sorted(members.get(s.code, [])),
+                "statuses": {t: c.status.value for t, c in cells.items()},
+                "since": {
+                    t: since.isoformat() if (since := c.period.since or c.period.start) else None
+                    for t, c in cells.items()
+                },
+                "in_force": sum(c.status in IN_FORCE_STATUSES for c in cells.values()),
+                "parties": sum(c.status in PARTY_STATUSES for c in cells.values()),
             }
         )
     return rows

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from normwatch import features
+from normwatch.core.dates import PartialDate
 from normwatch.core.model import NO_NOTIFICATION, ActionKind, Status
 from normwatch.errors import DataError
 from normwatch.store.db import Store
@@ -103,6 +104,19 @@ STATE_LIST_FIELDS = (
 )
 
 
+def other_groups_on(store: Store, on: dt.date) -> dict[str, list[str]]:
+    """Each State's groups other than its UN regional group (EU, NATO) on ``on``."""
+    from normwatch.service.groups import groups_on
+
+    members: dict[str, list[str]] = {}
+    kinds = {g["id"]: g["kind"] for g in store.query("SELECT id, kind FROM state_groups")}
+    for kind in sorted({k for k in kinds.values() if k != "un_regional_group"}):
+        for gid, codes in groups_on(store, kind, on).items():
+            for code in codes:
+                members.setdefault(code, []).append(gid)
+    return members
+
+
 def state_list(store: Store, treaty: str, on: dt.date) -> list[dict[str, Any]]:
     """Every State with its status on ``on`` and the dates behind it, as known on ``on``.
 
@@ -113,16 +127,9 @@ def state_list(store: Store, treaty: str, on: dt.date) -> list[dict[str, Any]]:
     postponed by an armed conflict). ``region`` is the UN regional group and ``groups`` the
     other groups (EU, NATO) the State belonged to on ``on``. Dates keep their precision.
     """
-    from normwatch.service.groups import groups_on
-
     reg = store.registry()
     view = store.view(treaty)
-    members: dict[str, list[str]] = {}
-    kinds = {g["id"]: g["kind"] for g in store.query("SELECT id, kind FROM state_groups")}
-    for kind in sorted({k for k in kinds.values() if k != "un_regional_group"}):
-        for gid, codes in groups_on(store, kind, on).items():
-            for code in codes:
-                members.setdefault(code, []).append(gid)
+    members = other_groups_on(store, on)
     signed: dict[str, str] = {}
     consent: dict[str, tuple[str, str]] = {}
     for a in sorted(store.actions(view.rules.id), key=lambda a: a.day):
@@ -351,6 +358,32 @@ def check(store: Store) -> list[Problem]:
                             f"{rules.id} {ref['date']}: {key} = {got[key]}, reference {ref[key]}",
                         )
                     )
+    problems.extend(_recorded_before_dated(store))
     for dotted in features.CHECKS:
         problems.extend(features.resolve(dotted)(store))
+    return problems
+
+
+def _recorded_before_dated(store: Store) -> list[Problem]:
+    """Acts dated after the day an import first recorded them (a ratification "dated 2030" in
+    a file read in 2026): a depositary lists an act only once it has happened."""
+    from normwatch.store.bundled import BUNDLED_SEEN
+
+    problems: list[Problem] = []
+    rows = store.query(
+        "SELECT a.treaty, a.state, a.kind, a.date, MIN(x.first_seen) AS seen FROM actions a "
+        "JOIN action_sources x ON x.action_id = a.id WHERE x.first_seen <> :bundled "
+        "GROUP BY a.id, a.treaty, a.state, a.kind, a.date ORDER BY a.treaty, a.state, a.date",
+        {"bundled": BUNDLED_SEEN},
+    )
+    for r in rows:
+        seen = str(r["seen"])[:10]
+        if PartialDate.parse(r["date"]).earliest().isoformat() > seen:
+            problems.append(
+                Problem(
+                    "dated_after_recording",
+                    f"{r['treaty']}: {r['state']} {r['kind']} {r['date']}: dated after it "
+                    f"was first recorded ({seen})",
+                )
+            )
     return problems

@@ -9,8 +9,8 @@ of :class:`Store` (``registry``, ``actions``, ``conflicts``, ``events``) and nev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ from normwatch.core.model import (
     State,
 )
 from normwatch.core.registry import Registry
-from normwatch.core.status import TreatyView, build_view
+from normwatch.core.status import Timeline, TreatyView, build_timeline, build_view
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, StoreError
 from normwatch.store.migrations import SCHEMA_VERSION, check_version
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     import sqlite3
 
     from sqlalchemy import Connection, Engine
+
+
+#: a check an importer runs around its writes, given the transaction's connection; it may
+#: refuse them by raising (the service layer passes ``normwatch check`` this way)
+Verify = Callable[["Connection"], AbstractContextManager[object]]
 
 
 def brief(exc: BaseException) -> str:
@@ -148,6 +153,19 @@ class Store:
         self._sqlite = _sqlite_path(url)
         self._registry: Registry | None = None
         self._views: dict[str, TreatyView] = {}
+        self._timelines: dict[tuple[str, str], Timeline] = {}
+        self._actions: dict[str, list[Action]] = {}
+        #: the connection of an open transaction that a :meth:`bound` store reads through
+        self._conn: Connection | None = None
+
+    def bound(self, conn: Connection) -> Store:
+        """This store as seen through ``conn``, a connection inside an open transaction: its
+        reads see that transaction's uncommitted writes (an import's result is checked this
+        way before it commits). It cannot open transactions of its own."""
+        other = Store(self.url)
+        other._sqlite = None
+        other._conn = conn
+        return other
 
     @property
     def engine(self) -> Engine:
@@ -156,6 +174,11 @@ class Store:
 
             try:
                 self._engine = _make_engine(self.url)
+            except ValueError:  # a URL that does not parse: a bad port, an unclosed [IPv6]
+                raise StoreError(
+                    f"cannot open store {self.url}: not a valid database URL (check the host, "
+                    "the brackets around an IPv6 address and the port, a number up to 65535)"
+                ) from None
             except (SQLAlchemyError, ArgumentError, ModuleNotFoundError, OSError) as exc:
                 raise StoreError(f"cannot open store {self.url}: {brief(exc)}") from None
         return self._engine
@@ -180,6 +203,8 @@ class Store:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
+            if self._conn is not None:
+                return [dict(r._mapping) for r in self._conn.execute(text(sql), params or {})]
             with self.engine.connect() as conn:
                 return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
         except SQLAlchemyError as exc:
@@ -237,6 +262,9 @@ class Store:
         """One transaction: everything inside commits together or not at all."""
         from sqlalchemy.exc import SQLAlchemyError
 
+        if self._conn is not None:
+            raise StoreError("a store bound to an open transaction cannot start another")
+
         try:
             with self.engine.begin() as conn:
                 yield conn
@@ -248,6 +276,8 @@ class Store:
     def invalidate(self) -> None:
         self._registry = None
         self._views.clear()
+        self._timelines.clear()
+        self._actions.clear()
 
     # -- the narrow read interface ---------------------------------------------------
 
@@ -271,6 +301,12 @@ class Store:
         return self._registry
 
     def actions(self, treaty: str) -> list[Action]:
+        """The treaty's acts (read once per store object, until :meth:`invalidate`)."""
+        if treaty not in self._actions:
+            self._actions[treaty] = self._read_actions(treaty)
+        return list(self._actions[treaty])
+
+    def _read_actions(self, treaty: str) -> list[Action]:
         rows: dict[str, dict[str, Any]] = {}
         for r in self.query(_ACTIONS_SQL, {"treaty": treaty}):
             entry = rows.setdefault(r["id"], {"row": r, "sources": []})
@@ -396,6 +432,26 @@ class Store:
             )
         return self._views[rules.id]
 
+    def timeline(self, treaty: str, state: str) -> Timeline:
+        """One State's timeline under a treaty: the view's when it is computed, else computed
+        for that State alone (cheaper for a question about one State)."""
+        rules = get_treaty(treaty)
+        view = self._views.get(rules.id)
+        if view is not None:
+            return view.timelines.get(state) or Timeline(state, ())
+        key = (rules.id, state)
+        if key not in self._timelines:
+            records = self.records(rules.id)
+            self._timelines[key] = build_timeline(
+                rules,
+                state,
+                self.actions(rules.id),
+                [c for c in self.conflicts() if c.state == state],
+                records,
+                self.companions(rules, records),
+            )
+        return self._timelines[key]
+
     def reference_counts(self, treaty: str | None = None) -> list[dict[str, Any]]:
         sql = (
             "SELECT * FROM reference_counts"
@@ -403,6 +459,33 @@ class Store:
             + " ORDER BY treaty, date"
         )
         return self.query(sql, {"treaty": treaty})
+
+    def data_version(self) -> tuple[Any, ...]:
+        """A value that changes whenever anything is written to the store, by this process or
+        another (the web app drops its caches when it does), read without scanning tables.
+
+        A SQLite file: the times and sizes of the file and its write-ahead log. PostgreSQL: the
+        next transaction id (``pg_current_snapshot()``'s xmax), which moves only when some
+        transaction writes; a refused import or another database of the server may move it too,
+        which only costs a cache refill. Other databases: counts and the newest import.
+        """
+        if self._sqlite:
+            out: list[Any] = []
+            for p in (self._sqlite, f"{self._sqlite}-wal"):
+                try:
+                    st = os.stat(p)
+                    out += [st.st_mtime_ns, st.st_size]
+                except OSError:
+                    out += [None, None]
+            return tuple(out)
+        if self.url.startswith("postgresql"):
+            row = self.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x")[0]
+            return (row["x"],)
+        row = self.query(
+            "SELECT (SELECT COUNT(*) FROM actions) AS a, (SELECT MAX(imported_at) FROM imports) "
+            "AS i, (SELECT COUNT(*) FROM events) AS e"
+        )[0]
+        return (row["a"], row["i"], row["e"])
 
     def count(self, table: str) -> int:
         if not table.isidentifier():

@@ -42,6 +42,16 @@ STATUS_LABELS: dict[str, str] = {
     "non_signatory": "not signed",
 }
 STATUS_ORDER = tuple(STATUS_COLOURS)
+#: the labels of the States × treaties matrix, short enough for twelve columns
+STATUS_SHORT: dict[str, str] = {
+    "party": "party",
+    "consented": "consented",
+    "signatory": "signed",
+    "withdrawing": "withdrawing",
+    "withdrawn": "withdrawn",
+    "unsigned": "unsigned",
+    "non_signatory": "not signed",
+}
 
 
 def _e(text: Any) -> str:
@@ -82,130 +92,6 @@ def change_points(daily: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> li
     return out
 
 
-def _nice_max(value: int) -> int:
-    if value <= 10:
-        return 10
-    step = 10 ** math.floor(math.log10(value))
-    for m in (1, 2, 2.5, 5, 10):
-        if value <= m * step:
-            return int(m * step)
-    return value
-
-
-def step_chart(
-    points: Sequence[Mapping[str, Any]],
-    *,
-    start: dt.date,
-    end: dt.date,
-    series: Sequence[Series] = MEMBERSHIP_SERIES,
-    marker: dt.date | None = None,
-    title: str,
-    link: Callable[[str, dt.date], str] | None = None,
-    chart_id: str = "chart",
-) -> Markup:
-    """A step chart of counts over time; ``link(key, day)`` gives the rows behind a number."""
-    width, height = 760, 300
-    left, right, top, bottom = 46, 160, 16, 30
-    pw, ph = width - left - right, height - top - bottom
-    shown = [s for s in series if any(p[s.key] for p in points)]
-    ymax = _nice_max(max([p[s.key] for p in points for s in shown] or [1]))
-    span = max((end - start).days, 1)
-
-    def x(day: dt.date) -> float:
-        return left + (min(max(day, start), end) - start).days / span * pw
-
-    def y(v: float) -> float:
-        return top + ph - v / ymax * ph
-
-    last = points[-1] if points else {}
-    desc = "; ".join(f"{s.label}: {last.get(s.key, 0)} on {end.isoformat()}" for s in shown)
-    out = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" role="group">',
-        f'<title id="{chart_id}-t">{_e(title)}</title>',
-        f'<desc id="{chart_id}-d">Step chart from {start.isoformat()} to {end.isoformat()}. '
-        f"{_e(desc)}.</desc>",
-    ]
-    # axes and grid
-    ticks = 5
-    for i in range(ticks + 1):
-        v = ymax * i / ticks
-        yy = y(v)
-        out.append(
-            f'<line class="grid" x1="{left}" x2="{left + pw}" y1="{_n(yy)}" '
-            f'y2="{_n(yy)}" stroke="#e3e3e3"/>'
-        )
-        out.append(
-            f'<text class="tick" x="{left - 6}" y="{_n(yy + 4)}" text-anchor="end">'
-            f"{round(v)}</text>"
-        )
-    years = list(range(start.year + 1, end.year + 1))
-    every = max(1, math.ceil(len(years) / 9))
-    for year in years:
-        if year % every:
-            continue
-        xx = x(dt.date(year, 1, 1))
-        out.append(
-            f'<line x1="{_n(xx)}" x2="{_n(xx)}" y1="{top + ph}" y2="{top + ph + 4}" stroke="#777"/>'
-        )
-        out.append(
-            f'<text class="tick" x="{_n(xx)}" y="{top + ph + 19}" '
-            f'text-anchor="middle">{year}</text>'
-        )
-    out.append(
-        f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#777"/>'
-    )
-    # the lines
-    labels: list[tuple[float, Series, int]] = []
-    for s in shown:
-        d = []
-        for i, p in enumerate(points):
-            if i == 0:
-                d.append(f"M{_n(x(p['date']))} {_n(y(p[s.key]))}")
-            else:
-                d.append(f"H{_n(x(p['date']))}V{_n(y(p[s.key]))}")
-        d.append(f"H{_n(x(end))}")
-        dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-        out.append(
-            f'<path d="{"".join(d)}" fill="none" stroke="{s.colour}" '
-            f'stroke-width="2.2"{dash}><title>{_e(s.label)}</title></path>'
-        )
-        labels.append((y(last.get(s.key, 0)), s, int(last.get(s.key, 0))))
-    # direct labels at the right end, pushed apart so they do not overlap
-    labels.sort(key=lambda t: t[0])
-    out.append(f'<text class="tick" x="{left + pw + 8}" y="{top + 8}">on {end.isoformat()}:</text>')
-    placed: list[float] = []
-    for yy, _, _ in labels:  # top-down: keep 17 px between labels
-        placed.append(max(yy + 5, (placed[-1] + 17) if placed else top + 27))
-    bottom_limit = height - 4.0
-    for i in range(len(placed) - 1, -1, -1):  # bottom-up: nothing below the chart
-        limit = bottom_limit if i == len(placed) - 1 else placed[i + 1] - 17
-        placed[i] = min(placed[i], limit)
-    for ly, (_, s, value) in zip(placed, labels, strict=True):
-        text = (
-            f'<text class="label" x="{left + pw + 8}" y="{_n(ly)}" fill="{s.ink}">'
-            f"{value} {_e(s.label)}</text>"
-        )
-        if link:
-            text = f'<a href="{_e(link(s.key, end))}">{text}</a>'
-        out.append(text)
-    if marker is not None and start <= marker <= end:
-        mx = x(marker)
-        out.append(
-            f'<line class="marker" x1="{_n(mx)}" x2="{_n(mx)}" y1="{top}" '
-            f'y2="{top + ph}" stroke="#333" stroke-dasharray="3 3"/>'
-        )
-        if mx < left + pw - 40:  # at the right end, the "on END:" heading names the day
-            anchor = "end" if mx > left + pw * 0.8 else "start"
-            dx = -4 if anchor == "end" else 4
-            out.append(
-                f'<text class="tick" x="{_n(mx + dx)}" y="{top + 10}" '
-                f'text-anchor="{anchor}">{marker.isoformat()}</text>'
-            )
-    out.append("</svg>")
-    return Markup("".join(out))
-
-
 def axis_top(value: float, max_intervals: int = 8) -> tuple[int, int]:
     """The top of an axis from 0 that holds ``value``, close above it, and its tick step: the
     smallest step of 1, 2, 2.5 or 5 times a power of ten that needs at most ``max_intervals``
@@ -232,6 +118,69 @@ class ChartEvent:
     label: str
     href: str
     kind: str  # the series key whose colour it takes (withdrawing, withdrawn)
+
+
+def small_multiple(
+    points: Sequence[Mapping[str, Any]],
+    *,
+    start: dt.date,
+    end: dt.date,
+    title: str,
+    events: Sequence[ChartEvent] = (),
+    href: str | None = None,
+    chart_id: str = "sm",
+) -> Markup:
+    """Parties over time, small enough to set twelve side by side: a step line on an axis from
+    0 to just above its maximum, a mark under the axis for each withdrawal noticed or taking
+    effect (``events``), the first and last years and the last value written out."""
+    width, height = 300, 110
+    left, right, top, bottom = 30, 34, 10, 34
+    pw, ph = width - left - right, height - top - bottom
+    ymax, _ = axis_top(max([p["parties"] for p in points] or [1]), 4)
+    span = max((end - start).days, 1)
+
+    def x(day: dt.date) -> float:
+        return left + (min(max(day, start), end) - start).days / span * pw
+
+    def y(v: float) -> float:
+        return top + ph - v / ymax * ph
+
+    last = int(points[-1]["parties"]) if points else 0
+    peak = max([p["parties"] for p in points] or [0])
+    marks = "; ".join(e.label for e in events) or "none"
+    out = [
+        f'<svg class="chart mini" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'role="group">',
+        f'<title id="{chart_id}-t">{_e(title)}</title>',
+        f'<desc id="{chart_id}-d">Parties from {start.isoformat()} to {end.isoformat()}: '
+        f"{last} on {end.isoformat()}, at most {peak}. Withdrawals: {_e(marks)}.</desc>",
+        f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#777"/>',
+        f'<text class="tick" x="{left - 4}" y="{top + 4}" text-anchor="end">{ymax}</text>',
+        f'<text class="tick" x="{left - 4}" y="{top + ph + 4}" text-anchor="end">0</text>',
+        f'<text class="tick" x="{left}" y="{height - 4}">{start.year}</text>',
+        f'<text class="tick" x="{left + pw}" y="{height - 4}" text-anchor="end">{end.year}</text>',
+    ]
+    if points:
+        d = [f"M{_n(x(points[0]['date']))} {_n(y(points[0]['parties']))}"]
+        d += [f"H{_n(x(p['date']))}V{_n(y(p['parties']))}" for p in points[1:]]
+        d.append(f"H{_n(x(end))}")
+        out.append(
+            f'<path d="{"".join(d)}" fill="none" stroke="{STATUS_COLOURS["party"]}" '
+            f'stroke-width="2"><title>parties</title></path>'
+        )
+    label = f'<text class="label" x="{left + pw + 4}" y="{_n(y(last) + 5)}">{last}</text>'
+    out.append(f'<a href="{_e(href)}">{label}</a>' if href else label)
+    for e in events:
+        xx, yy = x(e.day), top + ph + 4
+        colour = STATUS_COLOURS.get(e.kind, "#333")
+        out.append(
+            f'<a href="{_e(e.href)}" aria-label="{_e(e.label)}"><polygon points="{_n(xx)},{yy} '
+            f'{_n(xx + 5)},{yy + 9} {_n(xx - 5)},{yy + 9}" fill="{colour}">'
+            f"<title>{_e(e.label)}</title></polygon></a>"
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
 
 
 def membership_panels(
@@ -561,6 +510,8 @@ class ErosionMark:
     href: str
     until: dt.date | None = None
     postponed: bool = False
+    #: a short text written beside the mark (the State's code)
+    tag: str = ""
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
@@ -608,7 +559,7 @@ def erosion_chart(
         ends: list[float] = []
         for m in sorted((m for m in marks if m.lane == lane), key=lambda m: m.day):
             x0 = x(m.day) - 8
-            x1 = x(m.until or (end if m.postponed else m.day)) + 8
+            x1 = x(m.until or (end if m.postponed else m.day)) + 12 + 8 * len(m.tag)
             r = next((i for i, e in enumerate(ends) if e < x0), len(ends))
             if r == len(ends):
                 ends.append(x1)
@@ -656,9 +607,13 @@ def erosion_chart(
                     f'<line x1="{_n(x1)}" y1="{_n(yy - 6)}" x2="{_n(x1)}" y2="{_n(yy + 6)}" '
                     f'stroke="{colour}" stroke-width="2"/>'
                 )
+        tag = ""
+        if m.tag:
+            tx = x(m.until or (end if m.postponed else m.day)) + 9
+            tag = f'<text class="tag" x="{_n(tx)}" y="{_n(yy + 4)}">{_e(m.tag)}</text>'
         out.append(
             f'<a href="{_e(m.href)}" aria-label="{_e(m.label)}"><title>{_e(m.label)}</title>'
-            f"{bar}{_marker(shape, x(m.day), yy, colour)}</a>"
+            f"{bar}{_marker(shape, x(m.day), yy, colour)}{tag}</a>"
         )
     out.append("</svg>")
     return Markup("".join(out))

@@ -200,21 +200,41 @@ def count_points(
     return start, end, site.cached(("points", rules.id, start, end), points)
 
 
-def membership_chart(site: Site, rules: TreatyRules, on: dt.date, chart_id: str) -> Markup:
+def withdrawal_events(
+    site: Site, rules: TreatyRules, start: dt.date, end: dt.date
+) -> list[charts.ChartEvent]:
+    """A chart marker for each withdrawal received or taking effect between two days."""
+    events = []
+    if end >= start:
+        for c in queries.changes(site.store, rules.id, start, end):
+            if c["to"] == "withdrawing":
+                what = "withdrawal notified (received)"
+            elif c["to"] == "withdrawn":
+                what = "withdrawal took effect"
+            else:
+                continue
+            events.append(
+                charts.ChartEvent(
+                    dt.date.fromisoformat(c["date"]),
+                    f"{c['name']}: {what} {c['date']}",
+                    url(f"/states/{c['state']}", on=c["date"]),
+                    c["to"],
+                )
+            )
+    return events
+
+
+def small_multiple(site: Site, rules: TreatyRules, on: dt.date) -> Markup:
+    """The home page's chart of one treaty: parties over time, withdrawals marked."""
     start, end, pts = count_points(site, rules, on)
-
-    def link(key: str, day: dt.date) -> str:
-        statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
-        return roll_url(rules.id, day, statuses)
-
-    return charts.step_chart(
+    return charts.small_multiple(
         pts,
         start=start,
         end=end,
-        marker=on,
-        link=link,
-        title=f"{rules.short_name}: States over time, {start.isoformat()} to {end.isoformat()}",
-        chart_id=chart_id,
+        title=f"{rules.short_name}: parties, {start.year}–{end.year}",
+        events=withdrawal_events(site, rules, start, end),
+        href=roll_url(rules.id, end, tuple(s for s in Status if s in PARTY_STATUSES)),
+        chart_id=f"sm-{rules.id}",
     )
 
 
@@ -271,25 +291,35 @@ TextQuery = Annotated[str | None, Query()]
 
 
 @router.get("/")
-def home(request: Request, on: TextQuery = None) -> Response:
+def home(request: Request, on: TextQuery = None, map: TextQuery = None) -> Response:
     site = get_site(request)
     day = parse_day(on, site.today())
+    treaties = _treaty_list(site)
+    shown = get_treaty(map) if map else treaties[0]
 
     def compute() -> str:
+        from normwatch.service.erosion import select
+
         sections = []
-        for rules in _treaty_list(site):
+        changes = []
+        for rules in treaties:
             counts = site.store.view(rules.id).counts(day)
             sections.append(
                 {
                     "rules": rules,
                     "counts": counts,
                     "cards": count_cards(rules.id, day, counts),
-                    "chart": membership_chart(site, rules, day, f"chart-{rules.id}"),
-                    "map": status_map(site, rules, day, f"map-{rules.id}"),
-                    "changes": latest_changes(site, rules, day),
+                    "chart": small_multiple(site, rules, day),
                     "deadlines": next_deadlines(site, rules, day),
                 }
             )
+            changes += [
+                {**c, "rules": rules} for c in latest_changes(site, rules, day, HOME_CHANGES)
+            ]
+        changes.sort(key=lambda c: (c["date"], c["treaty"], c["state"]), reverse=True)
+        erosion = [
+            e for e in select(erosion_entries(site)) if dt.date.fromisoformat(e["day"]) <= day
+        ][::-1]
         return render(
             "home.html",
             request,
@@ -297,9 +327,20 @@ def home(request: Request, on: TextQuery = None) -> Response:
             on=day,
             today=site.today(),
             sections=sections,
+            shown=shown,
+            map=status_map(site, shown, day, "map"),
+            changes=changes[:HOME_CHANGES],
+            erosion=erosion[:HOME_EROSION],
+            anchor=erosion_anchor,
         )
 
-    return _page(request, compute, day)
+    return _page(request, compute, day, shown.id)
+
+
+#: how many of the latest changes across treaties, and of the newest erosion entries, the
+#: home page lists
+HOME_CHANGES = 12
+HOME_EROSION = 6
 
 
 #: the columns of the treaty page's States list that sort it, and their headings
@@ -421,23 +462,7 @@ def treaty_chart(site: Site, rules: TreatyRules, on: dt.date) -> Markup:
     """The treaty page's chart: two panels scaled to the data, the withdrawals marked, a
     focusable point on 1 January of each year."""
     start, end, pts = count_points(site, rules, on)
-    events = []
-    if end >= start:
-        for c in queries.changes(site.store, rules.id, start, end):
-            if c["to"] == "withdrawing":
-                what = "withdrawal notified (received)"
-            elif c["to"] == "withdrawn":
-                what = "withdrawal took effect"
-            else:
-                continue
-            events.append(
-                charts.ChartEvent(
-                    dt.date.fromisoformat(c["date"]),
-                    f"{c['name']}: {what} {c['date']}",
-                    url(f"/states/{c['state']}", on=c["date"]),
-                    c["to"],
-                )
-            )
+    events = withdrawal_events(site, rules, start, end)
 
     def link(key: str, day: dt.date) -> str:
         statuses = {k: s for k, _, s in COUNT_LINKS}.get(key, ())
@@ -602,6 +627,132 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     return _page(request, compute, day)
 
 
+# -- every State x every treaty ------------------------------------------------------------------
+
+#: the sort keys of the matrix page besides the treaty ids
+MATRIX_SORTS = ("name", "region", "in_force")
+
+
+def matrix_rows(site: Site, f: StateFilter, sort: str | None) -> tuple[list[dict[str, Any]], str]:
+    """The matrix's rows filtered by region, group and name, in the order asked (a treaty id
+    sorts by status under that treaty, then by name), and the sort key used."""
+    from normwatch.service.standing import matrix
+
+    rows = site.cached(("matrix", f.on), lambda: matrix(site.store, f.on))
+    needle = fold(f.q) if f.q else ""
+    rows = [
+        r
+        for r in rows
+        if (not f.region or r["region"] == f.region)
+        and (not f.group or f.group in r["groups"])
+        and (not needle or needle in fold(r["name"]) or needle in fold(r["state"]))
+    ]
+    key = sort if sort in MATRIX_SORTS or sort in site.store.treaties() else "name"
+    order_of = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
+
+    def by(r: dict[str, Any]) -> Any:
+        name = fold(r["name"])
+        if key == "name":
+            return (name,)
+        if key == "region":
+            return (r["region"], name)
+        if key == "in_force":
+            return (-r["in_force"], name)
+        return (order_of.get(r["statuses"][key], 99), name)
+
+    ordered = sorted(rows, key=by)
+    return (ordered[::-1] if f.descending else ordered), key
+
+
+@router.get("/matrix")
+def matrix_page(
+    request: Request,
+    on: TextQuery = None,
+    region: TextQuery = None,
+    group: TextQuery = None,
+    q: TextQuery = None,
+    sort: TextQuery = None,
+    order: TextQuery = None,
+) -> Response:
+    site = get_site(request)
+    f = state_filter(site, on, None, region, group, q, None, order)
+
+    def compute() -> str:
+        rows, key = matrix_rows(site, f, sort)
+        params = {**f.params(), "sort": None if key == "name" else key}
+        sort_links = {
+            k: url(
+                "/matrix",
+                **{
+                    **params,
+                    "sort": None if k == "name" else k,
+                    "order": "desc" if k == key and not f.descending else None,
+                },
+            )
+            for k in (*MATRIX_SORTS, *sorted(site.store.treaties()))
+        }
+        return render(
+            "matrix.html",
+            request,
+            title=f"States × treaties on {f.on.isoformat()}",
+            on=f.on,
+            f=f,
+            rows=rows,
+            key=key,
+            treaties=_treaty_list(site),
+            regions=sorted(
+                {s.regional_group for s in site.store.registry().states if s.regional_group}
+            ),
+            groups=other_groups(site),
+            sort_links=sort_links,
+            statuses=charts.STATUS_ORDER,
+            short=charts.STATUS_SHORT,
+            csv_href=url("/matrix.csv", **params),
+        )
+
+    return _page(request, compute, f, sort)
+
+
+@router.get("/matrix.csv")
+def matrix_csv(
+    request: Request,
+    on: TextQuery = None,
+    region: TextQuery = None,
+    group: TextQuery = None,
+    q: TextQuery = None,
+    sort: TextQuery = None,
+    order: TextQuery = None,
+) -> Response:
+    """The matrix as CSV: one row per State, one column per treaty, the page's filters."""
+    from normwatch.formats import to_csv
+
+    site = get_site(request)
+    f = state_filter(site, on, None, region, group, q, None, order)
+    ids = sorted(site.store.treaties())
+
+    def compute() -> str:
+        rows, _ = matrix_rows(site, f, sort)
+        flat = [
+            {
+                "state": r["state"],
+                "name": r["name"],
+                "region": r["region"],
+                "groups": ";".join(r["groups"]),
+                **r["statuses"],
+                "in_force": r["in_force"],
+            }
+            for r in rows
+        ]
+        return to_csv(flat, ["state", "name", "region", "groups", *ids, "in_force"])
+
+    key = ("matrix-csv", f, sort, site.today())
+    response = cached_response(request, key, "text/csv; charset=utf-8", compute)
+    response.headers["content-disposition"] = (
+        f'attachment; filename="states-treaties-{f.on.isoformat()}.csv"'
+    )
+    return response
+
+
 # -- the erosion timeline -----------------------------------------------------------------------
 
 
@@ -642,6 +793,7 @@ def erosion_chart(entries: Sequence[Mapping[str, Any]], today: dt.date) -> Marku
             href=f"#{erosion_anchor(e)}",
             until=dt.date.fromisoformat(e["effective"]) if e["effective"] else None,
             postponed=bool(e["postponed"]),
+            tag=e["state"],
         )
         for e in entries
     ]
