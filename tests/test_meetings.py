@@ -670,6 +670,26 @@ def test_reactions_csv_lists_every_code_and_the_silent(store: Store) -> None:
     assert "all,(silent),7,11,0.6364,AUT;CHE;FRA;IRL;KEN;MEX;SWE,1.0," in lines
 
 
+def test_reactions_say_the_agreement_they_rest_on_once_two_people_coded_a_statement(
+    scratch: Store,
+) -> None:
+    before = reactions(scratch, MEETING)
+    assert before["agreement"] is None and "no agreement measured" in before["agreement_note"]
+    table = run(scratch, "reactions", MEETING).output
+    assert "coding coverage: 10 of 10 statements reviewed by a person (100%)" in table
+    assert "no agreement measured" in table
+    # a second person codes s01 as alice did, and s02 otherwise
+    set_codes(scratch, "ccm-test-msp/s01", ["concern"], "bob", evidence="We deeply regret")
+    unset_codes(scratch, "ccm-test-msp/s02", ["call_to_reconsider", "mention"], "bob")
+    after = reactions(scratch, MEETING)
+    basis = after["agreement"]
+    assert basis["coders"] == ["human:alice", "human:bob"] and basis["units"] == 2
+    assert basis["measured_on"] == "all human coders"
+    pooled = agreement(scratch, MEETING, coders=["alice", "bob"])["pooled_alpha"]
+    assert basis["alpha"] == pooled and pooled is not None
+    assert f"Krippendorff's alpha {pooled} over 2 statement(s)" in after["agreement_note"]
+
+
 def test_unknown_meeting_codebook_or_group_is_an_error(store: Store) -> None:
     with pytest.raises(NotFoundError, match="unknown meeting"):
         reactions(store, "ccm-99msp")
