@@ -311,7 +311,8 @@ def web_answers(tmp: Path, started: dt.datetime) -> Iterator[Answer]:
 def _without_stamped_hashes(text: str, client: Any, started: dt.datetime) -> str:
     """The data package's description with the hashes of the tables that hold a time of this
     run (an import's, the store's making) as a placeholder, in every form (CSV, JSON, Parquet),
-    and of the SQLite file that holds them all; their sizes and every other hash are kept."""
+    and of the SQLite file that holds them all, with the sizes of the compressed forms; the
+    sizes of the others and every other hash are kept."""
     package = json.loads(text)
     stamped = {"normwatch"}
     for resource in package["resources"]:
@@ -319,8 +320,12 @@ def _without_stamped_hashes(text: str, client: Any, started: dt.datetime) -> str
         if path.endswith(".csv") and _has_stamp(client.get(f"/data/{path}").text, started):
             stamped.add(path.removesuffix(".csv"))
     for resource in package["resources"]:
-        if resource.get("path", "").rsplit(".", 1)[0] in stamped and "hash" in resource:
-            resource["hash"] = "<HASH OF A FILE WITH A TIME OF THIS RUN>"
+        name, _, form = resource.get("path", "").rpartition(".")
+        if name not in stamped:
+            continue
+        resource["hash"] = "<HASH OF A FILE WITH A TIME OF THIS RUN>"
+        if form in ("parquet", "sqlite"):  # compressed or paged: the size moves with the time
+            resource["bytes"] = "<SIZE OF A FILE WITH A TIME OF THIS RUN>"
     return json.dumps(package, indent=2, ensure_ascii=False)
 
 
