@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from normwatch.catalog import get_treaty, obligation_rules
@@ -46,14 +47,22 @@ class _Treaty:
     view: TreatyView
     facts: list[ObligationFact]
 
+    @cached_property
+    def _facts_by_state(self) -> dict[str, list[ObligationFact]]:
+        """Each State's facts with those about all States, in the order recorded."""
+        out: dict[str, list[ObligationFact]] = {}
+        for state in self.view.states:
+            out[state] = []
+        for f in self.facts:
+            for state in self.view.states if f.state == ALL_STATES else (f.state,):
+                out.setdefault(state, []).append(f)
+        return out
+
     def evaluate(self, state: str, on: dt.date) -> list[ObligationState]:
-        return evaluate_all(
-            self.obligations,
-            state,
-            self.view.timelines.get(state),
-            [f for f in self.facts if f.state in (state, ALL_STATES)],
-            on,
-        )
+        facts = self._facts_by_state.get(state)
+        if facts is None:  # a State outside the treaty's universe: only the general facts
+            facts = [f for f in self.facts if f.state in (state, ALL_STATES)]
+        return evaluate_all(self.obligations, state, self.view.timelines.get(state), facts, on)
 
 
 def _load(store: Store, treaty: str) -> _Treaty:
@@ -61,7 +70,12 @@ def _load(store: Store, treaty: str) -> _Treaty:
     obligations = obligation_rules(rules.id)
     if not obligations:
         raise DataError(f"the rule file of {rules.id} defines no obligations ([[obligations]])")
-    return _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id))
+    # once per store version and rule file (the memo keeps both alive, so their ids stay
+    # theirs): the facts grouped by State are kept with it
+    return store.memo(
+        ("obligations", rules.id, id(rules), id(obligations)),
+        lambda: _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id)),
+    )
 
 
 def parse_within(text: str) -> int:

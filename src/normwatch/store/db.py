@@ -9,10 +9,10 @@ of :class:`Store` (``registry``, ``actions``, ``conflicts``, ``events``) and nev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from normwatch.catalog import all_treaties, get_treaty
 from normwatch.core.dates import PartialDate
@@ -31,6 +31,8 @@ from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, StoreError
 from normwatch.store.migrations import SCHEMA_VERSION, check_version
 from normwatch.store.stamps import now_iso
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import sqlite3
@@ -148,6 +150,7 @@ class Store:
         self._sqlite = _sqlite_path(url)
         self._registry: Registry | None = None
         self._views: dict[str, TreatyView] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     @property
     def engine(self) -> Engine:
@@ -248,6 +251,18 @@ class Store:
     def invalidate(self) -> None:
         self._registry = None
         self._views.clear()
+        self._memo.clear()
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` until the store is written through this object or
+        :meth:`invalidate` is called (the web app calls it when another process wrote): facts
+        read once and shared, so callers must not change what they get."""
+        try:
+            found: T = self._memo[key]
+            return found
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     # -- the narrow read interface ---------------------------------------------------
 
@@ -271,6 +286,10 @@ class Store:
         return self._registry
 
     def actions(self, treaty: str) -> list[Action]:
+        """The treaty's acts (read once per store version: do not change the list)."""
+        return self.memo(("actions", treaty), lambda: self._read_actions(treaty))
+
+    def _read_actions(self, treaty: str) -> list[Action]:
         rows: dict[str, dict[str, Any]] = {}
         for r in self.query(_ACTIONS_SQL, {"treaty": treaty}):
             entry = rows.setdefault(r["id"], {"row": r, "sources": []})
@@ -298,6 +317,9 @@ class Store:
         ]
 
     def conflicts(self) -> list[ArmedConflict]:
+        return self.memo(("conflicts",), self._read_conflicts)
+
+    def _read_conflicts(self) -> list[ArmedConflict]:
         sql = (
             "SELECT c.*, s.url FROM armed_conflicts c JOIN sources s ON s.id = c.source_id "
             "ORDER BY c.state, c.start"
@@ -316,6 +338,9 @@ class Store:
         ]
 
     def events(self, treaty: str, state: str | None = None) -> list[Event]:
+        return self.memo(("events", treaty, state), lambda: self._read_events(treaty, state))
+
+    def _read_events(self, treaty: str, state: str | None) -> list[Event]:
         sql = (
             "SELECT e.*, s.url FROM events e JOIN sources s ON s.id = e.source_id "
             "WHERE e.treaty = :treaty"
@@ -335,6 +360,9 @@ class Store:
 
     def records(self, treaty: str) -> list[Record]:
         """The treaty's depositary records (companion consents, objections, decisions)."""
+        return self.memo(("records", treaty), lambda: self._read_records(treaty))
+
+    def _read_records(self, treaty: str) -> list[Record]:
         sql = (
             "SELECT r.*, s.url FROM records r JOIN sources s ON s.id = r.source_id "
             "WHERE r.treaty = :treaty ORDER BY r.state, r.date, r.id"

@@ -103,8 +103,30 @@ def step_chart(
     chart_id: str = "chart",
 ) -> Markup:
     """A step chart of counts over time; ``link(key, day)`` gives the rows behind a number."""
-    width, height = 760, 300
-    left, right, top, bottom = 46, 160, 16, 30
+    body = step_chart_body(
+        points, start=start, end=end, series=series, title=title, link=link, chart_id=chart_id
+    )
+    return Markup(body + step_chart_marker(start=start, end=end, marker=marker) + "</svg>")
+
+
+#: the step chart's size and margins
+_STEP_W, _STEP_H = 760, 300
+_STEP_LEFT, _STEP_RIGHT, _STEP_TOP, _STEP_BOTTOM = 46, 160, 16, 30
+
+
+def step_chart_body(
+    points: Sequence[Mapping[str, Any]],
+    *,
+    start: dt.date,
+    end: dt.date,
+    series: Sequence[Series] = MEMBERSHIP_SERIES,
+    title: str,
+    link: Callable[[str, dt.date], str] | None = None,
+    chart_id: str = "chart",
+) -> str:
+    """:func:`step_chart` without its marker and its end: the same for every marked day."""
+    width, height = _STEP_W, _STEP_H
+    left, right, top, bottom = _STEP_LEFT, _STEP_RIGHT, _STEP_TOP, _STEP_BOTTOM
     pw, ph = width - left - right, height - top - bottom
     shown = [s for s in series if any(p[s.key] for p in points)]
     ymax = _nice_max(max([p[s.key] for p in points for s in shown] or [1]))
@@ -188,8 +210,18 @@ def step_chart(
         if link:
             text = f'<a href="{_e(link(s.key, end))}">{text}</a>'
         out.append(text)
+    return "".join(out)
+
+
+def step_chart_marker(*, start: dt.date, end: dt.date, marker: dt.date | None) -> str:
+    """The dashed line of :func:`step_chart` on ``marker`` with its date (nothing outside the
+    chart's range)."""
+    left, top = _STEP_LEFT, _STEP_TOP
+    pw, ph = _STEP_W - left - _STEP_RIGHT, _STEP_H - top - _STEP_BOTTOM
+    span = max((end - start).days, 1)
+    out: list[str] = []
     if marker is not None and start <= marker <= end:
-        mx = x(marker)
+        mx = left + (min(max(marker, start), end) - start).days / span * pw
         out.append(
             f'<line class="marker" x1="{_n(mx)}" x2="{_n(mx)}" y1="{top}" '
             f'y2="{top + ph}" stroke="#333" stroke-dasharray="3 3"/>'
@@ -201,8 +233,7 @@ def step_chart(
                 f'<text class="tick" x="{_n(mx + dx)}" y="{top + 10}" '
                 f'text-anchor="{anchor}">{marker.isoformat()}</text>'
             )
-    out.append("</svg>")
-    return Markup("".join(out))
+    return "".join(out)
 
 
 def axis_top(value: float, max_intervals: int = 8) -> tuple[int, int]:
@@ -441,9 +472,10 @@ def world_map(
     title: str,
     legend: Sequence[tuple[str, str, int, str]],
     map_id: str = "map",
+    shapes: str | None = None,
 ) -> Markup:
     """States coloured by status, then an HTML legend; ``legend`` rows are (status, label,
-    count, href)."""
+    count, href). ``shapes``: :func:`map_shapes` of ``states``, when already drawn."""
     geo = world()
     x0, y0, w, h = geo["viewBox"]
     out = [
@@ -455,31 +487,9 @@ def world_map(
         + ". Small States are drawn as dots; territories that are not among the States counted "
         "are light grey.</desc>",
         f'<rect x="{x0}" y="{y0}" width="{w}" height="{h + 4}" fill="#fbfdff"/>',
+        map_shapes(states) if shapes is None else shapes,
+        "</svg>",
     ]
-    for t in geo["territories"]:
-        out.append(
-            f'<path d="{t["d"]}" fill="{TERRITORY_COLOUR}" stroke="#c4c4c4" '
-            f'stroke-width="0.5"><title>{_e(t["name"])}: not one of the States counted'
-            f"</title></path>"
-        )
-    dots = []
-    for s in states:
-        colour = STATUS_COLOURS.get(s.status, TERRITORY_COLOUR)
-        tip = f"<title>{_e(s.name)}: {_e(s.note)}</title>"
-        if s.code in geo["countries"]:
-            d = geo["countries"][s.code]["d"]
-            out.append(
-                f'<a href="{_e(s.href)}"><path d="{d}" fill="{colour}" stroke="#fff" '
-                f'stroke-width="0.5">{tip}</path></a>'
-            )
-        elif s.code in geo["dots"]:
-            cx, cy = geo["dots"][s.code]
-            dots.append(
-                f'<a href="{_e(s.href)}"><circle cx="{cx}" cy="{cy}" r="3.2" '
-                f'fill="{colour}" stroke="#333" stroke-width="0.6">{tip}</circle></a>'
-            )
-    out.extend(dots)  # on top of the land
-    out.append("</svg>")
     # the legend is HTML under the map: readable at any size, and every count is a link
     out.append('<ul class="legend">')
     for status, label, count, href in legend:
@@ -491,6 +501,52 @@ def world_map(
         '<li><span class="swatch sw-territory"></span>not one of the States counted</li></ul>'
     )
     return Markup("".join(out))
+
+
+def map_shapes(states: Sequence[MapState]) -> str:
+    """The territories and the States of :func:`world_map`, each State with its colour, its
+    note and its link."""
+    return map_shapes_of([(s.code, state_shape(s)) for s in states])
+
+
+@cache
+def _territories() -> str:
+    return "".join(
+        f'<path d="{t["d"]}" fill="{TERRITORY_COLOUR}" stroke="#c4c4c4" '
+        f'stroke-width="0.5"><title>{_e(t["name"])}: not one of the States counted'
+        f"</title></path>"
+        for t in world()["territories"]
+    )
+
+
+def state_shape(s: MapState) -> str:
+    """One State on the map: its land or its dot, coloured, with its note and its link (empty
+    for a State the map has no shape for)."""
+    geo = world()
+    colour = STATUS_COLOURS.get(s.status, TERRITORY_COLOUR)
+    tip = f"<title>{_e(s.name)}: {_e(s.note)}</title>"
+    if s.code in geo["countries"]:
+        d = geo["countries"][s.code]["d"]
+        return (
+            f'<a href="{_e(s.href)}"><path d="{d}" fill="{colour}" stroke="#fff" '
+            f'stroke-width="0.5">{tip}</path></a>'
+        )
+    if s.code in geo["dots"]:
+        cx, cy = geo["dots"][s.code]
+        return (
+            f'<a href="{_e(s.href)}"><circle cx="{cx}" cy="{cy}" r="3.2" '
+            f'fill="{colour}" stroke="#333" stroke-width="0.6">{tip}</circle></a>'
+        )
+    return ""
+
+
+def map_shapes_of(shapes: Sequence[tuple[str, str]]) -> str:
+    """:func:`map_shapes` of (code, :func:`state_shape`) pairs: the territories, the land of
+    the States, then their dots on top of the land."""
+    countries = world()["countries"]
+    land = [shape for code, shape in shapes if code in countries]
+    dots = [shape for code, shape in shapes if code not in countries and shape]
+    return _territories() + "".join(land) + "".join(dots)
 
 
 # --- bars ---------------------------------------------------------------------------------
