@@ -105,10 +105,6 @@ def obligations_for(store: Store, treaty: str, state: str, on: dt.date) -> list[
     return [s.to_dict(name=reg.name(code)) for s in t.evaluate(code, on)]
 
 
-def _sort_key(row: dict[str, Any]) -> tuple[str, str, str]:
-    return (row["deadline"] or "", row["state"], row["obligation"])
-
-
 def _upcoming(s: ObligationState, on: dt.date, until: dt.date | None) -> bool:
     if s.status not in UPCOMING or s.deadline is None or s.deadline.latest() < on:
         return False
@@ -127,19 +123,37 @@ def deadlines(
     Overdue obligations always; with ``overdue_only`` nothing else; otherwise also every
     deadline from ``on`` on (within ``within_months`` when given), in date order.
     """
+    reg = store.registry()
+    return [
+        s.to_dict(name=reg.name(s.state))
+        for s in deadline_states(store, treaty, on, within_months, overdue_only)
+    ]
+
+
+def deadline_states(
+    store: Store,
+    treaty: str,
+    on: dt.date,
+    within_months: int | None = None,
+    overdue_only: bool = False,
+) -> list[ObligationState]:
+    """The obligations behind :func:`deadlines`, in its order (for a caller that shows only
+    some of them: each costs its ``to_dict`` only when shown)."""
     if within_months is not None and within_months <= 0:
         raise DataError("--within must be at least one month")
     t = _load(store, treaty)
-    reg = store.registry()
     until = add_months(on, within_months) if within_months is not None else None
-    rows: list[dict[str, Any]] = []
+    found: list[ObligationState] = []
     for code in t.view.states:
         if standing(t.view.timelines.get(code), on)[0] is None:
             continue
         for s in t.evaluate(code, on):
             if s.status == ObStatus.OVERDUE or (not overdue_only and _upcoming(s, on, until)):
-                rows.append(s.to_dict(name=reg.name(code)))
-    return sorted(rows, key=_sort_key)
+                found.append(s)
+    # the order of the rows: deadline (as written, undated first), State, obligation
+    return sorted(
+        found, key=lambda s: (str(s.deadline) if s.deadline else "", s.state, s.obligation)
+    )
 
 
 def group_deadlines(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -725,18 +725,20 @@ def api_docs(request: Request) -> Response:
 
 def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> dict[str, Any]:
     """The overdue count and the next ``n`` deadlines within a year (None: no obligations)."""
+    from normwatch.core.obligations import ObStatus
     from normwatch.errors import DataError
-    from normwatch.service.obligations import deadlines
+    from normwatch.service.obligations import deadline_states
 
     try:
-        rows = deadlines(site.store, rules.id, on, within_months=12)
+        found = deadline_states(site.store, rules.id, on, within_months=12)
     except DataError:  # the treaty's rule file defines no obligations
         return {"available": False, "overdue": 0, "upcoming": [], "total": 0}
-    upcoming = [r for r in rows if r["status"] != "overdue"]
+    upcoming = [s for s in found if s.status != ObStatus.OVERDUE]
+    reg = site.store.registry()
     return {
         "available": True,
-        "overdue": len(rows) - len(upcoming),
-        "upcoming": upcoming[:n],
+        "overdue": len(found) - len(upcoming),
+        "upcoming": [s.to_dict(name=reg.name(s.state)) for s in upcoming[:n]],
         "total": len(upcoming),
     }
 
