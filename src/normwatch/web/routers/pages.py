@@ -280,11 +280,10 @@ def _map_shapes(site: Site, rules: TreatyRules, on: dt.date) -> tuple[str, dict[
     by_status: dict[str, int] = {}
     for code in view.states:
         period = periods.get(code) or NO_PERIOD
-        status = period.status.value
-        by_status[status] = by_status.get(status, 0) + 1
-        # a State's shape changes with its period only (periods live as long as the view,
-        # and the store's memo goes with the view): drawn once for each
-        key = ("map-shape", code, id(period))
+        by_status[period.status.value] = by_status.get(period.status.value, 0) + 1
+        # a State's shape changes only with what its note says: drawn once for each
+        effective = period.effective if period.status == Status.WITHDRAWING else None
+        key = ("map-shape", code, period.status, period.since or period.start, effective)
         shapes.append((code, site.store.memo(key, functools.partial(_shape, site, code, period))))
     return charts.map_shapes_of(shapes), by_status
 
