@@ -301,6 +301,8 @@ def web_answers(tmp: Path, started: dt.datetime) -> Iterator[Answer]:
             body = reply.text if "sqlite" not in reply.headers.get("content-type", "") else ""
             if path == "/data/datapackage.json" and reply.status_code == 200:
                 body = _without_stamped_hashes(body, client, started)
+            if path == "/data" and reply.status_code == 200:
+                body = _without_stamped_sizes(body, client, started)
             yield Answer(
                 f"web/{_slug(path.lstrip('/') or 'home')}.txt",
                 f"GET {path}",
@@ -327,6 +329,26 @@ def _without_stamped_hashes(text: str, client: Any, started: dt.datetime) -> str
         if form in ("parquet", "sqlite"):  # compressed or paged: the size moves with the time
             resource["bytes"] = "<SIZE OF A FILE WITH A TIME OF THIS RUN>"
     return json.dumps(package, indent=2, ensure_ascii=False)
+
+
+def _without_stamped_sizes(text: str, client: Any, started: dt.datetime) -> str:
+    """The /data page with the sizes of the compressed files (Parquet, SQLite) of the tables
+    that hold a time of this run as a placeholder."""
+    package = json.loads(client.get("/data/datapackage.json").text)
+    for resource in package["resources"]:
+        path = resource.get("path", "")
+        if path.endswith(".csv") and _has_stamp(client.get(f"/data/{path}").text, started):
+            name = re.escape(path.removesuffix(".csv"))
+            text = re.sub(
+                rf'(href="/data/{name}\.parquet">.*?<td class="num">)\d+<',
+                r"\1<SIZE OF A FILE WITH A TIME OF THIS RUN><",
+                text,
+            )
+    return re.sub(
+        r'(href="/data/normwatch\.sqlite">.*?<td class="num">)\d+<',
+        r"\1<SIZE OF A FILE WITH A TIME OF THIS RUN><",
+        text,
+    )
 
 
 def _has_stamp(text: str, started: dt.datetime) -> bool:
