@@ -27,6 +27,10 @@ from normwatch.errors import DataError
 Precision = Literal["year", "month", "day"]
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+#: dates already parsed, by their text (a date is immutable, so one value serves every reader;
+#: the same few thousand dates are read again and again): bounded
+_PARSED: dict[str, PartialDate] = {}
+_PARSED_MAX = 1 << 16
 
 
 @dataclass(frozen=True, order=True)
@@ -54,15 +58,21 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str, *, where: str | None = None) -> PartialDate:
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; anything else is a :class:`DataError`."""
+        known = _PARSED.get(text) if cls is PartialDate else None
+        if known is not None:
+            return known
         m = _ISO.match(text.strip())
         if not m:
             raise DataError(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {text!r}", where=where)
         year, month, day = (int(g) if g else None for g in m.groups())
         assert year is not None
         try:
-            return cls(year, month, day)
+            value = cls(year, month, day)
         except ValueError as exc:
             raise DataError(f"impossible date {text!r}: {exc}", where=where) from None
+        if cls is PartialDate and len(_PARSED) < _PARSED_MAX:
+            _PARSED[text] = value
+        return value
 
     @classmethod
     def of(cls, d: dt.date) -> PartialDate:

@@ -29,8 +29,10 @@ day after the recorded end of the conflict); while the conflict is ongoing the w
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import accumulate, groupby
 from typing import Any
 
@@ -121,6 +123,8 @@ class Period:
 
 
 _NON_SIGNATORY = Explanation(rule="no treaty action recorded for this State")
+#: the period of a State on a day none of its periods covers (one value, shared)
+NO_PERIOD = Period(Status.NON_SIGNATORY, None, None, _NON_SIGNATORY)
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ class Timeline:
         for p in reversed(self.periods):
             if p.covers(day):
                 return p
-        return Period(Status.NON_SIGNATORY, None, None, _NON_SIGNATORY)
+        return NO_PERIOD
 
 
 @dataclass(frozen=True)
@@ -641,14 +645,53 @@ class TreatyView:
     entry_into_force: EntryIntoForce
     timelines: dict[str, Timeline]
     warnings: list[str] = field(default_factory=list)
+    #: each State's period on the days of one interval between period bounds, by interval
+    _spans: dict[int, dict[str, Period]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @cached_property
+    def bounds(self) -> list[dt.date]:
+        """Every day on which a period of some State starts or ends, in order: between two of
+        them (and before the first, after the last) every State keeps one period."""
+        days = {
+            d for tl in self.timelines.values() for p in tl.periods for d in (p.start, p.end) if d
+        }
+        return sorted(days)
+
+    def span(self, on: dt.date) -> int:
+        """The interval between :attr:`bounds` that ``on`` is in (the same number for two days
+        on which every State has the same period)."""
+        return bisect_right(self.bounds, on)
+
+    def periods_on(self, on: dt.date) -> dict[str, Period]:
+        """Each State's period on ``on`` (no entry: no period, so ``non_signatory``), worked
+        out once per interval between :attr:`bounds`, so a new day mostly costs a lookup."""
+        span = self.span(on)
+        found = self._spans.get(span)
+        if found is None:
+            found = {code: tl.at(on) for code, tl in self.timelines.items()}
+            self._spans[span] = found
+        return found
+
+    def period(self, state: str, on: dt.date) -> Period:
+        """The State's period on ``on`` (one State: worked out alone unless its interval's
+        periods are known already)."""
+        known = self._spans.get(self.span(on))
+        if known is not None:
+            return known.get(state) or NO_PERIOD
+        tl = self.timelines.get(state)
+        return tl.at(on) if tl else NO_PERIOD
 
     def raw_status(self, state: str, on: dt.date) -> Status:
-        tl = self.timelines.get(state)
-        return tl.at(on).status if tl else Status.NON_SIGNATORY
+        return self.period(state, on).status
 
-    def status(self, state: str, on: dt.date) -> StatusResult:
-        tl = self.timelines.get(state)
-        period = tl.at(on) if tl else Period(Status.NON_SIGNATORY, None, None, _NON_SIGNATORY)
+    def status(
+        self, state: str, on: dt.date, periods: Mapping[str, Period] | None = None
+    ) -> StatusResult:
+        """The State's status on ``on``, explained (``periods``: :meth:`periods_on` of ``on``,
+        when a caller asks for many States)."""
+        period = (periods.get(state) if periods is not None else None) or self.period(state, on)
         rule = self.rules.entry_into_force_rule
         eif = self.entry_into_force.date
         if rule.required_states and period.status == Status.CONSENTED and (eif is None or on < eif):
@@ -668,13 +711,17 @@ class TreatyView:
 
     def roll(self, on: dt.date, statuses: Iterable[Status] | None = None) -> list[StatusResult]:
         wanted = set(statuses) if statuses else None
-        rows = [self.status(s, on) for s in self.states]
+        periods = self.periods_on(on)
+        rows = [self.status(s, on, periods) for s in self.states]
         return [r for r in rows if wanted is None or r.status in wanted]
 
     def counts(self, on: dt.date) -> dict[str, int]:
+        periods = self.periods_on(on)
         by_status: dict[Status, int] = {}
-        for r in self.roll(on):
-            by_status[r.status] = by_status.get(r.status, 0) + 1
+        for state in self.states:
+            p = periods.get(state)
+            status = p.status if p is not None else Status.NON_SIGNATORY
+            by_status[status] = by_status.get(status, 0) + 1
         return _counts_from(by_status)
 
     def changes(self, since: dt.date, until: dt.date) -> list[Change]:

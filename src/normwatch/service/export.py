@@ -104,7 +104,8 @@ def _table_resource(table: Table, rows: list[dict[str, Any]]) -> Resource:
             f["description"] = c.comment
         fields.append(f)
     fks = []
-    for fk in table.foreign_key_constraints:
+    # SQLAlchemy keeps them in a set: sorted, the package is the same on every run
+    for fk in sorted(table.foreign_key_constraints, key=lambda k: [c.name for c in k.columns]):
         fks.append(
             {
                 "fields": [c.name for c in fk.columns],

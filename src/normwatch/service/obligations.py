@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from normwatch.catalog import get_treaty, obligation_rules
@@ -47,14 +48,22 @@ class _Treaty:
     view: TreatyView
     facts: list[ObligationFact]
 
+    @cached_property
+    def _facts_by_state(self) -> dict[str, list[ObligationFact]]:
+        """Each State's facts with those about all States, in the order recorded."""
+        out: dict[str, list[ObligationFact]] = {}
+        for state in self.view.states:
+            out[state] = []
+        for f in self.facts:
+            for state in self.view.states if f.state == ALL_STATES else (f.state,):
+                out.setdefault(state, []).append(f)
+        return out
+
     def evaluate(self, state: str, on: dt.date) -> list[ObligationState]:
-        return evaluate_all(
-            self.obligations,
-            state,
-            self.view.timelines.get(state),
-            [f for f in self.facts if f.state in (state, ALL_STATES)],
-            on,
-        )
+        facts = self._facts_by_state.get(state)
+        if facts is None:  # a State outside the treaty's universe: only the general facts
+            facts = [f for f in self.facts if f.state in (state, ALL_STATES)]
+        return evaluate_all(self.obligations, state, self.view.timelines.get(state), facts, on)
 
 
 def _rules(treaty: str) -> tuple[TreatyRules, tuple[ObligationRule, ...]]:
@@ -67,7 +76,12 @@ def _rules(treaty: str) -> tuple[TreatyRules, tuple[ObligationRule, ...]]:
 
 def _load(store: Store, treaty: str) -> _Treaty:
     rules, obligations = _rules(treaty)
-    return _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id))
+    # once per store version and rule file (the memo keeps both alive, so their ids stay
+    # theirs): the facts grouped by State are kept with it
+    return store.memo(
+        ("obligations", rules.id, id(rules), id(obligations)),
+        lambda: _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id)),
+    )
 
 
 def parse_within(text: str) -> int:
@@ -101,10 +115,6 @@ def obligations_for(store: Store, treaty: str, state: str, on: dt.date) -> list[
     ]
 
 
-def _sort_key(row: dict[str, Any]) -> tuple[str, str, str]:
-    return (row["deadline"] or "", row["state"], row["obligation"])
-
-
 def _upcoming(s: ObligationState, on: dt.date, until: dt.date | None) -> bool:
     if s.status not in UPCOMING or s.deadline is None or s.deadline.latest() < on:
         return False
@@ -123,19 +133,37 @@ def deadlines(
     Overdue obligations always; with ``overdue_only`` nothing else; otherwise also every
     deadline from ``on`` on (within ``within_months`` when given), in date order.
     """
+    reg = store.registry()
+    return [
+        s.to_dict(name=reg.name(s.state))
+        for s in deadline_states(store, treaty, on, within_months, overdue_only)
+    ]
+
+
+def deadline_states(
+    store: Store,
+    treaty: str,
+    on: dt.date,
+    within_months: int | None = None,
+    overdue_only: bool = False,
+) -> list[ObligationState]:
+    """The obligations behind :func:`deadlines`, in its order (for a caller that shows only
+    some of them: each costs its ``to_dict`` only when shown)."""
     if within_months is not None and within_months <= 0:
         raise DataError("--within must be at least one month")
     t = _load(store, treaty)
-    reg = store.registry()
     until = add_months(on, within_months) if within_months is not None else None
-    rows: list[dict[str, Any]] = []
+    found: list[ObligationState] = []
     for code in t.view.states:
         if standing(t.view.timelines.get(code), on)[0] is None:
             continue
         for s in t.evaluate(code, on):
             if s.status == ObStatus.OVERDUE or (not overdue_only and _upcoming(s, on, until)):
-                rows.append(s.to_dict(name=reg.name(code)))
-    return sorted(rows, key=_sort_key)
+                found.append(s)
+    # the order of the rows: deadline (as written, undated first), State, obligation
+    return sorted(
+        found, key=lambda s: (str(s.deadline) if s.deadline else "", s.state, s.obligation)
+    )
 
 
 def group_deadlines(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

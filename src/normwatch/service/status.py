@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from normwatch import features
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import NO_NOTIFICATION, ActionKind, Status
 from normwatch.errors import DataError
 from normwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from normwatch.core.status import TreatyView
 
 
 def parse_statuses(text: str | None) -> list[Status] | None:
@@ -189,10 +192,15 @@ def counts(store: Store, treaty: str, on: dt.date) -> dict[str, Any]:
 
 
 def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
-    """Legal periods and domestic events of one State, in date order."""
-    reg = store.registry()
-    code = reg.resolve(state)
+    """Legal periods and domestic events of one State, in date order (worked out once per
+    store version: do not change what it gives)."""
+    code = store.registry().resolve(state)
     view = store.view(treaty)
+    return store.memo(("timeline", view.rules.id, code), lambda: _timeline(store, view, code))
+
+
+def _timeline(store: Store, view: TreatyView, code: str) -> dict[str, Any]:
+    reg = store.registry()
     tl = view.timelines.get(code)
     entries: list[dict[str, Any]] = []
     for p in tl.periods if tl else ():

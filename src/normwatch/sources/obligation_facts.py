@@ -21,7 +21,12 @@ WHERE f.treaty = :treaty ORDER BY f.id
 
 
 def read_facts(store: Store, treaty: str) -> list[ObligationFact]:
-    """Every obligation fact of a treaty, in the order they were recorded."""
+    """Every obligation fact of a treaty, in the order they were recorded (read once per store
+    version: do not change the list)."""
+    return store.memo(("obligation_facts", treaty), lambda: _read_facts(store, treaty))
+
+
+def _read_facts(store: Store, treaty: str) -> list[ObligationFact]:
     try:
         rows = store.query(_SELECT, {"treaty": treaty})
     except StoreError:  # a store made before the table existed: create and fill it first

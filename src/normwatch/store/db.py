@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from normwatch.catalog import all_treaties, get_treaty
 from normwatch.core.dates import PartialDate
@@ -31,6 +31,8 @@ from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, StoreError
 from normwatch.store.migrations import SCHEMA_VERSION, check_version
 from normwatch.store.stamps import now_iso
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import sqlite3
@@ -153,8 +155,7 @@ class Store:
         self._sqlite = _sqlite_path(url)
         self._registry: Registry | None = None
         self._views: dict[str, TreatyView] = {}
-        self._timelines: dict[tuple[str, str], Timeline] = {}
-        self._actions: dict[str, list[Action]] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
         #: the connection of an open transaction that a :meth:`bound` store reads through
         self._conn: Connection | None = None
 
@@ -276,8 +277,18 @@ class Store:
     def invalidate(self) -> None:
         self._registry = None
         self._views.clear()
-        self._timelines.clear()
-        self._actions.clear()
+        self._memo.clear()
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` until the store is written through this object or
+        :meth:`invalidate` is called (the web app calls it when another process wrote): facts
+        read once and shared, so callers must not change what they get."""
+        try:
+            found: T = self._memo[key]
+            return found
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     # -- the narrow read interface ---------------------------------------------------
 
@@ -301,10 +312,8 @@ class Store:
         return self._registry
 
     def actions(self, treaty: str) -> list[Action]:
-        """The treaty's acts (read once per store object, until :meth:`invalidate`)."""
-        if treaty not in self._actions:
-            self._actions[treaty] = self._read_actions(treaty)
-        return list(self._actions[treaty])
+        """The treaty's acts (read once per store version: do not change the list)."""
+        return self.memo(("actions", treaty), lambda: self._read_actions(treaty))
 
     def _read_actions(self, treaty: str) -> list[Action]:
         rows: dict[str, dict[str, Any]] = {}
@@ -334,6 +343,9 @@ class Store:
         ]
 
     def conflicts(self) -> list[ArmedConflict]:
+        return self.memo(("conflicts",), self._read_conflicts)
+
+    def _read_conflicts(self) -> list[ArmedConflict]:
         sql = (
             "SELECT c.*, s.url FROM armed_conflicts c JOIN sources s ON s.id = c.source_id "
             "ORDER BY c.state, c.start"
@@ -352,6 +364,9 @@ class Store:
         ]
 
     def events(self, treaty: str, state: str | None = None) -> list[Event]:
+        return self.memo(("events", treaty, state), lambda: self._read_events(treaty, state))
+
+    def _read_events(self, treaty: str, state: str | None) -> list[Event]:
         sql = (
             "SELECT e.*, s.url FROM events e JOIN sources s ON s.id = e.source_id "
             "WHERE e.treaty = :treaty"
@@ -373,6 +388,9 @@ class Store:
 
     def records(self, treaty: str) -> list[Record]:
         """The treaty's depositary records (companion consents, objections, decisions)."""
+        return self.memo(("records", treaty), lambda: self._read_records(treaty))
+
+    def _read_records(self, treaty: str) -> list[Record]:
         sql = (
             "SELECT r.*, s.url FROM records r JOIN sources s ON s.id = r.source_id "
             "WHERE r.treaty = :treaty ORDER BY r.state, r.date, r.id"
@@ -439,10 +457,10 @@ class Store:
         view = self._views.get(rules.id)
         if view is not None:
             return view.timelines.get(state) or Timeline(state, ())
-        key = (rules.id, state)
-        if key not in self._timelines:
+
+        def build() -> Timeline:
             records = self.records(rules.id)
-            self._timelines[key] = build_timeline(
+            return build_timeline(
                 rules,
                 state,
                 self.actions(rules.id),
@@ -450,7 +468,8 @@ class Store:
                 records,
                 self.companions(rules, records),
             )
-        return self._timelines[key]
+
+        return self.memo(("timeline", rules.id, state), build)
 
     def reference_counts(self, treaty: str | None = None) -> list[dict[str, Any]]:
         sql = (

@@ -44,7 +44,12 @@ def _newest(values: list[str | None]) -> str | None:
 
 def treaty_freshness(store: Store) -> dict[str, dict[str, Any]]:
     """Treaty id → ``newest_act``, ``listing_as_at``, ``last_import`` (time, importer,
-    published) and ``data_as_of`` (ISO dates; None where nothing is on record)."""
+    published) and ``data_as_of`` (ISO dates; None where nothing is on record). Read once per
+    store version: do not change what it gives."""
+    return store.memo(("freshness",), lambda: _read_freshness(store))
+
+
+def _read_freshness(store: Store) -> dict[str, dict[str, Any]]:
     acts: dict[str, list[str | None]] = {}
     for r in store.query("SELECT treaty, date FROM actions"):
         acts.setdefault(r["treaty"], []).append(r["date"])

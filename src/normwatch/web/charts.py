@@ -391,9 +391,10 @@ def world_map(
     title: str,
     legend: Sequence[tuple[str, str, int, str]],
     map_id: str = "map",
+    shapes: str | None = None,
 ) -> Markup:
     """States coloured by status, then an HTML legend; ``legend`` rows are (status, label,
-    count, href)."""
+    count, href). ``shapes``: :func:`map_shapes` of ``states``, when already drawn."""
     geo = world()
     x0, y0, w, h = geo["viewBox"]
     out = [
@@ -405,31 +406,9 @@ def world_map(
         + ". Small States are drawn as dots; territories that are not among the States counted "
         "are light grey.</desc>",
         f'<rect x="{x0}" y="{y0}" width="{w}" height="{h + 4}" fill="#fbfdff"/>',
+        map_shapes(states) if shapes is None else shapes,
+        "</svg>",
     ]
-    for t in geo["territories"]:
-        out.append(
-            f'<path d="{t["d"]}" fill="{TERRITORY_COLOUR}" stroke="#c4c4c4" '
-            f'stroke-width="0.5"><title>{_e(t["name"])}: not one of the States counted'
-            f"</title></path>"
-        )
-    dots = []
-    for s in states:
-        colour = STATUS_COLOURS.get(s.status, TERRITORY_COLOUR)
-        tip = f"<title>{_e(s.name)}: {_e(s.note)}</title>"
-        if s.code in geo["countries"]:
-            d = geo["countries"][s.code]["d"]
-            out.append(
-                f'<a href="{_e(s.href)}"><path d="{d}" fill="{colour}" stroke="#fff" '
-                f'stroke-width="0.5">{tip}</path></a>'
-            )
-        elif s.code in geo["dots"]:
-            cx, cy = geo["dots"][s.code]
-            dots.append(
-                f'<a href="{_e(s.href)}"><circle cx="{cx}" cy="{cy}" r="3.2" '
-                f'fill="{colour}" stroke="#333" stroke-width="0.6">{tip}</circle></a>'
-            )
-    out.extend(dots)  # on top of the land
-    out.append("</svg>")
     # the legend is HTML under the map: readable at any size, and every count is a link
     out.append('<ul class="legend">')
     for status, label, count, href in legend:
@@ -441,6 +420,52 @@ def world_map(
         '<li><span class="swatch sw-territory"></span>not one of the States counted</li></ul>'
     )
     return Markup("".join(out))
+
+
+def map_shapes(states: Sequence[MapState]) -> str:
+    """The territories and the States of :func:`world_map`, each State with its colour, its
+    note and its link."""
+    return map_shapes_of([(s.code, state_shape(s)) for s in states])
+
+
+@cache
+def _territories() -> str:
+    return "".join(
+        f'<path d="{t["d"]}" fill="{TERRITORY_COLOUR}" stroke="#c4c4c4" '
+        f'stroke-width="0.5"><title>{_e(t["name"])}: not one of the States counted'
+        f"</title></path>"
+        for t in world()["territories"]
+    )
+
+
+def state_shape(s: MapState) -> str:
+    """One State on the map: its land or its dot, coloured, with its note and its link (empty
+    for a State the map has no shape for)."""
+    geo = world()
+    colour = STATUS_COLOURS.get(s.status, TERRITORY_COLOUR)
+    tip = f"<title>{_e(s.name)}: {_e(s.note)}</title>"
+    if s.code in geo["countries"]:
+        d = geo["countries"][s.code]["d"]
+        return (
+            f'<a href="{_e(s.href)}"><path d="{d}" fill="{colour}" stroke="#fff" '
+            f'stroke-width="0.5">{tip}</path></a>'
+        )
+    if s.code in geo["dots"]:
+        cx, cy = geo["dots"][s.code]
+        return (
+            f'<a href="{_e(s.href)}"><circle cx="{cx}" cy="{cy}" r="3.2" '
+            f'fill="{colour}" stroke="#333" stroke-width="0.6">{tip}</circle></a>'
+        )
+    return ""
+
+
+def map_shapes_of(shapes: Sequence[tuple[str, str]]) -> str:
+    """:func:`map_shapes` of (code, :func:`state_shape`) pairs: the territories, the land of
+    the States, then their dots on top of the land."""
+    countries = world()["countries"]
+    land = [shape for code, shape in shapes if code in countries]
+    dots = [shape for code, shape in shapes if code not in countries and shape]
+    return _territories() + "".join(land) + "".join(dots)
 
 
 # --- bars ---------------------------------------------------------------------------------

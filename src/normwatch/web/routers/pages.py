@@ -8,12 +8,14 @@ by links. Every number links to the rows behind it, usually the roll filtered by
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -24,7 +26,13 @@ from normwatch import __version__
 from normwatch.catalog import get_treaty
 from normwatch.core.model import Status
 from normwatch.core.registry import fold
-from normwatch.core.status import COUNT_KEYS, IN_FORCE_STATUSES, PARTY_STATUSES
+from normwatch.core.status import (
+    COUNT_KEYS,
+    IN_FORCE_STATUSES,
+    NO_PERIOD,
+    PARTY_STATUSES,
+    Period,
+)
 from normwatch.core.treaty import TreatyRules
 from normwatch.service import status as queries
 from normwatch.web import charts
@@ -46,14 +54,24 @@ COUNT_LINKS: tuple[tuple[str, str, tuple[Status, ...]], ...] = (
 
 def url(path: str, **params: Any) -> str:
     """``path`` with the non-empty ``params`` as a query string (lists joined by commas)."""
-    clean = {}
+    clean = []
     for k, v in params.items():
         if v is None or v == "" or v == []:
             continue
         if isinstance(v, list | tuple):
             v = ",".join(str(x) for x in v)
-        clean[k] = v.isoformat() if isinstance(v, dt.date) else v
-    return f"{path}?{urlencode(clean)}" if clean else path
+        clean.append(f"{_quoted(k)}={_quoted(v.isoformat() if isinstance(v, dt.date) else v)}")
+    return f"{path}?{'&'.join(clean)}" if clean else path
+
+
+#: what ``quote_plus`` leaves as it is
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _quoted(value: Any) -> str:
+    """``value`` as ``urlencode`` writes it (most values need no quoting: a fast path)."""
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else quote_plus(text)
 
 
 def roll_url(treaty: str, on: dt.date, statuses: Sequence[Status] = ()) -> str:
@@ -246,42 +264,69 @@ def yearly_counts(site: Site, rules: TreatyRules, on: dt.date) -> list[dict[str,
     return [{**pts[bisect_right(dates, d) - 1], "date": d} for d in days]
 
 
+#: where the day goes in the links of a map drawn once for many days (``url`` gives ``%00``)
+_DAY_MARK = "\x00"
+
+
 def status_map(site: Site, rules: TreatyRules, on: dt.date, map_id: str) -> Markup:
-    reg = site.store.registry()
     view = site.store.view(rules.id)
-    states = []
-    by_status: dict[str, int] = {}
-    for r in view.roll(on):
-        status = r.status.value
-        by_status[status] = by_status.get(status, 0) + 1
-        note = status_label(status)
-        since = r.period.since or r.period.start
-        if since:
-            note += f" since {since.isoformat()}"
-        if r.period.effective and r.status == Status.WITHDRAWING:
-            note += f", effective {r.period.effective.isoformat()}"
-        states.append(
-            charts.MapState(
-                r.state, reg.name(r.state), status, note, url(f"/states/{r.state}", on=on)
-            )
-        )
+    # the States' shapes are drawn once for all the days on which no State changes status,
+    # with a mark where the day goes in their links
+    shapes, by_status = site.cached(
+        ("map", rules.id, view.span(on)), lambda: _map_shapes(site, rules, on)
+    )
     legend = [
         (s, status_label(s), by_status.get(s, 0), roll_url(rules.id, on, (Status(s),)))
         for s in charts.STATUS_ORDER
     ]
     return charts.world_map(
-        states,
+        (),
         title=f"{rules.short_name}: status of each State on {on.isoformat()}",
         legend=legend,
         map_id=map_id,
+        shapes=shapes.replace(quote(_DAY_MARK), on.isoformat()),
     )
+
+
+def _map_shapes(site: Site, rules: TreatyRules, on: dt.date) -> tuple[str, dict[str, int]]:
+    """The map's shapes on ``on`` with a mark where the day goes, and each status's count."""
+    view = site.store.view(rules.id)
+    periods = view.periods_on(on)
+    shapes = []
+    by_status: dict[str, int] = {}
+    for code in view.states:
+        period = periods.get(code) or NO_PERIOD
+        by_status[period.status.value] = by_status.get(period.status.value, 0) + 1
+        # a State's shape changes only with what its note says: drawn once for each
+        effective = period.effective if period.status == Status.WITHDRAWING else None
+        key = ("map-shape", code, period.status, period.since or period.start, effective)
+        shapes.append((code, site.store.memo(key, functools.partial(_shape, site, code, period))))
+    return charts.map_shapes_of(shapes), by_status
+
+
+def _shape(site: Site, code: str, period: Period) -> str:
+    status = period.status
+    note = status_label(status.value)
+    since = period.since or period.start
+    if since:
+        note += f" since {since.isoformat()}"
+    if period.effective and status == Status.WITHDRAWING:
+        note += f", effective {period.effective.isoformat()}"
+    name = site.store.registry().name(code)
+    href = url(f"/states/{code}", on=_DAY_MARK)
+    return charts.state_shape(charts.MapState(code, name, status.value, note, href))
 
 
 def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> list[dict[str, Any]]:
     if on < rules.opened_for_signature:
         return []  # the treaty was not open yet: nothing has happened
-    rows = queries.changes(site.store, rules.id, rules.opened_for_signature, on)
-    return rows[-n:][::-1]
+    # every change once; those up to the day are the first ones (they are in date order)
+    rows = site.cached(
+        ("changes", rules.id),
+        lambda: queries.changes(site.store, rules.id, rules.opened_for_signature, dt.date.max),
+    )
+    upto = bisect_right([r["date"] for r in rows], on.isoformat())
+    return rows[max(upto - n, 0) : upto][::-1]
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -951,18 +996,20 @@ def api_docs(request: Request) -> Response:
 
 def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> dict[str, Any]:
     """The overdue count and the next ``n`` deadlines within a year (None: no obligations)."""
+    from normwatch.core.obligations import ObStatus
     from normwatch.errors import DataError
-    from normwatch.service.obligations import deadlines
+    from normwatch.service.obligations import deadline_states
 
     try:
-        rows = deadlines(site.store, rules.id, on, within_months=12)
+        found = deadline_states(site.store, rules.id, on, within_months=12)
     except DataError:  # the treaty's rule file defines no obligations
         return {"available": False, "overdue": 0, "upcoming": [], "total": 0}
-    upcoming = [r for r in rows if r["status"] != "overdue"]
+    upcoming = [s for s in found if s.status != ObStatus.OVERDUE]
+    reg = site.store.registry()
     return {
         "available": True,
-        "overdue": len(rows) - len(upcoming),
-        "upcoming": upcoming[:n],
+        "overdue": len(found) - len(upcoming),
+        "upcoming": [s.to_dict(name=reg.name(s.state)) for s in upcoming[:n]],
         "total": len(upcoming),
     }
 
