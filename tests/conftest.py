@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -42,3 +43,10 @@ def client(web_db: str) -> Iterator[TestClient]:
 
     with TestClient(web_app(web_db), raise_server_exceptions=False) as c:  # type: ignore[arg-type]
         yield c
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The counts of the robustness trials (tests/robustness), when any ran."""
+    tally = sys.modules.get("robust_tally")
+    if tally is not None:
+        tally.report(terminalreporter)

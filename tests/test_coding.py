@@ -1308,11 +1308,12 @@ def test_model_train_save_load_round_trip(tmp_path: Path, book: Codebook) -> Non
     assert set(meta["label_counts"]) == set(CODES)
     assert meta["sklearn_version"] and meta["trained_at"]
 
-    path = bundle.save(tmp_path / "models" / "coder.joblib")
+    path = bundle.save(tmp_path / "models" / "coder.npz")
     loaded = load_model(path)
     assert loaded.metadata == meta
     texts = [e.text for e in examples[:20]]
     assert loaded.predict(texts) == bundle.predict(texts)
+    assert loaded.probabilities(texts) == bundle.probabilities(texts)  # the same numbers
 
     text = (
         "Thank you. We deeply regret the decision of Lithuania to withdraw from the "
@@ -1329,14 +1330,46 @@ def test_model_train_save_load_round_trip(tmp_path: Path, book: Codebook) -> Non
 def test_model_file_errors(tmp_path: Path, book: Codebook) -> None:
     from normwatch.coding.classifier import load_model
 
-    bad = tmp_path / "not-a-model.joblib"
-    bad.write_bytes(b"this is not a pickle")
+    bad = tmp_path / "not-a-model.npz"
+    bad.write_bytes(b"this is not a model")
     with pytest.raises(DataError, match="not a normwatch model file"):
         load_model(bad)
     with pytest.raises(SourceError, match="model file not found"):
-        load_model(tmp_path / "missing.joblib")
+        load_model(tmp_path / "missing.npz")
+    with pytest.raises(SourceError, match="not a regular file"):
+        load_model("/dev/zero")
     with pytest.raises(NormwatchError, match="needs a trained model"):
         code_text("We regret it.", book, lang="en", method="model")
+
+
+class _RunsCode:
+    """A pickle of this would create ``marker`` when loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path.touch, (str(self.marker),))
+
+
+def test_a_model_file_that_would_run_code_is_refused_unread(tmp_path: Path) -> None:
+    import pickle
+    import zipfile
+
+    from normwatch.coding.classifier import load_model
+
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_RunsCode(marker))
+    old = tmp_path / "old-format.joblib"  # the former format: a pickle
+    old.write_bytes(payload)
+    with pytest.raises(DataError, match="is a pickle, which could run code"):
+        load_model(old)
+    disguised = tmp_path / "disguised.npz"  # a pickled array inside the archive
+    with zipfile.ZipFile(disguised, "w") as z:
+        z.writestr("header.npy", payload)
+    with pytest.raises(DataError, match="not a normwatch model file"):
+        load_model(disguised)
+    assert not marker.exists()
 
 
 # --------------------------------------------------------------------------- CLI
@@ -1427,7 +1460,7 @@ def test_cli_train_and_evaluate(tmp_path: Path) -> None:
     table = runner.invoke(code_group, ["evaluate", "--codebook", BOOK_ID, str(gold)])
     assert table.exit_code == 0 and "macro" in table.output
 
-    model = tmp_path / "m.joblib"
+    model = tmp_path / "m.npz"
     trained = runner.invoke(
         code_group, ["train", "--codebook", BOOK_ID, str(gold), "--out", str(model)]
     )

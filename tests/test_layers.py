@@ -19,14 +19,25 @@ PACKAGE = SRC / "normwatch"
 ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "errors": set(),
+    "inputs": {"errors"},
     "core": {"errors"},
-    "catalog": {"core", "errors"},
+    "catalog": {"core", "errors", "inputs"},
     "formats": set(),
     "features": set(),
-    "coding": {"errors", "core", "catalog"},
+    "coding": {"errors", "core", "catalog", "inputs"},
     "store": {"errors", "core", "catalog", "features"},
-    "sources": {"errors", "core", "catalog", "store", "coding", "features"},
-    "service": {"errors", "core", "catalog", "store", "sources", "coding", "features", "formats"},
+    "sources": {"errors", "core", "catalog", "store", "coding", "features", "inputs"},
+    "service": {
+        "errors",
+        "core",
+        "catalog",
+        "store",
+        "sources",
+        "coding",
+        "features",
+        "formats",
+        "inputs",
+    },
     "web": {"errors", "core", "catalog", "store", "sources", "coding", "service", "formats", "web"},
     "cli": {
         "errors",
@@ -39,6 +50,7 @@ ALLOWED: dict[str, set[str]] = {
         "formats",
         "web",
         "features",
+        "inputs",
     },
 }
 

@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -665,9 +666,31 @@ def test_cli_import_obligations_refuses_bad_rows_and_writes_nothing(
     assert len(read_facts(open_store(own_db), "ccm")) == before
 
 
+def _mark_example(path: str) -> None:
+    """Make a copy of the bundled store an example store (its facts cite example.org)."""
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("INSERT INTO meta (key, value) VALUES ('example', 'yes')")
+    con.close()
+
+
+def test_cli_import_obligations_of_test_facts_is_refused_by_a_store_of_real_data(
+    own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "later.csv"
+    path.write_text(LATER_REMNANTS, encoding="utf-8")
+    before = Path(own_db).read_bytes()
+    code, out, err = run(capsys, "--db", own_db, "import", "obligations", "ccm", str(path))
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: {path}: import refused: its result would fail")
+    assert "fiction: obligation_facts ccm AUT clearance cites https://example.org/later-a" in err
+    assert Path(own_db).read_bytes() == before
+
+
 def test_cli_import_obligations_adds_facts_that_the_engine_uses(
     own_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _mark_example(own_db)
     path = tmp_path / "later.csv"
     path.write_bytes(b"\xef\xbb\xbf" + LATER_REMNANTS.encode())  # a spreadsheet's UTF-8 BOM
     code, out, _ = run(capsys, "--db", own_db, "import", "obligations", "ccm", str(path))

@@ -8,11 +8,8 @@ are skipped with the reason.
 from __future__ import annotations
 
 import datetime as dt
-import glob
+import json
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,14 +18,9 @@ import pytest
 from normwatch import catalog
 from normwatch.errors import DataError
 from normwatch.store.db import open_store
+from pg_cluster import cluster, server_bin
 
 pytestmark = pytest.mark.postgres
-
-
-def _as_postgres_user(cmd: list[str]) -> list[str]:
-    if os.geteuid() == 0:  # the server refuses to run as root
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
 
 
 @pytest.fixture(scope="module")
@@ -37,51 +29,10 @@ def pg_server() -> Iterator[str]:
     if url:
         yield url
         return
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
+    if server_bin() is None:
         pytest.skip("no PostgreSQL server installed (apt-get install postgresql)")
-    bindir = Path(bins[-1]).parent
-    # not under pytest's own temp folder, which the postgres user cannot enter
-    root = Path(tempfile.mkdtemp(prefix="normwatch-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-    subprocess.run(
-        _as_postgres_user(
-            [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "normwatch"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    port = "54329"
-    subprocess.run(
-        _as_postgres_user(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-w",
-                "-l",
-                str(root / "log"),
-                "-o",
-                f"-p {port} -k {sock} -c listen_addresses=''",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://normwatch@/postgres?host={sock}&port={port}"
-    finally:
-        subprocess.run(
-            _as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+    with cluster() as started:
+        yield started
 
 
 @pytest.fixture()
@@ -147,3 +98,164 @@ def test_untc_import_reconciles_the_same_way_on_postgresql(pg_url: str, tmp_path
     assert [i.state for i in report.new] == ["TUV"]
     again = import_untc(open_store(pg_url), str(path))
     assert not (again.new or again.changed or again.gone or again.conflicts)
+
+
+def test_two_decisions_at_once_on_postgresql_one_is_refused_none_is_lost(
+    pg_url: str, tmp_path: Path
+) -> None:
+    import threading
+
+    from normwatch.errors import ConflictError
+    from normwatch.service import accounts
+    from normwatch.service.review import current_version, decide
+    from normwatch.sources.meetings.importer import import_meeting
+    from test_web_support import MEETING, write_meeting_dir
+
+    store = open_store(pg_url, example=True)
+    import_meeting(store, write_meeting_dir(tmp_path))
+    users = [accounts.User(i, name, "coder") for i, name in enumerate(("carol", "dora"))]
+    statement = f"{MEETING}/s03"
+    seen = current_version(store, statement)
+    gate = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(user: accounts.User) -> None:
+        gate.wait()
+        try:
+            decide(open_store(pg_url), statement, "concern", "reject", user, version=seen)
+            outcomes.append("saved")
+        except ConflictError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=save, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("saved") == 1
+    assert ["changed since you opened it" in o for o in outcomes].count(True) == 1
+    rows = store.query(
+        "SELECT coder FROM codings WHERE statement_id = :s AND code = 'concern' "
+        "AND coder_kind = 'human'",
+        {"s": statement},
+    )
+    assert len(rows) == 1 and current_version(store, statement) > seen
+
+
+def test_statement_files_are_proposed_and_confirmed_the_same_way_on_postgresql(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from normwatch.service.imports import import_meeting
+    from normwatch.service.meeting_files import confirm_files, propose_files
+    from normwatch.store.journal import undo_last
+
+    store = open_store(pg_url, example=True)
+    fixture = Path(__file__).resolve().parent / "fixtures" / "meetings" / "ccm-test-msp"
+    import_meeting(store, fixture)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "Statement_Norway.txt").write_text(
+        "INVENTED STATEMENT for normwatch's tests; said by no one.\n\n"
+        "Statement by Norway\n\nMr. President, we support the Convention.\n",
+        "utf-8",
+    )
+    proposed = propose_files(store, folder, "ccm-test-msp")
+    assert [(p.speaker, p.action) for p in proposed.proposals] == [("NOR", "import")]
+    report = confirm_files(store, folder, "ccm-test-msp", proposed.plan)
+    assert report.tables["statements"].new == 1
+    (row,) = store.query(
+        "SELECT speaker, language FROM statements WHERE local_id = 'Statement_Norway'"
+    )
+    assert row == {"speaker": "NOR", "language": "en"}
+    undo_last(store)
+    assert store.query("SELECT id FROM statements WHERE local_id = 'Statement_Norway'") == []
+
+
+def _pg_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                t: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}")))
+                for t in ("actions", "action_sources", "sources", "imports", "import_journal")
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_header_only_status_file_is_refused_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    import re
+
+    from mtdsg_export import export_mtdsg
+    from normwatch.errors import SourceError
+    from normwatch.service.imports import import_untc
+
+    store = open_store(pg_url)
+    names = {s.code: s.name for s in store.registry().states}
+    full = export_mtdsg(store.actions("ccm"), names)
+    path = tmp_path / "XXVI-6.en.xml"
+    path.write_bytes(re.sub(rb"<Participants>.*</Participants>", b"", full, flags=re.S))
+    before = _pg_rows(pg_url)
+    with pytest.raises(SourceError, match="no participants"):
+        import_untc(store, [str(path)])
+    assert _pg_rows(pg_url) == before
+
+
+def test_an_import_failing_a_check_is_rolled_back_on_postgresql(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from mtdsg_export import export_mtdsg
+    from normwatch.service.import_checks import ImportRefused
+    from normwatch.service.imports import import_untc
+
+    store = open_store(pg_url)
+    names = {s.code: s.name for s in store.registry().states}
+    path = tmp_path / "XXVI-6.en.xml"
+    early = [("Tuvalu", "3 Dec\t 2005", "", "")]  # before the CCM opened for signature
+    path.write_bytes(export_mtdsg(store.actions("ccm"), names, extra_rows=early))
+    before = _pg_rows(pg_url)
+    with pytest.raises(ImportRefused, match="after_opening: ccm: TUV signature 2005-12-03"):
+        import_untc(store, [str(path)])
+    assert _pg_rows(pg_url) == before
+    later = [("Tuvalu", "", "", "12 Jun\t 2026 a")]
+    path.write_bytes(export_mtdsg(store.actions("ccm"), names, extra_rows=later))
+    (report,) = import_untc(open_store(pg_url), [str(path)])
+    assert report.new == 1 and not report.problems
+
+
+def test_the_web_app_on_postgresql_sees_cli_changes_and_lists_sources(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from clirun import run
+    from test_web_support import MEETING, web_app, write_meeting_dir
+
+    open_store(pg_url, example=True)  # the fictional meeting needs an example store
+    folder = write_meeting_dir(tmp_path / "meetings")
+    assert run(capsys, "--db", pg_url, "import", "meeting", str(folder))[0] == 0
+    codings = f"/api/v1/meetings/{MEETING}/codings"
+    # check_every=0: the app looks at the store's data version on every request
+    app = web_app(pg_url, check_every=0.0)
+    with TestClient(app) as client:  # type: ignore[arg-type]
+        first = client.get(codings).json()
+        page = client.get(f"/meetings/{MEETING}").text
+        assert client.get(codings).json() == first  # unchanged data: the same answer
+        code, _, err = run(
+            capsys, "--db", pg_url, "code", "set", f"{MEETING}/s03", "concern", "--coder", "bob"
+        )
+        assert code == 0, err
+        second = client.get(codings).json()
+        assert second != first and "bob" in str(second) and "bob" not in str(first)
+        assert client.get(f"/meetings/{MEETING}").text != page
+        assert run(capsys, "--db", pg_url, "meetings", "remove", MEETING)[0] == 0
+        assert client.get(codings).status_code == 404
+        sources = client.get("/api/v1/sources")
+        assert sources.status_code == 200, sources.text
+    code, out, err = run(capsys, "--db", pg_url, "sources", "--format", "json")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert len(listed) > 100 and listed[0]["last_import"]
+    assert [r["url"] for r in sources.json()] == [r["url"] for r in listed]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
 from pathlib import Path
@@ -68,8 +69,15 @@ def test_the_readme_examples_run(
         args = shlex.split(line)[1:]
         if args[:1] != ["--db"]:
             args = ["--db", db, *args]
-        paths = {"/tmp/normwatch-data": "export", "/tmp/normwatch-tour.sqlite": "tour.sqlite"}
+        paths = {
+            "/tmp/normwatch-data": "export",
+            "/tmp/normwatch-tour.sqlite": "tour.sqlite",
+            "/tmp/normwatch-team.sqlite": "team.sqlite",
+            "/tmp/normwatch-plan.csv": "plan.csv",
+        }
         args = [str(tmp_path / paths[a]) if a in paths else a for a in args]
+        # what a person types after a --password-stdin line
+        monkeypatch.setattr("sys.stdin", io.StringIO("a long password for the tour\n"))
         code, out, err = run(capsys, *args)
         assert code == 0, (line, err)
         assert out.strip(), line

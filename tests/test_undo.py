@@ -101,7 +101,7 @@ def test_undo_of_a_depositary_import_gives_back_the_store(
     store = open_store(str(db))
     names = {s.code: s.name for s in store.registry().states}
     data = export_mtdsg(
-        store.actions("ccm"), names, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")]
+        store.actions("ccm"), names, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2026 a")]
     )
     path = tmp_path / "XXVI-6.en.xml"
     path.write_bytes(data)

@@ -198,7 +198,7 @@ def test_dry_run_json_report_and_sources_view(
 ) -> None:
     store = open_store(fresh)
     path = tmp_path / "XXVI-6.en.xml"
-    path.write_bytes(ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")]))
+    path.write_bytes(ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2026 a")]))
     before = snapshot(fresh)
     code, out, _ = run(
         capsys, "--db", fresh, "import", "untc", str(path), "--dry-run", "--format", "json"
@@ -214,7 +214,7 @@ def test_dry_run_json_report_and_sources_view(
             "key": "TUV",
             "name": "Tuvalu",
             "before": None,
-            "after": "accession 2030-01-12",
+            "after": "accession 2026-01-12",
             "note": None,
             "count": 1,
         }
@@ -225,11 +225,11 @@ def test_dry_run_json_report_and_sources_view(
     )
     assert code == 0 and out.splitlines() == [
         "importer,source,target,table,change,key,name,before,after,note,count",
-        f"untc,{path},ccm,actions,new,TUV,Tuvalu,,accession 2030-01-12,,1",
+        f"untc,{path},ccm,actions,new,TUV,Tuvalu,,accession 2026-01-12,,1",
     ]
     assert snapshot(fresh) == before
     code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(path))
-    assert code == 0 and "+ TUV accession 2030-01-12" in out
+    assert code == 0 and "+ TUV accession 2026-01-12" in out
     code, out, _ = run(capsys, "--db", fresh, "sources", "--format", "json")
     rows = json.loads(out)
     imported = next(r for r in rows if r["url"] == str(path))
@@ -242,7 +242,7 @@ def test_one_bad_file_among_several_stops_them_all(
     store = open_store(fresh)
     good = tmp_path / "good" / "XXVI-6.en.xml"
     good.parent.mkdir()
-    good.write_bytes(ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2030 a")]))
+    good.write_bytes(ccm_export(store, extra_rows=[("Tuvalu", "", "", "12 Jan\t 2026 a")]))
     bad = tmp_path / "XXVI-6.en.xml"
     bad.write_bytes(ccm_export(store)[:500])
     before = snapshot(fresh)
@@ -250,7 +250,7 @@ def test_one_bad_file_among_several_stops_them_all(
     assert (code, out) == (2, "") and str(bad) in err
     assert snapshot(fresh) == before  # the good file, first in line, was not written either
     code, out, _ = run(capsys, "--db", fresh, "import", "untc", str(good), str(good))
-    assert code == 0 and out.count("+ TUV accession 2030-01-12") == 1  # the second: no news
+    assert code == 0 and out.count("+ TUV accession 2026-01-12") == 1  # the second: no news
 
 
 def test_treaty_option_must_agree_with_the_files_reference(

@@ -80,11 +80,11 @@ def test_no_handler_of_the_app_is_a_coroutine(web_db: str) -> None:
 
     from fastapi.routing import APIRoute
 
-    from normwatch.web.routers import api, downloads, feeds, pages
+    from normwatch.web.routers import api, downloads, feeds, pages, team
     from test_web_support import web_app
 
     app: Any = web_app(web_db)
-    routers = (api.router, downloads.router, feeds.router, pages.router)
+    routers = (api.router, downloads.router, feeds.router, pages.router, team.router, team.pages)
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) > 20
     assert [r.path for r in routes if inspect.iscoroutinefunction(r.endpoint)] == []

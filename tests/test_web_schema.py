@@ -57,6 +57,8 @@ def test_parameters_offer_values_that_exist() -> None:
     assert treaty["enum"] == sorted(all_treaties())
     with TestClient(APP) as client:
         for path, item in spec["paths"].items():
+            if "get" not in item or path == "/api/v1/me":  # need an account (test_web_team.py)
+                continue
             params = [
                 p
                 for p in item["get"].get("parameters", [])

@@ -57,11 +57,14 @@ def read_csv(name: str, required: tuple[str, ...]) -> Iterator[tuple[str, dict[s
 
 
 def load_rules_file(path: str | Path) -> TreatyRules:
+    from normwatch import inputs
+    from normwatch.errors import SourceError
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleError(f"{p}: cannot read rule file: {exc.strerror}") from None
+        text = inputs.read_text(p)
+    except SourceError as exc:
+        raise RuleError(f"cannot read rule file: {exc}") from None
     return parse_rules(text, str(p))
 
 

@@ -27,12 +27,15 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         text = str(value).strip()
         if text == "today":
             return dt.date.today()
-        from normwatch.core.dates import parse_date
+        from normwatch.core.dates import MAX_DATE, MIN_DATE, parse_date
 
         try:
-            return parse_date(text)
+            day = parse_date(text)
         except DataError as exc:
             self.fail(str(exc), param, ctx)
+        if not MIN_DATE <= day <= MAX_DATE:
+            self.fail(f"{day} is outside the supported range {MIN_DATE} – {MAX_DATE}", param, ctx)
+        return day
 
 
 DATE = DateType()

@@ -35,7 +35,7 @@ def code() -> None:
     \b
     Examples:
       normwatch code text --codebook withdrawal-reaction "We regret this withdrawal."
-      normwatch code train --codebook withdrawal-reaction train.jsonl --out model.joblib
+      normwatch code train --codebook withdrawal-reaction train.jsonl --out model.npz
       normwatch code evaluate --codebook withdrawal-reaction gold.jsonl --format json
     """
 

@@ -273,6 +273,11 @@ def check(ctx: click.Context, fmt: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every known error into one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    for i, arg in enumerate(args, start=1):
+        if "\x00" in arg:  # no path, URL or name can hold one; open() would raise
+            click.echo(f"error: argument {i} holds a NUL character: {arg!r}", err=True)
+            sys.exit(2)
     try:
         # without standalone mode, Click returns the code of ctx.exit(n) instead of exiting
         result = cli.main(args=argv, prog_name="normwatch", standalone_mode=False)

@@ -1,14 +1,18 @@
-"""``normwatch meetings import|list|show`` and ``normwatch reactions``: thin wrappers over
-:mod:`normwatch.service.meetings`, :mod:`~normwatch.sources.meetings.importer` and
+"""``normwatch meetings import|import-files|list|show`` and ``normwatch reactions``: thin
+wrappers over :mod:`normwatch.service.meetings`, :mod:`~normwatch.sources.meetings.importer` and
 :mod:`~normwatch.service.reactions`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from normwatch.cli._common import emit_import_reports, format_option, get_store
+from normwatch.sources.meetings.files import Limits
+
+if TYPE_CHECKING:
+    from normwatch.service.meeting_files import Proposed
 
 
 @click.group("meetings")
@@ -20,6 +24,7 @@ def meetings_group() -> None:
       normwatch meetings list --treaty ccm
       normwatch meetings show ccm-12msp
       normwatch meetings import path/to/meeting-dir
+      normwatch meetings import-files path/to/statement-files --meeting ccm-13msp
       normwatch meetings remove ccm-test-msp
     """
 
@@ -44,6 +49,136 @@ def import_meeting_cmd(ctx: click.Context, directory: str, fmt: str) -> None:
 
 # also `normwatch meetings import DIR`, beside the other meeting commands
 meetings_group.add_command(import_meeting_cmd, name="import")
+
+
+@meetings_group.command("import-files")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=str))
+@click.option("--meeting", required=True, help="The meeting the statements were made at.")
+@click.option(
+    "--plan",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Where to write the plan to check [default: DIRECTORY/proposed.csv].",
+)
+@click.option(
+    "--confirm",
+    type=click.Path(dir_okay=False, exists=True, path_type=str),
+    metavar="PLAN",
+    help="Import the statements of this checked plan (nothing is written without it).",
+)
+@click.option(
+    "--agenda",
+    type=click.Path(dir_okay=False, exists=True, path_type=str),
+    help="The meeting's agenda, a CSV with the columns item,title, to match items against.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a plan already there that differs from the new one (edits in it are lost).",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=Limits.max_bytes,
+    show_default=True,
+    help="Skip larger files.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=Limits.max_pages,
+    show_default=True,
+    help="Skip PDFs with more pages (and OCR no more pages than this).",
+)
+@format_option
+@click.pass_context
+def import_files_cmd(
+    ctx: click.Context,
+    directory: str,
+    meeting: str,
+    plan: str | None,
+    confirm: str | None,
+    agenda: str | None,
+    overwrite: bool,
+    max_bytes: int,
+    max_pages: int,
+    fmt: str,
+) -> None:
+    """Bring a meeting's statements in from a folder of files (one PDF, DOCX, TXT or HTML
+    file per delegation, as the meeting's document site publishes them), in two steps.
+
+    Without --confirm: propose, for each file, the speaker (from the file name or the first
+    lines, resolved through the registry and the organizations' names), the language and the
+    agenda item, with the evidence, and write them to a plan (a CSV file) for a person to
+    check; list what could not be resolved. The store is not written. A PDF without a text
+    layer is read by OCR where tesseract is installed (its statement's note says so), and is
+    skipped as "needs text" otherwise.
+
+    With --confirm PLAN: check every row of the edited plan (action import, skip, or check:
+    still to decide) and import its statements in one transaction; any problem is reported
+    with the plan's line and field, and nothing is written.
+
+    \b
+    Example:
+      normwatch meetings import-files statements/ --meeting ccm-13msp
+      normwatch meetings import-files statements/ --meeting ccm-13msp \
+          --confirm statements/proposed.csv
+    """
+    limits = Limits(max_bytes=max_bytes, max_pages=max_pages)
+    store = get_store(ctx)
+    if confirm is not None:
+        from normwatch.service.meeting_files import confirm_files
+
+        given = [
+            o for o, v in (("--plan", plan), ("--agenda", agenda), ("--overwrite", overwrite)) if v
+        ]
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: for proposing, not with --confirm")
+
+        emit_import_reports([confirm_files(store, directory, meeting, confirm, limits=limits)], fmt)
+        return
+    from normwatch.service.meeting_files import propose_files
+
+    _print_proposal(
+        propose_files(
+            store, directory, meeting, plan=plan, agenda=agenda, limits=limits, overwrite=overwrite
+        ),
+        directory,
+        ctx.find_root().ensure_object(dict).get("db"),
+        fmt,
+    )
+
+
+def _print_proposal(proposed: Proposed, directory: str, db: str | None, fmt: str) -> None:
+    import shlex
+
+    from normwatch.formats import emit
+
+    rows = [p.row() for p in proposed.proposals]
+    from normwatch.sources.meetings.files import PLAN_COLUMNS
+
+    # a table for people shows the proposal; CSV is the plan itself, JSON the same rows
+    short = ["file", "action", "speaker", "language", "agenda_item", "text_from"]
+    columns = {"table": short, "csv": list(PLAN_COLUMNS)}.get(fmt)
+    emit(rows, fmt, columns=columns, title="Proposed")
+    out = fmt != "table"  # the summary goes to stderr when stdout is for a program
+    for p in proposed.unresolved:
+        click.echo(f"to check: {p.file}: {'; '.join(p.unresolved)}", err=out)
+        for evidence in (p.speaker_evidence, p.language_evidence, p.agenda_evidence):
+            click.echo(f"    {evidence}", err=out)
+    for p in proposed.skipped:
+        click.echo(f"skipped: {p.file}: {p.note}", err=out)
+    checks, skips = len(proposed.unresolved), len(proposed.skipped)
+    n = len(proposed.proposals)
+    click.echo(
+        f"plan written to {proposed.plan} ({n} files: {n - checks - skips} to import, "
+        f"{checks} to check, {skips} skipped); "
+        "nothing imported. Check and edit it, then:\n"
+        "  normwatch "
+        + (f"--db {shlex.quote(db)} " if db else "")
+        + f"meetings import-files {shlex.quote(directory)} --meeting {proposed.meeting} "
+        f"--confirm {shlex.quote(str(proposed.plan))}",
+        err=out,
+    )
 
 
 @meetings_group.command("remove")

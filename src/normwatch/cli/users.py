@@ -88,6 +88,7 @@ def tokens_group() -> None:
       normwatch tokens create alice --expires 2027-06-30
       normwatch tokens list
       normwatch tokens revoke 3f2a9c01b7de
+      normwatch tokens revoke --user bob
     """
 
 
@@ -116,11 +117,22 @@ def tokens_list_cmd(ctx: click.Context, fmt: str) -> None:
 
 
 @tokens_group.command("revoke")
-@click.argument("token_id")
+@click.argument("token_id", required=False)
+@click.option("--user", "user", metavar="NAME", help="Revoke every token of NAME instead.")
 @click.pass_context
-def revoke_cmd(ctx: click.Context, token_id: str) -> None:
-    """Revoke the token TOKEN_ID (its id from tokens list, or the token itself)."""
-    from normwatch.service.accounts import revoke_token
+def revoke_cmd(ctx: click.Context, token_id: str | None, user: str | None) -> None:
+    """Revoke the token TOKEN_ID (its id from tokens list, or the token itself), or with
+    --user every token of a user."""
+    from normwatch.service.accounts import list_tokens, revoke_token
 
-    done = revoke_token(get_store(ctx), token_id)
-    click.echo(f"token {done['id']} revoked")
+    store = get_store(ctx)
+    if (token_id is None) == (user is None):
+        raise click.UsageError("name a TOKEN_ID or --user NAME (not both)")
+    if user is not None:
+        ids = [t["id"] for t in list_tokens(store) if t["user"] == user and not t["revoked_at"]]
+    else:
+        ids = [str(token_id)]
+    for found in ids:
+        click.echo(f"token {revoke_token(store, found)['id']} revoked")
+    if not ids:
+        click.echo(f"{user} has no token to revoke")

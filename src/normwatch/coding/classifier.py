@@ -5,9 +5,11 @@ character 2–5-grams (within words), which copes with the three languages and t
 without any language resource. A statement is coded as a whole; the evidence for each code it
 predicts is the sentence the same classifier scores highest. Implications are applied after.
 
-A trained :class:`ModelBundle` is saved with :mod:`joblib` (a pickle: load only model files you
-made or trust) together with its training metadata: date, number of examples, codebook id and
-version, label counts, languages and the scikit-learn version.
+A trained :class:`ModelBundle` is saved as its fitted numbers, never as code: a NumPy ``.npz``
+archive (read with ``allow_pickle=False``) of the vocabularies, IDF weights and coefficients,
+with a JSON entry for the settings and the training metadata (date, number of examples,
+codebook id and version, label counts, languages, the scikit-learn version). Loading rebuilds
+the same estimators from them, so a model file cannot run code when it is loaded.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from normwatch.coding.text import split_sentences
 from normwatch.errors import DataError, NormwatchError, SourceError
 
 FORMAT = "normwatch-coding-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 THRESHOLD = 0.5
 CV_FOLDS = 5
 
@@ -104,67 +106,141 @@ class ModelBundle:
     # -- persistence
 
     def save(self, path: str | Path) -> Path:
-        import joblib  # type: ignore[import-untyped]
+        import numpy as np
 
         p = Path(path)
         if p.parent and not p.parent.exists():
             p.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
+        arrays: dict[str, Any] = {}
+        vectorizers = []
+        for name, vec in self.vectorizer.transformer_list:
+            terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+            vectorizers.append({"name": name, "params": _plain(vec.get_params()), "terms": terms})
+            arrays[f"idf_{name}"] = vec.idf_
+        constants: dict[str, float] = {}
+        fitted: dict[str, dict[str, Any]] = {}
+        for code, clf in self.classifiers.items():
+            if isinstance(clf, float):
+                constants[code] = clf
+                continue
+            fitted[code] = {"params": _plain(clf.get_params())}
+            arrays[f"coef_{code}"] = clf.coef_
+            arrays[f"intercept_{code}"] = clf.intercept_
+            arrays[f"classes_{code}"] = clf.classes_
+        header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "codebook_id": self.codebook_id,
             "codebook_version": self.codebook_version,
             "codes": self.codes,
-            "vectorizer": self.vectorizer,
-            "classifiers": self.classifiers,
+            "vectorizers": vectorizers,
+            "constants": constants,
+            "classifiers": fitted,
             "thresholds": self.thresholds,
             "metadata": self.metadata,
         }
+        import json
+
         try:
-            joblib.dump(payload, p, compress=3)
+            with p.open("wb") as f:  # a file object: numpy adds no ".npz" to the name
+                np.savez_compressed(f, header=np.array(json.dumps(header)), **arrays)
         except OSError as exc:
             raise SourceError(f"cannot write the model to {p}: {exc.strerror or exc}") from exc
         return p
 
 
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """An estimator's settings that JSON can hold (the dtype, a class, is left at its default)."""
+    return {
+        k: v
+        for k, v in params.items()
+        if v is None or isinstance(v, (str, int, float, bool, list, tuple))
+    }
+
+
 def load_model(path: str | Path) -> ModelBundle:
-    """Load a model saved by :meth:`ModelBundle.save` (a trusted file: it is a pickle)."""
-    import joblib
+    """Load a model saved by :meth:`ModelBundle.save`: numbers and settings only, never code."""
+    import io
+    import json
+    import zipfile
+
+    import numpy as np
+
+    from normwatch import inputs
 
     p = Path(path)
-    if not p.is_file():
+    if not p.is_file() and not p.exists():
         raise SourceError(f"model file not found: {p}")
+    data = inputs.read_bytes(p)
+    if not data.startswith(b"PK"):
+        raise DataError(
+            "not a normwatch model file of this version (an older model file is a pickle, "
+            "which could run code when loaded, so it is not read): train it again",
+            where=str(p),
+        )
     try:
-        payload = joblib.load(p)
-    except Exception as exc:  # a truncated, foreign or corrupt file
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            header = json.loads(str(z["header"]))
+            arrays = {k: z[k] for k in z.files if k != "header"}
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
         raise DataError(
             f"not a normwatch model file ({type(exc).__name__}: {exc})", where=str(p)
         ) from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DataError("not a normwatch model file", where=str(p))
-    if payload.get("format_version") != FORMAT_VERSION:
+    if header.get("format_version") != FORMAT_VERSION:
         raise DataError(
-            f"model format version {payload.get('format_version')} is not "
+            f"model format version {header.get('format_version')} is not "
             f"supported (expected {FORMAT_VERSION}); train it again",
             where=str(p),
         )
+    try:
+        return _rebuild(header, arrays)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(
+            f"a damaged model file ({type(exc).__name__}: {exc})", where=str(p)
+        ) from None
+
+
+def _rebuild(header: dict[str, Any], arrays: dict[str, Any]) -> ModelBundle:
+    """The estimators of a saved model, from their settings and fitted numbers."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
+
+    parts = []
+    for v in header["vectorizers"]:
+        params = dict(v["params"])
+        params["ngram_range"] = tuple(params["ngram_range"])
+        vec = TfidfVectorizer(**params)
+        vec.vocabulary_ = {term: i for i, term in enumerate(v["terms"])}
+        vec.idf_ = arrays[f"idf_{v['name']}"]
+        parts.append((v["name"], vec))
+    classifiers: dict[str, Any] = {c: float(x) for c, x in header["constants"].items()}
+    for code, spec in header["classifiers"].items():
+        clf = LogisticRegression(**spec["params"])
+        clf.coef_ = arrays[f"coef_{code}"]
+        clf.intercept_ = arrays[f"intercept_{code}"]
+        clf.classes_ = arrays[f"classes_{code}"]
+        clf.n_features_in_ = clf.coef_.shape[1]
+        classifiers[code] = clf
     return ModelBundle(
-        payload["codebook_id"],
-        payload["codebook_version"],
-        list(payload["codes"]),
-        payload["vectorizer"],
-        dict(payload["classifiers"]),
-        dict(payload["thresholds"]),
-        dict(payload["metadata"]),
+        header["codebook_id"],
+        header["codebook_version"],
+        list(header["codes"]),
+        FeatureUnion(parts),
+        classifiers,
+        {c: float(t) for c, t in header["thresholds"].items()},
+        dict(header["metadata"]),
     )
 
 
 def train(examples: Sequence[LabelledText], codebook: Codebook, *, c: float = 10.0) -> ModelBundle:
     """Train a :class:`ModelBundle` on labelled statements of ``codebook``."""
     import sklearn  # type: ignore[import-untyped]
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-    from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
 
     if len(examples) < 2:
         raise NormwatchError(f"need at least 2 labelled statements to train, got {len(examples)}")

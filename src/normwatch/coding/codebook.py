@@ -372,10 +372,13 @@ def _stamp(path: Path) -> _Stamp:
 def _read(path: Path, stamps: list[_Stamp]) -> Any:
     """The YAML data of ``path``, noting the file's version in ``stamps``."""
     stamps.append(_stamp(path))
+    from normwatch import inputs
+    from normwatch.errors import SourceError
+
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read codebook: {exc}", where=str(path)) from exc
+        raw = inputs.read_text(path)
+    except SourceError as exc:
+        raise DataError(f"cannot read codebook: {exc}", where=str(path)) from None
     return _yaml(raw, str(path))
 
 

@@ -31,6 +31,12 @@ class LabelledText:
 def read_labelled(path: str | Path, codebook: Codebook) -> list[LabelledText]:
     """Read a labelled JSONL file (see the module documentation)."""
     p = Path(path)
+    from normwatch import inputs
+
+    if p.exists() and not p.is_dir():
+        inputs.regular_file(p)  # no pipe or device
+        if p.stat().st_size > inputs.limit(inputs.INPUT):
+            raise inputs.too_large(str(p), p.stat().st_size, inputs.INPUT)
     try:
         raw = p.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -91,6 +91,12 @@ class PartialDate:
         return f"{self.year:04d}"
 
 
+#: the dates asked about (``--on``, ``?on=``, ``--since`` …) must lie in this range: the
+#: deadlines computed from a date (up to a century on) then stay within the calendar
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2199, 12, 31)
+
+
 def parse_date(text: str, *, where: str | None = None) -> dt.date:
     """Parse a full ISO date (``YYYY-MM-DD``); a partial or impossible one is a DataError."""
     if not _ISO.match(text.strip()):

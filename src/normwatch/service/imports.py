@@ -10,12 +10,17 @@ JSON.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from normwatch.service.import_checks import ImportCheck
+
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from normwatch.sources.untc.importer import Item, Report
     from normwatch.store.db import Store
 
@@ -180,8 +185,15 @@ def import_untc(
     allow_removals: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[ImportReport]:
-    """``normwatch import untc``: every file read and checked before anything is written."""
+    """``normwatch import untc``: every file read and checked before anything is written; each
+    file's result must pass ``normwatch check`` (:mod:`normwatch.service.import_checks`)."""
     from normwatch.sources.untc.importer import import_untc_files
+
+    checks: list[ImportCheck] = []
+
+    def verify(conn: Connection) -> AbstractContextManager[object]:
+        checks.append(ImportCheck(store, "import untc"))
+        return checks[-1](conn)
 
     reports = import_untc_files(
         store,
@@ -190,15 +202,27 @@ def import_untc(
         dry_run=dry_run,
         allow_removals=allow_removals,
         progress=progress,
+        verify=verify,
     )
-    return [from_untc(r) for r in reports]
+    out = [from_untc(r) for r in reports]
+    if not dry_run:
+        for report, done in zip(out, checks, strict=True):
+            report.problems.extend(done.warnings)
+    return out
 
 
 def import_meeting(store: Store, directory: str | Path) -> ImportReport:
     """``normwatch import meeting DIR``: one transaction; nothing written on any problem."""
     from normwatch.sources.meetings.importer import import_meeting as run
 
-    raw = run(store, directory)
+    check = ImportCheck(store, str(directory))
+    report = meeting_report(run(store, directory, verify=check), str(directory))
+    report.problems += check.warnings
+    return report
+
+
+def meeting_report(raw: dict[str, Any], source: str) -> ImportReport:
+    """The report of a meeting importer's per-table counts (a folder, or statement files)."""
     tables: dict[str, TableCounts] = {}
     changes: list[Change] = []
     for table, c in raw["tables"].items():
@@ -211,16 +235,13 @@ def import_meeting(store: Store, directory: str | Path) -> ImportReport:
     return _totals(
         ImportReport(
             importer="meeting",
-            source=str(directory),
+            source=source,
             target=raw["meeting"],
             tables=tables,
             changes=changes,
             problems=list(raw["warnings"]),
             facts={
-                "created": raw["created"],
-                "participants": raw["participants"],
-                "statements": raw["statements"],
-                "codings": raw["codings"],
+                k: raw[k] for k in ("created", "participants", "statements", "codings") if k in raw
             },
         )
     )
@@ -232,7 +253,8 @@ def import_obligations(store: Store, treaty: str, file: str | Path) -> ImportRep
     from normwatch.sources.obligations import import_facts
 
     rules = get_treaty(treaty)
-    facts = import_facts(store, rules.id, file)
+    check = ImportCheck(store, str(file))
+    facts = import_facts(store, rules.id, file, verify=check)
     changes = [
         Change(
             table="obligation_facts",
@@ -250,6 +272,7 @@ def import_obligations(store: Store, treaty: str, file: str | Path) -> ImportRep
             target=rules.id,
             tables={"obligation_facts": TableCounts(new=len(facts))},
             changes=changes,
+            problems=check.warnings,
         )
     )
 

@@ -44,6 +44,12 @@ def statement_version(conn: Connection, statement: str, codebook: str) -> int:
     return int(conn.execute(latest).scalar_one())
 
 
+def current_version(store: Store, statement: str, codebook: str = DEFAULT_CODEBOOK) -> int:
+    """The version a decision on ``statement`` must name (see the module's docstring)."""
+    with store.engine.connect() as conn:
+        return statement_version(conn, statement, codebook)
+
+
 def _changes_since(conn: Connection, statement: str, codebook: str, version: int) -> list[str]:
     from sqlalchemy import select
 
@@ -145,14 +151,31 @@ def _suggested_evidence(store: Store, statement: str, codebook: str, code: str) 
     return rows[0]["evidence_quote"] if rows else None
 
 
-def history(store: Store, statement: str) -> list[dict[str, Any]]:
-    """Every recorded change to the statement's codings, oldest first."""
-    return store.query(
+def history(store: Store, statement: str, *, blind_for: str | None = None) -> list[dict[str, Any]]:
+    """Every recorded change to the statement's codings, oldest first; with ``blind_for`` (a
+    coder, or ``""`` for anyone) only the automatic coders' and that coder's own changes."""
+    rows = store.query(
         "SELECT codebook, code, coder, actor, action, at, old_review_state, new_review_state, "
         "old_evidence, new_evidence, revision FROM coding_history "
         "WHERE statement_id = :s ORDER BY revision, id",
         {"s": statement},
     )
+    if blind_for is None:
+        return rows
+    return [r for r in rows if r["actor"].startswith("auto:") or r["actor"] == blind_for]
+
+
+def hide_from(codings: list[dict[str, Any]], coder: str | None) -> list[dict[str, Any]]:
+    """What ``coder`` (None: anyone but the two coders) may see of a blind statement's
+    codings: the automatic suggestions as suggested (their review follows the human decisions)
+    and their own decisions."""
+    out = []
+    for c in codings:
+        if c["coder"].startswith("auto:"):
+            out.append({**c, "review_state": "suggested", "reviewed_by": None})
+        elif c["coder"] == coder:
+            out.append(c)
+    return out
 
 
 def blind_statements(store: Store, meeting: str, codebook: str, coder: str) -> set[str]:
@@ -195,12 +218,9 @@ def coding_queue(
     blind = blind_statements(store, m["id"], codebook, user.coder)
     codings: dict[str, list[dict[str, Any]]] = {}
     for c in meeting_codings(store, m["id"], codebook):
-        if c["statement"] in blind:
-            if c["coder"].startswith("human:") and c["coder"] != user.coder:
-                continue
-            if c["coder"].startswith("auto:"):
-                c = {**c, "review_state": "suggested", "reviewed_by": None}
         codings.setdefault(c["statement"], []).append(c)
+    for sid in blind & set(codings):
+        codings[sid] = hide_from(codings[sid], user.coder)
     members: set[str] | None = None
     if group:
         day = dt.date.fromisoformat(m["start_date"])
@@ -222,7 +242,7 @@ def coding_queue(
             continue
         if code and not any(c["code"] == code for c in mine):
             continue
-        if speaker and speaker.casefold() not in (s["speaker"].casefold(),):
+        if speaker and speaker.casefold() != s["speaker"].casefold():
             continue
         if members is not None and s["speaker"] not in members:
             continue

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from normwatch import features
+from normwatch.core.dates import PartialDate
 from normwatch.core.model import NO_NOTIFICATION, ActionKind, Status
 from normwatch.errors import DataError
 from normwatch.store.db import Store
@@ -357,6 +358,32 @@ def check(store: Store) -> list[Problem]:
                             f"{rules.id} {ref['date']}: {key} = {got[key]}, reference {ref[key]}",
                         )
                     )
+    problems.extend(_recorded_before_dated(store))
     for dotted in features.CHECKS:
         problems.extend(features.resolve(dotted)(store))
+    return problems
+
+
+def _recorded_before_dated(store: Store) -> list[Problem]:
+    """Acts dated after the day an import first recorded them (a ratification "dated 2030" in
+    a file read in 2026): a depositary lists an act only once it has happened."""
+    from normwatch.store.bundled import BUNDLED_SEEN
+
+    problems: list[Problem] = []
+    rows = store.query(
+        "SELECT a.treaty, a.state, a.kind, a.date, MIN(x.first_seen) AS seen FROM actions a "
+        "JOIN action_sources x ON x.action_id = a.id WHERE x.first_seen <> :bundled "
+        "GROUP BY a.id, a.treaty, a.state, a.kind, a.date ORDER BY a.treaty, a.state, a.date",
+        {"bundled": BUNDLED_SEEN},
+    )
+    for r in rows:
+        seen = str(r["seen"])[:10]
+        if PartialDate.parse(r["date"]).earliest().isoformat() > seen:
+            problems.append(
+                Problem(
+                    "dated_after_recording",
+                    f"{r['treaty']}: {r['state']} {r['kind']} {r['date']}: dated after it "
+                    f"was first recorded ({seen})",
+                )
+            )
     return problems

@@ -42,13 +42,14 @@ from normwatch.core.dates import PartialDate
 from normwatch.core.model import Source
 from normwatch.core.obligations import ALL_STATES, ObligationFact
 from normwatch.core.schemas.obligations import REQUIRED_COLUMNS, ObligationRow
-from normwatch.errors import DataError, StoreError
+from normwatch.errors import DataError, SourceError, StoreError
+from normwatch.sources import _csv
 from normwatch.store.schema import metadata
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from normwatch.store.db import Store
+    from normwatch.store.db import Store, Verify
 
 FILE_NAME = "obligations.csv"
 
@@ -146,12 +147,12 @@ def parse_csv(treaty: str, text: str, name: str) -> list[ObligationFact]:
     """Every row of an obligations CSV (the bundled layout), labelled ``name:line``; a
     DataError lists the problems of every row at once."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in _csv.fieldnames(reader, name)]
     if missing:
         raise DataError(f"missing column(s) {', '.join(missing)}", where=name)
     facts = []
     found: list[str] = []
-    for row in reader:
+    for row in _csv.rows(reader, name):
         clean = {k: (v or "").strip() for k, v in row.items() if k}
         fact, row_found = _row_problems(treaty, clean, f"{name}:{reader.line_num}")
         found.extend(row_found)
@@ -167,7 +168,7 @@ def fictional_rows(text: str, name: str) -> list[str]:
     written for tests or a tour, which only an example store takes)."""
     reader = csv.DictReader(io.StringIO(text))
     found = []
-    for row in reader:
+    for row in _csv.rows(reader, name):
         value = (row.get("fictional") or "").strip().lower()
         if value in ("yes", "true", "1"):
             found.append(f"{name}:{reader.line_num}")
@@ -255,7 +256,9 @@ def ensure_table(store: Store) -> None:
         load_bundled(conn, codes)
 
 
-def import_facts(store: Store, treaty: str, path: str | Path) -> list[ObligationFact]:
+def import_facts(
+    store: Store, treaty: str, path: str | Path, *, verify: Verify | None = None
+) -> list[ObligationFact]:
     """Add the facts of a CSV file (bundled layout) to the store, in one transaction; returns
     the facts written.
 
@@ -263,17 +266,21 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> list[Obligation
     with an error naming file, line and field, before anything is written. Rows keep
     ``file:line`` as their origin, so that ``normwatch check`` can point at them for the
     checks that need the rest of the store (dates against entry into force, extensions ...).
+    ``verify`` wraps the writes and may refuse them.
     """
+    from contextlib import nullcontext
+
     from normwatch.catalog import get_treaty, obligation_rules
     from normwatch.core.obligation_rules import known_fact_names
 
     rules = get_treaty(treaty)
     p = Path(path)
+    from normwatch import inputs
+
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise DataError(f"cannot read: {reason}", where=str(p)) from None
+        text = inputs.read_text(p)
+    except SourceError as exc:
+        raise DataError(str(exc).removeprefix(f"{p}: "), where=str(p)) from None
     facts = parse_csv(rules.id, text, p.name)
     fictional = fictional_rows(text, p.name)
     if fictional:
@@ -294,6 +301,10 @@ def import_facts(store: Store, treaty: str, path: str | Path) -> list[Obligation
     ensure_table(store)
     from normwatch.store.journal import journaled
 
-    with store.transaction() as conn, journaled(conn, f"obligations {rules.id}", str(p.resolve())):
+    with (
+        store.transaction() as conn,
+        journaled(conn, f"obligations {rules.id}", str(p.resolve())),
+        (verify or nullcontext)(conn),
+    ):
         write_facts(conn, facts)
     return facts

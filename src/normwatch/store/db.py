@@ -9,8 +9,8 @@ of :class:`Store` (``registry``, ``actions``, ``conflicts``, ``events``) and nev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     import sqlite3
 
     from sqlalchemy import Connection, Engine
+
+
+#: a check an importer runs around its writes, given the transaction's connection; it may
+#: refuse them by raising (the service layer passes ``normwatch check`` this way)
+Verify = Callable[["Connection"], AbstractContextManager[object]]
 
 
 def brief(exc: BaseException) -> str:
@@ -150,6 +155,17 @@ class Store:
         self._views: dict[str, TreatyView] = {}
         self._timelines: dict[tuple[str, str], Timeline] = {}
         self._actions: dict[str, list[Action]] = {}
+        #: the connection of an open transaction that a :meth:`bound` store reads through
+        self._conn: Connection | None = None
+
+    def bound(self, conn: Connection) -> Store:
+        """This store as seen through ``conn``, a connection inside an open transaction: its
+        reads see that transaction's uncommitted writes (an import's result is checked this
+        way before it commits). It cannot open transactions of its own."""
+        other = Store(self.url)
+        other._sqlite = None
+        other._conn = conn
+        return other
 
     @property
     def engine(self) -> Engine:
@@ -158,6 +174,11 @@ class Store:
 
             try:
                 self._engine = _make_engine(self.url)
+            except ValueError:  # a URL that does not parse: a bad port, an unclosed [IPv6]
+                raise StoreError(
+                    f"cannot open store {self.url}: not a valid database URL (check the host, "
+                    "the brackets around an IPv6 address and the port, a number up to 65535)"
+                ) from None
             except (SQLAlchemyError, ArgumentError, ModuleNotFoundError, OSError) as exc:
                 raise StoreError(f"cannot open store {self.url}: {brief(exc)}") from None
         return self._engine
@@ -182,6 +203,8 @@ class Store:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
+            if self._conn is not None:
+                return [dict(r._mapping) for r in self._conn.execute(text(sql), params or {})]
             with self.engine.connect() as conn:
                 return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
         except SQLAlchemyError as exc:
@@ -238,6 +261,9 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         """One transaction: everything inside commits together or not at all."""
         from sqlalchemy.exc import SQLAlchemyError
+
+        if self._conn is not None:
+            raise StoreError("a store bound to an open transaction cannot start another")
 
         try:
             with self.engine.begin() as conn:
@@ -433,6 +459,33 @@ class Store:
             + " ORDER BY treaty, date"
         )
         return self.query(sql, {"treaty": treaty})
+
+    def data_version(self) -> tuple[Any, ...]:
+        """A value that changes whenever anything is written to the store, by this process or
+        another (the web app drops its caches when it does), read without scanning tables.
+
+        A SQLite file: the times and sizes of the file and its write-ahead log. PostgreSQL: the
+        next transaction id (``pg_current_snapshot()``'s xmax), which moves only when some
+        transaction writes; a refused import or another database of the server may move it too,
+        which only costs a cache refill. Other databases: counts and the newest import.
+        """
+        if self._sqlite:
+            out: list[Any] = []
+            for p in (self._sqlite, f"{self._sqlite}-wal"):
+                try:
+                    st = os.stat(p)
+                    out += [st.st_mtime_ns, st.st_size]
+                except OSError:
+                    out += [None, None]
+            return tuple(out)
+        if self.url.startswith("postgresql"):
+            row = self.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x")[0]
+            return (row["x"],)
+        row = self.query(
+            "SELECT (SELECT COUNT(*) FROM actions) AS a, (SELECT MAX(imported_at) FROM imports) "
+            "AS i, (SELECT COUNT(*) FROM events) AS e"
+        )[0]
+        return (row["a"], row["i"], row["e"])
 
     def count(self, table: str) -> int:
         if not table.isidentifier():

@@ -107,21 +107,28 @@ def current(request: Request) -> tuple[User, str | None] | None:
     return result
 
 
-def require(request: Request, role: str, csrf: str | None = None) -> User:
+def authenticated(request: Request, role: str) -> User:
     """The user of the request if its role is ``role`` or above: AuthError (401) when
-    anonymous, ForbiddenError (403) for a lower role. A session (not a token) must also
-    send its CSRF token: the form's ``csrf`` field or the ``X-CSRF-Token`` header."""
+    anonymous, ForbiddenError (403) for a lower role."""
     found = current(request)
     if found is None:
         raise AuthError("log in first: this needs an account (a session or an API token)")
-    user, session_csrf = found
-    if session_csrf is not None:
-        sent = csrf or request.headers.get("x-csrf-token") or ""
-        if not hmac.compare_digest(sent.encode(), session_csrf.encode()):
-            raise ForbiddenError("the form's CSRF token is missing or wrong: reload the page")
+    user = found[0]
     if not user.can(role):
         raise ForbiddenError(f"{user.name} is a {user.role}; this needs a {role} or above")
     return user
+
+
+def check_csrf(request: Request, csrf: str | None) -> None:
+    """A write by a session (not a token) must send the session's CSRF token: the form's
+    ``csrf`` field or the ``X-CSRF-Token`` header; ForbiddenError (403) otherwise."""
+    found = current(request)
+    session_csrf = found[1] if found else None
+    if session_csrf is None:
+        return
+    sent = csrf or request.headers.get("x-csrf-token") or ""
+    if not hmac.compare_digest(sent.encode(), session_csrf.encode()):
+        raise ForbiddenError("the form's CSRF token is missing or wrong: reload the page")
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:

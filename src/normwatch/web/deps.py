@@ -92,6 +92,10 @@ class ErrorBody(BaseModel):
 
 ERROR_DESCRIPTIONS = {
     400: "a bad parameter (e.g. a malformed date)",
+    401: "anonymous, or an unknown, expired or revoked token: log in or send a valid "
+    "Authorization: Bearer TOKEN",
+    403: "a role too low for this, or a session's write without its CSRF token",
+    409: "the statement changed since the version the decision names (the message says how)",
     404: "unknown treaty, State, meeting, file or path",
     422: "a parameter of the wrong type",
 }
@@ -131,3 +135,8 @@ StatePath = Annotated[
 
 
 MeetingPath = Annotated[str, Path(description="Meeting id.", examples=["ccm-12msp"])]
+
+StatementPath = Annotated[
+    str,
+    Path(description="A statement's id within its meeting.", examples=["president-2024-09"]),
+]

@@ -18,16 +18,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from normwatch.core.dates import parse_date
+from normwatch.core.dates import MAX_DATE, MIN_DATE, parse_date
 from normwatch.core.model import Status
 from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 T = TypeVar("T")
-
-#: the dates the site answers for; outside them a date is a 400, not a long computation
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2199, 12, 31)
 
 
 class DateParamError(DataError):
@@ -127,21 +123,7 @@ class Site:
     # -- freshness -------------------------------------------------------------------
 
     def data_version(self) -> tuple[Any, ...]:
-        path = getattr(self.store, "_sqlite", None)
-        if path:
-            out: list[Any] = []
-            for p in (path, f"{path}-wal"):
-                try:
-                    st = os.stat(p)
-                    out += [st.st_mtime_ns, st.st_size]
-                except OSError:
-                    out += [None, None]
-            return tuple(out)
-        row = self.store.query(
-            "SELECT (SELECT COUNT(*) FROM actions) AS a, (SELECT MAX(imported_at) FROM imports) "
-            "AS i, (SELECT COUNT(*) FROM events) AS e"
-        )[0]
-        return (row["a"], row["i"], row["e"])
+        return self.store.data_version()
 
     def refresh_due(self) -> bool:
         """Whether :meth:`refresh` would look at the data now (cheap: no I/O)."""

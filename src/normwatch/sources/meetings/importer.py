@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from normwatch import inputs
 from normwatch.core import schemas
 from normwatch.core.dates import PartialDate
 from normwatch.core.meetings import (
@@ -62,13 +63,20 @@ from normwatch.core.schemas.meeting import (
     StatementRow,
     columns,
 )
-from normwatch.errors import DataError, NormwatchError, NotFoundError, UnknownStateError
+from normwatch.errors import (
+    DataError,
+    NormwatchError,
+    NotFoundError,
+    SourceError,
+    UnknownStateError,
+)
+from normwatch.sources import _csv
 from normwatch.sources.meetings import texts
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from normwatch.store.db import Store
+    from normwatch.store.db import Store, Verify
 
 MEETING_KEYS = tuple(MeetingFile.model_fields)
 PARTICIPANT_COLUMNS, PARTICIPANT_OPTIONAL = columns(ParticipantRow)
@@ -205,8 +213,11 @@ def _read_meeting_yaml(
         problems.add(name, "missing file")
         return placeholder, DEFAULT_CODEBOOK, [], []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = yaml.safe_load(inputs.read_text(inputs.in_folder(directory, name)))
+    except SourceError as exc:
+        problems.add(name, str(exc).removeprefix(f"{path}: "))
+        return placeholder, DEFAULT_CODEBOOK, [], []
+    except yaml.YAMLError as exc:
         problems.add(name, f"not valid YAML: {exc}")
         return placeholder, DEFAULT_CODEBOOK, [], []
     if not isinstance(data, dict):
@@ -296,15 +307,20 @@ def _read_csv(
             problems.add(name, "missing file")
         return
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.add(name, "must be UTF-8")
+        raw = inputs.read_text(inputs.in_folder(directory, name))
+    except SourceError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        problems.add(name, "must be UTF-8" if reason == "not UTF-8 text" else reason)
         return
     first = raw.split("\n", 1)[0]
     # a spreadsheet saved in a locale with a decimal comma separates fields with ";"
     delimiter = ";" if ";" in first and "," not in first else ","
     reader = csv.DictReader(io.StringIO(raw), delimiter=delimiter)
-    columns = [c.strip() for c in reader.fieldnames or []]
+    try:
+        columns = [c.strip() for c in _csv.fieldnames(reader, name)]
+    except DataError as exc:
+        problems.add(name, str(exc).removeprefix(f"{name}:1: "))
+        return
     missing = [c for c in required if c not in columns]
     unknown = [c for c in columns if c not in required and c not in optional]
     if missing:
@@ -313,11 +329,13 @@ def _read_csv(
         problems.add(name, f"unknown column(s): {', '.join(unknown)}")
     if missing:
         return
-    for row in reader:
-        values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
-        if not any(values.values()):
-            continue
-        yield f"{name}:{reader.line_num}", values
+    try:
+        for row in _csv.rows(reader, name):
+            values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
+            if any(values.values()):
+                yield f"{name}:{reader.line_num}", values
+    except DataError as exc:
+        problems.add(f"{name}:{reader.line_num}", str(exc).split(": ", 1)[1])
 
 
 def _resolve(registry: Registry, name: str, where: str, problems: _Problems) -> str | None:
@@ -897,6 +915,63 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
     }
 
 
+def write_statements(
+    conn: Connection, meeting_id: str, statements: list[Statement]
+) -> dict[str, Any]:
+    """Add (or bring up to date) ``statements`` of a meeting already in the store, leaving
+    its other rows alone; the same report as :func:`write_record` (``normwatch meetings
+    import-files --confirm``: a folder of statement files, with the plan a person checked)."""
+    from sqlalchemy import select
+
+    from normwatch.store import meeting_tables as mt
+
+    if conn.execute(select(mt.meetings.c.id).where(mt.meetings.c.id == meeting_id)).first() is None:
+        raise NotFoundError(f"unknown meeting {meeting_id!r} (see normwatch meetings list)")
+    counts = _Counts()
+    ids = {s.id for s in statements} or {""}
+    rows = [
+        {
+            "id": s.id,
+            "meeting_id": meeting_id,
+            "local_id": s.local_id,
+            "speaker": s.speaker,
+            "speaker_kind": s.speaker_kind.value,
+            "role": s.role,
+            "agenda_item": s.agenda_item,
+            "language": s.language,
+            "language_detected": int(s.language_detected),
+            "date": s.date,
+            "file": s.file,
+            "text": s.text,
+            "text_sha256": s.text_sha256,
+            "source_id": ensure_source_ref(conn, s.source) if s.source else None,
+            "note": s.note,
+        }
+        for s in statements
+    ]
+    counts.add(
+        "statements", *_sync(conn, mt.statements, mt.statements.c.id.in_(ids), ("id",), rows)
+    )
+    counts.add(
+        "statement_on_behalf",
+        *_sync(
+            conn,
+            mt.statement_on_behalf,
+            mt.statement_on_behalf.c.statement_id.in_(ids),
+            ("statement_id", "state"),
+            [{"statement_id": s.id, "state": c} for s in statements for c in s.on_behalf_of],
+        ),
+    )
+    return {
+        "meeting": meeting_id,
+        "created": False,
+        "changes": counts.total,
+        "tables": counts.counts,
+        "statements": len(statements),
+        "warnings": [],
+    }
+
+
 def ensure_source_ref(conn: Connection, src: SourceRef) -> str:
     from normwatch.core.model import Source
     from normwatch.store.facts import ensure_source
@@ -951,15 +1026,24 @@ def _sync(
     return new, changed, removed
 
 
-def import_meeting(store: Store, directory: str | Path) -> dict[str, Any]:
-    """``normwatch meetings import DIR``: one transaction; nothing is written on any problem."""
+def import_meeting(
+    store: Store, directory: str | Path, *, verify: Verify | None = None
+) -> dict[str, Any]:
+    """``normwatch meetings import DIR``: one transaction; nothing is written on any problem
+    (``verify`` wraps the writes and may refuse them)."""
+    from contextlib import nullcontext
+
     from normwatch.store.db import FictionRefused
 
     path = Path(directory)
     example = store.is_example()
     from normwatch.store.journal import journaled
 
-    with store.transaction() as conn, journaled(conn, "meetings", str(path.resolve())):
+    with (
+        store.transaction() as conn,
+        journaled(conn, "meetings", str(path.resolve())),
+        (verify or nullcontext)(conn),
+    ):
         report = import_directory(conn, path)
         if report["fictional"] and not example:
             # raised inside the transaction: everything written above is rolled back

@@ -9,12 +9,19 @@ re-imports of the same file. Language detection uses the coder's detector
 from __future__ import annotations
 
 import hashlib
+import html
+import io
 import re
 from pathlib import Path
 
+from normwatch import inputs
 from normwatch.errors import SourceError
 
 SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
+
+
+class NoTextError(SourceError):
+    """The file was read and holds no text (a scanned PDF has no text layer)."""
 
 
 def extract_text(path: Path) -> str:
@@ -37,7 +44,10 @@ def extract_text(path: Path) -> str:
         raise SourceError(f"cannot extract text: {type(exc).__name__}: {exc}") from None
     text = normalise(raw)
     if not text:
-        raise SourceError("no text could be extracted (a scanned PDF needs OCR first)")
+        raise NoTextError(
+            "no text could be extracted (a scanned PDF: `normwatch meetings import-files` "
+            "reads it by OCR)"
+        )
     return text
 
 
@@ -52,7 +62,7 @@ def sha256(text: str) -> str:
 
 
 def _read_txt(path: Path) -> str:
-    data = path.read_bytes()
+    data = inputs.read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -70,7 +80,7 @@ def _read_pdf(path: Path) -> str:
 
     # pypdf logs what it repairs in a damaged file on stderr; an unreadable file still raises
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    reader = PdfReader(str(path))
+    reader = PdfReader(io.BytesIO(inputs.read_bytes(path)))
     text = "\n\n".join((page.extract_text() or "") for page in reader.pages)
     # PDF lines are laid out, not written: a word hyphenated at a line end is one word
     # (a compound such as "well-\nknown" loses its hyphen - rarer in statements than the
@@ -100,48 +110,119 @@ def _read_docx(path: Path) -> str:
                         out.extend(p.text for p in cell.paragraphs)
         return out
 
-    return "\n\n".join(blocks(docx.Document(str(path))))
+    data = inputs.read_bytes(path)
+    _check_unpacked(path, data)
+    return "\n\n".join(blocks(docx.Document(io.BytesIO(data))))
+
+
+def _check_unpacked(path: Path, data: bytes) -> None:
+    """Refuse a DOCX whose parts unpack to more than the limit (a "zip bomb" of repeated
+    runs), before python-docx builds them in memory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        raise SourceError("not a DOCX file (not a zip archive)") from None
+    if unpacked > inputs.limit(inputs.UNPACKED):
+        raise SourceError(
+            f"{path.name} unpacks to {unpacked:,} bytes, over the limit of "
+            f"{inputs.limit(inputs.UNPACKED):,} (set {inputs.UNPACKED} to raise it)"
+        )
 
 
 def _read_html(path: Path) -> str:
-    from bs4 import BeautifulSoup
+    data = inputs.read_bytes(path)
+    text = data.decode(_html_encoding(data), errors="replace")
+    return html_text(text)
 
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
-    for tag in soup(["script", "style", "head", "nav", "header", "footer", "template"]):
-        tag.decompose()
-    # block elements become paragraph breaks; inline ones (<b>, <a>) stay inside the line
-    for tag in soup.find_all(_HTML_BLOCKS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    paragraphs = [" ".join(p.split()) for p in soup.get_text("").split("\n\n")]
+
+def _html_encoding(data: bytes) -> str:
+    """The encoding a page declares (a byte-order mark, or ``charset=`` in its head), else
+    UTF-8."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    m = re.search(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", data[:4096])
+    if m:
+        import codecs
+
+        try:
+            return codecs.lookup(m.group(1).decode("ascii")).name
+        except LookupError:
+            pass
+    return "utf-8"
+
+
+#: a comment, a declaration or processing instruction, or a tag (quoted attribute values may
+#: hold ">"); the alternatives start with different characters, so matching is linear
+_HTML_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<[!?][^>]*>?|<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.S,
+)
+#: elements whose content is raw text, not markup: skipped to their end tag at once
+_HTML_RAW = ("script", "style")
+
+
+def html_text(markup: str) -> str:
+    """The paragraphs of an HTML page's text, each on one line, separated by blank lines.
+
+    One pass over the page, linear in its size whatever its nesting: block elements become
+    paragraph breaks, ``<br>`` a line break, and nothing inside script, style, head,
+    navigation, header, footer or template elements is kept."""
+    lower = markup.lower()
+    parts: list[str] = []
+    skipping = 0
+    pos = 0
+    while (m := _HTML_TOKEN.search(markup, pos)) is not None:
+        if not skipping:
+            parts.append(markup[pos : m.start()])
+        pos = m.end()
+        if m.group(2) is None:  # a comment or a declaration
+            continue
+        tag, closing = m.group(2).lower(), m.group(1) == "/"
+        if tag in _HTML_RAW and not closing:
+            end = lower.find(f"</{tag}", pos)
+            pos = len(markup) if end < 0 else end
+        elif tag in _HTML_SKIP:
+            skipping = max(skipping - 1, 0) if closing else skipping + 1
+        elif not skipping and tag in _HTML_BLOCKS:
+            parts.append("\n\n")
+        elif not skipping and tag == "br":
+            parts.append("\n")
+    if not skipping:
+        parts.append(markup[pos:])
+    text = html.unescape("".join(parts))
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
 
 
-_HTML_BLOCKS = [
-    "p",
-    "div",
-    "section",
-    "article",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "blockquote",
-    "td",
-    "th",
-    "tr",
-    "table",
-    "ul",
-    "ol",
-    "dd",
-    "dt",
-    "pre",
-]
+_HTML_SKIP = frozenset({"head", "nav", "header", "footer", "template"})
+_HTML_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "blockquote",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "dd",
+        "dt",
+        "pre",
+    }
+)
 
 
 def detect_language(text: str) -> str | None:

@@ -20,6 +20,7 @@ import csv
 import io
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from normwatch import inputs
 from normwatch.catalog import data_text, get_treaty, treaty_by_untc
 from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
@@ -34,7 +36,7 @@ from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, SourceError, UnknownStateError
 from normwatch.sources.untc.mtdsg import UntcDocument
 from normwatch.sources.untc.viewdetails import parse_status
-from normwatch.store.db import Store
+from normwatch.store.db import Store, Verify
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
@@ -67,10 +69,7 @@ def fetch(
     if not location.startswith(("http://", "https://")):
         # one file, one source, however its path was typed
         path = Path(location).expanduser().resolve()
-        try:
-            return Fetched(str(path), path.read_bytes(), None)
-        except OSError as exc:
-            raise SourceError(f"{location}: cannot read file: {exc.strerror or exc}") from None
+        return Fetched(str(path), inputs.read_bytes(path, inputs.STATUS), None)
     import httpx  # only when fetching: the import costs start-up time
 
     last = ""
@@ -93,6 +92,8 @@ def fetch(
                 last = f"{exc} (offline, or the server did not answer)"
             else:
                 if resp.is_success:
+                    if len(resp.content) > inputs.limit(inputs.STATUS):
+                        raise inputs.too_large(location, len(resp.content), inputs.STATUS)
                     return Fetched(location, resp.content, _published(resp))
                 last = f"HTTP {resp.status_code}"
                 if resp.status_code < 500:
@@ -468,9 +469,15 @@ def removal_refusal(report: Report, participants: int) -> str | None:
 
 
 def apply(
-    store: Store, rules: TreatyRules, report: Report, *, published: str | None, imported_at: str
+    store: Store,
+    rules: TreatyRules,
+    report: Report,
+    *,
+    published: str | None,
+    imported_at: str,
+    verify: Verify | None = None,
 ) -> None:
-    """Write the plan of ``report`` in one transaction."""
+    """Write the plan of ``report`` in one transaction (``verify`` wraps the writes)."""
     from sqlalchemy import delete
 
     from normwatch.store import schema as t
@@ -478,7 +485,11 @@ def apply(
     from normwatch.store.journal import journaled
 
     touched = ("treaties", "sources", "actions", "action_sources", "imports")
-    with store.transaction() as conn, journaled(conn, "untc", report.source, touched):
+    with (
+        store.transaction() as conn,
+        journaled(conn, "untc", report.source, touched),
+        (verify or nullcontext)(conn),
+    ):
         ensure_treaty(conn, rules)
         drop = [a.id for a in report._drop]
         if drop:
@@ -558,6 +569,7 @@ def import_untc_files(
     imported_at: str | None = None,
     allow_removals: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    verify: Verify | None = None,
 ) -> list[Report]:
     """Import several status files: every file is fetched, parsed and its names resolved
     before anything is written, so one bad file stops them all; then each is reconciled
@@ -568,7 +580,8 @@ def import_untc_files(
     written unless ``allow_removals``; a dry run reports it as a warning.
 
     ``progress(step, done, total)`` is called as each file is read ("reading") and applied
-    ("applying", or "checking" in a dry run)."""
+    ("applying", or "checking" in a dry run). ``verify`` wraps each file's writes inside its
+    transaction and may refuse them (the service runs ``normwatch check`` there)."""
     total = len(locations)
     read = []
     for i, location in enumerate(locations):
@@ -597,7 +610,14 @@ def import_untc_files(
         if report.refusal and dry_run:
             report.warnings.append("without --allow-removals this import would be refused")
         if not dry_run:
-            apply(store, r.rules, report, published=r.got.published, imported_at=stamp)
+            apply(
+                store,
+                r.rules,
+                report,
+                published=r.got.published,
+                imported_at=stamp,
+                verify=verify,
+            )
         reports.append(report)
     if progress:
         progress(step, total, total)
@@ -618,9 +638,14 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
            (SELECT COUNT(*) FROM events e WHERE e.source_id = s.id) AS events,
            (SELECT MAX(i.imported_at) FROM imports i WHERE i.source_id = s.id) AS last_import,
            (SELECT COUNT(*) FROM imports i WHERE i.source_id = s.id) AS imports
-    FROM sources s ORDER BY last_import IS NULL, last_import DESC, actions DESC, s.url
+    FROM sources s
     """
-    rows = store.query(sql)
+    # sorted here, the same on every database (collations differ): the last imported first,
+    # then the most cited, then by URL (stable sorts, the last key first)
+    rows = sorted(store.query(sql), key=lambda r: (r["url"], r["symbol"] or "", r["id"]))
+    rows.sort(key=lambda r: -int(r["actions"]))
+    rows.sort(key=lambda r: r["last_import"] or "", reverse=True)
+    rows.sort(key=lambda r: r["last_import"] is None)
     import_schema_modules()
     core = {"action_sources", "events", "imports"}
     other: dict[str, int] = {}

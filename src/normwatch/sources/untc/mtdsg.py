@@ -894,10 +894,12 @@ def _withdrawals(
 def parse_untc_file(path: str | PathLike[str], *, strict: bool = False) -> UntcDocument:
     """Read and parse a status file; an unreadable file is a :class:`UntcParseError` too."""
     p = Path(path)
+    from normwatch import inputs
+
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UntcParseError(f"cannot read file: {exc.strerror or exc}", source=str(p)) from None
+        data = inputs.read_bytes(p, inputs.STATUS)
+    except SourceError as exc:
+        raise UntcParseError(str(exc).removeprefix(f"{p}: "), source=str(p)) from None
     return parse_untc(data, source=str(p), strict=strict)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, Tag
 
+from normwatch.errors import SourceError
 from normwatch.sources.untc.mtdsg import (
     UntcDocument,
     UntcParseError,
@@ -76,10 +77,12 @@ def cn_symbols(text: str) -> list[str]:
 def parse_status_file(path: str | PathLike[str], *, strict: bool = False) -> UntcDocument:
     """Read a status file (MTDSG XML or ViewDetails HTML) and parse it."""
     p = Path(path)
+    from normwatch import inputs
+
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UntcParseError(f"cannot read file: {exc.strerror or exc}", source=str(p)) from None
+        data = inputs.read_bytes(p, inputs.STATUS)
+    except SourceError as exc:
+        raise UntcParseError(str(exc).removeprefix(f"{p}: "), source=str(p)) from None
     return parse_status(data, source=str(p), strict=strict)
 
 

@@ -1096,6 +1096,7 @@ def meeting_page(
     from normwatch.service.groups import groups
     from normwatch.service.meetings import show_meeting
     from normwatch.service.reactions import reactions
+    from normwatch.service.review import hide_from
     from normwatch.store.meetings import get_meeting
     from normwatch.web.routers.api import checked_codebook
 
@@ -1144,12 +1145,18 @@ def meeting_page(
             chart_id="reactions",
         )
         texts = []
+        agreed = meeting_agreement(store, m["id"], book_id, result["agreement"])
+        # double coding under way: nobody sees the two coders' codes until both have coded
+        pending = {p["statement"] for p in agreed["pending"]}
         for s in shown["statements"]:
             mine = [c for c in codings if c["statement"] == s["id"]]
+            if s["id"] in pending:
+                mine = hide_from(mine, None)
             text = s.get("text")
             texts.append(
                 {
                     "s": s,
+                    "blind": s["id"] in pending,
                     "codings": mine,
                     "html": highlight(
                         text,
@@ -1171,7 +1178,7 @@ def meeting_page(
         return render(
             "meeting.html",
             request,
-            agreement=meeting_agreement(store, m["id"], book_id, result["agreement"]),
+            agreement=agreed,
             title=m["name"],
             m=shown["meeting"],
             shown=shown,

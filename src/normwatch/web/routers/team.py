@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Form, Request
+from fastapi import APIRouter, Body, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
@@ -20,8 +20,9 @@ from starlette.exceptions import HTTPException
 from normwatch.core.meetings import DEFAULT_CODEBOOK
 from normwatch.errors import AuthError
 from normwatch.service import accounts
+from normwatch.service.accounts import User
 from normwatch.web import auth
-from normwatch.web.deps import get_site
+from normwatch.web.deps import MeetingPath, StatementPath, error_responses, get_site
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -32,12 +33,31 @@ CODING_CSP = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 NO_STORE = {"cache-control": "no-store"}
-limiter = auth.LoginLimiter()
 
-_WRITE: dict[int | str, dict[str, Any]] = {
-    401: {"description": "anonymous: log in or send Authorization: Bearer TOKEN"},
-    403: {"description": "a role too low for this, or a session without its CSRF token"},
-}
+_WRITE = error_responses(400, 401, 403, 404, 422)
+
+
+def _signed_in(role: str) -> Any:
+    """A dependency: the user, if of ``role`` or above. It runs before the request body is
+    read, so an anonymous write is a 401 whatever it sends."""
+
+    def dependency(request: Request) -> User:
+        return auth.authenticated(request, role)
+
+    return Depends(dependency)
+
+
+Viewer = Annotated[User, _signed_in("viewer")]
+Coder = Annotated[User, _signed_in("coder")]
+Reviewer = Annotated[User, _signed_in("reviewer")]
+
+
+def _limiter(request: Request) -> auth.LoginLimiter:
+    state = request.app.state
+    if getattr(state, "login_limiter", None) is None:
+        state.login_limiter = auth.LoginLimiter()
+    limiter: auth.LoginLimiter = state.login_limiter
+    return limiter
 
 
 def _local(target: str | None) -> str:
@@ -89,6 +109,7 @@ def login(
     auth.check_login_token(request, csrf)
     client = request.client.host if request.client else "?"
     keys = (f"ip:{client}", f"name:{name.casefold()}")
+    limiter = _limiter(request)
     wait = limiter.wait(*keys)
     if wait > 0:
         raise HTTPException(
@@ -108,8 +129,8 @@ def login(
 
 
 @pages.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-    auth.require(request, "viewer", csrf)
+def logout(request: Request, user: Viewer, csrf: Annotated[str, Form()] = "") -> Response:
+    auth.check_csrf(request, csrf)
     response = RedirectResponse("/", status_code=303, headers=NO_STORE)
     auth.end_session(request, response)
     return response
@@ -126,19 +147,12 @@ class MeOut(BaseModel):
     "/api/v1/me",
     response_model=MeOut,
     summary="Who is asking",
-    responses={401: {"description": "anonymous"}},
+    responses=error_responses(401),
 )
-def api_me(request: Request) -> Response:
-    user = auth.require(request, "viewer", csrf=_no_csrf(request))
+def api_me(user: Viewer) -> Response:
     return JSONResponse(
         {"name": user.name, "role": user.role, "coder": user.coder}, headers=NO_STORE
     )
-
-
-def _no_csrf(request: Request) -> str | None:
-    """A read needs no CSRF token: hand back the session's own."""
-    found = auth.current(request)
-    return found[1] if found else None
 
 
 # ---------------------------------------------------------------------------- decisions
@@ -168,14 +182,18 @@ class DecisionOut(BaseModel):
     "/api/v1/meetings/{meeting}/statements/{statement}/decisions",
     response_model=DecisionOut,
     summary="Accept, reject or add a code on a statement (coder or above)",
-    responses={**_WRITE, 409: {"description": "the statement changed since its version"}},
+    responses={**_WRITE, **error_responses(409)},
 )
 def api_decide(
-    request: Request, meeting: str, statement: str, body: Annotated[DecisionIn, Body()]
+    request: Request,
+    user: Coder,
+    meeting: MeetingPath,
+    statement: StatementPath,
+    body: Annotated[DecisionIn, Body()],
 ) -> Response:
     from normwatch.service.review import decide
 
-    user = auth.require(request, "coder")
+    auth.check_csrf(request, None)
     done = decide(
         get_site(request).store,
         f"{meeting}/{statement}",
@@ -190,17 +208,68 @@ def api_decide(
     return JSONResponse(done, headers=NO_STORE)
 
 
+class HistoryEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    codebook: str
+    code: str
+    coder: str
+    actor: str = Field(description="who made the change: a person or an automatic coder")
+    action: str = Field(description="created, changed or deleted")
+    at: str
+    old_review_state: str | None
+    new_review_state: str | None
+    old_evidence: str | None
+    new_evidence: str | None
+    revision: int
+
+
+class HistoryOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    statement: str
+    codebook: str
+    version: int = Field(description="the version a decision on the statement must name")
+    history: list[HistoryEntry]
+
+
 @router.get(
     "/api/v1/meetings/{meeting}/statements/{statement}/history",
-    summary="Every change to a statement's codings: who, when, what it replaced",
+    response_model=HistoryOut,
+    summary="A statement's version (to decide on) and every change to its codings: who, "
+    "when, what it replaced",
+    responses=error_responses(401, 404, 422),
 )
-def api_history(request: Request, meeting: str, statement: str) -> Response:
+def api_history(
+    request: Request,
+    meeting: MeetingPath,
+    statement: StatementPath,
+    codebook: str = DEFAULT_CODEBOOK,
+) -> Response:
     from normwatch.service.codings import find_statement
-    from normwatch.service.review import history
+    from normwatch.service.review import current_version, history
 
     store = get_site(request).store
     row = find_statement(store, f"{meeting}/{statement}")
-    return JSONResponse(history(store, row["id"]), headers=NO_STORE)
+    return JSONResponse(
+        {
+            "statement": row["id"],
+            "codebook": codebook,
+            "version": current_version(store, row["id"], codebook),
+            "history": history(store, row["id"], blind_for=_blind_for(request, row, codebook)),
+        },
+        headers=NO_STORE,
+    )
+
+
+def _blind_for(request: Request, statement: dict[str, Any], codebook: str) -> str | None:
+    """Whose view of a statement's history is blind: the asking coder's (or anyone's, ``""``)
+    while the statement's double coding waits for a coder; None when nothing is hidden."""
+    from normwatch.service.double_coding import disagreements
+
+    waiting = disagreements(get_site(request).store, statement["meeting_id"], codebook)["pending"]
+    if statement["id"] not in {p["statement"] for p in waiting}:
+        return None
+    found = auth.current(request)
+    return found[0].coder if found else ""
 
 
 class DoubleCodingIn(BaseModel):
@@ -211,17 +280,29 @@ class DoubleCodingIn(BaseModel):
     statements: list[str] | None = Field(None, description="or these statements (local ids)")
 
 
+class DoubleCodingOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meeting: str
+    codebook: str
+    coders: list[str]
+    statements: list[str]
+
+
 @router.post(
     "/api/v1/meetings/{meeting}/double-coding",
+    response_model=DoubleCodingOut,
     summary="Give a sample of statements to two coders, blind to each other (reviewer)",
     responses=_WRITE,
 )
 def api_double_coding(
-    request: Request, meeting: str, body: Annotated[DoubleCodingIn, Body()]
+    request: Request,
+    user: Reviewer,
+    meeting: MeetingPath,
+    body: Annotated[DoubleCodingIn, Body()],
 ) -> Response:
     from normwatch.service.double_coding import assign
 
-    user = auth.require(request, "reviewer")
+    auth.check_csrf(request, None)
     done = assign(
         get_site(request).store,
         meeting,
@@ -262,7 +343,7 @@ def coding_page(
             str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
         )
         return RedirectResponse(f"/login?next={target}", status_code=303, headers=NO_STORE)
-    user = auth.require(request, "coder", csrf=found[1])
+    user = auth.authenticated(request, "coder")
     store = get_site(request).store
     m = get_meeting(store, meeting)
     book = load_codebook(checked_codebook(codebook))
@@ -281,7 +362,9 @@ def coding_page(
         text = item["statement"].get("text")
         shown = [c for c in item["codings"] if c["review_state"] != "rejected"]
         item["html"] = highlight(text, evidence_spans(text, shown)) if text else None
-        item["history"] = history(store, item["statement"]["id"])
+        item["history"] = history(
+            store, item["statement"]["id"], blind_for=user.coder if item["blind"] else None
+        )
         item["suggested"] = sorted(
             {c["code"] for c in item["codings"] if c["coder"].startswith("auto:")}
         )
@@ -316,6 +399,7 @@ def coding_page(
 @pages.post("/meetings/{meeting}/coding")
 def coding_save(
     request: Request,
+    user: Coder,
     meeting: str,
     statement: Annotated[str, Form()],
     code: Annotated[str, Form()],
@@ -328,7 +412,7 @@ def coding_save(
 ) -> Response:
     from normwatch.service.review import decide
 
-    user = auth.require(request, "coder", csrf)
+    auth.check_csrf(request, csrf)
     target = _local(back or f"/meetings/{meeting}/coding")
     decide(
         get_site(request).store,
@@ -348,6 +432,7 @@ def coding_save(
 @pages.post("/meetings/{meeting}/double-coding")
 def double_coding_form(
     request: Request,
+    user: Reviewer,
     meeting: str,
     coders: Annotated[str, Form()],
     codebook: Annotated[str, Form()] = DEFAULT_CODEBOOK,
@@ -358,7 +443,7 @@ def double_coding_form(
     from normwatch.errors import DataError
     from normwatch.service.double_coding import assign
 
-    user = auth.require(request, "reviewer", csrf)
+    auth.check_csrf(request, csrf)
     try:
         fraction = float(share) if share.strip() else None
     except ValueError:

@@ -34,7 +34,7 @@
     else { return; }
     event.preventDefault();
   });
-  document.addEventListener("mouseup", function () {
+  document.addEventListener("selectionchange", function () {
     var selection = window.getSelection();
     var text = selection ? selection.toString().trim() : "";
     if (!text || !selection.anchorNode) { return; }
