@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from normwatch.core.model import (
     NO_NOTIFICATION,
@@ -31,6 +31,9 @@ from normwatch.core.status import Period, TreatyView
 from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError
 from normwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from normwatch.coding.codebook import Codebook
 
 #: the first day the timeline looks at by default (ENMOD, the oldest treaty, opened in 1977)
 DEFAULT_SINCE = dt.date(1976, 1, 1)
@@ -290,19 +293,23 @@ def act_reactions(
     subject = _SUBJECTS.get(kind)
     mine = [r for r in records if r.state == state and r.subject in (subject, None)]
     books = _targeting_codebooks(store, rules.id, state)
+    # an actor that is a State is named; a meeting (22MSP) keeps its own name
+    names: dict[str | None, str] = {
+        c: reg.name(c) for c in {r.actor for r in mine} if c in reg.codes
+    }
     return {
-        "objections": [_record(r, reg.name) for r in mine if r.kind == "objection"],
-        "decisions": [_record(r, reg.name) for r in mine if r.kind == "meeting_decision"],
+        "objections": [_record(r, names) for r in mine if r.kind == "objection"],
+        "decisions": [_record(r, names) for r in mine if r.kind == "meeting_decision"],
         "codebooks": books,
         "meetings": [m for b in books for m in _coded_meetings(store, b, rules, state, day)],
     }
 
 
-def _record(r: Record, name: Any) -> dict[str, Any]:
+def _record(r: Record, names: dict[str | None, str]) -> dict[str, Any]:
     src = r.sources[0] if r.sources else None
     return {
         "actor": r.actor,
-        "name": name(r.actor) if r.actor and len(r.actor) == 3 and r.actor.isupper() else r.actor,
+        "name": names.get(r.actor, r.actor),
         "date": str(r.date) if r.date else None,
         "source": src.url if src else None,
         "symbol": src.symbol if src else None,
@@ -355,7 +362,7 @@ def _coded_meetings(
 
 
 def _meeting_reactions(
-    store: Store, book: Any, result: dict[str, Any], shown: dict[str, Any], actor: str
+    store: Store, book: Codebook, result: dict[str, Any], shown: dict[str, Any], actor: str
 ) -> dict[str, Any]:
     reg = store.registry()
     m = shown["meeting"]
