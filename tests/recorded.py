@@ -76,10 +76,11 @@ _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\+00:00|Z)
 
 
 def normalise(text: str, *, tmp: str, started: dt.datetime) -> str:
-    """``text`` with the version, the import times of this run and ``tmp`` as placeholders."""
+    """``text`` with the version, the import times of this run, ``tmp`` and the checkout's
+    folder as placeholders."""
     from normwatch import __version__
 
-    text = text.replace(tmp, "<TMP>")
+    text = text.replace(tmp, "<TMP>").replace(str(ROOT), "<ROOT>")
     text = re.sub(rf"(?<![\d.]){re.escape(__version__)}(?![\d])", "<VERSION>", text)
     return _STAMP.sub(lambda m: "<NOW>" if _of_this_run(m, started) else m.group(0), text)
 
@@ -106,6 +107,8 @@ def tour_lines() -> list[str]:
                 continue
             words = _words(line)
             if words[0] == "serve" or words[:2] == ["import", "untc"]:
+                continue
+            if words[0] in ("users", "tokens"):  # secrets read or shown once: test_accounts.py
                 continue
             lines.append(line)
     return lines
@@ -180,6 +183,7 @@ def cli_answers(tmp: Path) -> Iterator[Answer]:
         "/tmp/normwatch-data": str(tmp / "export"),
         "/tmp/normwatch-tour.sqlite": str(tmp / "tour.sqlite"),
         "/tmp/normwatch-model.bin": str(tmp / "model.bin"),
+        "/tmp/normwatch-plan.csv": str(tmp / "plan.csv"),
     }
     seen: dict[str, int] = {}
     with frozen_today(TODAY):
