@@ -151,3 +151,29 @@ def test_contrast_ratio_matches_the_wcag_examples() -> None:
     assert round(contrast("#000", "#fff"), 1) == 21.0
     assert round(contrast("#777777", "#ffffff"), 2) == 4.48
     assert contrast("rgba(0, 0, 0, 0)", "#ffffff") == 1.0  # transparent over white is white
+
+
+def test_state_page_matrix_opens_a_status_explanation_from_the_keyboard(
+    page: Any,
+    base_url: str,  # noqa: F811
+) -> None:
+    page.goto(base_url + "/states/LTU?on=2026-01-01")
+    tab_until(page, "table.matrix details.cell summary", limit=80)
+    explanation = page.locator("table.matrix details.cell").first.locator("p").first
+    assert not explanation.is_visible()
+    page.keyboard.press("Enter")
+    assert explanation.is_visible() and explanation.inner_text().strip()
+    assert audit(page) == []
+
+
+def test_deadlines_page_opens_a_group_of_states_from_the_keyboard(
+    page: Any,
+    base_url: str,  # noqa: F811
+) -> None:
+    page.goto(base_url + "/treaties/ccm/deadlines?on=2026-01-01")
+    tab_until(page, "table details summary", limit=120)
+    group = page.locator("table details").first
+    assert not group.locator("ul").is_visible()
+    page.keyboard.press("Enter")
+    assert group.locator("ul li a").first.is_visible()
+    assert audit(page) == []
