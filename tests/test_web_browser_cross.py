@@ -4,44 +4,21 @@ matrix; each passes the accessibility check (tests/a11y.py) and fits the screen'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from a11y import audit
-from test_web_browser import ARGS, CHROMIUM, base_url  # noqa: F401  (a fixture)
+from test_web_browser import CHROMIUM, base_url  # noqa: F401  (a fixture)
+from test_web_browser_pages import browser, page  # noqa: F401  (fixtures: both widths)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed"),
 ]
 
-WIDTHS = {"desktop": (1400, 900), "phone": (390, 844)}
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(params=sorted(WIDTHS))
-def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
-    width, height = WIDTHS[request.param]
-    pg = browser.new_page(viewport={"width": width, "height": height})
-    problems: list[str] = []
-    pg.on("pageerror", lambda e: problems.append(str(e)))
-    pg.problems = problems
-    yield pg
-    pg.close()
-
-
-def fits(page: Any) -> bool:
+def fits(page: Any) -> bool:  # noqa: F811
     """Whether the page scrolls sideways no wider than the screen (wide tables scroll inside
     their own box)."""
     width = int(page.evaluate("document.documentElement.scrollWidth"))
@@ -49,7 +26,7 @@ def fits(page: Any) -> bool:
 
 
 def test_state_page_opens_with_the_matrix_and_a_status_opens_its_rule(
-    page: Any,
+    page: Any,  # noqa: F811
     base_url: str,  # noqa: F811
 ) -> None:
     page.goto(base_url + "/states/UKR?on=2026-01-01")
@@ -69,7 +46,7 @@ def test_state_page_opens_with_the_matrix_and_a_status_opens_its_rule(
 
 
 def test_erosion_page_chart_marks_lead_to_their_acts(
-    page: Any,
+    page: Any,  # noqa: F811
     base_url: str,  # noqa: F811
 ) -> None:
     page.goto(base_url + "/erosion")
@@ -93,7 +70,7 @@ def test_erosion_page_chart_marks_lead_to_their_acts(
 
 
 def test_home_map_switches_treaty_and_keeps_twelve_small_multiples(
-    page: Any,
+    page: Any,  # noqa: F811
     base_url: str,  # noqa: F811
 ) -> None:
     page.goto(base_url + "/?on=2025-03-06")
@@ -109,7 +86,7 @@ def test_home_map_switches_treaty_and_keeps_twelve_small_multiples(
 
 
 def test_matrix_filters_without_javascript_and_passes_the_check(
-    page: Any,
+    page: Any,  # noqa: F811
     base_url: str,  # noqa: F811
 ) -> None:
     page.goto(base_url + "/matrix?on=2026-01-01")
