@@ -25,6 +25,37 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """An Atom element under ``parent``, with its text and attributes."""
+    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _atom_feed(
+    self_url: str, title: str, subtitle: str, updated: dt.date, alternate: str
+) -> ET.Element:
+    """An Atom feed element with its id, titles, date, links, author and generator."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, "id", self_url)
+    _sub(feed, "title", title)
+    _sub(feed, "subtitle", subtitle)
+    _sub(feed, "updated", _stamp(updated))
+    _sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
+    _sub(feed, "link", rel="alternate", href=alternate, type="text/html")
+    author = _sub(feed, "author")
+    _sub(author, "name", "normwatch")
+    _sub(feed, "generator", "normwatch", version=__version__)
+    return feed
+
+
+def _atom_bytes(feed: ET.Element) -> bytes:
+    body: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
 def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
     """Status changes up to today, newest first, as an Atom 1.0 document."""
     store = site.store
@@ -39,41 +70,26 @@ def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
     changes.sort(key=lambda rc: (rc[1].date, rc[0].id, rc[1].state), reverse=True)
     changes = changes[:FEED_SIZE]
 
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
     query = f"?{urlencode({'treaty': ids[0]})}" if treaty else ""
     self_url = f"{base}/feeds/changes.atom{query}"
     scope = ", ".join(store.treaties()[t].short_name for t in ids)
-    sub(feed, "id", self_url)
-    sub(feed, "title", f"normwatch: status changes ({scope})")
-    sub(
-        feed,
-        "subtitle",
+    feed = _atom_feed(
+        self_url,
+        f"normwatch: status changes ({scope})",
         "Who joined, signed, or withdrew, on the day it took legal effect, "
         "as computed from the depositary's records and the treaty's rules.",
+        changes[0][1].date if changes else today,
+        f"{base}/",
     )
-    sub(feed, "updated", _stamp(changes[0][1].date if changes else today))
-    sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
-    sub(feed, "link", rel="alternate", href=f"{base}/", type="text/html")
-    author = sub(feed, "author")
-    sub(author, "name", "normwatch")
-    sub(feed, "generator", "normwatch", version=__version__)
     for rules, c in changes:
         name = reg.name(c.state)
         page = f"{base}/states/{c.state}?{urlencode({'on': c.date.isoformat()})}"
-        entry = sub(feed, "entry")
-        sub(entry, "id", f"{page}#{rules.id}-{c.after.value}")
-        sub(entry, "title", f"{name}: {c.before.value} → {c.after.value} ({rules.short_name})")
-        sub(entry, "updated", _stamp(c.date))
-        sub(entry, "link", rel="alternate", href=page, type="text/html")
-        sub(entry, "category", term=c.after.value, label=c.after.value.replace("_", " "))
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"{page}#{rules.id}-{c.after.value}")
+        _sub(entry, "title", f"{name}: {c.before.value} → {c.after.value} ({rules.short_name})")
+        _sub(entry, "updated", _stamp(c.date))
+        _sub(entry, "link", rel="alternate", href=page, type="text/html")
+        _sub(entry, "category", term=c.after.value, label=c.after.value.replace("_", " "))
         lines = [
             f"{c.date.isoformat()}: {name} becomes {c.after.value.replace('_', ' ')} "
             f"under the {rules.name}.",
@@ -81,9 +97,8 @@ def changes_atom(site: Any, base: str, treaty: str | None) -> bytes:
         ]
         lines += [f"Action: {a.describe()}" for a in c.explanation.actions]
         lines += [f"Arithmetic: {s}" for s in c.explanation.steps]
-        sub(entry, "summary", "\n".join(lines), type="text")
-    body: bytes = ET.tostring(feed, encoding="utf-8")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+        _sub(entry, "summary", "\n".join(lines), type="text")
+    return _atom_bytes(feed)
 
 
 def _feed(media_type: str, description: str, *errors: int) -> dict[int | str, dict[str, Any]]:
@@ -124,48 +139,31 @@ def erosion_atom(site: Any, base: str, treaty: str | None) -> bytes:
     entries = [
         e for e in select(erosion_entries(site), treaty) if dt.date.fromisoformat(e["day"]) <= today
     ][::-1][:FEED_SIZE]
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
     query = f"?{urlencode({'treaty': treaty})}" if treaty else ""
     self_url = f"{base}/feeds/erosion.atom{query}"
     page = f"{base}/erosion{query}"
-    sub(feed, "id", self_url)
-    sub(feed, "title", "normwatch: withdrawals and other acts that weaken the treaties")
-    sub(
-        feed,
-        "subtitle",
+    feed = _atom_feed(
+        self_url,
+        "normwatch: withdrawals and other acts that weaken the treaties",
         "Withdrawals, revoked ratifications, notices of intent not to become a party, purported "
         "suspensions and announced withdrawals, computed from the acts and events on record.",
+        dt.date.fromisoformat(entries[0]["day"]) if entries else today,
+        page,
     )
-    newest = dt.date.fromisoformat(entries[0]["day"]) if entries else today
-    sub(feed, "updated", _stamp(newest))
-    sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
-    sub(feed, "link", rel="alternate", href=page, type="text/html")
-    author = sub(feed, "author")
-    sub(author, "name", "normwatch")
-    sub(feed, "generator", "normwatch", version=__version__)
     for e in entries:
         href = f"{base}/erosion#{erosion_anchor(e)}"
-        entry = sub(feed, "entry")
-        sub(entry, "id", f"{base}/erosion#{e['id']}")
-        sub(entry, "title", f"{e['name']}: {e['act']} ({e['short_name']}, {e['date']})")
-        sub(entry, "updated", _stamp(dt.date.fromisoformat(e["day"])))
-        sub(entry, "link", rel="alternate", href=href, type="text/html")
-        sub(entry, "category", term=e["kind"], label=e["act"])
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"{base}/erosion#{e['id']}")
+        _sub(entry, "title", f"{e['name']}: {e['act']} ({e['short_name']}, {e['date']})")
+        _sub(entry, "updated", _stamp(dt.date.fromisoformat(e["day"])))
+        _sub(entry, "link", rel="alternate", href=href, type="text/html")
+        _sub(entry, "category", term=e["kind"], label=e["act"])
         lines = [f"{e['date']}: {e['name']}, {e['act']}, {e['treaty_name']}.", e["effect"] + "."]
         if e["notification"]:
             lines.append(f"Depositary notification {e['notification']}.")
         lines += [f"Source: {u}" for u in e["sources"]]
-        sub(entry, "summary", "\n".join(lines), type="text")
-    body: bytes = ET.tostring(feed, encoding="utf-8")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+        _sub(entry, "summary", "\n".join(lines), type="text")
+    return _atom_bytes(feed)
 
 
 @router.get(
