@@ -862,26 +862,7 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
             mt.statements,
             mt.statements.c.meeting_id == m.id,
             ("id",),
-            [
-                {
-                    "id": s.id,
-                    "meeting_id": m.id,
-                    "local_id": s.local_id,
-                    "speaker": s.speaker,
-                    "speaker_kind": s.speaker_kind.value,
-                    "role": s.role,
-                    "agenda_item": s.agenda_item,
-                    "language": s.language,
-                    "language_detected": int(s.language_detected),
-                    "date": s.date,
-                    "file": s.file,
-                    "text": s.text,
-                    "text_sha256": s.text_sha256,
-                    "source_id": sid(s.source),
-                    "note": s.note,
-                }
-                for s in record.statements
-            ],
+            [_statement_row(s, m.id, sid(s.source)) for s in record.statements],
         ),
     )
     on_behalf_rows = [
@@ -915,6 +896,27 @@ def write_record(conn: Connection, record: MeetingRecord, label: str) -> dict[st
     }
 
 
+def _statement_row(s: Statement, meeting_id: str, source_id: str | None) -> dict[str, Any]:
+    """The ``statements`` row of a statement of ``meeting_id``."""
+    return {
+        "id": s.id,
+        "meeting_id": meeting_id,
+        "local_id": s.local_id,
+        "speaker": s.speaker,
+        "speaker_kind": s.speaker_kind.value,
+        "role": s.role,
+        "agenda_item": s.agenda_item,
+        "language": s.language,
+        "language_detected": int(s.language_detected),
+        "date": s.date,
+        "file": s.file,
+        "text": s.text,
+        "text_sha256": s.text_sha256,
+        "source_id": source_id,
+        "note": s.note,
+    }
+
+
 def write_statements(
     conn: Connection, meeting_id: str, statements: list[Statement]
 ) -> dict[str, Any]:
@@ -930,23 +932,7 @@ def write_statements(
     counts = _Counts()
     ids = {s.id for s in statements} or {""}
     rows = [
-        {
-            "id": s.id,
-            "meeting_id": meeting_id,
-            "local_id": s.local_id,
-            "speaker": s.speaker,
-            "speaker_kind": s.speaker_kind.value,
-            "role": s.role,
-            "agenda_item": s.agenda_item,
-            "language": s.language,
-            "language_detected": int(s.language_detected),
-            "date": s.date,
-            "file": s.file,
-            "text": s.text,
-            "text_sha256": s.text_sha256,
-            "source_id": ensure_source_ref(conn, s.source) if s.source else None,
-            "note": s.note,
-        }
+        _statement_row(s, meeting_id, ensure_source_ref(conn, s.source) if s.source else None)
         for s in statements
     ]
     counts.add(
