@@ -3,9 +3,11 @@ under schemathesis, a catalogue of bad command lines.
 
 Each trial counts what it did in :data:`TALLY` (cases run, clean refusals, imports that went
 through, violations: a traceback, an error of another type than normwatch's, a refused import
-that changed the store) and the counts are printed at the end of the run. The short form runs
-with the normal tests; ``NORMWATCH_ROBUST=long`` (or ``scripts/robustness.sh``) runs the long
-form: at least 10,000 inputs per parser.
+that changed the store), and the most one case took: CPU and wall-clock seconds, and memory (the
+peak resident size of the process during the case, over what it held when the case began; Linux
+lets the peak be reset before each case). The counts are printed at the end of the run. The
+short form runs with the normal tests; ``NORMWATCH_ROBUST=long`` (or ``scripts/robustness.sh``)
+runs the long form: at least 10,000 inputs per parser.
 """
 
 from __future__ import annotations
@@ -37,12 +39,16 @@ class Counts:
     imports: int = 0
     violations: int = 0
     worst_seconds: float = 0.0
+    worst_wall: float = 0.0
+    worst_mb: float = 0.0
     examples: list[str] = field(default_factory=list)
 
     def line(self, name: str) -> str:
         return (
             f"{name}: {self.cases} cases, {self.refusals} clean refusals, {self.imports} "
-            f"accepted, {self.violations} violations, slowest {self.worst_seconds:.2f} s of CPU"
+            f"accepted, {self.violations} violations; per case at most "
+            f"{self.worst_seconds:.2f} s of CPU, {self.worst_wall:.2f} s wall, "
+            f"{self.worst_mb:.0f} MB of memory"
         )
 
 
@@ -70,7 +76,8 @@ def trial(name: str) -> Iterator[Case]:
     counts = TALLY.setdefault(name, Counts())
     counts.cases += 1
     case = Case()
-    started = time.process_time()
+    held = _reset_peak()
+    started, wall = time.process_time(), time.perf_counter()
     try:
         yield case
     except NormwatchError:
@@ -87,11 +94,37 @@ def trial(name: str) -> Iterator[Case]:
             counts.imports += 1
     finally:
         counts.worst_seconds = max(counts.worst_seconds, time.process_time() - started)
+        counts.worst_wall = max(counts.worst_wall, time.perf_counter() - wall)
+        peak = _status_mb("VmHWM")
+        counts.worst_mb = max(counts.worst_mb, peak - held)
+        _PEAK[0] = max(_PEAK[0], peak)
+
+
+#: the process's peak resident size over the cases (resetting it for each case also resets
+#: what getrusage reports)
+_PEAK = [0.0]
+
+
+def _status_mb(key: str) -> float:
+    """A size from /proc/self/status (``VmRSS``: resident now, ``VmHWM``: its peak), in MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    raise LookupError(key)
+
+
+def _reset_peak() -> float:
+    """Reset the process's peak resident size to what it holds now (Linux's clear_refs), and
+    return that, in MB: the case's own peak is then VmHWM less this."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return _status_mb("VmRSS")
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident memory so far, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The process's peak resident memory over the run so far, in MB."""
+    return max(_PEAK[0], _status_mb("VmHWM"))
 
 
 def report(terminalreporter: Any) -> None:
@@ -104,3 +137,5 @@ def report(terminalreporter: Any) -> None:
         for example in TALLY[name].examples[:3]:
             terminalreporter.write_line(f"    violation: {example}")
     terminalreporter.write_line(f"peak memory of the test process: {peak_rss_mb():.0f} MB")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    terminalreporter.write_line(f"peak memory of a command run by a trial: {children:.0f} MB")

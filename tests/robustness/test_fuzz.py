@@ -150,6 +150,37 @@ def test_statement_docx(tmp_path: Path) -> None:
     _fuzz("statement DOCX", parse, short=10)
 
 
+MEETING_FILES = ["meeting.yaml", "participants.csv", "statements.csv", "codings.csv"]
+
+
+def test_meeting_folders(bundled_db: str, tmp_path: Path) -> None:
+    """The reading and checking of a meeting folder (nothing written): one file mutated."""
+    from normwatch.catalog import all_treaties
+    from normwatch.sources.meetings.importer import read_meeting_dir
+    from normwatch.store.db import open_store
+
+    registry, treaties = open_store(bundled_db).registry(), set(all_treaties())
+    originals = {name: (MEETING / name).read_bytes() for name in MEETING_FILES}
+
+    @settings(
+        max_examples=examples(10),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.sampled_from(MEETING_FILES), st.data())
+    def run(name: str, data: st.DataObject) -> None:
+        folder = Path(tempfile.mkdtemp(dir=tmp_path)) / "ccm-test-msp"
+        shutil.copytree(MEETING, folder)
+        (folder / name).write_bytes(data.draw(mutated([originals[name]])))
+        with trial("meeting folders") as case:
+            read_meeting_dir(folder, registry, treaties)
+            case.accepted()
+        shutil.rmtree(folder.parent)
+
+    run()
+
+
 @pytest.mark.parametrize("depth", [20_000, 200_000])
 def test_deeply_nested_html_is_read_in_one_pass(depth: int) -> None:
     with trial("statement HTML") as case:
@@ -181,9 +212,6 @@ def example_db(bundled_db: str, tmp_path: Path) -> Path:
         con.execute("INSERT INTO meta (key, value) VALUES ('example', 'yes')")
     con.close()
     return db
-
-
-MEETING_FILES = ["meeting.yaml", "participants.csv", "statements.csv", "codings.csv"]
 
 
 def test_meeting_folder_imports(example_db: Path, tmp_path: Path) -> None:
@@ -255,3 +283,32 @@ def test_a_status_page_of_deeply_nested_tags_is_refused_at_once() -> None:
         with pytest.raises(NormwatchError, match="more than 50,000 tags"):
             parse_status(nested, source="nested.html")
         case.refused()
+
+
+def test_obligation_table_imports(example_db: Path, tmp_path: Path) -> None:
+    from normwatch.service.imports import import_obligations
+    from normwatch.store.db import open_store
+
+    pristine = example_db.read_bytes()
+    seed = (FIXTURES / "obligations" / "fictional-later-remnants.csv").read_bytes()
+
+    @settings(
+        max_examples=examples(4, 500),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(mutated([seed]))
+    def run(doc: bytes) -> None:
+        example_db.write_bytes(pristine)
+        path = Path(tempfile.mkdtemp(dir=tmp_path)) / "facts.csv"
+        path.write_bytes(doc)
+        with trial("obligation table imports") as case:
+            try:
+                import_obligations(open_store(str(example_db)), "ccm", path)
+            except Exception:
+                assert example_db.read_bytes() == pristine
+                raise
+            case.accepted()
+
+    run()
