@@ -814,6 +814,18 @@ def test_a_scanned_pdf_is_read_from_its_embedded_image_without_pdftoppm(
     assert only.speaker == "KOR"
 
 
+@needs_tesseract
+def test_the_ocr_of_a_pdf_is_given_up_at_its_time_limit(
+    scan: Path, names: Names, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NORMWATCH_MAX_OCR_SECONDS", "0.001")
+    (only,) = propose(scan, names)
+    assert only.action == "skip" and only.text_from == "none"
+    assert only.note.startswith("needs text: no text layer, and ")
+    assert "scan_0042.pdf: OCR: took longer than 0.001 s" in only.note
+    assert "NORMWATCH_MAX_OCR_SECONDS" in only.note
+
+
 def test_without_tesseract_a_scanned_pdf_needs_text(
     scan: Path, names: Names, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,7 @@ Every expected value below was worked out by hand from this table.
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import io
 import json
@@ -42,7 +43,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normwatch.core.meetings import Coder, find_evidence
-from normwatch.errors import DataError, NotFoundError
+from normwatch.errors import DataError, NotFoundError, SourceError
 from normwatch.service.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal
 from normwatch.service.codings import auto_code, meeting_codings, set_codes, unset_codes
 from normwatch.service.groups import groups_on, member_on
@@ -198,6 +199,38 @@ def tiny_pdf(lines: list[str]) -> bytes:
         + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
     )
     return out.encode("latin-1")
+
+
+def _slow_pdf(path: Path) -> Path:
+    """A PDF whose one page takes pypdf seconds to read (60,000 lines of text)."""
+    path.write_bytes(tiny_pdf(["word"] * 60_000))
+    return path
+
+
+def test_reading_a_pdf_is_given_up_at_its_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = _slow_pdf(tmp_path / "slow.pdf")
+    monkeypatch.setenv("NORMWATCH_MAX_PDF_SECONDS", "0.05")
+    with pytest.raises(SourceError, match=r"slow\.pdf: reading the PDF's text: took longer than"):
+        extract_text(slow)
+    # the limit is per file: a small PDF still reads, and a larger limit reads the slow one
+    (tmp_path / "s.pdf").write_bytes(tiny_pdf(["Statement by Norway"]))
+    assert extract_text(tmp_path / "s.pdf") == "Statement by Norway"
+    monkeypatch.setenv("NORMWATCH_MAX_PDF_SECONDS", "600")
+    assert extract_text(slow).count("word") == 60_000
+
+
+def test_reading_a_pdf_outside_the_main_thread_is_given_up_at_its_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no timer signal reaches another thread: the reading itself looks at the clock
+    slow = _slow_pdf(tmp_path / "slow.pdf")
+    monkeypatch.setenv("NORMWATCH_MAX_PDF_SECONDS", "0.05")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        reading = pool.submit(extract_text, slow)
+        with pytest.raises(SourceError, match=r"took longer than 0\.05 s.*NORMWATCH_MAX_PDF_SEC"):
+            reading.result()
 
 
 def test_pdf_words_broken_at_a_line_end_are_joined(tmp_path: Path) -> None:

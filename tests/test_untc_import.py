@@ -393,6 +393,90 @@ def test_a_server_that_does_not_answer_in_time_is_given_up(flaky: str) -> None:
     assert time.monotonic() - started < 3 and len(Flaky.seen) == 2
 
 
+class Endless(http.server.BaseHTTPRequestHandler):
+    """Streams a status page that does not end: ``chunks`` pieces of ``chunk`` bytes, a pause
+    of ``pause`` seconds between them, its length announced (``announce``) or not (the body
+    then ends when the connection closes). ``sent`` counts what reached the socket."""
+
+    chunk = 64 * 1024
+    chunks = 800
+    pause = 0.0
+    announce = False
+    sent: ClassVar[list[int]] = []
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        if Endless.announce:
+            self.send_header("Content-Length", str(Endless.chunk * Endless.chunks))
+        self.end_headers()
+        piece = b"<Treaty>" + b" " * (Endless.chunk - 8)
+        try:
+            for _ in range(Endless.chunks):
+                self.wfile.write(piece)
+                self.wfile.flush()
+                Endless.sent.append(len(piece))
+                time.sleep(Endless.pause)
+        except OSError:  # the client hung up
+            pass
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def endless() -> Iterator[str]:
+    Endless.sent, Endless.chunk, Endless.chunks = [], 64 * 1024, 800
+    Endless.pause, Endless.announce = 0.0, False
+    with serving(Endless) as base:
+        yield f"{base}/XXVI-6.en.xml"
+
+
+def test_an_oversize_page_is_given_up_while_it_streams(
+    endless: str, fresh: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NORMWATCH_MAX_STATUS_BYTES", str(1024 * 1024))
+    # 50 MiB without a Content-Length: read as it comes, given up past 1 MiB
+    with pytest.raises(SourceError, match=r"XXVI-6\.en\.xml: more than 1,048,576 bytes, over the"):
+        fetch(endless, attempts=1)
+    assert sum(Endless.sent) < 50 * 1024 * 1024 // 2
+    before = Path(fresh).read_bytes()
+    code, out, err = run(capsys, "--db", fresh, "import", "untc", endless)
+    assert code != 0 and out == ""
+    assert err.startswith(f"error: {endless}: more than 1,048,576 bytes, over the limit")
+    assert "NORMWATCH_MAX_STATUS_BYTES" in err and len(err.strip().splitlines()) == 1
+    assert Path(fresh).read_bytes() == before
+
+
+def test_an_oversize_page_that_says_its_size_is_refused_before_its_body(
+    endless: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NORMWATCH_MAX_STATUS_BYTES", str(1024 * 1024))
+    Endless.announce = True
+    with pytest.raises(SourceError, match=r"52,428,800 bytes, over the limit of 1,048,576"):
+        fetch(endless, attempts=1)
+
+
+def test_a_page_that_trickles_in_is_given_up_at_the_time_limit(
+    endless: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each piece comes well within the wait for the server, but the whole never ends in time
+    monkeypatch.setenv("NORMWATCH_MAX_FETCH_SECONDS", "0.5")
+    Endless.chunk, Endless.chunks, Endless.pause = 16, 400, 0.02
+    with pytest.raises(SourceError, match=r"took longer than 0\.5 s.*NORMWATCH_MAX_FETCH_SECONDS"):
+        fetch(endless, timeout=5, attempts=3)
+    assert len(Endless.sent) < 400
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "inf", "nan"])
+def test_a_time_limit_must_be_a_positive_number_of_seconds(
+    endless: str, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("NORMWATCH_MAX_FETCH_SECONDS", value)
+    with pytest.raises(SourceError, match="NORMWATCH_MAX_FETCH_SECONDS must be a number of sec"):
+        fetch(endless, attempts=1)
+
+
 def test_an_unreachable_url_is_one_clear_error(fresh: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -29,6 +29,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from normwatch import inputs
 from normwatch.core.dates import PartialDate
 from normwatch.core.meetings import STATEMENT_ROLES, SourceRef, SpeakerKind, Statement
 from normwatch.core.registry import Registry, fold
@@ -80,11 +81,11 @@ FIRST_LINES = 8
 class Limits:
     """What a file may be: larger files, and PDFs with more pages, are skipped with the reason.
 
-    ``ocr_timeout`` bounds each call of pdftoppm and tesseract, in seconds."""
+    The time a PDF may take is bounded by ``NORMWATCH_MAX_PDF_SECONDS`` (its text layer) and
+    ``NORMWATCH_MAX_OCR_SECONDS`` (its OCR), see :mod:`normwatch.inputs`."""
 
     max_bytes: int = 20_000_000
     max_pages: int = 100
-    ocr_timeout: float = 120.0
 
 
 DEFAULT_LIMITS = Limits()
@@ -379,7 +380,7 @@ def read_text(path: Path, root: Path, limits: Limits) -> FileText:
     except NormwatchError as exc:
         return FileText(None, "none", str(exc))
     try:
-        read = ocr.ocr_pdf(real, max_pages=limits.max_pages, timeout=limits.ocr_timeout)
+        read = ocr.ocr_pdf(real, max_pages=limits.max_pages)
     except NormwatchError as exc:
         return FileText(None, "none", f"needs text: no text layer, and {exc}")
     text = texts.normalise(read.text)
@@ -391,9 +392,11 @@ def read_text(path: Path, root: Path, limits: Limits) -> FileText:
 def _pdf_pages(path: Path) -> int | None:
     from pypdf import PdfReader
 
+    deadline = inputs.Deadline(f"{path}: counting the PDF's pages", inputs.PDF_SECONDS)
     try:
-        return len(PdfReader(str(path)).pages)
-    except Exception:  # a broken PDF: extraction says why
+        with inputs.within(deadline):
+            return len(PdfReader(str(path)).pages)
+    except Exception:  # a broken PDF, or one too slow to read: extraction says why
         return None
 
 

@@ -5,7 +5,8 @@ installed, taken from the images embedded in the PDF through pypdf (which needs 
 image is read by the ``tesseract`` binary (``tesseract-ocr``, with the English, French and
 Spanish data where installed: ``tesseract-ocr-eng``, ``-fra``, ``-spa``). Nothing is
 downloaded. When a tool is missing, :class:`OcrUnavailable` says which, so the file can be
-flagged "needs text" with that reason.
+flagged "needs text" with that reason. The whole reading of one PDF, every call of the tools,
+is bounded by ``NORMWATCH_MAX_OCR_SECONDS`` (:mod:`normwatch.inputs`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from normwatch import inputs
 from normwatch.errors import SourceError
 
 #: the languages tried, in tesseract's names, when their data is installed
@@ -36,31 +38,34 @@ class OcrResult:
     method: str
 
 
-def ocr_pdf(path: Path, *, max_pages: int, timeout: float) -> OcrResult:
+def ocr_pdf(path: Path, *, max_pages: int) -> OcrResult:
     """The text of the first ``max_pages`` pages of a scanned PDF, read by tesseract."""
     binary = shutil.which("tesseract")
     if binary is None:
         raise OcrUnavailable("tesseract is not installed (Debian: apt-get install tesseract-ocr)")
-    languages = _installed_languages(binary, timeout)
+    deadline = inputs.Deadline(f"{path}: OCR", inputs.OCR_SECONDS)
+    languages = _installed_languages(binary, deadline)
     with tempfile.TemporaryDirectory(prefix="normwatch-ocr-") as tmp:
-        images, renderer = _page_images(path, Path(tmp), max_pages, timeout)
-        pages = [_read_image(binary, image, languages, timeout) for image in images]
-    version = _version(binary, timeout)
+        images, renderer = _page_images(path, Path(tmp), max_pages, deadline)
+        pages = [_read_image(binary, image, languages, deadline) for image in images]
+    version = _version(binary, deadline)
     return OcrResult(
         "\n\n".join(pages),
         f"{version}, {'+'.join(languages)}, {len(images)} page image(s) from {renderer}",
     )
 
 
-def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+def _run(args: list[str], deadline: inputs.Deadline) -> subprocess.CompletedProcess[bytes]:
+    """``args`` run to their end, or stopped (and a SourceError) when the time is up."""
+    deadline.check()
     try:
-        return subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+        return subprocess.run(args, capture_output=True, timeout=deadline.left(), check=False)
     except subprocess.TimeoutExpired:
-        raise SourceError(f"{Path(args[0]).name} took longer than {timeout:g} s") from None
+        raise deadline.exceeded() from None
 
 
-def _installed_languages(binary: str, timeout: float) -> list[str]:
-    listed = _run([binary, "--list-langs"], timeout).stdout.decode("utf-8", "replace").split()
+def _installed_languages(binary: str, deadline: inputs.Deadline) -> list[str]:
+    listed = _run([binary, "--list-langs"], deadline).stdout.decode("utf-8", "replace").split()
     found = [lang for lang in LANGUAGES if lang in listed]
     if not found:
         raise OcrUnavailable(
@@ -69,24 +74,27 @@ def _installed_languages(binary: str, timeout: float) -> list[str]:
     return found
 
 
-def _version(binary: str, timeout: float) -> str:
-    out = _run([binary, "--version"], timeout)
+def _version(binary: str, deadline: inputs.Deadline) -> str:
+    out = _run([binary, "--version"], deadline)
     first = (out.stdout or out.stderr).decode("utf-8", "replace").strip().split("\n")[0]
     return first.strip() or "tesseract"
 
 
-def _page_images(path: Path, tmp: Path, max_pages: int, timeout: float) -> tuple[list[Path], str]:
+def _page_images(
+    path: Path, tmp: Path, max_pages: int, deadline: inputs.Deadline
+) -> tuple[list[Path], str]:
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is not None:
         done = _run(
             [pdftoppm, "-r", str(DPI), "-gray", "-l", str(max_pages), str(path), str(tmp / "p")],
-            timeout,
+            deadline,
         )
         if done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip()
             raise SourceError(f"pdftoppm could not render the pages: {message}")
         return sorted(tmp.glob("p-*.pgm"), key=_page_number), "pdftoppm"
-    return _embedded_images(path, tmp, max_pages), "the embedded images"
+    with inputs.within(deadline):
+        return _embedded_images(path, tmp, max_pages, deadline), "the embedded images"
 
 
 def _page_number(image: Path) -> int:
@@ -94,7 +102,9 @@ def _page_number(image: Path) -> int:
     return int(found.group(1)) if found else 0
 
 
-def _embedded_images(path: Path, tmp: Path, max_pages: int) -> list[Path]:
+def _embedded_images(
+    path: Path, tmp: Path, max_pages: int, deadline: inputs.Deadline
+) -> list[Path]:
     """Each page's embedded images as PNG files (a scan is one image per page)."""
     try:
         import PIL  # noqa: F401  (pypdf decodes images through Pillow)
@@ -108,6 +118,7 @@ def _embedded_images(path: Path, tmp: Path, max_pages: int) -> list[Path]:
     try:
         for number, page in enumerate(PdfReader(str(path)).pages[:max_pages], start=1):
             for index, image in enumerate(page.images):
+                deadline.tick()
                 if image.image is None:
                     continue
                 target = tmp / f"p-{number:04d}-{index:02d}.png"
@@ -118,8 +129,8 @@ def _embedded_images(path: Path, tmp: Path, max_pages: int) -> list[Path]:
     return out
 
 
-def _read_image(binary: str, image: Path, languages: list[str], timeout: float) -> str:
-    done = _run([binary, str(image), "stdout", "-l", "+".join(languages)], timeout)
+def _read_image(binary: str, image: Path, languages: list[str], deadline: inputs.Deadline) -> str:
+    done = _run([binary, str(image), "stdout", "-l", "+".join(languages)], deadline)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().split("\n")[-1]
         raise SourceError(f"tesseract could not read a page: {message}")

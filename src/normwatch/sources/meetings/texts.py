@@ -80,8 +80,16 @@ def _read_pdf(path: Path) -> str:
 
     # pypdf logs what it repairs in a damaged file on stderr; an unreadable file still raises
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    reader = PdfReader(io.BytesIO(inputs.read_bytes(path)))
-    text = "\n\n".join((page.extract_text() or "") for page in reader.pages)
+    data = inputs.read_bytes(path)
+    # a crafted PDF can keep pypdf busy for ever: bounded by NORMWATCH_MAX_PDF_SECONDS
+    deadline = inputs.Deadline(f"{path}: reading the PDF's text", inputs.PDF_SECONDS)
+    with inputs.within(deadline):
+        reader = PdfReader(io.BytesIO(data))
+        pages = []
+        for page in reader.pages:
+            deadline.tick()
+            pages.append(page.extract_text(visitor_operand_before=deadline.tick) or "")
+    text = "\n\n".join(pages)
     # PDF lines are laid out, not written: a word hyphenated at a line end is one word
     # (a compound such as "well-\nknown" loses its hyphen - rarer in statements than the
     # broken words that would otherwise hide evidence)

@@ -64,14 +64,18 @@ def fetch(
 
     A connection that cannot be made is retried by httpx's transport (``retries``); a server
     error (5xx) or an answer that does not come in time is asked again here, ``attempts``
-    times in all, with a short pause between. ``transport`` replaces the network (tests use
-    ``httpx.MockTransport``)."""
+    times in all, with a short pause between. ``timeout`` bounds each wait for the server;
+    the whole fetch, however slowly the answer trickles in, is bounded by
+    ``NORMWATCH_MAX_FETCH_SECONDS``. The answer is read as it comes and given up as soon as it
+    passes ``NORMWATCH_MAX_STATUS_BYTES`` (or announces more). ``transport`` replaces the
+    network (tests use ``httpx.MockTransport``)."""
     if not location.startswith(("http://", "https://")):
         # one file, one source, however its path was typed
         path = Path(location).expanduser().resolve()
         return Fetched(str(path), inputs.read_bytes(path, inputs.STATUS), None)
     import httpx  # only when fetching: the import costs start-up time
 
+    deadline = inputs.Deadline(location, inputs.FETCH_SECONDS)
     last = ""
     with httpx.Client(
         transport=transport or httpx.HTTPTransport(retries=max(attempts - 1, 0)),
@@ -81,7 +85,12 @@ def fetch(
     ) as client:
         for attempt in range(attempts):
             try:
-                resp = client.get(location)
+                with client.stream("GET", location) as resp:
+                    if resp.is_success:
+                        return Fetched(location, _body(location, resp, deadline), _published(resp))
+                last = f"HTTP {resp.status_code}"
+                if resp.status_code < 500:
+                    break
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # the transport has already retried the connection
                 last = f"{exc} (offline, or the server did not answer)"
@@ -90,17 +99,30 @@ def fetch(
                 last = f"{exc or 'timed out'} (offline, or the server did not answer)"
             except httpx.HTTPError as exc:
                 last = f"{exc} (offline, or the server did not answer)"
-            else:
-                if resp.is_success:
-                    if len(resp.content) > inputs.limit(inputs.STATUS):
-                        raise inputs.too_large(location, len(resp.content), inputs.STATUS)
-                    return Fetched(location, resp.content, _published(resp))
-                last = f"HTTP {resp.status_code}"
-                if resp.status_code < 500:
-                    break
             if attempt + 1 < attempts:
                 time.sleep(0.5 * (attempt + 1))
+                deadline.check()
     raise SourceError(f"{location}: cannot fetch: {last}")
+
+
+def _body(location: str, resp: httpx.Response, deadline: inputs.Deadline) -> bytes:
+    """The body of ``resp`` read as it comes, within the size limit and the fetch's time."""
+    cap = inputs.limit(inputs.STATUS)
+    announced = resp.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > cap:
+        raise inputs.too_large(location, int(announced), inputs.STATUS)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in resp.iter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise SourceError(
+                f"{location}: more than {cap:,} bytes, over the limit: given up after "
+                f"{size:,} (set {inputs.STATUS} to raise it)"
+            )
+        chunks.append(chunk)
+        deadline.check()
+    return b"".join(chunks)
 
 
 def _published(resp: httpx.Response) -> str | None:
