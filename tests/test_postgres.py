@@ -293,3 +293,55 @@ def test_csv_exports_and_downloads_neutralise_formulas_on_postgresql(
         assert served.status_code == 200, served.text
         assert "'=cmd|' /C calc'!A0" in served.text
         assert "\n=" not in served.text and ",=" not in served.text
+
+
+def test_a_database_password_is_never_shown_on_postgresql(
+    pg_url: str, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy.engine import make_url
+
+    from clirun import run
+    from normwatch.errors import StoreError
+    from normwatch.web import create_app
+
+    secret = "Pg-s3cr3t-pw"
+    with_password = make_url(pg_url).set(password=secret)
+    good = with_password.render_as_string(hide_password=False)
+    bad = with_password.set(database="no_such_db").render_as_string(hide_password=False)
+    assert secret in good and secret in bad
+    # a database that does not exist: the server's own error, the password hidden
+    for command in (["counts", "ccm"], ["sources"], ["db", "version"], ["export", "x.json"]):
+        code, out, err = run(capsys, "--db", bad, *command)
+        assert code != 0 and out == "", command
+        assert 'database "no_such_db" does not exist' in err, err
+        assert secret not in err and ":***@" in err
+    with pytest.raises(StoreError) as refused:
+        open_store(bad)
+    assert secret not in str(refused.value)
+    # the test server trusts its socket, so the password is accepted: output hides it too
+    code, out, err = run(capsys, "--db", good, "db", "version", "--format", "json")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["store"].startswith("postgresql+psycopg://normwatch:***@/postgres?")
+    assert secret not in out + err
+    # the web app's log of requests that fail on the store: its database dropped under it
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS going"))
+        conn.execute(text("CREATE DATABASE going"))
+    going = with_password.set(database="going").render_as_string(hide_password=False)
+    app = create_app(open_store(going), check_every=0.0)  # the store asked at every request
+    try:
+        with caplog.at_level("ERROR"), TestClient(app) as client:
+            assert client.get("/api/v1/sources").status_code == 200
+            with admin.connect() as conn:
+                conn.execute(text("DROP DATABASE going WITH (FORCE)"))
+            answer = client.get("/api/v1/sources")
+    finally:
+        admin.dispose()
+    assert answer.status_code == 503
+    assert "going" in caplog.text and ":***@" in caplog.text + answer.text
+    assert secret not in answer.text + caplog.text

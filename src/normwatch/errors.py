@@ -13,16 +13,52 @@
     └── ConflictError         a save over a statement whose codings changed meanwhile (409)
 
 The CLI turns each into one line on stderr and a non-zero exit; the web app into
-``{"error": {"code", "message"}}`` with a 4xx status.
+``{"error": {"code", "message"}}`` with a 4xx status. A message never shows the password of a
+URL in it (:func:`redact`): a database URL's, or a fetched page's.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+#: ``scheme://user:secret@``: the password of a URL, up to its first "@" (as SQLAlchemy reads
+#: it); in a message, a URL ends at a space
+_SCHEME_USER = r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@]*:)"
+_USERINFO = re.compile(_SCHEME_USER + r"(?P<secret>[^@]*)@")
+_USERINFO_IN_TEXT = re.compile(_SCHEME_USER + r"(?P<secret>[^\s@]*)@")
+#: ``?password=secret`` in a URL's query (libpq reads one there); in a message, the URL ends
+#: at a space, a colon before it being the message's
+_QUERY_KEY = r"(?P<keep>://[^\s?#]*\?(?:[^\s#]*&)?(?:password|passwd)=)"
+_QUERY = re.compile(_QUERY_KEY + r"(?P<secret>[^&#]*)")
+_QUERY_IN_TEXT = re.compile(_QUERY_KEY + r"(?P<secret>[^\s&#]*?)(?=:?(?:[\s&#]|$))")
+
+
+def url_secrets(url: str) -> list[str]:
+    """The passwords in ``url`` (after ``user:`` and in ``?password=``), as written and decoded."""
+    found = [m["secret"] for m in (*_USERINFO.finditer(url), *_QUERY.finditer(url))]
+    return [x for secret in found if secret for x in dict.fromkeys((secret, unquote(secret)))]
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with the password of each URL in it, and each of ``secrets`` wherever it
+    appears (a driver may quote one in its own words), shown as ``***``."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) >= 4:  # a shorter one would hide letters of the words around it
+            text = text.replace(secret, "***")
+    text = _USERINFO_IN_TEXT.sub(lambda m: f"{m['keep']}***@" if m["secret"] else m[0], text)
+    return _QUERY_IN_TEXT.sub(lambda m: f"{m['keep']}***" if m["secret"] else m[0], text)
+
 
 class NormwatchError(Exception):
-    """Base class: a problem a user can act on. ``str(err)`` is the message."""
+    """Base class: a problem a user can act on. ``str(err)`` is the message, any URL's
+    password in it hidden (:func:`redact`)."""
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 class DataError(NormwatchError):

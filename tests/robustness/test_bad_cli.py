@@ -83,12 +83,17 @@ STORES: list[tuple[str, str]] = [
     ("a file that is no database", "{root}/notdb.sqlite"),
     ("a folder as the store", "{root}/folder"),
     ("a NUL in the store's path", "{root}/x\x00.sqlite"),
-    ("an unclosed IPv6 bracket", "postgresql+psycopg://u@[::1/normwatch"),
-    ("an IPv6 address and port without brackets", "postgresql+psycopg://u@[::1:5432/db"),
-    ("a port that is no number", "postgresql+psycopg://u@localhost:port/normwatch"),
-    ("a port beyond 65535", "postgresql+psycopg://u@127.0.0.1:99999/normwatch"),
-    ("an unknown database kind", "nosuchdb://x/y"),
+    ("an unclosed IPv6 bracket", "postgresql+psycopg://u:s3cr3t-pw@[::1/normwatch"),
+    ("an IPv6 address and port without brackets", "postgresql+psycopg://u:s3cr3t-pw@[::1:5432/db"),
+    ("a port that is no number", "postgresql+psycopg://u:s3cr3t-pw@localhost:port/normwatch"),
+    ("a port beyond 65535", "postgresql+psycopg://u:s3cr3t-pw@127.0.0.1:99999/normwatch"),
+    ("a port where no server listens", "postgresql+psycopg://u:s3cr3t-pw@127.0.0.1:1/normwatch"),
+    ("a password in the query", "postgresql+psycopg://u@127.0.0.1:1/normwatch?password=s3cr3t-pw"),
+    ("an unknown driver", "postgresql+nosuchdriver://u:s3cr3t-pw@localhost/normwatch"),
+    ("an unknown database kind", "nosuchdb://u:s3cr3t-pw@x/y"),
 ]
+#: the password in the URLs above: never shown
+SECRET = "s3cr3t-pw"
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
@@ -124,13 +129,21 @@ def test_a_bad_command_line_is_one_clear_error(
 
 
 @pytest.mark.parametrize(("what", "db"), STORES, ids=[s[0] for s in STORES])
-def test_a_bad_store_is_one_clear_error(files: dict[str, str], what: str, db: str) -> None:
+def test_a_bad_store_is_one_clear_error_that_hides_its_password(
+    files: dict[str, str], what: str, db: str
+) -> None:
     os.environ.setdefault("PGCONNECT_TIMEOUT", "3")
-    with trial("bad stores") as case:
-        code, out, err = _run(["--db", _fill(db, files), "counts", "ccm"])
-        case.refused() if code else case.accepted()
-    assert code != 0 and out == "", what
-    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    # a URL's password is hidden from every command's error (a bad file fails only counts)
+    commands = [["counts", "ccm"], *([["sources"], ["db", "version"]] if SECRET in db else [])]
+    for command in commands:
+        with trial("bad stores") as case:
+            code, out, err = _run(["--db", _fill(db, files), *command])
+            case.refused() if code else case.accepted()
+        assert code != 0 and out == "", what
+        assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+        assert SECRET not in err
+        if SECRET in db:
+            assert ":***@" in err or "password=***" in err, err
 
 
 @pytest.mark.parametrize(

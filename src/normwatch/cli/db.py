@@ -24,7 +24,13 @@ def version_cmd(ctx: click.Context, fmt: str) -> None:
 
     store = open_store(ctx.find_root().ensure_object(dict).get("db"), check=False)
     emit(
-        [{"store": store.url, "schema_version": stored_version(store), "current": SCHEMA_VERSION}],
+        [
+            {
+                "store": store.shown,
+                "schema_version": stored_version(store),
+                "current": SCHEMA_VERSION,
+            }
+        ],
         fmt,
     )
 
@@ -48,7 +54,7 @@ def upgrade_cmd(ctx: click.Context) -> None:
     for line in log:
         click.echo(line)
     click.echo(
-        f"store {store.url} is at schema version {SCHEMA_VERSION}"
+        f"store {store.shown} is at schema version {SCHEMA_VERSION}"
         + ("" if log else " (nothing to do)")
     )
 
@@ -68,4 +74,4 @@ def example_cmd(path: str) -> None:
     from normwatch.store.db import create_example_store
 
     store = create_example_store(path)
-    click.echo(f"example store {store.url} created: pass --db {path} to use it")
+    click.echo(f"example store {store.shown} created: pass --db {path} to use it")

@@ -44,7 +44,9 @@ def serve_cmd(
     if serve_db:
         ctx.find_root().ensure_object(dict)["db"] = serve_db
     app = create_app(get_store(ctx))
-    click.echo(f"normwatch: serving {app.state.site.store.url} on http://{host}:{port}/", err=True)
+    click.echo(
+        f"normwatch: serving {app.state.site.store.shown} on http://{host}:{port}/", err=True
+    )
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, access_log=False, server_header=False
     )

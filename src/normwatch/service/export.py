@@ -187,7 +187,7 @@ def collect(store: Store) -> list[Resource]:
                 rows = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
                 resources.append(_table_resource(table, rows))
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read store {store.url}: {brief(exc)}") from None
+        raise StoreError(f"cannot read store {store.shown}: {brief(exc, store.url)}") from None
     resources.append(_status_periods(store))
     return resources
 

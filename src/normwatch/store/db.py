@@ -28,7 +28,7 @@ from normwatch.core.model import (
 from normwatch.core.registry import Registry
 from normwatch.core.status import Timeline, TreatyView, build_timeline, build_view
 from normwatch.core.treaty import TreatyRules
-from normwatch.errors import DataError, StoreError
+from normwatch.errors import DataError, StoreError, redact, url_secrets
 from normwatch.store.migrations import SCHEMA_VERSION, check_version
 from normwatch.store.stamps import now_iso
 
@@ -45,12 +45,13 @@ if TYPE_CHECKING:
 Verify = Callable[["Connection"], AbstractContextManager[object]]
 
 
-def brief(exc: BaseException) -> str:
+def brief(exc: BaseException, url: str) -> str:
     """A database error in one line: the driver's own message, without SQLAlchemy's
-    statement echo and its "Background on this error" link."""
+    statement echo and its "Background on this error" link, and without the password of the
+    store's ``url`` should the driver quote it."""
     inner = getattr(exc, "orig", None) or exc
     lines = [x.strip() for x in str(inner).splitlines() if x.strip()]
-    return lines[0] if lines else type(inner).__name__
+    return redact(lines[0], url_secrets(url)) if lines else type(inner).__name__
 
 
 def default_db_path() -> Path:
@@ -151,6 +152,8 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        #: the URL as messages and output show it: its password, if any, as ***
+        self.shown = redact(url, url_secrets(url))
         self._engine: Engine | None = None
         self._sqlite = _sqlite_path(url)
         self._registry: Registry | None = None
@@ -177,11 +180,13 @@ class Store:
                 self._engine = _make_engine(self.url)
             except ValueError:  # a URL that does not parse: a bad port, an unclosed [IPv6]
                 raise StoreError(
-                    f"cannot open store {self.url}: not a valid database URL (check the host, "
+                    f"cannot open store {self.shown}: not a valid database URL (check the host, "
                     "the brackets around an IPv6 address and the port, a number up to 65535)"
                 ) from None
             except (SQLAlchemyError, ArgumentError, ModuleNotFoundError, OSError) as exc:
-                raise StoreError(f"cannot open store {self.url}: {brief(exc)}") from None
+                raise StoreError(
+                    f"cannot open store {self.shown}: {brief(exc, self.url)}"
+                ) from None
         return self._engine
 
     # -- plain reads -----------------------------------------------------------------
@@ -199,7 +204,9 @@ class Store:
                 finally:
                     con.close()
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
+                raise StoreError(
+                    f"cannot read store {self.shown}: {brief(exc, self.url)}"
+                ) from None
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -209,7 +216,7 @@ class Store:
             with self.engine.connect() as conn:
                 return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
+            raise StoreError(f"cannot read store {self.shown}: {brief(exc, self.url)}") from None
 
     # -- set-up ----------------------------------------------------------------------
 
@@ -229,7 +236,9 @@ class Store:
                     if not inspect(conn).has_table("meta"):
                         return False
             except SQLAlchemyError as exc:
-                raise StoreError(f"cannot read store {self.url}: {brief(exc)}") from None
+                raise StoreError(
+                    f"cannot read store {self.shown}: {brief(exc, self.url)}"
+                ) from None
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
         return bool(rows)
 
@@ -270,7 +279,9 @@ class Store:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"store write failed, nothing was changed: {brief(exc)}") from None
+            raise StoreError(
+                f"store write failed, nothing was changed: {brief(exc, self.url)}"
+            ) from None
         finally:
             self.invalidate()
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Store(Protocol):
     """What a migration needs of :class:`normwatch.store.db.Store`."""
 
-    url: str
+    shown: str
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
 
@@ -103,7 +103,7 @@ def stored_version(store: Store) -> int:
     try:
         return int(rows[0]["value"])
     except (IndexError, ValueError, TypeError):
-        raise StoreError(f"store {store.url} has no readable schema version") from None
+        raise StoreError(f"store {store.shown} has no readable schema version") from None
 
 
 def check_version(store: Store) -> None:
@@ -111,12 +111,12 @@ def check_version(store: Store) -> None:
     version = stored_version(store)
     if version < SCHEMA_VERSION:
         raise StoreError(
-            f"store {store.url} has schema version {version}, this normwatch needs "
+            f"store {store.shown} has schema version {version}, this normwatch needs "
             f"{SCHEMA_VERSION}: back it up, then run `normwatch db upgrade`"
         )
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"store {store.url} has schema version {version}, written by a newer normwatch "
+            f"store {store.shown} has schema version {version}, written by a newer normwatch "
             f"(this one reads {SCHEMA_VERSION}): upgrade normwatch"
         )
 

@@ -103,8 +103,12 @@ class SiteMiddleware:
             return
         if scope["method"] == "OPTIONS" and await answer_preflight(scope, send):
             return
+        failed: NormwatchError | None = None
         if self.site.refresh_due():  # stat calls or a query: not on the event loop
-            await anyio.to_thread.run_sync(self.site.refresh)
+            try:
+                await anyio.to_thread.run_sync(self.site.refresh)
+            except NormwatchError as exc:  # the store went away: answered as by a route
+                failed = exc
         head = scope["method"] == "HEAD"
         cors = scope["method"] in ("GET", "HEAD") and cors_applies(scope["path"])
         if head:
@@ -124,6 +128,10 @@ class SiteMiddleware:
                 }
             await send(message)
 
+        if failed is not None:
+            answer = _normwatch_error(Request(scope, receive), failed)
+            await answer(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
 
 

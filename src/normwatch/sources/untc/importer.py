@@ -33,7 +33,7 @@ from normwatch.catalog import data_text, get_treaty, treaty_by_untc
 from normwatch.core.model import Action, ActionKind, Source
 from normwatch.core.registry import fold
 from normwatch.core.treaty import TreatyRules
-from normwatch.errors import DataError, SourceError, UnknownStateError
+from normwatch.errors import DataError, SourceError, UnknownStateError, redact
 from normwatch.sources.untc.mtdsg import UntcDocument
 from normwatch.sources.untc.viewdetails import parse_status
 from normwatch.store.db import Store, Verify
@@ -87,7 +87,9 @@ def fetch(
             try:
                 with client.stream("GET", location) as resp:
                     if resp.is_success:
-                        return Fetched(location, _body(location, resp, deadline), _published(resp))
+                        data = _body(location, resp, deadline)
+                        # the source recorded is the URL without a password in it
+                        return Fetched(redact(location), data, _published(resp))
                 last = f"HTTP {resp.status_code}"
                 if resp.status_code < 500:
                     break
