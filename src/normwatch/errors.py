@@ -45,7 +45,10 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with the password of each URL in it, and each of ``secrets`` wherever it
     appears (a driver may quote one in its own words), shown as ``***``."""
     for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= 4:  # a shorter one would hide letters of the words around it
+        # where a URL holds it, whatever it is; elsewhere only if long enough not to hide
+        # letters of the words around it
+        text = text.replace(f":{secret}@", ":***@").replace(f"password={secret}", "password=***")
+        if len(secret) >= 4:
             text = text.replace(secret, "***")
     text = _USERINFO_IN_TEXT.sub(lambda m: f"{m['keep']}***@" if m["secret"] else m[0], text)
     return _QUERY_IN_TEXT.sub(lambda m: f"{m['keep']}***" if m["secret"] else m[0], text)
