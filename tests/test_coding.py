@@ -147,6 +147,22 @@ def test_codebook_yaml_syntax_error_names_line(tmp_path: Path) -> None:
         parse_codebook("- just\n- a list\n")
 
 
+def test_a_process_that_loads_many_codebook_files_keeps_only_the_latest(tmp_path: Path) -> None:
+    from normwatch.coding import codebook
+
+    paths = []
+    for i in range(codebook.CACHED_CODEBOOKS + 10):
+        path = tmp_path / f"{i}" / "book.yaml"
+        path.parent.mkdir()
+        path.write_text(_MINIMAL, encoding="utf-8")
+        paths.append(path)
+    books = [load_codebook(p) for p in paths]
+    assert len(codebook._CACHE) <= codebook.CACHED_CODEBOOKS
+    assert load_codebook(paths[-1]) is books[-1]  # the latest are still cached
+    assert load_codebook(paths[0]) is not books[0]  # the oldest was let go, read again
+    assert load_codebook(paths[0]).codes == books[0].codes
+
+
 # --------------------------------------------------------------------------- extends
 
 _PARENT = (

@@ -40,7 +40,8 @@ def _status_seeds() -> list[bytes]:
 
 SEEDS: dict[str, list[bytes]] = {
     "status files (XML, HTML)": _status_seeds(),
-    "obligation tables": [data_text("ccm/obligations.csv").encode()[:20_000]],
+    # the first 20 kB of the bundled table, cut after a whole row
+    "obligation tables": [data_text("ccm/obligations.csv").encode()[:20_000].rsplit(b"\n", 1)[0]],
     "treaty rule files": [data_text("treaties/ccm.toml").encode()],
     "codebooks": [data_text("codebooks/apmbt-withdrawal-reaction.yaml").encode()],
     "statement HTML": [(MEETING / "s02.html").read_bytes()],
@@ -150,6 +151,8 @@ def test_statement_docx(tmp_path: Path) -> None:
     _fuzz("statement DOCX", parse, short=10)
 
 
+#: imports drawn in the long form: each copies the store and writes it, a second or so apiece
+IMPORTS = 200
 MEETING_FILES = ["meeting.yaml", "participants.csv", "statements.csv", "codings.csv"]
 
 
@@ -221,7 +224,7 @@ def test_meeting_folder_imports(example_db: Path, tmp_path: Path) -> None:
     pristine = example_db.read_bytes()
 
     @settings(
-        max_examples=examples(4, 500),
+        max_examples=examples(4, IMPORTS),
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
@@ -254,7 +257,7 @@ def test_status_file_imports(example_db: Path, tmp_path: Path) -> None:
     base = export_mtdsg(store.actions("ccm"), names)
 
     @settings(
-        max_examples=examples(4, 500),
+        max_examples=examples(4, IMPORTS),
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
@@ -293,7 +296,7 @@ def test_obligation_table_imports(example_db: Path, tmp_path: Path) -> None:
     seed = (FIXTURES / "obligations" / "fictional-later-remnants.csv").read_bytes()
 
     @settings(
-        max_examples=examples(4, 500),
+        max_examples=examples(4, IMPORTS),
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
