@@ -334,6 +334,28 @@ def test_reimport_through_the_cli_says_unchanged(scratch: Store) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("\x00s01.txt", "'\\x00s01.txt': a file name cannot hold a NUL character"),
+        ("s" * 300 + ".txt", "cannot read file: File name too long"),
+    ],
+)
+def test_a_statement_file_name_the_system_cannot_look_up_is_one_problem(
+    scratch: Store, tmp_path: Path, name: str, problem: str
+) -> None:
+    # found by fuzzing meeting folders: both were a traceback (ValueError, OSError)
+    directory = copy_fixture(tmp_path)
+    listed = (directory / "statements.csv").read_text(encoding="utf-8")
+    (directory / "statements.csv").write_text(listed.replace(",s01.txt,", f",{name},"), "utf-8")
+    before = dump(scratch)
+    with pytest.raises(MeetingImportError) as err:
+        import_meeting(scratch, directory)
+    assert [p for p in err.value.problems if problem in p] != [], err.value.problems
+    assert any(p.startswith("statements.csv:2: file: ") for p in err.value.problems)
+    assert dump(scratch) == before
+
+
 def test_a_changed_file_updates_only_its_statement(scratch: Store, tmp_path: Path) -> None:
     directory = copy_fixture(tmp_path)
     text = (directory / "s05.txt").read_text(encoding="utf-8")

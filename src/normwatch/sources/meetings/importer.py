@@ -537,11 +537,19 @@ def _speaker(
 
 
 def _statement_text(root: Path, name: str, where: str, problems: _Problems) -> str | None:
+    if "\x00" in name:  # the system cannot even look such a name up
+        problems.add(where, f"{name!r}: a file name cannot hold a NUL character")
+        return None
     path = (root / name).resolve()
     if not path.is_relative_to(root):
         problems.add(where, f"{name!r} is outside the meeting directory")
         return None
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        problems.add(where, f"{name!r}: cannot read file: {exc.strerror or exc}")
+        return None
+    if not found:
         problems.add(where, f"missing file {name!r}")
         return None
     try:
