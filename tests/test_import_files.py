@@ -660,6 +660,8 @@ def _agenda(tmp_path: Path) -> Path:
         ({"date": "2024-13-40"}, "date", ""),
         ({"on_behalf_of": "Mexico;Narnia"}, "on_behalf_of", "Narnia"),
         ({"file": "../outside.txt"}, "file", "outside the folder"),
+        ({"file": "a\x00b.txt"}, "file", "cannot hold a NUL character"),
+        ({"file": "a" * 300 + ".txt"}, "file", "File name too long"),
         ({"id": "has space"}, "id", "use letters"),
         ({"sha256": "0" * 64}, "sha256", "changed since it was proposed"),
         ({"speaker_name": "Ireland"}, "speaker_name", "is not the speaker 'MEX'"),

@@ -361,12 +361,17 @@ def read_text(path: Path, root: Path, limits: Limits) -> FileText:
     """The text of one file within ``root``, by OCR when a PDF has no text layer."""
     from normwatch.sources.meetings import ocr
 
+    if "\x00" in str(path):
+        return FileText(None, "none", "a file name cannot hold a NUL character")
     real = path.resolve()
     if not real.is_relative_to(root.resolve()):
         return FileText(None, "none", "a symbolic link out of the folder: not followed")
     if path.suffix.lower() not in texts.SUFFIXES:
         return FileText(None, "none", f"not a statement file ({', '.join(texts.SUFFIXES)})")
-    size = real.stat().st_size
+    try:
+        size = real.stat().st_size
+    except OSError as exc:  # gone, or a name too long for the file system
+        return FileText(None, "none", f"cannot read file: {exc.strerror or exc}")
     if size > limits.max_bytes:
         return FileText(None, "none", f"{size} bytes, more than the limit of {limits.max_bytes}")
     pages = _pdf_pages(real) if real.suffix.lower() == ".pdf" else None
@@ -724,11 +729,19 @@ def _check_file(name: str, root: Path, where: str, seen: set[str], problems: _Pr
         problems.add(f"{where}: file", f"{name!r} is listed twice")
         return False
     seen.add(name)
+    if "\x00" in name:  # the system cannot even look such a name up
+        problems.add(f"{where}: file", f"{name!r}: a file name cannot hold a NUL character")
+        return False
     path = (root / name).resolve()
     if not path.is_relative_to(root):
         problems.add(f"{where}: file", f"{name!r} is outside the folder")
         return False
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        problems.add(f"{where}: file", f"{name!r}: cannot read file: {exc.strerror or exc}")
+        return False
+    if not found:
         problems.add(f"{where}: file", f"no file {name!r} in the folder")
         return False
     return True
