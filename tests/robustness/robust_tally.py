@@ -13,7 +13,6 @@ runs the long form: at least 10,000 inputs per parser.
 from __future__ import annotations
 
 import os
-import resource
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,5 +136,3 @@ def report(terminalreporter: Any) -> None:
         for example in TALLY[name].examples[:3]:
             terminalreporter.write_line(f"    violation: {example}")
     terminalreporter.write_line(f"peak memory of the test process: {peak_rss_mb():.0f} MB")
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    terminalreporter.write_line(f"peak memory of a command run by a trial: {children:.0f} MB")
