@@ -88,6 +88,7 @@ from typing import Any
 import yaml
 
 from normwatch.core import schemas
+from normwatch.core.schemas._base import kind_of
 from normwatch.core.schemas.codebook import CodebookFile, code_labels
 from normwatch.errors import DataError, NotFoundError
 
@@ -446,7 +447,7 @@ class _Validator:
 
     def mapping(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(key, f"must be a mapping, not {_kind(value)}")
+            raise self.fail(key, f"must be a mapping, not {kind_of(value)}")
         return {str(k): v for k, v in value.items()}
 
     def string(
@@ -464,7 +465,7 @@ class _Validator:
                 raise self.fail(_join(path, key), "is required")
             return default
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(_join(path, key), f"must be text, not {_kind(value)}")
+            raise self.fail(_join(path, key), f"must be text, not {kind_of(value)}")
         text = str(value).strip()
         if required and not text:
             raise self.fail(_join(path, key), "must not be empty")
@@ -476,7 +477,7 @@ class _Validator:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            raise self.fail(key, f"must be a list of text, not {_kind(value)}")
+            raise self.fail(key, f"must be a list of text, not {kind_of(value)}")
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
@@ -489,7 +490,7 @@ class _Validator:
     ) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(_join(path, key), f"must be a number, not {_kind(value)}")
+            raise self.fail(_join(path, key), f"must be a number, not {kind_of(value)}")
         if not low <= float(value) <= high:
             raise self.fail(_join(path, key), f"must be between {low} and {high}, not {value}")
         return float(value)
@@ -498,7 +499,7 @@ class _Validator:
         if value is None:
             return ()
         if not isinstance(value, list):
-            raise self.fail(key, f"must be a list of patterns, not {_kind(value)}")
+            raise self.fail(key, f"must be a list of patterns, not {kind_of(value)}")
         out = []
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
@@ -546,7 +547,7 @@ class _Validator:
         question = self.string(doc, "question", "", required=False, default=title)
         multi = doc.get("multi_label", True)
         if not isinstance(multi, bool):
-            raise self.fail("multi_label", f"must be true or false, not {_kind(multi)}")
+            raise self.fail("multi_label", f"must be true or false, not {kind_of(multi)}")
         languages = self.strings(doc.get("languages"), "languages")
         for i, lang in enumerate(languages):
             if not _LANG_RE.match(lang):
@@ -830,19 +831,3 @@ def _name_regex(name: str) -> str:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, int | float):
-        return "a number"
-    return type(value).__name__
