@@ -335,3 +335,19 @@ def test_status_command_imports_no_heavy_library(bundled_db: str) -> None:
     assert done.returncode == 0, done.stderr
     assert "Lithuania" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_store_path_in_a_missing_folder_is_refused_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typo = tmp_path / "no-such-folder" / "team.sqlite"
+    code, out, err = run(capsys, "--db", str(typo), "counts", "ccm")
+    assert code == 1 and out == ""
+    assert f"there is no folder {typo.parent}" in err and "--db" in err
+    assert not typo.parent.exists()
+    monkeypatch.setenv("NORMWATCH_DB", str(typo))
+    code, _, err = run(capsys, "users", "list")
+    assert code == 1 and "NORMWATCH_DB" in err and not typo.parent.exists()
+    # a new store in an existing folder is still made on first use
+    code, out, _ = run(capsys, "--db", str(tmp_path / "new.sqlite"), "counts", "ccm")
+    assert code == 0 and "parties" in out
