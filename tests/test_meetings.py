@@ -443,6 +443,7 @@ def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
         "denominator",
         "codes",
         "silent",
+        "not_counted",
         "by",
         "coverage",
         "agreement",
@@ -453,6 +454,36 @@ def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
     assert list(data["codes"]) == CODES
     assert all(list(entry) == ["count", "share", "states"] for entry in data["codes"].values())
     assert data["by"] == {}
+
+
+def test_a_state_a_statement_speaks_for_outside_the_denominator_is_named_not_counted(
+    store: Store,
+) -> None:
+    joint = {
+        r["state"]
+        for r in store.query(
+            "SELECT b.state FROM statement_on_behalf b JOIN statements s ON s.id = b.statement_id"
+            " WHERE s.meeting_id = :m",
+            {"m": MEETING},
+        )
+    }
+    listed = {
+        r["participant"]
+        for r in store.query(
+            "SELECT participant FROM participations WHERE meeting_id = :m", {"m": MEETING}
+        )
+    }
+    outside = sorted(joint - listed)
+    assert outside  # the fixture has a co-sponsor that is not on the list of participants
+    data = json.loads(run(store, "reactions", MEETING, "--format", "json").output)
+    assert data["not_counted"] == outside
+    assert not set(outside) & {s for c in data["codes"].values() for s in c["states"]}
+    table = run(store, "reactions", MEETING).output
+    assert f"not counted (outside the participating denominator): {', '.join(outside)}" in table
+    speakers = json.loads(
+        run(store, "reactions", MEETING, "--denominator", "speakers", "--format", "json").output
+    )
+    assert speakers["not_counted"] == []
 
 
 def test_reactions_by_target_choose_the_codebook_of_that_treaty(store: Store) -> None:
