@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from normwatch.core.registry import fold
+from normwatch.core.registry import Registry, fold
 from normwatch.sources.meetings.files import DEFAULT_LIMITS, Limits, Names, Proposal
 
 if TYPE_CHECKING:
@@ -175,4 +175,17 @@ def _names(store: Store, meeting_id: str) -> Names:
     organizations = organization_names(known)
     organizations.update(organization_names(listed))
     groups = {fold(v) for r in store.query("SELECT id, name FROM state_groups") for v in r.values()}
-    return Names(store.registry(), organizations, frozenset(groups))
+    return Names(foreign_names(store), organizations, frozenset(groups))
+
+
+def foreign_names(store: Store) -> Registry:
+    """The store's registry, answering also to the States' French and Spanish names
+    (``state_names_fr_es.csv``: the iso-codes translations, written by
+    ``scripts/write_state_names.py``)."""
+    from normwatch.catalog import read_csv
+
+    def compute() -> Registry:
+        rows = read_csv("state_names_fr_es.csv", ("alias", "code", "source"))
+        return store.registry().with_aliases((r["alias"], r["code"]) for _, r in rows)
+
+    return store.memo(("registry", "fr", "es"), compute)
