@@ -50,7 +50,11 @@ def current_version(store: Store, statement: str, codebook: str = DEFAULT_CODEBO
         return statement_version(conn, statement, codebook)
 
 
-def _changes_since(conn: Connection, statement: str, codebook: str, version: int) -> list[str]:
+def _changes_since(
+    conn: Connection, statement: str, codebook: str, version: int, blind_for: str | None
+) -> list[str]:
+    """The changes after ``version``; with ``blind_for`` (a double coder), the other coder's
+    only as "changed" (what they decided stays hidden)."""
     from sqlalchemy import select
 
     from normwatch.store import team_tables as tt
@@ -64,6 +68,8 @@ def _changes_since(conn: Connection, statement: str, codebook: str, version: int
     return [
         f"{r.actor} {r.action} {r.code} ({r.old_review_state or 'none'} → "
         f"{r.new_review_state or 'none'}) at {r.at}"
+        if blind_for is None or r.actor.startswith("auto:") or r.actor == blind_for
+        else f"another person changed a code at {r.at} (hidden while you double-code it)"
         for r in rows
     ]
 
@@ -118,16 +124,19 @@ def decide(
         state,
         found if state is ReviewState.ACCEPTED else None,
     )
+    blind = row["id"] in blind_statements(store, row["meeting_id"], book.id, user.coder)
     with store.transaction() as conn:
         _lock_statement(conn, row["id"])
         current = statement_version(conn, row["id"], book.id)
         if current != version:
-            changes = _changes_since(conn, row["id"], book.id, version)
+            changes = _changes_since(
+                conn, row["id"], book.id, version, user.coder if blind else None
+            ) or ["its codings were rewritten"]
             raise ConflictError(
                 f"statement {row['id']} changed since you opened it (version {version}, now "
-                f"{current}): "
-                + "; ".join(changes or ["its codings were rewritten"])
-                + ". Reload it and decide again."
+                f"{current}): " + "; ".join(changes) + ". Reload it and decide again.",
+                changes=tuple(changes),
+                current=current,
             )
         new, changed = upsert_coding(conn, coding, now_iso(), decide=True)
         after = statement_version(conn, row["id"], book.id)
