@@ -134,6 +134,7 @@ def test_a_reviewer_uploads_checks_the_plan_corrects_a_speaker_and_confirms(
 ) -> None:
     before = statements(team_db)
     csrf = log_in(browser, "rita")
+    assert f'href="{FORM}"' in browser.get(f"/meetings/{MEETING}/coding").text
     form = browser.get(FORM)
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
     r = send(browser, form_token(form.text), files)
