@@ -751,6 +751,41 @@ def test_a_bad_plan_is_refused_naming_file_line_and_field_and_the_store_is_uncha
     assert _digest(db) == before
 
 
+def test_a_plan_edited_through_the_service_is_confirmed_like_one_edited_by_hand(
+    folder: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from normwatch.service.meeting_files import edit_plan, read_plan_rows
+
+    args = ["--db", db, "meetings", "import-files", str(folder), "--meeting", MEETING]
+    assert run(capsys, *args)[0] == 0
+    plan = folder / "proposed.csv"
+    with pytest.raises(Exception, match="not a file of the plan"):
+        edit_plan(plan, {"nosuch.txt": {"action": "skip"}})
+    with pytest.raises(Exception, match="only action, speaker may be changed"):
+        edit_plan(plan, {"statement_17.txt": {"sha256": "0"}})
+    edit_plan(
+        plan,
+        {
+            "statement_17.txt": {"speaker": "Allemagne", "action": "import"},
+            "ICRC_12MSP.pdf": {"action": "skip"},
+        },
+    )
+    rows = _by_file(read_plan_rows(plan))
+    assert rows["statement_17.txt"]["speaker"] == "Allemagne"
+    assert rows["statement_17.txt"]["speaker_name"] == ""
+    assert rows["12MSP_GenExchange_Mexico.txt"]["speaker_name"] == "Mexico"  # untouched
+    for row in _plan_rows(plan):
+        if row["action"] == "check":
+            edit_plan(plan, {row["file"]: {"action": "skip"}})
+    code, _, err = run(capsys, *args, "--confirm", str(plan))
+    assert code == 0, err
+    speakers = {
+        r["local_id"]: r["speaker"]
+        for r in open_store(db).query("SELECT local_id, speaker FROM statements")
+    }
+    assert speakers["statement_17"] == "DEU" and "ICRC_12MSP" not in speakers
+
+
 def test_a_plan_with_unknown_columns_is_refused(
     folder: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

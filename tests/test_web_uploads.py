@@ -359,3 +359,32 @@ def test_an_agenda_given_with_the_files_sets_the_items(
     r = browser.post(FORM, data={"csrf": csrf}, files=bad, follow_redirects=False)
     assert r.status_code == 400 and "agenda" in r.text
     assert len(kept(uploads)) == 1  # the refused one left nothing behind
+
+
+def test_uploads_left_a_day_are_removed_at_the_next_one(uploads: Path) -> None:
+    import os
+    import time
+
+    from normwatch.service.uploads import KEEP, new_upload, open_upload
+
+    old = new_upload(MEETING, "rita")
+    past = time.time() - KEEP - 60
+    os.utime(old.path, (past, past))
+    fresh = new_upload(MEETING, "rita")  # sweeps the old one
+    assert kept(uploads) == [fresh.path]
+    with pytest.raises(Exception, match="no upload"):
+        open_upload(old.id, MEETING, "rita")
+    assert open_upload(fresh.id, MEETING, "rita") == fresh
+    with pytest.raises(Exception, match="no upload"):
+        open_upload(fresh.id, "ccm-other-msp", "rita")  # for another meeting: not found
+
+
+def test_anonymous_requests_to_the_plan_are_refused(browser: TestClient, uploads: Path) -> None:
+    from normwatch.service.uploads import new_upload
+
+    made = new_upload(MEETING, "rita")
+    url = f"{FORM}/{made.id}"
+    assert browser.get(url).status_code == 401
+    r = browser.post(url, data={"file": "a", "speaker": "", "action": "skip", "drop": "1"})
+    assert r.status_code == 401
+    assert kept(uploads) == [made.path]
