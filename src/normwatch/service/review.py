@@ -74,6 +74,23 @@ def _changes_since(
     ]
 
 
+def _double_codes(conn: Connection, statement: str, codebook: str, coder: str) -> bool:
+    """Whether ``coder`` double-codes ``statement`` (blind to the other coder)."""
+    from sqlalchemy import or_, select
+
+    from normwatch.store import team_tables as tt
+
+    d = tt.double_codings.c
+    found = conn.execute(
+        select(d.statement_id).where(
+            d.statement_id == statement,
+            d.codebook == codebook,
+            or_(d.coder_a == coder, d.coder_b == coder),
+        )
+    ).first()
+    return found is not None
+
+
 def _lock_statement(conn: Connection, statement: str) -> None:
     from sqlalchemy import select
 
@@ -124,11 +141,11 @@ def decide(
         state,
         found if state is ReviewState.ACCEPTED else None,
     )
-    blind = row["id"] in blind_statements(store, row["meeting_id"], book.id, user.coder)
     with store.transaction() as conn:
         _lock_statement(conn, row["id"])
         current = statement_version(conn, row["id"], book.id)
         if current != version:
+            blind = _double_codes(conn, row["id"], book.id, user.coder)
             changes = _changes_since(
                 conn, row["id"], book.id, version, user.coder if blind else None
             ) or ["its codings were rewritten"]
