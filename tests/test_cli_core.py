@@ -351,3 +351,20 @@ def test_a_store_path_in_a_missing_folder_is_refused_not_created(
     # a new store in an existing folder is still made on first use
     code, out, _ = run(capsys, "--db", str(tmp_path / "new.sqlite"), "counts", "ccm")
     assert code == 0 and "parties" in out
+
+
+def test_serve_on_a_taken_port_is_refused_before_it_says_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(
+            capsys, "--db", str(tmp_path / "s.sqlite"), "serve", "--port", str(port)
+        )
+    assert code == 1 and out == ""
+    assert f"cannot serve on 127.0.0.1:{port}" in err and "--port" in err
+    assert "serving" not in err
