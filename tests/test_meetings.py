@@ -964,6 +964,16 @@ def test_agreement_between_two_human_coders(scratch: Store) -> None:
         "json",
     )
     assert json.loads(cli_result.output)["codes"]["concern"]["kappa"] == 0.5833
+    table = run(scratch, "code", "agreement", MEETING).output
+    assert "statements coded by at least two of the coders (10)" in table
+    assert "too few" not in table  # ten statements coded by both: no small-sample warning
+
+
+def test_agreement_on_too_few_statements_warns(scratch: Store) -> None:
+    set_codes(scratch, "ccm-test-msp/s01", ["concern"], "bob")
+    assert agreement(scratch, MEETING)["units_coded_by_both"] == 1
+    table = run(scratch, "code", "agreement", MEETING).output
+    assert "warning: 1 statement coded by two or more coders: too few" in table
 
 
 def test_agreement_needs_two_human_coders(store: Store) -> None:

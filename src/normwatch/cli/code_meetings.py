@@ -117,6 +117,10 @@ def show_cmd(ctx: click.Context, meeting: str, codebook: str | None, fmt: str) -
     )
 
 
+#: fewer statements coded by two people than this, and the agreement table warns
+SMALL_SAMPLE = 10
+
+
 @click.command("agreement")
 @click.argument("meeting")
 @_CODEBOOK
@@ -143,6 +147,18 @@ def agreement_cmd(
         title=f"{result['meeting']} · {', '.join(result['coders'])} · pooled "
         f"alpha {result['pooled_alpha']}",
     )
+    if fmt == "table":
+        shared = max((entry["units"] for entry in result["codes"].values()), default=0)
+        click.echo(
+            f"units: statements coded by at least two of the coders ({shared}); on a statement "
+            "a coder coded, a code that coder did not accept counts as 'no'"
+        )
+        if shared < SMALL_SAMPLE:
+            click.echo(
+                f"warning: {shared} statement{'s' if shared != 1 else ''} coded by two or more "
+                "coders: too few for these figures to say much",
+                err=True,
+            )
 
 
 @click.command("auto")
