@@ -75,6 +75,12 @@ OBJECT_WINDOW = 80
 REPORTED_WINDOW = 110
 #: an anaphor's confidence is multiplied by this
 ANAPHORA_FACTOR = 0.9
+#: a sentence of at most this many words is a fragment ("A sad precedent."): with no object of
+#: its own, its evaluation is of the sentence before's (or after's), as a first-person one's
+FRAGMENT_WORDS = 6
+#: how far into the next sentence (characters) a reference may start to be what a sentence
+#: with no object evaluates ("I will not hide my concern. These two withdrawals ...")
+CATAPHOR_REACH = 30
 #: the clause breaks, whatever the language: soft ones (commas, colons) and hard ones (the
 #: others); one scan finds both
 _BREAK = re.compile(r"[,;:()]|\s[–—]\s")
@@ -115,6 +121,9 @@ class _LangRules:
     reported_exceptions: PatternSet | None
     hypothetical: PatternSet | None
     clause_breaks: PatternSet | None
+    frames: PatternSet | None
+    denial: PatternSet | None
+    own_act: PatternSet | None
     names: re.Pattern[str] | None
     objects: dict[str, _ObjectRules]
     codes: list[_CodeRules]
@@ -124,6 +133,8 @@ class _LangRules:
     topic_this_weapon: re.Pattern[str] | None = None
     topic_other_weapon: re.Pattern[str] | None = None
     topic_other_actor: re.Pattern[str] | None = None
+    topic_this_actor: re.Pattern[str] | None = None
+    topic_both: re.Pattern[str] | None = None
     first_person: re.Pattern[str] | None = None
 
 
@@ -189,6 +200,9 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             _set(lex.reported_exceptions, macros, gate, cue=True),
             _set(lex.hypothetical, macros, gate, cue=True),
             _set(lex.clause_breaks, macros, gate, cue=True),
+            _set(lex.reported_frames, macros, gate, cue=True),
+            _set(lex.denial, macros, gate, cue=True),
+            _set(lex.own_act, macros, gate, cue=True),
             names,
             objects,
             codes,
@@ -198,6 +212,8 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             topic_this_weapon=_topic(macros, "topic_this_weapon"),
             topic_other_weapon=_topic(macros, "topic_other_weapon"),
             topic_other_actor=_topic(macros, "topic_other_actor"),
+            topic_this_actor=_topic(macros, "topic_this_actor"),
+            topic_both=_topic(macros, "topic_both"),
             first_person=_topic(macros, "first_person"),
         )
         gate.build()
@@ -235,6 +251,7 @@ def sentence_topics(
     weaker = [p for p in (rules.topic_other_weapon, rules.topic_other_actor) if p is not None]
     if default != OTHER and not any(p.search(lower) for p in (other, *weaker)):
         return [THIS] * len(sentences)  # no other treaty named: one scan of the text
+    both = rules.topic_both
 
     def named(
         own: re.Pattern[str] | None, alien: Sequence[re.Pattern[str]], s: Sentence
@@ -243,12 +260,16 @@ def sentence_topics(
         b = any(p.search(lower, s.start, s.end) is not None for p in alien)
         return BOTH if a and b else THIS if a else OTHER if b else None
 
-    strong = [named(this, [other], s) for s in sentences]
+    # "both treaties", "either treaty" name the two at once
+    strong = [
+        BOTH if both is not None and both.search(lower, s.start, s.end) else named(this, [other], s)
+        for s in sentences
+    ]
     weapons = [rules.topic_other_weapon] if rules.topic_other_weapon is not None else []
     weak = [named(rules.topic_this_weapon, weapons, s) for s in sentences]
-    # an actor of another treaty's act decides its sentence, never the statement's default
+    # an actor of only one treaty's acts decides its sentence, never the statement's default
     actors = [rules.topic_other_actor] if rules.topic_other_actor is not None else []
-    weak_or_actor = [w or named(None, actors, s) for w, s in zip(weak, sentences, strict=True)]
+    actor = [named(rules.topic_this_actor, actors, s) for s in sentences]
     if default is None:
         seen = {t for t in strong + weak if t is not None}
         default = OTHER if seen == {OTHER} else THIS
@@ -257,10 +278,10 @@ def sentence_topics(
     for i, sent in enumerate(sentences):
         if i and _PARAGRAPH_BREAK.search(lower, sentences[i - 1].start, sent.start):
             current = default
-        named_here = strong[i]
+        named_here = strong[i] or actor[i]
         if named_here is not None:
             current = named_here
-        topics.append(current if named_here is not None else weak_or_actor[i] or current)
+        topics.append(current if named_here is not None else weak[i] or current)
     return topics
 
 
@@ -318,6 +339,7 @@ class _Analysis:
         self.soft_breaks = sorted(soft + hard)
         self._hyp: dict[int, list[tuple[int, int]]] = {}
         self._anchor_cache: dict[str, list[bool]] = {}
+        self._own: tuple[int, int] | None | bool = False  # False: not yet looked for
         self._exclusions: dict[str, list[tuple[int, int, float | None]]] = {}
         #: when a list, every expression and reference looked at is noted here with what
         #: was decided and why (see :func:`explain_rules`)
@@ -377,14 +399,12 @@ class _Analysis:
         n = len(self.sentences)
         out = {i for obj_id in about for i, refs in enumerate(self.targets[obj_id]) if refs}
         if self.rules.first_person is not None:
-            # the sentence after a direct reference may evaluate it without naming it (see
+            # the sentences around a direct reference may evaluate it without naming it (see
             # object_of_previous_sentence)
-            out.update(
-                i + 1
-                for obj_id in about
-                for i, refs in enumerate(self.targets[obj_id])
-                if i + 1 < n and any(not t.anaphor for t in refs)
-            )
+            for obj_id in about:
+                for i, refs in enumerate(self.targets[obj_id]):
+                    if any(not t.anaphor for t in refs):
+                        out.update(k for k in (i - 1, i + 1) if 0 <= k < n)
         if "nearby" in cr.scopes:
             for obj_id in about:
                 obj = self.rules.objects[obj_id]
@@ -469,8 +489,40 @@ class _Analysis:
 
     def someone_elses(self, start: int) -> bool:
         r = self.rules
-        cues = self._cues(r.reported, r.reported_exceptions, self.sentence_of(start))
-        return self._cue_before(cues, start, REPORTED_WINDOW)
+        i = self.sentence_of(start)
+        cues = self._cues(r.reported, r.reported_exceptions, i)
+        return self._cue_before(cues, start, REPORTED_WINDOW) or self.in_frame(start, i)
+
+    def in_frame(self, start: int, sentence: int) -> bool:
+        """Whether a reported frame ("the minister said that", "the Government should", "we
+        call on States to condemn") opens before ``start`` in its sentence: what follows it,
+        to the end of the sentence, is someone else's view or act."""
+        return any(s < start for s, _ in self._sentence_spans(self.rules.frames, sentence))
+
+    def denied(self, start: int, sentence: int) -> bool:
+        """Whether a denial ("this is not a", "n'est pas un", "no se trata de una") ends right
+        before the reference at ``start``: the act it names did not happen."""
+        lower = self.lower
+        return any(
+            e <= start and not lower[e:start].strip()
+            for _, e in self._sentence_spans(self.rules.denial, sentence)
+        )
+
+    def own_voice(self) -> tuple[int, int] | None:
+        """Where the speaker claims the act as its own ("our decision to withdraw"), outside
+        sentences about another treaty and reported frames: the statement is then the acting
+        State's (the first such place), else ``None``."""
+        if self._own is not False:
+            return self._own
+        own = self.rules.own_act
+        self._own = None
+        if own is not None:
+            for start, end, _ in self.spans(own):
+                i = self.sentence_of(start)
+                if not self.elsewhere[i] and not self.someone_elses(start):
+                    self._own = (start, end)
+                    break
+        return self._own
 
     def _targets(self) -> dict[str, list[list[_Target]]]:
         """Per object, per sentence: the real references and the resolved anaphora."""
@@ -494,6 +546,11 @@ class _Analysis:
                         continue
                     if scope != "factual" and self.hypothetical(start, end, i):
                         self.note(what, start, end, "rejected: hypothetical")
+                        continue
+                    if self.denied(start, i):
+                        self.note(
+                            what, start, end, "rejected: denied (the act is said not to be one)"
+                        )
                         continue
                     self.note(what, start, end, "accepted")
                     per[i].append(_Target(start, end, obj_id, False, i, weight))
@@ -626,18 +683,21 @@ class _Analysis:
     def object_of_previous_sentence(
         self, sentence: int, about: Iterable[str], end: int
     ) -> int | None:
-        """The sentence just before ``sentence``, in its paragraph, when it refers directly to
-        one of ``about`` and ``sentence`` (up to ``end``, the end of the expression) is the
-        speaker's own (a first-person word), refers to nothing and names no other thing: its
-        evaluation is then of what that sentence spoke of ("Lithuania has left the
-        Convention. We are deeply concerned.")."""
-        j = sentence - 1
+        """The sentence whose object an evaluation in ``sentence`` (up to ``end``, the end of
+        the expression) is of, when ``sentence`` is the speaker's own (a first-person word) or
+        a fragment of a few words ("A sad precedent."), refers to nothing and names no other
+        thing: the sentence just before it in its paragraph, when that one refers directly to
+        one of ``about`` ("Lithuania has left the Convention. We are deeply concerned."); else
+        the one just after, when it opens with such a reference ("I will not hide my concern.
+        These two withdrawals open a breach.")."""
         first_person = self.rules.first_person
-        if j < 0 or self.elsewhere[j] or first_person is None:
+        if first_person is None:
             return None
-        if first_person.search(self.lower, self.starts[sentence], end) is None:
-            return None
-        if _PARAGRAPH_BREAK.search(self.lower, self.sentences[j].start, self.starts[sentence]):
+        s = self.sentences[sentence]
+        if (
+            first_person.search(self.lower, s.start, end) is None
+            and len(s.text.split()) > FRAGMENT_WORDS
+        ):
             return None
         if any(self.targets[obj][sentence] for obj in self.rules.objects):
             return None
@@ -645,10 +705,24 @@ class _Analysis:
             other = self.rules.objects[obj_id].other
             if other is not None and self._sentence_spans(other, sentence):
                 return None
-        for obj_id in about:
-            if any(not t.anaphor for t in self.targets[obj_id][j]):
-                return j
+        j = sentence - 1
+        if j >= 0 and not self.elsewhere[j] and not self._paragraph_between(j, sentence):
+            for obj_id in about:
+                if any(not t.anaphor for t in self.targets[obj_id][j]):
+                    return j
+        k = sentence + 1
+        if k < len(self.sentences) and not self._paragraph_between(sentence, k):
+            opening = self.starts[k] + CATAPHOR_REACH
+            for obj_id in about:
+                if any(not t.anaphor and t.start < opening for t in self.targets[obj_id][k]):
+                    return k
         return None
+
+    def _paragraph_between(self, i: int, j: int) -> bool:
+        """Whether a paragraph break separates sentence ``i`` from the later sentence ``j``."""
+        return (
+            _PARAGRAPH_BREAK.search(self.lower, self.sentences[i].start, self.starts[j]) is not None
+        )
 
     def _hard_break_in(self, gap: tuple[int, int]) -> bool:
         i = bisect_left(self.hard_breaks, gap[0])
@@ -713,6 +787,11 @@ def _antecedent(anchored: list[bool], i: int, back: int, forward: int) -> int | 
 def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
     code = cr.code
     fires: list[_Fire] = []
+    if code.not_by_actor:
+        own = a.own_voice()
+        if own is not None:
+            a.note(code.id, *own, "rejected: the speaker is the State that took the act")
+            return fires
     if code.fires_on == "object":
         for obj_id in code.about:
             for i, targets in enumerate(a.targets[obj_id]):
@@ -803,7 +882,7 @@ def _fire(
             end,
             f"accepted: the sentence names no object; {about} is the object of sentence {j + 1}",
         )
-        return _Fire(i, j, i, confidence * ANAPHORA_FACTOR)
+        return _Fire(i, min(i, j), max(i, j), confidence * ANAPHORA_FACTOR)
     if target.anaphor:
         confidence *= ANAPHORA_FACTOR
     a.note(
