@@ -339,7 +339,8 @@ class _Analysis:
         self.soft_breaks = sorted(soft + hard)
         self._hyp: dict[int, list[tuple[int, int]]] = {}
         self._anchor_cache: dict[str, list[bool]] = {}
-        self._own: tuple[int, int] | None | bool = False  # False: not yet looked for
+        self._own: tuple[int, int] | None = None
+        self._own_looked = False
         self._exclusions: dict[str, list[tuple[int, int, float | None]]] = {}
         #: when a list, every expression and reference looked at is noted here with what
         #: was decided and why (see :func:`explain_rules`)
@@ -509,17 +510,22 @@ class _Analysis:
         )
 
     def own_voice(self) -> tuple[int, int] | None:
-        """Where the speaker claims the act as its own ("our decision to withdraw"), outside
-        sentences about another treaty and reported frames: the statement is then the acting
-        State's (the first such place), else ``None``."""
-        if self._own is not False:
+        """Where the speaker claims the act as its own ("our decision to withdraw", "the
+        debate in our Parliament"), in a sentence that refers to the act (an object a code
+        fires on), outside reported frames: the statement is then the acting State's (the
+        first such place), else ``None``."""
+        if self._own_looked:
             return self._own
         own = self.rules.own_act
-        self._own = None
+        self._own_looked = True
         if own is not None:
+            acts = {
+                o for cr in self.rules.codes if cr.code.fires_on == "object" for o in cr.code.about
+            }
             for start, end, _ in self.spans(own):
                 i = self.sentence_of(start)
-                if not self.elsewhere[i] and not self.someone_elses(start):
+                refers = any(not t.anaphor for o in acts for t in self.targets[o][i])
+                if refers and not self.someone_elses(start):
                     self._own = (start, end)
                     break
         return self._own
