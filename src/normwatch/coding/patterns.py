@@ -78,6 +78,8 @@ ANAPHORA_FACTOR = 0.9
 #: a sentence of at most this many words is a fragment ("A sad precedent."): with no object of
 #: its own, its evaluation is of the sentence before's (or after's), as a first-person one's
 FRAGMENT_WORDS = 6
+#: how far after a denial ("this is not a") the references it denies may start (characters)
+DENIAL_REACH = 40
 #: how far into the next sentence (characters) a reference may start to be what a sentence
 #: with no object evaluates ("I will not hide my concern. These two withdrawals ...")
 CATAPHOR_REACH = 30
@@ -501,11 +503,12 @@ class _Analysis:
         return any(s < start for s, _ in self._sentence_spans(self.rules.frames, sentence))
 
     def denied(self, start: int, sentence: int) -> bool:
-        """Whether a denial ("this is not a", "n'est pas un", "no se trata de una") ends right
-        before the reference at ``start``: the act it names did not happen."""
-        lower = self.lower
+        """Whether a denial ("this is not a", "n'est pas un", "no se trata de una") stands
+        before the reference at ``start``, in the same stretch of its clause and at most
+        ``DENIAL_REACH`` characters before it: the act it names did not happen ("this is not
+        a withdrawal under Article 20")."""
         return any(
-            e <= start and not lower[e:start].strip()
+            e <= start <= e + DENIAL_REACH and not self._soft_break_in((e, start))
             for _, e in self._sentence_spans(self.rules.denial, sentence)
         )
 
