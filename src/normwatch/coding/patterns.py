@@ -138,6 +138,8 @@ class _LangRules:
     topic_this_actor: re.Pattern[str] | None = None
     topic_both: re.Pattern[str] | None = None
     first_person: re.Pattern[str] | None = None
+    #: the objects that codes fire on (the act itself): denials and own acts concern them
+    acts: frozenset[str] = frozenset()
 
 
 def _set(
@@ -217,6 +219,7 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             topic_this_actor=_topic(macros, "topic_this_actor"),
             topic_both=_topic(macros, "topic_both"),
             first_person=_topic(macros, "first_person"),
+            acts=frozenset(o for c in codebook.codes if c.fires_on == "object" for o in c.about),
         )
         gate.build()
     codebook.cache["rules"] = compiled
@@ -522,9 +525,7 @@ class _Analysis:
         own = self.rules.own_act
         self._own_looked = True
         if own is not None:
-            acts = {
-                o for cr in self.rules.codes if cr.code.fires_on == "object" for o in cr.code.about
-            }
+            acts = self.rules.acts
             for start, end, _ in self.spans(own):
                 i = self.sentence_of(start)
                 refers = any(not t.anaphor for o in acts for t in self.targets[o][i])
@@ -537,6 +538,7 @@ class _Analysis:
         """Per object, per sentence: the real references and the resolved anaphora."""
         n = len(self.sentences)
         direct: dict[str, list[list[_Target]]] = {}
+        acts = self.rules.acts
         for obj_id, obj in self.rules.objects.items():
             per: list[list[_Target]] = [[] for _ in range(n)]
             if obj.refer is not None and n:
@@ -556,7 +558,7 @@ class _Analysis:
                     if scope != "factual" and self.hypothetical(start, end, i):
                         self.note(what, start, end, "rejected: hypothetical")
                         continue
-                    if self.denied(start, i):
+                    if obj_id in acts and self.denied(start, i):
                         self.note(
                             what, start, end, "rejected: denied (the act is said not to be one)"
                         )
