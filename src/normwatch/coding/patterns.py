@@ -137,6 +137,7 @@ class _LangRules:
     topic_other_actor: re.Pattern[str] | None = None
     topic_this_actor: re.Pattern[str] | None = None
     topic_both: re.Pattern[str] | None = None
+    aside: re.Pattern[str] | None = None
     first_person: re.Pattern[str] | None = None
     #: the objects that codes fire on (the act itself): denials and own acts concern them
     acts: frozenset[str] = frozenset()
@@ -218,6 +219,7 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             topic_other_actor=_topic(macros, "topic_other_actor"),
             topic_this_actor=_topic(macros, "topic_this_actor"),
             topic_both=_topic(macros, "topic_both"),
+            aside=compile_lower(expand_pattern("{aside}", macros)) if "aside" in macros else None,
             first_person=_topic(macros, "first_person"),
             acts=frozenset(o for c in codebook.codes if c.fires_on == "object" for o in c.about),
         )
@@ -238,44 +240,80 @@ _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 THIS, OTHER, BOTH = "this", "other", "both"
 
 
+#: a clause set apart inside a sentence (see :func:`sentence_topics`): its start, end, topic
+Aside = tuple[int, int, str | None]
+
+
 def sentence_topics(
     lower: str, sentences: Sequence[Sentence], rules: _LangRules, default: str | None = None
-) -> list[str]:
+) -> tuple[list[str], list[list[Aside]]]:
     """Per sentence of the lower-cased text, the treaty it speaks of: ``this``, ``other`` or
-    ``both`` (see the module documentation). Without the topic macros every sentence is
-    ``this``. ``default`` (``this`` or ``other``), when given, is the topic of a paragraph's
-    sentences before one names a treaty (the treaty of the meeting the text comes from).
+    ``both`` (see the module documentation), and its asides. Without the topic macros every
+    sentence is ``this``. ``default`` (``this`` or ``other``), when given, is the topic of a
+    paragraph's sentences before one names a treaty (the treaty of the meeting the text
+    comes from).
 
-    A treaty's name (``topic_this``, ``topic_other``) sets the topic of its sentence and of the
-    sentences after it in the paragraph; a weapon's name (``topic_this_weapon``,
-    ``topic_other_weapon``) only that of its own sentence ("we cleared 40 km² of landmines"
-    does not make the next sentence about the Mine Ban Treaty)."""
+    A treaty's name (``topic_this``, ``topic_other``, or ``topic_both`` for the two at once)
+    sets the topic of its sentence and of the sentences after it in the paragraph, and so does
+    the name of a State that acted under only one of them (``topic_this_actor``,
+    ``topic_other_actor``); a weapon's name (``topic_this_weapon``, ``topic_other_weapon``)
+    only that of its own sentence ("we cleared 40 km² of landmines" does not make the next
+    sentence about the Mine Ban Treaty). A name inside an aside (a clause set apart, matched
+    by the ``aside`` macro: "Lithuania, which had already left the CCM, has now ...") decides
+    only the aside, whose topic is returned with its span: what the rest of the sentence
+    speaks of is the main clause's."""
+    n = len(sentences)
     this, other = rules.topic_this, rules.topic_other
     if this is None or other is None:
-        return [THIS] * len(sentences)
+        return [THIS] * n, [[] for _ in range(n)]
     weaker = [p for p in (rules.topic_other_weapon, rules.topic_other_actor) if p is not None]
     if default != OTHER and not any(p.search(lower) for p in (other, *weaker)):
-        return [THIS] * len(sentences)  # no other treaty named: one scan of the text
+        # no other treaty named: one scan of the text
+        return [THIS] * n, [[] for _ in range(n)]
     both = rules.topic_both
+    aside_re = rules.aside
+    asides: list[list[Aside]] = [[] for _ in range(n)]
+
+    def found(p: re.Pattern[str] | None, s: Sentence, skip: list[Aside]) -> bool:
+        if p is None:
+            return False
+        for m in p.finditer(lower, s.start, s.end):
+            if not any(a <= m.start() < b for a, b, _ in skip):
+                return True
+        return False
 
     def named(
-        own: re.Pattern[str] | None, alien: Sequence[re.Pattern[str]], s: Sentence
+        own: re.Pattern[str] | None,
+        alien: Sequence[re.Pattern[str]],
+        s: Sentence,
+        skip: list[Aside],
+        pair: re.Pattern[str] | None = None,
     ) -> str | None:
-        a = own is not None and own.search(lower, s.start, s.end) is not None
-        b = any(p.search(lower, s.start, s.end) is not None for p in alien)
+        if found(pair, s, skip):
+            return BOTH
+        a = found(own, s, skip)
+        b = any(found(p, s, skip) for p in alien)
         return BOTH if a and b else THIS if a else OTHER if b else None
 
-    # "both treaties", "either treaty" name the two at once
-    strong = [
-        BOTH if both is not None and both.search(lower, s.start, s.end) else named(this, [other], s)
-        for s in sentences
-    ]
+    strong: list[str | None] = []
+    for k, s in enumerate(sentences):
+        if aside_re is not None:
+            for m in aside_re.finditer(lower, s.start, s.end):
+                whole = Sentence(m.start(), m.end(), "")
+                asides[k].append((m.start(), m.end(), named(this, [other], whole, [], both)))
+        strong.append(named(this, [other], s, asides[k], both))
     weapons = [rules.topic_other_weapon] if rules.topic_other_weapon is not None else []
-    weak = [named(rules.topic_this_weapon, weapons, s) for s in sentences]
-    # an actor of only one treaty's acts decides its sentence, never the statement's default
+    weak = [
+        named(rules.topic_this_weapon, weapons, s, a)
+        for s, a in zip(sentences, asides, strict=True)
+    ]
     actors = [rules.topic_other_actor] if rules.topic_other_actor is not None else []
-    actor = [named(rules.topic_this_actor, actors, s) for s in sentences]
+    actor = [
+        named(rules.topic_this_actor, actors, s, a) for s, a in zip(sentences, asides, strict=True)
+    ]
     if default is None:
+        # the statement's own default: another treaty only when it names no other (actors
+        # and asides apart)
         seen = {t for t in strong + weak if t is not None}
         default = OTHER if seen == {OTHER} else THIS
     topics: list[str] = []
@@ -287,7 +325,7 @@ def sentence_topics(
         if named_here is not None:
             current = named_here
         topics.append(current if named_here is not None else weak[i] or current)
-    return topics
+    return topics, asides
 
 
 # --------------------------------------------------------------------------- one text
@@ -350,10 +388,28 @@ class _Analysis:
         #: when a list, every expression and reference looked at is noted here with what
         #: was decided and why (see :func:`explain_rules`)
         self.trace: list[tuple[str, int, int, str]] | None = None
-        self.topics = sentence_topics(lower, self.sentences, rules, default_topic)
+        self.topics, self.asides = sentence_topics(lower, self.sentences, rules, default_topic)
         #: per sentence: whether it speaks of another treaty (and so counts for nothing)
         self.elsewhere = [t == OTHER for t in self.topics]
         self.targets = self._targets()
+
+    def aside_topic(self, pos: int, sentence: int) -> str | None:
+        """The topic of the aside that ``pos`` stands in, when it names a treaty."""
+        for a, b, topic in self.asides[sentence]:
+            if a <= pos < b:
+                return topic
+        return None
+
+    def about_elsewhere(self, pos: int, sentence: int) -> bool:
+        """Whether what stands at ``pos`` speaks of another treaty: its aside's topic if
+        that names one, else its sentence's."""
+        topic = self.aside_topic(pos, sentence)
+        return topic == OTHER if topic is not None else self.elsewhere[sentence]
+
+    def elsewhere_why(self, pos: int, sentence: int) -> str:
+        if self.aside_topic(pos, sentence) is not None:
+            return "the clause it stands in is about another treaty"
+        return _ELSEWHERE.split(": ", 1)[1]
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)
@@ -550,10 +606,8 @@ class _Analysis:
                         self.note(what, start, end, "rejected: an exclusion pattern matches")
                         continue
                     i = self.sentence_of(start)
-                    if self.elsewhere[i]:
-                        self.note(
-                            what, start, end, "rejected: the sentence is about another treaty"
-                        )
+                    if self.about_elsewhere(start, i):
+                        self.note(what, start, end, "rejected: " + self.elsewhere_why(start, i))
                         continue
                     if scope != "factual" and self.hypothetical(start, end, i):
                         self.note(what, start, end, "rejected: hypothetical")
@@ -599,7 +653,7 @@ class _Analysis:
                     if excluded and any(s < end and start < e for s, e, _ in excluded):
                         continue
                     i = self.sentence_of(start)
-                    if self.elsewhere[i] or self.hypothetical(start, end, i):
+                    if self.about_elsewhere(start, i) or self.hypothetical(start, end, i):
                         continue
                     ante = _antecedent(anchored, i, obj.anaphora_window, obj.cataphora_window)
                     if ante is not None:
@@ -859,8 +913,9 @@ def _fire(
 
     if excluded and any(s < end and start < e for s, e, _ in excluded):
         return no("an exclusion pattern matches")
-    if a.elsewhere[a.sentence_of(start)]:
-        return no(_ELSEWHERE.split(": ", 1)[1])
+    here = a.sentence_of(start)
+    if a.about_elsewhere(start, here):
+        return no(a.elsewhere_why(start, here))
     cue_pos = start if cues_at is None else cues_at
     if a.negated(cue_pos):
         return no("negated")
