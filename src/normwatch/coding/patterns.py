@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -245,7 +245,11 @@ Aside = tuple[int, int, str | None]
 
 
 def sentence_topics(
-    lower: str, sentences: Sequence[Sentence], rules: _LangRules, default: str | None = None
+    lower: str,
+    sentences: Sequence[Sentence],
+    rules: _LangRules,
+    default: str | None = None,
+    acts_named: Callable[[int], bool] | None = None,
 ) -> tuple[list[str], list[list[Aside]]]:
     """Per sentence of the lower-cased text, the treaty it speaks of: ``this``, ``other`` or
     ``both`` (see the module documentation), and its asides. Without the topic macros every
@@ -256,8 +260,9 @@ def sentence_topics(
     A treaty's name (``topic_this``, ``topic_other``, or ``topic_both`` for the two at once)
     sets the topic of its sentence and of the sentences after it in the paragraph, and so does
     the name of a State that acted under only one of them (``topic_this_actor``,
-    ``topic_other_actor``); a weapon's name (``topic_this_weapon``, ``topic_other_weapon``)
-    only that of its own sentence ("we cleared 40 km² of landmines" does not make the next
+    ``topic_other_actor``) in a sentence that names an act (``acts_named``, when given: "we
+    thank Finland for its support" does not); a weapon's name (``topic_this_weapon``,
+    ``topic_other_weapon``) or such a name elsewhere only that of its own sentence ("we cleared 40 km² of landmines" does not make the next
     sentence about the Mine Ban Treaty). A name inside an aside (a clause set apart, matched
     by the ``aside`` macro: "Lithuania, which had already left the CCM, has now ...") decides
     only the aside, whose topic is returned with its span: what the rest of the sentence
@@ -321,10 +326,12 @@ def sentence_topics(
     for i, sent in enumerate(sentences):
         if i and _PARAGRAPH_BREAK.search(lower, sentences[i - 1].start, sent.start):
             current = default
-        named_here = strong[i] or actor[i]
+        named_here = strong[i]
+        if named_here is None and actor[i] is not None and acts_named and acts_named(i):
+            named_here = actor[i]
         if named_here is not None:
             current = named_here
-        topics.append(current if named_here is not None else weak[i] or current)
+        topics.append(current if named_here is not None else weak[i] or actor[i] or current)
     return topics, asides
 
 
@@ -388,10 +395,19 @@ class _Analysis:
         #: when a list, every expression and reference looked at is noted here with what
         #: was decided and why (see :func:`explain_rules`)
         self.trace: list[tuple[str, int, int, str]] | None = None
-        self.topics, self.asides = sentence_topics(lower, self.sentences, rules, default_topic)
+        self.topics, self.asides = sentence_topics(
+            lower, self.sentences, rules, default_topic, self._names_act
+        )
         #: per sentence: whether it speaks of another treaty (and so counts for nothing)
         self.elsewhere = [t == OTHER for t in self.topics]
         self.targets = self._targets()
+
+    def _names_act(self, sentence: int) -> bool:
+        """Whether a reference pattern of an act (an object codes fire on) matches in the
+        sentence (before any check of topic, negation or hypothesis)."""
+        return any(
+            self._sentence_spans(self.rules.objects[o].refer, sentence) for o in self.rules.acts
+        )
 
     def aside_topic(self, pos: int, sentence: int) -> str | None:
         """The topic of the aside that ``pos`` stands in, when it names a treaty."""
