@@ -62,6 +62,7 @@ from normwatch.coding.matcher import (
     PatternSet,
     Region,
     compile_lower,
+    first_char_check,
     lower_same_length,
 )
 from normwatch.coding.result import CodeHit, CodingResult, Evidence
@@ -231,7 +232,8 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
 def _topic(macros: dict[str, str], name: str) -> re.Pattern[str] | None:
     if name not in macros:
         return None
-    return compile_lower(r"(?<!\w)(?:" + expand_pattern("{" + name + "}", macros) + r")(?!\w)")
+    body = expand_pattern("{" + name + "}", macros)
+    return compile_lower(first_char_check(body) + r"(?<!\w)(?:" + body + r")(?!\w)")
 
 
 _ELSEWHERE = "rejected: the sentence is about another treaty"
@@ -279,12 +281,20 @@ def sentence_topics(
     aside_re = rules.aside
     asides: list[list[Aside]] = [[] for _ in range(n)]
 
+    # each name is looked for once in the whole text; a sentence then asks where they stand
+    where: dict[re.Pattern[str], list[int]] = {}
+
     def found(p: re.Pattern[str] | None, s: Sentence, skip: list[Aside]) -> bool:
         if p is None:
             return False
-        for m in p.finditer(lower, s.start, s.end):
-            if not any(a <= m.start() < b for a, b, _ in skip):
+        starts = where.get(p)
+        if starts is None:
+            starts = where[p] = [m.start() for m in p.finditer(lower)]
+        k = bisect_left(starts, s.start)
+        while k < len(starts) and starts[k] < s.end:
+            if not any(a <= starts[k] < b for a, b, _ in skip):
                 return True
+            k += 1
         return False
 
     def named(
@@ -389,6 +399,7 @@ class _Analysis:
         self.soft_breaks = sorted(soft + hard)
         self._hyp: dict[int, list[tuple[int, int]]] = {}
         self._anchor_cache: dict[str, list[bool]] = {}
+        self._relevant: dict[tuple[tuple[str, ...], bool], set[int]] = {}
         self._own: tuple[int, int] | None = None
         self._own_looked = False
         self._exclusions: dict[str, list[tuple[int, int, float | None]]] = {}
@@ -474,6 +485,13 @@ class _Analysis:
         about = cr.code.about
         if not about or "standalone" in cr.scopes:
             return None
+        key = (about, "nearby" in cr.scopes)
+        cached = self._relevant.get(key)
+        if cached is None:
+            cached = self._relevant[key] = self._relevant_to(about, key[1])
+        return cached
+
+    def _relevant_to(self, about: tuple[str, ...], nearby: bool) -> set[int]:
         n = len(self.sentences)
         out = {i for obj_id in about for i, refs in enumerate(self.targets[obj_id]) if refs}
         if self.rules.first_person is not None:
@@ -483,7 +501,7 @@ class _Analysis:
                 for i, refs in enumerate(self.targets[obj_id]):
                     if any(not t.anaphor for t in refs):
                         out.update(k for k in (i - 1, i + 1) if 0 <= k < n)
-        if "nearby" in cr.scopes:
+        if nearby:
             for obj_id in about:
                 obj = self.rules.objects[obj_id]
                 for j, yes in enumerate(self._anchored(obj_id)):
@@ -1009,6 +1027,7 @@ def explain_rules(
     # references are resolved when the analysis is made; run it again with the trace on
     a.targets = a._targets()
     a._anchor_cache.clear()
+    a._relevant.clear()
     for cr in rules.codes:
         _code_fires(a, cr)
     own = codebook.treaty or "this codebook's treaty"
