@@ -264,8 +264,9 @@ def sentence_topics(
     the name of a State that acted under only one of them (``topic_this_actor``,
     ``topic_other_actor``) in a sentence that names an act (``acts_named``, when given: "we
     thank Finland for its support" does not); a weapon's name (``topic_this_weapon``,
-    ``topic_other_weapon``) or such a name elsewhere only that of its own sentence ("we cleared 40 km² of landmines" does not make the next
-    sentence about the Mine Ban Treaty). A name inside an aside (a clause set apart, matched
+    ``topic_other_weapon``) or such a State's name elsewhere only that of its own sentence
+    ("we cleared 40 km² of landmines" does not make the next sentence about the Mine Ban
+    Treaty). A name inside an aside (a clause set apart, matched
     by the ``aside`` macro: "Lithuania, which had already left the CCM, has now ...") decides
     only the aside, whose topic is returned with its span: what the rest of the sentence
     speaks of is the main clause's."""
