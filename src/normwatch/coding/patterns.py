@@ -9,14 +9,17 @@ code fires in a sentence when one of its expressions
 * is not negated — no negation cue ("not", "ne", "no") stands shortly before it in its clause,
   unless the cue is part of an idiom listed as an exception ("cannot but", "ne peut que");
 * is the speaker's own — no cue that the view is someone else's ("many delegations", "civil
-  society") opens its clause, unless the speaker joins it ("like many delegations");
+  society") opens its clause, unless the speaker joins it ("like many delegations"), and no
+  reported frame (``reported_frames``: "the minister said that", "the Government should ask",
+  "we call on States to condemn") opens before it in its sentence;
 * applies to one of the code's objects: a reference in the same sentence, or an anaphor in
   this sentence whose object was referred to in one of the few sentences before (or, at the
   opening of a statement, just after), with no clause break ("; but") between the two, and
   the expression's own object ("we regret *the funding shortfall*") not another thing; or,
-  in a sentence of the speaker's own (a ``first_person`` word of the lexicon) that refers to
-  nothing and names no other thing, the object of the sentence just before it in its
-  paragraph ("Lithuania has left. We are deeply concerned.");
+  in a sentence of the speaker's own (a ``first_person`` word of the lexicon) or a fragment
+  of a few words ("A sad precedent.") that refers to nothing and names no other thing, the
+  object of the sentence just before it in its paragraph ("Lithuania has left. We are deeply
+  concerned."), else of the one just after when it opens with a reference;
 * and that reference is not hypothetical — no hypothetical cue ("should any State", "si un
   État") opens the clause it stands in, unless it names the withdrawing State.
 
@@ -25,14 +28,25 @@ codebook's lexicon defines the macros ``topic_this`` (names of the codebook's ow
 ``topic_other`` (names of the other treaties whose acts are not the target), and optionally
 ``topic_this_weapon`` and ``topic_other_weapon`` (their weapons) and ``topic_other_actor``
 (States whose acts under another treaty are not the target and who took none under this one:
-"Finland" speaks of the Mine Ban withdrawals, never of the CCM's); weapons and actors decide
-only their own sentence. A sentence that names only another treaty is about it; a sentence
-that names neither takes the topic of the last sentence of its paragraph that named one, and
-at the start of a paragraph that of the statement: the treaty of the meeting it was made at,
-when the caller says and the codebook names its ``treaty``; otherwise the codebook's treaty,
-unless the statement names only others (actors aside). A sentence about another treaty is left
+"Finland" speaks of the Mine Ban withdrawals, never of the CCM's; ``topic_this_actor`` the
+same for this treaty), and ``topic_both`` ("both treaties"); weapons decide only their own
+sentence, actors too unless their sentence names an act. A sentence that names only another
+treaty is about it; a sentence that names neither takes the topic of the last sentence of
+its paragraph that named one, and at the start of a paragraph that of the statement: the
+treaty of the meeting it was made at, when the caller says and the codebook names its
+``treaty``; otherwise the codebook's treaty, unless the statement names only others (actors
+and asides apart). A sentence about another treaty is left
 out: its references, anaphora and expressions count for nothing ("Lithuania's withdrawal from
 the Mine Ban Treaty. We deplore it." gives no code of the cluster munitions codebook).
+
+A reference to the act itself (an object a code ``fires_on``) does not count when a denial
+(``denial``: "this is not a", "no se trata de una") stands shortly before it in its clause:
+the act did not happen ("Ukraine's suspension is not a withdrawal"). A treaty named inside an
+aside (the ``aside`` macro: "Lithuania, which had already left the CCM, has now ...") decides
+the topic of the aside only, and the references in it; and a statement in which the speaker
+claims the act as its own (``own_act``: "our decision to withdraw", in a sentence that refers
+to the act) is the acting State's: codes marked ``not_by_actor`` (its regret, its call, its
+understanding, its loyalty to the treaty it leaves) do not fire in it.
 
 Patterns marked ``nearby`` carry their own reference ("made it necessary") and need only a
 reference to the object in or just before their sentence; ``standalone`` ones need none.
