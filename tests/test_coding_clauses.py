@@ -337,3 +337,54 @@ def test_troops_leaving_and_understood_as_expected_are_no_reaction(lang: str, te
 )
 def test_laying_mines_is_their_use(lang: str, text: str) -> None:
     assert labels(text, lang, APMBT) == {"condemn_use"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Lithuania, which ceased to be a party to this Convention in March, has now also "
+            "announced its withdrawal from the Ottawa Convention.",
+        ),
+        (
+            "fr",
+            "La Lituanie, qui a cessé d'être partie à cette Convention en mars, a maintenant "
+            "aussi annoncé son retrait de la Convention d'Ottawa.",
+        ),
+        (
+            "es",
+            "Lituania, que dejó de ser parte de esta Convención en marzo, ha anunciado ahora "
+            "también su retirada de la Convención de Ottawa.",
+        ),
+    ],
+)
+def test_this_convention_in_an_aside_is_the_treaty_the_main_clause_does_not_name(
+    lang: str, text: str
+) -> None:
+    told = explain_rules(text, load_codebook(CCM), lang)
+    assert told["sentences"][0]["topic"] == "another treaty"
+    assert labels(text, lang, CCM) == {"mention"}
+    assert labels(text, lang, APMBT) == {"mention"}
+    # for the Mine Ban codebook, the aside's act is the other treaty's
+    told = explain_rules(text, load_codebook(APMBT), lang)
+    aside = [
+        c for c in told["cues"] if c["why"] == "the clause it stands in is about another treaty"
+    ]
+    assert aside and all(c["start"] < text.index(",", 12) for c in aside)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Delegation after delegation took the floor to regret Lithuania's withdrawal."),
+        (
+            "fr",
+            "Délégation après délégation a pris la parole pour regretter le retrait de la "
+            "Lituanie.",
+        ),
+        ("es", "Delegación tras delegación tomó la palabra para lamentar la retirada de Lituania."),
+    ],
+)
+def test_a_summary_of_many_speakers_is_theirs(lang: str, text: str) -> None:
+    assert labels(text, lang) == {"mention"}

@@ -153,6 +153,7 @@ class _LangRules:
     topic_this_actor: re.Pattern[str] | None = None
     topic_both: re.Pattern[str] | None = None
     aside: re.Pattern[str] | None = None
+    topic_here: re.Pattern[str] | None = None
     first_person: re.Pattern[str] | None = None
     #: the objects that codes fire on (the act itself): denials and own acts concern them
     acts: frozenset[str] = frozenset()
@@ -234,6 +235,7 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             topic_other_actor=_topic(macros, "topic_other_actor"),
             topic_this_actor=_topic(macros, "topic_this_actor"),
             topic_both=_topic(macros, "topic_both"),
+            topic_here=_topic(macros, "topic_here"),
             aside=compile_lower(expand_pattern("{aside}", macros)) if "aside" in macros else None,
             first_person=_topic(macros, "first_person"),
             acts=frozenset(o for c in codebook.codes if c.fires_on == "object" for o in c.about),
@@ -283,17 +285,19 @@ def sentence_topics(
     Treaty). A name inside an aside (a clause set apart, matched
     by the ``aside`` macro: "Lithuania, which had already left the CCM, has now ...") decides
     only the aside, whose topic is returned with its span: what the rest of the sentence
-    speaks of is the main clause's."""
+    speaks of is the main clause's. An aside that names no treaty but points at one as "this
+    Convention" (``topic_here``) beside a main clause that names one speaks of the other."""
     n = len(sentences)
     this, other = rules.topic_this, rules.topic_other
     if this is None or other is None:
         return [THIS] * n, [[] for _ in range(n)]
     weaker = [p for p in (rules.topic_other_weapon, rules.topic_other_actor) if p is not None]
-    if default != OTHER and not any(p.search(lower) for p in (other, *weaker)):
-        # no other treaty named: one scan of the text
-        return [THIS] * n, [[] for _ in range(n)]
     both = rules.topic_both
     aside_re = rules.aside
+    pointed = rules.topic_here is not None and aside_re is not None and aside_re.search(lower)
+    if default != OTHER and not pointed and not any(p.search(lower) for p in (other, *weaker)):
+        # no other treaty named, no aside that points at one: one scan of the text
+        return [THIS] * n, [[] for _ in range(n)]
     asides: list[list[Aside]] = [[] for _ in range(n)]
 
     # each name is looked for once in the whole text; a sentence then asks where they stand
@@ -331,7 +335,17 @@ def sentence_topics(
             for m in aside_re.finditer(lower, s.start, s.end):
                 whole = Sentence(m.start(), m.end(), "")
                 asides[k].append((m.start(), m.end(), named(this, [other], whole, [], both)))
-        strong.append(named(this, [other], s, asides[k], both))
+        main = named(this, [other], s, asides[k], both)
+        strong.append(main)
+        if main in (THIS, OTHER) and rules.topic_here is not None:
+            # an aside that points at a treaty only as "this Convention", beside a main clause
+            # that names one, speaks of the other ("Lithuania, which ceased to be a party to
+            # this Convention, has also left the Mine Ban Treaty")
+            flip = OTHER if main == THIS else THIS
+            asides[k] = [
+                (a, b, flip if t is None and rules.topic_here.search(lower, a, b) else t)
+                for a, b, t in asides[k]
+            ]
     weapons = [rules.topic_other_weapon] if rules.topic_other_weapon is not None else []
     weak = [
         named(rules.topic_this_weapon, weapons, s, a)
