@@ -645,12 +645,18 @@ class _Analysis:
         self._own_looked = True
         if own is not None:
             acts = self.rules.acts
-            for start, end, _ in self.spans(own):
-                i = self.sentence_of(start)
-                refers = any(not t.anaphor for o in acts for t in self.targets[o][i])
-                if refers and not self.someone_elses(start):
-                    self._own = (start, end)
-                    break
+            # only the sentences that refer to the act are looked at
+            referring = {
+                i
+                for o in acts
+                for i, refs in enumerate(self.targets[o])
+                if any(not t.anaphor for t in refs)
+            }
+            if referring:
+                for start, end, _ in own.spans(self.lower, self._regions(own, referring)):
+                    if not self.someone_elses(start):
+                        self._own = (start, end)
+                        break
         return self._own
 
     def _targets(self) -> dict[str, list[list[_Target]]]:
