@@ -151,6 +151,9 @@ def test_a_denial_that_is_not_about_the_act_leaves_the_mention(lang: str, text: 
 )
 def test_reported_speech_is_someone_elses_to_the_end_of_the_sentence(lang: str, text: str) -> None:
     assert labels(text, lang) == {"mention"}
+    cues = explain_rules(text, load_codebook(CCM), lang)["cues"]
+    framed = {c["what"] for c in cues if c["why"].endswith("reported or delegated frame)")}
+    assert "concern" in framed
 
 
 @pytest.mark.parametrize(

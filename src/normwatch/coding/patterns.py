@@ -989,6 +989,8 @@ def _fire(
     if a.negated(cue_pos):
         return no("negated")
     if a.someone_elses(cue_pos):
+        if a.in_frame(cue_pos, a.sentence_of(cue_pos)):
+            return no("someone else's view (inside a reported or delegated frame)")
         return no("someone else's view (reported)")
     i = a.sentence_of(start)
     confidence = weight if weight is not None else code.confidence
