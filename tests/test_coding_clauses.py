@@ -391,3 +391,24 @@ def test_this_convention_in_an_aside_is_the_treaty_the_main_clause_does_not_name
 )
 def test_a_summary_of_many_speakers_is_theirs(lang: str, text: str) -> None:
     assert labels(text, lang) == {"mention"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "The Presidency will continue its efforts for the universalization of the Convention.",
+        ),
+        (
+            "fr",
+            "La Présidence poursuivra ses efforts en faveur de l'universalisation de la Convention.",
+        ),
+        (
+            "es",
+            "La Presidencia continuará sus esfuerzos en favor de la universalización de la Convención.",
+        ),
+    ],
+)
+def test_carrying_on_the_efforts_for_the_convention_is_a_commitment(lang: str, text: str) -> None:
+    assert labels(text, lang) == {"reaffirm_commitment"}
