@@ -402,11 +402,13 @@ def test_a_summary_of_many_speakers_is_theirs(lang: str, text: str) -> None:
         ),
         (
             "fr",
-            "La Présidence poursuivra ses efforts en faveur de l'universalisation de la Convention.",
+            "La Présidence poursuivra ses efforts en faveur de l'universalisation de la "
+            "Convention.",
         ),
         (
             "es",
-            "La Presidencia continuará sus esfuerzos en favor de la universalización de la Convención.",
+            "La Presidencia continuará sus esfuerzos en favor de la universalización de la "
+            "Convención.",
         ),
     ],
 )
