@@ -294,12 +294,7 @@ def sentence_topics(
     weaker = [p for p in (rules.topic_other_weapon, rules.topic_other_actor) if p is not None]
     both = rules.topic_both
     aside_re = rules.aside
-    pointed = rules.topic_here is not None and aside_re is not None and aside_re.search(lower)
-    if default != OTHER and not pointed and not any(p.search(lower) for p in (other, *weaker)):
-        # no other treaty named, no aside that points at one: one scan of the text
-        return [THIS] * n, [[] for _ in range(n)]
     asides: list[list[Aside]] = [[] for _ in range(n)]
-
     # each name is looked for once in the whole text; a sentence then asks where they stand
     where: dict[re.Pattern[str], list[int]] = {}
 
@@ -329,14 +324,14 @@ def sentence_topics(
         b = any(found(p, s, skip) for p in alien)
         return BOTH if a and b else THIS if a else OTHER if b else None
 
-    strong: list[str | None] = []
-    for k, s in enumerate(sentences):
+    def main_clause(k: int) -> str | None:
+        """The topic of sentence ``k`` outside its asides, which are noted with theirs."""
+        s = sentences[k]
         if aside_re is not None:
             for m in aside_re.finditer(lower, s.start, s.end):
                 whole = Sentence(m.start(), m.end(), "")
                 asides[k].append((m.start(), m.end(), named(this, [other], whole, [], both)))
         main = named(this, [other], s, asides[k], both)
-        strong.append(main)
         if main in (THIS, OTHER) and rules.topic_here is not None:
             # an aside that points at a treaty only as "this Convention", beside a main clause
             # that names one, speaks of the other ("Lithuania, which ceased to be a party to
@@ -346,6 +341,24 @@ def sentence_topics(
                 (a, b, flip if t is None and rules.topic_here.search(lower, a, b) else t)
                 for a, b, t in asides[k]
             ]
+        return main
+
+    if default != OTHER and not any(p.search(lower) for p in (other, *weaker)):
+        # no other treaty named: every sentence is about this one, but for the asides that
+        # point at a treaty as "this Convention" (only their sentences are read further)
+        here = rules.topic_here
+        if here is not None and aside_re is not None:
+            starts = [s.start for s in sentences]
+            pointing = {
+                max(0, bisect_right(starts, m.start()) - 1)
+                for m in aside_re.finditer(lower)
+                if here.search(lower, m.start(), m.end()) is not None
+            }
+            for k in sorted(pointing):
+                main_clause(k)
+        return [THIS] * n, asides
+
+    strong = [main_clause(k) for k in range(n)]
     weapons = [rules.topic_other_weapon] if rules.topic_other_weapon is not None else []
     weak = [
         named(rules.topic_this_weapon, weapons, s, a)
