@@ -33,6 +33,14 @@ Layout (keys not listed are ignored)::
         negation_exceptions: [regex] # negated idioms that are not negations ("cannot but")
         reported: [regex]            # cues that the view is someone else's ("many delegations")
         reported_exceptions: [regex] # ... unless the speaker joins it ("like many delegations")
+        reported_frames: [regex]     # frames whose clause, to the end of the sentence, is
+                                     #   someone else's ("the minister said that", "the
+                                     #   Government should", "we call on States to condemn")
+        denial: [regex]              # words right before a reference that deny the act
+                                     #   ("this is not a withdrawal")
+        own_act: [regex]             # words by which the speaker claims the act as its own
+                                     #   ("our decision to withdraw"): the statement is then
+                                     #   the acting State's
         hypothetical: [regex]        # cues that make what follows hypothetical
         clause_breaks: [regex]       # words that end a clause ("but", "however")
         objects:
@@ -50,6 +58,7 @@ Layout (keys not listed are ignored)::
         about: [withdrawal]          # objects the expression must apply to ([] = none needed)
         fires_on: expression         # or "object": the reference itself is the evidence
         confidence: 0.85             # default confidence of a hit
+        not_by_actor: false          # true: never fires in a statement by the acting State
         patterns:
           en:
             include: [regex]         # evaluative expressions
@@ -72,8 +81,8 @@ lacks is added at the end); any other value, a list included, replaces the paren
 is never inherited. Errors name the child file and the key. A codebook for another treaty thus
 gives only its title, targets, the macros that name the treaty and the codes it words otherwise.
 
-Cue patterns (negation, reported, hypothetical, clause breaks and their exceptions) must end at
-a word boundary: "not" does not match in "note".
+Cue patterns (negation, reported, reported frames, denials, own acts, hypothetical, clause
+breaks and their exceptions) must end at a word boundary: "not" does not match in "note".
 """
 
 from __future__ import annotations
@@ -134,6 +143,9 @@ class Lexicon:
     objects: Mapping[str, ObjectPatterns]
     reported: tuple[Pattern, ...] = ()
     reported_exceptions: tuple[Pattern, ...] = ()
+    reported_frames: tuple[Pattern, ...] = ()
+    denial: tuple[Pattern, ...] = ()
+    own_act: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,7 @@ class CodeDef:
     confidence: float
     include: Mapping[str, tuple[Pattern, ...]]
     exclude: Mapping[str, tuple[Pattern, ...]]
+    not_by_actor: bool = False
 
 
 @dataclass(eq=False)
@@ -495,6 +508,12 @@ class _Validator:
             raise self.fail(_join(path, key), f"must be between {low} and {high}, not {value}")
         return float(value)
 
+    def flag(self, data: Mapping[str, Any], key: str, path: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(_join(path, key), f"must be true or false, not {_kind(value)}")
+        return value
+
     def patterns(self, value: Any, key: str, macros: Mapping[str, str]) -> tuple[Pattern, ...]:
         if value is None:
             return ()
@@ -675,6 +694,9 @@ class _Validator:
             obj_patterns,
             self.patterns(entry.get("reported"), f"{key}.reported", macros),
             self.patterns(entry.get("reported_exceptions"), f"{key}.reported_exceptions", macros),
+            self.patterns(entry.get("reported_frames"), f"{key}.reported_frames", macros),
+            self.patterns(entry.get("denial"), f"{key}.denial", macros),
+            self.patterns(entry.get("own_act"), f"{key}.own_act", macros),
         )
 
     def codes(
@@ -739,6 +761,7 @@ class _Validator:
                     self.number(entry, "confidence", key, 0.8, 0.0, 1.0),
                     include,
                     exclude,
+                    self.flag(entry, "not_by_actor", key),
                 )
             )
         for i, code in enumerate(codes):
