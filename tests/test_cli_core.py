@@ -335,3 +335,68 @@ def test_status_command_imports_no_heavy_library(bundled_db: str) -> None:
     assert done.returncode == 0, done.stderr
     assert "Lithuania" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_store_path_in_a_missing_folder_is_refused_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typo = tmp_path / "no-such-folder" / "team.sqlite"
+    code, out, err = run(capsys, "--db", str(typo), "counts", "ccm")
+    assert code == 1 and out == ""
+    assert f"there is no folder {typo.parent}" in err and "--db" in err
+    assert not typo.parent.exists()
+    monkeypatch.setenv("NORMWATCH_DB", str(typo))
+    code, _, err = run(capsys, "users", "list")
+    assert code == 1 and "NORMWATCH_DB" in err and not typo.parent.exists()
+    # a new store in an existing folder is still made on first use
+    code, out, _ = run(capsys, "--db", str(tmp_path / "new.sqlite"), "counts", "ccm")
+    assert code == 0 and "parties" in out
+
+
+def test_serve_on_a_taken_port_is_refused_before_it_says_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(
+            capsys, "--db", str(tmp_path / "s.sqlite"), "serve", "--port", str(port)
+        )
+    assert code == 1 and out == ""
+    assert f"cannot serve on 127.0.0.1:{port}" in err and "--port" in err
+    assert "serving" not in err
+
+
+def test_a_command_on_an_example_store_says_so_at_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import pty
+
+    example, real = str(tmp_path / "example.sqlite"), str(tmp_path / "real.sqlite")
+    assert run(capsys, "db", "example", example)[0] == 0
+
+    def at_a_terminal(db: str) -> tuple[int, str]:
+        """Run ``counts ccm`` with stdout on a pseudo-terminal; (exit code, stderr)."""
+        main, child = pty.openpty()
+        done = subprocess.run(
+            [sys.executable, "-m", "normwatch", "--db", db, "counts", "ccm"],
+            stdout=child,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+        os.close(child)
+        os.close(main)
+        return done.returncode, done.stderr
+
+    code, err = at_a_terminal(example)
+    assert code == 0 and "an example store" in err
+    code, err = at_a_terminal(real)
+    assert code == 0 and "example store" not in err
+    # read by a program (a pipe), the output is as it always was
+    code, out, err = run(capsys, "--db", example, "counts", "ccm", "--format", "json")
+    assert code == 0 and json.loads(out)["parties"] > 0 and "example store" not in err

@@ -14,6 +14,9 @@ from normwatch.cli.main import main
 from normwatch.service.export import collect
 from normwatch.store.db import open_store
 
+#: tables that hold accounts and secrets: never exported
+PRIVATE = {"users", "api_tokens", "web_sessions"}
+
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
@@ -34,7 +37,7 @@ def test_every_table_is_written_with_its_rows(exported: tuple[str, Path]) -> Non
         for r in store.query(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
-    }
+    } - PRIVATE
     for table in tables:
         with (out / f"{table}.csv").open(encoding="utf-8") as f:
             assert sum(1 for _ in csv.DictReader(f)) == store.count(table), table
@@ -117,3 +120,57 @@ def test_default_formats_need_no_pyarrow(
     assert code == 0 and "files written" in out
     assert not list((tmp_path / "o").glob("*.parquet"))
     assert (tmp_path / "o" / "normwatch.sqlite").is_file()
+
+
+def test_accounts_tokens_sessions_and_the_signing_key_are_never_exported(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from normwatch.service import accounts
+    from normwatch.web.auth import site_secret
+
+    db = str(tmp_path / "team.sqlite")
+    store = open_store(db)
+    accounts.add_user(store, "ana", "admin", "ana-password-1")
+    token = accounts.create_token(store, "ana", None, today=dt.date(2026, 1, 1))["token"]
+    user = accounts.authenticate(store, "ana", "ana-password-1")
+    sid, csrf = accounts.open_session(store, user, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    secret = site_secret(store)
+    hashed = store.query("SELECT password_hash FROM users")[0]["password_hash"]
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exc:
+        main(["--db", db, "export", str(out), "--format", "csv,json,sqlite"])
+    assert exc.value.code == 0
+    names = {p.name for p in out.iterdir()}
+    assert not {f"{t}.{ext}" for t in PRIVATE for ext in ("csv", "json")} & names
+    meta = {r["key"] for r in json.loads((out / "meta.json").read_text(encoding="utf-8"))}
+    assert "schema_version" in meta and "session_secret" not in meta
+    copy = sqlite3.connect(out / "normwatch.sqlite")
+    copied = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    copy.close()
+    assert "meta" in copied and not PRIVATE & copied
+    package = (out / "datapackage.json").read_text(encoding="utf-8")
+    for leaked in (hashed, accounts.digest(token), accounts.digest(sid), csrf, secret):
+        for path in out.iterdir():
+            assert leaked.encode() not in path.read_bytes(), path.name
+    assert "password_hash" not in package
+
+
+def test_the_sites_data_downloads_hold_no_account_or_secret(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from team_support import log_in, make_team_db
+    from test_web_support import web_app
+
+    db = make_team_db(tmp_path)
+    with TestClient(web_app(db)) as client:  # type: ignore[arg-type]
+        log_in(client, "rita")  # a session and the signing key now exist in the store
+        for table in sorted(PRIVATE):
+            assert client.get(f"/data/{table}.csv").status_code == 404
+        meta = client.get("/data/meta.csv").text
+        assert "schema_version" in meta and "session_secret" not in meta
+        copy_path = tmp_path / "copy.sqlite"
+        copy_path.write_bytes(client.get("/data/normwatch.sqlite").content)
+    copy = sqlite3.connect(copy_path)
+    copied = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    copy.close()
+    assert "statements" in copied and not PRIVATE & copied

@@ -136,3 +136,11 @@ def test_the_cli_fits_its_tables_to_columns(
     code, out, _err = run(capsys, "code", "codebooks")
     assert code == 0 and "Codebooks" in out and "apmbt" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_an_empty_table_says_nothing_matches_and_a_full_one_does_not() -> None:
+    empty, full = io.StringIO(), io.StringIO()
+    emit([], "table", columns=["date", "state"], title="none here", out=empty)
+    emit([{"date": "2025-03-06", "state": "LTU"}], "table", out=full)
+    assert "nothing matches" in empty.getvalue() and "date" in empty.getvalue()
+    assert "nothing matches" not in full.getvalue() and "LTU" in full.getvalue()

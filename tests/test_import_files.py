@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,7 +289,7 @@ def test_a_speaker_is_found_on_the_first_lines_in_english_french_and_spanish(
         ["Mr. President, we regret the withdrawal of Lithuania."],
         ["Monsieur le Président, la Lituanie a notifié son retrait."],
         ["Statement on behalf of Austria and Ireland"],
-        ["Déclaration de la République de Corée"],  # a French name the registry does not hold
+        ["Déclaration de la République de Corée"],  # a French form iso-codes does not give
         ["We thank the delegation of Mexico for its work."],
     ],
 )
@@ -296,6 +297,64 @@ def test_names_in_running_text_or_unknown_names_give_no_speaker(
     names: Names, lines: list[str]
 ) -> None:
     assert speaker_in_lines(lines, names)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "speaker"),
+    [
+        (["Déclaration de la France"], "FRA"),
+        (["Intervención de México"], "MEX"),
+        (["Déclaration de l'Allemagne"], "DEU"),  # the registry's English names: Germany
+        (["Déclaration du Mexique", "Genève"], "MEX"),
+        (["Intervención de la delegación de Alemania"], "DEU"),
+        (["Intervención de Costa de Marfil"], "CIV"),  # iso-codes writes "Marfíl"
+        (["Déclaration de la Corée du Sud"], "KOR"),
+        (["Intervención de Reino Unido"], "GBR"),
+    ],
+)
+def test_a_speaker_named_in_french_or_spanish_resolves_through_the_iso_codes_names(
+    names: Names, lines: list[str], speaker: str
+) -> None:
+    found, evidence = speaker_in_lines(lines, names)
+    assert found is not None and found.speaker == speaker, evidence
+
+
+@pytest.mark.parametrize(
+    ("stem", "speaker"),
+    [("Declaration_Allemagne_FR", "DEU"), ("12MSP-Intervencion-Alemania", "DEU")],
+)
+def test_a_french_or_spanish_name_in_a_file_name_resolves(
+    names: Names, stem: str, speaker: str
+) -> None:
+    assert [f.speaker for f in find_names(tokens(stem), names)] == [speaker]
+
+
+def test_the_french_and_spanish_names_name_their_source_and_one_state_each(
+    names: Names, example_db: str
+) -> None:
+    from normwatch.catalog import read_csv
+    from normwatch.core.registry import fold
+
+    store_registry = open_store(example_db).registry()
+    rows = [row for _, row in read_csv("state_names_fr_es.csv", ("alias", "code", "source"))]
+    assert {r["language"] for r in rows} == {"fr", "es"}
+    for r in rows:
+        assert r["source"].startswith(f"iso-codes {r['language']} locale (iso3166-1) via pycountry")
+        assert r["code"] in store_registry.codes
+        # never a name another State already answers to
+        assert store_registry.lookup(r["alias"]) in (None, r["code"])
+        assert names.registry.lookup(r["alias"]) == r["code"]
+    assert len({fold(r["alias"]) for r in rows}) == len(rows)
+    # the English registry of the store itself is not changed
+    assert store_registry.lookup("Allemagne") is None
+
+
+def test_the_french_and_spanish_names_are_what_the_script_writes_from_pycountry() -> None:
+    pycountry = pytest.importorskip("pycountry")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import write_state_names
+
+    assert write_state_names.OUT.read_text(encoding="utf-8") == write_state_names.text(pycountry)
 
 
 # hypothesis: the file-name parser never fails, loses nothing but separators, and finds a
@@ -692,6 +751,41 @@ def test_a_bad_plan_is_refused_naming_file_line_and_field_and_the_store_is_uncha
     assert "nothing was imported" in err
     assert any(where in e and message in e for e in err.splitlines()), err
     assert _digest(db) == before
+
+
+def test_a_plan_edited_through_the_service_is_confirmed_like_one_edited_by_hand(
+    folder: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from normwatch.service.meeting_files import edit_plan, read_plan_rows
+
+    args = ["--db", db, "meetings", "import-files", str(folder), "--meeting", MEETING]
+    assert run(capsys, *args)[0] == 0
+    plan = folder / "proposed.csv"
+    with pytest.raises(Exception, match="not a file of the plan"):
+        edit_plan(plan, {"nosuch.txt": {"action": "skip"}})
+    with pytest.raises(Exception, match="only action, speaker may be changed"):
+        edit_plan(plan, {"statement_17.txt": {"sha256": "0"}})
+    edit_plan(
+        plan,
+        {
+            "statement_17.txt": {"speaker": "Allemagne", "action": "import"},
+            "ICRC_12MSP.pdf": {"action": "skip"},
+        },
+    )
+    rows = _by_file(read_plan_rows(plan))
+    assert rows["statement_17.txt"]["speaker"] == "Allemagne"
+    assert rows["statement_17.txt"]["speaker_name"] == ""
+    assert rows["12MSP_GenExchange_Mexico.txt"]["speaker_name"] == "Mexico"  # untouched
+    for row in _plan_rows(plan):
+        if row["action"] == "check":
+            edit_plan(plan, {row["file"]: {"action": "skip"}})
+    code, _, err = run(capsys, *args, "--confirm", str(plan))
+    assert code == 0, err
+    speakers = {
+        r["local_id"]: r["speaker"]
+        for r in open_store(db).query("SELECT local_id, speaker FROM statements")
+    }
+    assert speakers["statement_17"] == "DEU" and "ICRC_12MSP" not in speakers
 
 
 def test_a_plan_with_unknown_columns_is_refused(

@@ -498,6 +498,7 @@ def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
         "denominator",
         "codes",
         "silent",
+        "not_counted",
         "by",
         "coverage",
         "agreement",
@@ -508,6 +509,36 @@ def test_reactions_json_has_exactly_the_documented_shape(store: Store) -> None:
     assert list(data["codes"]) == CODES
     assert all(list(entry) == ["count", "share", "states"] for entry in data["codes"].values())
     assert data["by"] == {}
+
+
+def test_a_state_a_statement_speaks_for_outside_the_denominator_is_named_not_counted(
+    store: Store,
+) -> None:
+    joint = {
+        r["state"]
+        for r in store.query(
+            "SELECT b.state FROM statement_on_behalf b JOIN statements s ON s.id = b.statement_id"
+            " WHERE s.meeting_id = :m",
+            {"m": MEETING},
+        )
+    }
+    listed = {
+        r["participant"]
+        for r in store.query(
+            "SELECT participant FROM participations WHERE meeting_id = :m", {"m": MEETING}
+        )
+    }
+    outside = sorted(joint - listed)
+    assert outside  # the fixture has a co-sponsor that is not on the list of participants
+    data = json.loads(run(store, "reactions", MEETING, "--format", "json").output)
+    assert data["not_counted"] == outside
+    assert not set(outside) & {s for c in data["codes"].values() for s in c["states"]}
+    table = run(store, "reactions", MEETING).output
+    assert f"not counted (outside the participating denominator): {', '.join(outside)}" in table
+    speakers = json.loads(
+        run(store, "reactions", MEETING, "--denominator", "speakers", "--format", "json").output
+    )
+    assert speakers["not_counted"] == []
 
 
 def test_reactions_by_target_choose_the_codebook_of_that_treaty(store: Store) -> None:
@@ -988,6 +1019,16 @@ def test_agreement_between_two_human_coders(scratch: Store) -> None:
         "json",
     )
     assert json.loads(cli_result.output)["codes"]["concern"]["kappa"] == 0.5833
+    table = run(scratch, "code", "agreement", MEETING).output
+    assert "statements coded by at least two of the coders (10)" in table
+    assert "too few" not in table  # ten statements coded by both: no small-sample warning
+
+
+def test_agreement_on_too_few_statements_warns(scratch: Store) -> None:
+    set_codes(scratch, "ccm-test-msp/s01", ["concern"], "bob")
+    assert agreement(scratch, MEETING)["units_coded_by_both"] == 1
+    table = run(scratch, "code", "agreement", MEETING).output
+    assert "warning: 1 statement coded by two or more coders: too few" in table
 
 
 def test_agreement_needs_two_human_coders(store: Store) -> None:

@@ -986,3 +986,24 @@ def test_a_deadline_set_by_a_meeting_is_a_fact_never_a_computed_date(
     unset = destruction("MEX", dt.date(2030, 1, 1))
     assert (unset["status"], unset["deadline"]) == ("unknown", None)
     assert "no decision setting it for the State is on record" in unset["summary"]
+
+
+def test_an_overdue_obligation_names_the_fact_it_rests_on(store: Store) -> None:
+    """A row that only records the obligation (no completion, no extension) is named with its
+    source and note in the explanation: the reader sees why the State has the obligation."""
+    import csv
+    from importlib.resources import files
+
+    table = files("normwatch.data").joinpath("ccm/obligations.csv").read_text(encoding="utf-8")
+    row = next(
+        r
+        for r in csv.DictReader(table.splitlines())
+        if r["iso3"] == "GBR" and r["obligation"] == "clearance"
+    )
+    overdue = ob(store, "GBR", dt.date(2026, 1, 1), "clearance")
+    assert overdue["status"] == "overdue"
+    assert (
+        f"on record for the State [{row['source_url']}, {row['confidence']}]"
+        in (overdue["explanation"])
+    )
+    assert row["note"] and row["note"] in overdue["explanation"]

@@ -41,3 +41,20 @@ def test_code_name_and_alias_resolve_to_the_same_state() -> None:
 def test_every_state_is_found_by_its_own_code() -> None:
     reg = _registry()
     assert [reg.get(c).code for c in reg.codes] == ["LTU", "SWZ", "TUR"]
+
+
+def test_names_in_other_languages_are_added_only_where_they_name_one_state() -> None:
+    reg = _registry()
+    more = reg.with_aliases(
+        [
+            ("Lituanie", "LTU"),
+            ("Turquie", "TUR"),
+            ("Turkey", "LTU"),  # another State's alias: left out
+            ("Atlantis", "ATL"),  # no such State: left out
+        ]
+    )
+    assert more.lookup("lituanie") == "LTU"
+    assert more.lookup("Turquie") == "TUR"
+    assert more.lookup("Turkey") == "TUR"
+    assert more.lookup("Atlantis") is None
+    assert reg.lookup("Lituanie") is None  # the registry it came from is unchanged

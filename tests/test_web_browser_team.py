@@ -4,6 +4,7 @@ double coding, log out; Playwright driving Debian's Chromium against a real uvic
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -134,5 +135,66 @@ def test_log_in_code_review_and_log_out(chromium: Any, served: tuple[str, str]) 
     page.wait_for_url(base + "/")
     page.goto(base + coding)
     page.wait_for_url("**/login?next=**")  # logged out: the coding page asks to log in
+    assert problems == []
+    context.close()
+
+
+def test_a_reviewer_uploads_statement_files_corrects_a_speaker_and_confirms(
+    chromium: Any,
+    served: tuple[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base, db = served
+    monkeypatch.setenv("NORMWATCH_UPLOAD_DIR", str(tmp_path / "uploads"))
+    made = tmp_path / "files"
+    made.mkdir()
+    invented = "INVENTED STATEMENT, written for normwatch's tests; not said by anyone."
+    (made / "Declaration_Allemagne.txt").write_text(
+        "DÉCLARATION INVENTÉE pour les tests de normwatch ; prononcée par personne.\n\n"
+        "Déclaration de l'Allemagne\n\nMonsieur le Président, l'Allemagne appelle tous les "
+        "États à adhérer à la Convention.\n",
+        encoding="utf-8",
+    )
+    (made / "statement_17.txt").write_text(
+        f"{invented}\n\nMr. President, we share the concerns about the withdrawal.\n",
+        encoding="utf-8",
+    )
+    markup = "note <img src=x onerror=alert(1)>.txt"  # a dialog would show an XSS
+    (made / markup).write_text(f"{invented}\n\nStatement by {SCRIPT}\n", "utf-8")
+    target = f"/meetings/{MEETING}/import"
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+
+    log_in(page, base, "rita", target)
+    page.set_input_files('input[name="files"]', sorted(str(p) for p in made.iterdir()))
+    page.get_by_role("button", name="Upload and propose").click()
+    page.wait_for_url(f"**{target}/**")
+    assert (
+        open_store(db).query("SELECT id FROM statements WHERE local_id = 'statement_17'") == []
+    )  # proposed only
+    row = page.locator("tr", has_text="Declaration_Allemagne.txt")
+    assert row.get_by_label("Speaker of Declaration_Allemagne.txt").input_value() == "DEU"
+    unresolved = page.locator("tr", has_text="statement_17.txt")
+    assert "Could not resolve" in unresolved.inner_text()
+    page.screenshot(path=str(SHOTS / "import-plan.png"), full_page=True)
+    page.get_by_label("Speaker of statement_17.txt").fill("Kenya")
+    page.get_by_label("Action for statement_17.txt").select_option("import")
+    page.get_by_label(f"Action for {markup}").select_option("skip")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import these statements").click()
+    assert "Statements brought in" in page.content()
+    speakers = {
+        r["local_id"]: r["speaker"]
+        for r in open_store(db).query(
+            "SELECT local_id, speaker FROM statements WHERE meeting_id = :m", {"m": MEETING}
+        )
+    }
+    assert speakers["statement_17"] == "KEN" and speakers["Declaration_Allemagne"] == "DEU"
+    assert not any(s.startswith("note") for s in speakers)
     assert problems == []
     context.close()

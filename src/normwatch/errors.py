@@ -113,4 +113,11 @@ class ForbiddenError(NormwatchError):
 
 class ConflictError(NormwatchError):
     """A save refused because what it was based on changed meanwhile (409); the message names
-    what changed."""
+    what changed, ``changes`` lists it and ``current`` is the version it is at now."""
+
+    def __init__(
+        self, message: str, *, changes: tuple[str, ...] = (), current: int | None = None
+    ) -> None:
+        self.changes = changes
+        self.current = current
+        super().__init__(message)

@@ -130,6 +130,8 @@ def emit_table(
         table.add_column(escape(c), overflow="fold")
     for row in rows:
         table.add_row(*[escape(_cell(row.get(c))) for c in cols])
+    if not table.row_count:  # an empty result says so, rather than a bare header
+        table.caption = "nothing matches"
     Console(file=out or sys.stdout, width=terminal_width(out) or 200).print(table)
 
 

@@ -9,6 +9,8 @@ codebooks, labelled sets, model files) is read through here:
   that grows): ``NORMWATCH_MAX_INPUT_BYTES`` (default 16 MiB) for any input file,
   ``NORMWATCH_MAX_STATUS_BYTES`` (default 8 MiB) for a UN status file or page, read or
   fetched; ``NORMWATCH_MAX_UNPACKED_BYTES`` (default 32 MiB) bounds what a DOCX unpacks to;
+  ``NORMWATCH_MAX_UPLOAD_BYTES`` (default 64 MiB) one upload of statement files through the
+  web form, all files together (each file is an input file);
 * a file of an import folder must be inside that folder: a symbolic link out of it is refused
   without reading its target;
 * reading is bounded in time where it can take long (:class:`Deadline`):
@@ -34,7 +36,8 @@ MiB = 1024 * 1024
 INPUT = "NORMWATCH_MAX_INPUT_BYTES"
 STATUS = "NORMWATCH_MAX_STATUS_BYTES"
 UNPACKED = "NORMWATCH_MAX_UNPACKED_BYTES"
-DEFAULTS = {INPUT: 16 * MiB, STATUS: 8 * MiB, UNPACKED: 32 * MiB}
+UPLOAD = "NORMWATCH_MAX_UPLOAD_BYTES"
+DEFAULTS = {INPUT: 16 * MiB, STATUS: 8 * MiB, UNPACKED: 32 * MiB, UPLOAD: 64 * MiB}
 FETCH_SECONDS = "NORMWATCH_MAX_FETCH_SECONDS"
 PDF_SECONDS = "NORMWATCH_MAX_PDF_SECONDS"
 OCR_SECONDS = "NORMWATCH_MAX_OCR_SECONDS"

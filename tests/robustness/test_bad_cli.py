@@ -56,6 +56,10 @@ CATALOGUE: list[tuple[str, list[str]]] = [
     ("a State name that is markup", ["status", "ccm", "[/x]"]),
     ("a meeting id that is markup", ["meetings", "show", "[bold][/x]"]),
     ("a codebook that is markup", ["code", "text", "--codebook", "[/x]", "hi"]),
+    (
+        "double coding assigned by no account",
+        ["code", "assign", "[/x]", "--coders", "a,b", "--share", "0.5", "--by", "[bold]"],
+    ),
     ("a status file that is markup", ["untc", "parse", "{root}/markup.xml"]),
     ("a status file that is a folder", ["import", "untc", "{root}/folder"]),
     ("a meeting that is an empty folder", ["import", "meeting", "{root}/folder"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -120,6 +121,13 @@ def get_store(ctx: click.Context) -> Store:
         from normwatch.store.db import open_store
 
         obj["store"] = open_store(obj.get("db"))
+        # for a person at a terminal, on stderr: output read by programs stays as it was
+        if sys.stdout.isatty() and obj["store"].is_example():
+            click.echo(
+                "normwatch: an example store (fictional meetings and codings allowed; its "
+                "figures are not a record)",
+                err=True,
+            )
     store: Store = obj["store"]
     return store
 

@@ -298,7 +298,7 @@ def _fmt(x: float | None) -> str:
 
 
 def _fmt_ci(ci: list[float] | None) -> str:
-    return "—" if ci is None else f"{ci[0]:.2f}–{ci[1]:.2f}"
+    return "—" if ci is None else f"{ci[0]:.3f}–{ci[1]:.3f}"
 
 
 def _print_evaluation(result: dict[str, Any], show_errors: int) -> None:

@@ -117,6 +117,10 @@ def show_cmd(ctx: click.Context, meeting: str, codebook: str | None, fmt: str) -
     )
 
 
+#: fewer statements coded by two people than this, and the agreement table warns
+SMALL_SAMPLE = 10
+
+
 @click.command("agreement")
 @click.argument("meeting")
 @_CODEBOOK
@@ -143,6 +147,18 @@ def agreement_cmd(
         title=f"{result['meeting']} · {', '.join(result['coders'])} · pooled "
         f"alpha {result['pooled_alpha']}",
     )
+    if fmt == "table":
+        shared = max((entry["units"] for entry in result["codes"].values()), default=0)
+        click.echo(
+            f"units: statements coded by at least two of the coders ({shared}); on a statement "
+            "a coder coded, a code that coder did not accept counts as 'no'"
+        )
+        if shared < SMALL_SAMPLE:
+            click.echo(
+                f"warning: {shared} statement{'s' if shared != 1 else ''} coded by two or more "
+                "coders: too few for these figures to say much",
+                err=True,
+            )
 
 
 @click.command("auto")
@@ -187,5 +203,87 @@ def auto_cmd(
         click.echo(f"skipped {s['statement']}: {s['reason']}", err=True)
 
 
+@click.command("assign")
+@click.argument("meeting")
+@_CODEBOOK
+@click.option("--coders", required=True, metavar="A,B", help="The two coders (user names).")
+@click.option(
+    "--share",
+    type=click.FloatRange(min=0, max=1, min_open=True),
+    help="Give this share of the statements with text (at least one).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    help="With --share: draw another sample (the same seed, the same sample).",
+)
+@click.option("--statements", metavar="ID,ID", help="Or give these statements (local or full ids).")
+@click.option(
+    "--by",
+    "by",
+    required=True,
+    metavar="NAME",
+    help="The reviewer assigning (a user with the reviewer role or above).",
+)
+@format_option
+@click.pass_context
+def assign_cmd(
+    ctx: click.Context,
+    meeting: str,
+    codebook: str,
+    coders: str,
+    share: float | None,
+    seed: int | None,
+    statements: str | None,
+    by: str,
+    fmt: str,
+) -> None:
+    """Give a sample of MEETING's statements to two coders for double coding, each blind to
+    the other's codes: a --share of the statements with text, or the --statements listed. A
+    statement already double-coded under the codebook goes to the new pair.
+
+    \b
+    Example:
+      normwatch code assign ccm-12msp --coders ana,ben --share 0.2 --by carol
+      normwatch code assign ccm-12msp --coders ana,ben --statements nor-1,mex-1 --by carol
+    """
+    from normwatch.formats import dumps, emit
+    from normwatch.service.accounts import active_user
+    from normwatch.service.double_coding import assign
+
+    store = get_store(ctx)
+    listed = _listed(statements) if statements is not None else None
+    done = assign(
+        store,
+        meeting,
+        _listed(coders),
+        active_user(store, by),
+        codebook=codebook,
+        share=share,
+        statements=listed,
+        seed=seed,
+    )
+    if fmt == "json":
+        click.echo(dumps(done))
+        return
+    rows = [{"statement": s, "coders": " and ".join(done["coders"])} for s in done["statements"]]
+    emit(
+        rows,
+        fmt,
+        title=f"{done['meeting']} · {done['codebook']}: {len(rows)} statements to double-code",
+    )
+
+
+def _listed(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
 #: the commands the ``code`` group takes from this module
-COMMANDS: list[click.Command] = [set_cmd, unset_cmd, show_cmd, agreement_cmd, auto_cmd]
+COMMANDS: list[click.Command] = [
+    set_cmd,
+    unset_cmd,
+    show_cmd,
+    agreement_cmd,
+    auto_cmd,
+    assign_cmd,
+]

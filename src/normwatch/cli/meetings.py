@@ -416,6 +416,11 @@ def reactions_cmd(
     )
     if fmt == "table":
         click.echo(coverage_line(result))
+        if result["not_counted"]:
+            click.echo(
+                f"not counted (outside the {den['kind']} denominator): "
+                + ", ".join(result["not_counted"])
+            )
 
 
 def coverage_line(result: dict[str, Any]) -> str:

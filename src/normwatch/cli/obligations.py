@@ -90,7 +90,8 @@ def obligations_cmd(ctx: click.Context, treaty: str, state: str, on: dt.date, fm
     "--within",
     "within",
     metavar="N[m|y]",
-    help="Only deadlines within this window from --on, e.g. 12m or 2y.",
+    help="Only deadlines within this window from --on, e.g. 12m or 2y (overdue ones are always "
+    "listed).",
 )
 @click.option("--overdue", "overdue", is_flag=True, help="Only overdue obligations.")
 @format_option
@@ -118,7 +119,11 @@ def deadlines_cmd(
         return
     from normwatch.service.obligations import group_deadlines
 
-    what = "overdue" if overdue else "deadlines" + (f" within {within}" if within else "")
+    what = (
+        "overdue"
+        if overdue
+        else "overdue and deadlines" + (f" within {within}" if within else " to come")
+    )
     groups = group_deadlines(rows)
     emit(
         [{**g, "states": g["label"]} for g in groups],

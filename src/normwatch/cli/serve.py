@@ -44,9 +44,32 @@ def serve_cmd(
     if serve_db:
         ctx.find_root().ensure_object(dict)["db"] = serve_db
     app = create_app(get_store(ctx))
+    _check_free(host, port)
     click.echo(
         f"normwatch: serving {app.state.site.store.shown} on http://{host}:{port}/", err=True
     )
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, access_log=False, server_header=False
     )
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse, before saying "serving", an address that is taken or cannot be bound."""
+    import socket
+
+    from normwatch.errors import NormwatchError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise NormwatchError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise NormwatchError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc} (is another server "
+                "running there? choose another --port)"
+            ) from None

@@ -33,6 +33,14 @@ Layout (keys not listed are ignored)::
         negation_exceptions: [regex] # negated idioms that are not negations ("cannot but")
         reported: [regex]            # cues that the view is someone else's ("many delegations")
         reported_exceptions: [regex] # ... unless the speaker joins it ("like many delegations")
+        reported_frames: [regex]     # frames whose clause, to the end of the sentence, is
+                                     #   someone else's ("the minister said that", "the
+                                     #   Government should", "we call on States to condemn")
+        denial: [regex]              # words right before a reference that deny the act
+                                     #   ("this is not a withdrawal")
+        own_act: [regex]             # words by which the speaker claims the act as its own
+                                     #   ("our decision to withdraw"): the statement is then
+                                     #   the acting State's
         hypothetical: [regex]        # cues that make what follows hypothetical
         clause_breaks: [regex]       # words that end a clause ("but", "however")
         objects:
@@ -50,6 +58,7 @@ Layout (keys not listed are ignored)::
         about: [withdrawal]          # objects the expression must apply to ([] = none needed)
         fires_on: expression         # or "object": the reference itself is the evidence
         confidence: 0.85             # default confidence of a hit
+        not_by_actor: false          # true: never fires in a statement by the acting State
         patterns:
           en:
             include: [regex]         # evaluative expressions
@@ -72,8 +81,8 @@ lacks is added at the end); any other value, a list included, replaces the paren
 is never inherited. Errors name the child file and the key. A codebook for another treaty thus
 gives only its title, targets, the macros that name the treaty and the codes it words otherwise.
 
-Cue patterns (negation, reported, hypothetical, clause breaks and their exceptions) must end at
-a word boundary: "not" does not match in "note".
+Cue patterns (negation, reported, reported frames, denials, own acts, hypothetical, clause
+breaks and their exceptions) must end at a word boundary: "not" does not match in "note".
 """
 
 from __future__ import annotations
@@ -89,6 +98,7 @@ from typing import Any
 import yaml
 
 from normwatch.core import schemas
+from normwatch.core.schemas._base import kind_of
 from normwatch.core.schemas.codebook import CodebookFile, code_labels
 from normwatch.errors import DataError, NotFoundError
 
@@ -156,6 +166,9 @@ class Lexicon:
     objects: Mapping[str, ObjectPatterns]
     reported: tuple[Pattern, ...] = ()
     reported_exceptions: tuple[Pattern, ...] = ()
+    reported_frames: tuple[Pattern, ...] = ()
+    denial: tuple[Pattern, ...] = ()
+    own_act: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,6 +194,7 @@ class CodeDef:
     confidence: float
     include: Mapping[str, tuple[Pattern, ...]]
     exclude: Mapping[str, tuple[Pattern, ...]]
+    not_by_actor: bool = False
 
 
 @dataclass(eq=False)
@@ -470,7 +484,7 @@ class _Validator:
 
     def mapping(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(key, f"must be a mapping, not {_kind(value)}")
+            raise self.fail(key, f"must be a mapping, not {kind_of(value)}")
         return {str(k): v for k, v in value.items()}
 
     def string(
@@ -488,7 +502,7 @@ class _Validator:
                 raise self.fail(_join(path, key), "is required")
             return default
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(_join(path, key), f"must be text, not {_kind(value)}")
+            raise self.fail(_join(path, key), f"must be text, not {kind_of(value)}")
         text = str(value).strip()
         if required and not text:
             raise self.fail(_join(path, key), "must not be empty")
@@ -500,7 +514,7 @@ class _Validator:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            raise self.fail(key, f"must be a list of text, not {_kind(value)}")
+            raise self.fail(key, f"must be a list of text, not {kind_of(value)}")
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
@@ -513,16 +527,22 @@ class _Validator:
     ) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(_join(path, key), f"must be a number, not {_kind(value)}")
+            raise self.fail(_join(path, key), f"must be a number, not {kind_of(value)}")
         if not low <= float(value) <= high:
             raise self.fail(_join(path, key), f"must be between {low} and {high}, not {value}")
         return float(value)
+
+    def flag(self, data: Mapping[str, Any], key: str, path: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(_join(path, key), f"must be true or false, not {kind_of(value)}")
+        return value
 
     def patterns(self, value: Any, key: str, macros: Mapping[str, str]) -> tuple[Pattern, ...]:
         if value is None:
             return ()
         if not isinstance(value, list):
-            raise self.fail(key, f"must be a list of patterns, not {_kind(value)}")
+            raise self.fail(key, f"must be a list of patterns, not {kind_of(value)}")
         out = []
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
@@ -570,7 +590,7 @@ class _Validator:
         question = self.string(doc, "question", "", required=False, default=title)
         multi = doc.get("multi_label", True)
         if not isinstance(multi, bool):
-            raise self.fail("multi_label", f"must be true or false, not {_kind(multi)}")
+            raise self.fail("multi_label", f"must be true or false, not {kind_of(multi)}")
         languages = self.strings(doc.get("languages"), "languages")
         for i, lang in enumerate(languages):
             if not _LANG_RE.match(lang):
@@ -698,6 +718,9 @@ class _Validator:
             obj_patterns,
             self.patterns(entry.get("reported"), f"{key}.reported", macros),
             self.patterns(entry.get("reported_exceptions"), f"{key}.reported_exceptions", macros),
+            self.patterns(entry.get("reported_frames"), f"{key}.reported_frames", macros),
+            self.patterns(entry.get("denial"), f"{key}.denial", macros),
+            self.patterns(entry.get("own_act"), f"{key}.own_act", macros),
         )
 
     def codes(
@@ -762,6 +785,7 @@ class _Validator:
                     self.number(entry, "confidence", key, 0.8, 0.0, 1.0),
                     include,
                     exclude,
+                    self.flag(entry, "not_by_actor", key),
                 )
             )
         for i, code in enumerate(codes):
@@ -854,19 +878,3 @@ def _name_regex(name: str) -> str:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, int | float):
-        return "a number"
-    return type(value).__name__

@@ -169,10 +169,26 @@ class PatternSet:
         the words of the region (:meth:`Gate.possible`)."""
         if regions is None:
             regions = [(0, len(text), EVERY)]
-        # an empty match (of a set that is not gated: a keyword is never empty) is left out
-        return [
-            m for lo, hi, mask in regions for m in self.finditer(text, lo, hi, mask) if m[1] > m[0]
-        ]
+        out: list[Match] = []
+        if not self.gated:
+            # an empty match (of a set that is not gated: a keyword is never empty) is left out
+            for lo, hi, _ in regions:
+                out.extend(
+                    m for m in map(self._match, self._regex.finditer(text, lo, hi)) if m[1] > m[0]
+                )
+            return out
+        for lo, hi, mask in regions:
+            chosen = self._chosen(mask)
+            if not chosen:
+                continue
+            if len(chosen) == 1:  # the usual case, without the generator of finditer
+                weight, scope = self._kinds[chosen[0]]
+                for m in self._each[chosen[0]].finditer(text, lo, hi):
+                    start, end = m.span()
+                    out.append((start, end, weight, scope))
+                continue
+            out.extend(self.finditer(text, lo, hi, mask))
+        return out
 
     def spans(
         self, text: str, regions: Iterable[Region] | None = None
@@ -393,6 +409,14 @@ def lower_same_length(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def first_char_check(regex: str) -> str:
+    """A look-ahead for the characters a match of ``regex`` can start with (``""`` when they
+    are not known): put before it, it makes a search skip most places at once."""
+    tree = _parse(regex)
+    first = first_chars(tree) if tree is not None else None
+    return _lookahead(first) if first else ""
 
 
 def _lookahead(chars: Iterable[str]) -> str:

@@ -9,14 +9,17 @@ code fires in a sentence when one of its expressions
 * is not negated — no negation cue ("not", "ne", "no") stands shortly before it in its clause,
   unless the cue is part of an idiom listed as an exception ("cannot but", "ne peut que");
 * is the speaker's own — no cue that the view is someone else's ("many delegations", "civil
-  society") opens its clause, unless the speaker joins it ("like many delegations");
+  society") opens its clause, unless the speaker joins it ("like many delegations"), and no
+  reported frame (``reported_frames``: "the minister said that", "the Government should ask",
+  "we call on States to condemn") opens before it in its sentence;
 * applies to one of the code's objects: a reference in the same sentence, or an anaphor in
   this sentence whose object was referred to in one of the few sentences before (or, at the
   opening of a statement, just after), with no clause break ("; but") between the two, and
   the expression's own object ("we regret *the funding shortfall*") not another thing; or,
-  in a sentence of the speaker's own (a ``first_person`` word of the lexicon) that refers to
-  nothing and names no other thing, the object of the sentence just before it in its
-  paragraph ("Lithuania has left. We are deeply concerned.");
+  in a sentence of the speaker's own (a ``first_person`` word of the lexicon) or a fragment
+  of a few words ("A sad precedent.") that refers to nothing and names no other thing, the
+  object of the sentence just before it in its paragraph ("Lithuania has left. We are deeply
+  concerned."), else of the one just after when it opens with a reference;
 * and that reference is not hypothetical — no hypothetical cue ("should any State", "si un
   État") opens the clause it stands in, unless it names the withdrawing State.
 
@@ -25,14 +28,25 @@ codebook's lexicon defines the macros ``topic_this`` (names of the codebook's ow
 ``topic_other`` (names of the other treaties whose acts are not the target), and optionally
 ``topic_this_weapon`` and ``topic_other_weapon`` (their weapons) and ``topic_other_actor``
 (States whose acts under another treaty are not the target and who took none under this one:
-"Finland" speaks of the Mine Ban withdrawals, never of the CCM's); weapons and actors decide
-only their own sentence. A sentence that names only another treaty is about it; a sentence
-that names neither takes the topic of the last sentence of its paragraph that named one, and
-at the start of a paragraph that of the statement: the treaty of the meeting it was made at,
-when the caller says and the codebook names its ``treaty``; otherwise the codebook's treaty,
-unless the statement names only others (actors aside). A sentence about another treaty is left
+"Finland" speaks of the Mine Ban withdrawals, never of the CCM's; ``topic_this_actor`` the
+same for this treaty), and ``topic_both`` ("both treaties"); weapons decide only their own
+sentence, actors too unless their sentence names an act. A sentence that names only another
+treaty is about it; a sentence that names neither takes the topic of the last sentence of
+its paragraph that named one, and at the start of a paragraph that of the statement: the
+treaty of the meeting it was made at, when the caller says and the codebook names its
+``treaty``; otherwise the codebook's treaty, unless the statement names only others (actors
+and asides apart). A sentence about another treaty is left
 out: its references, anaphora and expressions count for nothing ("Lithuania's withdrawal from
 the Mine Ban Treaty. We deplore it." gives no code of the cluster munitions codebook).
+
+A reference to the act itself (an object a code ``fires_on``) does not count when a denial
+(``denial``: "this is not a", "no se trata de una") stands shortly before it in its clause:
+the act did not happen ("Ukraine's suspension is not a withdrawal"). A treaty named inside an
+aside (the ``aside`` macro: "Lithuania, which had already left the CCM, has now ...") decides
+the topic of the aside only, and the references in it; and a statement in which the speaker
+claims the act as its own (``own_act``: "our decision to withdraw", in a sentence that refers
+to the act) is the acting State's: codes marked ``not_by_actor`` (its regret, its call, its
+understanding, its loyalty to the treaty it leaves) do not fire in it.
 
 Patterns marked ``nearby`` carry their own reference ("made it necessary") and need only a
 reference to the object in or just before their sentence; ``standalone`` ones need none.
@@ -51,7 +65,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -62,6 +76,7 @@ from normwatch.coding.matcher import (
     PatternSet,
     Region,
     compile_lower,
+    first_char_check,
     lower_same_length,
 )
 from normwatch.coding.result import CodeHit, CodingResult, Evidence
@@ -75,6 +90,14 @@ OBJECT_WINDOW = 80
 REPORTED_WINDOW = 110
 #: an anaphor's confidence is multiplied by this
 ANAPHORA_FACTOR = 0.9
+#: a sentence of at most this many words is a fragment ("A sad precedent."): with no object of
+#: its own, its evaluation is of the sentence before's (or after's), as a first-person one's
+FRAGMENT_WORDS = 6
+#: how far after a denial ("this is not a") the references it denies may start (characters)
+DENIAL_REACH = 40
+#: how far into the next sentence (characters) a reference may start to be what a sentence
+#: with no object evaluates ("I will not hide my concern. These two withdrawals ...")
+CATAPHOR_REACH = 30
 #: the clause breaks, whatever the language: soft ones (commas, colons) and hard ones (the
 #: others); one scan finds both
 _BREAK = re.compile(r"[,;:()]|\s[–—]\s")
@@ -115,6 +138,9 @@ class _LangRules:
     reported_exceptions: PatternSet | None
     hypothetical: PatternSet | None
     clause_breaks: PatternSet | None
+    frames: PatternSet | None
+    denial: PatternSet | None
+    own_act: PatternSet | None
     names: re.Pattern[str] | None
     objects: dict[str, _ObjectRules]
     codes: list[_CodeRules]
@@ -124,7 +150,13 @@ class _LangRules:
     topic_this_weapon: re.Pattern[str] | None = None
     topic_other_weapon: re.Pattern[str] | None = None
     topic_other_actor: re.Pattern[str] | None = None
+    topic_this_actor: re.Pattern[str] | None = None
+    topic_both: re.Pattern[str] | None = None
+    aside: re.Pattern[str] | None = None
+    topic_here: re.Pattern[str] | None = None
     first_person: re.Pattern[str] | None = None
+    #: the objects that codes fire on (the act itself): denials and own acts concern them
+    acts: frozenset[str] = frozenset()
 
 
 def _set(
@@ -189,6 +221,9 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             _set(lex.reported_exceptions, macros, gate, cue=True),
             _set(lex.hypothetical, macros, gate, cue=True),
             _set(lex.clause_breaks, macros, gate, cue=True),
+            _set(lex.reported_frames, macros, gate, cue=True),
+            _set(lex.denial, macros, gate, cue=True),
+            _set(lex.own_act, macros, gate, cue=True),
             names,
             objects,
             codes,
@@ -198,7 +233,12 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
             topic_this_weapon=_topic(macros, "topic_this_weapon"),
             topic_other_weapon=_topic(macros, "topic_other_weapon"),
             topic_other_actor=_topic(macros, "topic_other_actor"),
+            topic_this_actor=_topic(macros, "topic_this_actor"),
+            topic_both=_topic(macros, "topic_both"),
+            topic_here=_topic(macros, "topic_here"),
+            aside=compile_lower(expand_pattern("{aside}", macros)) if "aside" in macros else None,
             first_person=_topic(macros, "first_person"),
+            acts=frozenset(o for c in codebook.codes if c.fires_on == "object" for o in c.about),
         )
         gate.build()
     codebook.cache["rules"] = compiled
@@ -208,7 +248,8 @@ def compile_rules(codebook: Codebook) -> dict[str, _LangRules]:
 def _topic(macros: dict[str, str], name: str) -> re.Pattern[str] | None:
     if name not in macros:
         return None
-    return compile_lower(r"(?<!\w)(?:" + expand_pattern("{" + name + "}", macros) + r")(?!\w)")
+    body = expand_pattern("{" + name + "}", macros)
+    return compile_lower(first_char_check(body) + r"(?<!\w)(?:" + body + r")(?!\w)")
 
 
 _ELSEWHERE = "rejected: the sentence is about another treaty"
@@ -217,39 +258,119 @@ _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 THIS, OTHER, BOTH = "this", "other", "both"
 
 
-def sentence_topics(
-    lower: str, sentences: Sequence[Sentence], rules: _LangRules, default: str | None = None
-) -> list[str]:
-    """Per sentence of the lower-cased text, the treaty it speaks of: ``this``, ``other`` or
-    ``both`` (see the module documentation). Without the topic macros every sentence is
-    ``this``. ``default`` (``this`` or ``other``), when given, is the topic of a paragraph's
-    sentences before one names a treaty (the treaty of the meeting the text comes from).
+#: a clause set apart inside a sentence (see :func:`sentence_topics`): its start, end, topic
+Aside = tuple[int, int, str | None]
 
-    A treaty's name (``topic_this``, ``topic_other``) sets the topic of its sentence and of the
-    sentences after it in the paragraph; a weapon's name (``topic_this_weapon``,
-    ``topic_other_weapon``) only that of its own sentence ("we cleared 40 km² of landmines"
-    does not make the next sentence about the Mine Ban Treaty)."""
+
+def sentence_topics(
+    lower: str,
+    sentences: Sequence[Sentence],
+    rules: _LangRules,
+    default: str | None = None,
+    acts_named: Callable[[int], bool] | None = None,
+) -> tuple[list[str], list[list[Aside]]]:
+    """Per sentence of the lower-cased text, the treaty it speaks of: ``this``, ``other`` or
+    ``both`` (see the module documentation), and its asides. Without the topic macros every
+    sentence is ``this``. ``default`` (``this`` or ``other``), when given, is the topic of a
+    paragraph's sentences before one names a treaty (the treaty of the meeting the text
+    comes from).
+
+    A treaty's name (``topic_this``, ``topic_other``, or ``topic_both`` for the two at once)
+    sets the topic of its sentence and of the sentences after it in the paragraph, and so does
+    the name of a State that acted under only one of them (``topic_this_actor``,
+    ``topic_other_actor``) in a sentence that names an act (``acts_named``, when given: "we
+    thank Finland for its support" does not); a weapon's name (``topic_this_weapon``,
+    ``topic_other_weapon``) or such a State's name elsewhere only that of its own sentence
+    ("we cleared 40 km² of landmines" does not make the next sentence about the Mine Ban
+    Treaty). A name inside an aside (a clause set apart, matched
+    by the ``aside`` macro: "Lithuania, which had already left the CCM, has now ...") decides
+    only the aside, whose topic is returned with its span: what the rest of the sentence
+    speaks of is the main clause's. An aside that names no treaty but points at one as "this
+    Convention" (``topic_here``) beside a main clause that names one speaks of the other."""
+    n = len(sentences)
     this, other = rules.topic_this, rules.topic_other
     if this is None or other is None:
-        return [THIS] * len(sentences)
+        return [THIS] * n, [[] for _ in range(n)]
     weaker = [p for p in (rules.topic_other_weapon, rules.topic_other_actor) if p is not None]
-    if default != OTHER and not any(p.search(lower) for p in (other, *weaker)):
-        return [THIS] * len(sentences)  # no other treaty named: one scan of the text
+    both = rules.topic_both
+    aside_re = rules.aside
+    asides: list[list[Aside]] = [[] for _ in range(n)]
+    # each name is looked for once in the whole text; a sentence then asks where they stand
+    where: dict[re.Pattern[str], list[int]] = {}
+
+    def found(p: re.Pattern[str] | None, s: Sentence, skip: list[Aside]) -> bool:
+        if p is None:
+            return False
+        starts = where.get(p)
+        if starts is None:
+            starts = where[p] = [m.start() for m in p.finditer(lower)]
+        k = bisect_left(starts, s.start)
+        while k < len(starts) and starts[k] < s.end:
+            if not any(a <= starts[k] < b for a, b, _ in skip):
+                return True
+            k += 1
+        return False
 
     def named(
-        own: re.Pattern[str] | None, alien: Sequence[re.Pattern[str]], s: Sentence
+        own: re.Pattern[str] | None,
+        alien: Sequence[re.Pattern[str]],
+        s: Sentence,
+        skip: list[Aside],
+        pair: re.Pattern[str] | None = None,
     ) -> str | None:
-        a = own is not None and own.search(lower, s.start, s.end) is not None
-        b = any(p.search(lower, s.start, s.end) is not None for p in alien)
+        if found(pair, s, skip):
+            return BOTH
+        a = found(own, s, skip)
+        b = any(found(p, s, skip) for p in alien)
         return BOTH if a and b else THIS if a else OTHER if b else None
 
-    strong = [named(this, [other], s) for s in sentences]
+    def main_clause(k: int) -> str | None:
+        """The topic of sentence ``k`` outside its asides, which are noted with theirs."""
+        s = sentences[k]
+        if aside_re is not None:
+            for m in aside_re.finditer(lower, s.start, s.end):
+                whole = Sentence(m.start(), m.end(), "")
+                asides[k].append((m.start(), m.end(), named(this, [other], whole, [], both)))
+        main = named(this, [other], s, asides[k], both)
+        if main in (THIS, OTHER) and rules.topic_here is not None:
+            # an aside that points at a treaty only as "this Convention", beside a main clause
+            # that names one, speaks of the other ("Lithuania, which ceased to be a party to
+            # this Convention, has also left the Mine Ban Treaty")
+            flip = OTHER if main == THIS else THIS
+            asides[k] = [
+                (a, b, flip if t is None and rules.topic_here.search(lower, a, b) else t)
+                for a, b, t in asides[k]
+            ]
+        return main
+
+    if default != OTHER and not any(p.search(lower) for p in (other, *weaker)):
+        # no other treaty named: every sentence is about this one, but for the asides that
+        # point at a treaty as "this Convention" (only their sentences are read further)
+        here = rules.topic_here
+        if here is not None and aside_re is not None:
+            starts = [s.start for s in sentences]
+            pointing = {
+                max(0, bisect_right(starts, m.start()) - 1)
+                for m in aside_re.finditer(lower)
+                if here.search(lower, m.start(), m.end()) is not None
+            }
+            for k in sorted(pointing):
+                main_clause(k)
+        return [THIS] * n, asides
+
+    strong = [main_clause(k) for k in range(n)]
     weapons = [rules.topic_other_weapon] if rules.topic_other_weapon is not None else []
-    weak = [named(rules.topic_this_weapon, weapons, s) for s in sentences]
-    # an actor of another treaty's act decides its sentence, never the statement's default
+    weak = [
+        named(rules.topic_this_weapon, weapons, s, a)
+        for s, a in zip(sentences, asides, strict=True)
+    ]
     actors = [rules.topic_other_actor] if rules.topic_other_actor is not None else []
-    weak_or_actor = [w or named(None, actors, s) for w, s in zip(weak, sentences, strict=True)]
+    actor = [
+        named(rules.topic_this_actor, actors, s, a) for s, a in zip(sentences, asides, strict=True)
+    ]
     if default is None:
+        # the statement's own default: another treaty only when it names no other (actors
+        # and asides apart)
         seen = {t for t in strong + weak if t is not None}
         default = OTHER if seen == {OTHER} else THIS
     topics: list[str] = []
@@ -258,10 +379,12 @@ def sentence_topics(
         if i and _PARAGRAPH_BREAK.search(lower, sentences[i - 1].start, sent.start):
             current = default
         named_here = strong[i]
+        if named_here is None and actor[i] is not None and acts_named and acts_named(i):
+            named_here = actor[i]
         if named_here is not None:
             current = named_here
-        topics.append(current if named_here is not None else weak_or_actor[i] or current)
-    return topics
+        topics.append(current if named_here is not None else weak[i] or actor[i] or current)
+    return topics, asides
 
 
 # --------------------------------------------------------------------------- one text
@@ -318,14 +441,44 @@ class _Analysis:
         self.soft_breaks = sorted(soft + hard)
         self._hyp: dict[int, list[tuple[int, int]]] = {}
         self._anchor_cache: dict[str, list[bool]] = {}
+        self._relevant: dict[tuple[tuple[str, ...], bool], set[int]] = {}
+        self._own: tuple[int, int] | None = None
+        self._own_looked = False
         self._exclusions: dict[str, list[tuple[int, int, float | None]]] = {}
         #: when a list, every expression and reference looked at is noted here with what
         #: was decided and why (see :func:`explain_rules`)
         self.trace: list[tuple[str, int, int, str]] | None = None
-        self.topics = sentence_topics(lower, self.sentences, rules, default_topic)
+        self.topics, self.asides = sentence_topics(
+            lower, self.sentences, rules, default_topic, self._names_act
+        )
         #: per sentence: whether it speaks of another treaty (and so counts for nothing)
         self.elsewhere = [t == OTHER for t in self.topics]
         self.targets = self._targets()
+
+    def _names_act(self, sentence: int) -> bool:
+        """Whether a reference pattern of an act (an object codes fire on) matches in the
+        sentence (before any check of topic, negation or hypothesis)."""
+        return any(
+            self._sentence_spans(self.rules.objects[o].refer, sentence) for o in self.rules.acts
+        )
+
+    def aside_topic(self, pos: int, sentence: int) -> str | None:
+        """The topic of the aside that ``pos`` stands in, when it names a treaty."""
+        for a, b, topic in self.asides[sentence]:
+            if a <= pos < b:
+                return topic
+        return None
+
+    def about_elsewhere(self, pos: int, sentence: int) -> bool:
+        """Whether what stands at ``pos`` speaks of another treaty: its aside's topic if
+        that names one, else its sentence's."""
+        topic = self.aside_topic(pos, sentence)
+        return topic == OTHER if topic is not None else self.elsewhere[sentence]
+
+    def elsewhere_why(self, pos: int, sentence: int) -> str:
+        if self.aside_topic(pos, sentence) is not None:
+            return "the clause it stands in is about another treaty"
+        return _ELSEWHERE.split(": ", 1)[1]
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)
@@ -374,18 +527,23 @@ class _Analysis:
         about = cr.code.about
         if not about or "standalone" in cr.scopes:
             return None
+        key = (about, "nearby" in cr.scopes)
+        cached = self._relevant.get(key)
+        if cached is None:
+            cached = self._relevant[key] = self._relevant_to(about, key[1])
+        return cached
+
+    def _relevant_to(self, about: tuple[str, ...], nearby: bool) -> set[int]:
         n = len(self.sentences)
         out = {i for obj_id in about for i, refs in enumerate(self.targets[obj_id]) if refs}
         if self.rules.first_person is not None:
-            # the sentence after a direct reference may evaluate it without naming it (see
+            # the sentences around a direct reference may evaluate it without naming it (see
             # object_of_previous_sentence)
-            out.update(
-                i + 1
-                for obj_id in about
-                for i, refs in enumerate(self.targets[obj_id])
-                if i + 1 < n and any(not t.anaphor for t in refs)
-            )
-        if "nearby" in cr.scopes:
+            for obj_id in about:
+                for i, refs in enumerate(self.targets[obj_id]):
+                    if any(not t.anaphor for t in refs):
+                        out.update(k for k in (i - 1, i + 1) if 0 <= k < n)
+        if nearby:
             for obj_id in about:
                 obj = self.rules.objects[obj_id]
                 for j, yes in enumerate(self._anchored(obj_id)):
@@ -469,13 +627,56 @@ class _Analysis:
 
     def someone_elses(self, start: int) -> bool:
         r = self.rules
-        cues = self._cues(r.reported, r.reported_exceptions, self.sentence_of(start))
-        return self._cue_before(cues, start, REPORTED_WINDOW)
+        i = self.sentence_of(start)
+        cues = self._cues(r.reported, r.reported_exceptions, i)
+        return self._cue_before(cues, start, REPORTED_WINDOW) or self.in_frame(start, i)
+
+    def in_frame(self, start: int, sentence: int) -> bool:
+        """Whether a reported frame ("the minister said that", "the Government should", "we
+        call on States to condemn") opens before ``start`` in its sentence: what follows it,
+        to the end of the sentence, is someone else's view or act."""
+        return any(s < start for s, _ in self._sentence_spans(self.rules.frames, sentence))
+
+    def denied(self, start: int, sentence: int) -> bool:
+        """Whether a denial ("this is not a", "n'est pas un", "no se trata de una") stands
+        before the reference at ``start``, in the same stretch of its clause and at most
+        ``DENIAL_REACH`` characters before it: the act it names did not happen ("this is not
+        a withdrawal under Article 20")."""
+        return any(
+            e <= start <= e + DENIAL_REACH and not self._soft_break_in((e, start))
+            for _, e in self._sentence_spans(self.rules.denial, sentence)
+        )
+
+    def own_voice(self) -> tuple[int, int] | None:
+        """Where the speaker claims the act as its own ("our decision to withdraw", "the
+        debate in our Parliament"), in a sentence that refers to the act (an object a code
+        fires on), outside reported frames: the statement is then the acting State's (the
+        first such place), else ``None``."""
+        if self._own_looked:
+            return self._own
+        own = self.rules.own_act
+        self._own_looked = True
+        if own is not None:
+            acts = self.rules.acts
+            # only the sentences that refer to the act are looked at
+            referring = {
+                i
+                for o in acts
+                for i, refs in enumerate(self.targets[o])
+                if any(not t.anaphor for t in refs)
+            }
+            if referring:
+                for start, end, _ in own.spans(self.lower, self._regions(own, referring)):
+                    if not self.someone_elses(start):
+                        self._own = (start, end)
+                        break
+        return self._own
 
     def _targets(self) -> dict[str, list[list[_Target]]]:
         """Per object, per sentence: the real references and the resolved anaphora."""
         n = len(self.sentences)
         direct: dict[str, list[list[_Target]]] = {}
+        acts = self.rules.acts
         for obj_id, obj in self.rules.objects.items():
             per: list[list[_Target]] = [[] for _ in range(n)]
             if obj.refer is not None and n:
@@ -487,13 +688,16 @@ class _Analysis:
                         self.note(what, start, end, "rejected: an exclusion pattern matches")
                         continue
                     i = self.sentence_of(start)
-                    if self.elsewhere[i]:
-                        self.note(
-                            what, start, end, "rejected: the sentence is about another treaty"
-                        )
+                    if self.about_elsewhere(start, i):
+                        self.note(what, start, end, "rejected: " + self.elsewhere_why(start, i))
                         continue
                     if scope != "factual" and self.hypothetical(start, end, i):
                         self.note(what, start, end, "rejected: hypothetical")
+                        continue
+                    if obj_id in acts and self.denied(start, i):
+                        self.note(
+                            what, start, end, "rejected: denied (the act is said not to be one)"
+                        )
                         continue
                     self.note(what, start, end, "accepted")
                     per[i].append(_Target(start, end, obj_id, False, i, weight))
@@ -531,7 +735,7 @@ class _Analysis:
                     if excluded and any(s < end and start < e for s, e, _ in excluded):
                         continue
                     i = self.sentence_of(start)
-                    if self.elsewhere[i] or self.hypothetical(start, end, i):
+                    if self.about_elsewhere(start, i) or self.hypothetical(start, end, i):
                         continue
                     ante = _antecedent(anchored, i, obj.anaphora_window, obj.cataphora_window)
                     if ante is not None:
@@ -626,18 +830,21 @@ class _Analysis:
     def object_of_previous_sentence(
         self, sentence: int, about: Iterable[str], end: int
     ) -> int | None:
-        """The sentence just before ``sentence``, in its paragraph, when it refers directly to
-        one of ``about`` and ``sentence`` (up to ``end``, the end of the expression) is the
-        speaker's own (a first-person word), refers to nothing and names no other thing: its
-        evaluation is then of what that sentence spoke of ("Lithuania has left the
-        Convention. We are deeply concerned.")."""
-        j = sentence - 1
+        """The sentence whose object an evaluation in ``sentence`` (up to ``end``, the end of
+        the expression) is of, when ``sentence`` is the speaker's own (a first-person word) or
+        a fragment of a few words ("A sad precedent."), refers to nothing and names no other
+        thing: the sentence just before it in its paragraph, when that one refers directly to
+        one of ``about`` ("Lithuania has left the Convention. We are deeply concerned."); else
+        the one just after, when it opens with such a reference ("I will not hide my concern.
+        These two withdrawals open a breach.")."""
         first_person = self.rules.first_person
-        if j < 0 or self.elsewhere[j] or first_person is None:
+        if first_person is None:
             return None
-        if first_person.search(self.lower, self.starts[sentence], end) is None:
-            return None
-        if _PARAGRAPH_BREAK.search(self.lower, self.sentences[j].start, self.starts[sentence]):
+        s = self.sentences[sentence]
+        if (
+            first_person.search(self.lower, s.start, end) is None
+            and len(s.text.split()) > FRAGMENT_WORDS
+        ):
             return None
         if any(self.targets[obj][sentence] for obj in self.rules.objects):
             return None
@@ -645,10 +852,24 @@ class _Analysis:
             other = self.rules.objects[obj_id].other
             if other is not None and self._sentence_spans(other, sentence):
                 return None
-        for obj_id in about:
-            if any(not t.anaphor for t in self.targets[obj_id][j]):
-                return j
+        j = sentence - 1
+        if j >= 0 and not self.elsewhere[j] and not self._paragraph_between(j, sentence):
+            for obj_id in about:
+                if any(not t.anaphor for t in self.targets[obj_id][j]):
+                    return j
+        k = sentence + 1
+        if k < len(self.sentences) and not self._paragraph_between(sentence, k):
+            opening = self.starts[k] + CATAPHOR_REACH
+            for obj_id in about:
+                if any(not t.anaphor and t.start < opening for t in self.targets[obj_id][k]):
+                    return k
         return None
+
+    def _paragraph_between(self, i: int, j: int) -> bool:
+        """Whether a paragraph break separates sentence ``i`` from the later sentence ``j``."""
+        return (
+            _PARAGRAPH_BREAK.search(self.lower, self.sentences[i].start, self.starts[j]) is not None
+        )
 
     def _hard_break_in(self, gap: tuple[int, int]) -> bool:
         i = bisect_left(self.hard_breaks, gap[0])
@@ -713,6 +934,11 @@ def _antecedent(anchored: list[bool], i: int, back: int, forward: int) -> int | 
 def _code_fires(a: _Analysis, cr: _CodeRules) -> list[_Fire]:
     code = cr.code
     fires: list[_Fire] = []
+    if code.not_by_actor:
+        own = a.own_voice()
+        if own is not None:
+            a.note(code.id, *own, "rejected: the speaker is the State that took the act")
+            return fires
     if code.fires_on == "object":
         for obj_id in code.about:
             for i, targets in enumerate(a.targets[obj_id]):
@@ -769,12 +995,15 @@ def _fire(
 
     if excluded and any(s < end and start < e for s, e, _ in excluded):
         return no("an exclusion pattern matches")
-    if a.elsewhere[a.sentence_of(start)]:
-        return no(_ELSEWHERE.split(": ", 1)[1])
+    here = a.sentence_of(start)
+    if a.about_elsewhere(start, here):
+        return no(a.elsewhere_why(start, here))
     cue_pos = start if cues_at is None else cues_at
     if a.negated(cue_pos):
         return no("negated")
     if a.someone_elses(cue_pos):
+        if a.in_frame(cue_pos, a.sentence_of(cue_pos)):
+            return no("someone else's view (inside a reported or delegated frame)")
         return no("someone else's view (reported)")
     i = a.sentence_of(start)
     confidence = weight if weight is not None else code.confidence
@@ -803,7 +1032,7 @@ def _fire(
             end,
             f"accepted: the sentence names no object; {about} is the object of sentence {j + 1}",
         )
-        return _Fire(i, j, i, confidence * ANAPHORA_FACTOR)
+        return _Fire(i, min(i, j), max(i, j), confidence * ANAPHORA_FACTOR)
     if target.anaphor:
         confidence *= ANAPHORA_FACTOR
     a.note(
@@ -848,6 +1077,7 @@ def explain_rules(
     # references are resolved when the analysis is made; run it again with the trace on
     a.targets = a._targets()
     a._anchor_cache.clear()
+    a._relevant.clear()
     for cr in rules.codes:
         _code_fires(a, cr)
     own = codebook.treaty or "this codebook's treaty"

@@ -595,14 +595,16 @@ def _one_off(
     else:
         original, how = rule.first_deadline(ctx.span.start, ctx.hostilities)
         ctx.steps.append(how)
-    ctx.used.extend(
-        f
-        for f in mine
-        if not f.is_extension
-        and f.completed_on is None
-        and f.completed_by is None
-        and f.outstanding_on is None
-    )
+    for f in mine:
+        if (
+            not f.is_extension
+            and f.completed_on is None
+            and f.completed_by is None
+            and f.outstanding_on is None
+        ):
+            ctx.used.append(f)
+            note = f": {f.source.note}" if f.source.note else ""
+            ctx.steps.append(f"on record for the State {f.cite()}{note}")
     granted, notes = _extensions_in_effect(mine, original, on)
     deadline = granted[-1].extended_deadline if granted else original
     assert deadline is not None

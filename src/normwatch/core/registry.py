@@ -44,6 +44,16 @@ class Registry:
                     index.setdefault(fold(key), set()).add(s.code)
         return cls(ordered, {k: frozenset(v) for k, v in index.items()})
 
+    def with_aliases(self, aliases: Iterable[tuple[str, str]]) -> Registry:
+        """This registry answering also to ``(alias, code)`` pairs (names in other languages);
+        an alias that already names another State, or a code it does not hold, is left out."""
+        index = dict(self._index)
+        for alias, code in aliases:
+            key = fold(alias)
+            if code in self._by_code and index.get(key, frozenset({code})) == {code}:
+                index[key] = frozenset({code})
+        return Registry(self.states, index, self._by_code)
+
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(s.code for s in self.states)

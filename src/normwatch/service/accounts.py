@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from normwatch.errors import AuthError, DataError, NotFoundError
+from normwatch.errors import AuthError, DataError, ForbiddenError, NotFoundError
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
@@ -109,6 +109,15 @@ def list_users(store: Store) -> list[dict[str, Any]]:
         }
         for r in store.query("SELECT * FROM users ORDER BY name")
     ]
+
+
+def active_user(store: Store, name: str) -> User:
+    """The account ``name`` as a user, for what the command line does in its name (whoever
+    runs the command line can read the store; the account says whose decision it is)."""
+    row = _user_row(store, name)
+    if row["disabled"]:
+        raise ForbiddenError(f"the account {name!r} is disabled")
+    return User(row["id"], row["name"], row["role"])
 
 
 def _set(store: Store, name: str, **values: Any) -> None:

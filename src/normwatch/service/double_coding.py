@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from normwatch.core.meetings import DEFAULT_CODEBOOK
-from normwatch.errors import DataError, NotFoundError
+from normwatch.errors import DataError, ForbiddenError, NotFoundError
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     from normwatch.store.db import Store
 
 
-def _sample(meeting: str, ids: Sequence[str], share: float) -> list[str]:
+def _sample(meeting: str, ids: Sequence[str], share: float, seed: int | None) -> list[str]:
     """``share`` of ``ids``, at least one: the same statements each time for the same meeting
-    (ordered by a hash of their ids), so a sample can be named and repeated."""
-    keyed = sorted(ids, key=lambda s: hashlib.sha256(f"{meeting}|{s}".encode()).hexdigest())
+    and ``seed`` (ordered by a hash of their ids), so a sample can be named and repeated; a
+    different seed draws another sample."""
+    salt = meeting if seed is None else f"{meeting}|{seed}"
+    keyed = sorted(ids, key=lambda s: hashlib.sha256(f"{salt}|{s}".encode()).hexdigest())
     return sorted(keyed[: max(1, math.ceil(share * len(ids)))])
 
 
@@ -41,10 +43,12 @@ def assign(
     codebook: str = DEFAULT_CODEBOOK,
     share: float | None = None,
     statements: Sequence[str] | None = None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Give ``statements`` (local or full ids) or a ``share`` of the meeting's statements with
-    text to two coders (user names of coders or above). A statement already double-coded under
-    the codebook is given to the new pair."""
+    text (drawn with ``seed``, see :func:`_sample`) to two coders (user names of coders or
+    above), in the name of ``reviewer`` (a reviewer or above). A statement already
+    double-coded under the codebook is given to the new pair."""
     from sqlalchemy import delete
 
     from normwatch.coding.codebook import load_codebook
@@ -52,6 +56,10 @@ def assign(
     from normwatch.store import team_tables as tt
     from normwatch.store.meetings import get_meeting
 
+    if not reviewer.can("reviewer"):
+        raise ForbiddenError(
+            f"{reviewer.name} is a {reviewer.role}; assigning double coding needs a reviewer"
+        )
     m = get_meeting(store, meeting)
     book = load_codebook(codebook)
     names = [c.removeprefix("human:") for c in coders]
@@ -68,6 +76,8 @@ def assign(
     )
     if (share is None) == (statements is None):
         raise DataError("give either a share or a list of statements")
+    if seed is not None and share is None:
+        raise DataError("a seed draws a share of the statements: give it with a share")
     if statements is not None:
         by_ref = {r["local_id"]: r["id"] for r in rows} | {r["id"]: r["id"] for r in rows}
         unknown = [s for s in statements if s not in by_ref]
@@ -81,7 +91,7 @@ def assign(
         with_text = [r["id"] for r in rows if r["text"] is not None]
         if not with_text:
             raise DataError(f"{m['id']} has no statement with text to double-code")
-        chosen = _sample(m["id"], with_text, share)
+        chosen = _sample(m["id"], with_text, share, seed)
     a, b = (f"human:{n}" for n in names)
     d = tt.double_codings.c
     with store.transaction() as conn:

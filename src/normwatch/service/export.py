@@ -167,13 +167,17 @@ def _status_periods(store: Store) -> Resource:
 
 
 def collect(store: Store) -> list[Resource]:
-    """Every table of the store that exists in its database, then ``status_periods``."""
+    """Every public table of the store that exists in its database, then ``status_periods``.
+
+    Accounts, API tokens, web sessions and the session-signing key are private: they are never
+    written, so neither an export nor the site's ``/data`` downloads can leak them."""
     from sqlalchemy import inspect, select
     from sqlalchemy.exc import SQLAlchemyError
 
     from normwatch.features import import_schema_modules
     from normwatch.store import schema
     from normwatch.store.db import brief
+    from normwatch.store.team_tables import PRIVATE_META_KEYS
 
     import_schema_modules()
     try:
@@ -181,10 +185,13 @@ def collect(store: Store) -> list[Resource]:
             present = set(inspect(conn).get_table_names())
             resources = []
             for table in schema.metadata.sorted_tables:
-                if table.name not in present:
+                if table.name not in present or table.info.get("private"):
                     continue
                 order = list(table.primary_key.columns) or list(table.columns)
-                rows = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
+                query = select(table).order_by(*order)
+                if table is schema.meta:
+                    query = query.where(schema.meta.c.key.not_in(sorted(PRIVATE_META_KEYS)))
+                rows = [dict(r._mapping) for r in conn.execute(query)]
                 resources.append(_table_resource(table, rows))
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read store {store.shown}: {brief(exc, store.url)}") from None

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from normwatch.core.registry import fold
+from normwatch.core.registry import Registry, fold
 from normwatch.sources.meetings.files import DEFAULT_LIMITS, Limits, Names, Proposal
 
 if TYPE_CHECKING:
@@ -86,10 +86,12 @@ def confirm_files(
     plan: str | Path,
     *,
     limits: Limits = DEFAULT_LIMITS,
+    label: str | None = None,
 ) -> ImportReport:
     """Import the statements of a checked plan in one transaction (journalled: ``normwatch
     import undo`` takes it back); every problem of the plan is reported, with its line and
-    field, before anything is written."""
+    field, before anything is written. ``label`` names what was read in the journal and the
+    report (default: the folder and the plan)."""
     from normwatch.service.import_checks import ImportCheck
     from normwatch.service.imports import meeting_report
     from normwatch.sources.meetings.files import read_plan
@@ -102,11 +104,11 @@ def confirm_files(
     statements, skipped = read_plan(
         Path(plan), folder, meeting_id, _names(store, meeting_id), limits=limits
     )
-    label = f"{folder.resolve()} (plan {Path(plan).resolve()})"
-    check = ImportCheck(store, label)
-    with store.transaction() as conn, journaled(conn, "meetings", label), check(conn):
+    journal = label or f"{folder.resolve()} (plan {Path(plan).resolve()})"
+    check = ImportCheck(store, journal)
+    with store.transaction() as conn, journaled(conn, "meetings", journal), check(conn):
         raw = write_statements(conn, meeting_id, statements)
-    report = meeting_report(raw, str(folder))
+    report = meeting_report(raw, label or str(folder))
     report.problems += check.warnings
     report.problems += [f"{name}: skipped, as the plan says" for name in skipped]
     report.problems += [
@@ -129,6 +131,48 @@ def plan_text(proposals: Sequence[Proposal]) -> str:
         row = p.row()
         writer.writerow([spreadsheet_safe(row[c]) for c in PLAN_COLUMNS])
     return buffer.getvalue()
+
+
+#: what a person may change in a plan through :func:`edit_plan` (the web form)
+EDITABLE = ("action", "speaker")
+
+
+def read_plan_rows(path: Path) -> list[dict[str, str]]:
+    """The plan's rows as written (cells as the file has them)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return [dict(row) for row in csv.DictReader(f)]
+
+
+def edit_plan(path: Path, edits: Mapping[str, Mapping[str, str]]) -> None:
+    """Change the plan at ``path``: for each file named in ``edits``, its ``action`` or its
+    ``speaker`` (a name or code, checked on confirming). A speaker changed by hand empties
+    ``speaker_name``, which only showed whom the proposal named."""
+    from normwatch.errors import DataError
+    from normwatch.formats import spreadsheet_safe
+    from normwatch.sources.meetings.files import PLAN_COLUMNS
+
+    rows = read_plan_rows(path)
+    files = {row["file"] for row in rows}
+    for name, change in edits.items():
+        if name not in files:
+            raise DataError(f"{name!r} is not a file of the plan", where=str(path))
+        wrong = sorted(set(change) - set(EDITABLE))
+        if wrong:
+            raise DataError(f"{name}: only {', '.join(EDITABLE)} may be changed, not {wrong}")
+    for row in rows:
+        change = edits.get(row["file"], {})
+        speaker = change.get("speaker", row["speaker"]).strip()
+        if spreadsheet_safe(speaker) != row["speaker"]:
+            row["speaker"], row["speaker_name"] = spreadsheet_safe(speaker), ""
+        if "action" in change:
+            row["action"] = change["action"].strip()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, PLAN_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(buffer.getvalue(), encoding="utf-8")
+    partial.replace(path)
 
 
 def write_plan(path: Path, proposals: Sequence[Proposal], *, overwrite: bool = False) -> None:
@@ -175,4 +219,17 @@ def _names(store: Store, meeting_id: str) -> Names:
     organizations = organization_names(known)
     organizations.update(organization_names(listed))
     groups = {fold(v) for r in store.query("SELECT id, name FROM state_groups") for v in r.values()}
-    return Names(store.registry(), organizations, frozenset(groups))
+    return Names(foreign_names(store), organizations, frozenset(groups))
+
+
+def foreign_names(store: Store) -> Registry:
+    """The store's registry, answering also to the States' French and Spanish names
+    (``state_names_fr_es.csv``: the iso-codes translations, written by
+    ``scripts/write_state_names.py``)."""
+    from normwatch.catalog import read_csv
+
+    def compute() -> Registry:
+        rows = read_csv("state_names_fr_es.csv", ("alias", "code", "source"))
+        return store.registry().with_aliases((r["alias"], r["code"]) for _, r in rows)
+
+    return store.memo(("registry", "fr", "es"), compute)

@@ -22,7 +22,8 @@ The rules, in order:
    withdrawal not yet effective, so a State that has given notice of withdrawal still counts.
    ``speakers``: the States that a counted statement speaks for.
 4. **Counts and shares** are over the denominator only: a State outside it (a co-sponsor of a
-   joint statement that is not a party, say) is not counted; no share is drawn over a
+   joint statement that is not a party, say) is not counted, and is listed in
+   ``not_counted``; no share is drawn over a
    denominator of fewer than 10 States (the count and the States are given instead).
    ``silent`` lists the denominator States without ``mention`` (for a codebook without a
    ``mention`` code: without any code).
@@ -105,6 +106,7 @@ def reactions(
         "target": book.treaty,
         "denominator": {"kind": denominator, "count": len(base), "states": sorted(base)},
         **_tally(base, carriers),
+        "not_counted": sorted(set().union(*speaks_for.values(), set()) - base),
         "by": {},
         **basis(store, m["id"], book.id),
     }

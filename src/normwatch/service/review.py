@@ -50,7 +50,11 @@ def current_version(store: Store, statement: str, codebook: str = DEFAULT_CODEBO
         return statement_version(conn, statement, codebook)
 
 
-def _changes_since(conn: Connection, statement: str, codebook: str, version: int) -> list[str]:
+def _changes_since(
+    conn: Connection, statement: str, codebook: str, version: int, blind_for: str | None
+) -> list[str]:
+    """The changes after ``version``; with ``blind_for`` (a double coder), the other coder's
+    only as "changed" (what they decided stays hidden)."""
     from sqlalchemy import select
 
     from normwatch.store import team_tables as tt
@@ -64,8 +68,27 @@ def _changes_since(conn: Connection, statement: str, codebook: str, version: int
     return [
         f"{r.actor} {r.action} {r.code} ({r.old_review_state or 'none'} → "
         f"{r.new_review_state or 'none'}) at {r.at}"
+        if blind_for is None or r.actor.startswith("auto:") or r.actor == blind_for
+        else f"another person changed a code at {r.at} (hidden while you double-code it)"
         for r in rows
     ]
+
+
+def _double_codes(conn: Connection, statement: str, codebook: str, coder: str) -> bool:
+    """Whether ``coder`` double-codes ``statement`` (blind to the other coder)."""
+    from sqlalchemy import or_, select
+
+    from normwatch.store import team_tables as tt
+
+    d = tt.double_codings.c
+    found = conn.execute(
+        select(d.statement_id).where(
+            d.statement_id == statement,
+            d.codebook == codebook,
+            or_(d.coder_a == coder, d.coder_b == coder),
+        )
+    ).first()
+    return found is not None
 
 
 def _lock_statement(conn: Connection, statement: str) -> None:
@@ -122,12 +145,15 @@ def decide(
         _lock_statement(conn, row["id"])
         current = statement_version(conn, row["id"], book.id)
         if current != version:
-            changes = _changes_since(conn, row["id"], book.id, version)
+            blind = _double_codes(conn, row["id"], book.id, user.coder)
+            changes = _changes_since(
+                conn, row["id"], book.id, version, user.coder if blind else None
+            ) or ["its codings were rewritten"]
             raise ConflictError(
                 f"statement {row['id']} changed since you opened it (version {version}, now "
-                f"{current}): "
-                + "; ".join(changes or ["its codings were rewritten"])
-                + ". Reload it and decide again."
+                f"{current}): " + "; ".join(changes) + ". Reload it and decide again.",
+                changes=tuple(changes),
+                current=current,
             )
         new, changed = upsert_coding(conn, coding, now_iso(), decide=True)
         after = statement_version(conn, row["id"], book.id)

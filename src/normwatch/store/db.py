@@ -62,10 +62,19 @@ def default_db_path() -> Path:
 
 def db_url(db: str | None) -> str:
     """A SQLAlchemy URL from ``--db`` / ``NORMWATCH_DB`` / the default file."""
-    value = db or os.environ.get("NORMWATCH_DB") or str(default_db_path())
-    if "://" in value:
-        return value
-    path = Path(value).expanduser().resolve()
+    given = db or os.environ.get("NORMWATCH_DB")
+    if given and "://" in given:
+        return given
+    if given:
+        path = Path(given).expanduser().resolve()
+        if not path.parent.is_dir():  # a mistyped path must not become a new, empty store
+            raise StoreError(
+                f"cannot open store {given}: there is no folder {path.parent} "
+                "(check the --db path or NORMWATCH_DB; create the folder for a new store)"
+            )
+    else:
+        path = default_db_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
 
@@ -98,9 +107,6 @@ def _make_engine(url: str) -> Engine:
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
-        path = _sqlite_path(url)
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
         # Let SQLAlchemy, not the sqlite3 module, open transactions, so that DDL and DML of

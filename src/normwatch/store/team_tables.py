@@ -1,6 +1,10 @@
 """Tables of team coding, on the core ``schema.metadata``: accounts, API tokens, web
 sessions, the coding history (the audit trail) and double-coding assignments.
 
+Accounts, tokens and sessions are private: their tables carry ``info={"private": True}``
+and the session-signing key is a private ``meta`` row (``PRIVATE_META_KEYS``), so no export,
+``/data`` download or published copy of the store ever holds them.
+
 Secrets are never stored as given: passwords as argon2 hashes, API tokens and session ids as
 SHA-256 digests (both are long random strings, so a plain digest is enough to make a stolen
 table useless). Times are ISO text in UTC, as elsewhere in the store.
@@ -12,6 +16,11 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueC
 
 from normwatch.store.schema import metadata
 
+#: the ``meta`` row that keeps the key signing session cookies (made once per store)
+SESSION_SECRET_KEY = "session_secret"
+#: ``meta`` rows that stay out of every export
+PRIVATE_META_KEYS = frozenset({SESSION_SECRET_KEY})
+
 users = Table(
     "users",
     metadata,
@@ -21,6 +30,7 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("disabled", Integer, nullable=False, default=0),
     Column("created_at", String(32), nullable=False),
+    info={"private": True},
 )
 
 api_tokens = Table(
@@ -32,6 +42,7 @@ api_tokens = Table(
     Column("created_at", String(32), nullable=False),
     Column("expires", String(10)),  # last day it is valid (inclusive); NULL: no expiry
     Column("revoked_at", String(32)),
+    info={"private": True},
 )
 
 web_sessions = Table(
@@ -42,6 +53,7 @@ web_sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("expires_at", String(32), nullable=False),
+    info={"private": True},
 )
 
 #: every write to a coding: who made it, when, and the values it replaced

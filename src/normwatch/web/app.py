@@ -39,6 +39,7 @@ from normwatch.errors import (
 )
 from normwatch.store.db import Store
 from normwatch.web.site import DateParamError, Site
+from normwatch.web.uploads import UploadLimit
 
 log = logging.getLogger("normwatch.web")
 
@@ -279,17 +280,19 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.site = site
+    app.add_middleware(UploadLimit)  # inside SiteMiddleware: its refusals get the headers
     app.add_middleware(SiteMiddleware, site=site)
     app.add_exception_handler(NormwatchError, _normwatch_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _internal_error)
 
-    from normwatch.web.routers import api, downloads, feeds, pages, team
+    from normwatch.web.routers import api, downloads, feeds, pages, team, uploads
 
     app.include_router(api.router)
     app.include_router(team.router)
     app.include_router(team.pages)
+    app.include_router(uploads.pages)
     app.include_router(feeds.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)

@@ -28,6 +28,7 @@ from fastapi.responses import Response
 from normwatch.errors import AuthError, ForbiddenError
 from normwatch.service import accounts
 from normwatch.service.accounts import User
+from normwatch.store.team_tables import SESSION_SECRET_KEY
 
 if TYPE_CHECKING:
     from itsdangerous import Signer
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "nw_session"
 LOGIN_COOKIE = "nw_login"
 SECRET_ENV = "NORMWATCH_SECRET_KEY"
-_SECRET_KEY = "session_secret"
 
 
 def now() -> dt.datetime:
@@ -50,17 +50,17 @@ def site_secret(store: Store) -> str:
     env = os.environ.get(SECRET_ENV)
     if env:
         return env
-    rows = store.query("SELECT value FROM meta WHERE key = :k", {"k": _SECRET_KEY})
+    rows = store.query("SELECT value FROM meta WHERE key = :k", {"k": SESSION_SECRET_KEY})
     if rows:
         return str(rows[0]["value"])
     from normwatch.store import schema as t
 
     made = secrets.token_urlsafe(48)
     with store.transaction() as conn:
-        found = conn.execute(t.meta.select().where(t.meta.c.key == _SECRET_KEY)).first()
+        found = conn.execute(t.meta.select().where(t.meta.c.key == SESSION_SECRET_KEY)).first()
         if found is not None:
             return str(found.value)
-        conn.execute(t.meta.insert().values(key=_SECRET_KEY, value=made))
+        conn.execute(t.meta.insert().values(key=SESSION_SECRET_KEY, value=made))
     return made
 
 

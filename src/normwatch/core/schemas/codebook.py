@@ -98,6 +98,9 @@ class Lexicon(_Model):
     negation_exceptions: Patterns = []
     reported: Patterns = []
     reported_exceptions: Patterns = []
+    reported_frames: Patterns = []
+    denial: Patterns = []
+    own_act: Patterns = []
     hypothetical: Patterns = []
     clause_breaks: Patterns = []
     objects: dict[
@@ -123,6 +126,9 @@ class CodeSpec(_Model):
     about: Texts = []
     fires_on: Literal["expression", "object"] = "expression"
     confidence: Share = 0.8
+    not_by_actor: StrictBool = Field(
+        False, description="never fires in a statement by the State that took the act"
+    )
     patterns: dict[
         Lang,
         Annotated[

@@ -88,6 +88,10 @@ class ReactionsOut(GroupReactions):
     meeting: str
     codebook: str
     target: str | None = Field(description="the treaty whose acts the codes are about")
+    not_counted: list[str] = Field(
+        description="States a counted statement speaks for that are outside the denominator "
+        "(so in no count or share)"
+    )
     by: dict[str, GroupReactions]
     coverage: Coverage
     agreement: AgreementBasis | None = Field(

@@ -399,7 +399,7 @@ def coding_page(
 @pages.post("/meetings/{meeting}/coding")
 def coding_save(
     request: Request,
-    user: Coder,
+    user: Viewer,
     meeting: str,
     statement: Annotated[str, Form()],
     code: Annotated[str, Form()],
@@ -410,29 +410,108 @@ def coding_save(
     csrf: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "",
 ) -> Response:
+    """A decision from the coding page. Refused for a role below coder (403) or over a
+    statement changed since the page was made (409), it answers a page saying why, naming
+    what changed, with the codes as they are now and a button to decide again on them."""
+    from normwatch.errors import ConflictError
     from normwatch.service.review import decide
 
     auth.check_csrf(request, csrf)
-    target = _local(back or f"/meetings/{meeting}/coding")
-    decide(
-        get_site(request).store,
-        statement,
-        code,
-        action,
-        user,
-        version=version,
-        codebook=codebook,
-        evidence=evidence or None,
-    )
-    _changed(request)
     local = statement.rsplit("/", 1)[-1]
+    target = _local(back or f"/meetings/{meeting}/coding")
+    tried = f"{action} {code.replace('_', ' ')} on statement {statement}"
+    if not user.can("coder"):
+        return _refused(
+            request,
+            user,
+            403,
+            heading="your role may not code",
+            reason=f"{user.name} is a {user.role}: deciding on codes needs the coder role or "
+            f"above (an admin gives it: normwatch users set-role {user.name} coder).",
+            tried=tried,
+            back=f"{target}#st-{quote(local)}",
+        )
+    store = get_site(request).store
+    try:
+        decide(
+            store,
+            statement,
+            code,
+            action,
+            user,
+            version=version,
+            codebook=codebook,
+            evidence=evidence or None,
+        )
+    except ConflictError as exc:
+        fields = {
+            "csrf": csrf,
+            "statement": statement,
+            "codebook": codebook,
+            "code": code,
+            "action": action,
+            "version": str(exc.current),
+            "evidence": evidence,
+            "back": back,
+        }
+        return _refused(
+            request,
+            user,
+            409,
+            heading="the statement changed since you opened it",
+            reason=f"Statement {statement} was at version {version} when your page was made; "
+            f"it is at version {exc.current} now. Your decision was not applied over changes "
+            "you have not seen.",
+            tried=f"{tried} (version {version})",
+            back=f"{target}#st-{quote(local)}",
+            changes=list(exc.changes),
+            codings=_codings_now(request, user, statement, codebook),
+            retry={
+                "action": f"/meetings/{quote(meeting)}/coding",
+                "fields": fields,
+                "label": f"{action} {code.replace('_', ' ')} on version {exc.current} anyway",
+            },
+        )
+    _changed(request)
     return RedirectResponse(f"{target}#st-{quote(local)}", status_code=303, headers=NO_STORE)
+
+
+def _codings_now(
+    request: Request, user: User, statement: str, codebook: str
+) -> list[dict[str, Any]]:
+    """The statement's codings as ``user`` may see them now (blind while double-coding)."""
+    from normwatch.service.codings import find_statement, meeting_codings
+    from normwatch.service.review import blind_statements, hide_from
+
+    store = get_site(request).store
+    row = find_statement(store, statement)
+    found = [
+        c
+        for c in meeting_codings(store, row["meeting_id"], codebook)
+        if c["statement"] == row["id"]
+    ]
+    if row["id"] in blind_statements(store, row["meeting_id"], codebook, user.coder):
+        return hide_from(found, user.coder)
+    return found
+
+
+def _refused(request: Request, user: User, status: int, **context: Any) -> Response:
+    """The page of a refused save: what was asked, why it was refused, what to do."""
+    from normwatch.web.routers.pages import render
+
+    context.setdefault("changes", [])
+    context.setdefault("codings", None)
+    context.setdefault("retry", None)
+    html = render(
+        "refused.html", request, title=f"Not saved: {context['heading']}", user=user, **context
+    )
+    return HTMLResponse(html, status_code=status, headers=NO_STORE)
 
 
 @pages.post("/meetings/{meeting}/double-coding")
 def double_coding_form(
     request: Request,
-    user: Reviewer,
+    user: Viewer,
     meeting: str,
     coders: Annotated[str, Form()],
     codebook: Annotated[str, Form()] = DEFAULT_CODEBOOK,
@@ -444,6 +523,18 @@ def double_coding_form(
     from normwatch.service.double_coding import assign
 
     auth.check_csrf(request, csrf)
+    back = f"/meetings/{quote(meeting)}/coding?codebook={quote(codebook)}&all=1"
+    if not user.can("reviewer"):
+        return _refused(
+            request,
+            user,
+            403,
+            heading="your role may not assign double coding",
+            reason=f"{user.name} is a {user.role}: assigning double coding needs the reviewer "
+            f"role or above (an admin gives it: normwatch users set-role {user.name} reviewer).",
+            tried=f"give statements of {meeting} to {coders} for double coding",
+            back=back,
+        )
     try:
         fraction = float(share) if share.strip() else None
     except ValueError:
@@ -459,8 +550,4 @@ def double_coding_form(
         statements=listed,
     )
     _changed(request)
-    return RedirectResponse(
-        f"/meetings/{quote(meeting)}/coding?codebook={quote(codebook)}&all=1",
-        status_code=303,
-        headers=NO_STORE,
-    )
+    return RedirectResponse(back, status_code=303, headers=NO_STORE)
