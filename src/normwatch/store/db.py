@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 #: a check an importer runs around its writes, given the transaction's connection; it may
 #: refuse them by raising (the service layer passes ``normwatch check`` this way)
 Verify = Callable[["Connection"], AbstractContextManager[object]]
+#: the same for an importer of one treaty's acts, also given that treaty's id (the service
+#: keeps its check to the treaties those acts can change)
+TreatyVerify = Callable[["Connection", str], AbstractContextManager[object]]
 
 
 def brief(exc: BaseException) -> str:
