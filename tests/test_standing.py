@@ -129,3 +129,14 @@ def test_one_states_timeline_is_the_one_the_whole_view_computes(bundled_db: str,
         mine = alone.timeline(treaty, code)
         assert mine == (whole.view(treaty).timelines.get(code) or Timeline(code, ())), treaty
     assert not alone._views  # it never needed a whole view
+
+
+@pytest.mark.parametrize("on", [dt.date(1980, 1, 1), dt.date(2025, 3, 6), dt.date(2026, 2, 3)])
+def test_the_table_and_csv_rows_are_the_same_without_the_schema(store: Store, on: dt.date) -> None:
+    from normwatch.service.standing import standing, standing_rows, state_standing
+
+    for code in store.registry().codes:
+        raw = standing(store, code, on)
+        validated = state_standing(store, code, on)
+        assert standing_rows(raw) == standing_rows(validated), code
+        assert (raw["state"], raw["name"]) == (validated["state"], validated["name"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from normwatch.core.schemas.standing import StateStandingOut
 from normwatch.core.status import StatusResult
 from normwatch.core.treaty import TreatyRules
 from normwatch.store.db import Store
@@ -126,7 +125,17 @@ def _status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusR
 
 def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
     """One State (code or name) towards every treaty on ``on``: the shape of
-    :class:`~normwatch.core.schemas.standing.StateStandingOut`."""
+    :class:`~normwatch.core.schemas.standing.StateStandingOut`, validated by it."""
+    from normwatch.core.schemas.standing import StateStandingOut
+
+    return StateStandingOut.model_validate(standing(store, state, on)).model_dump(mode="json")
+
+
+def standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
+    """What :func:`state_standing` validates, as computed: the same values, without the
+    schema's defaults (a status's absent ``notified``, ``effective``, ``postponed``) and in
+    the engine's key order. :func:`standing_rows` gives the same rows for either, so the
+    table and CSV of ``normwatch state`` need not load the schema."""
     reg = store.registry()
     code = reg.resolve(state)
     s = reg.get(code)
@@ -154,7 +163,7 @@ def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
         "treaties": treaties,
         "statements": said,
     }
-    return StateStandingOut.model_validate(out).model_dump(mode="json")
+    return out
 
 
 #: the columns of ``normwatch state`` as CSV (and its table, with fewer)
@@ -178,7 +187,8 @@ STANDING_FIELDS = (
 
 
 def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flat rows of :func:`state_standing`, one per treaty (for tables and CSV)."""
+    """Flat rows of :func:`state_standing` or :func:`standing`, one per treaty (for tables
+    and CSV)."""
     rows = []
     for t in result["treaties"]:
         ob = t["obligations"]
@@ -189,9 +199,9 @@ def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "short_name": t["short_name"],
                 "status": t["status"],
                 "since": t["since"],
-                "notified": t["notified"],
-                "effective": t["effective"],
-                "postponed": t["postponed"],
+                "notified": t.get("notified"),
+                "effective": t.get("effective"),
+                "postponed": t.get("postponed"),
                 "rule": t["explanation"]["rule"],
                 "overdue": ob["overdue"] if ob else None,
                 "due": ob["due"] if ob else None,
