@@ -1,6 +1,9 @@
-"""Benchmark: cold CLI start and ``untc parse`` on the UN's 2018 status files, against floors.
+"""Benchmark: cold CLI commands and ``untc parse`` on the UN's 2018 status files, against floors.
 
 Run: .venv/bin/python bench/bench_cold.py [--runs 7] [--parse-runs 5] [--files DIR]
+
+The commands (``status ccm LTU``, ``counts ccm``, ``state UKR``, ``erosion``) read a store made
+from the bundled data before any timing.
 
 Every figure is the median wall time of separate interpreter processes. Two states:
 - cached: bytecode caches warm (one warm-up run first), the normal case;
@@ -69,18 +72,31 @@ def main() -> None:
     parser.add_argument("--skip-parse", action="store_true")
     args = parser.parse_args()
     py = sys.executable
-    status = [py, "-m", "normwatch", "status", "ccm", "LTU"]
     floor = [py, "-c", "import click, rich.table"]
     print(f"python: {py}")
-    for cached in (True, False):
-        label = "cached" if cached else "uncached"
-        t_cli = timed(status, args.runs, cached=cached)
-        t_floor = timed(floor, args.runs, cached=cached)
-        print(
-            f"[{label}] normwatch status ccm LTU: {t_cli * 1000:.0f} ms; "
-            f'python -c "import click, rich.table": {t_floor * 1000:.0f} ms; '
-            f"ratio {t_cli / t_floor:.2f} (median of {args.runs})"
-        )
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.sqlite")
+        subprocess.run([py, "-m", "normwatch", "--db", db, "db", "version"], env=_env(None),
+                       stdout=subprocess.DEVNULL, check=True)  # fmt: skip
+        commands = {
+            "status ccm LTU": ["status", "ccm", "LTU", "--on", "2026-02-03"],
+            "counts ccm": ["counts", "ccm", "--on", "2026-02-03"],
+            "state UKR": ["state", "UKR", "--on", "2026-02-03"],
+            "erosion": ["erosion"],
+        }
+        for cached in (True, False):
+            label = "cached" if cached else "uncached"
+            t_floor = timed(floor, args.runs, cached=cached)
+            print(
+                f'[{label}] floor python -c "import click, rich.table": {t_floor * 1000:.0f} ms '
+                f"(median of {args.runs})"
+            )
+            for name, argv in commands.items():
+                t_cli = timed([py, "-m", "normwatch", "--db", db, *argv], args.runs, cached=cached)
+                print(
+                    f"[{label}]   normwatch {name}: {t_cli * 1000:.0f} ms; "
+                    f"ratio {t_cli / t_floor:.2f}"
+                )
     if args.skip_parse:
         return
     files = sorted(str(p) for p in args.files.glob("*.xml"))
