@@ -180,7 +180,7 @@ def counts(store: Store, treaty: str, on: dt.date) -> dict[str, Any]:
     from normwatch.store.freshness import beyond_warning, treaty_freshness
 
     view = store.view(treaty)
-    as_of = treaty_freshness(store).get(view.rules.id, {}).get("data_as_of")
+    as_of = treaty_freshness(store, view.rules.id).get(view.rules.id, {}).get("data_as_of")
     return {
         "treaty": view.rules.id,
         "date": on.isoformat(),
