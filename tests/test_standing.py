@@ -140,3 +140,15 @@ def test_the_table_and_csv_rows_are_the_same_without_the_schema(store: Store, on
         validated = state_standing(store, code, on)
         assert standing_rows(raw) == standing_rows(validated), code
         assert (raw["state"], raw["name"]) == (validated["state"], validated["name"])
+
+
+@pytest.mark.parametrize("on", [dt.date(1983, 12, 2), dt.date(2024, 9, 6), dt.date(2026, 2, 3)])
+def test_a_states_status_alone_is_the_treaty_views(store: Store, on: dt.date) -> None:
+    from normwatch.service.status import state_status
+
+    for rules in all_treaties().values():
+        view = store.view(rules.id)
+        fresh = Store(store.url)  # no view built: each State's timeline alone
+        for code in store.registry().codes:
+            alone = state_status(fresh, rules, code, on).to_dict(explain=True)
+            assert alone == view.status(code, on).to_dict(explain=True), (rules.id, code)

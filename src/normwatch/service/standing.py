@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from normwatch.core.status import StatusResult
-from normwatch.core.treaty import TreatyRules
+from normwatch.service.status import state_status
 from normwatch.store.db import Store
 
 #: obligation statuses counted as due (a deadline still ahead)
@@ -115,14 +114,6 @@ def _statements_cell(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusResult:
-    """The State's status from its own timeline; a treaty whose entry into force needs named
-    States (CTBT art. XIV) explains a consent with theirs, so it takes the whole view."""
-    if rules.entry_into_force_rule.required_states:
-        return store.view(rules.id).status(code, on)
-    return StatusResult(rules.id, code, on, store.timeline(rules.id, code).at(on))
-
-
 def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
     """One State (code or name) towards every treaty on ``on``: the shape of
     :class:`~normwatch.core.schemas.standing.StateStandingOut`, validated by it."""
@@ -142,7 +133,7 @@ def standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
     said = state_statements(store, code)
     treaties = []
     for rules in sorted(store.treaties().values(), key=lambda r: r.id):
-        row = _status(store, rules, code, on).to_dict(explain=True)
+        row = state_status(store, rules, code, on).to_dict(explain=True)
         row.pop("state")
         row.pop("name")
         treaties.append(

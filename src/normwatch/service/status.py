@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from normwatch import features
+from normwatch.catalog import get_treaty
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import NO_NOTIFICATION, ActionKind, Status
+from normwatch.core.status import StatusResult
 from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 if TYPE_CHECKING:
     from normwatch.core.status import TreatyView
+    from normwatch.core.treaty import TreatyRules
 
 
 def parse_statuses(text: str | None) -> list[Status] | None:
@@ -68,13 +71,32 @@ def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
+#: up to how many States a status question works out each State's timeline alone rather
+#: than the treaty's whole view (each alone reads the treaty's acts once more)
+ONE_BY_ONE = 8
+
+
 def status(
     store: Store, treaty: str, states: Sequence[str], on: dt.date, *, explain: bool = False
 ) -> list[dict[str, Any]]:
     reg = store.registry()
     codes = list(dict.fromkeys(reg.resolve_all(list(states))))  # each State once
-    view = store.view(treaty)
-    return [view.status(c, on).to_dict(explain=explain, name=reg.name(c)) for c in codes]
+    rules = get_treaty(treaty)
+    if len(codes) <= ONE_BY_ONE:
+        results = [state_status(store, rules, c, on) for c in codes]
+    else:
+        view = store.view(rules.id)
+        results = [view.status(c, on) for c in codes]
+    return [r.to_dict(explain=explain, name=reg.name(r.state)) for r in results]
+
+
+def state_status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusResult:
+    """The State's status from its own timeline, the same as the treaty view's; a treaty
+    whose entry into force needs named States (CTBT art. XIV) explains a consent with theirs,
+    so it takes the whole view."""
+    if rules.entry_into_force_rule.required_states:
+        return store.view(rules.id).status(code, on)
+    return StatusResult(rules.id, code, on, store.timeline(rules.id, code).at(on))
 
 
 def roll(
