@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -70,3 +71,20 @@ def test_a_failed_write_rolls_back_everything(tmp_path: Path) -> None:
 def test_db_option_takes_a_path_or_a_url(tmp_path: Path) -> None:
     assert db_url(str(tmp_path / "a.sqlite")) == f"sqlite:///{tmp_path / 'a.sqlite'}"
     assert db_url("postgresql+psycopg://u@localhost/nw") == "postgresql+psycopg://u@localhost/nw"
+
+
+def test_store_objects_reading_the_same_states_share_one_registry(
+    tmp_path: Path, bundled_db: str
+) -> None:
+    copy = tmp_path / "store.sqlite"
+    shutil.copy(bundled_db, copy)
+    first = open_store(str(copy)).registry()
+    assert open_store(str(copy)).registry() is first
+    con = sqlite3.connect(copy)
+    with con:
+        con.execute("UPDATE states SET name = 'Lietuva' WHERE code = 'LTU'")
+    con.close()
+    changed = open_store(str(copy)).registry()
+    assert changed is not first
+    assert changed.name("LTU") == "Lietuva" and first.name("LTU") == "Lithuania"
+    assert changed.resolve("Lietuva") == "LTU"

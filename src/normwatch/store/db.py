@@ -48,6 +48,19 @@ Verify = Callable[["Connection"], AbstractContextManager[object]]
 TreatyVerify = Callable[["Connection", str], AbstractContextManager[object]]
 
 
+#: the registry last built, with the States it was built from: another store object reading
+#: the same States (a store bound to an import's transaction, a store after a write) shares it
+_LAST_REGISTRY: list[tuple[tuple[State, ...], Registry]] = []
+
+
+def _registry_of(states: tuple[State, ...]) -> Registry:
+    if _LAST_REGISTRY and _LAST_REGISTRY[0][0] == states:
+        return _LAST_REGISTRY[0][1]
+    registry = Registry.build(states)
+    _LAST_REGISTRY[:] = [(states, registry)]
+    return registry
+
+
 def brief(exc: BaseException) -> str:
     """A database error in one line: the driver's own message, without SQLAlchemy's
     statement echo and its "Background on this error" link."""
@@ -300,7 +313,7 @@ class Store:
             aliases: dict[str, list[str]] = {}
             for r in self.query("SELECT alias, code FROM state_aliases"):
                 aliases.setdefault(r["code"], []).append(r["alias"])
-            states = [
+            states = tuple(
                 State(
                     r["code"],
                     r["alpha2"],
@@ -310,8 +323,8 @@ class Store:
                     tuple(aliases.get(r["code"], ())),
                 )
                 for r in self.query("SELECT * FROM states")
-            ]
-            self._registry = Registry.build(states)
+            )
+            self._registry = _registry_of(states)
         return self._registry
 
     def actions(self, treaty: str) -> list[Action]:
