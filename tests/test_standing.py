@@ -152,3 +152,13 @@ def test_a_states_status_alone_is_the_treaty_views(store: Store, on: dt.date) ->
         for code in store.registry().codes:
             alone = state_status(fresh, rules, code, on).to_dict(explain=True)
             assert alone == view.status(code, on).to_dict(explain=True), (rules.id, code)
+
+
+def test_a_states_timeline_after_its_status_alone_is_the_timeline_answer(store: Store) -> None:
+    from normwatch.service import status as service
+
+    fresh = Store(store.url)  # no view built: the status reads the State's timeline alone
+    service.status(fresh, "apmbt", ["UKR"], dt.date(2026, 1, 1))
+    got = service.timeline(fresh, "apmbt", "UKR")
+    assert got == service.timeline(Store(store.url), "apmbt", "UKR")
+    assert any(e.get("action") == "suspension_notified" for e in got["entries"])

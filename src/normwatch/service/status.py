@@ -218,7 +218,8 @@ def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
     store version: do not change what it gives)."""
     code = store.registry().resolve(state)
     view = store.view(treaty)
-    return store.memo(("timeline", view.rules.id, code), lambda: _timeline(store, view, code))
+    key = ("timeline entries", view.rules.id, code)  # not the store's own ("timeline", …)
+    return store.memo(key, lambda: _timeline(store, view, code))
 
 
 def _timeline(store: Store, view: TreatyView, code: str) -> dict[str, Any]:
