@@ -88,3 +88,24 @@ def test_store_objects_reading_the_same_states_share_one_registry(
     assert changed is not first
     assert changed.name("LTU") == "Lietuva" and first.name("LTU") == "Lithuania"
     assert changed.resolve("Lietuva") == "LTU"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM states ORDER BY code",
+        # a name twice: each keeps its first column's value, as sqlite3.Row gives it
+        "SELECT a.id, a.state, s.id, s.url, a.date AS id FROM actions a "
+        "JOIN action_sources x ON x.action_id = a.id JOIN sources s ON s.id = x.source_id "
+        "ORDER BY a.id, s.id",
+        "SELECT code FROM states WHERE 1 = 0",
+    ],
+)
+def test_query_rows_are_the_dicts_of_sqlite_rows(bundled_db: str, sql: str) -> None:
+    con = sqlite3.connect(bundled_db)
+    con.row_factory = sqlite3.Row
+    expected = [dict(r) for r in con.execute(sql)]
+    con.close()
+    got = open_store(bundled_db).query(sql)
+    assert got == expected
+    assert [list(r) for r in got] == [list(r) for r in expected]  # the keys' order too

@@ -61,6 +61,23 @@ def _registry_of(states: tuple[State, ...]) -> Registry:
     return registry
 
 
+def _dict_rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """The rows of ``cursor`` as dicts, as ``dict(sqlite3.Row)`` gives them: keys in column
+    order; a name given twice keeps its first column's value."""
+    if cursor.description is None:
+        return []
+    cols = [d[0] for d in cursor.description]
+    if len(set(cols)) == len(cols):
+        return [dict(zip(cols, row, strict=True)) for row in cursor]
+    out = []
+    for row in cursor:
+        d: dict[str, Any] = {}
+        for k, v in zip(cols, row, strict=True):
+            d.setdefault(k, v)
+        out.append(d)
+    return out
+
+
 def brief(exc: BaseException) -> str:
     """A database error in one line: the driver's own message, without SQLAlchemy's
     statement echo and its "Background on this error" link."""
@@ -210,8 +227,7 @@ class Store:
             try:
                 con = _read_connection(self._sqlite)
                 try:
-                    con.row_factory = sqlite3.Row
-                    return [dict(r) for r in con.execute(sql, params or {})]
+                    return _dict_rows(con.execute(sql, params or {}))
                 finally:
                     con.close()
             except sqlite3.Error as exc:
