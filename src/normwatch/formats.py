@@ -124,7 +124,8 @@ def emit_table(
     from rich.markup import escape
     from rich.table import Table
 
-    # data is never markup: a name or message holding "[/x]" is shown as it is
+    # data is never markup: a name or message holding "[/x]" or ":flag_for_x:" is shown as it
+    # is (so no emoji table is loaded either)
     table = Table(title=escape(title) if title else None, header_style="bold")
     for c in cols:
         table.add_column(escape(c), overflow="fold")
@@ -132,7 +133,7 @@ def emit_table(
         table.add_row(*[escape(_cell(row.get(c))) for c in cols])
     if not table.row_count:  # an empty result says so, rather than a bare header
         table.caption = "nothing matches"
-    Console(file=out or sys.stdout, width=terminal_width(out) or 200).print(table)
+    Console(file=out or sys.stdout, width=terminal_width(out) or 200, emoji=False).print(table)
 
 
 def terminal_width(out: TextIO | None = None) -> int | None:

@@ -8,7 +8,7 @@ Each takes a :class:`~normwatch.store.db.Store` and plain arguments and returns 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -420,12 +420,14 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
     return out
 
 
-def check(store: Store) -> list[Problem]:
-    """Obligation facts that cannot be right (registered in ``features.CHECKS``)."""
+def check(store: Store, treaties: Collection[str] | None = None) -> list[Problem]:
+    """Obligation facts that cannot be right (registered in ``features.CHECKS``); of
+    ``treaties`` only when given."""
     from normwatch.service.status import Problem
 
     return [
         Problem("obligations", message)
         for rules in sorted(store.treaties().values(), key=lambda r: r.id)
+        if treaties is None or rules.id in treaties
         for message in _problems_for(store, rules)
     ]

@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from normwatch.core.schemas.standing import StateStandingOut
-from normwatch.core.status import StatusResult
-from normwatch.core.treaty import TreatyRules
+from normwatch.service.status import state_status
 from normwatch.store.db import Store
 
 #: obligation statuses counted as due (a deadline still ahead)
@@ -116,24 +114,26 @@ def _statements_cell(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusResult:
-    """The State's status from its own timeline; a treaty whose entry into force needs named
-    States (CTBT art. XIV) explains a consent with theirs, so it takes the whole view."""
-    if rules.entry_into_force_rule.required_states:
-        return store.view(rules.id).status(code, on)
-    return StatusResult(rules.id, code, on, store.timeline(rules.id, code).at(on))
-
-
 def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
     """One State (code or name) towards every treaty on ``on``: the shape of
-    :class:`~normwatch.core.schemas.standing.StateStandingOut`."""
+    :class:`~normwatch.core.schemas.standing.StateStandingOut`, validated by it."""
+    from normwatch.core.schemas.standing import StateStandingOut
+
+    return StateStandingOut.model_validate(standing(store, state, on)).model_dump(mode="json")
+
+
+def standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
+    """What :func:`state_standing` validates, as computed: the same values, without the
+    schema's defaults (a status's absent ``notified``, ``effective``, ``postponed``) and in
+    the engine's key order. :func:`standing_rows` gives the same rows for either, so the
+    table and CSV of ``normwatch state`` need not load the schema."""
     reg = store.registry()
     code = reg.resolve(state)
     s = reg.get(code)
     said = state_statements(store, code)
     treaties = []
     for rules in sorted(store.treaties().values(), key=lambda r: r.id):
-        row = _status(store, rules, code, on).to_dict(explain=True)
+        row = state_status(store, rules, code, on).to_dict(explain=True)
         row.pop("state")
         row.pop("name")
         treaties.append(
@@ -154,7 +154,7 @@ def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
         "treaties": treaties,
         "statements": said,
     }
-    return StateStandingOut.model_validate(out).model_dump(mode="json")
+    return out
 
 
 #: the columns of ``normwatch state`` as CSV (and its table, with fewer)
@@ -178,7 +178,8 @@ STANDING_FIELDS = (
 
 
 def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flat rows of :func:`state_standing`, one per treaty (for tables and CSV)."""
+    """Flat rows of :func:`state_standing` or :func:`standing`, one per treaty (for tables
+    and CSV)."""
     rows = []
     for t in result["treaties"]:
         ob = t["obligations"]
@@ -189,9 +190,9 @@ def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "short_name": t["short_name"],
                 "status": t["status"],
                 "since": t["since"],
-                "notified": t["notified"],
-                "effective": t["effective"],
-                "postponed": t["postponed"],
+                "notified": t.get("notified"),
+                "effective": t.get("effective"),
+                "postponed": t.get("postponed"),
                 "rule": t["explanation"]["rule"],
                 "overdue": ob["overdue"] if ob else None,
                 "due": ob["due"] if ob else None,

@@ -1299,11 +1299,11 @@ def data_page(request: Request) -> Response:
 # -- addresses people guess ---------------------------------------------------------------
 
 #: short addresses without a page of their own, and the page that answers them: the home
-#: page lists both treaties with their next deadlines and a map of the States; the data
-#: page holds the downloads
+#: page lists the treaties with their next deadlines; the States × treaties matrix lists
+#: every State (each row leads to its State page); the data page holds the downloads
 GUESSED_ADDRESSES = {
     "/treaties": "/",
-    "/states": "/",
+    "/states": "/matrix",
     "/deadlines": "/",
     "/downloads": "/data",
 }
