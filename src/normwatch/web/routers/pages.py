@@ -243,17 +243,22 @@ def withdrawal_events(
 
 
 def small_multiple(site: Site, rules: TreatyRules, on: dt.date) -> Markup:
-    """The home page's chart of one treaty: parties over time, withdrawals marked."""
+    """The home page's chart of one treaty: parties over time, withdrawals marked (drawn once
+    per range: nothing in it depends on the day asked but the range)."""
     start, end, pts = count_points(site, rules, on)
-    return charts.small_multiple(
-        pts,
-        start=start,
-        end=end,
-        title=f"{rules.short_name}: parties, {start.year}–{end.year}",
-        events=withdrawal_events(site, rules, start, end),
-        href=roll_url(rules.id, end, tuple(s for s in Status if s in PARTY_STATUSES)),
-        chart_id=f"sm-{rules.id}",
-    )
+
+    def draw() -> Markup:
+        return charts.small_multiple(
+            pts,
+            start=start,
+            end=end,
+            title=f"{rules.short_name}: parties, {start.year}–{end.year}",
+            events=withdrawal_events(site, rules, start, end),
+            href=roll_url(rules.id, end, tuple(s for s in Status if s in PARTY_STATUSES)),
+            chart_id=f"sm-{rules.id}",
+        )
+
+    return site.cached(("small-multiple", rules.id, start, end), draw)
 
 
 def yearly_counts(site: Site, rules: TreatyRules, on: dt.date) -> list[dict[str, Any]]:
@@ -996,21 +1001,19 @@ def api_docs(request: Request) -> Response:
 
 def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> dict[str, Any]:
     """The overdue count and the next ``n`` deadlines within a year (None: no obligations)."""
-    from normwatch.core.obligations import ObStatus
     from normwatch.errors import DataError
-    from normwatch.service.obligations import deadline_states
+    from normwatch.service.obligations import deadline_summary
 
     try:
-        found = deadline_states(site.store, rules.id, on, within_months=12)
+        overdue, total, upcoming = deadline_summary(site.store, rules.id, on, 12, n)
     except DataError:  # the treaty's rule file defines no obligations
         return {"available": False, "overdue": 0, "upcoming": [], "total": 0}
-    upcoming = [s for s in found if s.status != ObStatus.OVERDUE]
     reg = site.store.registry()
     return {
         "available": True,
-        "overdue": len(found) - len(upcoming),
-        "upcoming": [s.to_dict(name=reg.name(s.state)) for s in upcoming[:n]],
-        "total": len(upcoming),
+        "overdue": overdue,
+        "upcoming": [s.to_dict(name=reg.name(s.state)) for s in upcoming],
+        "total": total,
     }
 
 
