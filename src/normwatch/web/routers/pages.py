@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from normwatch import __version__
 from normwatch.catalog import get_treaty
-from normwatch.core.model import Status
+from normwatch.core.model import State, Status
 from normwatch.core.registry import fold
 from normwatch.core.status import (
     COUNT_KEYS,
@@ -157,7 +157,7 @@ def render(template: str, request: Request | None = None, **context: Any) -> str
         site = get_site(request)
         nav = [(r.id, r.short_name) for r in _treaty_list(site)]
         extra["data_as_of"] = as_of_text(site.store)
-        extra["example_store"] = site.store.is_example()
+        extra["example_store"] = site.store.memo(("example-store",), site.store.is_example)
         on = context.get("on")
         if isinstance(on, dt.date):
             rules = context.get("rules")
@@ -650,12 +650,14 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
         acts = [e for e in erosion_entries(site) if e["state"] == code]
         treaties = []
         for rules, cell in zip(_treaty_list(site), standing["treaties"], strict=True):
+            timeline = queries.timeline(store, rules.id, code)
             treaties.append(
                 {
                     "rules": rules,
                     "status": cell,
                     "erosion": [e for e in acts if e["treaty"] == rules.id],
-                    "timeline": queries.timeline(store, rules.id, code),
+                    "timeline": timeline,
+                    "timeline_html": state_timeline(site, rules, s, timeline),
                     "obligations": state_obligations(site, rules, code, day)
                     if cell["obligations"] is not None
                     else None,
@@ -675,6 +677,23 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
         )
 
     return _page(request, compute, day)
+
+
+def state_timeline(
+    site: Site, rules: TreatyRules, state: State, timeline: Mapping[str, Any]
+) -> Markup:
+    """The table of a State's acts, statuses and domestic steps under a treaty on its page:
+    the same on every day asked, so drawn once."""
+
+    def draw() -> Markup:
+        html = (
+            env()
+            .get_template("state_timeline.html")
+            .render(timeline=timeline, rules=rules, state=state)
+        )
+        return Markup(html)  # rendered by the autoescaping environment
+
+    return site.cached(("state-timeline", rules.id, state.code), draw)
 
 
 # -- every State x every treaty ------------------------------------------------------------------
