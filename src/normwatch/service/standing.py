@@ -49,7 +49,12 @@ ORDER BY c.code
 
 def state_statements(store: Store, code: str) -> list[dict[str, Any]]:
     """Every statement made by or on behalf of ``code`` at any meeting, with the codes it
-    carries (codings not rejected), in meeting order."""
+    carries (codings not rejected), in meeting order. Read once per store version: do not
+    change what it gives."""
+    return store.memo(("state-statements", code), lambda: _read_statements(store, code))
+
+
+def _read_statements(store: Store, code: str) -> list[dict[str, Any]]:
     params = {"code": code}
     behalf: dict[str, list[str]] = {}
     for r in store.query(_ON_BEHALF_SQL, params):
