@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -199,23 +199,47 @@ def count_cards(treaty: str, on: dt.date, counts: Mapping[str, int]) -> list[dic
     return cards
 
 
+#: how far after today a chart reaches to show the day asked
+CHART_AHEAD = dt.timedelta(days=3660)
+
+
 def chart_range(rules: TreatyRules, today: dt.date, on: dt.date) -> tuple[dt.date, dt.date]:
     start = rules.opened_for_signature
-    end = max(today, on) if on <= today + dt.timedelta(days=3660) else today
+    end = max(today, on) if on <= today + CHART_AHEAD else today
     return start, max(end, start + dt.timedelta(days=1))
 
 
 def count_points(
     site: Site, rules: TreatyRules, on: dt.date
 ) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
-    """The chart's range and the days on which any count changes in it (computed once)."""
-    start, end = chart_range(rules, site.today(), on)
+    """The chart's range and the days on which any count changes in it: those of the longest
+    range a chart can have (computed once) up to the range's end (a day's counts do not
+    depend on the range)."""
+    today = site.today()
+    start, end = chart_range(rules, today, on)
+    last = chart_range(rules, today, today + CHART_AHEAD)[1]
 
     def points() -> list[dict[str, Any]]:
-        daily = site.store.view(rules.id).daily_counts(start, end)
+        daily = site.store.view(rules.id).daily_counts(start, last)
         return charts.change_points(daily, COUNT_KEYS)
 
-    return start, end, site.cached(("points", rules.id, start, end), points)
+    pts = site.cached(("points", rules.id, start, last), points)
+    return start, end, pts[: bisect_right([p["date"] for p in pts], end)]
+
+
+def treaty_changes(
+    site: Site, rules: TreatyRules, since: dt.date, until: dt.date
+) -> list[dict[str, Any]]:
+    """``queries.changes`` from ``since`` to ``until``: a slice of every change since the
+    treaty opened for signature (listed once, in date order)."""
+    if since < rules.opened_for_signature or until < since:
+        return queries.changes(site.store, rules.id, since, until)
+    rows = site.cached(
+        ("changes", rules.id),
+        lambda: queries.changes(site.store, rules.id, rules.opened_for_signature, dt.date.max),
+    )
+    dates = [r["date"] for r in rows]
+    return rows[bisect_left(dates, since.isoformat()) : bisect_right(dates, until.isoformat())]
 
 
 def withdrawal_events(
@@ -224,7 +248,7 @@ def withdrawal_events(
     """A chart marker for each withdrawal received or taking effect between two days."""
     events = []
     if end >= start:
-        for c in queries.changes(site.store, rules.id, start, end):
+        for c in treaty_changes(site, rules, start, end):
             if c["to"] == "withdrawing":
                 what = "withdrawal notified (received)"
             elif c["to"] == "withdrawn":
@@ -325,13 +349,8 @@ def _shape(site: Site, code: str, period: Period) -> str:
 def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> list[dict[str, Any]]:
     if on < rules.opened_for_signature:
         return []  # the treaty was not open yet: nothing has happened
-    # every change once; those up to the day are the first ones (they are in date order)
-    rows = site.cached(
-        ("changes", rules.id),
-        lambda: queries.changes(site.store, rules.id, rules.opened_for_signature, dt.date.max),
-    )
-    upto = bisect_right([r["date"] for r in rows], on.isoformat())
-    return rows[max(upto - n, 0) : upto][::-1]
+    rows = treaty_changes(site, rules, rules.opened_for_signature, on)
+    return rows[-n:][::-1]
 
 
 # -- pages ---------------------------------------------------------------------------------
