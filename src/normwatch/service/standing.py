@@ -11,6 +11,7 @@ whose rule file defines no obligations has ``obligations`` null.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from normwatch.core.schemas.standing import StateStandingOut
@@ -79,13 +80,22 @@ def _read_statements(store: Store, code: str) -> list[dict[str, Any]]:
     ]
 
 
-def _obligations_cell(store: Store, treaty: str, code: str, on: dt.date) -> dict[str, Any] | None:
+def state_obligations(
+    store: Store, treaty: str, code: str, on: dt.date
+) -> list[dict[str, Any]] | None:
+    """``obligations_for`` the State under the treaty on the day; None when the treaty's rule
+    file defines no obligations."""
     from normwatch.errors import DataError
     from normwatch.service.obligations import obligations_for
 
     try:
-        rows = obligations_for(store, treaty, code, on)
+        return obligations_for(store, treaty, code, on)
     except DataError:  # the rule file defines no obligations
+        return None
+
+
+def _obligations_cell(rows: list[dict[str, Any]] | None, on: dt.date) -> dict[str, Any] | None:
+    if rows is None:
         return None
     ahead = sorted(
         r["deadline"]
@@ -129,9 +139,15 @@ def _status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusR
     return StatusResult(rules.id, code, on, store.timeline(rules.id, code).at(on))
 
 
-def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
+def state_standing(
+    store: Store,
+    state: str,
+    on: dt.date,
+    obligations: Mapping[str, list[dict[str, Any]] | None] | None = None,
+) -> dict[str, Any]:
     """One State (code or name) towards every treaty on ``on``: the shape of
-    :class:`~normwatch.core.schemas.standing.StateStandingOut`."""
+    :class:`~normwatch.core.schemas.standing.StateStandingOut`. ``obligations``: the
+    :func:`state_obligations` of each treaty, when the caller has them already."""
     reg = store.registry()
     code = reg.resolve(state)
     s = reg.get(code)
@@ -146,7 +162,12 @@ def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
                 **row,
                 "short_name": rules.short_name,
                 "name": rules.name,
-                "obligations": _obligations_cell(store, rules.id, code, on),
+                "obligations": _obligations_cell(
+                    obligations[rules.id]
+                    if obligations is not None
+                    else state_obligations(store, rules.id, code, on),
+                    on,
+                ),
                 "statements": _statements_cell([r for r in said if r["treaty"] == rules.id]),
             }
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
@@ -661,11 +662,12 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     day = parse_day(on, site.today())
 
     def compute() -> str:
-        from normwatch.service.standing import state_standing
+        from normwatch.service.standing import state_obligations, state_standing
 
         store = site.store
         s = reg.get(code)
-        standing = state_standing(store, code, day)
+        obligations = {t: state_obligations(store, t, code, day) for t in store.treaties()}
+        standing = state_standing(store, code, day, obligations)
         acts = [e for e in erosion_entries(site) if e["state"] == code]
         treaties = []
         for rules, cell in zip(_treaty_list(site), standing["treaties"], strict=True):
@@ -677,9 +679,8 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
                     "erosion": [e for e in acts if e["treaty"] == rules.id],
                     "timeline": timeline,
                     "timeline_html": state_timeline(site, rules, s, timeline),
-                    "obligations": state_obligations(site, rules, code, day)
-                    if cell["obligations"] is not None
-                    else None,
+                    "explanation_html": explanation_html(site, cell["explanation"]),
+                    "obligations": obligations[rules.id],
                 }
             )
         return render(
@@ -713,6 +714,18 @@ def state_timeline(
         return Markup(html)  # rendered by the autoescaping environment
 
     return site.cached(("state-timeline", rules.id, state.code), draw)
+
+
+def explanation_html(site: Site, explanation: Mapping[str, Any]) -> Markup:
+    """The ``explanation`` macro of a status's explanation (the JSON of the API), drawn once
+    for each different explanation."""
+    key = json.dumps(explanation, sort_keys=True, ensure_ascii=False)
+
+    def draw() -> Markup:
+        html: Markup = env().get_template("macros.html").module.explanation(explanation)  # type: ignore[attr-defined]
+        return html
+
+    return site.cached(("explanation", key), draw)
 
 
 # -- every State x every treaty ------------------------------------------------------------------
@@ -1094,18 +1107,6 @@ def deadlines_page(
         )
 
     return _page(request, compute, day, window, only_overdue)
-
-
-def state_obligations(
-    site: Site, rules: TreatyRules, code: str, on: dt.date
-) -> list[dict[str, Any]] | None:
-    from normwatch.errors import DataError
-    from normwatch.service.obligations import obligations_for
-
-    try:
-        return obligations_for(site.store, rules.id, code, on)
-    except DataError:
-        return None
 
 
 # -- meetings -------------------------------------------------------------------------------
