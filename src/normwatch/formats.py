@@ -47,6 +47,13 @@ def _json_default(value: Any) -> Any:
     return plain
 
 
+def dumps_compact(value: Any) -> str:
+    """``value`` as compact JSON (the API's answers): the same text as ``json.dumps`` of
+    :func:`jsonable` of it, written by the C encoder, which hands only what it cannot write
+    itself (dates, sets, objects with ``to_dict``) to :func:`jsonable`."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
 def dumps_items(values: Iterable[Any]) -> str:
     """A JSON list with one compact item per line: the same content as :func:`dumps`, written
     by the C encoder (indenting makes ``json`` fall back to its slow pure-Python encoder)."""

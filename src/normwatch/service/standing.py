@@ -11,6 +11,7 @@ whose rule file defines no obligations has ``obligations`` null.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from normwatch.service.status import state_status
@@ -47,7 +48,12 @@ ORDER BY c.code
 
 def state_statements(store: Store, code: str) -> list[dict[str, Any]]:
     """Every statement made by or on behalf of ``code`` at any meeting, with the codes it
-    carries (codings not rejected), in meeting order."""
+    carries (codings not rejected), in meeting order. Read once per store version: do not
+    change what it gives."""
+    return store.memo(("state-statements", code), lambda: _read_statements(store, code))
+
+
+def _read_statements(store: Store, code: str) -> list[dict[str, Any]]:
     params = {"code": code}
     behalf: dict[str, list[str]] = {}
     for r in store.query(_ON_BEHALF_SQL, params):
@@ -72,13 +78,22 @@ def state_statements(store: Store, code: str) -> list[dict[str, Any]]:
     ]
 
 
-def _obligations_cell(store: Store, treaty: str, code: str, on: dt.date) -> dict[str, Any] | None:
+def state_obligations(
+    store: Store, treaty: str, code: str, on: dt.date
+) -> list[dict[str, Any]] | None:
+    """``obligations_for`` the State under the treaty on the day; None when the treaty's rule
+    file defines no obligations."""
     from normwatch.errors import DataError
     from normwatch.service.obligations import obligations_for
 
     try:
-        rows = obligations_for(store, treaty, code, on)
+        return obligations_for(store, treaty, code, on)
     except DataError:  # the rule file defines no obligations
+        return None
+
+
+def _obligations_cell(rows: list[dict[str, Any]] | None, on: dt.date) -> dict[str, Any] | None:
+    if rows is None:
         return None
     ahead = sorted(
         r["deadline"]
@@ -114,15 +129,28 @@ def _statements_cell(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
+def state_standing(
+    store: Store,
+    state: str,
+    on: dt.date,
+    obligations: Mapping[str, list[dict[str, Any]] | None] | None = None,
+) -> dict[str, Any]:
     """One State (code or name) towards every treaty on ``on``: the shape of
-    :class:`~normwatch.core.schemas.standing.StateStandingOut`, validated by it."""
+    :class:`~normwatch.core.schemas.standing.StateStandingOut`, validated by it.
+    ``obligations``: the :func:`state_obligations` of each treaty, when the caller has them
+    already."""
     from normwatch.core.schemas.standing import StateStandingOut
 
-    return StateStandingOut.model_validate(standing(store, state, on)).model_dump(mode="json")
+    computed = standing(store, state, on, obligations)
+    return StateStandingOut.model_validate(computed).model_dump(mode="json")
 
 
-def standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
+def standing(
+    store: Store,
+    state: str,
+    on: dt.date,
+    obligations: Mapping[str, list[dict[str, Any]] | None] | None = None,
+) -> dict[str, Any]:
     """What :func:`state_standing` validates, as computed: the same values, without the
     schema's defaults (a status's absent ``notified``, ``effective``, ``postponed``) and in
     the engine's key order. :func:`standing_rows` gives the same rows for either, so the
@@ -141,7 +169,12 @@ def standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
                 **row,
                 "short_name": rules.short_name,
                 "name": rules.name,
-                "obligations": _obligations_cell(store, rules.id, code, on),
+                "obligations": _obligations_cell(
+                    obligations[rules.id]
+                    if obligations is not None
+                    else state_obligations(store, rules.id, code, on),
+                    on,
+                ),
                 "statements": _statements_cell([r for r in said if r["treaty"] == rules.id]),
             }
         )
