@@ -1,6 +1,9 @@
-"""Benchmark: cold CLI start and ``untc parse`` on the UN's 2018 status files, against floors.
+"""Benchmark: cold CLI commands and ``untc parse`` on the UN's 2018 status files, against floors.
 
 Run: .venv/bin/python bench/bench_cold.py [--runs 7] [--parse-runs 5] [--files DIR]
+
+The commands (``status ccm LTU``, ``counts ccm``, ``state UKR``, ``erosion``) read a store made
+from the bundled data before any timing.
 
 Every figure is the median wall time of separate interpreter processes. Two states:
 - cached: bytecode caches warm (one warm-up run first), the normal case;
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,16 +53,26 @@ def _env(uncached_dir: str | None) -> dict[str, str]:
 
 def timed(cmd: list[str], runs: int, *, cached: bool) -> float:
     """Median wall seconds of ``runs`` runs of ``cmd`` (output discarded)."""
+    return timed_both(cmd, runs, cached=cached)[0]
+
+
+def timed_both(cmd: list[str], runs: int, *, cached: bool) -> tuple[float, float]:
+    """Median wall seconds and median CPU seconds (user + system, of the process and its
+    children) of ``runs`` runs of ``cmd``: on a shared machine the CPU time varies less with
+    the other load than the wall time."""
     if cached:
         subprocess.run(cmd, env=_env(None), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as fresh:
             env = _env(None if cached else fresh)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+            walls.append(time.perf_counter() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -69,18 +83,33 @@ def main() -> None:
     parser.add_argument("--skip-parse", action="store_true")
     args = parser.parse_args()
     py = sys.executable
-    status = [py, "-m", "normwatch", "status", "ccm", "LTU"]
     floor = [py, "-c", "import click, rich.table"]
     print(f"python: {py}")
-    for cached in (True, False):
-        label = "cached" if cached else "uncached"
-        t_cli = timed(status, args.runs, cached=cached)
-        t_floor = timed(floor, args.runs, cached=cached)
-        print(
-            f"[{label}] normwatch status ccm LTU: {t_cli * 1000:.0f} ms; "
-            f'python -c "import click, rich.table": {t_floor * 1000:.0f} ms; '
-            f"ratio {t_cli / t_floor:.2f} (median of {args.runs})"
-        )
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.sqlite")
+        subprocess.run([py, "-m", "normwatch", "--db", db, "db", "version"], env=_env(None),
+                       stdout=subprocess.DEVNULL, check=True)  # fmt: skip
+        commands = {
+            "status ccm LTU": ["status", "ccm", "LTU", "--on", "2026-02-03"],
+            "counts ccm": ["counts", "ccm", "--on", "2026-02-03"],
+            "state UKR": ["state", "UKR", "--on", "2026-02-03"],
+            "erosion": ["erosion"],
+        }
+        for cached in (True, False):
+            label = "cached" if cached else "uncached"
+            t_floor, c_floor = timed_both(floor, args.runs, cached=cached)
+            print(
+                f'[{label}] floor python -c "import click, rich.table": wall '
+                f"{t_floor * 1000:.0f} ms, CPU {c_floor * 1000:.0f} ms (medians of {args.runs})"
+            )
+            for name, argv in commands.items():
+                cmd = [py, "-m", "normwatch", "--db", db, *argv]
+                t_cli, c_cli = timed_both(cmd, args.runs, cached=cached)
+                print(
+                    f"[{label}]   normwatch {name}: wall {t_cli * 1000:.0f} ms (ratio "
+                    f"{t_cli / t_floor:.2f}), CPU {c_cli * 1000:.0f} ms "
+                    f"(ratio {c_cli / c_floor:.2f})"
+                )
     if args.skip_parse:
         return
     files = sorted(str(p) for p in args.files.glob("*.xml"))

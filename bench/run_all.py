@@ -1,6 +1,7 @@
 """Every speed figure of normwatch in one run, each as a ratio to a floor measured in the same run.
 
 Run: .venv/bin/python bench/run_all.py [--requests 60] [--runs 7] [--rss-seconds 60]
+     .venv/bin/python bench/run_all.py --only rss --minutes 10    # memory alone, ten minutes
 
 - pages and API (``normwatch serve`` on a copy of the bundled data, one keep-alive client on
   loopback, ``Accept-Encoding: gzip`` like a browser): the median time of a request, uncached
@@ -9,7 +10,8 @@ Run: .venv/bin/python bench/run_all.py [--requests 60] [--runs 7] [--rss-seconds
   same roll by SQL over the exported store (an index on ``status_periods(treaty, state)``),
   uncached too, a new date on every request; its floor: its own static ``/-/static/app.css``.
 - memory: the server's resident memory (VmRSS) sampled while one client asks the home page
-  for random dates for ``--rss-seconds``: after the warm-up, at the middle and at the end.
+  for random dates (1998-2036) for ``--rss-seconds`` (or ``--minutes``): after the warm-up,
+  after a tenth of the time, at the middle and at the end.
 - cold CLI: the median wall time of separate processes (bytecode caches warm) of
   ``normwatch status …`` and ``normwatch counts …``; floor: ``python -c "import click,
   rich.table"``.
@@ -35,6 +37,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -120,19 +123,39 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def serve(db: str) -> tuple[subprocess.Popen[bytes], str, int]:
+    """``normwatch serve`` on ``db`` on a free loopback port, answering."""
+    host, port = "127.0.0.1", free_port()
+    server = subprocess.Popen(
+        [str(BIN / "normwatch"), "--db", db, "serve", "--host", host, "--port", str(port),
+         "--log-level", "warning"],
+    )  # fmt: skip
+    wait_for(f"http://{host}:{port}/api/v1/treaties", server)
+    return server, host, port
+
+
+def bench_memory(rows: Rows, tmp: Path, seconds: float) -> None:
+    """The server's memory alone (``--only rss``), e.g. ten minutes with ``--minutes 10``."""
+    from normwatch.store.db import open_store
+
+    db = str(tmp / "rss.sqlite")
+    open_store(db)
+    server, host, port = serve(db)
+    try:
+        bench_rss(rows, host, port, server.pid, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def bench_web(rows: Rows, tmp: Path, n: int, rss_seconds: float) -> None:
     from normwatch.service.export import export
     from normwatch.store.db import open_store
 
     db = str(tmp / "bench.sqlite")
     export(open_store(db), tmp / "export", ["sqlite"])
-    host, port = "127.0.0.1", free_port()
-    server = subprocess.Popen(
-        [str(BIN / "normwatch"), "--db", db, "serve", "--host", host, "--port", str(port),
-         "--log-level", "warning"],
-    )  # fmt: skip
+    server, host, port = serve(db)
     try:
-        wait_for(f"http://{host}:{port}/api/v1/treaties", server)
         days = iter(_days(1))
         floor = median_request(host, port, ["/static/style.css"] * n)
         rows.add("floor: static file (/static/style.css)", floor, None)
@@ -154,17 +177,31 @@ def bench_web(rows: Rows, tmp: Path, n: int, rss_seconds: float) -> None:
     bench_datasette(rows, tmp / "export" / "normwatch.sqlite", n)
 
 
+def _rss_days(seed: int) -> Iterator[str]:
+    """Dates from 1998 to 2036 in a random order, again in another order when all were asked
+    (a long run asks some twice, as visitors do)."""
+    first = dt.date(1998, 1, 1)
+    days = [(first + dt.timedelta(days=n)).isoformat() for n in range(14_245)]
+    rng = random.Random(seed)
+    while True:
+        rng.shuffle(days)
+        yield from days
+
+
 def bench_rss(rows: Rows, host: str, port: int, pid: int, seconds: float) -> None:
-    """RSS while one client asks for the home page on random dates for ``seconds``."""
-    days = iter(_days(2))
-    samples: list[int] = []
+    """RSS while one client asks for the home page on random dates for ``seconds``: after the
+    warm-up, after a tenth of the time (the response cache full by then), at the middle and at
+    the end, with the largest sample."""
+    days = _rss_days(2)
+    samples: list[tuple[float, int]] = []
     median_request(host, port, [f"/?on={next(days)}" for _ in range(20)])  # warm-up
     start = rss_kib(pid)
-    stop = time.monotonic() + seconds
+    began = time.monotonic()
+    stop = began + seconds
 
     def sample() -> None:
         while time.monotonic() < stop:
-            samples.append(rss_kib(pid))
+            samples.append((time.monotonic() - began, rss_kib(pid)))
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample)
@@ -174,12 +211,16 @@ def bench_rss(rows: Rows, host: str, port: int, pid: int, seconds: float) -> Non
         median_request(host, port, [f"/?on={next(days)}" for _ in range(10)])
         count += 10
     sampler.join()
-    mid = samples[len(samples) // 2] if samples else start
+
+    def at(fraction: float) -> float:
+        kib = next((k for t, k in samples if t >= seconds * fraction), samples[-1][1])
+        return kib / 1024
+
     rows.note(
         f"server RSS, home page on {count} random dates in {seconds:g} s",
-        f"{start / 1024:.0f} MiB after warm-up, {mid / 1024:.0f} at the middle, "
-        f"{samples[-1] / 1024 if samples else 0:.0f} at the end, max "
-        f"{max(samples, default=start) / 1024:.0f}",
+        f"{start / 1024:.0f} MiB after warm-up, {at(0.1):.0f} after {seconds * 0.1:g} s, "
+        f"{at(0.5):.0f} at the middle, {samples[-1][1] / 1024:.0f} at the end, max "
+        f"{max(k for _, k in samples) / 1024:.0f}",
     )
 
 
@@ -263,9 +304,19 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=60, help="requests per web figure")
     ap.add_argument("--runs", type=int, default=7, help="processes per CLI or parse figure")
     ap.add_argument("--rss-seconds", type=float, default=60.0)
+    ap.add_argument(
+        "--minutes", type=float, help="minutes of RSS sampling (instead of --rss-seconds)"
+    )
     ap.add_argument("--files", type=Path, default=DEFAULT_FILES)
-    ap.add_argument("--only", choices=["web", "cli", "parse"], action="append")
+    ap.add_argument(
+        "--only",
+        choices=["web", "cli", "parse", "rss"],
+        action="append",
+        help="rss: the server's memory alone, for --minutes or --rss-seconds",
+    )
     args = ap.parse_args()
+    if args.minutes is not None:
+        args.rss_seconds = args.minutes * 60
     if args.requests > 2000 or args.runs > 50 or args.rss_seconds > 900:
         raise SystemExit("bounded: at most 2000 requests, 50 runs and 900 s of RSS sampling")
     only = set(args.only or ["web", "cli", "parse"])
@@ -275,6 +326,8 @@ def main() -> None:
         tmp = Path(folder)
         if "web" in only:
             bench_web(rows, tmp, args.requests, args.rss_seconds)
+        elif "rss" in only:
+            bench_memory(rows, tmp, args.rss_seconds)
         if "cli" in only:
             bench_cli(rows, tmp, args.runs)
         if "parse" in only:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -43,6 +44,25 @@ def client(web_db: str) -> Iterator[TestClient]:
 
     with TestClient(web_app(web_db), raise_server_exceptions=False) as c:  # type: ignore[arg-type]
         yield c
+
+
+@pytest.fixture(scope="module")
+def team_master(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store of the web tests with the team accounts (``team_support.PASSWORDS``); a module's
+    tests copy it with ``team_db``."""
+    from team_support import make_team_db
+
+    return make_team_db(tmp_path_factory.mktemp("team"))
+
+
+@pytest.fixture
+def team_db(team_master: str, tmp_path: Path) -> str:
+    """A fresh copy of the team store for each test (tests write to it)."""
+    import shutil
+
+    path = tmp_path / "team.sqlite"
+    shutil.copyfile(team_master, path)
+    return str(path)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from normwatch.cli.code import code as code_group
 from normwatch.coding import UnsupportedLanguageError, code_text, detect_language
-from normwatch.coding.codebook import Codebook, list_codebooks, load_codebook, parse_codebook
+from normwatch.coding.codebook import (
+    Codebook,
+    CodebookOutline,
+    codebook_outline,
+    list_codebooks,
+    load_codebook,
+    parse_codebook,
+)
 from normwatch.coding.corpus import parse_labelled, read_labelled
 from normwatch.coding.evaluate import bootstrap_intervals, evaluate, evaluate_file, scores
 from normwatch.coding.text import split_sentences
@@ -1522,3 +1529,33 @@ def test_cli_bad_gold_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(code_group, ["evaluate", "--codebook", BOOK_ID, str(gold)])
     assert isinstance(result.exception, DataError)
     assert f"{gold}:2: not valid JSON" in str(result.exception)
+
+
+# --------------------------------------------------------------------------- outlines
+
+
+@pytest.mark.parametrize("book_id", list_codebooks())
+def test_a_codebooks_outline_is_what_the_full_load_gives(book_id: str) -> None:
+    outline = codebook_outline(book_id)
+    book = load_codebook(book_id)
+    assert outline == CodebookOutline.of(book)
+    assert outline.code_ids == book.code_ids
+    for code in book.code_ids:
+        assert outline.closure([code]) == book.closure([code])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("id: tiny", "id: Tiny Book", r"id: must be lower-case"),
+        ("implies: [seen]", "implies: [nothing]", r"implies: unknown code 'nothing'"),
+    ],
+)
+def test_an_outline_of_a_misshapen_codebook_names_the_problem_as_the_full_load_does(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    assert old in _MINIMAL
+    path = tmp_path / "bad.yaml"
+    path.write_text(_MINIMAL.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        codebook_outline(str(path))

@@ -4,28 +4,14 @@ service as the web form and the API."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from clirun import run
 from normwatch.store.db import open_store
-from team_support import log_in, make_team_db, token_for
+from team_support import log_in, token_for
 from test_web_support import MEETING, web_app
-
-
-@pytest.fixture(scope="module")
-def team_master(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return make_team_db(tmp_path_factory.mktemp("assign"))
-
-
-@pytest.fixture
-def team_db(team_master: str, tmp_path: Path) -> str:
-    path = tmp_path / "team.sqlite"
-    shutil.copyfile(team_master, path)
-    return str(path)
 
 
 def assigned(db: str) -> list[tuple[str, str, str, str]]:

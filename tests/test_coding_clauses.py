@@ -331,6 +331,24 @@ def test_troops_leaving_and_understood_as_expected_are_no_reaction(lang: str, te
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Its sponsors asked for the withdrawal of item 9 from the agenda.", set()),
+        ("en", "The withdrawal of Lithuania from the Convention is regrettable.", {"concern"}),
+        ("fr", "Le groupe a obtenu le retrait de l'amendement sur le calendrier.", set()),
+        ("fr", "Nous regrettons le retrait de la Lituanie de la Convention.", {"concern"}),
+        ("es", "La Mesa anunció el retiro de la propuesta de programa de trabajo.", set()),
+        ("es", "Lamentamos el retiro de Lituania de la Convención.", {"concern"}),
+    ],
+)
+def test_withdrawing_an_agenda_item_a_proposal_or_an_amendment_is_another_sense(
+    lang: str, text: str, expected: set[str]
+) -> None:
+    assert labels(text, lang) - {"mention"} == expected
+    assert ("mention" in labels(text, lang)) == bool(expected)
+
+
+@pytest.mark.parametrize(
     ("lang", "text"),
     [
         ("en", "We condemn without reservation the laying of anti-personnel mines by any party."),

@@ -33,6 +33,13 @@ def test_a_table_shows_markup_like_text_as_it_is() -> None:
     assert "[/path]" in buf.getvalue() and "[bold]x[/bold]" in buf.getvalue()
 
 
+def test_a_table_shows_emoji_codes_as_they_are() -> None:
+    buf = io.StringIO()
+    emit([{"note": "see :warning: and :smile:"}], "table", title=":thumbs_up:", out=buf)
+    assert ":warning:" in buf.getvalue() and ":smile:" in buf.getvalue()
+    assert ":thumbs_up:" in buf.getvalue()
+
+
 def test_the_exported_csv_files_neutralise_formulas(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

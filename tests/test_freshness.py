@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +18,7 @@ from hypothesis import strategies as st
 from clirun import run
 from normwatch.catalog import all_treaties, has_data, read_csv
 from normwatch.core.dates import PartialDate
-from normwatch.store.db import Store
+from normwatch.store.db import Store, open_store
 from normwatch.store.freshness import beyond_warning, treaty_freshness
 
 
@@ -139,3 +142,36 @@ def test_every_api_answer_says_data_as_of_and_warns_beyond_it(client: TestClient
     assert "may be missing" in late.headers["warning"]
     early = client.get("/api/v1/treaties/ccm/roll?on=2020-01-01")
     assert "warning" not in early.headers and early.headers["x-data-as-of"]
+
+
+def test_one_treatys_freshness_is_its_entry_of_every_treatys(
+    tmp_path: Path, bundled_db: str
+) -> None:
+    copy = tmp_path / "store.sqlite"
+    shutil.copy(bundled_db, copy)
+    con = sqlite3.connect(copy)  # imports of two treaties, the later one of CCM last
+    with con:
+        for treaty, at, published in (
+            ("ccm", "2026-03-01T10:00:00", "2026-02-27"),
+            ("apmbt", "2026-03-02T10:00:00", None),
+            ("ccm", "2026-03-03T10:00:00", "2026-03-02"),
+        ):
+            con.execute(
+                "INSERT INTO imports (source_id, importer, treaty, imported_at, published, new, "
+                "changed, gone, conflicts) SELECT id, 'untc', ?, ?, ?, 0, 0, 0, 0 FROM sources "
+                "ORDER BY id LIMIT 1",
+                (treaty, at, published),
+            )
+    con.close()
+    for db in (bundled_db, str(copy)):
+        every = treaty_freshness(open_store(db))
+        for treaty in all_treaties():
+            assert treaty_freshness(open_store(db), treaty) == {treaty: every[treaty]}
+    assert every["ccm"]["last_import_published"] == "2026-03-02"
+    store = open_store(str(copy))
+    for day in (dt.date(2026, 2, 28), dt.date(2026, 3, 2), dt.date(2026, 3, 3)):
+        for treaty in ("ccm", "apmbt"):
+            alone = beyond_warning(store, day, treaty)
+            fresh = open_store(str(copy))
+            treaty_freshness(fresh)  # every treaty's read first
+            assert alone == beyond_warning(fresh, day, treaty)

@@ -93,3 +93,16 @@ def test_matrix_csv_gives_the_rows_shown(client: TestClient) -> None:
     ltu = next(r for r in rows if r["state"] == "LTU")
     assert ltu["ccm"] == "withdrawn" and ltu["apmbt"] == "party"
     assert set(all_treaties()) <= set(rows[0])
+
+
+def test_states_address_leads_to_the_matrix_of_every_state(client: TestClient) -> None:
+    response = client.get("/states?on=2026-01-01&region=Eastern+European")
+    assert response.status_code == 200
+    assert str(response.url).endswith("/matrix?on=2026-01-01&region=Eastern+European")
+    listed = _matrix_states(response.text)
+    assert listed == _matrix_states(
+        client.get("/matrix?on=2026-01-01&region=Eastern+European").text
+    )
+    assert "LTU" in listed and "FRA" not in listed
+    every = _matrix_states(client.get("/states").text)
+    assert len(every) == 197

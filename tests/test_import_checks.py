@@ -13,7 +13,9 @@ import pytest
 
 from clirun import run
 from mtdsg_export import export_mtdsg
+from normwatch.service.status import affected_by, check
 from normwatch.store.db import open_store
+from shared_files import SHARED
 
 FIXTURE_MEETING = Path(__file__).parent / "fixtures" / "meetings" / "ccm-test-msp"
 
@@ -157,4 +159,114 @@ def test_a_meeting_file_linking_out_of_its_folder_is_refused_unread(
     assert code != 0 and out == ""
     assert name in err and ("leads out of the folder" in err or "outside the meeting" in err)
     assert "private file" not in err
+    assert Path(fresh).read_bytes() == before
+
+
+# -- the check of a status file's import keeps to the treaties its acts can change ---------
+
+PAGES_2026 = SHARED / "data" / "untc-2026"
+needs_pages = pytest.mark.skipif(not PAGES_2026.is_dir(), reason=f"no 2026 pages at {PAGES_2026}")
+ALL_PAGES = (
+    "enmod", "ccw", "ccw_p4", "ccw_p2a", "ccw_art1", "ccw_p5",
+    "cwc", "ctbt", "ottawa", "ccm", "att", "tpnw",
+)  # fmt: skip
+
+
+def mutated_page(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A 2026 page with ``old`` (once in it) replaced by ``new``."""
+    text = (PAGES_2026 / f"{name}.html").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / f"{name}.html"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_a_status_files_check_is_scoped_to_its_treaty_and_those_counting_on_it() -> None:
+    store = open_store("sqlite://")  # the scope is read from the rule files only
+    assert affected_by(store, "ccm") == {"ccm"}
+    # a CCW party's consents to the protocols count for the Convention (art. 4(3))
+    for protocol in ("ccw-p4", "ccw-p2a", "ccw-p5"):
+        assert affected_by(store, protocol) == {protocol, "ccw"}
+    assert affected_by(store, "ccw") == {"ccw"}
+
+
+def test_a_scoped_check_finds_exactly_the_full_checks_problems_of_its_treaties(
+    fresh: str,
+) -> None:
+    con = sqlite3.connect(fresh)  # a problem of each kind, in several treaties
+    with con:
+        con.execute(  # sourced: an APMBT act without a source
+            "DELETE FROM action_sources WHERE action_id = "
+            "(SELECT id FROM actions WHERE treaty = 'apmbt' AND state = 'NOR')"
+        )
+        con.execute(  # after_opening: an ATT act dated before the opening
+            "UPDATE actions SET date = '2001-01-01' WHERE id = "
+            "(SELECT id FROM actions WHERE treaty = 'att' AND state = 'FRA' "
+            "AND kind = 'signature')"
+        )
+        con.execute(  # meetings_sourced: a CCM meeting's statement without source or text
+            "UPDATE statements SET source_id = NULL WHERE id = (SELECT s.id FROM statements s "
+            "JOIN meetings m ON m.id = s.meeting_id WHERE m.treaty = 'ccm' ORDER BY s.id LIMIT 1)"
+        )
+        con.execute(  # fiction: a TPNW act citing a reserved example domain
+            "INSERT INTO sources (id, url, kind) VALUES ('fictional', "
+            "'https://treaties.example.org/tpnw', 'secondary')"
+        )
+        con.execute(
+            "INSERT INTO action_sources (action_id, source_id, first_seen, last_seen) "
+            "SELECT id, 'fictional', '2026-01-01', '2026-01-01' FROM actions "
+            "WHERE treaty = 'tpnw' AND state = 'AUT' AND kind = 'signature'"
+        )
+    con.close()
+    store = open_store(fresh)
+    full = set(check(store))
+    checks = {p.check for p in full}
+    assert {"sourced", "after_opening", "meetings_sourced", "fiction"} <= checks
+    scoped = {t: set(check(store, {t})) for t in store.treaties()}
+    assert set().union(*scoped.values()) == full
+    for treaty, problems in scoped.items():
+        assert all(p.message.startswith(treaty) or treaty in p.message for p in problems)
+    assert {p.check for p in scoped["ccm"]} == {"meetings_sourced"}
+    assert {p.check for p in scoped["att"]} == {"after_opening"}
+    assert check(store, set()) == []
+
+
+@needs_pages
+def test_the_twelve_pages_import_with_their_checks_and_a_signature_before_opening_is_refused(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = [str(PAGES_2026 / f"{name}.html") for name in ALL_PAGES]
+    code, out, err = run(capsys, "--db", fresh, "import", "untc", *pages)
+    assert code == 0, err
+    assert "refused" not in out
+    before = Path(fresh).read_bytes()
+    # a row added for a State not in the Convention: a signature a year before it opened
+    lux = '\t<tr class="trBGGrey">\n\t\t<td>Luxembourg<br></td>\n'
+    tuvalu = (
+        '\t<tr class="trBWhite">\n\t\t<td>Tuvalu<br></td>\n\t\t<td> &nbsp;3 Dec\t 2007 <br></td>\n'
+        "\t\t<td>&nbsp;</td>\n\t\t<td>&nbsp;</td>\n\t</tr>\n"
+    )
+    bad = mutated_page(tmp_path, "ccm", lux, tuvalu + lux)
+    code, out, err = run(capsys, "--db", fresh, "import", "untc", str(bad))
+    assert code == 1 and out == ""
+    assert "after_opening: ccm: TUV signature 2007-12-03" in err
+    assert "Nothing was written" in err
+    assert Path(fresh).read_bytes() == before
+    assert run(capsys, "--db", fresh, "check")[0] == 0
+
+
+@needs_pages
+def test_a_protocol_page_that_leaves_a_ccw_party_short_of_two_protocols_is_refused(
+    fresh: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Burundi's companion acts on record: Protocol II (a record) and Protocol V (this page)
+    row = (
+        '\t<tr class="trBWhite">\n\t\t<td>Burundi<br></td>\n'
+        "\t\t<td>13 Jul\t 2012 P<br></td>\n\t</tr>\n"
+    )
+    bad = mutated_page(tmp_path, "ccw_p5", row, "")
+    before = Path(fresh).read_bytes()
+    code, out, err = run(capsys, "--db", fresh, "import", "untc", str(bad))
+    assert code == 1 and out == ""
+    assert "consistency: ccw: BDI: art. 4(3): consent to 2 companion acts needed" in err
     assert Path(fresh).read_bytes() == before

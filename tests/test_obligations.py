@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from clirun import run
 from normwatch.catalog import obligation_rules
-from normwatch.core.dates import PartialDate, add_years
+from normwatch.core.dates import PartialDate, add_months, add_years
 from normwatch.core.obligation_rules import parse_obligations
 from normwatch.core.obligations import Range, timing, yearly_due_dates
 from normwatch.errors import DataError, RuleError
@@ -30,6 +30,7 @@ from normwatch.service.ical import AllDayEvent, calendar
 from normwatch.service.obligations import (
     calendar_ics,
     check,
+    deadline_summary,
     deadlines,
     group_deadlines,
     obligations_for,
@@ -531,6 +532,51 @@ def test_statuses_are_consistent_on_any_day(db: str, on: dt.date) -> None:
                     assert row["summary"].startswith("no declaration on record")
             if code == "LTU" and on >= dt.date(2025, 3, 6):
                 assert status == "not_applicable"
+
+
+def _due_rows(store: Store, treaty: str, on: dt.date, within: int | None) -> list[dict[str, Any]]:
+    """``deadlines`` worked out the long way: every State's obligations on the day, one State
+    at a time (``obligations_for``), kept when overdue or due (within ``within`` months)."""
+    until = add_months(on, within) if within is not None else None
+    rows = []
+    for code in store.view(treaty).states:
+        for row in obligations_for(store, treaty, code, on):
+            deadline = PartialDate.parse(row["deadline"]) if row["deadline"] else None
+            due = (
+                row["status"] in ("pending", "extended", "unknown")
+                and deadline is not None
+                and deadline.latest() >= on
+                and (until is None or deadline.earliest() <= until)
+            )
+            if row["status"] == "overdue" or due:
+                rows.append(row)
+    return sorted(rows, key=lambda r: (r["deadline"] or "", r["state"], r["obligation"]))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    on=st.dates(min_value=dt.date(1997, 1, 1), max_value=dt.date(2060, 12, 31)),
+    within=st.sampled_from([None, 1, 12, 120]),
+)
+def test_deadlines_from_the_index_are_those_of_every_state_evaluated_on_the_day(
+    db: str, on: dt.date, within: int | None
+) -> None:
+    """The deadlines worked out once per store version (each obligation's status and deadline
+    between the days they may change) are those of the engine run on the day, State by State,
+    also after the index's horizon; the home page's summary is their count and first rows."""
+    store = open_store(db)
+    for treaty in ("ccm", "apmbt", "att", "tpnw"):
+        want = _due_rows(store, treaty, on, within)
+        assert deadlines(store, treaty, on, within_months=within) == want
+        overdue = [r for r in want if r["status"] == "overdue"]
+        assert deadlines(store, treaty, on, overdue_only=True) == [
+            r for r in _due_rows(store, treaty, on, None) if r["status"] == "overdue"
+        ]
+        if within is not None:
+            n_overdue, n_due, first = deadline_summary(store, treaty, on, within, 5)
+            upcoming = [r for r in want if r["status"] != "overdue"]
+            assert (n_overdue, n_due) == (len(overdue), len(upcoming))
+            assert [s.to_dict(name=store.registry().name(s.state)) for s in first] == upcoming[:5]
 
 
 def test_a_store_made_before_the_feature_gets_its_facts_on_first_use(own_db: str) -> None:

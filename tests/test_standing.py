@@ -129,3 +129,36 @@ def test_one_states_timeline_is_the_one_the_whole_view_computes(bundled_db: str,
         mine = alone.timeline(treaty, code)
         assert mine == (whole.view(treaty).timelines.get(code) or Timeline(code, ())), treaty
     assert not alone._views  # it never needed a whole view
+
+
+@pytest.mark.parametrize("on", [dt.date(1980, 1, 1), dt.date(2025, 3, 6), dt.date(2026, 2, 3)])
+def test_the_table_and_csv_rows_are_the_same_without_the_schema(store: Store, on: dt.date) -> None:
+    from normwatch.service.standing import standing, standing_rows, state_standing
+
+    for code in store.registry().codes:
+        raw = standing(store, code, on)
+        validated = state_standing(store, code, on)
+        assert standing_rows(raw) == standing_rows(validated), code
+        assert (raw["state"], raw["name"]) == (validated["state"], validated["name"])
+
+
+@pytest.mark.parametrize("on", [dt.date(1983, 12, 2), dt.date(2024, 9, 6), dt.date(2026, 2, 3)])
+def test_a_states_status_alone_is_the_treaty_views(store: Store, on: dt.date) -> None:
+    from normwatch.service.status import state_status
+
+    for rules in all_treaties().values():
+        view = store.view(rules.id)
+        fresh = Store(store.url)  # no view built: each State's timeline alone
+        for code in store.registry().codes:
+            alone = state_status(fresh, rules, code, on).to_dict(explain=True)
+            assert alone == view.status(code, on).to_dict(explain=True), (rules.id, code)
+
+
+def test_a_states_timeline_after_its_status_alone_is_the_timeline_answer(store: Store) -> None:
+    from normwatch.service import status as service
+
+    fresh = Store(store.url)  # no view built: the status reads the State's timeline alone
+    service.status(fresh, "apmbt", ["UKR"], dt.date(2026, 1, 1))
+    got = service.timeline(fresh, "apmbt", "UKR")
+    assert got == service.timeline(Store(store.url), "apmbt", "UKR")
+    assert any(e.get("action") == "suspension_notified" for e in got["entries"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -70,3 +71,41 @@ def test_a_failed_write_rolls_back_everything(tmp_path: Path) -> None:
 def test_db_option_takes_a_path_or_a_url(tmp_path: Path) -> None:
     assert db_url(str(tmp_path / "a.sqlite")) == f"sqlite:///{tmp_path / 'a.sqlite'}"
     assert db_url("postgresql+psycopg://u@localhost/nw") == "postgresql+psycopg://u@localhost/nw"
+
+
+def test_store_objects_reading_the_same_states_share_one_registry(
+    tmp_path: Path, bundled_db: str
+) -> None:
+    copy = tmp_path / "store.sqlite"
+    shutil.copy(bundled_db, copy)
+    first = open_store(str(copy)).registry()
+    assert open_store(str(copy)).registry() is first
+    con = sqlite3.connect(copy)
+    with con:
+        con.execute("UPDATE states SET name = 'Lietuva' WHERE code = 'LTU'")
+    con.close()
+    changed = open_store(str(copy)).registry()
+    assert changed is not first
+    assert changed.name("LTU") == "Lietuva" and first.name("LTU") == "Lithuania"
+    assert changed.resolve("Lietuva") == "LTU"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM states ORDER BY code",
+        # a name twice: each keeps its first column's value, as sqlite3.Row gives it
+        "SELECT a.id, a.state, s.id, s.url, a.date AS id FROM actions a "
+        "JOIN action_sources x ON x.action_id = a.id JOIN sources s ON s.id = x.source_id "
+        "ORDER BY a.id, s.id",
+        "SELECT code FROM states WHERE 1 = 0",
+    ],
+)
+def test_query_rows_are_the_dicts_of_sqlite_rows(bundled_db: str, sql: str) -> None:
+    con = sqlite3.connect(bundled_db)
+    con.row_factory = sqlite3.Row
+    expected = [dict(r) for r in con.execute(sql)]
+    con.close()
+    got = open_store(bundled_db).query(sql)
+    assert got == expected
+    assert [list(r) for r in got] == [list(r) for r in expected]  # the keys' order too

@@ -111,3 +111,23 @@ def test_undo_of_a_depositary_import_gives_back_the_store(
     code, out, _ = run(capsys, "--db", str(db), "import", "undo")
     assert code == 0 and "undone: untc" in out
     assert dump(db) == before
+
+
+def test_the_digest_of_the_journalled_tables_is_the_one_earlier_releases_wrote(
+    tour: Path,
+) -> None:
+    # an entry journalled by an earlier release keeps its digest: the sha256 of each table's
+    # name and the repr of its rows sorted by their repr
+    import hashlib
+
+    from normwatch.store.journal import _digest, _snapshot, _tables
+
+    store = open_store(str(tour))
+    with store.transaction() as conn:
+        snap = _snapshot(conn, _tables(conn, None))
+    h = hashlib.sha256()
+    for name in sorted(snap):
+        h.update(name.encode())
+        h.update(repr(sorted(snap[name].values(), key=repr)).encode())
+    assert sum(len(rows) for rows in snap.values()) > 1000
+    assert _digest(snap) == h.hexdigest()

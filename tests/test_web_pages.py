@@ -392,7 +392,9 @@ def test_status_colours_have_enough_contrast_and_match_the_charts(client: TestCl
     ("path", "target"),
     [
         ("/treaties", "/"),
-        ("/states", "/"),
+        ("/states", "/matrix"),
+        ("/states/", "/matrix"),
+        ("/states?on=2026-01-01&region=African", "/matrix?on=2026-01-01&region=African"),
         ("/deadlines", "/"),
         ("/downloads", "/data"),
         ("/treaties/", "/"),

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from normwatch.store.db import Store, open_store
-from team_support import PASSWORDS, form_token, log_in, make_team_db, token_for
+from team_support import PASSWORDS, form_token, log_in, token_for
 from test_web_support import MEETING, SCRIPT, web_app
 
 CODING = f"/meetings/{MEETING}/coding"
 DECIDE = f"/api/v1/meetings/{MEETING}/statements/s01/decisions"
-
-
-@pytest.fixture(scope="module")
-def team_master(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return make_team_db(tmp_path_factory.mktemp("team"))
-
-
-@pytest.fixture
-def team_db(team_master: str, tmp_path: Path) -> str:
-    """A fresh copy of the team store for each test (tests write to it)."""
-    path = tmp_path / "team.sqlite"
-    shutil.copyfile(team_master, path)
-    return str(path)
 
 
 @pytest.fixture

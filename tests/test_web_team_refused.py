@@ -6,31 +6,17 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from normwatch.store.db import open_store
-from team_support import log_in, make_team_db, token_for
+from team_support import log_in, token_for
 from test_web_support import MEETING, SCRIPT, web_app
 
 CODING = f"/meetings/{MEETING}/coding"
-
-
-@pytest.fixture(scope="module")
-def team_master(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return make_team_db(tmp_path_factory.mktemp("refused"))
-
-
-@pytest.fixture
-def team_db(team_master: str, tmp_path: Path) -> str:
-    path = tmp_path / "team.sqlite"
-    shutil.copyfile(team_master, path)
-    return str(path)
 
 
 @pytest.fixture

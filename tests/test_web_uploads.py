@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,24 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from normwatch.store.db import open_store
-from team_support import form_token, log_in, make_team_db
+from team_support import form_token, log_in
 from test_import_files import docx_file, text_pdf
 from test_web_support import MEETING, SCRIPT, web_app
 
 FORM = f"/meetings/{MEETING}/import"
 INVENTED = "INVENTED STATEMENT, written for normwatch's tests; not said by anyone."
-
-
-@pytest.fixture(scope="module")
-def team_master(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return make_team_db(tmp_path_factory.mktemp("uploads"))
-
-
-@pytest.fixture
-def team_db(team_master: str, tmp_path: Path) -> str:
-    path = tmp_path / "team.sqlite"
-    shutil.copyfile(team_master, path)
-    return str(path)
 
 
 @pytest.fixture

@@ -14,12 +14,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from normwatch.core.obligation_rules import ObligationRule, parse_obligations
 from normwatch.core.treaty import TreatyRules, parse_rules
 from normwatch.errors import DataError, NotFoundError, RuleError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
+
+    from normwatch.core.obligation_rules import ObligationRule
 
 
 #: the bundled data beside this module (an ordinary install); importlib.resources otherwise
@@ -157,12 +158,16 @@ def get_treaty(treaty_id: str) -> TreatyRules:
 
 @cache
 def _cached(treaty: str, path: str) -> tuple[ObligationRule, ...]:
+    from normwatch.core.obligation_rules import parse_obligations
+
     rules = get_treaty(treaty)
     return parse_obligations(rules.id, rules.raw, rules.path)
 
 
 def obligation_rules(treaty: str | TreatyRules) -> tuple[ObligationRule, ...]:
     """The obligations of a treaty (by id or rules), in rule-file order."""
+    from normwatch.core.obligation_rules import parse_obligations  # not for a status question
+
     rules = treaty if isinstance(treaty, TreatyRules) else get_treaty(treaty)
     if isinstance(treaty, TreatyRules):
         return parse_obligations(rules.id, rules.raw, rules.path)

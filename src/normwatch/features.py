@@ -24,7 +24,9 @@ BUNDLED_LOADERS: tuple[str, ...] = (
     "normwatch.sources.meetings.bundled:load_meetings",
 )
 
-#: checks called as ``f(store) -> list[Problem]`` by ``normwatch check``
+#: checks called as ``f(store, treaties) -> list[Problem]`` by ``normwatch check``: with
+#: ``treaties`` a set of treaty ids, only the problems of the records of those treaties (an
+#: import's scope); None for every problem
 CHECKS: tuple[str, ...] = (
     "normwatch.service.obligations:check",
     "normwatch.service.checks:check_meetings",

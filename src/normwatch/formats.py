@@ -47,6 +47,13 @@ def _json_default(value: Any) -> Any:
     return plain
 
 
+def dumps_compact(value: Any) -> str:
+    """``value`` as compact JSON (the API's answers): the same text as ``json.dumps`` of
+    :func:`jsonable` of it, written by the C encoder, which hands only what it cannot write
+    itself (dates, sets, objects with ``to_dict``) to :func:`jsonable`."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
 def dumps_items(values: Iterable[Any]) -> str:
     """A JSON list with one compact item per line: the same content as :func:`dumps`, written
     by the C encoder (indenting makes ``json`` fall back to its slow pure-Python encoder)."""
@@ -124,7 +131,8 @@ def emit_table(
     from rich.markup import escape
     from rich.table import Table
 
-    # data is never markup: a name or message holding "[/x]" is shown as it is
+    # data is never markup: a name or message holding "[/x]" or ":flag_for_x:" is shown as it
+    # is (so no emoji table is loaded either)
     table = Table(title=escape(title) if title else None, header_style="bold")
     for c in cols:
         table.add_column(escape(c), overflow="fold")
@@ -132,7 +140,7 @@ def emit_table(
         table.add_row(*[escape(_cell(row.get(c))) for c in cols])
     if not table.row_count:  # an empty result says so, rather than a bare header
         table.caption = "nothing matches"
-    Console(file=out or sys.stdout, width=terminal_width(out) or 200).print(table)
+    Console(file=out or sys.stdout, width=terminal_width(out) or 200, emoji=False).print(table)
 
 
 def terminal_width(out: TextIO | None = None) -> int | None:

@@ -36,12 +36,14 @@ def state_cmd(ctx: click.Context, state: str, on: dt.date, fmt: str) -> None:
     the treaty defines none. JSON carries every explanation and obligation in full.
     """
     from normwatch.formats import dumps, emit
-    from normwatch.service.standing import STANDING_FIELDS, standing_rows, state_standing
+    from normwatch.service.standing import STANDING_FIELDS, standing, standing_rows
 
-    result = state_standing(get_store(ctx), state, on)
     if fmt == "json":
-        click.echo(dumps(result))
+        from normwatch.service.standing import state_standing
+
+        click.echo(dumps(state_standing(get_store(ctx), state, on)))
         return
+    result = standing(get_store(ctx), state, on)  # the table and CSV need not the schema
     rows = standing_rows(result)
     if fmt == "csv":
         emit(rows, fmt, columns=list(STANDING_FIELDS))

@@ -90,16 +90,14 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from normwatch.core import schemas
-from normwatch.core.schemas._base import kind_of
-from normwatch.core.schemas.codebook import CodebookFile, code_labels
+from normwatch.core.kinds import kind_of
 from normwatch.errors import DataError, NotFoundError
 
 CODEBOOK_DIR = Path(__file__).resolve().parent.parent / "data" / "codebooks"
@@ -227,15 +225,7 @@ class Codebook:
 
     def closure(self, labels: Iterable[str]) -> set[str]:
         """``labels`` with every code they imply, transitively."""
-        out: set[str] = set()
-        todo = list(labels)
-        while todo:
-            label = todo.pop()
-            if label in out:
-                continue
-            out.add(label)
-            todo.extend(self.code(label).implies)
-        return out
+        return _closure(labels, lambda label: self.code(label).implies)
 
     @property
     def automatic(self) -> bool:
@@ -253,6 +243,49 @@ class Codebook:
             "codes": [c.id for c in self.codes],
             "source": str(self.source) if self.source else None,
         }
+
+
+def _closure(labels: Iterable[str], implies: Callable[[str], Iterable[str]]) -> set[str]:
+    out: set[str] = set()
+    todo = list(labels)
+    while todo:
+        label = todo.pop()
+        if label in out:
+            continue
+        out.add(label)
+        todo.extend(implies(label))
+    return out
+
+
+@dataclass(frozen=True)
+class CodebookOutline:
+    """What a tally of coded reactions needs of a codebook: its id, title, target treaty and
+    codes (in order, with the codes each implies), read without compiling its patterns and
+    lexicon (:func:`codebook_outline`). For a valid file, the same values as the
+    :class:`Codebook` that :func:`load_codebook` gives."""
+
+    id: str
+    title: str
+    treaty: str | None
+    implies: Mapping[str, tuple[str, ...]]
+
+    @property
+    def code_ids(self) -> list[str]:
+        return list(self.implies)
+
+    def closure(self, labels: Iterable[str]) -> set[str]:
+        """``labels`` with every code they imply, transitively."""
+
+        def implied(label: str) -> tuple[str, ...]:
+            if label not in self.implies:
+                raise NotFoundError(f"codebook {self.id!r} has no code {label!r}")
+            return self.implies[label]
+
+        return _closure(labels, implied)
+
+    @classmethod
+    def of(cls, book: Codebook) -> CodebookOutline:
+        return cls(book.id, book.title, book.treaty, {c.id: c.implies for c in book.codes})
 
 
 # --------------------------------------------------------------------------- loading
@@ -319,11 +352,10 @@ def codebook_target(book_id: str) -> tuple[str | None, tuple[str, ...]]:
     the codebook: cheap enough to link every act to the codebooks about it (cached per version
     of the files). A file that cannot be read this way gives ``(None, ())``;
     :func:`load_codebook` reports why."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one if built
 
     def read(path: Path, stamps: list[_Stamp]) -> Any:
         stamps.append(_stamp(path))
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         if isinstance(data, dict) and isinstance(data.get("extends"), str):
             parent = read(_locate(data["extends"].strip(), path.parent), stamps)
             return {**(parent if isinstance(parent, dict) else {}), **data}
@@ -352,6 +384,57 @@ def codebook_target(book_id: str) -> tuple[str | None, tuple[str, ...]]:
 _TARGETS: dict[str, tuple[tuple[_Stamp, ...], tuple[str | None, tuple[str, ...]]]] = {}
 
 
+def codebook_outline(book_id: str) -> CodebookOutline:
+    """The :class:`CodebookOutline` of a codebook by id, from its file and what it
+    ``extends``, merged as :func:`load_codebook` merges them, without compiling the patterns
+    (cached per version of the files). A file whose id, title, treaty or codes are not of the
+    shape :func:`load_codebook` takes is loaded by it, which names the problem; a pattern
+    that does not compile is not seen here (``normwatch check`` and the coder report it)."""
+    path = _locate(book_id)
+    key = str(path.resolve())
+    cached = _OUTLINES.get(key)
+    if cached is not None and all(_stamp(Path(f)) == (f, m, n) for f, m, n in cached[0]):
+        return cached[1]
+    stamps: list[_Stamp] = []
+    outline = _outline(_inherit(_read(path, stamps), path, stamps))
+    if outline is None:
+        outline = CodebookOutline.of(load_codebook(book_id))
+    _OUTLINES[key] = (tuple(stamps), outline)
+    return outline
+
+
+_OUTLINES: dict[str, tuple[tuple[_Stamp, ...], CodebookOutline]] = {}
+
+
+def _outline(data: Any) -> CodebookOutline | None:
+    """The outline in merged codebook data, or None where its shape is not plainly valid."""
+    if not isinstance(data, dict):
+        return None
+    book_id, title, treaty, codes = (data.get(k) for k in ("id", "title", "treaty", "codes"))
+    if not isinstance(book_id, str) or not _ID_RE.match(book_id.strip()):
+        return None
+    if not isinstance(title, str) or not title.strip():
+        return None
+    if treaty is not None and (not isinstance(treaty, str) or not _ID_RE.match(treaty)):
+        return None
+    if not isinstance(codes, list) or not codes:
+        return None
+    implies: dict[str, tuple[str, ...]] = {}
+    for code in codes:
+        code_id = code.get("id") if isinstance(code, dict) else None
+        if not isinstance(code_id, str) or not _ID_RE.match(code_id.strip()):
+            return None
+        implied = code.get("implies") or []
+        if not isinstance(implied, list) or not all(isinstance(i, str) for i in implied):
+            return None
+        if code_id.strip() in implies:
+            return None
+        implies[code_id.strip()] = tuple(i.strip() for i in implied)
+    if any(i not in implies or i == c for c, imp in implies.items() for i in imp):
+        return None
+    return CodebookOutline(book_id.strip(), title.strip(), treaty, implies)
+
+
 def parse_codebook(raw: str, *, source: Path | str | None = None) -> Codebook:
     """Parse and validate codebook YAML text (``source`` names it in messages, and a relative
     ``extends`` path is read from its folder)."""
@@ -366,6 +449,9 @@ def _validate(data: Any, name: str) -> Codebook:
     """The codebook in ``data``: its shape checked by the schema model (every problem listed
     at once), then what the model cannot check (patterns, macros, ids named across keys)."""
     if isinstance(data, dict):
+        from normwatch.core import schemas  # pydantic: not needed for an outline
+        from normwatch.core.schemas.codebook import CodebookFile, code_labels
+
         _model, found = schemas.problems(
             CodebookFile, data, name, labels=code_labels(data), skip=("extends",)
         )
@@ -419,10 +505,13 @@ def _read(path: Path, stamps: list[_Stamp]) -> Any:
     return _yaml(raw, str(path))
 
 
+#: a safe YAML loader, the C one where PyYAML was built with it
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yaml(raw: str, name: str) -> Any:
     try:
-        # the C loader where built: the bundled codebook (140 kB) loads in a tenth of the time
-        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(raw, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name

@@ -785,32 +785,34 @@ def _yearly(
             f"ended in {max(ended)} {declarations[0].cite()}: the last report covers {last_covered}"
         )
     dues = yearly_due_dates(rule, anchor, after, last_covered, ctx.span.end, on)
-    submissions = [f for f in mine if f.report_year is not None]
+    submissions: dict[int, list[ObligationFact]] = {}  # by the year each report covers
+    for f in mine:
+        if f.report_year is not None:
+            submissions.setdefault(f.report_year, []).append(f)
     reports: list[ReportDue] = []
     for covers, due in dues:
         if due >= on:
             reports.append(ReportDue(covers, due, "upcoming"))
             continue
-        sub = next(
-            (
-                f
-                for f in submissions
-                if f.report_year == covers
-                and f.completed_on is not None
-                and f.completed_on.latest() <= on
-            ),
-            None,
-        )
-        gone = next(
-            (
-                f
-                for f in submissions
-                if f.report_year == covers
-                and f.outstanding_on is not None
-                and f.outstanding_on.earliest() > due
-            ),
-            None,
-        )
+        on_year = submissions.get(covers, ())
+        sub = gone = None
+        if on_year:
+            sub = next(
+                (
+                    f
+                    for f in on_year
+                    if f.completed_on is not None and f.completed_on.latest() <= on
+                ),
+                None,
+            )
+            gone = next(
+                (
+                    f
+                    for f in on_year
+                    if f.outstanding_on is not None and f.outstanding_on.earliest() > due
+                ),
+                None,
+            )
         if sub is not None and sub.completed_on is not None:
             ok, _ = timing(Range.of(sub.completed_on), PartialDate.of(due))
             verdict = {True: "on_time", False: "late", None: "submitted"}[ok]
@@ -886,18 +888,68 @@ def evaluate_all(
     """
     aggregates = [f for f in facts if f.state == "*"]
     mine = [f for f in facts if f.state == state]
-    out: list[ObligationState] = []
+    return [
+        evaluate(r, state, timeline, mine, on, aggregates=aggregates, rules=rules, hostilities=end)
+        for r, end in instances(rules, mine)
+    ]
+
+
+def instances(
+    rules: Sequence[ObligationRule], mine: Sequence[ObligationFact]
+) -> list[tuple[ObligationRule, PartialDate | None]]:
+    """What :func:`evaluate_all` evaluates for a State with the facts ``mine``, in its order:
+    each rule, and a rule with a deadline after hostilities once per end of hostilities on
+    record (its entry-into-force deadline only when a fact is about it)."""
+    out: list[tuple[ObligationRule, PartialDate | None]] = []
     for r in rules:
         own = [f for f in mine if f.obligation in (r.id, r.fact)]
         ends = sorted({f.hostilities_ended for f in own if f.hostilities_ended is not None})
         if r.after_hostilities is None:
             ends = []
         if not ends or any(f.hostilities_ended is None for f in own):
-            out.append(evaluate(r, state, timeline, mine, on, aggregates=aggregates, rules=rules))
-        out += [
-            evaluate(
-                r, state, timeline, mine, on, aggregates=aggregates, rules=rules, hostilities=end
-            )
-            for end in ends
-        ]
+            out.append((r, None))
+        out += [(r, end) for end in ends]
     return out
+
+
+def change_days(
+    rule: ObligationRule,
+    span: InForce,
+    facts: Iterable[ObligationFact],
+    rules: Sequence[ObligationRule],
+    hostilities: PartialDate | None,
+    horizon: dt.date,
+) -> list[dt.date]:
+    """The days after ``span.start``, before its end and before ``horizon``, on which the status
+    or the deadline that :func:`evaluate` gives ``rule`` may change, in order: between two of
+    them (and from the span's start to the first) both stay the same.
+
+    They are the days on which a comparison of the day asked in :func:`evaluate` may turn:
+    an extension's decision taking effect (``decided_on``, else the day after the deadline it
+    extends), a completion known by then (the latest day of ``completed_on`` or
+    ``completed_by``, also of a fact about all States), a deadline - the rule's, one set by a
+    meeting, an extended one, a yearly due date - passing (the day after its earliest and
+    its latest day). ``facts`` are the State's and those about all States."""
+    days: set[dt.date] = set()
+
+    def passed(p: PartialDate | None) -> None:
+        if p is not None:
+            days.update((p.earliest() + ONE_DAY, p.latest() + ONE_DAY))
+
+    for f in facts:
+        passed(f.original_deadline)
+        passed(f.extended_deadline)
+        if f.decided_on is not None:
+            days.add(f.decided_on.earliest())
+        for done in (f.completed_on, f.completed_by):
+            if done is not None:
+                days.add(done.latest())
+    if rule.recurring:
+        target = next((r for r in rules if r.id == rule.after), None) if rule.after else None
+        after = target.deadline(span.start) if target is not None else None
+        for _, due in yearly_due_dates(rule, span.start, after, None, span.end, horizon):
+            days.add(due + ONE_DAY)
+    elif rule.set_by is None:
+        passed(rule.first_deadline(span.start, hostilities)[0])
+    end = horizon if span.end is None else min(span.end, horizon)
+    return sorted(d for d in days if span.start < d < end)

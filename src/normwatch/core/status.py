@@ -649,6 +649,10 @@ class TreatyView:
     _spans: dict[int, dict[str, Period]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: the counts of :meth:`counts` on the days of one interval, by interval
+    _counts: dict[int, dict[str, int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def bounds(self) -> list[dt.date]:
@@ -716,13 +720,19 @@ class TreatyView:
         return [r for r in rows if wanted is None or r.status in wanted]
 
     def counts(self, on: dt.date) -> dict[str, int]:
-        periods = self.periods_on(on)
-        by_status: dict[Status, int] = {}
-        for state in self.states:
-            p = periods.get(state)
-            status = p.status if p is not None else Status.NON_SIGNATORY
-            by_status[status] = by_status.get(status, 0) + 1
-        return _counts_from(by_status)
+        """How many States have each status on ``on`` (worked out once per interval between
+        :attr:`bounds`; each call gets its own dict)."""
+        span = self.span(on)
+        found = self._counts.get(span)
+        if found is None:
+            periods = self.periods_on(on)
+            by_status: dict[Status, int] = {}
+            for state in self.states:
+                p = periods.get(state)
+                status = p.status if p is not None else Status.NON_SIGNATORY
+                by_status[status] = by_status.get(status, 0) + 1
+            found = self._counts[span] = _counts_from(by_status)
+        return dict(found)
 
     def changes(self, since: dt.date, until: dt.date) -> list[Change]:
         """Status changes that start on a day in [since, until], in date order."""

@@ -4,6 +4,7 @@ capacities that agree with the treaty's status of each State on the meeting's fi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from normwatch.errors import NormwatchError
@@ -14,17 +15,32 @@ if TYPE_CHECKING:
     from normwatch.store.db import Store
 
 
-def check_meetings(store: Store) -> list[Problem]:
+def _meeting_scope(column: str, treaties: Collection[str] | None) -> tuple[str, dict[str, str]]:
+    """The SQL condition for rows of the meetings of ``treaties`` (``column``: their
+    meeting id)."""
+    from normwatch.service.status import scope_sql
+
+    if treaties is None:
+        return "", {}
+    scope, params = scope_sql("treaty", treaties)
+    return f" AND {column} IN (SELECT id FROM meetings WHERE 1 = 1{scope})", params
+
+
+def check_meetings(store: Store, treaties: Collection[str] | None = None) -> list[Problem]:
     from normwatch.service.status import Problem
 
     problems: list[Problem] = []
+    scope, params = _meeting_scope("m.id", treaties)
     for r in store.query(
         "SELECT m.id FROM meetings m WHERE NOT EXISTS "
-        "(SELECT 1 FROM meeting_sources x WHERE x.meeting_id = m.id)"
+        f"(SELECT 1 FROM meeting_sources x WHERE x.meeting_id = m.id){scope}",
+        params,
     ):
         problems.append(Problem("meetings_sourced", f"meeting {r['id']}: no source"))
+    scope, params = _meeting_scope("meeting_id", treaties)
     for r in store.query(
-        "SELECT meeting_id, participant FROM participations WHERE source_id IS NULL"
+        f"SELECT meeting_id, participant FROM participations WHERE source_id IS NULL{scope}",
+        params,
     ):
         problems.append(
             Problem(
@@ -32,18 +48,25 @@ def check_meetings(store: Store) -> list[Problem]:
                 f"meeting {r['meeting_id']}: participant {r['participant']}: no source",
             )
         )
-    for r in store.query("SELECT id FROM statements WHERE source_id IS NULL AND text IS NULL"):
+    for r in store.query(
+        f"SELECT id FROM statements WHERE source_id IS NULL AND text IS NULL{scope}", params
+    ):
         problems.append(
             Problem("meetings_sourced", f"statement {r['id']}: neither a source nor a text")
         )
-    for r in store.query("SELECT id, text, text_sha256 FROM statements WHERE text IS NOT NULL"):
+    for r in store.query(
+        f"SELECT id, text, text_sha256 FROM statements WHERE text IS NOT NULL{scope}", params
+    ):
         if texts.sha256(r["text"]) != r["text_sha256"]:
             problems.append(
                 Problem("statement_text", f"statement {r['id']}: text does not match its checksum")
             )
+    scope, params = _meeting_scope("s.meeting_id", treaties)
     rows = store.query(
         "SELECT c.statement_id, c.codebook, c.code, c.coder, c.evidence_start, c.evidence_end, "
-        "c.evidence_quote, s.text FROM codings c JOIN statements s ON s.id = c.statement_id"
+        "c.evidence_quote, s.text FROM codings c JOIN statements s ON s.id = c.statement_id "
+        f"WHERE 1 = 1{scope}",
+        params,
     )
     known: dict[str, list[str] | None] = {}
     for r in rows:
@@ -70,7 +93,7 @@ def check_meetings(store: Store) -> list[Problem]:
                         f"{label}: the evidence span does not hold the quoted words",
                     )
                 )
-    return problems + _capacities(store)
+    return problems + _capacities(store, treaties)
 
 
 #: the treaty statuses (on the meeting's first day) that each capacity contradicts; a State
@@ -82,15 +105,17 @@ _CONTRADICTS = {
 }
 
 
-def _capacities(store: Store) -> list[Problem]:
+def _capacities(store: Store, treaties: Collection[str] | None) -> list[Problem]:
     """A State listed in a capacity its treaty status on the day rules out."""
-    from normwatch.service.status import Problem
+    from normwatch.service.status import Problem, scope_sql
 
     problems: list[Problem] = []
+    scope, params = scope_sql("m.treaty", treaties)
     rows = store.query(
         "SELECT p.meeting_id, p.participant, p.capacity, m.treaty, m.start_date "
         "FROM participations p JOIN meetings m ON m.id = p.meeting_id "
-        "WHERE p.kind = 'state' ORDER BY p.meeting_id, p.participant"
+        f"WHERE p.kind = 'state'{scope} ORDER BY p.meeting_id, p.participant",
+        params,
     )
     for r in rows:
         view = store.view(r["treaty"])
@@ -108,20 +133,23 @@ def _capacities(store: Store) -> list[Problem]:
     return problems
 
 
-def check_confidence(store: Store) -> list[Problem]:
+def check_confidence(store: Store, treaties: Collection[str] | None = None) -> list[Problem]:
     """``confidence`` as the data README defines it: a fact rated ``high`` cites the UN
     depositary, a treaty body or a government (:mod:`normwatch.core.source_kinds`)."""
     from normwatch.core.source_kinds import can_be_high
-    from normwatch.service.status import Problem
+    from normwatch.service.status import Problem, scope_sql
 
     problems: list[Problem] = []
     urls: dict[str, list[str]] = {}
     high: set[str] = set()
     from_depositary: set[str] = set()
+    scope, params = scope_sql("a.treaty", treaties)
     for r in store.query(
         "SELECT a.treaty, a.state, a.kind, a.date, a.id, x.confidence, s.url, "
         "s.kind AS source_kind FROM actions a "
         "JOIN action_sources x ON x.action_id = a.id JOIN sources s ON s.id = x.source_id"
+        f" WHERE 1 = 1{scope}",
+        params,
     ):
         label = f"{r['treaty']}: {r['state']} {r['kind']} {r['date']}"
         urls.setdefault(label, []).append(r["url"])
@@ -139,10 +167,12 @@ def check_confidence(store: Store) -> list[Problem]:
             "e.treaty || ': ' || e.state || ' ' || e.obligation || ' ' || COALESCE(e.origin, '')",
         ),
     ):
+        scope, params = scope_sql("e.treaty", treaties)
         try:
             rows = store.query(
                 f"SELECT {what} AS label, s.url FROM {table} e JOIN sources s "
-                "ON s.id = e.source_id WHERE e.confidence = 'high'"
+                f"ON s.id = e.source_id WHERE e.confidence = 'high'{scope}",
+                params,
             )
         except NormwatchError:  # a store made before that table existed
             continue
@@ -162,32 +192,43 @@ _EXAMPLE_TLDS = (".example", ".test", ".invalid")
 def _is_example_url(url: str) -> bool:
     from urllib.parse import urlsplit
 
+    lowered = url.lower()
+    if "example" not in lowered and ".test" not in lowered and ".invalid" not in lowered:
+        return False  # no reserved name anywhere in it, so none in its host
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in _EXAMPLE_HOSTS) or host.endswith(
         _EXAMPLE_TLDS
     )
 
 
-def check_fiction(store: Store) -> list[Problem]:
+def check_fiction(store: Store, treaties: Collection[str] | None = None) -> list[Problem]:
     """In a store of real data, records citing a reserved example domain: fiction that came in
     before fictional records were refused (an older README tour, say)."""
-    from normwatch.service.status import Problem
+    from normwatch.service.status import Problem, scope_sql
 
     if store.is_example():
         return []
     cited: dict[str, list[str]] = {}
-    for table, label in (
-        ("meeting_sources", "meeting_id"),
-        ("obligation_facts", "treaty || ' ' || e.state || ' ' || e.obligation"),
-        ("events", "treaty || ' ' || e.state || ' ' || e.kind"),
-        ("action_sources", "action_id"),
+    # each table with the SQL condition on its records' treaty, for a scoped check
+    by_treaty, params = scope_sql("e.treaty", treaties)
+    by_meeting = _meeting_scope("e.meeting_id", treaties)[0]
+    of_actions = scope_sql("treaty", treaties)[0]
+    by_action = (
+        of_actions and f" AND e.action_id IN (SELECT id FROM actions WHERE 1 = 1{of_actions})"
+    )
+    for table, label, scope in (
+        ("meeting_sources", "meeting_id", by_meeting),
+        ("obligation_facts", "treaty || ' ' || e.state || ' ' || e.obligation", by_treaty),
+        ("events", "treaty || ' ' || e.state || ' ' || e.kind", by_treaty),
+        ("action_sources", "action_id", by_action),
     ):
         column = label if "||" in label else f"e.{label}"
         column = column if column.startswith("e.") else f"e.{column}"
         try:
             rows = store.query(
                 f"SELECT {column} AS what, s.url FROM {table} e "
-                "JOIN sources s ON s.id = e.source_id"
+                f"JOIN sources s ON s.id = e.source_id WHERE 1 = 1{scope}",
+                params,
             )
         except NormwatchError:  # a table a store made before that feature does not have
             continue

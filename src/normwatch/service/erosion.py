@@ -33,7 +33,7 @@ from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 if TYPE_CHECKING:
-    from normwatch.coding.codebook import Codebook
+    from normwatch.coding.codebook import CodebookOutline
 
 #: the first day the timeline looks at by default (ENMOD, the oldest treaty, opened in 1977)
 DEFAULT_SINCE = dt.date(1976, 1, 1)
@@ -339,7 +339,7 @@ def _coded_meetings(
     """The meetings of the treaty ending on or after ``day`` with statements coded with
     codebook ``book_id``, each with who reacted and who stayed silent (the acting State left
     out)."""
-    from normwatch.coding.codebook import load_codebook
+    from normwatch.coding.codebook import codebook_outline
     from normwatch.service.meetings import show_meeting
     from normwatch.service.reactions import reactions
 
@@ -352,17 +352,17 @@ def _coded_meetings(
     )
     if not meetings:
         return []
-    book = load_codebook(book_id)
+    book = codebook_outline(book_id)  # its codes and title; the patterns are not needed
     out = []
     for m in meetings:
-        result = reactions(store, m["id"], book_id, denominator="parties")
-        shown = show_meeting(store, m["id"])
+        result = reactions(store, m["id"], book_id, denominator="parties", outline=True)
+        shown = show_meeting(store, m["id"], with_claims=False)  # its claims are not shown
         out.append(_meeting_reactions(store, book, result, shown, state))
     return out
 
 
 def _meeting_reactions(
-    store: Store, book: Codebook, result: dict[str, Any], shown: dict[str, Any], actor: str
+    store: Store, book: CodebookOutline, result: dict[str, Any], shown: dict[str, Any], actor: str
 ) -> dict[str, Any]:
     reg = store.registry()
     m = shown["meeting"]

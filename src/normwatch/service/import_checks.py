@@ -2,16 +2,19 @@
 
 An importer writes inside its transaction, then :class:`ImportCheck` runs every check through
 that transaction's connection (so it sees the uncommitted result) and compares with the checks
-run at the transaction's start. A check that newly fails refuses the import: the transaction
-rolls back and the store is unchanged. A check that already failed before does not block an
-unrelated import. The comparisons with pinned reference counts (``reference_counts``: the
-depositary's figures on given dates) only warn, since a newer status file may rightly differ
-from the figures of the bundled data's date.
+run at the transaction's start. An import of one treaty's records (a status file, an
+obligations table) is checked for the treaties those records can change
+(:func:`~normwatch.service.status.affected_by`): the checks of other treaties cannot newly fail
+through it. A check that newly fails refuses the import: the transaction rolls back and the
+store is unchanged. A check that already failed before does not block an unrelated import. The
+comparisons with pinned reference counts (``reference_counts``: the depositary's figures on
+given dates) only warn, since a newer status file may rightly differ from the figures of the
+bundled data's date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -36,9 +39,17 @@ class ImportRefused(DataError):
 class ImportCheck:
     """``with ImportCheck(store)(conn): write…`` — refuse writes that make a check fail."""
 
-    def __init__(self, store: Store, label: str, before: set[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        label: str,
+        before: set[Problem] | None = None,
+        treaties: Collection[str] | None = None,
+    ) -> None:
         self.store = store
         self.label = label
+        #: the treaties whose problems are compared (None: every check of the store)
+        self.treaties = None if treaties is None else frozenset(treaties)
         #: the problems before the import, when known (the result of the previous file of a
         #: series imported one after the other); else found at the transaction's start
         self.before = before
@@ -50,7 +61,7 @@ class ImportCheck:
     def _problems(self, conn: Connection) -> list[Problem]:
         from normwatch.service.status import check
 
-        return check(self.store.bound(conn))
+        return check(self.store.bound(conn), self.treaties)
 
     @contextmanager
     def __call__(self, conn: Connection) -> Iterator[None]:

@@ -187,14 +187,17 @@ def import_untc(
 ) -> list[ImportReport]:
     """``normwatch import untc``: every file read and checked before anything is written; each
     file's result must pass ``normwatch check`` (:mod:`normwatch.service.import_checks`)."""
+    from normwatch.service.status import affected_by
     from normwatch.sources.untc.importer import import_untc_files
 
     checks: list[ImportCheck] = []
 
-    def verify(conn: Connection) -> AbstractContextManager[object]:
-        # a file's result is the next file's starting point: checked once, not twice
-        before = checks[-1].after if checks else None
-        checks.append(ImportCheck(store, "import untc", before))
+    def verify(conn: Connection, treaty: str) -> AbstractContextManager[object]:
+        # checked for the treaties the file's acts can change; a result is the next file's
+        # starting point, so a file of the same treaty is not checked twice
+        scope = affected_by(store, treaty)
+        same = checks and checks[-1].treaties == scope
+        checks.append(ImportCheck(store, "import untc", checks[-1].after if same else None, scope))
         return checks[-1](conn)
 
     reports = import_untc_files(
@@ -255,7 +258,7 @@ def import_obligations(store: Store, treaty: str, file: str | Path) -> ImportRep
     from normwatch.sources.obligations import import_facts
 
     rules = get_treaty(treaty)
-    check = ImportCheck(store, str(file))
+    check = ImportCheck(store, str(file), treaties={rules.id})
     facts = import_facts(store, rules.id, file, verify=check)
     changes = [
         Change(

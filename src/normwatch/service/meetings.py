@@ -84,8 +84,12 @@ def statements(store: Store, meeting: str, *, with_text: bool = False) -> list[d
     return out
 
 
-def show_meeting(store: Store, meeting: str, *, with_text: bool = False) -> dict[str, Any]:
-    """Everything recorded about one meeting, with reported claims beside computed figures."""
+def show_meeting(
+    store: Store, meeting: str, *, with_text: bool = False, with_claims: bool = True
+) -> dict[str, Any]:
+    """Everything recorded about one meeting, with reported claims beside computed figures
+    (``claims`` empty without ``with_claims``: a caller that shows no claims need not compute
+    them)."""
     m = get_meeting(store, meeting)
     mid = m["id"]
     sources = store.query(
@@ -112,7 +116,7 @@ def show_meeting(store: Store, meeting: str, *, with_text: bool = False) -> dict
         "statements": statements(store, mid, with_text=with_text),
         "decisions": [_note(n) for n in notes if n["kind"] == "decision"],
         "gaps": [_note(n) for n in notes if n["kind"] == "gap"],
-        "claims": claims(store, mid),
+        "claims": claims(store, mid) if with_claims else [],
     }
 
 

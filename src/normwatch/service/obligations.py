@@ -8,21 +8,26 @@ Each takes a :class:`~normwatch.store.db.Store` and plain arguments and returns 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from normwatch.catalog import get_treaty, obligation_rules
-from normwatch.core.dates import PartialDate, add_months, add_years
+from normwatch.core.dates import MAX_DATE, PartialDate, add_months, add_years
 from normwatch.core.obligation_rules import ObligationRule, known_fact_names
 from normwatch.core.obligations import (
     ALL_STATES,
+    InForce,
     ObligationFact,
     ObligationState,
     ObStatus,
+    change_days,
+    evaluate,
     evaluate_all,
     in_force_spans,
+    instances,
     standing,
 )
 from normwatch.core.registry import fold
@@ -65,6 +70,99 @@ class _Treaty:
             facts = [f for f in self.facts if f.state in (state, ALL_STATES)]
         return evaluate_all(self.obligations, state, self.view.timelines.get(state), facts, on)
 
+    def evaluate_one(self, item: _Item, on: dt.date) -> ObligationState:
+        """What :meth:`evaluate` gives for ``item`` on ``on`` (a day on which it applies)."""
+        facts = self._facts_by_state[item.state]
+        return evaluate(
+            item.rule,
+            item.state,
+            self.view.timelines.get(item.state),
+            [f for f in facts if f.state == item.state],
+            on,
+            aggregates=[f for f in facts if f.state == ALL_STATES],
+            rules=self.obligations,
+            hostilities=item.hostilities,
+        )
+
+    @cached_property
+    def horizon(self) -> dt.date:
+        """The first day the index of :meth:`items_on` does not cover: 1 January
+        ``HORIZON_YEARS`` after the year of the latest day on which a State's status under the
+        treaty changes (later days are evaluated in full)."""
+        days = [
+            d
+            for t in self.view.timelines.values()
+            for p in t.periods
+            for d in (p.start, p.end)
+            if d is not None
+        ]
+        latest = max(days, default=self.rules.opened_for_signature)
+        return min(dt.date(latest.year + HORIZON_YEARS, 1, 1), MAX_DATE)
+
+    def indexed(self) -> int:
+        """How many obligations (of a State, in one in-force stretch) the index holds: worked
+        out on first use, then kept with the treaty."""
+        return sum(len(items) for stretches in self._index.values() for _, items in stretches)
+
+    @cached_property
+    def _index(self) -> dict[str, list[tuple[InForce, list[_Item]]]]:
+        """Each State's in-force stretches, each with its obligations (in the order of
+        :func:`evaluate_all`) and their status and deadline from each day on which they may
+        change (``change_days``) up to :attr:`horizon`: worked out once per store version."""
+        out: dict[str, list[tuple[InForce, list[_Item]]]] = {}
+        for code in self.view.states:
+            timeline = self.view.timelines.get(code)
+            facts = self._facts_by_state[code]
+            mine = [f for f in facts if f.state == code]
+            stretches = []
+            for span in in_force_spans(timeline):
+                if span.end is not None and span.end <= span.start:
+                    continue
+                items = []
+                for rule, ended in instances(self.obligations, mine):
+                    item = _Item(code, rule, ended, [], [])
+                    for day in [span.start, *change_days(rule, span, facts, self.obligations,
+                                                         ended, self.horizon)]:  # fmt: skip
+                        if day >= self.horizon:
+                            break
+                        s = self.evaluate_one(item, day)
+                        if not item.values or item.values[-1] != (s.status, s.deadline):
+                            item.days.append(day)
+                            item.values.append((s.status, s.deadline))
+                    items.append(item)
+                stretches.append((span, items))
+            out[code] = stretches
+        return out
+
+    def items_on(self, on: dt.date) -> Iterator[tuple[_Item, ObStatus, PartialDate | None]]:
+        """Every obligation of every State for which the treaty is in force on ``on``, with its
+        status and deadline on that day, in the order of :func:`deadline_states` before its
+        sort: from the index (below :attr:`horizon`), else evaluated."""
+        for code in self.view.states:
+            span_items = next((items for span, items in self._index[code] if span.covers(on)), None)
+            for item in span_items or ():
+                if on >= self.horizon or not item.days:
+                    s = self.evaluate_one(item, on)
+                    yield item, s.status, s.deadline
+                else:
+                    yield item, *item.values[bisect_right(item.days, on) - 1]
+
+
+#: how many years after the latest change of status the index of obligations reaches
+HORIZON_YEARS = 10
+
+
+@dataclass
+class _Item:
+    """One obligation of one State (the one after one end of hostilities, with
+    ``hostilities``), and its status and deadline from each of ``days`` on (see ``_index``)."""
+
+    state: str
+    rule: ObligationRule
+    hostilities: PartialDate | None
+    days: list[dt.date]
+    values: list[tuple[ObStatus, PartialDate | None]]
+
 
 def _rules(treaty: str) -> tuple[TreatyRules, tuple[ObligationRule, ...]]:
     rules = get_treaty(treaty)
@@ -82,6 +180,17 @@ def _load(store: Store, treaty: str) -> _Treaty:
         ("obligations", rules.id, id(rules), id(obligations)),
         lambda: _Treaty(rules, obligations, store.view(rules.id), read_facts(store, rules.id)),
     )
+
+
+def prepare(store: Store, treaty: str) -> int:
+    """Work out once what :func:`deadlines` answers any day from (the index of each State's
+    obligations), so that the first question does not wait for it; how many obligations it
+    holds (0 for a treaty whose rule file defines none)."""
+    try:
+        t = _load(store, treaty)
+    except DataError:
+        return 0
+    return t.indexed()
 
 
 def parse_within(text: str) -> int:
@@ -116,9 +225,17 @@ def obligations_for(store: Store, treaty: str, state: str, on: dt.date) -> list[
 
 
 def _upcoming(s: ObligationState, on: dt.date, until: dt.date | None) -> bool:
-    if s.status not in UPCOMING or s.deadline is None or s.deadline.latest() < on:
+    return _due(s.status, s.deadline, on, until)
+
+
+def _due(
+    status: ObStatus, deadline: PartialDate | None, on: dt.date, until: dt.date | None
+) -> bool:
+    """Whether an obligation of ``status`` with ``deadline`` is still to be met from ``on``
+    (by ``until`` when given)."""
+    if status not in UPCOMING or deadline is None or deadline.latest() < on:
         return False
-    return until is None or s.deadline.earliest() <= until
+    return until is None or deadline.earliest() <= until
 
 
 def deadlines(
@@ -149,21 +266,36 @@ def deadline_states(
 ) -> list[ObligationState]:
     """The obligations behind :func:`deadlines`, in its order (for a caller that shows only
     some of them: each costs its ``to_dict`` only when shown)."""
+    t, found = _found(store, treaty, on, within_months, overdue_only)
+    return [t.evaluate_one(item, on) for item, _ in found]
+
+
+def deadline_summary(
+    store: Store, treaty: str, on: dt.date, within_months: int | None, n: int
+) -> tuple[int, int, list[ObligationState]]:
+    """Of :func:`deadline_states`: how many are overdue, how many are not, and the first ``n``
+    of those that are not (only these are evaluated in full)."""
+    t, found = _found(store, treaty, on, within_months, False)
+    upcoming = [item for item, status in found if status != ObStatus.OVERDUE]
+    return len(found) - len(upcoming), len(upcoming), [t.evaluate_one(i, on) for i in upcoming[:n]]
+
+
+def _found(
+    store: Store, treaty: str, on: dt.date, within_months: int | None, overdue_only: bool
+) -> tuple[_Treaty, list[tuple[_Item, ObStatus]]]:
+    """The obligations that :func:`deadline_states` lists, in its order, with their status."""
     if within_months is not None and within_months <= 0:
         raise DataError("--within must be at least one month")
     t = _load(store, treaty)
     until = add_months(on, within_months) if within_months is not None else None
-    found: list[ObligationState] = []
-    for code in t.view.states:
-        if standing(t.view.timelines.get(code), on)[0] is None:
-            continue
-        for s in t.evaluate(code, on):
-            if s.status == ObStatus.OVERDUE or (not overdue_only and _upcoming(s, on, until)):
-                found.append(s)
+    found = [
+        (item, status, deadline)
+        for item, status, deadline in t.items_on(on)
+        if status == ObStatus.OVERDUE or (not overdue_only and _due(status, deadline, on, until))
+    ]
     # the order of the rows: deadline (as written, undated first), State, obligation
-    return sorted(
-        found, key=lambda s: (str(s.deadline) if s.deadline else "", s.state, s.obligation)
-    )
+    found.sort(key=lambda x: (str(x[2]) if x[2] else "", x[0].state, x[0].rule.id))
+    return t, [(item, status) for item, status, _ in found]
 
 
 def group_deadlines(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -420,12 +552,14 @@ def _problems_for(store: Store, rules: TreatyRules) -> list[str]:
     return out
 
 
-def check(store: Store) -> list[Problem]:
-    """Obligation facts that cannot be right (registered in ``features.CHECKS``)."""
+def check(store: Store, treaties: Collection[str] | None = None) -> list[Problem]:
+    """Obligation facts that cannot be right (registered in ``features.CHECKS``); of
+    ``treaties`` only when given."""
     from normwatch.service.status import Problem
 
     return [
         Problem("obligations", message)
         for rules in sorted(store.treaties().values(), key=lambda r: r.id)
+        if treaties is None or rules.id in treaties
         for message in _problems_for(store, rules)
     ]

@@ -46,7 +46,7 @@ from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 if TYPE_CHECKING:
-    from normwatch.coding.codebook import Codebook
+    from normwatch.coding.codebook import Codebook, CodebookOutline
 
 PARTY_STATUSES = frozenset({"consented", "party", "withdrawing"})
 SHARE_DIGITS = 4
@@ -61,6 +61,7 @@ def reactions(
     national_only: bool = False,
     by: str | None = None,
     include_suggested: bool = False,
+    outline: bool = False,
 ) -> dict[str, Any]:
     """``{"meeting", "codebook", "target", "denominator": {"kind", "count", "states"},
     "codes": {CODE: {"count", "share", "states"}}, "silent": [...], "by": {...}}``.
@@ -70,14 +71,17 @@ def reactions(
     without ``by`` it is ``{}``. ``target`` is the treaty whose acts the codebook's codes are
     about (``None`` if the codebook does not say): at a meeting with more than one target (the
     CCM withdrawal and the Mine Ban Treaty withdrawals), one codebook per target.
+
+    ``outline``: read only the codebook's codes (:func:`~normwatch.coding.codebook.
+    codebook_outline`), not its patterns: the same answer for a valid codebook, faster.
     """
-    from normwatch.coding.codebook import load_codebook
+    from normwatch.coding.codebook import codebook_outline, load_codebook
     from normwatch.store.meetings import get_meeting
 
     if denominator not in DENOMINATORS:
         raise DataError(f"unknown denominator {denominator!r} (use {', '.join(DENOMINATORS)})")
     m = get_meeting(store, meeting)
-    book = load_codebook(codebook)
+    book = codebook_outline(codebook) if outline else load_codebook(codebook)
     day = dt.date.fromisoformat(m["start_date"])
     speaks_for = _attribution(store, m["id"], national_only)
     labels = _labels(store, m["id"], book, include_suggested)
@@ -172,7 +176,7 @@ def _attribution(store: Store, meeting: str, national_only: bool) -> dict[str, s
 
 
 def _labels(
-    store: Store, meeting: str, book: Codebook, include_suggested: bool
+    store: Store, meeting: str, book: Codebook | CodebookOutline, include_suggested: bool
 ) -> dict[str, set[str]]:
     """Statement id → the codes it carries (rule 1 above), implications included."""
     rows = store.query(

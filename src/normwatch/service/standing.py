@@ -11,11 +11,10 @@ whose rule file defines no obligations has ``obligations`` null.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-from normwatch.core.schemas.standing import StateStandingOut
-from normwatch.core.status import StatusResult
-from normwatch.core.treaty import TreatyRules
+from normwatch.service.status import state_status
 from normwatch.store.db import Store
 
 #: obligation statuses counted as due (a deadline still ahead)
@@ -49,7 +48,12 @@ ORDER BY c.code
 
 def state_statements(store: Store, code: str) -> list[dict[str, Any]]:
     """Every statement made by or on behalf of ``code`` at any meeting, with the codes it
-    carries (codings not rejected), in meeting order."""
+    carries (codings not rejected), in meeting order. Read once per store version: do not
+    change what it gives."""
+    return store.memo(("state-statements", code), lambda: _read_statements(store, code))
+
+
+def _read_statements(store: Store, code: str) -> list[dict[str, Any]]:
     params = {"code": code}
     behalf: dict[str, list[str]] = {}
     for r in store.query(_ON_BEHALF_SQL, params):
@@ -74,13 +78,22 @@ def state_statements(store: Store, code: str) -> list[dict[str, Any]]:
     ]
 
 
-def _obligations_cell(store: Store, treaty: str, code: str, on: dt.date) -> dict[str, Any] | None:
+def state_obligations(
+    store: Store, treaty: str, code: str, on: dt.date
+) -> list[dict[str, Any]] | None:
+    """``obligations_for`` the State under the treaty on the day; None when the treaty's rule
+    file defines no obligations."""
     from normwatch.errors import DataError
     from normwatch.service.obligations import obligations_for
 
     try:
-        rows = obligations_for(store, treaty, code, on)
+        return obligations_for(store, treaty, code, on)
     except DataError:  # the rule file defines no obligations
+        return None
+
+
+def _obligations_cell(rows: list[dict[str, Any]] | None, on: dt.date) -> dict[str, Any] | None:
+    if rows is None:
         return None
     ahead = sorted(
         r["deadline"]
@@ -116,24 +129,39 @@ def _statements_cell(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusResult:
-    """The State's status from its own timeline; a treaty whose entry into force needs named
-    States (CTBT art. XIV) explains a consent with theirs, so it takes the whole view."""
-    if rules.entry_into_force_rule.required_states:
-        return store.view(rules.id).status(code, on)
-    return StatusResult(rules.id, code, on, store.timeline(rules.id, code).at(on))
-
-
-def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
+def state_standing(
+    store: Store,
+    state: str,
+    on: dt.date,
+    obligations: Mapping[str, list[dict[str, Any]] | None] | None = None,
+) -> dict[str, Any]:
     """One State (code or name) towards every treaty on ``on``: the shape of
-    :class:`~normwatch.core.schemas.standing.StateStandingOut`."""
+    :class:`~normwatch.core.schemas.standing.StateStandingOut`, validated by it.
+    ``obligations``: the :func:`state_obligations` of each treaty, when the caller has them
+    already."""
+    from normwatch.core.schemas.standing import StateStandingOut
+
+    computed = standing(store, state, on, obligations)
+    return StateStandingOut.model_validate(computed).model_dump(mode="json")
+
+
+def standing(
+    store: Store,
+    state: str,
+    on: dt.date,
+    obligations: Mapping[str, list[dict[str, Any]] | None] | None = None,
+) -> dict[str, Any]:
+    """What :func:`state_standing` validates, as computed: the same values, without the
+    schema's defaults (a status's absent ``notified``, ``effective``, ``postponed``) and in
+    the engine's key order. :func:`standing_rows` gives the same rows for either, so the
+    table and CSV of ``normwatch state`` need not load the schema."""
     reg = store.registry()
     code = reg.resolve(state)
     s = reg.get(code)
     said = state_statements(store, code)
     treaties = []
     for rules in sorted(store.treaties().values(), key=lambda r: r.id):
-        row = _status(store, rules, code, on).to_dict(explain=True)
+        row = state_status(store, rules, code, on).to_dict(explain=True)
         row.pop("state")
         row.pop("name")
         treaties.append(
@@ -141,7 +169,12 @@ def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
                 **row,
                 "short_name": rules.short_name,
                 "name": rules.name,
-                "obligations": _obligations_cell(store, rules.id, code, on),
+                "obligations": _obligations_cell(
+                    obligations[rules.id]
+                    if obligations is not None
+                    else state_obligations(store, rules.id, code, on),
+                    on,
+                ),
                 "statements": _statements_cell([r for r in said if r["treaty"] == rules.id]),
             }
         )
@@ -154,7 +187,7 @@ def state_standing(store: Store, state: str, on: dt.date) -> dict[str, Any]:
         "treaties": treaties,
         "statements": said,
     }
-    return StateStandingOut.model_validate(out).model_dump(mode="json")
+    return out
 
 
 #: the columns of ``normwatch state`` as CSV (and its table, with fewer)
@@ -178,7 +211,8 @@ STANDING_FIELDS = (
 
 
 def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flat rows of :func:`state_standing`, one per treaty (for tables and CSV)."""
+    """Flat rows of :func:`state_standing` or :func:`standing`, one per treaty (for tables
+    and CSV)."""
     rows = []
     for t in result["treaties"]:
         ob = t["obligations"]
@@ -189,9 +223,9 @@ def standing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "short_name": t["short_name"],
                 "status": t["status"],
                 "since": t["since"],
-                "notified": t["notified"],
-                "effective": t["effective"],
-                "postponed": t["postponed"],
+                "notified": t.get("notified"),
+                "effective": t.get("effective"),
+                "postponed": t.get("postponed"),
                 "rule": t["explanation"]["rule"],
                 "overdue": ob["overdue"] if ob else None,
                 "due": ob["due"] if ob else None,

@@ -7,18 +7,21 @@ JSON-ready rows, so the CLI, the web pages and the JSON API say the same thing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from normwatch import features
+from normwatch.catalog import get_treaty
 from normwatch.core.dates import PartialDate
 from normwatch.core.model import NO_NOTIFICATION, ActionKind, Status
+from normwatch.core.status import StatusResult
 from normwatch.errors import DataError
 from normwatch.store.db import Store
 
 if TYPE_CHECKING:
     from normwatch.core.status import TreatyView
+    from normwatch.core.treaty import TreatyRules
 
 
 def parse_statuses(text: str | None) -> list[Status] | None:
@@ -68,13 +71,32 @@ def treaties(store: Store, on: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
+#: up to how many States a status question works out each State's timeline alone rather
+#: than the treaty's whole view (each alone reads the treaty's acts once more)
+ONE_BY_ONE = 8
+
+
 def status(
     store: Store, treaty: str, states: Sequence[str], on: dt.date, *, explain: bool = False
 ) -> list[dict[str, Any]]:
     reg = store.registry()
     codes = list(dict.fromkeys(reg.resolve_all(list(states))))  # each State once
-    view = store.view(treaty)
-    return [view.status(c, on).to_dict(explain=explain, name=reg.name(c)) for c in codes]
+    rules = get_treaty(treaty)
+    if len(codes) <= ONE_BY_ONE:
+        results = [state_status(store, rules, c, on) for c in codes]
+    else:
+        view = store.view(rules.id)
+        results = [view.status(c, on) for c in codes]
+    return [r.to_dict(explain=explain, name=reg.name(r.state)) for r in results]
+
+
+def state_status(store: Store, rules: TreatyRules, code: str, on: dt.date) -> StatusResult:
+    """The State's status from its own timeline, the same as the treaty view's; a treaty
+    whose entry into force needs named States (CTBT art. XIV) explains a consent with theirs,
+    so it takes the whole view."""
+    if rules.entry_into_force_rule.required_states:
+        return store.view(rules.id).status(code, on)
+    return StatusResult(rules.id, code, on, store.timeline(rules.id, code).at(on))
 
 
 def roll(
@@ -180,7 +202,7 @@ def counts(store: Store, treaty: str, on: dt.date) -> dict[str, Any]:
     from normwatch.store.freshness import beyond_warning, treaty_freshness
 
     view = store.view(treaty)
-    as_of = treaty_freshness(store).get(view.rules.id, {}).get("data_as_of")
+    as_of = treaty_freshness(store, view.rules.id).get(view.rules.id, {}).get("data_as_of")
     return {
         "treaty": view.rules.id,
         "date": on.isoformat(),
@@ -196,7 +218,8 @@ def timeline(store: Store, treaty: str, state: str) -> dict[str, Any]:
     store version: do not change what it gives)."""
     code = store.registry().resolve(state)
     view = store.view(treaty)
-    return store.memo(("timeline", view.rules.id, code), lambda: _timeline(store, view, code))
+    key = ("timeline entries", view.rules.id, code)  # not the store's own ("timeline", …)
+    return store.memo(key, lambda: _timeline(store, view, code))
 
 
 def _timeline(store: Store, view: TreatyView, code: str) -> dict[str, Any]:
@@ -310,11 +333,18 @@ class Problem:
         return {"check": self.check, "message": self.message}
 
 
-def check(store: Store) -> list[Problem]:
-    """Validate the data in the store; an empty list means every check passed."""
+def check(store: Store, treaties: Collection[str] | None = None) -> list[Problem]:
+    """Validate the data in the store; an empty list means every check passed.
+
+    With ``treaties``, only the problems of those treaties: their acts, views, reference
+    counts, and the feature checks' records of those treaties (an import's check, scoped to
+    what it can change: :func:`affected_by`). Every problem of the full check belongs to at
+    most one treaty, so the scoped problems are the full check's problems of those treaties."""
     problems: list[Problem] = []
     codes = set(store.registry().codes)
     for rules in store.treaties().values():
+        if treaties is not None and rules.id not in treaties:
+            continue
         acts = store.actions(rules.id)
         for a in acts:
             if not a.sources:
@@ -366,23 +396,47 @@ def check(store: Store) -> list[Problem]:
                             f"{rules.id} {ref['date']}: {key} = {got[key]}, reference {ref[key]}",
                         )
                     )
-    problems.extend(_recorded_before_dated(store))
+    problems.extend(_recorded_before_dated(store, treaties))
     for dotted in features.CHECKS:
-        problems.extend(features.resolve(dotted)(store))
+        problems.extend(features.resolve(dotted)(store, treaties))
     return problems
 
 
-def _recorded_before_dated(store: Store) -> list[Problem]:
+def affected_by(store: Store, treaty: str) -> frozenset[str]:
+    """The treaties whose checks a change to the acts of ``treaty`` can change: the treaty
+    itself and each treaty whose companion requirement counts consents to it (a CCW party's
+    protocols, art. 4(3))."""
+    return frozenset(
+        rules.id
+        for rules in store.treaties().values()
+        if rules.id == treaty
+        or (rules.companion_rule is not None and treaty in rules.companion_rule.treaties)
+    )
+
+
+def scope_sql(column: str, treaties: Collection[str] | None) -> tuple[str, dict[str, str]]:
+    """``" AND column IN (…)"`` and its parameters: a check's SQL condition for the records
+    of ``treaties`` (nothing for None, every treaty; no row for an empty scope)."""
+    if treaties is None:
+        return "", {}
+    params = {f"scope_{i}": t for i, t in enumerate(sorted(treaties))}
+    if not params:
+        return " AND 1 = 0", {}
+    return f" AND {column} IN ({', '.join(':' + k for k in params)})", params
+
+
+def _recorded_before_dated(store: Store, treaties: Collection[str] | None) -> list[Problem]:
     """Acts dated after the day an import first recorded them (a ratification "dated 2030" in
     a file read in 2026): a depositary lists an act only once it has happened."""
     from normwatch.store.bundled import BUNDLED_SEEN
 
     problems: list[Problem] = []
+    scope, params = scope_sql("a.treaty", treaties)
     rows = store.query(
         "SELECT a.treaty, a.state, a.kind, a.date, MIN(x.first_seen) AS seen FROM actions a "
-        "JOIN action_sources x ON x.action_id = a.id WHERE x.first_seen <> :bundled "
+        f"JOIN action_sources x ON x.action_id = a.id WHERE x.first_seen <> :bundled{scope} "
         "GROUP BY a.id, a.treaty, a.state, a.kind, a.date ORDER BY a.treaty, a.state, a.date",
-        {"bundled": BUNDLED_SEEN},
+        {"bundled": BUNDLED_SEEN, **params},
     )
     for r in rows:
         seen = str(r["seen"])[:10]

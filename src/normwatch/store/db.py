@@ -43,6 +43,39 @@ if TYPE_CHECKING:
 #: a check an importer runs around its writes, given the transaction's connection; it may
 #: refuse them by raising (the service layer passes ``normwatch check`` this way)
 Verify = Callable[["Connection"], AbstractContextManager[object]]
+#: the same for an importer of one treaty's acts, also given that treaty's id (the service
+#: keeps its check to the treaties those acts can change)
+TreatyVerify = Callable[["Connection", str], AbstractContextManager[object]]
+
+
+#: the registry last built, with the States it was built from: another store object reading
+#: the same States (a store bound to an import's transaction, a store after a write) shares it
+_LAST_REGISTRY: list[tuple[tuple[State, ...], Registry]] = []
+
+
+def _registry_of(states: tuple[State, ...]) -> Registry:
+    if _LAST_REGISTRY and _LAST_REGISTRY[0][0] == states:
+        return _LAST_REGISTRY[0][1]
+    registry = Registry.build(states)
+    _LAST_REGISTRY[:] = [(states, registry)]
+    return registry
+
+
+def _dict_rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """The rows of ``cursor`` as dicts, as ``dict(sqlite3.Row)`` gives them: keys in column
+    order; a name given twice keeps its first column's value."""
+    if cursor.description is None:
+        return []
+    cols = [d[0] for d in cursor.description]
+    if len(set(cols)) == len(cols):
+        return [dict(zip(cols, row, strict=True)) for row in cursor]
+    out = []
+    for row in cursor:
+        d: dict[str, Any] = {}
+        for k, v in zip(cols, row, strict=True):
+            d.setdefault(k, v)
+        out.append(d)
+    return out
 
 
 def brief(exc: BaseException, url: str) -> str:
@@ -205,8 +238,7 @@ class Store:
             try:
                 con = _read_connection(self._sqlite)
                 try:
-                    con.row_factory = sqlite3.Row
-                    return [dict(r) for r in con.execute(sql, params or {})]
+                    return _dict_rows(con.execute(sql, params or {}))
                 finally:
                     con.close()
             except sqlite3.Error as exc:
@@ -314,7 +346,7 @@ class Store:
             aliases: dict[str, list[str]] = {}
             for r in self.query("SELECT alias, code FROM state_aliases"):
                 aliases.setdefault(r["code"], []).append(r["alias"])
-            states = [
+            states = tuple(
                 State(
                     r["code"],
                     r["alpha2"],
@@ -324,8 +356,8 @@ class Store:
                     tuple(aliases.get(r["code"], ())),
                 )
                 for r in self.query("SELECT * FROM states")
-            ]
-            self._registry = Registry.build(states)
+            )
+            self._registry = _registry_of(states)
         return self._registry
 
     def actions(self, treaty: str) -> list[Action]:

@@ -42,27 +42,35 @@ def _newest(values: list[str | None]) -> str | None:
     return best[1] if best else None
 
 
-def treaty_freshness(store: Store) -> dict[str, dict[str, Any]]:
+def treaty_freshness(store: Store, treaty: str | None = None) -> dict[str, dict[str, Any]]:
     """Treaty id → ``newest_act``, ``listing_as_at``, ``last_import`` (time, importer,
-    published) and ``data_as_of`` (ISO dates; None where nothing is on record). Read once per
-    store version: do not change what it gives."""
-    return store.memo(("freshness",), lambda: _read_freshness(store))
+    published) and ``data_as_of`` (ISO dates; None where nothing is on record); with
+    ``treaty`` (an id), that treaty's entry alone, read from its own rows (a command about one
+    treaty need not read every act). Read once per store version: do not change what it
+    gives."""
+    if treaty is None:
+        return store.memo(("freshness",), lambda: _read_freshness(store, None))
+    return store.memo(("freshness", treaty), lambda: _read_freshness(store, treaty))
 
 
-def _read_freshness(store: Store) -> dict[str, dict[str, Any]]:
+def _read_freshness(store: Store, treaty: str | None) -> dict[str, dict[str, Any]]:
+    where, params = ("", {}) if treaty is None else (" AND treaty = :t", {"t": treaty})
     acts: dict[str, list[str | None]] = {}
-    for r in store.query("SELECT treaty, date FROM actions"):
+    for r in store.query(f"SELECT treaty, date FROM actions WHERE 1 = 1{where}", params):
         acts.setdefault(r["treaty"], []).append(r["date"])
     imports: dict[str, dict[str, Any]] = {}
     for r in store.query(
         "SELECT treaty, importer, imported_at, published FROM imports "
-        "WHERE treaty IS NOT NULL ORDER BY imported_at"
+        f"WHERE treaty IS NOT NULL{where} ORDER BY imported_at",
+        params,
     ):
         imports[r["treaty"]] = r  # the last one wins
     listed: dict[str, list[str | None]] = {}
     for r in store.query(
         "SELECT DISTINCT a.treaty, x.note FROM action_sources x "
         "JOIN actions a ON a.id = x.action_id WHERE x.note LIKE 'status as %'"
+        + where.replace("treaty", "a.treaty"),
+        params,
     ):
         m = _LISTING.match(r["note"] or "")
         if m:
@@ -70,7 +78,7 @@ def _read_freshness(store: Store) -> dict[str, dict[str, Any]]:
     created = store.query("SELECT value FROM meta WHERE key = 'created_at'")
     created_at = created[0]["value"] if created else None
     out: dict[str, dict[str, Any]] = {}
-    for tid in sorted(store.treaties()):
+    for tid in sorted(t for t in store.treaties() if treaty is None or t == treaty):
         newest = _newest(acts.get(tid, []))
         last = imports.get(tid)
         published = last["published"] if last else None
@@ -91,24 +99,25 @@ def _read_freshness(store: Store) -> dict[str, dict[str, Any]]:
 def data_as_of(store: Store, treaty: str | None = None) -> dt.date | None:
     """The day up to which a treaty's acts are on record (the earliest over all treaties
     when ``treaty`` is None)."""
-    fresh = treaty_freshness(store)
     if treaty is not None:
         from normwatch.catalog import get_treaty
 
         tid = get_treaty(treaty).id
-        return _latest_day(fresh.get(tid, {}).get("data_as_of"))
+        return _latest_day(treaty_freshness(store, tid).get(tid, {}).get("data_as_of"))
+    fresh = treaty_freshness(store)
     days = [d for d in (_latest_day(f["data_as_of"]) for f in fresh.values()) if d]
     return min(days) if days else None
 
 
 def beyond_warning(store: Store, on: dt.date, treaty: str | None = None) -> str | None:
     """A warning when ``on`` is after the data of ``treaty`` (of any treaty when None)."""
-    fresh = treaty_freshness(store)
     if treaty is not None:
         from normwatch.catalog import get_treaty
 
         ids = [get_treaty(treaty).id]
+        fresh = treaty_freshness(store, ids[0])
     else:
+        fresh = treaty_freshness(store)
         ids = list(fresh)
     late: dict[str, list[str]] = {}  # data_as_of → treaties
     for tid in ids:

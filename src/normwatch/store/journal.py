@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Integer, String, Table, Text, and_, inspect, select
@@ -65,9 +66,13 @@ def _snapshot(conn: Connection, tables: list[Table]) -> Rows:
     for table in tables:
         names = [c.name for c in table.columns]
         at = [names.index(k) for k in _key_columns(table)]
-        out[table.name] = {
-            tuple(r[i] for i in at): tuple(r) for r in conn.execute(select(table)).all()
-        }
+        rows = [tuple(r) for r in conn.execute(select(table)).all()]
+        if len(at) == 1:
+            (i,) = at
+            out[table.name] = {(row[i],): row for row in rows}
+        else:
+            key = itemgetter(*at)
+            out[table.name] = {key(row): row for row in rows}
     return out
 
 
@@ -75,7 +80,8 @@ def _digest(snap: Rows) -> str:
     h = hashlib.sha256()
     for name in sorted(snap):
         h.update(name.encode())
-        h.update(repr(sorted(snap[name].values(), key=repr)).encode())
+        # the repr of the rows sorted by their repr, each row's repr made once
+        h.update(("[" + ", ".join(sorted(map(repr, snap[name].values()))) + "]").encode())
     return h.hexdigest()
 
 

@@ -256,9 +256,12 @@ def create_app(
     site = Site(store, today=today, check_every=check_every)
 
     def warm() -> None:
+        from normwatch.service.obligations import prepare
+
         site.refresh()
         for treaty in store.treaties():  # build the views before the first visitor
             store.view(treaty)
+            prepare(store, treaty)  # and the deadlines the home page shows for any day
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

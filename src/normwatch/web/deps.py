@@ -21,7 +21,9 @@ from normwatch.web.site import Site
 
 @dataclass(frozen=True)
 class Body:
-    """A response body computed once: plain, gzipped, and its ETag."""
+    """A response body computed once: plain, gzipped, and its ETag. Compressed at level 1: a
+    page asked for the first time costs a third of level 6's time for a body about a fifth
+    larger (the home page: 38 KB instead of 31 KB of its 150 KB)."""
 
     raw: bytes
     gz: bytes
@@ -31,7 +33,7 @@ class Body:
     @classmethod
     def of(cls, content: str | bytes, media_type: str) -> Body:
         raw = content.encode() if isinstance(content, str) else content
-        gz = gzip.compress(raw, compresslevel=6, mtime=0) if len(raw) > 1024 else raw
+        gz = gzip.compress(raw, compresslevel=1, mtime=0) if len(raw) > 1024 else raw
         etag = '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
         return cls(raw, gz, etag, media_type)
 

@@ -10,6 +10,7 @@ registry, a code of another codebook) stay in the readers.
 
 from __future__ import annotations
 
-from normwatch.core.schemas._base import Text, kind_of, listed, problems, where_of
+from normwatch.core.kinds import kind_of
+from normwatch.core.schemas._base import Text, listed, problems, where_of
 
 __all__ = ["Text", "kind_of", "listed", "problems", "where_of"]

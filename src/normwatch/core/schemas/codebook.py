@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from normwatch.core.schemas._base import ID_PATTERN, LANG_PATTERN, Loc, Text, kind_of
+from normwatch.core.kinds import kind_of
+from normwatch.core.schemas._base import ID_PATTERN, LANG_PATTERN, Loc, Text
 
 Id = Annotated[
     Text,

@@ -36,7 +36,7 @@ from normwatch.core.treaty import TreatyRules
 from normwatch.errors import DataError, SourceError, UnknownStateError, redact
 from normwatch.sources.untc.mtdsg import UntcDocument
 from normwatch.sources.untc.viewdetails import parse_status
-from normwatch.store.db import Store, Verify
+from normwatch.store.db import Store, TreatyVerify
 from normwatch.store.stamps import now_iso
 
 if TYPE_CHECKING:
@@ -499,7 +499,7 @@ def apply(
     *,
     published: str | None,
     imported_at: str,
-    verify: Verify | None = None,
+    verify: TreatyVerify | None = None,
 ) -> None:
     """Write the plan of ``report`` in one transaction (``verify`` wraps the writes)."""
     from sqlalchemy import delete
@@ -512,7 +512,7 @@ def apply(
     with (
         store.transaction() as conn,
         journaled(conn, "untc", report.source, touched),
-        (verify or nullcontext)(conn),
+        verify(conn, rules.id) if verify else nullcontext(),
     ):
         ensure_treaty(conn, rules)
         drop = [a.id for a in report._drop]
@@ -593,7 +593,7 @@ def import_untc_files(
     imported_at: str | None = None,
     allow_removals: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
-    verify: Verify | None = None,
+    verify: TreatyVerify | None = None,
 ) -> list[Report]:
     """Import several status files: every file is fetched, parsed and its names resolved
     before anything is written, so one bad file stops them all; then each is reconciled
@@ -605,7 +605,8 @@ def import_untc_files(
 
     ``progress(step, done, total)`` is called as each file is read ("reading") and applied
     ("applying", or "checking" in a dry run). ``verify`` wraps each file's writes inside its
-    transaction and may refuse them (the service runs ``normwatch check`` there)."""
+    transaction, given the file's treaty, and may refuse them (the service runs ``normwatch
+    check`` there, for the treaties those writes can change)."""
     total = len(locations)
     read = []
     for i, location in enumerate(locations):

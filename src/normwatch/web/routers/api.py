@@ -9,7 +9,6 @@ in the OpenAPI description; the answers themselves are serialized once and cache
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -22,7 +21,7 @@ from normwatch.core.schemas.codings import CodingOut, ReactionsOut
 from normwatch.core.schemas.meeting import MeetingDetail, MeetingOut, StatementOut
 from normwatch.core.schemas.obligations import ObligationOut
 from normwatch.core.schemas.standing import StateStandingOut
-from normwatch.formats import jsonable, to_csv
+from normwatch.formats import dumps_compact, to_csv
 from normwatch.service import status as queries
 from normwatch.web.deps import (
     MeetingPath,
@@ -151,7 +150,7 @@ def _json(request: Request, compute: Callable[[], Any], *params: Any) -> Respons
         request,
         key,
         "application/json",
-        lambda: json.dumps(jsonable(compute()), ensure_ascii=False),
+        lambda: dumps_compact(compute()),
     )
     _freshness_headers(request, response, [p for p in params if isinstance(p, dt.date)])
     return response

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +25,7 @@ from markupsafe import Markup
 
 from normwatch import __version__
 from normwatch.catalog import get_treaty
-from normwatch.core.model import Status
+from normwatch.core.model import State, Status
 from normwatch.core.registry import fold
 from normwatch.core.status import (
     COUNT_KEYS,
@@ -157,7 +158,7 @@ def render(template: str, request: Request | None = None, **context: Any) -> str
         site = get_site(request)
         nav = [(r.id, r.short_name) for r in _treaty_list(site)]
         extra["data_as_of"] = as_of_text(site.store)
-        extra["example_store"] = site.store.is_example()
+        extra["example_store"] = site.store.memo(("example-store",), site.store.is_example)
         on = context.get("on")
         if isinstance(on, dt.date):
             rules = context.get("rules")
@@ -199,23 +200,47 @@ def count_cards(treaty: str, on: dt.date, counts: Mapping[str, int]) -> list[dic
     return cards
 
 
+#: how far after today a chart reaches to show the day asked
+CHART_AHEAD = dt.timedelta(days=3660)
+
+
 def chart_range(rules: TreatyRules, today: dt.date, on: dt.date) -> tuple[dt.date, dt.date]:
     start = rules.opened_for_signature
-    end = max(today, on) if on <= today + dt.timedelta(days=3660) else today
+    end = max(today, on) if on <= today + CHART_AHEAD else today
     return start, max(end, start + dt.timedelta(days=1))
 
 
 def count_points(
     site: Site, rules: TreatyRules, on: dt.date
 ) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
-    """The chart's range and the days on which any count changes in it (computed once)."""
-    start, end = chart_range(rules, site.today(), on)
+    """The chart's range and the days on which any count changes in it: those of the longest
+    range a chart can have (computed once) up to the range's end (a day's counts do not
+    depend on the range)."""
+    today = site.today()
+    start, end = chart_range(rules, today, on)
+    last = chart_range(rules, today, today + CHART_AHEAD)[1]
 
     def points() -> list[dict[str, Any]]:
-        daily = site.store.view(rules.id).daily_counts(start, end)
+        daily = site.store.view(rules.id).daily_counts(start, last)
         return charts.change_points(daily, COUNT_KEYS)
 
-    return start, end, site.cached(("points", rules.id, start, end), points)
+    pts = site.cached(("points", rules.id, start, last), points)
+    return start, end, pts[: bisect_right([p["date"] for p in pts], end)]
+
+
+def treaty_changes(
+    site: Site, rules: TreatyRules, since: dt.date, until: dt.date
+) -> list[dict[str, Any]]:
+    """``queries.changes`` from ``since`` to ``until``: a slice of every change since the
+    treaty opened for signature (listed once, in date order)."""
+    if since < rules.opened_for_signature or until < since:
+        return queries.changes(site.store, rules.id, since, until)
+    rows = site.cached(
+        ("changes", rules.id),
+        lambda: queries.changes(site.store, rules.id, rules.opened_for_signature, dt.date.max),
+    )
+    dates = [r["date"] for r in rows]
+    return rows[bisect_left(dates, since.isoformat()) : bisect_right(dates, until.isoformat())]
 
 
 def withdrawal_events(
@@ -224,7 +249,7 @@ def withdrawal_events(
     """A chart marker for each withdrawal received or taking effect between two days."""
     events = []
     if end >= start:
-        for c in queries.changes(site.store, rules.id, start, end):
+        for c in treaty_changes(site, rules, start, end):
             if c["to"] == "withdrawing":
                 what = "withdrawal notified (received)"
             elif c["to"] == "withdrawn":
@@ -243,17 +268,22 @@ def withdrawal_events(
 
 
 def small_multiple(site: Site, rules: TreatyRules, on: dt.date) -> Markup:
-    """The home page's chart of one treaty: parties over time, withdrawals marked."""
+    """The home page's chart of one treaty: parties over time, withdrawals marked (drawn once
+    per range: nothing in it depends on the day asked but the range)."""
     start, end, pts = count_points(site, rules, on)
-    return charts.small_multiple(
-        pts,
-        start=start,
-        end=end,
-        title=f"{rules.short_name}: parties, {start.year}–{end.year}",
-        events=withdrawal_events(site, rules, start, end),
-        href=roll_url(rules.id, end, tuple(s for s in Status if s in PARTY_STATUSES)),
-        chart_id=f"sm-{rules.id}",
-    )
+
+    def draw() -> Markup:
+        return charts.small_multiple(
+            pts,
+            start=start,
+            end=end,
+            title=f"{rules.short_name}: parties, {start.year}–{end.year}",
+            events=withdrawal_events(site, rules, start, end),
+            href=roll_url(rules.id, end, tuple(s for s in Status if s in PARTY_STATUSES)),
+            chart_id=f"sm-{rules.id}",
+        )
+
+    return site.cached(("small-multiple", rules.id, start, end), draw)
 
 
 def yearly_counts(site: Site, rules: TreatyRules, on: dt.date) -> list[dict[str, Any]]:
@@ -320,13 +350,8 @@ def _shape(site: Site, code: str, period: Period) -> str:
 def latest_changes(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> list[dict[str, Any]]:
     if on < rules.opened_for_signature:
         return []  # the treaty was not open yet: nothing has happened
-    # every change once; those up to the day are the first ones (they are in date order)
-    rows = site.cached(
-        ("changes", rules.id),
-        lambda: queries.changes(site.store, rules.id, rules.opened_for_signature, dt.date.max),
-    )
-    upto = bisect_right([r["date"] for r in rows], on.isoformat())
-    return rows[max(upto - n, 0) : upto][::-1]
+    rows = treaty_changes(site, rules, rules.opened_for_signature, on)
+    return rows[-n:][::-1]
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -637,23 +662,25 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
     day = parse_day(on, site.today())
 
     def compute() -> str:
-        from normwatch.service.standing import state_standing
+        from normwatch.service.standing import state_obligations, state_standing
 
         store = site.store
         s = reg.get(code)
-        standing = state_standing(store, code, day)
+        obligations = {t: state_obligations(store, t, code, day) for t in store.treaties()}
+        standing = state_standing(store, code, day, obligations)
         acts = [e for e in erosion_entries(site) if e["state"] == code]
         treaties = []
         for rules, cell in zip(_treaty_list(site), standing["treaties"], strict=True):
+            timeline = queries.timeline(store, rules.id, code)
             treaties.append(
                 {
                     "rules": rules,
                     "status": cell,
                     "erosion": [e for e in acts if e["treaty"] == rules.id],
-                    "timeline": queries.timeline(store, rules.id, code),
-                    "obligations": state_obligations(site, rules, code, day)
-                    if cell["obligations"] is not None
-                    else None,
+                    "timeline": timeline,
+                    "timeline_html": state_timeline(site, rules, s, timeline),
+                    "explanation_html": explanation_html(site, cell["explanation"]),
+                    "obligations": obligations[rules.id],
                 }
             )
         return render(
@@ -670,6 +697,35 @@ def state_page(request: Request, state: str, on: TextQuery = None) -> Response:
         )
 
     return _page(request, compute, day)
+
+
+def state_timeline(
+    site: Site, rules: TreatyRules, state: State, timeline: Mapping[str, Any]
+) -> Markup:
+    """The table of a State's acts, statuses and domestic steps under a treaty on its page:
+    the same on every day asked, so drawn once."""
+
+    def draw() -> Markup:
+        html = (
+            env()
+            .get_template("state_timeline.html")
+            .render(timeline=timeline, rules=rules, state=state)
+        )
+        return Markup(html)  # rendered by the autoescaping environment
+
+    return site.cached(("state-timeline", rules.id, state.code), draw)
+
+
+def explanation_html(site: Site, explanation: Mapping[str, Any]) -> Markup:
+    """The ``explanation`` macro of a status's explanation (the JSON of the API), drawn once
+    for each different explanation."""
+    key = json.dumps(explanation, sort_keys=True, ensure_ascii=False)
+
+    def draw() -> Markup:
+        html: Markup = env().get_template("macros.html").module.explanation(explanation)  # type: ignore[attr-defined]
+        return html
+
+    return site.cached(("explanation", key), draw)
 
 
 # -- every State x every treaty ------------------------------------------------------------------
@@ -996,21 +1052,19 @@ def api_docs(request: Request) -> Response:
 
 def next_deadlines(site: Site, rules: TreatyRules, on: dt.date, n: int = 8) -> dict[str, Any]:
     """The overdue count and the next ``n`` deadlines within a year (None: no obligations)."""
-    from normwatch.core.obligations import ObStatus
     from normwatch.errors import DataError
-    from normwatch.service.obligations import deadline_states
+    from normwatch.service.obligations import deadline_summary
 
     try:
-        found = deadline_states(site.store, rules.id, on, within_months=12)
+        overdue, total, upcoming = deadline_summary(site.store, rules.id, on, 12, n)
     except DataError:  # the treaty's rule file defines no obligations
         return {"available": False, "overdue": 0, "upcoming": [], "total": 0}
-    upcoming = [s for s in found if s.status != ObStatus.OVERDUE]
     reg = site.store.registry()
     return {
         "available": True,
-        "overdue": len(found) - len(upcoming),
-        "upcoming": [s.to_dict(name=reg.name(s.state)) for s in upcoming[:n]],
-        "total": len(upcoming),
+        "overdue": overdue,
+        "upcoming": [s.to_dict(name=reg.name(s.state)) for s in upcoming],
+        "total": total,
     }
 
 
@@ -1053,18 +1107,6 @@ def deadlines_page(
         )
 
     return _page(request, compute, day, window, only_overdue)
-
-
-def state_obligations(
-    site: Site, rules: TreatyRules, code: str, on: dt.date
-) -> list[dict[str, Any]] | None:
-    from normwatch.errors import DataError
-    from normwatch.service.obligations import obligations_for
-
-    try:
-        return obligations_for(site.store, rules.id, code, on)
-    except DataError:
-        return None
 
 
 # -- meetings -------------------------------------------------------------------------------
@@ -1299,11 +1341,11 @@ def data_page(request: Request) -> Response:
 # -- addresses people guess ---------------------------------------------------------------
 
 #: short addresses without a page of their own, and the page that answers them: the home
-#: page lists both treaties with their next deadlines and a map of the States; the data
-#: page holds the downloads
+#: page lists the treaties with their next deadlines; the States × treaties matrix lists
+#: every State (each row leads to its State page); the data page holds the downloads
 GUESSED_ADDRESSES = {
     "/treaties": "/",
-    "/states": "/",
+    "/states": "/matrix",
     "/deadlines": "/",
     "/downloads": "/data",
 }
