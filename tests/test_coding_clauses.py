@@ -432,3 +432,38 @@ def test_a_summary_of_many_speakers_is_theirs(lang: str, text: str) -> None:
 )
 def test_carrying_on_the_efforts_for_the_convention_is_a_commitment(lang: str, text: str) -> None:
     assert labels(text, lang) == {"reaffirm_commitment"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Delegates understood from the Presidency that Lithuania's withdrawal takes effect in "
+            "March.",
+        ),
+        (
+            "en",
+            "We had understood that the session would close on Friday, when Lithuania's "
+            "withdrawal was announced.",
+        ),
+        (
+            "fr",
+            "Nous avions compris que la séance serait levée vendredi, jour où le retrait de la "
+            "Lituanie a été annoncé.",
+        ),
+    ],
+)
+def test_understood_as_learned_or_expected_is_not_understanding(lang: str, text: str) -> None:
+    assert labels(text, lang) == {"mention"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We understand the grave security concerns that led Lithuania to withdraw."),
+        ("fr", "Nous comprenons les raisons de sécurité qui ont conduit la Lituanie à se retirer."),
+    ],
+)
+def test_understanding_of_the_reasons_is_still_understanding(lang: str, text: str) -> None:
+    assert labels(text, lang) == {"mention", "understanding"}
