@@ -467,3 +467,37 @@ def test_understood_as_learned_or_expected_is_not_understanding(lang: str, text:
 )
 def test_understanding_of_the_reasons_is_still_understanding(lang: str, text: str) -> None:
     assert labels(text, lang) == {"mention", "understanding"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "What we ask of our partners is that they condemn every use of cluster munitions."),
+        ("en", "Our appeal to the region's governments is that they condemn cluster munition use."),
+        (
+            "fr",
+            "Ce que nous demandons à nos partenaires, c'est qu'ils condamnent tout emploi "
+            "d'armes à sous-munitions.",
+        ),
+        (
+            "es",
+            "Lo que pedimos a nuestros socios, es que condenen todo uso de municiones en racimo.",
+        ),
+    ],
+)
+def test_what_the_speaker_asks_others_to_condemn_is_not_its_condemnation(
+    lang: str, text: str
+) -> None:
+    assert "condemn_use" not in labels(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We condemn every use of cluster munitions, and we ask our partners to join us."),
+        ("fr", "Nous condamnons tout emploi d'armes à sous-munitions."),
+        ("es", "Condenamos todo uso de municiones en racimo."),
+    ],
+)
+def test_the_speakers_own_condemnation_still_counts(lang: str, text: str) -> None:
+    assert "condemn_use" in labels(text, lang)
