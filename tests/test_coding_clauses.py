@@ -501,3 +501,12 @@ def test_what_the_speaker_asks_others_to_condemn_is_not_its_condemnation(
 )
 def test_the_speakers_own_condemnation_still_counts(lang: str, text: str) -> None:
     assert "condemn_use" in labels(text, lang)
+
+
+def test_informal_regret_a_way_out_and_a_vocative_appeal_to_several_states() -> None:
+    post = (
+        "Lithuania, Estonia, Latvia, Finland and Poland are on their way out of the Mine Ban "
+        "Treaty. Gutted. All five: stay in Ottawa!"
+    )
+    assert labels(post, "en", APMBT) == {"mention", "concern", "call_to_reconsider"}
+    assert labels("Lithuania stays in the region and keeps clearing land.", "en", APMBT) == set()
