@@ -73,3 +73,37 @@ def test_a_rule_file_added_to_the_folder_is_found(rules_dir: Path) -> None:
 def test_unknown_treaty_names_the_known_ones(rules_dir: Path) -> None:
     with pytest.raises(NotFoundError, match=r"unknown treaty 'nope'.*cached1"):
         catalog.get_treaty("nope")
+
+
+def test_a_lookup_by_id_reads_that_treatys_file_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NORMWATCH_TREATIES", raising=False)
+    catalog._bundled_file.cache_clear()
+    catalog._bundled.cache_clear()
+    catalog.reload_treaties()
+    assert catalog.get_treaty(" CCM ").id == "ccm"
+    assert catalog._bundled_file.cache_info().currsize == 1
+    # the same object as the full scan gives, which reads the others once more each
+    assert catalog.get_treaty("ccm") is catalog.all_treaties()["ccm"]
+    assert catalog._bundled_file.cache_info().currsize == len(catalog.all_treaties())
+
+
+def test_every_key_finds_what_the_full_scan_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lookups by id read one file: right only while no bundled treaty's short name or UNTC
+    reference is another treaty's id (the full scan would give the first in file order)."""
+    monkeypatch.delenv("NORMWATCH_TREATIES", raising=False)
+    catalog.reload_treaties()
+    treaties = catalog.all_treaties()
+    for rules in treaties.values():
+        for key in (rules.id, rules.short_name, rules.untc_id or rules.id):
+            assert catalog._current().by_key[key.lower()] is rules, key
+            assert catalog.get_treaty(key) is rules, key
+
+
+def test_an_id_in_a_rules_folder_overrides_the_bundled_file(
+    rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (rules_dir / "ccm.toml").write_text(
+        RULES.format(n=9).replace('id = "cached9"', 'id = "ccm"'), encoding="utf-8"
+    )
+    catalog.reload_treaties()
+    assert catalog.get_treaty("ccm").untc_id == "ZZ-9"

@@ -131,3 +131,12 @@ def test_a_full_date_is_asked_for_by_its_only_form(text: str, message: str) -> N
     with pytest.raises(DataError) as info:
         parse_date(text, where="--on")
     assert str(info.value).startswith("--on: ") and message in str(info.value)
+
+
+@given(st.integers(min_value=1, max_value=9999), st.integers(min_value=1, max_value=12))
+def test_month_lengths_are_the_calendars(year: int, month: int) -> None:
+    import calendar
+
+    from normwatch.core.dates import _month_days
+
+    assert _month_days(year, month) == calendar.monthrange(year, month)[1]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from normwatch.core.model import State
-from normwatch.core.registry import Registry
+from normwatch.core.registry import Registry, fold
 from normwatch.errors import UnknownStateError
 
 
@@ -58,3 +60,12 @@ def test_names_in_other_languages_are_added_only_where_they_name_one_state() -> 
     assert more.lookup("Turkey") == "TUR"
     assert more.lookup("Atlantis") is None
     assert reg.lookup("Lituanie") is None  # the registry it came from is unchanged
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_an_ascii_name_folds_as_the_full_unicode_procedure_does(name: str) -> None:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    assert fold(name) == " ".join(text.casefold().split())

@@ -75,13 +75,30 @@ def _extra_dirs() -> list[Path]:
 
 
 @cache
+def _bundled_file(name: str) -> TreatyRules:
+    """The bundled rule file ``treaties/<name>``, read once per process."""
+    return parse_rules(data_file("treaties", name).read_text(encoding="utf-8"), f"treaties/{name}")
+
+
+@cache
 def _bundled() -> tuple[TreatyRules, ...]:
-    folder = data_file("treaties")
-    found = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            found.append(parse_rules(entry.read_text(encoding="utf-8"), f"treaties/{entry.name}"))
-    return tuple(found)
+    names = sorted(e.name for e in data_file("treaties").iterdir() if e.name.endswith(".toml"))
+    return tuple(_bundled_file(name) for name in names)
+
+
+def _bundled_by_id(key: str) -> TreatyRules | None:
+    """The bundled treaty with id ``key``, read from its own file ``<id>.toml`` alone, when no
+    NORMWATCH_TREATIES folder could override it and ``key`` looks like an id; else None (the
+    caller then reads every rule file). The rule files are named after their ids, and no
+    bundled treaty's short name or UNTC reference is another's id (tests/test_catalog.py), so
+    this is the treaty the full catalog gives for ``key``."""
+    if _extra_dirs() or not key.isascii() or not key.replace("-", "").isalnum():
+        return None
+    name = f"{key}.toml"
+    if not data_file("treaties", name).is_file():
+        return None
+    rules = _bundled_file(name)
+    return rules if rules.id == key else None
 
 
 @cache
@@ -149,8 +166,12 @@ def treaty_by_untc(reference: str) -> TreatyRules | None:
 
 def get_treaty(treaty_id: str) -> TreatyRules:
     """A treaty by id (``ccm``), short name (``CCM``) or UNTC reference (``XXVI-6``)."""
+    key = treaty_id.strip().lower()
+    found = _bundled_by_id(key)  # one rule file read, not all, for a command on one treaty
+    if found is not None:
+        return found
     catalog = _current()
-    found = catalog.by_key.get(treaty_id.strip().lower())
+    found = catalog.by_key.get(key)
     if found is not None:
         return found
     raise NotFoundError(f"unknown treaty {treaty_id!r} (known: {', '.join(sorted(catalog.by_id))})")

@@ -6,10 +6,8 @@ Every listing command takes ``--format table|csv|json``. JSON is the rows as the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +35,8 @@ def jsonable(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
+    import json  # here and below: not imported by a command that prints a table
+
     return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
 
 
@@ -51,12 +51,16 @@ def dumps_compact(value: Any) -> str:
     """``value`` as compact JSON (the API's answers): the same text as ``json.dumps`` of
     :func:`jsonable` of it, written by the C encoder, which hands only what it cannot write
     itself (dates, sets, objects with ``to_dict``) to :func:`jsonable`."""
+    import json
+
     return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
 def dumps_items(values: Iterable[Any]) -> str:
     """A JSON list with one compact item per line: the same content as :func:`dumps`, written
     by the C encoder (indenting makes ``json`` fall back to its slow pure-Python encoder)."""
+    import json
+
     # plain values go straight to the C encoder; only dates, sets and the like pass jsonable
     encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
     items = [encode(v) for v in values]
@@ -72,6 +76,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(_cell(v) for v in value)
     if isinstance(value, dict):
+        import json
+
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -112,6 +118,8 @@ def emit(
         return
     cols = list(columns) if columns else _columns(rows)
     if fmt == "csv":
+        import csv
+
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([spreadsheet_safe(c) for c in cols])
         for row in rows:

@@ -16,7 +16,6 @@ facts (:class:`PartialDate`). Rule arithmetic works on full :class:`datetime.dat
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -87,7 +86,7 @@ class PartialDate:
         if self.day is not None and self.month is not None:
             return dt.date(self.year, self.month, self.day)
         month = self.month or 12
-        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+        return dt.date(self.year, month, _month_days(self.year, month))
 
     def exact(self) -> dt.date | None:
         """The day, when the date is known to the day."""
@@ -118,11 +117,19 @@ def parse_date(text: str, *, where: str | None = None) -> dt.date:
     return exact
 
 
+def _month_days(year: int, month: int) -> int:
+    """How many days the month has (``calendar.monthrange`` without importing calendar, and
+    with it locale, at start-up)."""
+    if month == 12:
+        return 31
+    return (dt.date(year, month + 1, 1) - dt.date(year, month, 1)).days
+
+
 def add_months(d: dt.date, months: int) -> dt.date:
     """``d`` plus ``months`` calendar months; a missing day becomes the month's last day."""
     index = d.year * 12 + (d.month - 1) + months
     year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
+    last = _month_days(year, month0 + 1)
     return dt.date(year, month0 + 1, min(d.day, last))
 
 

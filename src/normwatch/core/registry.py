@@ -19,6 +19,8 @@ from normwatch.errors import UnknownStateError
 
 def fold(name: str) -> str:
     """Case-, accent-, punctuation-spacing-insensitive key for a name."""
+    if name.isascii():  # nothing to decompose or strip: the common case, a code or an alias
+        return " ".join(name.lower().split())
     text = unicodedata.normalize("NFKD", name.replace("\u2019", "'").replace("\u00a0", " "))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.casefold().split())

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from normwatch.core.dates import PartialDate
-from normwatch.errors import DataError
+from normwatch.errors import DataError, NotFoundError
 from normwatch.store.db import Store
 
 BUNDLED = "bundled data loaded"
@@ -78,7 +78,7 @@ def _read_freshness(store: Store, treaty: str | None) -> dict[str, dict[str, Any
     created = store.query("SELECT value FROM meta WHERE key = 'created_at'")
     created_at = created[0]["value"] if created else None
     out: dict[str, dict[str, Any]] = {}
-    for tid in sorted(t for t in store.treaties() if treaty is None or t == treaty):
+    for tid in _treaty_ids(store, treaty):
         newest = _newest(acts.get(tid, []))
         last = imports.get(tid)
         published = last["published"] if last else None
@@ -94,6 +94,20 @@ def _read_freshness(store: Store, treaty: str | None) -> dict[str, dict[str, Any
             "data_as_of": as_of,
         }
     return out
+
+
+def _treaty_ids(store: Store, treaty: str | None) -> list[str]:
+    """Every treaty id, or ``[treaty]`` if it is a treaty's id (found from its rule file
+    alone) and no id at all if not."""
+    if treaty is None:
+        return sorted(store.treaties())
+    from normwatch.catalog import get_treaty
+
+    try:
+        found = get_treaty(treaty)
+    except NotFoundError:
+        return []
+    return [treaty] if found.id == treaty else []
 
 
 def data_as_of(store: Store, treaty: str | None = None) -> dt.date | None:
