@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -296,6 +297,7 @@ def _describe(p: UntcProblem) -> str:
 _WS = re.compile(r"[\s\u200b\ufeff]+")
 _SUPERSCRIPT = re.compile(r"<\s*superscript\s*>([^<>]{0,100})<\s*/\s*superscript\s*>", re.I)
 _TAG = re.compile(r"<[^<>]*>")
+_REF_SEP = re.compile(r"[,\s]+")
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                 "september", "october", "november", "december")  # fmt: skip
@@ -304,7 +306,10 @@ _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
 def _collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    # str.split() and the regex \s agree on what is white space; ZWSP and BOM are not
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())
 
 
 def _element_text(el: ET.Element | None) -> str:
@@ -318,10 +323,12 @@ def _clean(raw: str) -> tuple[str, list[str]]:
     ``Belize<superscript>1,2</superscript>`` → ("Belize", ["1", "2"]); ``<i>``, ``<a href>``,
     ``<right>`` … are dropped; NBSP, tabs, CR and runs of spaces become one space.
     """
+    if "<" not in raw:  # no markup: only entities and white space to tidy
+        return _collapse(html.unescape(raw)), []
     refs: list[str] = []
 
     def take(m: re.Match[str]) -> str:
-        refs.extend(r for r in re.split(r"[,\s]+", m.group(1)) if r)
+        refs.extend(r for r in _REF_SEP.split(m.group(1)) if r)
         return ""
 
     text = _SUPERSCRIPT.sub(take, raw)
@@ -350,6 +357,7 @@ _CELL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a table repeats its cells (empty ones above all)
 def parse_cell(text: str) -> UntcCell | None:
     """Read one date cell; None for an empty (or whitespace-only) cell.
 
