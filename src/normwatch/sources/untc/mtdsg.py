@@ -707,8 +707,11 @@ def _sentence_name(sentence: str) -> str | None:
     return None
 
 
-def _split_dates(sentence: str) -> tuple[dt.date | None, dt.date | None]:
-    """(notified, effective): dates before and after the first "effect(ive)" / "as from".
+def _split_dates(
+    sentence: str, dates: list[tuple[int, dt.date]]
+) -> tuple[dt.date | None, dt.date | None]:
+    """(notified, effective): of the sentence's ``dates`` (position, date), those before and
+    after the first "effect(ive)" / "as from".
 
     A date right after "of" names a document ("the Protocol of 12 November 1947"), not the day
     of the notification, and is passed over.
@@ -716,7 +719,7 @@ def _split_dates(sentence: str) -> tuple[dt.date | None, dt.date | None]:
     eff = _EFFECT.search(sentence)
     cut = eff.start() if eff else len(sentence)
     notified = effective = None
-    for pos, date in _prose_dates(sentence):
+    for pos, date in dates:
         if pos < cut and notified is None:
             if not re.search(r"\bof\s*$", sentence[:pos]):
                 notified = date
@@ -753,14 +756,15 @@ def _note_withdrawals(index: str, blocks: list[_Block]) -> list[_Draft]:
                 intro = sentence
             if "respectively" in sentence:
                 continue  # several States and dates in one sentence: not one record
+            dates = list(_prose_dates(sentence))
+            if not dates:
+                continue  # a sentence without a date records nothing
             if _REVOKED.search(sentence):
-                notified = _first_date(sentence)
-                if notified is not None:
-                    name = _sentence_name(sentence)
-                    revoked = ActionKind.WITHDRAWAL_REVOKED
-                    drafts.append(_Draft(name, notified, None, index, sentence, revoked))
+                name = _sentence_name(sentence)
+                revoked = ActionKind.WITHDRAWAL_REVOKED
+                drafts.append(_Draft(name, dates[0][1], None, index, sentence, revoked))
                 continue
-            notified, effective = _split_dates(sentence)
+            notified, effective = _split_dates(sentence, dates)
             withdrawal = _WITHDRAWN.search(sentence) is not None
             if withdrawal and notified is not None:
                 name = _sentence_name(sentence)
