@@ -1095,7 +1095,8 @@ def _row(
     problems: list[UntcProblem],
     strict: bool,
 ) -> UntcParticipant | None:
-    cells = [_element_text(e) for e in row.findall("Entry")]
+    # most cells hold text only: no child elements to walk
+    cells = [_element_text(e) if len(e) else e.text or "" for e in row.findall("Entry")]
     ncols = len(columns) + 1
     raw_name = cells[0] if cells else ""
     name, footnotes = _clean(raw_name)
