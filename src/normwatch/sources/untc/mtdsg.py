@@ -26,6 +26,7 @@ import codecs
 import datetime as dt
 import functools
 import html
+import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -585,6 +586,19 @@ def _fromstring(text: str) -> ET.Element:
     return root
 
 
+def _expat_error(text: str) -> Exception | None:
+    """The error :func:`_fromstring` would stop at, with the same message, found by expat
+    alone: building the tree of a file that needs repairs would be wasted work.
+    A ValueError is a lone surrogate (e.g. from UTF-7)."""
+    parser = pyexpat.ParserCreate(namespace_separator="}")  # as ElementTree's XMLParser
+    try:
+        parser.Parse(text, False)
+        parser.Parse(b"", True)
+    except (pyexpat.ExpatError, ValueError) as exc:
+        return exc
+    return None
+
+
 def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Element:
     if re.search(r"<!(?:DOCTYPE|ENTITY)", text, re.I):
         raise UntcParseError(
@@ -593,10 +607,12 @@ def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Elemen
             source=source,
         )
     body = _DECL_TEXT.sub("", text, count=1)
-    try:
-        return _fromstring(body)
-    except (ET.ParseError, ValueError) as exc:  # ValueError: lone surrogates (e.g. from UTF-7)
-        first = exc
+    first = _expat_error(body)
+    if first is None:
+        try:
+            return _fromstring(body)
+        except (ET.ParseError, ValueError) as exc:  # what defusedxml refuses beyond expat
+            first = exc
     repaired, n_ctrl, n_amp = _repair(body)
     if repaired == body:
         raise UntcParseError(f"not well-formed XML: {first}", source=source)
