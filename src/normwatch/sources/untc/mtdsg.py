@@ -642,6 +642,7 @@ _PROSE_DATE = re.compile(
     rf"|(?P<m2>{_MONTH_ALT})\.?\s+(?P<d2>\d{{1,2}}),\s+(?P<y2>\d{{4}}))\b",
     re.I | re.A,
 )
+_YEAR = re.compile(r"[0-9]{4}")  # what every prose date has
 _REVOKED = re.compile(
     r"\bwithdr(?:aw|aws|ew|awn|awing|awal)\s+(?:of\s+)?(?:its|the|this|that|their|said)\s+"
     r"(?:[\w-]+\s+){0,3}?(?:notification|notice|instrument|communication|letter)s?\s+of\s+"
@@ -772,9 +773,10 @@ def _note_withdrawals(index: str, blocks: list[_Block]) -> list[_Draft]:
                 intro = sentence
             if "respectively" in sentence:
                 continue  # several States and dates in one sentence: not one record
-            dates = list(_prose_dates(sentence))
+            # a sentence without a date records nothing (most have no year: a cheap test first)
+            dates = list(_prose_dates(sentence)) if _YEAR.search(sentence) else []
             if not dates:
-                continue  # a sentence without a date records nothing
+                continue
             if _REVOKED.search(sentence):
                 name = _sentence_name(sentence)
                 revoked = ActionKind.WITHDRAWAL_REVOKED
