@@ -372,15 +372,14 @@ def parse_cell(text: str) -> UntcCell | None:
     m = _CELL.match(s)
     if m is None:
         raise UntcCellError(f"not a date: {s!r}")
-    if bool(m.group("open")) != bool(m.group("close")):
+    opening, day, mon, year, code, closing = m.groups()
+    if (opening is None) != (closing is None):
         raise UntcCellError(f"unbalanced bracket in {s!r}")
-    day, year = int(m.group("day")), int(m.group("year"))
-    month = _MONTHS[m.group("mon").lower()]
     try:
-        date = dt.date(year, month, day)
+        date = dt.date(int(year), _MONTHS[mon.lower()], int(day))
     except ValueError:
         raise UntcCellError(f"impossible date: {s!r}", impossible=True) from None
-    return UntcCell(date=date, code=m.group("code"), bracketed=bool(m.group("open")))
+    return UntcCell(date=date, code=code, bracketed=opening is not None)
 
 
 # --------------------------------------------------------------------------------------------
