@@ -493,8 +493,8 @@ _DECL_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LATIN1ISH = {"iso8859-1", "iso8859-15", "cp1252", "ascii"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BARE_AMP = re.compile(r"&(?!(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z_][\w.-]*);)")
-_NAMED_ENTITY = re.compile(r"&([A-Za-z_][\w.-]*);")
-_XML_ENTITIES = {"lt", "gt", "amp", "quot", "apos"}
+# the five of XML are left as they are, by the pattern itself (the text has thousands)
+_NAMED_ENTITY = re.compile(r"&(?!(?:lt|gt|amp|quot|apos);)([A-Za-z_][\w.-]*);")
 # In the 2018 capture, characters such as U+201C were cut to their low byte (0x1C) and "…"
 # (U+2026) to a bare "&"; put back what was meant.
 _LOW_BYTES = {
@@ -567,8 +567,6 @@ def _repair(text: str) -> tuple[str, int, int]:
 
     def entity(m: re.Match[str]) -> str:
         nonlocal n_entities
-        if m.group(1) in _XML_ENTITIES:
-            return m.group()
         n_entities += 1
         value = _HTML5.get(m.group(1) + ";")
         return html.escape(value) if value else "&amp;" + m.group(1) + ";"
