@@ -561,8 +561,7 @@ def _repair(text: str) -> tuple[str, int, int]:
     """Replace raw control characters, stray ``&`` and HTML-only entities; return the text,
     the number of control characters and the number of ampersands repaired."""
     truncated = bool(re.search(r"[\x18\x19\x1c\x1d]", text))
-    n_ctrl = len(_CONTROL.findall(text))
-    text = _CONTROL.sub(lambda m: _LOW_BYTES.get(m.group(), " "), text)
+    text, n_ctrl = _CONTROL.subn(lambda m: _LOW_BYTES.get(m.group(), " "), text)
     n_entities = 0
 
     def entity(m: re.Match[str]) -> str:
