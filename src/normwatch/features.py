@@ -38,7 +38,7 @@ CHECKS: tuple[str, ...] = (
 COMMANDS: dict[str, str] = {
     "code": "normwatch.cli.code:code",
     "import": "normwatch.cli.untc:import_group",
-    "untc": "normwatch.cli.untc:untc_group",
+    "untc": "normwatch.cli.untc_parse:untc_group",
     "sources": "normwatch.cli.untc:sources_cmd",
     "obligations": "normwatch.cli.obligations:obligations_cmd",
     "deadlines": "normwatch.cli.obligations:deadlines_cmd",

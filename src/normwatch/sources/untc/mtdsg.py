@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import html
+import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -296,6 +298,7 @@ def _describe(p: UntcProblem) -> str:
 _WS = re.compile(r"[\s\u200b\ufeff]+")
 _SUPERSCRIPT = re.compile(r"<\s*superscript\s*>([^<>]{0,100})<\s*/\s*superscript\s*>", re.I)
 _TAG = re.compile(r"<[^<>]*>")
+_REF_SEP = re.compile(r"[,\s]+")
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                 "september", "october", "november", "december")  # fmt: skip
@@ -304,7 +307,10 @@ _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
 def _collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    # str.split() and the regex \s agree on what is white space; ZWSP and BOM are not
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())
 
 
 def _element_text(el: ET.Element | None) -> str:
@@ -318,10 +324,12 @@ def _clean(raw: str) -> tuple[str, list[str]]:
     ``Belize<superscript>1,2</superscript>`` → ("Belize", ["1", "2"]); ``<i>``, ``<a href>``,
     ``<right>`` … are dropped; NBSP, tabs, CR and runs of spaces become one space.
     """
+    if "<" not in raw:  # no markup: only entities and white space to tidy
+        return _collapse(html.unescape(raw)), []
     refs: list[str] = []
 
     def take(m: re.Match[str]) -> str:
-        refs.extend(r for r in re.split(r"[,\s]+", m.group(1)) if r)
+        refs.extend(r for r in _REF_SEP.split(m.group(1)) if r)
         return ""
 
     text = _SUPERSCRIPT.sub(take, raw)
@@ -350,6 +358,7 @@ _CELL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a table repeats its cells (empty ones above all)
 def parse_cell(text: str) -> UntcCell | None:
     """Read one date cell; None for an empty (or whitespace-only) cell.
 
@@ -363,15 +372,14 @@ def parse_cell(text: str) -> UntcCell | None:
     m = _CELL.match(s)
     if m is None:
         raise UntcCellError(f"not a date: {s!r}")
-    if bool(m.group("open")) != bool(m.group("close")):
+    opening, day, mon, year, code, closing = m.groups()
+    if (opening is None) != (closing is None):
         raise UntcCellError(f"unbalanced bracket in {s!r}")
-    day, year = int(m.group("day")), int(m.group("year"))
-    month = _MONTHS[m.group("mon").lower()]
     try:
-        date = dt.date(year, month, day)
+        date = dt.date(int(year), _MONTHS[mon.lower()], int(day))
     except ValueError:
         raise UntcCellError(f"impossible date: {s!r}", impossible=True) from None
-    return UntcCell(date=date, code=m.group("code"), bracketed=bool(m.group("open")))
+    return UntcCell(date=date, code=code, bracketed=opening is not None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -485,8 +493,8 @@ _DECL_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LATIN1ISH = {"iso8859-1", "iso8859-15", "cp1252", "ascii"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BARE_AMP = re.compile(r"&(?!(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z_][\w.-]*);)")
-_NAMED_ENTITY = re.compile(r"&([A-Za-z_][\w.-]*);")
-_XML_ENTITIES = {"lt", "gt", "amp", "quot", "apos"}
+# the five of XML are left as they are, by the pattern itself (the text has thousands)
+_NAMED_ENTITY = re.compile(r"&(?!(?:lt|gt|amp|quot|apos);)([A-Za-z_][\w.-]*);")
 # In the 2018 capture, characters such as U+201C were cut to their low byte (0x1C) and "…"
 # (U+2026) to a bare "&"; put back what was meant.
 _LOW_BYTES = {
@@ -553,14 +561,11 @@ def _repair(text: str) -> tuple[str, int, int]:
     """Replace raw control characters, stray ``&`` and HTML-only entities; return the text,
     the number of control characters and the number of ampersands repaired."""
     truncated = bool(re.search(r"[\x18\x19\x1c\x1d]", text))
-    n_ctrl = len(_CONTROL.findall(text))
-    text = _CONTROL.sub(lambda m: _LOW_BYTES.get(m.group(), " "), text)
+    text, n_ctrl = _CONTROL.subn(lambda m: _LOW_BYTES.get(m.group(), " "), text)
     n_entities = 0
 
     def entity(m: re.Match[str]) -> str:
         nonlocal n_entities
-        if m.group(1) in _XML_ENTITIES:
-            return m.group()
         n_entities += 1
         value = _HTML5.get(m.group(1) + ";")
         return html.escape(value) if value else "&amp;" + m.group(1) + ";"
@@ -577,6 +582,19 @@ def _fromstring(text: str) -> ET.Element:
     return root
 
 
+def _expat_error(text: str) -> Exception | None:
+    """The error :func:`_fromstring` would stop at, with the same message, found by expat
+    alone: building the tree of a file that needs repairs would be wasted work.
+    A ValueError is a lone surrogate (e.g. from UTF-7)."""
+    parser = pyexpat.ParserCreate(namespace_separator="}")  # as ElementTree's XMLParser
+    try:
+        parser.Parse(text, False)
+        parser.Parse(b"", True)
+    except (pyexpat.ExpatError, ValueError) as exc:
+        return exc
+    return None
+
+
 def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Element:
     if re.search(r"<!(?:DOCTYPE|ENTITY)", text, re.I):
         raise UntcParseError(
@@ -585,10 +603,12 @@ def _parse_xml(text: str, source: str, problems: list[UntcProblem]) -> ET.Elemen
             source=source,
         )
     body = _DECL_TEXT.sub("", text, count=1)
-    try:
-        return _fromstring(body)
-    except (ET.ParseError, ValueError) as exc:  # ValueError: lone surrogates (e.g. from UTF-7)
-        first = exc
+    first = _expat_error(body)
+    if first is None:
+        try:
+            return _fromstring(body)
+        except (ET.ParseError, ValueError) as exc:  # what defusedxml refuses beyond expat
+            first = exc
     repaired, n_ctrl, n_amp = _repair(body)
     if repaired == body:
         raise UntcParseError(f"not well-formed XML: {first}", source=source)
@@ -618,6 +638,7 @@ _PROSE_DATE = re.compile(
     rf"|(?P<m2>{_MONTH_ALT})\.?\s+(?P<d2>\d{{1,2}}),\s+(?P<y2>\d{{4}}))\b",
     re.I | re.A,
 )
+_YEAR = re.compile(r"[0-9]{4}")  # what every prose date has
 _REVOKED = re.compile(
     r"\bwithdr(?:aw|aws|ew|awn|awing|awal)\s+(?:of\s+)?(?:its|the|this|that|their|said)\s+"
     r"(?:[\w-]+\s+){0,3}?(?:notification|notice|instrument|communication|letter)s?\s+of\s+"
@@ -699,8 +720,11 @@ def _sentence_name(sentence: str) -> str | None:
     return None
 
 
-def _split_dates(sentence: str) -> tuple[dt.date | None, dt.date | None]:
-    """(notified, effective): dates before and after the first "effect(ive)" / "as from".
+def _split_dates(
+    sentence: str, dates: list[tuple[int, dt.date]]
+) -> tuple[dt.date | None, dt.date | None]:
+    """(notified, effective): of the sentence's ``dates`` (position, date), those before and
+    after the first "effect(ive)" / "as from".
 
     A date right after "of" names a document ("the Protocol of 12 November 1947"), not the day
     of the notification, and is passed over.
@@ -708,7 +732,7 @@ def _split_dates(sentence: str) -> tuple[dt.date | None, dt.date | None]:
     eff = _EFFECT.search(sentence)
     cut = eff.start() if eff else len(sentence)
     notified = effective = None
-    for pos, date in _prose_dates(sentence):
+    for pos, date in dates:
         if pos < cut and notified is None:
             if not re.search(r"\bof\s*$", sentence[:pos]):
                 notified = date
@@ -745,14 +769,16 @@ def _note_withdrawals(index: str, blocks: list[_Block]) -> list[_Draft]:
                 intro = sentence
             if "respectively" in sentence:
                 continue  # several States and dates in one sentence: not one record
-            if _REVOKED.search(sentence):
-                notified = _first_date(sentence)
-                if notified is not None:
-                    name = _sentence_name(sentence)
-                    revoked = ActionKind.WITHDRAWAL_REVOKED
-                    drafts.append(_Draft(name, notified, None, index, sentence, revoked))
+            # a sentence without a date records nothing (most have no year: a cheap test first)
+            dates = list(_prose_dates(sentence)) if _YEAR.search(sentence) else []
+            if not dates:
                 continue
-            notified, effective = _split_dates(sentence)
+            if _REVOKED.search(sentence):
+                name = _sentence_name(sentence)
+                revoked = ActionKind.WITHDRAWAL_REVOKED
+                drafts.append(_Draft(name, dates[0][1], None, index, sentence, revoked))
+                continue
+            notified, effective = _split_dates(sentence, dates)
             withdrawal = _WITHDRAWN.search(sentence) is not None
             if withdrawal and notified is not None:
                 name = _sentence_name(sentence)
@@ -1083,7 +1109,8 @@ def _row(
     problems: list[UntcProblem],
     strict: bool,
 ) -> UntcParticipant | None:
-    cells = [_element_text(e) for e in row.findall("Entry")]
+    # most cells hold text only: no child elements to walk
+    cells = [_element_text(e) if len(e) else e.text or "" for e in row.findall("Entry")]
     ncols = len(columns) + 1
     raw_name = cells[0] if cells else ""
     name, footnotes = _clean(raw_name)

@@ -24,8 +24,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from os import PathLike
 from pathlib import Path
-
-from bs4 import BeautifulSoup, Comment, Tag
+from typing import TYPE_CHECKING
 
 from normwatch.errors import SourceError
 from normwatch.sources.untc.mtdsg import (
@@ -34,6 +33,9 @@ from normwatch.sources.untc.mtdsg import (
     UntcWithdrawal,
     parse_untc,
 )
+
+if TYPE_CHECKING:  # bs4 is imported only when a page is read: XML files do not need it
+    from bs4 import Tag
 
 __all__ = ["cn_symbols", "is_html", "parse_status", "parse_status_file", "parse_untc_html"]
 
@@ -104,6 +106,8 @@ def _decode(data: bytes) -> str:
 
 def _cell_markup(td: Tag) -> str:
     """A table cell as the XML file writes it: text, footnote refs as ``<superscript>``."""
+    from bs4 import Comment, Tag
+
     parts: list[str] = []
     for node in td.descendants:
         if isinstance(node, Tag):
@@ -128,6 +132,8 @@ MAX_TAGS = 50_000
 
 def parse_untc_html(data: bytes, *, source: str = "<bytes>", strict: bool = False) -> UntcDocument:
     """Parse a ViewDetails status page into the document model of the XML parser."""
+    from bs4 import BeautifulSoup, Tag
+
     if not data.strip():
         raise UntcParseError("empty document", source=source)
     if data.count(b"<") > MAX_TAGS:  # the tree would take minutes to build
@@ -231,6 +237,8 @@ def parse_untc_html(data: bytes, *, source: str = "<bytes>", strict: bool = Fals
 
 def _paragraphs(div: Tag) -> list[str]:
     """The note's paragraphs: text split at runs of ``<br>``."""
+    from bs4 import Comment, Tag
+
     chunks: list[str] = []
     current: list[str] = []
     for node in div.descendants:
