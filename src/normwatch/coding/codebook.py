@@ -116,6 +116,11 @@ def _check_regex(regex: str) -> None:
     re.compile(regex)
 
 
+def _unchanged(stamps: tuple[_Stamp, ...]) -> bool:
+    """Whether every file a cached entry was read from is still as it was then."""
+    return all(_stamp(Path(f)) == (f, m, n) for f, m, n in stamps)
+
+
 def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
     """``cache[key] = value``, the oldest entry dropped beyond :data:`CACHED_CODEBOOKS`."""
     cache.pop(key, None)
@@ -336,7 +341,7 @@ def load_codebook(id_or_path: str | Path) -> Codebook:
     path = _locate(id_or_path)
     key = str(path.resolve())
     cached = _CACHE.get(key)
-    if cached is not None and all(_stamp(Path(f)) == (f, m, n) for f, m, n in cached[0]):
+    if cached is not None and _unchanged(cached[0]):
         return cached[1]
     stamps: list[_Stamp] = []
     data = _inherit(_read(path, stamps), path, stamps)
@@ -352,23 +357,14 @@ def codebook_target(book_id: str) -> tuple[str | None, tuple[str, ...]]:
     the codebook: cheap enough to link every act to the codebooks about it (cached per version
     of the files). A file that cannot be read this way gives ``(None, ())``;
     :func:`load_codebook` reports why."""
-
-    def read(path: Path, stamps: list[_Stamp]) -> Any:
-        stamps.append(_stamp(path))
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-        if isinstance(data, dict) and isinstance(data.get("extends"), str):
-            parent = read(_locate(data["extends"].strip(), path.parent), stamps)
-            return {**(parent if isinstance(parent, dict) else {}), **data}
-        return data
-
     try:
         path = _locate(book_id)
         cached = _TARGETS.get(str(path.resolve()))
-        if cached is not None and all(_stamp(Path(f)) == (f, m, n) for f, m, n in cached[0]):
+        if cached is not None and _unchanged(cached[0]):
             return cached[1]
         stamps: list[_Stamp] = []
-        data = read(path, stamps)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, NotFoundError, RecursionError):
+        data = _inherit(_read(path, stamps), path, stamps)
+    except (OSError, NotFoundError, DataError, RecursionError):
         return None, ()
     targets = data.get("targets") if isinstance(data, dict) else None
     english = targets.get("en") if isinstance(targets, dict) else None
@@ -393,7 +389,7 @@ def codebook_outline(book_id: str) -> CodebookOutline:
     path = _locate(book_id)
     key = str(path.resolve())
     cached = _OUTLINES.get(key)
-    if cached is not None and all(_stamp(Path(f)) == (f, m, n) for f, m, n in cached[0]):
+    if cached is not None and _unchanged(cached[0]):
         return cached[1]
     stamps: list[_Stamp] = []
     outline = _outline(_inherit(_read(path, stamps), path, stamps))
